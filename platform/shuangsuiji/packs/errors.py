@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from shuangsuiji.errors import UserError
 
-class PackError(Exception):
+
+class PackError(UserError):
     """A pack cannot be loaded or used; the message names the pack and the problem."""
 
     def __init__(self, pack: str, problem: str) -> None:

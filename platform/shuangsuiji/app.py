@@ -1,0 +1,51 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from shuangsuiji import config as configuration
+from shuangsuiji.db import Database
+from shuangsuiji.packs import PackRegistry
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import tenants
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: load config, discover packs (failing loudly), bind the database."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(configuration.load(app.instance_path, config))
+
+    if app.config.get("SSJ_PACKS") is not None:
+        packs = PackRegistry(app.config["SSJ_PACKS"])
+    else:
+        packs = PackRegistry.discover()
+    db = Database(app.config["SSJ_DATABASE_URL"])
+    platform = Platform(db=db, packs=packs)
+    app.extensions["shuangsuiji"] = platform
+    with db.session() as session:
+        tenants.check_installed(session, platform)
+
+    from shuangsuiji.cli import register_commands
+
+    register_commands(app.cli)
+    _register_web(app)
+    return app
+
+
+def _register_web(app: Flask) -> None:
+    """Blueprints, if the web layer is installed in this tree."""
+    try:
+        from shuangsuiji.web import init_app
+    except ModuleNotFoundError as exc:
+        if exc.name != "shuangsuiji.web":
+            raise
+        return
+    init_app(app)
+
+
+def platform_of(app: Flask) -> Platform:
+    """The :class:`Platform` bound to ``app``."""
+    return app.extensions["shuangsuiji"]

@@ -1,0 +1,84 @@
+"""Shared CLI plumbing: user errors as messages, tenant-scoped sessions."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.orm import Session
+
+from shuangsuiji.errors import UserError
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import audit
+from shuangsuiji.services import tenants as tenant_service
+
+
+def _as_click_error(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [UserError]
+    try:
+        from shuangsuiji.kernel import KernelError
+
+        errors.append(KernelError)
+    except ImportError:  # the kernel is being written alongside
+        pass
+    return tuple(errors)
+
+
+class SsjGroup(AppGroup):
+    """A command group that shows a :class:`UserError` as a message, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _user_errors() as exc:
+            raise _as_click_error(exc) from None
+
+
+class SsjCommand(click.Command):
+    """A leaf command with the same error handling as :class:`SsjGroup`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _user_errors() as exc:
+            raise _as_click_error(exc) from None
+
+
+def platform() -> Platform:
+    return current_app.extensions["shuangsuiji"]
+
+
+def cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:
+        return "cli"
+
+
+@contextmanager
+def session(tenant: str | None = None) -> Iterator[tuple[Session, Tenant | None]]:
+    """A session for a CLI command, scoped to ``tenant`` (a slug) when given. Commits at the
+    end of the block; any error rolls back, so a command changes everything or nothing."""
+    with platform().db.session() as s:
+        audit.set_actor(s, cli_actor())
+        found = None
+        if tenant is not None:
+            found = tenant_service.get(s, tenant)
+            s.info["tenant_id"] = found.id
+        yield s, found
+        s.commit()
+
+
+tenant_option = click.option(
+    "--tenant", "tenant", required=True, metavar="SLUG", help="Tenant (辖区) slug."
+)

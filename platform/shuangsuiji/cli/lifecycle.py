@@ -1,0 +1,7 @@
+"""Plans, tasks, records, publication and deadlines."""
+
+from __future__ import annotations
+
+import click
+
+commands: list[click.Command] = []

@@ -1,0 +1,17 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``."""
+
+from shuangsuiji.models import (  # noqa: F401 - imported for their tables
+    accounts,
+    audit,
+    calendars,
+    directories,
+    draws,
+    inspections,
+    plans,
+    tenants,
+)
+from shuangsuiji.models.audit import AuditEvent
+from shuangsuiji.models.plans import AnnualPlan, Task, TaskItem
+from shuangsuiji.models.tenants import Tenant
+
+__all__ = ["AnnualPlan", "AuditEvent", "Task", "TaskItem", "Tenant"]

@@ -1,0 +1,3 @@
+"""Accounts, roles and API tokens."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The pack conformance kit: checks any pack against the hook contract."""

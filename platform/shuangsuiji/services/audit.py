@@ -1,0 +1,130 @@
+"""Append to and verify the per-tenant, hash-chained audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.canonical import canonical_json, digest
+from shuangsuiji.db.base import utcnow
+from shuangsuiji.models.audit import AuditEvent
+
+GENESIS = "0" * 64
+ACTOR_KEY = "actor"
+
+
+def set_actor(session: Session, actor: str) -> None:
+    """Who is acting in this session (a user name, ``cli:<os user>`` or ``system``)."""
+    session.info[ACTOR_KEY] = actor
+
+
+def _instant(at: datetime) -> str:
+    # SQLite hands back naive datetimes: they were stored in UTC.
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(event: AuditEvent) -> str:
+    """The hash of one event: every field and the previous hash."""
+    return digest(
+        {
+            "tenant_id": event.tenant_id,
+            "seq": event.seq,
+            "at": _instant(event.at),
+            "actor": event.actor,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "payload_digest": event.payload_digest,
+            "prev_hash": event.prev_hash,
+        }
+    )
+
+
+def record(
+    session: Session,
+    *,
+    tenant_id: int,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    payload: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> AuditEvent:
+    """Append an event in the caller's transaction.
+
+    The next ``seq`` is read inside the transaction; the unique (tenant_id, seq) constraint
+    makes a concurrent append fail rather than fork the chain.
+    """
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.tenant_id == tenant_id)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    payload = payload or {}
+    event = AuditEvent(
+        tenant_id=tenant_id,
+        seq=(last.seq + 1) if last else 1,
+        at=utcnow(),
+        actor=actor or session.info.get(ACTOR_KEY) or "system",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        payload=payload,
+        payload_digest=digest(payload),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    count: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session, tenant_id: int) -> ChainReport:
+    """Walk the tenant's chain; name the first event that was modified, deleted, inserted or
+    moved."""
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
+    ).all()
+    prev = GENESIS
+    for expected_seq, event in enumerate(events, start=1):
+        if event.seq != expected_seq:
+            return ChainReport(False, len(events), event.seq,
+                               f"event {event.seq}: expected seq {expected_seq} (an event "
+                               "before it was deleted or the order changed)")
+        if event.prev_hash != prev:
+            return ChainReport(False, len(events), event.seq,
+                               f"event {event.seq}: previous-hash link broken (an event "
+                               "before it was changed, inserted or removed)")
+        if digest(event.payload) != event.payload_digest:
+            return ChainReport(False, len(events), event.seq,
+                               f"event {event.seq}: payload does not match its digest")
+        if event_hash(event) != event.hash:
+            return ChainReport(False, len(events), event.seq,
+                               f"event {event.seq} ({event.action}): fields changed since "
+                               "it was written")
+        prev = event.hash
+    return ChainReport(True, len(events))
+
+
+def count(session: Session, tenant_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == tenant_id)
+    ) or 0
+
+
+__all__ = ["ChainReport", "canonical_json", "count", "record", "set_actor", "verify"]

@@ -1,0 +1,110 @@
+"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL with SSJ_TEST_DATABASE_URL),
+the three built-in packs registered explicitly (entry points are not loaded unless a test
+asks), and the demo tenant tree built through the services, as a user would."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from shuangsuiji import create_app
+from shuangsuiji.db import Base
+from shuangsuiji.packs import Pack
+from shuangsuiji.platform import Platform
+
+PG_URL = os.environ.get("SSJ_TEST_DATABASE_URL", "")
+
+
+def builtin_packs() -> list[Pack]:
+    import shuangsuiji_chongqing
+    import shuangsuiji_miit
+    import shuangsuiji_provinces
+
+    return [shuangsuiji_miit.pack, shuangsuiji_chongqing.pack, *shuangsuiji_provinces.load_packs()]
+
+
+def _fresh_postgres_database() -> str:
+    """A new, empty database on the test server, so parallel runs never meet."""
+    name = f"ssj_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Any) -> Iterator[str]:
+    if PG_URL:
+        url = _fresh_postgres_database()
+        yield url
+        _drop_postgres_database(url)
+    else:
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def make_app(url: str, instance: str, **extra: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SSJ_DATABASE_URL": url,
+        "SSJ_PACKS": builtin_packs(),
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+    app = create_app(config)
+    app.instance_path = instance
+    Base.metadata.create_all(app.extensions["shuangsuiji"].db.engine)
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Any) -> Iterator[Flask]:
+    application = make_app(database_url, str(tmp_path / "instance"))
+    yield application
+    application.extensions["shuangsuiji"].db.dispose()
+
+
+@pytest.fixture
+def platform(app: Flask) -> Platform:
+    return app.extensions["shuangsuiji"]
+
+
+@pytest.fixture
+def session(platform: Platform) -> Iterator[Session]:
+    with platform.db.session() as s:
+        yield s
+
+
+@pytest.fixture
+def tenant_tree(platform: Platform) -> dict[str, int]:
+    """MIIT, Chongqing, a district under Chongqing, and (when shipped) the example province;
+    created through the tenant service. Returns slug → id."""
+    from shuangsuiji.services import tenants
+
+    with platform.db.session() as s:
+        tenants.create(s, platform, slug="miit", name="工业和信息化部", pack="miit", level="central")
+        tenants.create(s, platform, slug="chongqing", name="重庆市经济和信息化委员会",
+                       pack="chongqing", parent="miit", level="province")
+        tenants.create(s, platform, slug="yuzhong", name="渝中区经济和信息化委员会",
+                       pack=None, parent="chongqing", level="district")
+        if "example-province" in platform.packs:
+            tenants.create(s, platform, slug="example", name="示例省工业和信息化厅",
+                           pack="example-province", parent="miit", level="province")
+        s.commit()
+        return {t.slug: t.id for t in tenants.all_tenants(s)}
