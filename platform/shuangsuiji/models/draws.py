@@ -1,3 +1,101 @@
-"""Draws (抽取): committed once, never updated; voids and recusals are appended."""
+"""Draws (抽取): committed once, never updated; voids and recusals are appended.
+
+One live draw per task is enforced by the database, not by a check in Python: a draw's
+``attempt`` is the number of voided draws of the task plus one, and (task_id, attempt) is
+unique, so two concurrent draws of the same task compute the same attempt and exactly one
+commits. A void is its own row; a redraw is a new draw with the next attempt, linked to the
+draw it replaces.
+"""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shuangsuiji.db.base import Base, TenantOwned, utcnow
+
+
+class Draw(TenantOwned, Base):
+    __tablename__ = "draws"
+    __table_args__ = (UniqueConstraint("task_id", "attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    replaces_draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
+    seed: Mapped[str] = mapped_column(Text)
+    seed_source: Mapped[str] = mapped_column(String(16))  # ceremony | generated
+    witnesses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    inspection_date: Mapped[date] = mapped_column(Date)
+    pool_digest: Mapped[str] = mapped_column(String(64))
+    bundle_digest: Mapped[str] = mapped_column(String(64))
+    pool_size: Mapped[int] = mapped_column(Integer)
+    excluded_count: Mapped[int] = mapped_column(Integer)
+    selected_count: Mapped[int] = mapped_column(Integer)
+    rules_pack: Mapped[str] = mapped_column(String(64))
+    rules_version: Mapped[str] = mapped_column(String(32))
+    item_list_version: Mapped[int | None] = mapped_column(Integer)
+    bundle: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(120))
+    drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    void: Mapped[DrawVoid | None] = relationship(back_populates="draw", uselist=False)
+    recusals: Mapped[list[Recusal]] = relationship(back_populates="draw", order_by="Recusal.step")
+
+    @property
+    def is_void(self) -> bool:
+        return self.void is not None
+
+
+class DrawVoid(TenantOwned, Base):
+    """Voiding a draw: a new, visible event with a reason."""
+
+    __tablename__ = "draw_voids"
+    __table_args__ = (UniqueConstraint("draw_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    draw: Mapped[Draw] = relationship(back_populates="void")
+
+
+class DrawSelection(TenantOwned, Base):
+    """A target selected by a draw (denormalised from the bundle for history queries)."""
+
+    __tablename__ = "draw_selections"
+    __table_args__ = (UniqueConstraint("draw_id", "credit_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    stratum: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    batch_no: Mapped[int | None] = mapped_column(Integer)
+
+
+class Recusal(TenantOwned, Base):
+    """A recusal step appended to a draw (step numbers start at 1 per draw)."""
+
+    __tablename__ = "recusals"
+    __table_args__ = (UniqueConstraint("draw_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(String(64))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    mode: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    draw: Mapped[Draw] = relationship(back_populates="recusals")
