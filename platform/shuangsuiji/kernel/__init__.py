@@ -1,0 +1,94 @@
+"""The pure sampling kernel of 双随机: pool → exclusions → strata → seeded draw → batches →
+groups → recusal, and the bundle a third party re-runs to verify a draw.
+
+Plain data in, plain data out. It imports only the standard library and
+:mod:`shuangsuiji.rules`: no Flask, no SQLAlchemy, no clock, no global random state, no
+I/O (except :mod:`shuangsuiji.kernel.verify`, the command line). The algorithm is
+specified in ``docs/draw-spec.md``.
+"""
+
+from __future__ import annotations
+
+from shuangsuiji.kernel.bundle import FORMAT, VerifyReport, draw_digest, make_bundle, verify_bundle
+from shuangsuiji.kernel.canonical import canonical_json, canonical_text
+from shuangsuiji.kernel.codec import BundleFormatError
+from shuangsuiji.kernel.draw import draw
+from shuangsuiji.kernel.errors import (
+    EmptyPool,
+    InvalidInput,
+    KernelError,
+    NotEnoughPeople,
+    RecusalImpossible,
+    RuleRefused,
+)
+from shuangsuiji.kernel.model import (
+    Batch,
+    Credential,
+    DrawParams,
+    DrawResult,
+    DrawRules,
+    Exclusion,
+    Expert,
+    FrozenPool,
+    Group,
+    Inspection,
+    Inspector,
+    PoolRules,
+    RecusalOutcome,
+    RecusalStep,
+    Sampling,
+    Stratum,
+    StratumDraw,
+    Target,
+    Task,
+)
+from shuangsuiji.kernel.pool import freeze_pool, pool_digest
+from shuangsuiji.kernel.ratio import check_ratio, risk_ratio, stratum_size
+from shuangsuiji.kernel.recusal import apply_recusal
+from shuangsuiji.kernel.streams import Stream, permutation, sample
+
+__all__ = [
+    "FORMAT",
+    "Batch",
+    "BundleFormatError",
+    "Credential",
+    "DrawParams",
+    "DrawResult",
+    "DrawRules",
+    "EmptyPool",
+    "Exclusion",
+    "Expert",
+    "FrozenPool",
+    "Group",
+    "Inspection",
+    "Inspector",
+    "InvalidInput",
+    "KernelError",
+    "NotEnoughPeople",
+    "PoolRules",
+    "RecusalImpossible",
+    "RecusalOutcome",
+    "RecusalStep",
+    "RuleRefused",
+    "Sampling",
+    "Stratum",
+    "StratumDraw",
+    "Stream",
+    "Target",
+    "Task",
+    "VerifyReport",
+    "apply_recusal",
+    "canonical_json",
+    "canonical_text",
+    "check_ratio",
+    "draw",
+    "draw_digest",
+    "freeze_pool",
+    "make_bundle",
+    "permutation",
+    "pool_digest",
+    "risk_ratio",
+    "sample",
+    "stratum_size",
+    "verify_bundle",
+]

@@ -1,0 +1,279 @@
+"""Plain (JSON-ready) forms of the kernel's inputs and rules, and back.
+
+Used by the pool digest's header, by bundles and by the verifier. The plain form of a
+dataclass is an object of its fields; frozensets become sorted lists, tuples lists, dates
+ISO strings (``YYYY-MM-DD``). Reading back is strict: a missing or mistyped field raises
+:class:`BundleFormatError` naming its path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.kernel.model import (
+    Credential,
+    DrawParams,
+    DrawRules,
+    Expert,
+    Inspector,
+    PoolRules,
+    Sampling,
+    Task,
+)
+from shuangsuiji.rules import (
+    Citation,
+    Eligibility,
+    ExclusionPolicy,
+    ExclusionRule,
+    GroupRule,
+    ItemCategory,
+    RecusalRule,
+    RiskRule,
+)
+
+
+class BundleFormatError(KernelError):
+    """A bundle field is missing or of the wrong type; ``path`` says which."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def plain(value: Any) -> Any:
+    """Return the JSON-ready form of a dataclass, collection, date or scalar."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, frozenset | set):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# --- strict readers --------------------------------------------------------------------
+
+
+class Reader:
+    """Typed access to one JSON object, with the path of each field for error messages."""
+
+    def __init__(self, obj: Any, path: str) -> None:
+        if not isinstance(obj, dict):
+            raise BundleFormatError(path, f"expected an object, found {type(obj).__name__}")
+        self.obj = obj
+        self.path = path
+
+    def _get(self, key: str) -> Any:
+        if key not in self.obj:
+            raise BundleFormatError(f"{self.path}.{key}", "missing")
+        return self.obj[key]
+
+    def at(self, key: str) -> str:
+        """Path of field ``key``."""
+        return f"{self.path}.{key}"
+
+    def str(self, key: str) -> str:
+        v = self._get(key)
+        if not isinstance(v, str):
+            raise BundleFormatError(self.at(key), f"expected a string, found {v!r}")
+        return v
+
+    def opt_str(self, key: str) -> str | None:
+        v = self._get(key)
+        return None if v is None else self.str(key)
+
+    def int(self, key: str) -> int:
+        v = self._get(key)
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise BundleFormatError(self.at(key), f"expected an integer, found {v!r}")
+        return v
+
+    def opt_int(self, key: str) -> int | None:
+        v = self._get(key)
+        return None if v is None else self.int(key)
+
+    def bool(self, key: str) -> bool:
+        v = self._get(key)
+        if not isinstance(v, bool):
+            raise BundleFormatError(self.at(key), f"expected true or false, found {v!r}")
+        return v
+
+    def list(self, key: str) -> list[Any]:
+        v = self._get(key)
+        if not isinstance(v, list):
+            raise BundleFormatError(self.at(key), f"expected a list, found {v!r}")
+        return v
+
+    def strs(self, key: str) -> tuple[str, ...]:
+        items = self.list(key)
+        for i, v in enumerate(items):
+            if not isinstance(v, str):
+                raise BundleFormatError(f"{self.at(key)}[{i}]", f"expected a string, found {v!r}")
+        return tuple(items)
+
+    def date(self, key: str) -> date:
+        text = self.str(key)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise BundleFormatError(
+                self.at(key), f"expected a date YYYY-MM-DD, found {text!r}"
+            ) from None
+
+    def opt_date(self, key: str) -> date | None:
+        return None if self._get(key) is None else self.date(key)
+
+    def sub(self, key: str) -> Reader:
+        return Reader(self._get(key), self.at(key))
+
+    def subs(self, key: str) -> list[Reader]:
+        return [Reader(v, f"{self.at(key)}[{i}]") for i, v in enumerate(self.list(key))]
+
+
+def read_citation(r: Reader) -> Citation:
+    return Citation(pack=r.str("pack"), version=r.str("version"), article=r.str("article"))
+
+
+def read_exclusion_policy(r: Reader) -> ExclusionPolicy:
+    return ExclusionPolicy(
+        once_per_year=r.bool("once_per_year"),
+        same_quarter_other_divisions=r.bool("same_quarter_other_divisions"),
+        exempt_risk_flags=frozenset(r.strs("exempt_risk_flags")),
+        cite=read_citation(r.sub("cite")),
+    )
+
+
+def read_exclusion_rule(r: Reader) -> ExclusionRule:
+    params: list[tuple[str, str | int]] = []
+    for i, pair in enumerate(r.list("params")):
+        ok = (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], str | int)
+            and not isinstance(pair[1], bool)
+        )
+        if not ok:
+            raise BundleFormatError(f"{r.at('params')}[{i}]", f"expected [name, value], {pair!r}")
+        params.append((pair[0], pair[1]))
+    return ExclusionRule(
+        code=r.str("code"),
+        kind=r.str("kind"),
+        params=tuple(params),
+        cite=read_citation(r.sub("cite")),
+    )
+
+
+def read_risk_rule(r: Reader) -> RiskRule:
+    return RiskRule(
+        flag=r.str("flag"),
+        ratio_permille=r.int("ratio_permille"),
+        multiplier=r.int("multiplier"),
+        cite=read_citation(r.sub("cite")),
+    )
+
+
+def read_pool_rules(r: Reader) -> PoolRules:
+    return PoolRules(
+        exclusion_policy=read_exclusion_policy(r.sub("exclusion_policy")),
+        extra_exclusions=tuple(read_exclusion_rule(x) for x in r.subs("extra_exclusions")),
+        risk_rules=tuple(read_risk_rule(x) for x in r.subs("risk_rules")),
+    )
+
+
+def read_task(r: Reader) -> Task:
+    return Task(
+        task_id=r.str("task_id"),
+        item_codes=r.strs("item_codes"),
+        start_date=r.date("start_date"),
+        department=r.str("department"),
+        division=r.str("division"),
+        special=r.bool("special"),
+        joint=r.bool("joint"),
+    )
+
+
+def read_sampling(r: Reader) -> Sampling:
+    return Sampling(
+        ratio_permille=r.int("ratio_permille"),
+        min_count=r.int("min_count"),
+        max_count=r.opt_int("max_count"),
+    )
+
+
+def read_item_category(r: Reader) -> ItemCategory:
+    return ItemCategory(
+        code=r.str("code"),
+        name_zh=r.str("name_zh"),
+        name_en=r.str("name_en"),
+        cap_permille=r.opt_int("cap_permille"),
+        cap_required=r.bool("cap_required"),
+        batch_order=r.bool("batch_order"),
+        batch_order_min_permille=r.int("batch_order_min_permille"),
+        cite=read_citation(r.sub("cite")),
+    )
+
+
+def read_group_rule(r: Reader) -> GroupRule:
+    return GroupRule(
+        min_size=r.int("min_size"),
+        leader=r.bool("leader"),
+        scopes=r.strs("scopes"),
+        cite=read_citation(r.sub("cite")),
+    )
+
+
+def read_eligibility(r: Reader) -> Eligibility:
+    return Eligibility(
+        credentials=r.strs("credentials"),
+        valid_on_date=r.bool("valid_on_date"),
+        cite=read_citation(r.sub("cite")),
+    )
+
+
+def read_recusal_rule(r: Reader) -> RecusalRule:
+    return RecusalRule(modes=r.strs("modes"), cite=read_citation(r.sub("cite")))
+
+
+def read_draw_rules(r: Reader) -> DrawRules:
+    return DrawRules(
+        item_category=read_item_category(r.sub("item_category")),
+        group_rule=read_group_rule(r.sub("group_rule")),
+        eligibility=read_eligibility(r.sub("eligibility")),
+    )
+
+
+def read_draw_params(r: Reader) -> DrawParams:
+    return DrawParams(
+        scope=r.str("scope"),
+        group_count=r.opt_int("group_count"),
+        targets_per_group=r.opt_int("targets_per_group"),
+        group_size=r.opt_int("group_size"),
+        experts_count=r.int("experts_count"),
+        batch_count=r.opt_int("batch_count"),
+        inspection_date=r.opt_date("inspection_date"),
+    )
+
+
+def read_inspector(r: Reader) -> Inspector:
+    return Inspector(
+        person_id=r.str("person_id"),
+        name=r.str("name"),
+        department=r.str("department"),
+        division=r.str("division"),
+        subordinate=r.bool("subordinate"),
+        credentials=tuple(
+            Credential(kind=c.str("kind"), expires=c.opt_date("expires"))
+            for c in r.subs("credentials")
+        ),
+    )
+
+
+def read_expert(r: Reader) -> Expert:
+    return Expert(person_id=r.str("person_id"), name=r.str("name"))

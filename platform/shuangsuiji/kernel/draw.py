@@ -1,0 +1,126 @@
+"""The draw: each stratum, the batch order, then groups, leaders and experts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from shuangsuiji.kernel.errors import InvalidInput, RuleRefused
+from shuangsuiji.kernel.model import (
+    Batch,
+    DrawParams,
+    DrawResult,
+    DrawRules,
+    Expert,
+    FrozenPool,
+    Inspector,
+    StratumDraw,
+)
+from shuangsuiji.kernel.people import (
+    canonical_experts,
+    canonical_inspectors,
+    draw_experts,
+    draw_groups,
+    eligible_inspectors,
+)
+from shuangsuiji.kernel.streams import Stream, permutation, sample
+from shuangsuiji.rules import ItemCategory
+
+TARGETS_LABEL = "targets/"  # + stratum name
+BATCHES_LABEL = "batches"
+
+
+def draw(
+    pool: FrozenPool,
+    seed: str,
+    *,
+    rules: DrawRules,
+    params: DrawParams | None = None,
+    inspectors: Iterable[Inspector] = (),
+    experts: Iterable[Expert] = (),
+) -> DrawResult:
+    """Draw targets, batch order, inspector groups with leaders, and experts from ``pool``.
+
+    ``seed`` is used exactly as recorded (no normalisation). Every random choice comes
+    from a stream labelled by its purpose (docs/draw-spec.md), so the result is a
+    function of (pool, seed, params, rules, directories) alone.
+    """
+    params = params or DrawParams()
+    if not seed:
+        raise InvalidInput("the seed is empty: type in the ceremony seed or generate one")
+    strata = tuple(
+        StratumDraw(
+            s.name,
+            tuple(
+                s.members[i].credit_code
+                for i in sample(Stream(seed, TARGETS_LABEL + s.name), len(s.members), s.size)
+            ),
+        )
+        for s in pool.strata
+    )
+    drawn = [code for s in strata for code in s.selected]
+    batches = draw_batches(
+        seed, drawn, params.batch_count, rules.item_category, pool.sampling.ratio_permille
+    )
+    order = [code for b in batches for code in b.targets] if batches else drawn
+    directory = canonical_inspectors(inspectors)
+    eligible = eligible_inspectors(directory, pool.task, params, rules)
+    groups = draw_groups(seed, eligible, order, params, rules)
+    expert_dir = canonical_experts(experts)
+    chosen_experts = draw_experts(seed, expert_dir, params.experts_count)
+    return DrawResult(
+        pool=pool,
+        seed=seed,
+        params=params,
+        rules=rules,
+        inspectors=directory,
+        experts_directory=expert_dir,
+        strata=strata,
+        batches=batches,
+        eligible_inspectors=eligible,
+        groups=groups,
+        experts=chosen_experts,
+        final_groups=groups,
+        final_experts=chosen_experts,
+    )
+
+
+def draw_batches(
+    seed: str,
+    drawn: Sequence[str],
+    batch_count: int | None,
+    category: ItemCategory,
+    ratio_permille: int,
+) -> tuple[Batch, ...]:
+    """Split ``drawn`` into ``batch_count`` runs and draw the order they are inspected in.
+
+    Runs are contiguous in drawn order, numbered from 1; the first ``S mod b`` runs hold
+    one target more. The inspection order of the runs is ``permutation(b)`` of stream
+    ``"batches"``. Allowed only where the item category allows it and the ratio reaches
+    its threshold (CQ Art. 5). ``None`` or 1 batch: no batches.
+    """
+    if batch_count is None or batch_count == 1:
+        return ()
+    if not category.batch_order:
+        raise RuleRefused(
+            f"{category.name_zh} ({category.code}) items may not have their batch order drawn "
+            f"({category.cite}); leave the batch count empty"
+        )
+    if ratio_permille < category.batch_order_min_permille:
+        raise RuleRefused(
+            f"the batch order may be drawn only from a ratio of "
+            f"{category.batch_order_min_permille} ‰ ({category.cite}); this task's ratio is "
+            f"{ratio_permille} ‰ — leave the batch count empty"
+        )
+    if not 1 <= batch_count <= len(drawn):
+        raise InvalidInput(
+            f"batch_count={batch_count} for {len(drawn)} drawn targets: choose from 2 to "
+            f"{len(drawn)}"
+        )
+    base, extra = divmod(len(drawn), batch_count)
+    runs: list[Batch] = []
+    start = 0
+    for b in range(batch_count):
+        end = start + base + (1 if b < extra else 0)
+        runs.append(Batch(b + 1, tuple(drawn[start:end])))
+        start = end
+    return tuple(runs[i] for i in permutation(Stream(seed, BATCHES_LABEL), batch_count))
