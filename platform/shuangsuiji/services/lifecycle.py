@@ -1,0 +1,169 @@
+"""Shared pieces of the inspection lifecycle: rule refusals, the task lookup, the clock.
+
+The lifecycle runs plan → task → draw → notice → on-site record → result → report →
+publication → follow-up. Its services live in small modules (:mod:`.plans`,
+:mod:`.notices`, :mod:`.records`, :mod:`.deadlines`, :mod:`.publication`,
+:mod:`.followup`, :mod:`.statistics`, :mod:`.calendars`); this module holds what they share.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.canonical import canonical_json
+from shuangsuiji.db.tenancy import require_tenant
+from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid
+from shuangsuiji.models.plans import Task
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.packs.ruleset import RuleSet
+from shuangsuiji.platform import Platform
+from shuangsuiji.rules import Citation
+from shuangsuiji.services import audit
+
+#: The regulations count days in China's calendar (architecture brief: dates and zones).
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+class RuleRefused(UserError):
+    """An action the tenant's rules forbid; carries the :class:`Citation` it rests on."""
+
+    def __init__(self, message: str, *, cite: Citation, where: str | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(f"{message} ({cite})", where=where, hint=hint)
+        self.cite = cite
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def today_in_china(at: datetime | None = None) -> date:
+    """The calendar day in Asia/Shanghai of ``at`` (default: now)."""
+    return (at or now_utc()).astimezone(CHINA).date()
+
+
+def tenant_of(session: Session) -> Tenant:
+    """The session's current tenant (set by the CLI command or the request)."""
+    tenant = session.get(Tenant, require_tenant(session))
+    if tenant is None:  # pragma: no cover - set_tenant is only called with real ids
+        raise NotFound("the current tenant no longer exists")
+    return tenant
+
+
+def get_task(session: Session, task_id: int | str) -> Task:
+    """A task of the current tenant by id or code; another tenant's task is simply not found."""
+    query = select(Task)
+    if isinstance(task_id, int) or str(task_id).isdigit():
+        query = query.where(Task.id == int(task_id))
+    else:
+        query = query.where(Task.code == str(task_id))
+    task = session.scalar(query)
+    if task is None:
+        raise NotFound(f"no task {task_id!r} in this tenant",
+                       hint="`ssj tasks list --tenant T` shows the tenant's tasks")
+    return task
+
+
+def task_rules(platform: Platform, tenant: Tenant, task: Task) -> RuleSet:
+    """The rules governing a task: those in force on its start date."""
+    return platform.policy_for(tenant).rules(task.starts_on)
+
+
+def live_draw(session: Session, task: Task) -> Draw:
+    """The task's committed, non-voided draw; the lifecycle after the draw needs one."""
+    voided = select(DrawVoid.draw_id)
+    draw = session.scalar(
+        select(Draw)
+        .where(Draw.task_id == task.id, Draw.id.not_in(voided))
+        .order_by(Draw.attempt.desc())
+        .limit(1)
+    )
+    if draw is None:
+        raise Conflict(f"task {task.code} has no committed draw",
+                       hint=f"draw it first: ssj draw run --tenant T --task {task.code}")
+    return draw
+
+
+@dataclass(frozen=True)
+class DrawnTarget:
+    """A target selected by the live draw, with the inspectors assigned to it."""
+
+    credit_code: str
+    target_id: int | None
+    position: int
+    batch_no: int | None
+    group_no: int | None
+    leader: str | None
+    inspectors: tuple[str, ...]  # person ids of the group, leader first
+
+
+def drawn_targets(session: Session, task: Task) -> list[DrawnTarget]:
+    """The targets of the task's live draw and their groups, after recusals.
+
+    Groups come from the draw service (:mod:`shuangsuiji.services.draws`), which replays
+    the recusal steps; this module never re-derives them, so the two cannot disagree.
+    """
+    draw = live_draw(session, task)
+    selections = list(session.scalars(
+        select(DrawSelection).where(DrawSelection.draw_id == draw.id)
+        .order_by(DrawSelection.position)
+    ))
+    groups = _groups_by_target(session, task)
+    out = []
+    for sel in selections:
+        group_no, leader, members = groups.get(sel.credit_code, (None, None, ()))
+        out.append(DrawnTarget(sel.credit_code, sel.target_id, sel.position, sel.batch_no,
+                               group_no, leader, members))
+    return out
+
+
+def _groups_by_target(
+    session: Session, task: Task
+) -> dict[str, tuple[int | None, str | None, tuple[str, ...]]]:
+    draw_service = importlib.import_module("shuangsuiji.services.draws")
+    if hasattr(draw_service, "current_state"):
+        groups = _get(draw_service.current_state(session, task.id), "groups") or ()
+    else:
+        # the draw service replays the recusal steps over the stored bundle
+        groups = draw_service.current_result(live_draw(session, task)).final_groups
+    found: dict[str, tuple[int | None, str | None, tuple[str, ...]]] = {}
+    for number, group in enumerate(groups, start=1):
+        leader = _get(group, "leader")
+        leader_id = None if leader is None else str(_person_id(leader))
+        members = [str(_person_id(m)) for m in (_get(group, "members") or ())]
+        ids = tuple(dict.fromkeys(([leader_id] if leader_id else []) + members))
+        for target in _get(group, "targets") or ():
+            code = target if isinstance(target, str) else _get(target, "credit_code")
+            found[str(code)] = (_get(group, "number") or number, leader_id, ids)
+    return found
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _person_id(person: Any) -> Any:
+    if isinstance(person, str | int):
+        return person
+    for name in ("person_id", "id", "code"):
+        value = _get(person, name)
+        if value is not None:
+            return value
+    raise TypeError(f"cannot read a person id from {person!r}")
+
+
+def log(session: Session, *, tenant_id: int, action: str, object_type: str,
+        object_id: str | int, payload: dict[str, Any]) -> None:
+    """Append an audit event; dates in ``payload`` become ISO strings (the JSON column and
+    the chain's digest take plain JSON only)."""
+    audit.record(session, tenant_id=tenant_id, action=action, object_type=object_type,
+                 object_id=object_id, payload=json.loads(canonical_json(payload)))

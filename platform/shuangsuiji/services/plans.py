@@ -1,0 +1,300 @@
+"""Annual plans (年度抽查工作计划) and tasks (抽查任务).
+
+A plan is made in the pack's window (MIIT Art. 7, CQ Art. 7: the first quarter). A plan
+made late is still created, because refusing it would leave the year with no plan at all;
+it is marked ``in_window=False`` and carries a warning citing the article, shown wherever
+the plan appears.
+
+A task is checked against the rules in force on its start date: methods (MIIT Art. 12,
+CQ Art. 12), ratio caps per item category (CQ Art. 5), inspector scopes (MIIT Art. 8),
+special-inspection triggers (MIIT Art. 19 ¶3, CQ Art. 17 ¶2). Every refusal cites the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.models.directories import Item
+from shuangsuiji.models.plans import AnnualPlan, Task, TaskItem
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.packs.ruleset import RuleSet
+from shuangsuiji.platform import Platform
+from shuangsuiji.rules import PlanWindow
+from shuangsuiji.services.lifecycle import RuleRefused, get_task, log, today_in_china
+
+
+@dataclass
+class PlanOutcome:
+    """A created plan and the warnings to show with it (e.g. made outside the window)."""
+
+    plan: AnnualPlan
+    window: PlanWindow
+    warnings: list[str] = field(default_factory=list)
+
+
+def window_warning(year: int, made_on: date, window: PlanWindow) -> str | None:
+    """The warning for a plan made on ``made_on`` outside ``window``; None inside it."""
+    if window.start <= made_on <= window.end:
+        return None
+    return (f"the annual plan for {year} was made on {made_on.isoformat()}, outside the window "
+            f"{window.start.isoformat()}–{window.end.isoformat()} ({window.cite})")
+
+
+def create_plan(
+    session: Session,
+    platform: Platform,
+    tenant: Tenant,
+    year: int,
+    *,
+    title: str,
+    scope: str = "",
+    inspector_requirements: str = "",
+    made_on: date | None = None,
+) -> PlanOutcome:
+    """Create the tenant's annual plan for ``year`` (one per year)."""
+    if not 2000 <= year <= 2100:
+        raise UserError(f"year {year} is out of range", where="year", hint="e.g. 2026")
+    if not title.strip():
+        raise UserError("a plan needs a title", where="title")
+    made_on = made_on or today_in_china()
+    if session.scalar(select(AnnualPlan).where(AnnualPlan.year == year)) is not None:
+        raise Conflict(f"tenant {tenant.slug} already has an annual plan for {year}",
+                       hint="add tasks to it: ssj tasks create --plan-year ...")
+    policy = platform.policy_for(tenant)
+    window = policy.plan_window(year)
+    warning = window_warning(year, made_on, window)
+    pack, version = policy.rules(date(year, 1, 1)).governing
+    plan = AnnualPlan(year=year, title=title.strip(), scope=scope,
+                      inspector_requirements=inspector_requirements, made_on=made_on,
+                      in_window=warning is None, window_warning=warning,
+                      rules_pack=pack, rules_version=version)
+    session.add(plan)
+    session.flush()
+    log(session, tenant_id=tenant.id, action="plan.create", object_type="annual_plan",
+                 object_id=plan.id,
+                 payload={"year": year, "title": plan.title, "made_on": made_on,
+                          "in_window": plan.in_window, "window_cite": str(window.cite),
+                          "rules": [pack, version]})
+    return PlanOutcome(plan, window, [warning] if warning else [])
+
+
+def get_plan(session: Session, year: int) -> AnnualPlan:
+    plan = session.scalar(select(AnnualPlan).where(AnnualPlan.year == year))
+    if plan is None:
+        raise NotFound(f"no annual plan for {year} in this tenant",
+                       hint=f"create it: ssj plans create --tenant T --year {year} --title ...")
+    return plan
+
+
+def list_plans(session: Session) -> list[AnnualPlan]:
+    return list(session.scalars(select(AnnualPlan).order_by(AnnualPlan.year)))
+
+
+def list_tasks(session: Session, *, year: int | None = None) -> list[Task]:
+    query = select(Task).order_by(Task.starts_on, Task.id)
+    if year is not None:
+        query = query.join(AnnualPlan, Task.plan_id == AnnualPlan.id).where(AnnualPlan.year == year)
+    return list(session.scalars(query))
+
+
+def task_items(session: Session, task: Task) -> list[Item]:
+    """The items a task inspects, in the order they were given."""
+    return list(session.scalars(
+        select(Item).join(TaskItem, TaskItem.item_id == Item.id)
+        .where(TaskItem.task_id == task.id).order_by(TaskItem.id)
+    ))
+
+
+def create_task(
+    session: Session,
+    platform: Platform,
+    tenant: Tenant,
+    *,
+    plan_year: int,
+    code: str,
+    title: str,
+    department: str,
+    item_codes: Sequence[str],
+    starts_on: date,
+    ends_on: date,
+    methods: Sequence[str],
+    ratio_permille: int,
+    departments: Sequence[str] = (),
+    division: str = "",
+    special: bool = False,
+    special_trigger: str | None = None,
+    min_count: int = 0,
+    max_count: int | None = None,
+    group_count: int = 1,
+    experts_count: int = 0,
+    batch_count: int = 1,
+    inspector_scope: str | None = None,
+) -> Task:
+    """Create a task under the annual plan of ``plan_year``; refuse what the rules forbid.
+
+    ``departments`` lists every department of a joint (cross-department) task; ``department``
+    is its lead and is added to the list if missing. ``ratio_permille`` is checked against
+    each item's cap and its category's cap, unless the task is special (专项检查), which the
+    regulations put outside the sampling rules.
+    """
+    code = code.strip()
+    if not code:
+        raise UserError("a task needs a code", where="code", hint="e.g. 2026-CQ-01")
+    if not title.strip():
+        raise UserError("a task needs a title", where="title")
+    if not department.strip():
+        raise UserError("a task needs a lead department", where="department")
+    if ends_on < starts_on:
+        raise UserError(f"ends_on {ends_on.isoformat()} is before starts_on "
+                        f"{starts_on.isoformat()}", where="ends_on",
+                        hint="a task ends on or after the day it starts")
+    plan = get_plan(session, plan_year)
+    if starts_on.year != plan.year:
+        raise UserError(f"starts_on {starts_on.isoformat()} is not in the plan's year {plan.year}",
+                        where="starts_on")
+    if session.scalar(select(Task).where(Task.code == code)) is not None:
+        raise Conflict(f"task {code} already exists", where="code")
+
+    rules = platform.policy_for(tenant).rules(starts_on)
+    items = _items_by_code(session, item_codes)
+    methods = _check_methods(rules, items, methods)
+    _check_special(rules, special, special_trigger)
+    if not 1 <= ratio_permille <= 1000:
+        raise UserError(f"ratio {ratio_permille}‰ is out of range", where="ratio_permille",
+                        hint="a ratio is per mille, 1–1000 (100 = 10 %)")
+    caps = {} if special else _check_ratio(rules, items, ratio_permille)
+    scope = inspector_scope or rules.group_rule.scopes[0]
+    if scope not in rules.group_rule.scopes:
+        raise RuleRefused(f"inspector scope {scope!r} is not allowed; allowed: "
+                          f"{', '.join(rules.group_rule.scopes)}",
+                          cite=rules.group_rule.cite, where="inspector_scope")
+    if group_count < 1 or batch_count < 1 or experts_count < 0 or min_count < 0:
+        raise UserError("group_count and batch_count must be at least 1; experts_count and "
+                        "min_count must not be negative", where="counts")
+    if max_count is not None and max_count < min_count:
+        raise UserError(f"max_count {max_count} is below min_count {min_count}",
+                        where="max_count")
+    all_departments = list(dict.fromkeys([department.strip(), *(d.strip() for d in departments
+                                                                  if d.strip())]))
+    pack, version = rules.governing
+    task = Task(plan_id=plan.id, code=code, title=title.strip(), department=department.strip(),
+                division=division, departments=all_departments, joint=len(all_departments) > 1
+                or len(items) > 1, special=special, special_trigger=special_trigger,
+                methods=methods, ratio_permille=ratio_permille, min_count=min_count,
+                max_count=max_count, group_count=group_count, experts_count=experts_count,
+                batch_count=batch_count, inspector_scope=scope, starts_on=starts_on,
+                ends_on=ends_on, status="planned", rules_pack=pack, rules_version=version)
+    task.items = [TaskItem(item_id=item.id) for item in items]
+    session.add(task)
+    session.flush()
+    log(session, tenant_id=tenant.id, action="task.create", object_type="task",
+                 object_id=task.code, payload=_task_payload(task, items, caps))
+    return task
+
+
+def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: date) -> Task:
+    """Mark the end of the task's work (抽查工作结束): the publication deadline counts from it."""
+    task = get_task(session, task_id)
+    if task.status in ("published", "closed"):
+        raise Conflict(f"task {task.code} is already {task.status}; its end date is fixed")
+    if ended_on < task.starts_on:
+        raise UserError(f"work cannot end ({ended_on.isoformat()}) before the task starts "
+                        f"({task.starts_on.isoformat()})", where="ended_on")
+    before = task.work_ended_on
+    task.work_ended_on = ended_on
+    task.status = "work_ended"
+    log(session, tenant_id=tenant.id, action="task.work_end", object_type="task",
+                 object_id=task.code, payload={"before": before, "work_ended_on": ended_on})
+    return task
+
+
+def _items_by_code(session: Session, codes: Sequence[str]) -> list[Item]:
+    wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    if not wanted:
+        raise UserError("a task needs at least one item", where="items",
+                        hint="give item codes from the item list (随机抽查事项清单)")
+    found = {i.code: i for i in session.scalars(select(Item).where(Item.code.in_(wanted)))}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise NotFound(f"no item {', '.join(missing)} in the item list", where="items",
+                       hint="`ssj items list --tenant T` shows the item list")
+    retired = [c for c in wanted if not getattr(found[c], "active", True)]
+    if retired:
+        raise UserError(f"item {', '.join(retired)} is retired from the item list",
+                        where="items", hint="only items on the current list can be inspected")
+    return [found[c] for c in wanted]
+
+
+def _check_methods(rules: RuleSet, items: list[Item], methods: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(m.strip() for m in methods if m.strip()))
+    if not chosen:
+        raise UserError("a task needs at least one method", where="methods",
+                        hint=f"allowed: {', '.join(rules.methods.methods)}")
+    for method in chosen:
+        if method not in rules.methods.methods:
+            raise RuleRefused(f"method {method!r} is not allowed; allowed: "
+                              f"{', '.join(rules.methods.methods)}",
+                              cite=rules.methods.cite, where="methods")
+    for method in chosen:
+        declared = [i for i in items if _item_methods(i)]
+        if declared and not any(method in _item_methods(i) for i in declared):
+            raise UserError(f"method {method!r} is not listed for item(s) "
+                            f"{', '.join(i.code for i in declared)} in the item list",
+                            where="methods", hint="use a method the item list names")
+    return chosen
+
+
+def _item_methods(item: Item) -> list[str]:
+    value: Any = getattr(item, "methods", None) or []
+    return list(value)
+
+
+def _check_special(rules: RuleSet, special: bool, trigger: str | None) -> None:
+    sp = rules.special_inspections
+    if special:
+        if trigger not in sp.triggers:
+            raise RuleRefused(f"a special inspection (专项检查) needs one of the triggers "
+                              f"{', '.join(sp.triggers)}; got {trigger!r}",
+                              cite=sp.cite, where="special_trigger")
+    elif trigger is not None:
+        raise UserError("a trigger is only given for a special inspection",
+                        where="special_trigger", hint="add --special or drop the trigger")
+
+
+def _check_ratio(rules: RuleSet, items: list[Item], ratio: int) -> dict[str, int | None]:
+    """The effective cap of each item; refuse a ratio above one, or a general item with none."""
+    caps: dict[str, int | None] = {}
+    for item in items:
+        category = rules.category(item.category)
+        own: int | None = getattr(item, "cap_permille", None)
+        if category.cap_required and own is None:
+            raise RuleRefused(f"item {item.code} is a {category.name_en} ({category.name_zh}) "
+                              "and has no ratio cap set in the item list",
+                              cite=category.cite, where="items",
+                              hint="set the item's cap (上限) in the item list first")
+        limits = [c for c in (category.cap_permille, own) if c is not None]
+        cap = min(limits) if limits else None
+        caps[item.code] = cap
+        if cap is not None and ratio > cap:
+            raise RuleRefused(f"ratio {ratio}‰ exceeds the cap of {cap}‰ for item {item.code} "
+                              f"({category.name_zh})", cite=category.cite,
+                              where="ratio_permille")
+    return caps
+
+
+def _task_payload(task: Task, items: list[Item], caps: dict[str, int | None]) -> dict[str, Any]:
+    return {
+        "code": task.code, "title": task.title, "plan_id": task.plan_id,
+        "department": task.department, "departments": task.departments, "joint": task.joint,
+        "special": task.special, "special_trigger": task.special_trigger,
+        "methods": task.methods, "ratio_permille": task.ratio_permille, "caps": caps,
+        "items": [i.code for i in items], "starts_on": task.starts_on, "ends_on": task.ends_on,
+        "inspector_scope": task.inspector_scope, "rules": [task.rules_pack, task.rules_version],
+    }

@@ -1,0 +1,271 @@
+"""Publication (公开): results on the portal within the deadline, or directed notification.
+
+MIIT Art. 15 / CQ Art. 14: the results are published within N working days after the work
+ends (MIIT also per target); what is lawfully withheld, or what the item list says is not
+public, goes by directed notification (定向通报) to a limited audience instead. A task is
+published once, as a snapshot: later changes to records cannot alter what the public saw.
+
+The portal reads published rows only (:func:`published_tasks`, :func:`search_results`,
+:func:`export_csv`, :func:`export_json`); it never sees unpublished records.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.models.directories import Target
+from shuangsuiji.models.inspections import (
+    DirectedNotification,
+    InspectionRecord,
+    InspectionResult,
+    Publication,
+    PublishedResult,
+    TaskReport,
+)
+from shuangsuiji.models.plans import Task
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import audit
+from shuangsuiji.services.deadlines import compute as compute_deadline
+from shuangsuiji.services.deadlines import task_facts
+from shuangsuiji.services.lifecycle import RuleRefused, get_task, log, now_utc, today_in_china
+from shuangsuiji.services.plans import task_items
+from shuangsuiji.services.records import gaps
+
+
+def publish(
+    session: Session,
+    platform: Platform,
+    tenant: Tenant,
+    task_id: int | str,
+    *,
+    at: datetime | None = None,
+    directed_to: Sequence[str] = (),
+    include_targets: bool = True,
+) -> Publication:
+    """Publish a task's results; refuse if any drawn target lacks a record or a result, or if
+    the pack requires a report and none is written.
+
+    ``directed_to`` names the departments that receive the results of items whose
+    publication mode is not public (defaults to the item's own departments).
+    ``include_targets`` publishes per-target results; a pack that requires them (MIIT)
+    publishes them regardless.
+    """
+    task = get_task(session, task_id)
+    if task.status in ("published", "closed"):
+        raise Conflict(f"task {task.code} is already published")
+    if task.work_ended_on is None:
+        raise UserError(f"the work of task {task.code} has not ended",
+                        hint=f"ssj tasks end-work --tenant T --task {task.code} --on DATE")
+    at = at or now_utc()
+    rules = platform.policy_for(tenant).rules(task.work_ended_on)
+    rule = platform.policy_for(tenant).deadline_rule(task.work_ended_on,
+                                                     task_facts(session, task))
+    missing = gaps(session, task)
+    if missing:
+        listed = ", ".join(f"{g.credit_code} ({g.missing})" for g in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        cite = (rules.on_site_rule.cite if any(g.missing == "record" for g in missing)
+                else rule.cite)
+        raise RuleRefused(f"task {task.code} cannot be published: {len(missing)} drawn "
+                          f"target(s) lack a complete record or result: {listed}{more}",
+                          cite=cite, hint="write every record and result first")
+    report = session.scalar(select(TaskReport).where(TaskReport.task_id == task.id))
+    if rules.report_rule.required and report is None:
+        raise RuleRefused(f"task {task.code} has no report (抽查情况报告)",
+                          cite=rules.report_rule.cite,
+                          hint="write it: ssj report write --tenant T --task ...")
+    deadline = compute_deadline(session, platform, tenant, task.work_ended_on, task=task)
+    published_on = today_in_china(at)
+    results = {r.credit_code: r for r in session.scalars(
+        select(InspectionResult).where(InspectionResult.task_id == task.id))}
+    records = {r.credit_code: r for r in session.scalars(
+        select(InspectionRecord).where(InspectionRecord.task_id == task.id))}
+    names = dict(session.execute(select(Target.credit_code, Target.name)
+                                 .where(Target.credit_code.in_(list(results)))).all())
+    items = task_items(session, task)
+    per_target = rule.per_target_results or include_targets
+    pack, version = rules.governing
+    pub = Publication(
+        task_id=task.id, published_at=at, published_on=published_on,
+        work_ended_on=task.work_ended_on, due_on=deadline.due,
+        working_days=deadline.working_days, excluded_days=len(deadline.counted)
+        - deadline.working_days, provisional=deadline.provisional,
+        on_time=published_on <= deadline.due, channels=list(rule.channels),
+        per_target_results=per_target, deadline_cite=str(deadline.cite),
+        summary=_summary(results.values(), report), rules_pack=pack, rules_version=version,
+        actor=str(session.info.get(audit.ACTOR_KEY) or "system"))
+    session.add(pub)
+    session.flush()
+    directed: list[dict[str, Any]] = []
+    for item in items:
+        if item.publication_mode == "public":
+            if per_target:
+                for code in sorted(results):
+                    res = results[code]
+                    session.add(PublishedResult(
+                        publication_id=pub.id, task_id=task.id, item_code=item.code,
+                        credit_code=code, target_name=names.get(code, ""), result=res.result,
+                        problem_found=res.problem_found, handling=res.handling,
+                        inspected_on=records[code].inspected_on))
+            continue
+        audience = [d.strip() for d in (directed_to or item.departments) if d.strip()]
+        if not audience:
+            raise RuleRefused(f"item {item.code} is not public ({item.publication_mode}): name "
+                              "the departments that receive its directed notification",
+                              cite=rule.cite, where="directed_to")
+        session.add(DirectedNotification(
+            publication_id=pub.id, task_id=task.id, item_code=item.code, departments=audience,
+            credit_codes=sorted(results), reason=item.publication_mode, notified_at=at))
+        directed.append({"item": item.code, "departments": audience})
+    task.status = "published"
+    session.flush()
+    log(session, tenant_id=tenant.id, action="task.publish", object_type="task",
+                 object_id=task.code,
+                 payload={"published_at": at.isoformat(), "published_on": published_on,
+                          "due_on": deadline.due, "on_time": pub.on_time,
+                          "provisional": deadline.provisional, "cite": str(deadline.cite),
+                          "per_target": per_target, "directed": directed,
+                          "summary": pub.summary})
+    return pub
+
+
+def _summary(results: Any, report: TaskReport | None) -> dict[str, Any]:
+    rows = list(results)
+    return {
+        "targets": len(rows),
+        "problems_found": sum(1 for r in rows if r.problem_found),
+        "results": dict(sorted(Counter(r.result for r in rows).items())),
+        "report": report.fields if report is not None else None,
+    }
+
+
+@dataclass(frozen=True)
+class PublishedTask:
+    """A published task as the public portal lists it."""
+
+    task_id: int
+    task_code: str
+    title: str
+    department: str
+    work_ended_on: date
+    published_at: datetime
+    published_on: date
+    due_on: date
+    on_time: bool
+    provisional: bool
+    deadline_cite: str
+    targets: int
+    problems_found: int
+    directed_items: tuple[str, ...]
+
+
+def published_tasks(session: Session, *, year: int | None = None) -> list[PublishedTask]:
+    """The current tenant's published tasks, newest first."""
+    query = (select(Publication, Task).join(Task, Task.id == Publication.task_id)
+             .order_by(Publication.published_at.desc(), Task.code))
+    directed: dict[int, list[str]] = {}
+    for dn in session.scalars(select(DirectedNotification)):
+        directed.setdefault(dn.publication_id, []).append(dn.item_code)
+    out = []
+    for pub, task in session.execute(query):
+        if year is not None and task.starts_on.year != year:
+            continue
+        out.append(PublishedTask(
+            task.id, task.code, task.title, task.department, pub.work_ended_on,
+            pub.published_at, pub.published_on, pub.due_on, pub.on_time, pub.provisional,
+            pub.deadline_cite, int(pub.summary.get("targets", 0)),
+            int(pub.summary.get("problems_found", 0)), tuple(directed.get(pub.id, ()))))
+    return out
+
+
+@dataclass(frozen=True)
+class PublicResult:
+    """One published per-target result, as the portal shows and exports it."""
+
+    task_code: str
+    task_title: str
+    item_code: str
+    credit_code: str
+    target_name: str
+    result: str
+    problem_found: bool
+    handling: str
+    inspected_on: date
+    published_on: date
+    on_time: bool
+
+
+def _results_query() -> Any:
+    return (select(PublishedResult, Publication, Task)
+            .join(Publication, Publication.id == PublishedResult.publication_id)
+            .join(Task, Task.id == PublishedResult.task_id))
+
+
+def _public(rows: Any) -> list[PublicResult]:
+    return [PublicResult(t.code, t.title, r.item_code, r.credit_code, r.target_name, r.result,
+                         r.problem_found, r.handling, r.inspected_on, p.published_on, p.on_time)
+            for r, p, t in rows]
+
+
+def published_results(session: Session, task_id: int | str | None = None) -> list[PublicResult]:
+    """Published per-target results of one task, or of every task of the current tenant."""
+    query = _results_query().order_by(Task.code, PublishedResult.credit_code,
+                                      PublishedResult.item_code)
+    if task_id is not None:
+        query = query.where(PublishedResult.task_id == get_task(session, task_id).id)
+    return _public(session.execute(query))
+
+
+def search_results(session: Session, query: str, *, limit: int = 200) -> list[PublicResult]:
+    """Published results whose target name contains ``query`` or whose credit code starts with
+    it (case-insensitive for the code's letters)."""
+    text = query.strip()
+    if len(text) < 2:
+        raise UserError("search for at least two characters of a name or credit code",
+                        where="q")
+    # Escape LIKE wildcards so a user's "%" or "_" is matched literally.
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    stmt = (_results_query()
+            .where(or_(PublishedResult.target_name.like(f"%{escaped}%", escape="\\"),
+                       PublishedResult.credit_code.like(f"{escaped.upper()}%", escape="\\")))
+            .order_by(Publication.published_on.desc(), PublishedResult.credit_code)
+            .limit(limit))
+    return _public(session.execute(stmt))
+
+
+EXPORT_FIELDS: tuple[str, ...] = tuple(PublicResult.__dataclass_fields__)
+
+
+def export_json(session: Session, task_id: int | str | None = None) -> list[dict[str, Any]]:
+    """Published results as JSON-ready dicts (dates as ISO strings)."""
+    return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(r).items()}
+            for r in published_results(session, task_id)]
+
+
+def export_csv(session: Session, task_id: int | str | None = None) -> str:
+    """Published results as CSV text (UTF-8; the caller adds a BOM for Excel if it wants)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in export_json(session, task_id):
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def directed_notifications(session: Session, task_id: int | str) -> list[DirectedNotification]:
+    """The directed notifications recorded for a task (not shown on the public portal)."""
+    task = get_task(session, task_id)
+    return list(session.scalars(select(DirectedNotification)
+                                .where(DirectedNotification.task_id == task.id)
+                                .order_by(DirectedNotification.item_code)))
