@@ -45,6 +45,10 @@ def _register_web(app: Flask) -> None:
         return
     init_app(app)
 
+    from shuangsuiji import api
+
+    api.init_app(app)
+
 
 def platform_of(app: Flask) -> Platform:
     """The :class:`Platform` bound to ``app``."""

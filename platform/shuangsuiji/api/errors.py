@@ -1,0 +1,186 @@
+"""JSON errors for the API: never an HTML page, never a traceback.
+
+Every error body has the same shape (:class:`ErrorSchema`): ``code`` and ``status`` (the
+HTTP status and its name), ``message`` (what was wrong), and where it helps ``where``
+(which field, row or object), ``hint`` (what to do) and ``errors`` (per-field messages from
+marshmallow, ``{"json": {"seed": ["..."]}}``, keyed by request location then field).
+
+Mapping: marshmallow validation → 422 with ``errors``; :class:`~shuangsuiji.errors.NotFound`
+→ 404; :class:`~shuangsuiji.errors.Conflict` → 409; any other
+:class:`~shuangsuiji.errors.UserError` (including a pack refusing a rule) → 400; an unexpected
+exception → 500 with a generic message (logged with its traceback, not shown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, current_app, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.packs.errors import PackError
+
+API_PREFIX = "/api/v1"
+
+
+class ErrorSchema(ma.Schema):
+    """The body of every API error (documented in the OpenAPI document)."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    status = ma.fields.String(required=True, metadata={"description": "HTTP status name"})
+    message = ma.fields.String(metadata={"description": "What was wrong"})
+    where = ma.fields.String(
+        allow_none=True, metadata={"description": "The field, row or object concerned"}
+    )
+    hint = ma.fields.String(allow_none=True, metadata={"description": "What to do about it"})
+    errors = ma.fields.Dict(
+        metadata={"description": "Per-field messages, by request location then field name"}
+    )
+
+
+def error_body(
+    code: int,
+    message: str,
+    *,
+    where: str | None = None,
+    hint: str | None = None,
+    errors: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], int]:
+    """The JSON body and status of an API error."""
+    body: dict[str, Any] = {
+        "code": code,
+        "status": HTTP_STATUS_CODES.get(code, "Error"),
+        "message": message,
+    }
+    if where:
+        body["where"] = where
+    if hint:
+        body["hint"] = hint
+    if errors:
+        body["errors"] = errors
+    return body, code
+
+
+def is_api_request() -> bool:
+    """Whether the current request is for the API (JSON errors) rather than the portal."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+def user_error_status(exc: UserError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    return 400
+
+
+def handle_user_error(exc: UserError) -> tuple[dict[str, Any], int]:
+    return error_body(user_error_status(exc), exc.message, where=exc.where, hint=exc.hint)
+
+
+def handle_pack_error(exc: PackError) -> tuple[dict[str, Any], int]:
+    # A tenant whose packs cannot answer is a deployment problem, not the caller's: 503 says
+    # "try later / tell the administrator" and keeps it out of the 500 "bug" bucket.
+    return error_body(503, str(exc), where=f"pack {exc.pack}",
+                      hint="ask the platform administrator to install or fix the pack")
+
+
+def handle_integrity_error(exc: IntegrityError) -> tuple[dict[str, Any], int]:
+    # Unique constraints are how the database refuses a second draw of the same task or a
+    # duplicate code under concurrency; the services turn the ones they expect into
+    # Conflict, and this catches the rest so a race never becomes a 500.
+    current_app.logger.info("API integrity error: %s", exc.orig)
+    return error_body(409, "the change conflicts with data written at the same time",
+                      hint="reload the object and try again")
+
+
+#: What a bare ``abort(code)`` (access.py's) means in the API, instead of werkzeug's prose.
+PLAIN_MESSAGES: dict[int, tuple[str, str | None]] = {
+    401: ("this needs an API token", "send Authorization: Bearer <token>; an unknown, revoked "
+          "or disabled account's token counts as none (issue one with `ssj users token`)"),
+    403: ("the token's account has no role that allows this in this tenant",
+          "GET /api/v1/me lists your roles; ask a tenant admin for the role"),
+    404: ("not found: the address is wrong, or the object belongs to another tenant", None),
+    405: ("this method is not allowed on this address", None),
+}
+
+
+def handle_http_exception(exc: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """flask-smorest's ``abort`` and werkzeug's exceptions, as JSON."""
+    code = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    plain, plain_hint = PLAIN_MESSAGES.get(code, (exc.description or exc.name, None))
+    message = data.get("message") or plain
+    if "hint" not in data and plain_hint:
+        data = {**data, "hint": plain_hint}
+    if errors and code == 422:
+        message = "the request is not valid: see errors for each field"
+    body, _ = error_body(code, str(message), where=data.get("where"), hint=data.get("hint"),
+                         errors=errors)
+    headers = dict(data.get("headers") or {})
+    if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    if code == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="shuangsuiji"')
+    return body, code, headers
+
+
+def handle_unexpected(exc: Exception) -> tuple[dict[str, Any], int]:
+    current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
+    return error_body(500, InternalServerError.description,
+                      hint="the error was logged; tell the platform administrator the time")
+
+
+def register_on_blueprints(blueprints: list[Any]) -> None:
+    """Install the handlers on the API blueprints (once: they are module-level objects that
+    every app of a test run registers, and Flask freezes a blueprint's setup after that).
+
+    Handlers on a blueprint only see errors raised inside its views, so the portal's HTML
+    error pages stay as the web layer made them.
+    """
+    for blp in blueprints:
+        if getattr(blp, "_ssj_error_handlers", False):
+            continue
+        blp._ssj_error_handlers = True
+        # By code as well as by class: Flask prefers an app-level handler for a status code
+        # (the portal's HTML pages) over a blueprint's class handler.
+        for code in (400, 401, 403, 404, 405, 409, 422, 500):
+            blp.register_error_handler(code, handle_http_exception)
+        blp.register_error_handler(UserError, handle_user_error)
+        blp.register_error_handler(PackError, handle_pack_error)
+        blp.register_error_handler(IntegrityError, handle_integrity_error)
+        blp.register_error_handler(HTTPException, handle_http_exception)
+        blp.register_error_handler(Exception, handle_unexpected)
+
+
+def register_on_app(app: Flask) -> None:
+    """Routing errors (404/405 before any view runs) belong to no blueprint: answer JSON for
+    /api/v1 paths and hand anything else to the handler that was there before."""
+    for code in (404, 405):
+        previous = app.error_handler_spec.get(None, {}).get(code, {})
+        fallback: Callable[[Any], Any] | None = next(iter(previous.values()), None)
+        app.register_error_handler(code, _chained(fallback))
+
+
+def _chained(fallback: Callable[[Any], Any] | None) -> Callable[[HTTPException], Any]:
+    def handler(exc: HTTPException) -> Any:
+        if is_api_request():
+            return handle_http_exception(exc)
+        if fallback is not None:
+            return fallback(exc)
+        # A handler the web layer registered by class (HTTPException) rather than by code
+        # would be shadowed by ours, which is registered by code: look it up and call it.
+        by_class = current_app.error_handler_spec.get(None, {}).get(None, {})
+        for cls in type(exc).__mro__:
+            web_handler = by_class.get(cls)
+            if web_handler is not None:
+                return web_handler(exc)
+        return exc
+
+    return handler

@@ -1,0 +1,35 @@
+"""Pagination over SQLAlchemy selects, for flask-smorest's ``@blp.paginate``.
+
+Clients pass ``page`` (from 1) and ``page_size`` (at most 100) in the query string; the
+response body is the page's list and the ``X-Pagination`` header carries the totals as
+JSON: ``{"total": 5012, "total_pages": 51, "first_page": 1, "last_page": 51, "page": 2,
+"previous_page": 1, "next_page": 3}``. The count and the page are two queries, both filtered
+to the tenant like every other query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Page
+from sqlalchemy import Select, func, select
+
+from shuangsuiji.api import context
+
+
+class SelectPage(Page):
+    """A page of an ORM ``select()``; the select must have a total order (end on the id)."""
+
+    collection: Select[Any]
+
+    @property
+    def items(self) -> list[Any]:
+        stmt = self.collection.offset(self.page_params.first_item).limit(
+            self.page_params.page_size
+        )
+        return list(context.session().scalars(stmt))
+
+    @property
+    def item_count(self) -> int:
+        counted = select(func.count()).select_from(self.collection.order_by(None).subquery())
+        return context.session().scalar(counted) or 0
