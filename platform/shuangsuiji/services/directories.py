@@ -1,0 +1,452 @@
+"""Directories (名录库): bulk writes for imports, and what the draw and the web UI read.
+
+Writes use Core statements in chunks (a million targets import in seconds, not hours), so they
+are *not* covered by the ORM's automatic tenant filter: every statement here names
+``tenant_id`` itself, and tests/directories/test_isolation.py checks that an import into one
+tenant never reads or touches another's rows. Reads for the draw go through the ORM and are
+scoped to the session's tenant automatically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from shuangsuiji.db.base import utcnow
+from shuangsuiji.models.directories import (
+    DirectoryChange,
+    Expert,
+    ImportBatch,
+    Inspector,
+    Target,
+    TargetFlag,
+)
+from shuangsuiji.services.import_fields import FlagEntry, flag_sort_key, format_flags
+
+if TYPE_CHECKING:
+    from shuangsuiji.services.imports import ImportReport, ParsedFile, Progress
+
+MODELS = {"targets": Target, "inspectors": Inspector, "experts": Expert}
+CHUNK = 5000
+
+
+# --- reading, for the draw and the web UI ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetRecord:
+    """A target as the draw sees it: its flags are those in force on the day asked about."""
+
+    id: int
+    credit_code: str
+    name: str
+    region_code: str
+    industry: str
+    credit_rating: str
+    flags: frozenset[str]
+
+
+def flags_in_force(session: Session, on: date) -> dict[int, frozenset[str]]:
+    """``target id → risk flags in force on day on`` (listed on or before it, not yet removed),
+    for the current tenant's targets that have any."""
+    rows = session.execute(
+        select(TargetFlag.target_id, TargetFlag.flag).where(
+            (TargetFlag.listed_on.is_(None)) | (TargetFlag.listed_on <= on),
+            (TargetFlag.removed_on.is_(None)) | (TargetFlag.removed_on > on),
+        )
+    )
+    found: dict[int, set[str]] = {}
+    for target_id, flag in rows:
+        found.setdefault(target_id, set()).add(flag)
+    return {tid: frozenset(flags) for tid, flags in found.items()}
+
+
+def load_targets(
+    session: Session, *, on: date, credit_codes: Iterable[str] | None = None
+) -> list[TargetRecord]:
+    """The current tenant's targets (or those with ``credit_codes``), each with the risk flags
+    in force on ``on``, in canonical order (credit code, compared as UTF-8 bytes in Python,
+    never by database collation)."""
+    stmt = select(Target.id, Target.credit_code, Target.name, Target.region_code,
+                  Target.industry, Target.credit_rating)
+    if credit_codes is not None:
+        stmt = stmt.where(Target.credit_code.in_(list(credit_codes)))
+    flags = flags_in_force(session, on)
+    records = [
+        TargetRecord(row.id, row.credit_code, row.name, row.region_code, row.industry,
+                     row.credit_rating, flags.get(row.id, frozenset()))
+        for row in session.execute(stmt)
+    ]
+    records.sort(key=lambda r: r.credit_code)
+    return records
+
+
+def target_flag_history(session: Session, credit_code: str) -> list[FlagEntry]:
+    """Every risk-flag span recorded for one target, current and past."""
+    rows = session.execute(
+        select(TargetFlag.flag, TargetFlag.listed_on, TargetFlag.removed_on)
+        .join(Target, Target.id == TargetFlag.target_id)
+        .where(Target.credit_code == credit_code)
+    )
+    return sorted(((r.flag, r.listed_on, r.removed_on) for r in rows), key=flag_sort_key)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A credential an inspector can show on site (rules.CREDENTIALS); ``expires`` None means
+    no expiry is recorded (a work ID; a certificate imported without its expiry date)."""
+
+    kind: str  # "enforcement_certificate" or "work_id"
+    number: str
+    expires: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        """Not expired on ``day`` (the expiry day itself still counts: 有效期至)."""
+        return self.expires is None or day <= self.expires
+
+
+@dataclass(frozen=True)
+class InspectorRecord:
+    """An inspector as the draw sees it."""
+
+    id: int
+    name: str
+    department: str
+    division: str
+    region: str
+    expertise: str
+    subordinate: bool
+    credentials: tuple[Credential, ...]
+
+    @property
+    def key(self) -> str:
+        """The directory key: certificate number, else work ID."""
+        return self.credentials[0].number if self.credentials else str(self.id)
+
+    def credential_kinds(self, on: date | None = None) -> tuple[str, ...]:
+        """Kinds of credential held (valid on ``on`` when given)."""
+        return tuple(c.kind for c in self.credentials if on is None or c.valid_on(on))
+
+
+def _inspector_record(row: Inspector) -> InspectorRecord:
+    credentials = []
+    if row.certificate_no:
+        credentials.append(Credential("enforcement_certificate", row.certificate_no,
+                                      row.certificate_expiry))
+    if row.work_id:
+        credentials.append(Credential("work_id", row.work_id))
+    return InspectorRecord(row.id, row.name, row.department, row.division, row.region,
+                           row.expertise, row.subordinate, tuple(credentials))
+
+
+def load_inspectors(session: Session) -> list[InspectorRecord]:
+    """Every inspector of the current tenant, with their credentials and expiry dates, ordered
+    by directory key."""
+    records = [_inspector_record(row) for row in session.scalars(select(Inspector))]
+    records.sort(key=lambda r: r.key)
+    return records
+
+
+def eligible_inspectors(
+    session: Session, *, on: date, credentials: Sequence[str], valid_on_date: bool
+) -> list[InspectorRecord]:
+    """Inspectors holding any of ``credentials`` (a pack's ``Eligibility.credentials``), not
+    expired on ``on`` when ``valid_on_date`` (e.g. CQ Art. 6: a valid 执法证)."""
+    wanted = set(credentials)
+    return [
+        r for r in load_inspectors(session)
+        if any(c.kind in wanted and (not valid_on_date or c.valid_on(on))
+               for c in r.credentials)
+    ]
+
+
+@dataclass(frozen=True)
+class ExpertRecord:
+    """An expert as the draw sees it."""
+
+    id: int
+    name: str
+    expert_code: str | None
+    id_number: str | None
+    expertise: str
+    organisation: str
+    phone: str | None
+
+    @property
+    def key(self) -> str:
+        return self.expert_code or self.id_number or str(self.id)
+
+
+def load_experts(session: Session) -> list[ExpertRecord]:
+    """Every expert of the current tenant, ordered by directory key."""
+    records = [
+        ExpertRecord(e.id, e.name, e.expert_code, e.id_number, e.expertise, e.organisation,
+                     e.phone)
+        for e in session.scalars(select(Expert))
+    ]
+    records.sort(key=lambda r: r.key)
+    return records
+
+
+def history(session: Session, kind: str, key: str) -> list[DirectoryChange]:
+    """Changes recorded for one entry (by credit code, certificate number, ...), oldest first."""
+    return list(session.scalars(
+        select(DirectoryChange)
+        .where(DirectoryChange.kind == kind, DirectoryChange.key == key)
+        .order_by(DirectoryChange.id)
+    ))
+
+
+def import_batches(session: Session, kind: str | None = None) -> list[ImportBatch]:
+    """The current tenant's imports, newest first."""
+    stmt = select(ImportBatch).order_by(ImportBatch.id.desc())
+    if kind is not None:
+        stmt = stmt.where(ImportBatch.kind == kind)
+    return list(session.scalars(stmt))
+
+
+# --- writing, for imports --------------------------------------------------------------------
+
+
+def as_text(value: object) -> str | None:
+    """A stored value as the text kept in ``directory_changes``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class _FlagPlan:
+    inserts: list[dict[str, object]]  # for existing targets
+    new_target_flags: dict[str, tuple[FlagEntry, ...]]  # credit code → flags, new targets
+    updates: list[dict[str, object]]  # {"_id", "_removed"}
+    changed: dict[int, tuple[str, str]]  # target id → (old text, new text)
+    source: str  # kept on each flag row: which import set it
+
+
+def _plan_flags(
+    conn: object, tenant_id: int, parsed: ParsedFile, matches: list[int | None], today: date,
+    source: str,
+) -> _FlagPlan:
+    """Compare the file's risk flags with those stored, target by target.
+
+    A flag entry is identified by (flag, listed on). Entries in the file and not stored are
+    added; entries whose end date differs are updated; stored entries still open that the
+    file no longer lists are ended today, so "flags in force on a past day" stays answerable.
+    """
+    entries = parsed.extras["risk_flags"]
+    stored: dict[int, dict[tuple[str, date | None], tuple[int, date | None]]] = {}
+    rows = conn.execute(  # type: ignore[attr-defined]
+        select(TargetFlag.__table__.c.id, TargetFlag.target_id, TargetFlag.flag,
+               TargetFlag.listed_on, TargetFlag.removed_on)
+        .where(TargetFlag.__table__.c.tenant_id == tenant_id)
+    )
+    for fid, target_id, flag, listed, removed in rows:
+        stored.setdefault(target_id, {})[(flag, listed)] = (fid, removed)
+    plan = _FlagPlan([], {}, [], {}, source)
+    code_at = parsed.fields.index("credit_code")
+    for record, target_id, flags in zip(parsed.records, matches, entries, strict=True):
+        if target_id is None:
+            if flags:
+                plan.new_target_flags[record[code_at]] = flags  # type: ignore[index]
+            continue
+        have = stored.get(target_id, {})
+        want = {(flag, listed): removed for flag, listed, removed in flags}
+        if not have and not want:
+            continue
+        after = dict(want)
+        for (flag, listed), removed in want.items():
+            old = have.get((flag, listed))
+            if old is None:
+                plan.inserts.append({"tenant_id": tenant_id, "target_id": target_id,
+                                     "flag": flag, "listed_on": listed, "removed_on": removed,
+                                     "source": source})
+            elif old[1] != removed:
+                plan.updates.append({"_id": old[0], "_removed": removed})
+        for (flag, listed), (fid, removed) in have.items():
+            if (flag, listed) in want:
+                continue
+            if removed is None:
+                plan.updates.append({"_id": fid, "_removed": today})
+                after[(flag, listed)] = today
+            else:
+                after[(flag, listed)] = removed
+        before = {k: v[1] for k, v in have.items()}
+        if before != after:
+            plan.changed[target_id] = (
+                format_flags(((f, lo, ro) for (f, lo), ro in before.items()), "en"),
+                format_flags(((f, lo, ro) for (f, lo), ro in after.items()), "en"),
+            )
+    return plan
+
+
+def apply_import(
+    session: Session,
+    tenant_id: int,
+    parsed: ParsedFile,
+    report: ImportReport,
+    batch: ImportBatch | None,
+    *,
+    today: date,
+    progress: Progress | None = None,
+) -> None:
+    """Insert new rows, update changed ones (recording each changed field), leave the rest.
+
+    Fills the counts of ``report``; writes nothing when ``report.dry_run``. Rows the file does
+    not mention are left as they are (an import adds and updates; it does not delete).
+    """
+    from shuangsuiji.services.imports import ImportFailed, RowProblem
+
+    kind = parsed.schema.kind
+    table: Table = MODELS[kind].__table__  # type: ignore[assignment]
+    fields = parsed.fields
+    conn = session.connection()
+
+    stored = conn.execute(
+        select(table.c.id, *[table.c[f] for f in fields]).where(table.c.tenant_id == tenant_id)
+    ).all()
+    key_positions = [(fields.index(k), k) for k in parsed.schema.keys if k in fields]
+    index: dict[str, dict[object, int]] = {k: {} for _, k in key_positions}
+    values_of: dict[int, tuple[object, ...]] = {}
+    for row in stored:
+        values_of[row[0]] = tuple(row[1:])
+        for position, key in key_positions:
+            if row[1 + position] is not None:
+                index[key][row[1 + position]] = row[0]
+
+    matches: list[int | None] = []
+    new: list[tuple[object, ...]] = []
+    changed: list[tuple[int, tuple[object, ...], list[tuple[str, object, object]], str]] = []
+    first_row_of: dict[int, int] = {}
+    problems: list[RowProblem] = []
+    for record, row in zip(parsed.records, parsed.rows, strict=True):
+        match = None
+        for position, key in key_positions:
+            if record[position] is not None:
+                match = index[key].get(record[position])
+                if match is not None:
+                    break
+        matches.append(match)
+        if match is None:
+            new.append(record)
+            continue
+        for position, key in key_positions:
+            other = index[key].get(record[position]) if record[position] is not None else None
+            if other is not None and other != match:
+                problems.append(RowProblem(
+                    row, parsed.headings[key], str(record[position]),
+                    f"already belongs to another stored {parsed.schema.entity_zh}; "
+                    "correct the key columns of this row"))
+        first = first_row_of.setdefault(match, row)
+        if first != row:
+            problems.append(RowProblem(row, None, None,
+                                       f"row {first} already updates the same stored "
+                                       f"{parsed.schema.entity_zh}"))
+        old = values_of[match]
+        if old != record:
+            diff = [(f, o, n) for f, o, n in zip(fields, old, record, strict=True) if o != n]
+            key_text = next(str(record[p]) for p, _ in key_positions if record[p] is not None)
+            changed.append((match, record, diff, key_text))
+    if problems:
+        raise ImportFailed(report.filename, problems)
+
+    flag_plan = None
+    if "risk_flags" in parsed.extras:
+        source = f"import:{batch.id}" if batch is not None else "import"
+        flag_plan = _plan_flags(conn, tenant_id, parsed, matches, today, source)
+    changed_ids = {c[0] for c in changed} | (set(flag_plan.changed) if flag_plan else set())
+    report.inserted = len(new)
+    report.updated = len(changed_ids)
+    report.unchanged = len(parsed.records) - len(new) - len(changed_ids)
+    report.changes = sum(len(c[2]) for c in changed) + (len(flag_plan.changed) if flag_plan
+                                                          else 0)
+    if report.dry_run:
+        return
+    assert batch is not None
+    now = utcnow()
+    total = len(new) + len(changed)
+
+    # New rows: Core executemany in chunks; tenant_id is set here, not by the ORM hook.
+    before_max = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    columns = (*fields, "tenant_id")
+    statement = insert(table)
+    for start in range(0, len(new), CHUNK):
+        conn.execute(statement, [dict(zip(columns, (*r, tenant_id), strict=True))
+                                 for r in new[start:start + CHUNK]])
+        if progress is not None:
+            progress("writing", min(start + CHUNK, len(new)), total)
+
+    if changed:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"), table.c.tenant_id == tenant_id)
+            .values({f: bindparam(f"_v_{f}") for f in fields}, updated_at=bindparam("_at"))
+        )
+        params = [{"_id": tid, "_at": now, **{f"_v_{f}": v for f, v in zip(fields, r,
+                                                                              strict=True)}}
+                  for tid, r, _, _ in changed]
+        for start in range(0, len(params), CHUNK):
+            conn.execute(statement, params[start:start + CHUNK])
+
+    history_rows = [
+        {"tenant_id": tenant_id, "kind": kind, "key": key_text, "field": f, "old": as_text(o),
+         "new": as_text(n), "batch_id": batch.id, "at": now}
+        for _, _, diff, key_text in changed for f, o, n in diff
+    ]
+    if flag_plan is not None:
+        _write_flags(conn, tenant_id, table, flag_plan, before_max)
+        code_of = {tid: str(values_of[tid][fields.index("credit_code")])
+                   for tid in flag_plan.changed}
+        history_rows += [
+            {"tenant_id": tenant_id, "kind": kind, "key": code_of[tid], "field": "risk_flags",
+             "old": old or None, "new": new_text or None, "batch_id": batch.id, "at": now}
+            for tid, (old, new_text) in flag_plan.changed.items()
+        ]
+        if flag_plan.changed:
+            conn.execute(
+                update(table)
+                .where(table.c.id == bindparam("_id"), table.c.tenant_id == tenant_id)
+                .values(updated_at=now),
+                [{"_id": tid} for tid in flag_plan.changed],
+            )
+    for start in range(0, len(history_rows), CHUNK):
+        conn.execute(insert(DirectoryChange.__table__), history_rows[start:start + CHUNK])
+    if progress is not None:
+        progress("writing", total, total)
+
+
+def _write_flags(conn: object, tenant_id: int, targets: Table, plan: _FlagPlan,
+                 before_max: int) -> None:
+    flags_table = TargetFlag.__table__
+    inserts = list(plan.inserts)
+    if plan.new_target_flags:
+        # ids of the targets just inserted: only this tenant's, only above the old maximum
+        new_ids = conn.execute(  # type: ignore[attr-defined]
+            select(targets.c.credit_code, targets.c.id)
+            .where(targets.c.tenant_id == tenant_id, targets.c.id > before_max)
+        )
+        for code, target_id in new_ids:
+            for flag, listed, removed in plan.new_target_flags.get(code, ()):
+                inserts.append({"tenant_id": tenant_id, "target_id": target_id, "flag": flag,
+                                "listed_on": listed, "removed_on": removed,
+                                "source": plan.source})
+    for start in range(0, len(inserts), CHUNK):
+        conn.execute(insert(flags_table), inserts[start:start + CHUNK])  # type: ignore[attr-defined]
+    if plan.updates:
+        conn.execute(  # type: ignore[attr-defined]
+            update(flags_table)
+            .where(flags_table.c.id == bindparam("_id"), flags_table.c.tenant_id == tenant_id)
+            .values(removed_on=bindparam("_removed")),
+            plan.updates,
+        )

@@ -1,0 +1,68 @@
+"""Open a CSV or XLSX file (a path or its bytes) as a :class:`Table`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from shuangsuiji.tabular import csvfile, xlsxfile
+from shuangsuiji.tabular.errors import TabularError
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Table:
+    """A file's headings (row 1) and its data rows as ``(row_number, cells)``.
+
+    ``rows`` is an iterator and can be walked once. Entirely blank rows are skipped but still
+    counted, so row numbers match what a spreadsheet shows. ``size_hint`` is the number of
+    data rows when the format tells it cheaply (for a progress bar), else ``None``.
+    """
+
+    headings: list[str]
+    rows: Iterator[tuple[int, list[object]]]
+    size_hint: int | None
+    source_format: str  # "csv" or "xlsx"
+    encoding: str | None = None  # CSV only: "utf-8", "utf-8-sig" or "gb18030"
+
+
+def read_table(
+    source: bytes | str | Path,
+    filename: str | None = None,
+    *,
+    sheet: str | None = None,
+) -> Table:
+    """Open ``source`` (a path, or the file's bytes with its ``filename``) as a table.
+
+    The format comes from the file name's suffix; bytes without a known suffix are sniffed
+    (an XLSX is a ZIP archive). ``sheet`` picks an XLSX worksheet by name (default: the first).
+    Raises :class:`TabularError` when the file cannot be read at all.
+    """
+    if isinstance(source, str | Path):
+        path = Path(source)
+        filename = filename or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise TabularError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
+    else:
+        data = source
+    name = filename or "upload"
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xls":
+        raise TabularError(
+            "the old Excel format (.xls) is not supported",
+            where=name,
+            hint="open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
+        )
+    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and data[:4] == b"PK\x03\x04"):
+        headings, rows, size = xlsxfile.read(data, name, sheet)
+        return Table(headings, rows, size, "xlsx")
+    if sheet is not None:
+        raise TabularError("--sheet applies to XLSX files only", where=name,
+                           hint="leave out --sheet for a CSV file")
+    headings, rows, size, encoding = csvfile.read(data, name)
+    return Table(headings, rows, size, "csv", encoding)

@@ -1,0 +1,54 @@
+"""XLSX through openpyxl in read-only mode (streams rows; big workbooks stay small in memory)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from shuangsuiji.tabular.errors import TabularError
+
+
+def _cells(values: tuple[object, ...]) -> list[object]:
+    return ["" if v is None else v for v in values]
+
+
+def read(
+    data: bytes, name: str, sheet: str | None
+) -> tuple[list[str], Iterator[tuple[int, list[object]]], int | None]:
+    """Headings, rows and row-count hint of worksheet ``sheet`` (default: the first)."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise TabularError("not a readable XLSX workbook", where=name,
+                           hint="open it in Excel or WPS and save it again as .xlsx") from None
+    if sheet is None:
+        worksheet = workbook.worksheets[0]
+    elif sheet in workbook.sheetnames:
+        worksheet = workbook[sheet]
+    else:
+        known = ", ".join(workbook.sheetnames)
+        workbook.close()
+        raise TabularError(f"no worksheet named {sheet!r}", where=name,
+                           hint=f"the workbook has: {known}")
+    rows = worksheet.iter_rows(values_only=True)
+    first = next(rows, None)
+    if first is None:
+        workbook.close()
+        raise TabularError(f"worksheet {worksheet.title!r} is empty", where=name,
+                           hint="the first row must hold the column headings")
+    headings = [str(h) if h is not None else "" for h in first]
+    size = worksheet.max_row - 1 if worksheet.max_row else None
+
+    def data_rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for number, values in enumerate(rows, start=2):
+                if any(v is not None and v != "" for v in values):
+                    yield number, _cells(values)
+        finally:
+            workbook.close()
+
+    return headings, data_rows(), size
