@@ -391,7 +391,8 @@ def apply_import(
         statement = (
             update(table)
             .where(table.c.id == bindparam("_id"), table.c.tenant_id == tenant_id)
-            .values({f: bindparam(f"_v_{f}") for f in fields}, updated_at=bindparam("_at"))
+            .values({**{f: bindparam(f"_v_{f}") for f in fields},
+                     "updated_at": bindparam("_at")})
         )
         params = [{"_id": tid, "_at": now, **{f"_v_{f}": v for f, v in zip(fields, r,
                                                                               strict=True)}}
