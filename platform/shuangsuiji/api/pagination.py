@@ -15,6 +15,8 @@ from flask_smorest import Page
 from sqlalchemy import Select, func, select
 
 from shuangsuiji.api import context
+from shuangsuiji.db import TenantOwned
+from shuangsuiji.db.tenancy import require_tenant
 
 
 class SelectPage(Page):
@@ -31,5 +33,12 @@ class SelectPage(Page):
 
     @property
     def item_count(self) -> int:
-        counted = select(func.count()).select_from(self.collection.order_by(None).subquery())
+        stmt = self.collection.order_by(None)
+        # The tenancy hook filters ORM statements by their entities; a select wrapped as a
+        # subquery of a count() is not seen as touching a tenant-owned entity, so it would
+        # count every tenant's rows. Name the tenant here explicitly.
+        entity = stmt.column_descriptions[0].get("entity")
+        if isinstance(entity, type) and issubclass(entity, TenantOwned):
+            stmt = stmt.where(entity.tenant_id == require_tenant(context.session()))
+        counted = select(func.count()).select_from(stmt.subquery())
         return context.session().scalar(counted) or 0

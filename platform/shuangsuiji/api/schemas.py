@@ -170,8 +170,15 @@ class TaskOut(ma.Schema):
     rules_version = F.String()
 
 
+def _task_item_codes(task: object) -> list[str]:
+    from shuangsuiji.api import context
+    from shuangsuiji.services.plans import task_items
+
+    return [i.code for i in task_items(context.session(), task)]  # type: ignore[arg-type]
+
+
 class TaskDetailOut(TaskOut):
-    items = F.List(F.String(), metadata={"description": "item codes"})
+    items = F.Function(_task_item_codes, metadata={"description": "item codes"})
 
 
 class TaskQuery(ma.Schema):

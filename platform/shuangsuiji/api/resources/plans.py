@@ -78,7 +78,7 @@ def create_task(data: dict[str, Any]) -> Any:
     task = plan_service.create_task(session, context.platform(), context.tenant(),
                                     item_codes=item_codes, **fields)
     session.commit()
-    return _detail(task)
+    return task
 
 
 @blp.route("/tasks/<int:task_id>")
@@ -86,7 +86,7 @@ def create_task(data: dict[str, Any]) -> Any:
 @blp.response(200, schemas.TaskDetailOut)
 def get_task(task_id: int) -> Any:
     """One task with the codes of its items."""
-    return _detail(get_in_tenant(Task, task_id, "task"))
+    return get_in_tenant(Task, task_id, "task")
 
 
 @blp.route("/tasks/<int:task_id>/work-end", methods=["POST"])
@@ -99,10 +99,4 @@ def end_work(data: dict[str, Any], task_id: int) -> Any:
     task = get_in_tenant(Task, task_id, "task")
     plan_service.end_work(session, context.tenant(), task.id, data["work_ended_on"])
     session.commit()
-    return _detail(task)
-
-
-def _detail(task: Task) -> dict[str, Any]:
-    out = schemas.TaskOut().dump(task)
-    out["items"] = [i.code for i in plan_service.task_items(context.session(), task)]
-    return out
+    return task
