@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json
@@ -27,6 +28,7 @@ from shuangsuiji.kernel.codec import (
 )
 from shuangsuiji.kernel.draw import draw
 from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import DrawResult, Exclusion, Group, Target
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
@@ -65,6 +67,11 @@ def _groups(groups: tuple[Group, ...]) -> list[dict[str, Any]]:
 
 def make_bundle(result: DrawResult) -> dict[str, Any]:
     """Return the JSON-ready bundle of ``result`` (its pool, inputs, draw and recusals)."""
+    with paused_gc():
+        return _make_bundle(result)
+
+
+def _make_bundle(result: DrawResult) -> dict[str, Any]:
     pool = result.pool
     bundle: dict[str, Any] = {
         "format": FORMAT,
@@ -77,10 +84,7 @@ def make_bundle(result: DrawResult) -> dict[str, Any]:
                     "name": s.name,
                     "ratio_permille": s.ratio_permille,
                     "size": s.size,
-                    "members": [
-                        [t.credit_code, t.name, sorted(t.flags) if t.flags else []]
-                        for t in s.members
-                    ],
+                    "members": [[c, n, sorted(f)] for c, n, f in s.members],
                 }
                 for s in pool.strata
             ],
@@ -169,7 +173,8 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 bundle.get("format"),
                 f"unsupported format; this verifier reads {FORMAT}",
             )
-        expected = _recompute(top)
+        with paused_gc():
+            expected = _recompute(top)
     except BundleFormatError as e:
         return _fail(e.path, problem=e.problem)
     except KernelError as e:
@@ -178,7 +183,8 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     for key in KEYS:
         if key not in bundle:
             return _fail(key, problem="missing")
-        mismatch = _first_difference(expected[key], bundle[key], key)
+        with paused_gc():
+            mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
     extra = sorted(set(bundle) - set(KEYS))
@@ -203,8 +209,7 @@ def _recompute(top: Reader) -> dict[str, Any]:
     pool_r = top.sub("pool")
     members: list[Target] = []
     for s in pool_r.subs("strata"):
-        for i, row in enumerate(s.list("members")):
-            members.append(_member(row, f"{s.at('members')}[{i}]"))
+        members.extend(_members(s.list("members"), s.at("members")))
     cites = exclusion_citations(rules)
     excluded: list[Exclusion] = []
     for i, row in enumerate(pool_r.list("excluded")):
@@ -248,7 +253,26 @@ def _recompute(top: Reader) -> dict[str, Any]:
             read_recusal_rule(r.sub("rule")),
             pairs,
         ).result
-    return make_bundle(result)
+    return _make_bundle(result)
+
+
+def _members(rows: list[Any], path: str) -> list[Target]:
+    """Read ``[code, name, [flags]]`` rows; type checks run in bulk, in C, when all is well."""
+    try:
+        out = [Target(c, n, frozenset(f)) for c, n, f in rows]
+    except (TypeError, ValueError):
+        out = None
+    well_formed = (
+        out is not None
+        and set(map(type, rows)) <= {list}
+        and set(map(type, map(itemgetter(0), rows))) <= {str}
+        and set(map(type, map(itemgetter(1), rows))) <= {str}
+        and set(map(type, map(itemgetter(2), rows))) <= {list}
+        and all(type(x) is str for row in rows if row[2] for x in row[2])
+    )
+    if out is None or not well_formed:
+        return [_member(row, f"{path}[{i}]") for i, row in enumerate(rows)]
+    return out
 
 
 def _member(row: Any, path: str) -> Target:

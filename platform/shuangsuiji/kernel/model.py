@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from shuangsuiji.rules import (
     Citation,
@@ -33,9 +34,12 @@ RISK_PREFIX = "risk:"
 # --- inputs of freeze_pool -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A candidate target (检查对象): credit code (USCC), name, risk flags in force."""
+class Target(NamedTuple):
+    """A candidate target (检查对象): credit code (USCC), name, risk flags in force.
+
+    A named tuple rather than a dataclass: pools hold a million of them, and tuples are
+    built, compared and unpacked in C.
+    """
 
     credit_code: str
     name: str

@@ -7,15 +7,19 @@ therefore separate from :mod:`shuangsuiji.kernel.draw`.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
-from itertools import pairwise
+from itertools import islice, pairwise
+from operator import eq, itemgetter
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
 from shuangsuiji.kernel.codec import plain
 from shuangsuiji.kernel.errors import EmptyPool, InvalidInput
+from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import (
     COUNTED_STATUSES,
     GENERAL,
@@ -75,8 +79,36 @@ def freeze_pool(
         raise InvalidInput(f"task {task.task_id!r} has no item codes: add its items first")
     for extra in rules.extra_exclusions:
         _check_extra(extra)
-    kept, excluded = _exclude(candidates, inspections, task, rules)
-    return stratify(kept, excluded, task, sampling, rules)
+    with paused_gc():
+        targets = canonical_targets(candidates)
+        kept, excluded = _exclude(targets, inspections, task, rules)
+        return stratify(kept, excluded, task, sampling, rules)
+
+
+def canonical_targets(candidates: Iterable[Target]) -> list[Target]:
+    """The candidates with canonical credit codes and names (NFC, stripped).
+
+    Checked in bulk first (a few C-level passes over all strings); only when some string
+    is not canonical is every target rebuilt.
+    """
+    targets = list(candidates)
+    codes = list(map(_CODE, targets))
+    names = list(map(_NAME, targets))
+    clean = (
+        unicodedata.is_normalized("NFC", "\x00".join(codes))
+        and unicodedata.is_normalized("NFC", "\x00".join(names))
+        and sum(map(len, codes)) == sum(map(len, map(str.strip, codes)))
+        and sum(map(len, names)) == sum(map(len, map(str.strip, names)))
+    )
+    if not clean:
+        # \x00 never composes with a neighbour, so the joined test above is exact
+        targets = [Target(canonical_text(c), canonical_text(n), f) for c, n, f in targets]
+    if not all(codes) or not all(map(_CODE, targets)):
+        bad = next(t for t in targets if not t.credit_code)
+        raise InvalidInput(
+            f"a candidate target ({bad.name!r}) has no credit code: fix the directory"
+        )
+    return targets
 
 
 def _check_extra(rule: ExclusionRule) -> None:
@@ -116,20 +148,30 @@ def _earliest(matches: list[Inspection]) -> str:
 
 
 def _exclude(
-    candidates: Iterable[Target],
+    targets: list[Target],
     inspections: Iterable[Inspection],
     task: Task,
     rules: PoolRules,
 ) -> tuple[list[Target], list[Exclusion]]:
-    kept: list[Target] = []
-    excluded: list[Exclusion] = []
     policy = rules.exclusion_policy
-    special = task.special  # 专项检查: outside every sampling exclusion
-    once = policy.once_per_year and not special
-    quarter_rule = policy.same_quarter_other_divisions and not task.joint and not special
-    extras = () if special else rules.extra_exclusions
-    flag_rules = [(str(r.param("flag")), r) for r in extras if r.kind == "flag"]
-    index = {} if special else _index(inspections, task.task_id)
+    if task.special:
+        return targets, []  # 专项检查: outside every sampling exclusion
+    once = policy.once_per_year
+    quarter_rule = policy.same_quarter_other_divisions and not task.joint
+    extras = rules.extra_exclusions
+    flag_rules = [r for r in extras if r.kind == "flag"]
+    index = _index(inspections, task.task_id)
+    if not index and not flag_rules:
+        return targets, []
+    # only targets with a history (or a flag, when a flag rule exists) can be excluded
+    if flag_rules:
+        kept = [t for t in targets if t[0] not in index and not t[2]]
+        suspects = [t for t in targets if t[0] in index or t[2]]
+    else:
+        kept = [t for t in targets if t[0] not in index]
+        suspects = [t for t in targets if t[0] in index]
+
+    excluded: list[Exclusion] = []
     items = frozenset(task.item_codes)
     year, quarter, division = task.year, task.quarter, task.division
     exempt_flags = policy.exempt_risk_flags
@@ -138,24 +180,9 @@ def _exclude(
         for r in extras
         if r.kind == "recently_inspected"
     }
-
-    for t in candidates:
-        code, name = t.credit_code, t.name
-        # canonical text without building new objects for the common, already-canonical case
-        if not code.isascii() or code[:1].isspace() or code[-1:].isspace():
-            code = canonical_text(code)
-        if not code:
-            raise InvalidInput(
-                f"a candidate target ({name!r}) has no credit code: fix the directory"
-            )
-        cname = canonical_text(name)
-        if code is not t.credit_code or cname != name:
-            t = Target(code, cname, t.flags)
-        history = index.get(code)
-        if history is None and not (flag_rules and t.flags):
-            kept.append(t)
-            continue
-        flags = t.flags
+    for t in suspects:
+        code, name, flags = t
+        history = index.get(code, ())
         hit: tuple[str, Citation, str | None] | None = None
         exempt = bool(flags & exempt_flags) if flags else False
         if history and not exempt:
@@ -188,7 +215,7 @@ def _exclude(
         if hit is None:
             kept.append(t)
         else:
-            excluded.append(Exclusion(code, t.name, hit[0], hit[1], hit[2]))
+            excluded.append(Exclusion(code, name, hit[0], hit[1], hit[2]))
     return kept, excluded
 
 
@@ -206,27 +233,37 @@ def stratify(
     Strata are ordered as the risk rules, then general; empty strata are left out.
     """
     validate_sampling(sampling)
-    members = sorted(kept, key=_code)
-    _no_duplicates(members, excluded)
-    order: dict[str, int] = {}
-    for i, rule in enumerate(rules.risk_rules):
-        order.setdefault(rule.flag, i)
-    buckets: list[list[Target]] = [[] for _ in rules.risk_rules]
-    general: list[Target] = []
-    for t in members:
-        if t.flags:
-            for f in t.flags:
-                if "," in f:
-                    raise InvalidInput(
-                        f"risk flag {f!r} of {t.credit_code!r} contains a comma: flag codes "
-                        "are identifiers such as 'bad_credit'"
-                    )
-            ranks = [order[f] for f in t.flags if f in order]
-            if ranks:
-                buckets[min(ranks)].append(t)
-                continue
-        general.append(t)
+    with paused_gc():
+        members = sorted(kept, key=_CODE)
+        _no_duplicates(members, excluded)
+        order: dict[str, int] = {}
+        for i, rule in enumerate(rules.risk_rules):
+            order.setdefault(rule.flag, i)
+        risk_flags = frozenset(order)
+        buckets: list[list[Target]] = [[] for _ in rules.risk_rules]
+        general = [t for t in members if not (t[2] and t[2] & risk_flags)]
+        for t in members:
+            if t[2]:
+                for f in t[2]:
+                    if "," in f:
+                        raise InvalidInput(
+                            f"risk flag {f!r} of {t[0]!r} contains a comma: flag codes are "
+                            "identifiers such as 'bad_credit'"
+                        )
+                ranks = [order[f] for f in t[2] if f in order]
+                if ranks:
+                    buckets[min(ranks)].append(t)
+        return _build(buckets, general, excluded, task, sampling, rules)
 
+
+def _build(
+    buckets: list[list[Target]],
+    general: list[Target],
+    excluded: Sequence[Exclusion],
+    task: Task,
+    sampling: Sampling,
+    rules: PoolRules,
+) -> FrozenPool:
     strata: list[Stratum] = []
     for rule, bucket in zip(rules.risk_rules, buckets, strict=True):
         if bucket:
@@ -244,32 +281,36 @@ def stratify(
         strata.append(Stratum(GENERAL, r, stratum_size(len(general), r, sampling), tuple(general)))
     if not strata:
         raise EmptyPool(_empty_message(task, excluded))
-    exclusions = tuple(sorted(excluded, key=_code))
+    exclusions = tuple(sorted(excluded, key=_excluded_code))
     digest = pool_digest(task, sampling, rules, strata, exclusions)
     return FrozenPool(task, sampling, rules, tuple(strata), exclusions, digest)
 
 
-def _code(x: Target | Exclusion) -> str:
-    return x.credit_code
+_CODE = itemgetter(0)
+_NAME = itemgetter(1)
+
+
+def _excluded_code(e: Exclusion) -> str:
+    return e.credit_code
 
 
 def _no_duplicates(members: list[Target], excluded: Sequence[Exclusion]) -> None:
-    for a, b in pairwise(members):
-        if a.credit_code == b.credit_code:
+    codes = list(map(_CODE, members))
+    if any(map(eq, codes, islice(codes, 1, None))):
+        a, b = next((a, b) for a, b in pairwise(members) if a[0] == b[0])
+        raise InvalidInput(
+            f"credit code {a[0]!r} occurs twice among the candidates ({a[1]!r}, {b[1]!r}): "
+            "merge the duplicate entries in the directory"
+        )
+    seen: set[str] = set()
+    for e in excluded:
+        i = bisect_left(codes, e.credit_code)
+        if (i < len(codes) and codes[i] == e.credit_code) or e.credit_code in seen:
             raise InvalidInput(
-                f"credit code {a.credit_code!r} occurs twice among the candidates "
-                f"({a.name!r}, {b.name!r}): merge the duplicate entries in the directory"
+                f"credit code {e.credit_code!r} occurs twice among the candidates: merge the "
+                "duplicate entries in the directory"
             )
-    if excluded:
-        codes = {t.credit_code for t in members}
-        seen: set[str] = set()
-        for e in excluded:
-            if e.credit_code in codes or e.credit_code in seen:
-                raise InvalidInput(
-                    f"credit code {e.credit_code!r} occurs twice among the candidates: merge "
-                    "the duplicate entries in the directory"
-                )
-            seen.add(e.credit_code)
+        seen.add(e.credit_code)
 
 
 def _empty_message(task: Task, excluded: Sequence[Exclusion]) -> str:
@@ -328,11 +369,7 @@ def pool_digest(
         for start in range(0, len(members), _CHUNK):
             part = members[start : start + _CHUNK]
             text = "".join(
-                [
-                    f"member\t{t.credit_code}\t{t.name}\t"
-                    f"{','.join(sorted(t.flags)) if t.flags else ''}\n"
-                    for t in part
-                ]
+                [f"member\t{c}\t{n}\t{','.join(sorted(f)) if f else ''}\n" for c, n, f in part]
             )
             # a stray tab or line break would make lines ambiguous: count them in C
             if text.count("\t") != 3 * len(part) or text.count("\n") != len(part):
