@@ -1,0 +1,1 @@
+"""Generated, realistic demo data: directories as the files regulators' systems export."""

@@ -1,0 +1,516 @@
+"""The draw, end to end: load → ask the tenant's packs → run the kernel → commit with audit.
+
+The web UI, the API and ``ssj draw`` all call these functions. A draw commits whole or not
+at all: the pool, the result, the selections and the audit event are one transaction, and
+the (task_id, attempt) unique constraint makes a concurrent second draw of the same task
+fail inside that transaction instead of after a check.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shuangsuiji import kernel
+from shuangsuiji.canonical import digest
+from shuangsuiji.db.tenancy import require_tenant
+from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.models.directories import Expert, Inspector, Item, ItemListVersion, Target
+from shuangsuiji.models.directories import TargetFlag
+from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid, Recusal
+from shuangsuiji.models.plans import Task, TaskItem
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.packs import RuleSet
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import audit
+
+Progress = Callable[[str, int, int], None]
+#: Statuses of a task whose draw counts as an inspection for the exclusions.
+COMPLETED_STATUSES = ("work_ended", "published", "closed")
+_CHUNK = 5000
+
+
+def _noop(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+def find_task(session: Session, task: int | str) -> Task:
+    """A task of the current tenant by id or code; another tenant's task is not found."""
+    stmt = select(Task).where(Task.id == task) if isinstance(task, int) else select(Task).where(
+        Task.code == task
+    )
+    found = session.scalar(stmt)
+    if found is None and isinstance(task, str) and task.isdigit():
+        found = session.scalar(select(Task).where(Task.id == int(task)))
+    if found is None:
+        raise NotFound(f"no task {task!r} in this tenant", hint="`ssj tasks list --tenant T`")
+    return found
+
+
+def _item_codes(session: Session, task: Task) -> list[Item]:
+    items = list(
+        session.scalars(
+            select(Item).join(TaskItem, TaskItem.item_id == Item.id).where(
+                TaskItem.task_id == task.id
+            ).order_by(Item.code)
+        )
+    )
+    if not items:
+        raise UserError(f"task {task.code} has no items", hint="add at least one item to the task")
+    return items
+
+
+def _kernel_task(task: Task, items: list[Item]) -> kernel.Task:
+    return kernel.Task(
+        task_id=task.code,
+        item_codes=tuple(i.code for i in items),
+        start_date=task.starts_on,
+        department=task.department,
+        division=task.division or task.department,
+        special=task.special,
+        joint=task.joint,
+    )
+
+
+def _flags_in_force(session: Session, on: date) -> dict[int, set[str]]:
+    rows = session.execute(
+        select(TargetFlag.target_id, TargetFlag.flag).where(
+            (TargetFlag.listed_on.is_(None)) | (TargetFlag.listed_on <= on),
+            (TargetFlag.removed_on.is_(None)) | (TargetFlag.removed_on > on),
+        )
+    )
+    flags: dict[int, set[str]] = {}
+    for target_id, flag in rows:
+        flags.setdefault(target_id, set()).add(flag)
+    return flags
+
+
+def load_candidates(session: Session, on: date) -> Iterator[kernel.Target]:
+    """Every target of the current tenant with the risk flags in force on ``on``."""
+    tid = require_tenant(session)
+    flags = _flags_in_force(session, on)
+    empty: frozenset[str] = frozenset()
+    # Core select (no ORM objects) for speed on a million rows; filtered by tenant here
+    # because Core statements are not covered by the ORM tenant filter.
+    rows = session.execute(
+        select(Target.id, Target.credit_code, Target.name)
+        .where(Target.tenant_id == tid)
+        .execution_options(yield_per=50_000)
+    )
+    for target_id, code, name in rows:
+        f = flags.get(target_id)
+        yield kernel.Target(code, name, frozenset(f) if f else empty)
+
+
+def load_history(session: Session, year: int, exclude_task_id: int) -> list[kernel.Inspection]:
+    """Earlier inspections of this tenant in ``year``: selections of draws not voided."""
+    tid = require_tenant(session)
+    voided = select(DrawVoid.draw_id)
+    stmt = (
+        select(
+            DrawSelection.credit_code,
+            Item.code,
+            Task.starts_on,
+            Task.division,
+            Task.department,
+            Task.code,
+            Task.status,
+        )
+        .join(Draw, Draw.id == DrawSelection.draw_id)
+        .join(Task, Task.id == DrawSelection.task_id)
+        .join(TaskItem, TaskItem.task_id == Task.id)
+        .join(Item, Item.id == TaskItem.item_id)
+        .where(
+            DrawSelection.tenant_id == tid,
+            Draw.id.not_in(voided),
+            Task.id != exclude_task_id,
+            Task.starts_on >= date(year, 1, 1),
+            Task.starts_on <= date(year, 12, 31),
+        )
+    )
+    return [
+        kernel.Inspection(
+            credit_code=code,
+            item_code=item_code,
+            date=starts_on,
+            division=division or department,
+            task_id=task_code,
+            status="completed" if status in COMPLETED_STATUSES else "ongoing",
+        )
+        for code, item_code, starts_on, division, department, task_code, status in session.execute(
+            stmt
+        )
+    ]
+
+
+def load_inspectors(session: Session) -> list[kernel.Inspector]:
+    people = []
+    for p in session.scalars(select(Inspector).order_by(Inspector.id)):
+        creds = []
+        if p.certificate_no:
+            creds.append(kernel.Credential("enforcement_certificate", p.certificate_expiry))
+        if p.work_id:
+            creds.append(kernel.Credential("work_id", None))
+        people.append(
+            kernel.Inspector(
+                person_id=person_id(p),
+                name=p.name,
+                department=p.department,
+                division=p.division,
+                subordinate=p.subordinate,
+                credentials=tuple(creds),
+            )
+        )
+    return people
+
+
+def person_id(p: Inspector) -> str:
+    """The id an inspector carries in draws: the enforcement certificate, else the work ID."""
+    return p.certificate_no or f"work:{p.work_id}"
+
+
+def load_experts(session: Session) -> list[kernel.Expert]:
+    return [
+        kernel.Expert(person_id=e.expert_code or e.id_number or f"expert:{e.id}", name=e.name)
+        for e in session.scalars(select(Expert).order_by(Expert.id))
+    ]
+
+
+def _category(rules: RuleSet, items: list[Item]) -> Any:
+    """The category governing batches: key if any item is key (the strictest reading)."""
+    codes = {i.category for i in items}
+    for cat in rules.item_categories:
+        if cat.code in codes and cat.batch_order:
+            return cat
+    return rules.category(items[0].category)
+
+
+def check_task_ratios(rules: RuleSet, task: Task, items: list[Item]) -> None:
+    """Refuse a task whose ratio breaks a pack or item cap, citing the article."""
+    if task.special:
+        return
+    for item in items:
+        problem = kernel.check_ratio(rules.category(item.category), task.ratio_permille,
+                                     item.cap_permille)
+        if problem:
+            raise UserError(problem, where=f"task {task.code}, item {item.code}")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the kernel needs for one task, loaded once."""
+
+    task: Task
+    rules: RuleSet
+    pool: kernel.FrozenPool
+    draw_rules: kernel.DrawRules
+    params: kernel.DrawParams
+
+
+def prepare(
+    session: Session, platform: Platform, tenant: Tenant, task_ref: int | str,
+    progress: Progress = _noop,
+) -> Prepared:
+    """Freeze the pool of a task (and its digest) without drawing."""
+    task = find_task(session, task_ref)
+    items = _item_codes(session, task)
+    rules = platform.policy_for(tenant).rules(task.starts_on)
+    check_task_ratios(rules, task, items)
+    progress("load", 0, 3)
+    candidates = load_candidates(session, task.starts_on)
+    history = load_history(session, task.starts_on.year, task.id)
+    progress("freeze", 1, 3)
+    pool = kernel.freeze_pool(
+        candidates,
+        history,
+        _kernel_task(task, items),
+        kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
+        kernel.PoolRules(
+            exclusion_policy=rules.exclusion_policy,
+            extra_exclusions=rules.extra_exclusions,
+            risk_rules=rules.risk_rules,
+        ),
+    )
+    progress("frozen", 2, 3)
+    draw_rules = kernel.DrawRules(
+        item_category=_category(rules, items),
+        group_rule=rules.group_rule,
+        eligibility=rules.eligibility,
+    )
+    params = kernel.DrawParams(
+        scope=task.inspector_scope,
+        group_count=task.group_count or None,
+        experts_count=task.experts_count,
+        batch_count=task.batch_count if task.batch_count > 1 else None,
+        inspection_date=task.starts_on,
+    )
+    if params.scope not in rules.group_rule.scopes:
+        raise UserError(
+            f"inspector scope {params.scope!r} is not allowed by {rules.group_rule.cite}",
+            where=f"task {task.code}",
+            hint=f"use one of: {', '.join(rules.group_rule.scopes)}",
+        )
+    return Prepared(task, rules, pool, draw_rules, params)
+
+
+def live_draw(session: Session, task: Task) -> Draw | None:
+    """The task's draw that is not voided, if any."""
+    return session.scalar(
+        select(Draw).where(Draw.task_id == task.id, Draw.id.not_in(select(DrawVoid.draw_id)))
+    )
+
+
+def _begin_exclusive(session: Session) -> None:
+    """On SQLite take the write lock now (BEGIN IMMEDIATE), so two draws serialise instead of
+    one failing late on a stale read; PostgreSQL relies on the unique constraint."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def draw(
+    session: Session,
+    platform: Platform,
+    tenant: Tenant,
+    task_ref: int | str,
+    *,
+    seed: str | None = None,
+    witnesses: tuple[str, ...] = (),
+    expected_pool_digest: str | None = None,
+    progress: Progress = _noop,
+    on_pool: Callable[[kernel.FrozenPool], None] | None = None,
+) -> Draw:
+    """Draw a task and commit the draw with its bundle; return the committed draw.
+
+    ``seed`` typed in from a public ceremony is recorded verbatim; without one, a seed is
+    generated with :mod:`secrets` now. ``expected_pool_digest`` (the digest shown before the
+    draw) refuses the draw if the pool changed in between.
+    """
+    _begin_exclusive(session)
+    prepared = prepare(session, platform, tenant, task_ref, progress)
+    task = prepared.task
+    if on_pool is not None:
+        on_pool(prepared.pool)
+    if expected_pool_digest and expected_pool_digest != prepared.pool.digest:
+        raise Conflict(
+            "the pool changed since its digest was shown",
+            hint=f"shown {expected_pool_digest[:16]}…, now {prepared.pool.digest[:16]}…; "
+            "show the pool again and redo the ceremony",
+        )
+    current = live_draw(session, task)
+    if current is not None:
+        raise Conflict(f"task {task.code} already has draw #{current.id}",
+                       hint="void it with a reason before drawing again")
+    seed_source = "ceremony" if seed else "generated"
+    seed = seed if seed else secrets.token_hex(32)
+    result = kernel.draw(
+        prepared.pool,
+        seed,
+        rules=prepared.draw_rules,
+        params=prepared.params,
+        inspectors=load_inspectors(session),
+        experts=load_experts(session),
+    )
+    progress("drawn", 3, 3)
+    previous = session.scalar(
+        select(func.max(Draw.attempt)).where(Draw.task_id == task.id)
+    ) or 0
+    replaces = session.scalar(select(Draw.id).where(Draw.task_id == task.id,
+                                                    Draw.attempt == previous)) if previous else None
+    record = Draw(
+        task_id=task.id,
+        attempt=previous + 1,
+        replaces_draw_id=replaces,
+        seed=seed,
+        seed_source=seed_source,
+        witnesses=list(witnesses),
+        inspection_date=task.starts_on,
+        pool_digest=prepared.pool.digest,
+        bundle_digest="",
+        pool_size=prepared.pool.size,
+        excluded_count=len(prepared.pool.excluded),
+        selected_count=len(result.selected),
+        rules_pack=prepared.rules.governing[0],
+        rules_version=prepared.rules.governing[1],
+        item_list_version=_item_list_version(session),
+        bundle={},
+        actor=session.info.get(audit.ACTOR_KEY, "system"),
+    )
+    # the bundle's annotations name the attempt, so it is made once the attempt is known
+    bundle = kernel.make_bundle(result, annotations=annotations(record, task))
+    record.bundle = bundle
+    record.bundle_digest = bundle["digests"]["draw"]
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(f"task {task.code} was drawn by someone else just now",
+                       hint="reload the task to see that draw") from None
+    _write_selections(session, record, task, result)
+    task.status = "drawn"
+    audit.record(
+        session,
+        tenant_id=tenant.id,
+        action="draw.commit",
+        object_type="draw",
+        object_id=record.id,
+        payload={
+            "task": task.code,
+            "attempt": record.attempt,
+            "seed": seed,
+            "seed_source": seed_source,
+            "witnesses": list(witnesses),
+            "pool_digest": record.pool_digest,
+            "bundle_digest": record.bundle_digest,
+            "selected": record.selected_count,
+            "rules": f"{record.rules_pack} {record.rules_version}",
+        },
+    )
+    return record
+
+
+def _item_list_version(session: Session) -> int | None:
+    return session.scalar(select(func.max(ItemListVersion.number)))
+
+
+def _write_selections(session: Session, record: Draw, task: Task,
+                      result: kernel.DrawResult) -> None:
+    tid = require_tenant(session)
+    codes = list(result.selected)
+    ids: dict[str, int] = {}
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start:start + _CHUNK]
+        ids.update(session.execute(
+            select(Target.credit_code, Target.id).where(
+                Target.tenant_id == tid, Target.credit_code.in_(chunk))
+        ).tuples().all())
+    stratum_of = {c: s.name for s in result.strata for c in s.selected}
+    batch_of = {c: b.number for b in result.batches for c in b.targets}
+    rows = [
+        {
+            "tenant_id": tid,
+            "draw_id": record.id,
+            "task_id": task.id,
+            "target_id": ids.get(code),
+            "credit_code": code,
+            "stratum": stratum_of[code],
+            "position": pos,
+            "batch_no": batch_of.get(code),
+        }
+        for pos, code in enumerate(codes)
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(DrawSelection), rows[start:start + _CHUNK])
+
+
+def void(session: Session, tenant: Tenant, draw_id: int, reason: str) -> DrawVoid:
+    """Void a committed draw: a new, visible event with a reason; the draw stays as it was."""
+    if not reason.strip():
+        raise UserError("a void needs a reason", hint="say why the draw is voided")
+    record = session.get(Draw, draw_id)
+    if record is None or record.tenant_id != tenant.id:
+        raise NotFound(f"no draw #{draw_id} in this tenant")
+    if record.void is not None:
+        raise Conflict(f"draw #{draw_id} is already void ({record.void.reason})")
+    entry = DrawVoid(draw_id=record.id, reason=reason.strip(),
+                     actor=session.info.get(audit.ACTOR_KEY, "system"))
+    session.add(entry)
+    task = session.get(Task, record.task_id)
+    assert task is not None
+    task.status = "planned"
+    session.flush()
+    audit.record(session, tenant_id=tenant.id, action="draw.void", object_type="draw",
+                 object_id=record.id, payload={"task": task.code, "reason": entry.reason})
+    return entry
+
+
+def recuse(
+    session: Session,
+    tenant: Tenant,
+    draw_id: int,
+    *,
+    person: str,
+    credit_code: str,
+    mode: str,
+    reason: str,
+    platform: Platform,
+) -> Recusal:
+    """Declare a conflict of interest (回避) and apply the pack's mode as a seeded step."""
+    record = session.get(Draw, draw_id)
+    if record is None or record.tenant_id != tenant.id:
+        raise NotFound(f"no draw #{draw_id} in this tenant")
+    if record.void is not None:
+        raise Conflict(f"draw #{draw_id} is void; recusals apply to the live draw")
+    if not reason.strip():
+        raise UserError("a recusal needs the conflict of interest stated", where="reason")
+    rules = platform.policy_for(tenant).rules(record.inspection_date)
+    result = current_result(record)
+    step = len(record.recusals) + 1
+    conflicts = [(r.person_id, r.credit_code) for r in record.recusals]
+    conflicts.append((person, credit_code))
+    outcome = kernel.apply_recusal(
+        result, record.seed, step, person, credit_code, mode, rules.recusal_rule, conflicts
+    )
+    step_data = kernel.make_bundle(outcome.result)["recusals"][-1]
+    entry = Recusal(
+        draw_id=record.id, step=step, person_id=person, credit_code=credit_code, mode=mode,
+        reason=reason.strip(), outcome=step_data,
+        actor=session.info.get(audit.ACTOR_KEY, "system"),
+    )
+    session.add(entry)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("another recusal was recorded at the same time; try again") from None
+    audit.record(session, tenant_id=tenant.id, action="draw.recusal", object_type="draw",
+                 object_id=record.id,
+                 payload={"step": step, "person": person, "target": credit_code, "mode": mode,
+                          "reason": entry.reason, "outcome_digest": digest(step_data)})
+    return entry
+
+
+def current_result(record: Draw) -> kernel.DrawResult:
+    """The draw's result after every recusal step, replayed from the stored bundle."""
+    result = kernel.result_from_bundle(record.bundle)
+    for r in record.recusals:
+        step = r.outcome
+        result = kernel.apply_recusal(
+            result, record.seed, r.step, r.person_id, r.credit_code, r.mode,
+            kernel.recusal_rule_from_plain(step["rule"]),
+            [tuple(pair) for pair in step["conflicts"]],
+        ).result
+    return result
+
+
+def annotations(record: Draw, task: Task) -> dict[str, Any]:
+    """What the bundle says about the ceremony and the record; covered by the draw digest."""
+    return {
+        "tenant_task": task.code,
+        "task_title": task.title,
+        "attempt": record.attempt,
+        "seed_source": record.seed_source,
+        "witnesses": list(record.witnesses),
+        "rules": [record.rules_pack, record.rules_version],
+        "item_list_version": record.item_list_version,
+        "replaces_draw": record.replaces_draw_id,
+    }
+
+
+def export_bundle(session: Session, record: Draw) -> dict[str, Any]:
+    """The bundle of a draw with its recusal steps, as a third party re-runs it."""
+    task = session.get(Task, record.task_id)
+    assert task is not None
+    return kernel.make_bundle(current_result(record), annotations=annotations(record, task))
+
+
+def draws_of(session: Session, task: Task) -> list[Draw]:
+    """Every draw of a task, voided ones included, oldest first."""
+    return list(session.scalars(select(Draw).where(Draw.task_id == task.id).order_by(Draw.attempt)))

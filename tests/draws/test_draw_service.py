@@ -1,0 +1,216 @@
+"""The draw through the service layer: commit, immutability, concurrency, exclusions,
+recusal per pack, tenant isolation, and bundles that verify offline."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from shuangsuiji import kernel
+from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.models.audit import AuditEvent
+from shuangsuiji.models.draws import Draw, DrawSelection
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import audit, draws
+from shuangsuiji.services import tenants as tenant_service
+
+SEED = "dice 3-5-1-6-2-4; lottery 2026-041 03 11 19 24 28 31"
+
+
+def _draw(platform: Platform, slug: str, task: str, **kw: object) -> Draw:
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, slug)
+        s.info["tenant_id"] = tenant.id
+        record = draws.draw(s, platform, tenant, task, **kw)  # type: ignore[arg-type]
+        s.commit()
+        return record
+
+
+def _bundle(platform: Platform, slug: str, task: str) -> dict:
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, slug)
+        s.info["tenant_id"] = tenant.id
+        record = draws.live_draw(s, draws.find_task(s, task))
+        assert record is not None
+        return draws.export_bundle(s, record)
+
+
+def test_draw_commits_a_bundle_that_verifies(platform: Platform,
+                                             make_task: Callable[..., str]) -> None:
+    code = make_task("chongqing")
+    record = _draw(platform, "chongqing", code, seed=SEED, witnesses=("张三", "李四"))
+    assert record.seed == SEED and record.seed_source == "ceremony"
+    # 300 targets at 100 ‰: ceil(300 * 100 / 1000) = 30 across the strata, flags included
+    assert record.selected_count >= 30
+    bundle = _bundle(platform, "chongqing", code)
+    report = kernel.verify_bundle(bundle)
+    assert report.ok, str(report)
+    assert bundle["annotations"]["witnesses"] == ["张三", "李四"]
+    assert bundle["digests"]["pool"] == record.pool_digest
+    with platform.db.session() as s:
+        n = s.scalar(select(func.count()).select_from(DrawSelection)
+                     .where(DrawSelection.draw_id == record.id))
+        assert n == record.selected_count
+        actions = s.scalars(select(AuditEvent.action)
+                            .where(AuditEvent.tenant_id == record.tenant_id)).all()
+        assert "draw.commit" in actions
+        assert audit.verify(s, record.tenant_id).ok
+
+
+def test_bundle_rejected_after_a_field_changes(platform: Platform,
+                                               make_task: Callable[..., str]) -> None:
+    code = make_task("miit")
+    _draw(platform, "miit", code, seed=SEED)
+    bundle = _bundle(platform, "miit", code)
+    for mutate in (
+        lambda b: b.__setitem__("seed", b["seed"] + " "),
+        lambda b: b["annotations"]["witnesses"].append("王五"),
+        lambda b: b["result"]["strata"][0]["selected"].reverse(),
+        lambda b: b["pool"]["strata"][0]["members"].pop(),
+    ):
+        tampered = copy.deepcopy(bundle)
+        mutate(tampered)
+        assert not kernel.verify_bundle(tampered).ok
+
+
+def test_same_seed_same_pool_same_result(platform: Platform,
+                                         make_task: Callable[..., str]) -> None:
+    a = make_task("miit", "T-A")
+    b = make_task("miit", "T-B", starts_on=__import__("datetime").date(2026, 4, 1))
+    ra = _draw(platform, "miit", a, seed=SEED)
+    rb = _draw(platform, "miit", b, seed=SEED)
+    # T-B's pool excludes what T-A drew (same item, same year): the pools differ
+    assert ra.pool_digest != rb.pool_digest
+    assert set(ra.bundle["result"]["strata"][0]["selected"]).isdisjoint(
+        rb.bundle["result"]["strata"][0]["selected"])
+    excluded = {row[0]: row for row in rb.bundle["pool"]["excluded"]}
+    drawn_a = [c for s in ra.bundle["result"]["strata"] for c in s["selected"]
+               if not s.get("name", "").startswith("risk:")]
+    for code in drawn_a:
+        assert excluded[code][2] == "once_per_year" and excluded[code][3] == "T-A"
+
+
+def test_one_live_draw_then_void_and_redraw(platform: Platform,
+                                            make_task: Callable[..., str]) -> None:
+    code = make_task("chongqing")
+    first = _draw(platform, "chongqing", code, seed=SEED)
+    with pytest.raises(Conflict, match="already has draw"):
+        _draw(platform, "chongqing", code, seed="another")
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "chongqing")
+        s.info["tenant_id"] = tenant.id
+        with pytest.raises(UserError, match="reason"):
+            draws.void(s, tenant, first.id, "  ")
+        draws.void(s, tenant, first.id, "见证人未到场")
+        s.commit()
+    second = _draw(platform, "chongqing", code, seed="second ceremony")
+    assert second.attempt == 2 and second.replaces_draw_id == first.id
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "chongqing")
+        s.info["tenant_id"] = tenant.id
+        all_draws = draws.draws_of(s, draws.find_task(s, code))
+        assert [d.id for d in all_draws] == [first.id, second.id]
+        assert all_draws[0].is_void and not all_draws[1].is_void
+        # the voided draw is unchanged and still verifies
+        assert kernel.verify_bundle(draws.export_bundle(s, all_draws[0])).ok
+
+
+def test_concurrent_draws_exactly_one_commits(platform: Platform,
+                                              make_task: Callable[..., str]) -> None:
+    code = make_task("miit")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def worker(seed: str) -> None:
+        barrier.wait()
+        try:
+            _draw(platform, "miit", code, seed=seed)
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=worker, args=(f"seed-{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    with platform.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Draw)
+                        .where(Draw.tenant_id == tenant_service.get(s, "miit").id)) == 1
+
+
+def test_pool_digest_shown_before_is_the_one_committed(platform: Platform,
+                                                       make_task: Callable[..., str]) -> None:
+    code = make_task("miit")
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "miit")
+        s.info["tenant_id"] = tenant.id
+        shown = draws.prepare(s, platform, tenant, code).pool.digest
+    with pytest.raises(Conflict, match="pool changed"):
+        _draw(platform, "miit", code, seed=SEED, expected_pool_digest="0" * 64)
+    record = _draw(platform, "miit", code, seed=SEED, expected_pool_digest=shown)
+    assert record.pool_digest == shown
+
+
+def test_chongqing_refuses_swap_miit_allows_it(platform: Platform,
+                                               make_task: Callable[..., str]) -> None:
+    for slug in ("chongqing", "miit"):
+        code = make_task(slug)
+        record = _draw(platform, slug, code, seed=SEED)
+        group = record.bundle["final"]["groups"][0]
+        person, target = group["members"][0], group["targets"][0]
+        with platform.db.session() as s:
+            tenant = tenant_service.get(s, slug)
+            s.info["tenant_id"] = tenant.id
+            if slug == "chongqing":
+                with pytest.raises(kernel.KernelError, match="第九条"):
+                    draws.recuse(s, tenant, record.id, person=person, credit_code=target,
+                                 mode="swap", reason="亲属关系", platform=platform)
+                s.rollback()
+                entry = draws.recuse(s, tenant, record.id, person=person, credit_code=target,
+                                     mode="withdraw", reason="亲属关系", platform=platform)
+                assert entry.outcome["replacement"] not in group["members"]
+            else:
+                entry = draws.recuse(s, tenant, record.id, person=person, credit_code=target,
+                                     mode="swap", reason="曾任该企业顾问", platform=platform)
+                assert entry.outcome["swap_group"] != group["number"]
+            s.commit()
+        bundle = _bundle(platform, slug, code)
+        assert len(bundle["recusals"]) == 1
+        assert kernel.verify_bundle(bundle).ok
+
+
+def test_tenants_do_not_see_each_others_tasks(platform: Platform,
+                                              make_task: Callable[..., str]) -> None:
+    code = make_task("chongqing", "CQ-ONLY")
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "miit")
+        s.info["tenant_id"] = tenant.id
+        with pytest.raises(UserError, match="no task"):
+            draws.find_task(s, code)
+
+
+def test_empty_pool_is_a_clear_message_and_no_draw(platform: Platform,
+                                                   make_task: Callable[..., str]) -> None:
+    first = make_task("chongqing", "T-FULL", ratio_permille=1000, item_codes=["SX-003"],
+                      group_count=1)
+    _draw(platform, "chongqing", first, seed=SEED)
+    second = make_task("chongqing", "T-EMPTY", ratio_permille=1000, item_codes=["SX-003"],
+                       group_count=1)
+    with pytest.raises(kernel.EmptyPool):
+        _draw(platform, "chongqing", second, seed=SEED)
+    with platform.db.session() as s:
+        tid = tenant_service.get(s, "chongqing").id
+        assert s.scalar(select(func.count()).select_from(Draw).where(Draw.tenant_id == tid)) == 1
+
+
+def test_too_few_inspectors_says_how_many_are_missing(platform: Platform,
+                                                      make_task: Callable[..., str]) -> None:
+    code = make_task("chongqing", "T-BIG", group_count=12)
+    with pytest.raises(kernel.NotEnoughPeople, match="missing"):
+        _draw(platform, "chongqing", code, seed=SEED)
