@@ -1,0 +1,348 @@
+"""Access control in one place: who is asking, in which tenant, and may they.
+
+Every view declares who may call it, with exactly one of
+
+* ``@allow("operator", "tenant_admin")`` — signed-in users holding one of these roles in the
+  tenant named by the URL (``/t/<tenant_slug>/...``, ``/api/v1/t/<tenant_slug>/...``); for a
+  view without a tenant in its URL, holding the role in any tenant (or being central admin);
+* ``@allow_signed_in`` — any signed-in user (their own account page, logout, the tenant list);
+* ``@allow_public`` — anyone (login page, the public portal).
+
+:func:`init_app` refuses to start when an endpoint (other than ``static``) declares nothing,
+naming it, and at request time an undeclared endpoint is refused (deny by default), so a
+route added after start-up is closed rather than open.
+
+Per request, in this order:
+
+1. the user is loaded — from ``Authorization: Bearer <token>`` when the header is present
+   (the session cookie is then ignored, and CSRF does not apply because a browser never
+   sends that header on its own), otherwise from the signed session cookie;
+2. ``tenant_slug`` is taken out of the URL values and the tenant looked up (404 if unknown);
+3. the view's declaration is checked against the user's roles *in that tenant* (401 when not
+   signed in, 403 when signed in without the role);
+4. only then is the tenant set on the request's database session (:func:`db_session`), so
+   every ORM query on tenant-owned rows is filtered to it. Look objects up with
+   :func:`lookup`: an id from another tenant is simply not found (404).
+
+A central admin acts as tenant admin in every tenant; entering a tenant other than the one
+they were last in appends a ``tenant.switch`` event to the *target* tenant's audit chain,
+whether they came through the switcher or typed the URL.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
+
+from flask import Flask, abort, current_app, g, request, session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.db import TenantOwned, set_tenant
+from shuangsuiji.models.accounts import ROLES, User
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.services import accounts, audit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The attribute a declaration leaves on a view function.
+ACCESS_ATTR = "_ssj_access"
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+#: The URL variable naming the tenant; taken out before the view is called.
+TENANT_ARG = "tenant_slug"
+#: Keys in the signed session cookie.
+SESSION_USER = "uid"
+SESSION_NONCE = "nonce"
+SESSION_ACTING = "acting_tenant"
+
+
+class UndeclaredEndpoint(RuntimeError):
+    """A view that says nothing about who may call it."""
+
+
+# --- declarations ---------------------------------------------------------------------
+
+
+def _declare(view: F, declaration: frozenset[str] | str) -> F:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _enforce(declaration)
+        return view(*args, **kwargs)
+
+    setattr(wrapper, ACCESS_ATTR, declaration)
+    return cast(F, wrapper)
+
+
+def allow(*roles: str) -> Callable[[F], F]:
+    """Admit signed-in users holding one of ``roles`` in the URL's tenant."""
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise ValueError(f"allow(): unknown or no roles {sorted(unknown)}; roles are {ROLES}")
+    frozen = frozenset(roles)
+    return lambda view: _declare(view, frozen)
+
+
+def allow_public(view: F) -> F:
+    """Admit anyone, signed in or not."""
+    return _declare(view, PUBLIC)
+
+
+def allow_signed_in(view: F) -> F:
+    """Admit any signed-in user, whatever their roles."""
+    return _declare(view, SIGNED_IN)
+
+
+def declaration_of(view: Callable[..., Any]) -> frozenset[str] | str | None:
+    """What a view function declares, including MethodView classes (flask-smorest)."""
+    found = getattr(view, ACCESS_ATTR, None)
+    if found is not None:
+        return cast("frozenset[str] | str", found)
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return None
+    found = getattr(view_class, ACCESS_ATTR, None)
+    if found is not None:
+        return cast("frozenset[str] | str", found)
+    methods = [getattr(view_class, m.lower(), None) for m in (view_class.methods or ())]
+    marks = {getattr(m, ACCESS_ATTR, None) for m in methods if m is not None}
+    # Each HTTP method carries its own check; the endpoint counts as declared when all do.
+    return "per_method" if marks and None not in marks else None
+
+
+def mark_public_endpoint(app: Flask, endpoint: str) -> None:
+    """Declare a view we did not write (e.g. the OpenAPI document) as public."""
+    view = app.view_functions[endpoint]
+    app.view_functions[endpoint] = _declare(view, PUBLIC)
+
+
+def check_declared(app: Flask) -> None:
+    """Raise :class:`UndeclaredEndpoint` naming every endpoint that declares nothing."""
+    missing = sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not endpoint.endswith(".static")
+        and declaration_of(view) is None
+    )
+    if missing:
+        raise UndeclaredEndpoint(
+            "these endpoints declare no access rule: " + ", ".join(missing)
+            + " — decorate each view with @allow(...), @allow_signed_in or @allow_public "
+            "(shuangsuiji.access)"
+        )
+
+
+# --- the request's user, tenant and session -------------------------------------------
+
+
+def db_session() -> Session:
+    """The request's database session (closed at teardown; callers commit)."""
+    found = g.get("_ssj_session")
+    if found is None:
+        platform = current_app.extensions["shuangsuiji"]
+        found = platform.db.sessionmaker()
+        set_tenant(found, None)
+        g._ssj_session = found
+    return cast(Session, found)
+
+
+def current_user() -> User | None:
+    """The signed-in (or token-authenticated) user, or None."""
+    return cast("User | None", g.get("_ssj_user"))
+
+
+def current_tenant() -> Tenant | None:
+    """The tenant of this request, once access to it has been checked; else None."""
+    return cast("Tenant | None", g.get("_ssj_tenant"))
+
+
+def url_tenant() -> Tenant | None:
+    """The tenant named by the URL, checked or not (for layouts and error pages)."""
+    return cast("Tenant | None", g.get("_ssj_url_tenant"))
+
+
+def current_roles() -> frozenset[str]:
+    """The current user's roles in the current tenant."""
+    user, tenant = current_user(), current_tenant() or url_tenant()
+    if user is None or tenant is None:
+        return frozenset()
+    return accounts.roles_in(user, tenant.id)
+
+
+def has_role(*roles: str) -> bool:
+    """Whether the current user holds one of ``roles`` in the current tenant (for templates:
+    show a button only to those the view behind it admits)."""
+    return bool(current_roles() & set(roles))
+
+
+def via_token() -> bool:
+    """Whether the current request authenticated with an API token."""
+    return bool(g.get("_ssj_via_token"))
+
+
+def login_user(user: User) -> None:
+    """Start a browser session for ``user`` (after a checked password)."""
+    session.clear()  # a new session id for a new login: no fixation
+    session[SESSION_USER] = user.id
+    session[SESSION_NONCE] = user.session_nonce
+    session.permanent = True
+    g._ssj_user = user
+
+
+def logout_user() -> None:
+    session.clear()
+    g._ssj_user = None
+
+
+def load_user_from_token(header: str | None) -> User | None:
+    """The user of an ``Authorization: Bearer <token>`` header value, or None.
+
+    Called for every request carrying the header; the API needs nothing else to make
+    ``@allow`` work with tokens.
+    """
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return accounts.user_from_token(db_session(), token.strip())
+
+
+def lookup(model: type[Any], object_id: Any) -> Any:
+    """The ``model`` row with this id *in the current tenant*, or 404.
+
+    Goes through a SELECT (not ``Session.get``, which may answer from the identity map
+    without the tenant filter), so an id from another tenant is not found.
+    """
+    if not issubclass(model, TenantOwned):
+        raise TypeError(f"lookup() is for tenant-owned models, not {model.__name__}")
+    if current_tenant() is None:
+        abort(404)
+    try:
+        key = int(object_id)
+    except (TypeError, ValueError):
+        abort(404)
+    found = db_session().scalar(select(model).where(model.id == key))
+    if found is None:
+        abort(404)
+    return found
+
+
+# --- enforcement ----------------------------------------------------------------------
+
+
+def _load_user() -> None:
+    header = request.headers.get("Authorization")
+    if header is not None:
+        g._ssj_via_token = True
+        g._ssj_user = load_user_from_token(header)
+        return
+    uid = session.get(SESSION_USER)
+    user = db_session().get(User, uid) if isinstance(uid, int) else None
+    if user is not None and (not user.active or session.get(SESSION_NONCE) != user.session_nonce):
+        session.clear()  # password changed or account disabled since this cookie was issued
+        user = None
+    g._ssj_user = user
+
+
+def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if not values or TENANT_ARG not in values:
+        return
+    slug = values.pop(TENANT_ARG)
+    tenant = db_session().scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        abort(404)
+    g._ssj_url_tenant = tenant
+
+
+def _push_tenant(endpoint: str, values: dict[str, Any]) -> None:
+    """Fill ``tenant_slug`` in ``url_for`` from the current tenant, so templates need not."""
+    if TENANT_ARG in values:
+        return
+    tenant = url_tenant()
+    if tenant is not None and current_app.url_map.is_endpoint_expecting(endpoint, TENANT_ARG):
+        values[TENANT_ARG] = tenant.slug
+
+
+def _enter_tenant(tenant: Tenant) -> None:
+    """Set the checked tenant on the session; log a central admin's switch."""
+    user = current_user()
+    g._ssj_tenant = tenant
+    s = db_session()
+    set_tenant(s, tenant.id)
+    if user is None or via_token() or not accounts.is_central_admin(user):
+        return
+    if accounts.grants_in(user, tenant.id) or session.get(SESSION_ACTING) == tenant.slug:
+        return
+    # Crossing into a tenant is an explicit central-admin act: log it where it lands, and
+    # commit now, so it is kept even if the page itself fails.
+    audit.record(s, tenant_id=tenant.id, action="tenant.switch", object_type="tenant",
+                 object_id=tenant.slug, actor=user.username,
+                 payload={"from": session.get(SESSION_ACTING)})
+    s.commit()
+    session[SESSION_ACTING] = tenant.slug
+
+
+def _enforce(declaration: frozenset[str] | str) -> None:
+    tenant = url_tenant()
+    if declaration == PUBLIC:
+        if tenant is not None:
+            g._ssj_tenant = tenant
+            set_tenant(db_session(), tenant.id)
+        return
+    user = current_user()
+    if user is None:
+        abort(401)
+    if declaration == SIGNED_IN:
+        if tenant is not None and not accounts.roles_in(user, tenant.id):
+            abort(403)
+        if tenant is not None:
+            _enter_tenant(tenant)
+        return
+    roles = cast(frozenset[str], declaration)
+    if tenant is None:
+        # A view outside any tenant: the role anywhere will do.
+        held = {g_.role for g_ in user.grants}
+        if accounts.is_central_admin(user):
+            held |= {"tenant_admin"}
+        if not held & roles:
+            abort(403)
+        return
+    if not accounts.roles_in(user, tenant.id) & roles:
+        abort(403)
+    _enter_tenant(tenant)
+
+
+def _refuse_undeclared() -> None:
+    if request.endpoint is None or request.endpoint == "static":
+        return
+    if request.endpoint.endswith(".static"):
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and declaration_of(view) is None:
+        current_app.logger.error("refused undeclared endpoint %s", request.endpoint)
+        abort(403)
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    found = g.pop("_ssj_session", None)
+    if found is not None:
+        found.close()
+
+
+def init_app(app: Flask) -> None:
+    """Install the per-request hooks. Call :func:`check_declared` after every blueprint is
+    registered (``shuangsuiji.web.init_app`` does)."""
+    app.url_value_preprocessor(_pull_tenant)
+    app.url_defaults(_push_tenant)
+    # Before any other before_request (CSRF, the views' own): who is asking comes first.
+    app.before_request_funcs.setdefault(None, []).insert(0, _load_user)
+    app.before_request(_refuse_undeclared)
+    app.teardown_appcontext(_close_session)
+
+
+def roles_required_by(view: Callable[..., Any]) -> Iterable[str]:
+    """The roles a view admits (empty for public and signed-in views); used by the tests."""
+    found = declaration_of(view)
+    return sorted(found) if isinstance(found, frozenset) else ()

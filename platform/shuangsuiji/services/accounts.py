@@ -1,0 +1,264 @@
+"""Accounts: create users, grant roles, check passwords, issue and resolve API tokens.
+
+Callers commit. Every change is an audit event: in the tenant of the grant, or, for a
+central admin (who belongs to no one tenant), in the chain of every root tenant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.db.base import utcnow
+from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant, User
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.services import audit
+from shuangsuiji.services import tenants as tenant_service
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+#: A valid hash of a random password, checked when the user does not exist so that a
+#: failed login takes as long whether or not the name is known.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "ssj_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"the password has {len(password)} characters; at least {MIN_PASSWORD_LENGTH} "
+            "are required",
+            where="password",
+            hint="choose a longer password (a few unrelated words work well)",
+        )
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}", hint="`ssj users list` shows the accounts")
+    return user
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def _audit_tenants(session: Session, tenant_id: int | None) -> list[int]:
+    if tenant_id is not None:
+        return [tenant_id]
+    return list(session.scalars(select(Tenant.id).where(Tenant.parent_id.is_(None))))
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    tenant: str | None = None,
+    display_name: str = "",
+    department: str = "",
+    inspector_code: str | None = None,
+) -> User:
+    """Create an account with its first role (``tenant`` is a slug; none for central admin)."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise UserError("a user name needs 1 to 64 characters", where="username")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists",
+                       hint="grant another role with `ssj users grant`")
+    _check_password_strength(password)
+    user = User(username=username, display_name=display_name or username,
+                password_hash=hash_password(password), session_nonce=secrets.token_hex(16))
+    session.add(user)
+    session.flush()
+    grant(session, user, role=role, tenant=tenant, department=department,
+          inspector_code=inspector_code)
+    return user
+
+
+def grant(
+    session: Session,
+    user: User,
+    *,
+    role: str,
+    tenant: str | None = None,
+    department: str = "",
+    inspector_code: str | None = None,
+) -> RoleGrant:
+    """Give ``user`` ``role`` in ``tenant`` (a slug)."""
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}", where="role",
+                        hint=f"use one of: {', '.join(ROLES)}")
+    if role in TENANT_ROLES and tenant is None:
+        raise UserError(f"the role {role} needs a tenant", where="tenant",
+                        hint="pass --tenant SLUG")
+    if role == "central_admin" and tenant is not None:
+        raise UserError("a central admin covers every tenant; do not pass a tenant",
+                        where="tenant")
+    tenant_row = tenant_service.get(session, tenant) if tenant else None
+    tenant_id = tenant_row.id if tenant_row else None
+    for existing in user.grants:
+        if (existing.role, existing.tenant_id, existing.department) == (
+            role, tenant_id, department
+        ):
+            raise Conflict(f"user {user.username} already has role {role} there")
+    row = RoleGrant(user=user, role=role, tenant_id=tenant_id, department=department,
+                    inspector_code=inspector_code)
+    session.add(row)
+    session.flush()
+    for tid in _audit_tenants(session, tenant_id):
+        audit.record(session, tenant_id=tid, action="user.grant", object_type="user",
+                     object_id=user.username,
+                     payload={"role": role, "tenant": tenant, "department": department,
+                              "inspector_code": inspector_code})
+    return row
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Change the password and end every session of the user."""
+    _check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.session_nonce = secrets.token_hex(16)
+    for tid in _audit_tenants(session, _home_tenant(user)):
+        audit.record(session, tenant_id=tid, action="user.password", object_type="user",
+                     object_id=user.username)
+
+
+def _home_tenant(user: User) -> int | None:
+    for g in user.grants:
+        if g.tenant_id is not None:
+            return g.tenant_id
+    return None
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The user, if the name and password match an active account; otherwise None.
+
+    Rehashes the password when the argon2 parameters have been raised since it was set.
+    """
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+# --- roles in a tenant ----------------------------------------------------------------
+
+
+def is_central_admin(user: User) -> bool:
+    return any(g.role == "central_admin" for g in user.grants)
+
+
+def grants_in(user: User, tenant_id: int) -> list[RoleGrant]:
+    """The user's own grants in this tenant (not counting a central admin's)."""
+    return [g for g in user.grants if g.tenant_id == tenant_id]
+
+
+def roles_in(user: User, tenant_id: int) -> frozenset[str]:
+    """The roles ``user`` holds in the tenant. A central admin acts as tenant admin in every
+    tenant: switching to a tenant is how the central level does a province's work."""
+    roles = {g.role for g in grants_in(user, tenant_id)}
+    if is_central_admin(user):
+        roles |= {"central_admin", "tenant_admin"}
+    return frozenset(roles)
+
+
+def departments_in(user: User, tenant_id: int, role: str) -> frozenset[str] | None:
+    """The departments a role is limited to in the tenant; None means all of them."""
+    if is_central_admin(user):
+        return None
+    depts = {g.department for g in grants_in(user, tenant_id) if g.role == role}
+    if not depts or "" in depts:
+        return None
+    return frozenset(depts)
+
+
+def inspector_codes_in(user: User, tenant_id: int) -> frozenset[str]:
+    """The inspector directory codes this account speaks for in the tenant."""
+    return frozenset(g.inspector_code for g in grants_in(user, tenant_id)
+                     if g.role == "inspector" and g.inspector_code)
+
+
+def tenants_for(session: Session, user: User) -> list[Tenant]:
+    """The tenants the user may act in (all of them for a central admin)."""
+    everyone = tenant_service.all_tenants(session)
+    if is_central_admin(user):
+        return everyone
+    mine = {g.tenant_id for g in user.grants}
+    return [t for t in everyone if t.id in mine]
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just issued: ``token`` is shown once and never stored."""
+
+    token: str
+    row: ApiToken
+
+
+def issue_token(session: Session, user: User, name: str = "") -> IssuedToken:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user=user, name=name, prefix=token[:10], token_hash=_token_digest(token))
+    session.add(row)
+    session.flush()
+    for tid in _audit_tenants(session, _home_tenant(user)):
+        audit.record(session, tenant_id=tid, action="user.token", object_type="user",
+                     object_id=user.username, payload={"token": row.prefix, "name": name})
+    return IssuedToken(token=token, row=row)
+
+
+def revoke_token(session: Session, user: User, prefix: str) -> ApiToken:
+    for row in user.tokens:
+        if row.prefix == prefix and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            for tid in _audit_tenants(session, _home_tenant(user)):
+                audit.record(session, tenant_id=tid, action="user.token_revoke",
+                             object_type="user", object_id=user.username,
+                             payload={"token": prefix})
+            return row
+    raise NotFound(f"user {user.username} has no live token {prefix!r}")
+
+
+def user_from_token(session: Session, token: str) -> User | None:
+    """The active user owning this live token, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

@@ -1,0 +1,154 @@
+"""Signing in and out, the language switch, the tenant switcher, one's own account."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from shuangsuiji import access
+from shuangsuiji.access import allow_public, allow_signed_in, current_user, db_session
+from shuangsuiji.errors import UserError
+from shuangsuiji.services import accounts
+from shuangsuiji.web import forms
+from shuangsuiji.web.i18n import LANGUAGES, SESSION_LANG
+from shuangsuiji.web.throttle import LoginThrottle
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site paths: ``?next=https://evil.example`` must not send users away."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def home_for_user() -> str:
+    """Where a signed-in user lands: their (first) tenant's dashboard."""
+    user = current_user()
+    if user is None:
+        return url_for("portal.index")
+    mine = accounts.tenants_for(db_session(), user)
+    if len(mine) == 1 or (mine and not accounts.is_central_admin(user)):
+        return url_for("staff.dashboard", tenant_slug=mine[0].slug)
+    return url_for("auth.choose_tenant")
+
+
+@bp.get("/")
+@allow_public
+def index() -> Response:
+    return redirect(home_for_user())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow_public
+def login() -> Response | str | tuple[str, int]:
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        throttle: LoginThrottle = current_app.extensions["ssj_login_throttle"]
+        address = request.remote_addr or "unknown"
+        username = form.username.data or ""
+        if throttle.blocked(username, address):
+            flash(_("Too many failed sign-in attempts. Wait a quarter of an hour and try "
+                    "again."), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = accounts.authenticate(db_session(), username, form.password.data or "")
+        if user is None:
+            throttle.failed(username, address)
+            flash(_("The user name or password is wrong."), "error")
+            return render_template("auth/login.html", form=form), 200
+        throttle.succeeded(username, address)
+        db_session().commit()  # last_login_at, and a rehashed password
+        lang = session.get(SESSION_LANG)
+        access.login_user(user)
+        if lang:
+            session[SESSION_LANG] = lang
+        return redirect(safe_next(request.args.get("next"), home_for_user()))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow_signed_in
+def logout() -> Response:
+    lang = session.get(SESSION_LANG)
+    access.logout_user()
+    if lang:
+        session[SESSION_LANG] = lang
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("portal.index"))
+
+
+@bp.post("/language")
+@allow_public
+def language() -> Response:
+    """Switch the interface language (kept in the session, signed in or not)."""
+    form = forms.LanguageForm()
+    if not form.validate_on_submit() or form.lang.data not in LANGUAGES:
+        abort(400)
+    session[SESSION_LANG] = form.lang.data
+    return redirect(safe_next(form.next.data, url_for("auth.index")))
+
+
+@bp.get("/tenants")
+@allow_signed_in
+def choose_tenant() -> str:
+    user = current_user()
+    assert user is not None
+    return render_template("auth/tenants.html",
+                           tenants=accounts.tenants_for(db_session(), user))
+
+
+@bp.post("/tenants/switch")
+@allow_signed_in
+def switch_tenant() -> Response:
+    """The switcher in the header. The audit event is written when the target tenant's first
+    page is opened (see :mod:`shuangsuiji.access`), so typing a URL is logged the same way."""
+    user = current_user()
+    assert user is not None
+    form = forms.TenantSwitchForm()
+    slug = form.tenant.data or ""
+    allowed = {t.slug for t in accounts.tenants_for(db_session(), user)}
+    if not form.validate_on_submit() or slug not in allowed:
+        abort(403)
+    return redirect(url_for("staff.dashboard", tenant_slug=slug))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow_signed_in
+def account() -> Response | str | tuple[str, int]:
+    user = current_user()
+    assert user is not None
+    form = forms.PasswordForm()
+    if form.validate_on_submit():
+        s = db_session()
+        if accounts.authenticate(s, user.username, form.current.data or "") is None:
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                accounts.set_password(s, user, form.new.data or "")
+            except UserError as exc:
+                form.new.errors.append(exc.message)
+            else:
+                s.commit()
+                access.login_user(user)  # the nonce changed: keep this session, end others
+                flash(_("Your password was changed. Other sessions have been signed out."),
+                      "info")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, user=user,
+                           tenants=accounts.tenants_for(db_session(), user))

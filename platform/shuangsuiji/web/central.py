@@ -1,0 +1,51 @@
+"""Central-admin pages that look across tenants: comparing policy packs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+
+from shuangsuiji.access import allow, db_session
+from shuangsuiji.errors import UserError
+from shuangsuiji.services import tenants as tenant_service
+
+bp = Blueprint("central", __name__, url_prefix="/central")
+
+
+@bp.get("/packs/diff")
+@allow("central_admin")
+def pack_diff() -> str:
+    """Compare the rules in force for two tenants on a date (``packkit.diff.diff_rules``)."""
+    s = db_session()
+    platform = current_app.extensions["shuangsuiji"]
+    tenants = tenant_service.all_tenants(s)
+    left_slug = request.args.get("left", "")
+    right_slug = request.args.get("right", "")
+    on_text = request.args.get("on", "")
+    diff: Any = None
+    problem: UserError | None = None
+    unavailable = False
+    if left_slug and right_slug:
+        try:
+            on = date.fromisoformat(on_text) if on_text else date.today()
+        except ValueError:
+            problem = UserError(f"{on_text!r} is not a date", where="on",
+                                hint="write it as 2026-11-25")
+            on = date.today()
+        try:
+            from shuangsuiji.packkit.diff import diff_rules
+        except ModuleNotFoundError:
+            unavailable = True
+        else:
+            if problem is None:
+                try:
+                    left = platform.policy_for(tenant_service.get(s, left_slug)).rules(on)
+                    right = platform.policy_for(tenant_service.get(s, right_slug)).rules(on)
+                    diff = diff_rules(left, right)
+                except UserError as exc:
+                    problem = exc
+    return render_template("central/pack_diff.html", tenants=tenants, left=left_slug,
+                           right=right_slug, on=on_text, diff=diff, problem=problem,
+                           unavailable=unavailable)

@@ -1,0 +1,115 @@
+"""Error pages: a user error shows its message, where and hint; never a traceback.
+
+API paths (``/api/``) get JSON in the API's error shape instead; the API's own blueprint
+handlers take precedence inside its views, these cover what reaches the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from shuangsuiji import access
+from shuangsuiji.errors import Conflict, NotFound, UserError
+
+TITLES: dict[int, Any] = {
+    400: _l("The request could not be handled"),
+    401: _l("Please sign in"),
+    403: _l("You may not open this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("Conflict with the current state"),
+    500: _l("Something went wrong on our side"),
+}
+
+EXPLANATIONS: dict[int, Any] = {
+    403: _l("Your account has no role that allows this in this jurisdiction."),
+    404: _l("The address is wrong, or the object belongs to another jurisdiction."),
+    405: _l("Use the buttons on the page instead of typing the address."),
+    500: _l("The error was logged. Tell the platform administrator the time it happened."),
+}
+
+
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _json(code: int, message: str, where: str | None = None,
+          hint: str | None = None) -> tuple[dict[str, Any], int]:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    body: dict[str, Any] = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error"),
+                            "message": message}
+    if where:
+        body["where"] = where
+    if hint:
+        body["hint"] = hint
+    return body, code
+
+
+def render_error(code: int, message: str | None = None, *, where: str | None = None,
+                 hint: str | None = None) -> tuple[str, int]:
+    """The HTML error page in the current language."""
+    return render_template(
+        "error.html", code=code, title=TITLES.get(code, TITLES[400]),
+        message=message or EXPLANATIONS.get(code, ""), where=where, hint=hint,
+    ), code
+
+
+def _http(exc: HTTPException) -> Any:
+    code = exc.code or 500
+    if _is_api():
+        headers = {"WWW-Authenticate": 'Bearer realm="shuangsuiji"'} if code == 401 else {}
+        body, status = _json(code, exc.description or exc.name)
+        return body, status, headers
+    if code == 401:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return render_error(code)
+
+
+def _user_error(exc: UserError) -> Any:
+    code = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
+    access.db_session().rollback()
+    if _is_api():
+        return _json(code, exc.message, exc.where, exc.hint)
+    return render_error(code, exc.message, where=exc.where, hint=exc.hint)
+
+
+def _csrf(exc: CSRFError) -> Any:
+    if _is_api():
+        return _json(400, exc.description)
+    return render_error(400, str(_l("The form expired or did not come from this site. "
+                                    "Reload the page and submit it again.")))
+
+
+def _unexpected(exc: Exception) -> Any:
+    if isinstance(exc, HTTPException):
+        return _http(exc)
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
+    try:
+        access.db_session().rollback()
+    except Exception:  # the session itself may be what failed
+        current_app.logger.exception("rollback failed")
+    if _is_api():
+        return _json(500, "internal error", hint="the error was logged")
+    try:
+        return render_error(500)
+    except Exception:  # the template layer itself failed: plain text, still no traceback
+        return Response("500 — 服务器内部错误 / internal error", status=500,
+                        mimetype="text/plain")
+
+
+def init_app(app: Flask) -> None:
+    for code in (400, 401, 403, 404, 405, 409, 500):
+        app.register_error_handler(code, _http)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(UserError, _user_error)
+    # Only in production: in tests a bug should fail loudly with its traceback.
+    if not app.config.get("TESTING") or app.config.get("SSJ_ERROR_PAGES_IN_TESTS"):
+        app.register_error_handler(Exception, _unexpected)

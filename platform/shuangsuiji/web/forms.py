@@ -1,0 +1,166 @@
+"""Forms (Flask-WTF: every form carries a CSRF token). Field names follow the glossary."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=512)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    repeat = PasswordField(_l("New password again"),
+                           validators=[DataRequired(), EqualTo("new")])
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired()])
+    next = HiddenField()
+
+
+class TenantSwitchForm(FlaskForm):
+    tenant = SelectField(_l("Jurisdiction"), validators=[DataRequired()], validate_choice=False)
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state and carries nothing but its CSRF token."""
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File (CSV or XLSX)"), validators=[
+        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])
+
+
+class ItemForm(FlaskForm):
+    """One entry of the item list (the fields of MIIT/CQ Art. 5)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    category = StringField(_l("Category"), default="general",
+                           validators=[DataRequired(), Length(max=32)])
+    subject = TextAreaField(_l("Targets inspected"), validators=[Optional()])
+    content = TextAreaField(_l("Content"), validators=[Optional()])
+    legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()])
+    methods = StringField(_l("Methods (comma-separated)"), validators=[Optional()])
+    frequency = StringField(_l("Frequency"), validators=[Optional(), Length(max=120)])
+    cap_permille = IntegerField(_l("Ratio cap (‰)"),
+                                validators=[Optional(), NumberRange(0, 1000)])
+    publication_mode = SelectField(_l("How results are published"), choices=[
+        ("public", _l("Public")), ("directed", _l("Directed notification"))],
+        validate_choice=False)
+    departments = StringField(_l("Implementing departments (comma-separated)"),
+                              validators=[Optional()])
+    note = StringField(_l("Reason for the change"), validators=[DataRequired(),
+                                                                Length(max=300)])
+
+
+class PlanForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    scope = TextAreaField(_l("Target scope"), validators=[Optional()])
+    inspector_requirements = TextAreaField(_l("Inspector requirements"),
+                                           validators=[Optional()])
+
+
+class TaskForm(FlaskForm):
+    plan_year = IntegerField(_l("Annual plan (year)"), validators=[DataRequired()])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    department = StringField(_l("Lead department"), validators=[DataRequired(),
+                                                                 Length(max=120)])
+    departments = StringField(_l("Other departments of a joint inspection (comma-separated)"),
+                              validators=[Optional()])
+    division = StringField(_l("Division"), validators=[Optional(), Length(max=120)])
+    item_codes = StringField(_l("Item codes (comma-separated)"), validators=[DataRequired()])
+    methods = StringField(_l("Methods (comma-separated)"), default="on_site",
+                          validators=[DataRequired()])
+    ratio_permille = IntegerField(_l("Ratio (‰)"), validators=[DataRequired(),
+                                                               NumberRange(1, 1000)])
+    min_count = IntegerField(_l("Minimum number of targets"), default=0,
+                             validators=[Optional(), NumberRange(0)])
+    group_count = IntegerField(_l("Number of groups"), default=1,
+                               validators=[DataRequired(), NumberRange(1, 100)])
+    experts_count = IntegerField(_l("Number of experts"), default=0,
+                                 validators=[Optional(), NumberRange(0, 100)])
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    special = BooleanField(_l("Special inspection (exempt from sampling rules)"))
+    special_trigger = StringField(_l("Trigger of the special inspection"),
+                                  validators=[Optional(), Length(max=64)])
+
+
+class DrawForm(FlaskForm):
+    seed_source = SelectField(_l("Seed"), choices=[
+        ("ceremony", _l("Typed in from a public ceremony")),
+        ("generated", _l("Generated by the platform at draw time")),
+    ])
+    seed = StringField(_l("Seed as announced"), validators=[Optional(), Length(max=500)])
+    witnesses = TextAreaField(_l("Witnesses (one per line)"), validators=[Optional()])
+    pool_digest = HiddenField(validators=[DataRequired()])
+
+
+class RecusalForm(FlaskForm):
+    person_id = StringField(_l("Inspector or expert (code)"),
+                            validators=[DataRequired(), Length(max=64)])
+    credit_code = StringField(_l("Target (credit code)"),
+                              validators=[DataRequired(), Length(min=18, max=18)])
+    mode = SelectField(_l("Recusal mode"), choices=[
+        ("withdraw", _l("Withdraw (a replacement is drawn)")),
+        ("swap", _l("Swap targets with another inspector")),
+    ])
+    reason = TextAreaField(_l("Conflict of interest"), validators=[DataRequired()])
+
+
+class VoidForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for voiding"), validators=[DataRequired(),
+                                                                 Length(min=4)])
+
+
+class RecordForm(FlaskForm):
+    credit_code = SelectField(_l("Target"), validators=[DataRequired()], validate_choice=False)
+    method = SelectField(_l("Method"), validators=[DataRequired()], validate_choice=False)
+    inspected_on = DateField(_l("Inspected on"), validators=[DataRequired()])
+    inspectors = StringField(_l("Inspectors present (codes, comma-separated)"),
+                             validators=[DataRequired()])
+    credential = SelectField(_l("Credential shown"), choices=[
+        ("enforcement_certificate", _l("Enforcement certificate")),
+        ("work_id", _l("Work ID")),
+    ])
+    findings = TextAreaField(_l("Findings"), validators=[DataRequired()])
+    acknowledgement = SelectField(_l("Acknowledged by the target"), choices=[
+        ("signature", _l("Signature")),
+        ("seal", _l("Seal")),
+        ("refused", _l("Refused to sign")),
+    ])
+    refusal_reason = StringField(_l("Why the target refused"), validators=[Optional()])
+    inspectors_signed = BooleanField(_l("The inspectors signed the record"))
+    witness = StringField(_l("Witness"), validators=[Optional(), Length(max=120)])
+    result = SelectField(_l("Result"), validators=[DataRequired()], validate_choice=False)
+    handling = TextAreaField(_l("Handling opinion"), validators=[Optional()])
+
+
+class EndWorkForm(FlaskForm):
+    ended_on = DateField(_l("Work ended on"), validators=[DataRequired()])
+
+
+class PublicationForm(FlaskForm):
+    directed_to = StringField(_l("Departments receiving a directed notification "
+                                 "(comma-separated; default: the items' own)"),
+                              validators=[Optional()])

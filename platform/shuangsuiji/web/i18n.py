@@ -1,0 +1,88 @@
+"""Translations: source strings in English, a zh_CN catalogue as the default language.
+
+English source strings keep the code readable for plugin authors abroad and give one
+catalogue to maintain; English itself needs none. Babel canonicalises ``zh_CN`` as
+``zh_Hans_CN`` (language, script, territory), and gettext looks for that name (then ``zh``),
+so the catalogue lives in ``translations/zh_Hans_CN``. The compiled
+``.mo`` is committed; if it is missing or older than the ``.po`` (a fresh checkout edited by
+hand), it is compiled at start-up so no build step is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request, session
+from flask_babel import Babel, format_date, format_datetime, get_locale
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_CN"
+SESSION_LANG = "lang"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The session's choice, else the default (zh_CN): the public are Chinese readers first,
+    so the browser's Accept-Language does not override it."""
+    chosen = session.get(SESSION_LANG) if request else None
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def compile_catalogues(root: Path = TRANSLATIONS) -> list[Path]:
+    """Compile every ``.po`` whose ``.mo`` is missing or stale; return the files written."""
+    written: list[Path] = []
+    for po_path in root.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        try:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file)
+            with mo_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+            written.append(mo_path)
+        except OSError as exc:  # read-only install: use what is there
+            log.warning("could not compile %s: %s", po_path, exc)
+    return written
+
+
+def current_language() -> str:
+    """``zh_CN`` or ``en``. (Babel parses zh_CN as zh_Hans_CN, so compare the language.)"""
+    locale = get_locale()
+    return "zh_CN" if locale is None or locale.language == "zh" else "en"
+
+
+def chinese_date(value: date | datetime | None) -> str:
+    """A date in the current language: 2026年11月25日 in zh_CN, Nov 25, 2026 in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "long" if current_language() == "zh_CN" else "medium")
+    return format_date(value, "long" if current_language() == "zh_CN" else "medium")
+
+
+def short_datetime(value: datetime | None) -> str:
+    """An instant in Asia/Shanghai, to the minute."""
+    if value is None:
+        return ""
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    compile_catalogues()
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["date"] = chinese_date
+    app.jinja_env.filters["when"] = short_datetime
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["current_language"] = current_language

@@ -1,0 +1,163 @@
+"""The public portal, under ``/p/``: no login, read-only, published facts only.
+
+What the public sees of a tenant: the item list and its history, the annual plans, the
+tasks, each draw with its seed, pool digest, counts and downloadable bundle (and how to
+verify it), and the published results, searchable by name or credit code, as CSV or JSON.
+Results appear only once published; a draw appears once committed (the draw is public under
+双随机, and a voided draw stays visible with its reason).
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, render_template, request
+from sqlalchemy import select
+
+from shuangsuiji.access import allow_public, current_tenant, db_session, lookup
+from shuangsuiji.errors import UserError
+from shuangsuiji.models.draws import Draw
+from shuangsuiji.models.plans import Task
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import items as item_service
+from shuangsuiji.services import plans as plan_service
+from shuangsuiji.services import publication as publication_service
+from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.web.staff import bundle_response
+
+bp = Blueprint("portal", __name__, url_prefix="/p")
+
+
+def tenant() -> Tenant:
+    found = current_tenant()
+    assert found is not None  # set by @allow_public from the URL
+    return found
+
+
+@bp.get("/")
+@allow_public
+def index() -> str:
+    """Every jurisdiction publishing on this platform."""
+    return render_template("portal/index.html",
+                           tenants=tenant_service.all_tenants(db_session()))
+
+
+@bp.get("/<tenant_slug>/")
+@allow_public
+def tenant_home() -> str:
+    s = db_session()
+    published = publication_service.published_tasks(s)[-10:]
+    draws = s.execute(select(Draw, Task).join(Task, Task.id == Draw.task_id)
+                      .order_by(Draw.drawn_at.desc(), Draw.id.desc()).limit(10)).all()
+    return render_template("portal/tenant.html", published=list(reversed(published)),
+                           draws=draws, plans=plan_service.list_plans(s))
+
+
+@bp.get("/<tenant_slug>/items")
+@allow_public
+def items() -> str:
+    s = db_session()
+    return render_template("portal/items.html", items=item_service.list_items(s),
+                           versions=item_service.list_versions(s))
+
+
+@bp.get("/<tenant_slug>/items/<code>")
+@allow_public
+def item_history(code: str) -> str:
+    """An item as it stood in every version of the item list."""
+    s = db_session()
+    try:
+        item = item_service.get_item(s, code)
+    except UserError:
+        abort(404)
+    history = []
+    for version in item_service.list_versions(s):
+        entry = next((e for e in version.snapshot if e.get("code") == code), None)
+        history.append((version, entry))
+    return render_template("portal/item_history.html", item=item, history=history)
+
+
+@bp.get("/<tenant_slug>/plans/<int:year>")
+@allow_public
+def plan(year: int) -> str:
+    s = db_session()
+    try:
+        found = plan_service.get_plan(s, year)
+    except UserError:
+        abort(404)
+    return render_template("portal/plan.html", plan=found,
+                           tasks=plan_service.list_tasks(s, year=year))
+
+
+@bp.get("/<tenant_slug>/tasks")
+@allow_public
+def tasks() -> str:
+    s = db_session()
+    draws: dict[int, list[Draw]] = {}
+    for d in s.scalars(select(Draw).order_by(Draw.attempt)):
+        draws.setdefault(d.task_id, []).append(d)
+    return render_template("portal/tasks.html", tasks=plan_service.list_tasks(s), draws=draws)
+
+
+@bp.get("/<tenant_slug>/draws/<int:draw_id>")
+@allow_public
+def draw(draw_id: int) -> str:
+    s = db_session()
+    record: Draw = lookup(Draw, draw_id)
+    task = s.scalar(select(Task).where(Task.id == record.task_id))
+    result = draw_service.current_result(record)
+    return render_template("portal/draw.html", draw=record, task=task, result=result)
+
+
+@bp.get("/<tenant_slug>/draws/<int:draw_id>/bundle.json")
+@allow_public
+def draw_bundle(draw_id: int) -> Response:
+    return bundle_response(db_session(), lookup(Draw, draw_id))
+
+
+@bp.get("/<tenant_slug>/verify")
+@allow_public
+def verify() -> str:
+    """How anyone can check a draw: the bundle, ``ssj verify``, the specification."""
+    return render_template("portal/verify.html")
+
+
+@bp.get("/<tenant_slug>/results")
+@allow_public
+def results() -> str | tuple[str, int]:
+    s = db_session()
+    q = request.args.get("q", "").strip()
+    problem: UserError | None = None
+    rows = []
+    if q:
+        try:
+            rows = publication_service.search_results(s, q)
+        except UserError as exc:
+            problem = exc
+    else:
+        rows = publication_service.published_results(s)
+    return render_template("portal/results.html", rows=rows, q=q, problem=problem), (
+        400 if problem else 200)
+
+
+@bp.get("/<tenant_slug>/results.csv")
+@allow_public
+def results_csv() -> Response:
+    # A BOM, so Excel (the tool most readers open CSV with) reads the Chinese correctly.
+    body = "\ufeff" + publication_service.export_csv(db_session())
+    response = Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{tenant().slug}-results.csv"')
+    return response
+
+
+@bp.get("/<tenant_slug>/results.json")
+@allow_public
+def results_json() -> Response:
+    body = json.dumps(publication_service.export_json(db_session()), ensure_ascii=False,
+                      indent=1)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{tenant().slug}-results.json"')
+    return response
