@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -41,8 +42,14 @@ def _progress_bar(path: Path) -> Iterator[Callable[[str, int, int | None], None]
         yield update
 
 
+@click.group("import", cls=SsjGroup)
+def import_group() -> None:
+    """Import directories (名录库) and the item list (抽查事项清单); see docs/imports.md."""
+
+
 def _import_command(kind: str) -> click.Command:
-    @click.command(kind, help=f"Import {kind} from a CSV (UTF-8 or GBK) or XLSX file. "
+    # Made through the group, so that it runs inside the app context like every ssj command.
+    @import_group.command(kind, help=f"Import {kind} from a CSV (UTF-8 or GBK) or XLSX file. "
                    "Every row is checked first; if any is bad nothing is written. "
                    "Re-importing updates changed rows and keeps their history.")
     @tenant_option
@@ -66,13 +73,8 @@ def _import_command(kind: str) -> click.Command:
     return command
 
 
-@click.group("import", cls=SsjGroup)
-def import_group() -> None:
-    """Import directories (名录库) and the item list (抽查事项清单); see docs/imports.md."""
-
-
 for _kind in ("targets", "inspectors", "experts", "items"):
-    import_group.add_command(_import_command(_kind))
+    _import_command(_kind)
 
 
 @click.command("export", cls=SsjCommand)
@@ -81,6 +83,7 @@ for _kind in ("targets", "inspectors", "experts", "items"):
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--lang", type=click.Choice(exports.LANGS), default="zh", show_default=True,
               help="Heading language: zh (中文, as regulators' systems use) or en.")
+@with_appcontext
 def export_command(kind: str, tenant: str, file: Path, lang: str) -> None:
     """Export KIND to FILE (.csv or .xlsx); the file can be imported again unchanged."""
     with session(tenant) as (s, _):

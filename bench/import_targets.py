@@ -1,0 +1,155 @@
+"""Benchmark: import a million targets through the real import path, against a bare executemany.
+
+    .venv/bin/python bench/import_targets.py            # 1,000,000 rows
+    .venv/bin/python bench/import_targets.py --rows 100000
+
+Generates a targets CSV (valid credit codes, realistic Chinese names, some risk flags) into
+bench/data/ (gitignored), then
+1. imports it with ``services.imports.import_file`` — reading, decoding, normalising, checking
+   every credit code and flag, looking up existing keys, bulk inserts, the audit event — into a
+   fresh SQLite database, and
+2. inserts the same rows (the same columns of ``targets`` and ``target_flags``, values already
+   in memory) with a bare ``sqlite3`` ``executemany`` into another fresh database built from
+   the same schema,
+and prints both times and their ratio (target: at most 3×). Results go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform as host
+import random
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from shuangsuiji.db import Base, Database
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.services.imports import import_file
+from stdnum.cn import uscc
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+
+REGIONS = ["500101", "500102", "500103", "500104", "500105", "500106", "500107", "500108",
+           "500112", "500113", "110105", "310115", "440305", "510107", "330106"]
+CITIES = {"50": "重庆", "11": "北京", "31": "上海", "44": "深圳", "51": "成都", "33": "杭州"}
+WORDS = ["精密", "机械", "电子", "新材料", "智能", "光电", "汽车零部件", "化工", "医药",
+         "食品", "纺织", "建材", "通信", "软件", "能源", "环保", "物流", "数据", "半导体", "装备"]
+SHAPES = ["有限公司", "有限责任公司", "股份有限公司", "科技有限公司", "制造有限公司"]
+TRADE = ["长江", "嘉陵", "两江", "山城", "渝州", "巴渝", "朝天门", "解放碑", "南岸", "江北",
+         "华创", "恒通", "鑫达", "宏远", "瑞丰", "众诚", "天成", "博元", "立信", "中科"]
+INDUSTRIES = ["制造业", "信息传输、软件和信息技术服务业", "批发和零售业", "建筑业",
+              "电力、热力、燃气及水生产和供应业", "交通运输、仓储和邮政业"]
+FLAGS = ["投诉举报多", "经营异常名录(2025-11-03)", "不良信用记录",
+         "行政处罚(2024-06-18~2025-06-18)"]
+HEADINGS = "统一社会信用代码,企业名称,行政区划代码,所属行业,信用等级,住所,风险标记\r\n"
+
+
+def generate(path: Path, rows: int, seed: int = 20260301) -> None:
+    """Write ``rows`` targets as a UTF-8 (BOM) CSV, as a regulator's system would export."""
+    rnd = random.Random(seed)
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        out.write(HEADINGS)
+        for n in range(rows):
+            region = rnd.choice(REGIONS)
+            # n times a unit modulo 10**9 is a bijection: unique codes that do not look serial
+            body = f"91{region}{(n * 387420489 + 12345) % 10**9:09d}"
+            code = body + uscc.calc_check_digit(body)
+            city = CITIES[region[:2]]
+            name = f"{city}{rnd.choice(TRADE)}{rnd.choice(WORDS)}{n}{rnd.choice(SHAPES)}"
+            flags = rnd.choice(FLAGS) if rnd.random() < 0.03 else ""
+            address = f"{city}市{rnd.randrange(1, 300)}号"
+            out.write(f"{code},{name},{region},\"{rnd.choice(INDUSTRIES)}\","
+                      f"{rnd.choice('ABCD')},{address},{flags}\r\n")
+
+
+def fresh_database(path: Path) -> Database:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = Database(f"sqlite:///{path}")
+    Base.metadata.create_all(db.engine)
+    with db.session() as s:
+        s.add(Tenant(slug="bench", name="基准测试", pack="miit", level="province"))
+        s.commit()
+    return db
+
+
+def real_import(db: Database, csv_path: Path) -> tuple[float, int, int]:
+    with db.session() as s:
+        tenant_id = s.query(Tenant.id).scalar()
+        started = time.perf_counter()
+        report = import_file(s, tenant_id, "targets", csv_path, actor="bench")
+        s.commit()
+        elapsed = time.perf_counter() - started
+    return elapsed, report.inserted, report.rows
+
+
+def bare_rows(csv_path: Path) -> tuple[list[tuple[object, ...]], list[tuple[int, str]]]:
+    """The same values the import stores, prepared in memory (not timed)."""
+    import csv
+
+    targets, flags = [], []
+    with csv_path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for i, (code, name, region, industry, rating, address, flag) in enumerate(reader, 1):
+            targets.append((1, code, name, region, industry, rating, address))
+            if flag:
+                flags.append((i, flag))
+    return targets, flags
+
+
+def bare_insert(db_path: Path, csv_path: Path) -> float:
+    fresh_database(db_path).dispose()
+    targets, flags = bare_rows(csv_path)
+    flag_rows = [(1, tid, "complaints", None, None, "bench") for tid, _ in flags]
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO targets (tenant_id, credit_code, name, region_code, industry, "
+        "credit_rating, address) VALUES (?, ?, ?, ?, ?, ?, ?)", targets)
+    conn.executemany(
+        "INSERT INTO target_flags (tenant_id, target_id, flag, listed_on, removed_on, source) "
+        "VALUES (?, ?, ?, ?, ?, ?)", flag_rows)
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    DATA.mkdir(exist_ok=True)
+    csv_path = DATA / f"targets-{args.rows}.csv"
+    if not csv_path.exists():
+        started = time.perf_counter()
+        generate(csv_path, args.rows)
+        print(f"generated {csv_path.name} ({csv_path.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+    db = fresh_database(DATA / "real.sqlite")
+    real, inserted, rows = real_import(db, csv_path)
+    db.dispose()
+    assert inserted == rows == args.rows, (inserted, rows)
+    bare = bare_insert(DATA / "bare.sqlite", csv_path)
+    print(f"rows: {args.rows:,} on {os.cpu_count()} cores, Python {host.python_version()}, "
+          f"SQLite {sqlite3.sqlite_version}")
+    print(f"real import (read, check, bulk insert, audit): {real:8.2f} s "
+          f"({args.rows / real:,.0f} rows/s)")
+    print(f"bare executemany (sqlite3, same columns):      {bare:8.2f} s "
+          f"({args.rows / bare:,.0f} rows/s)")
+    print(f"ratio: {real / bare:.2f}x (target <= 3x)")
+    for name in ("real.sqlite", "bare.sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            (DATA / f"{name}{suffix}").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
