@@ -7,7 +7,7 @@ marshmallow, ``{"json": {"seed": ["..."]}}``, keyed by request location then fie
 
 Mapping: marshmallow validation → 422 with ``errors``; :class:`~shuangsuiji.errors.NotFound`
 → 404; :class:`~shuangsuiji.errors.Conflict` → 409; any other
-:class:`~shuangsuiji.errors.UserError` (including a pack refusing a rule) → 400; an unexpected
+:class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the request → 400; an unexpected
 exception → 500 with a generic message (logged with its traceback, not shown).
 """
 
@@ -84,10 +84,13 @@ def handle_user_error(exc: UserError) -> tuple[dict[str, Any], int]:
 
 
 def handle_pack_error(exc: PackError) -> tuple[dict[str, Any], int]:
-    # A tenant whose packs cannot answer is a deployment problem, not the caller's: 503 says
-    # "try later / tell the administrator" and keeps it out of the 500 "bug" bucket.
-    return error_body(503, str(exc), where=f"pack {exc.pack}",
-                      hint="ask the platform administrator to install or fix the pack")
+    # Packs are checked at start-up (every tenant's chain must be installed), so a PackError
+    # during a request means the request asked about something the rules do not cover, most
+    # often a date before the first version in force (a plan for the year 2000): the
+    # caller's input, hence 400, not a 5xx that reads like an outage.
+    return error_body(400, str(exc), where=f"pack {exc.pack}",
+                      hint="check the dates in the request against the pack's versions "
+                           "(`ssj packs list`)")
 
 
 def handle_integrity_error(exc: IntegrityError) -> tuple[dict[str, Any], int]:

@@ -7,6 +7,9 @@ it, not a silently ignored value.
 
 from __future__ import annotations
 
+from datetime import UTC
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -14,6 +17,17 @@ from shuangsuiji.models.accounts import ROLES
 from shuangsuiji.models.tenants import LEVELS
 
 F = fields
+
+
+class UtcDateTime(fields.DateTime):
+    """An instant as RFC 3339 with its offset. Instants are stored in UTC, but SQLite hands
+    them back without a zone; a bare ``2026-04-01T08:00:00`` would not be a valid
+    ``date-time`` and a client could read it as local (Beijing) time."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 # -- tenants, callers -------------------------------------------------------------------
 
@@ -69,7 +83,7 @@ class ItemQuery(ma.Schema):
 
 class ItemListVersionOut(ma.Schema):
     number = F.Integer(required=True)
-    created_at = F.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     actor = F.String()
     note = F.String()
     digest = F.String(required=True)
@@ -286,7 +300,7 @@ class RecusalOut(ma.Schema):
     reason = F.String()
     outcome = F.Dict()
     actor = F.String()
-    at = F.DateTime()
+    at = UtcDateTime()
 
 
 class DrawOut(ma.Schema):
@@ -307,7 +321,7 @@ class DrawOut(ma.Schema):
     rules_version = F.String()
     item_list_version = F.Integer(allow_none=True)
     actor = F.String()
-    drawn_at = F.DateTime()
+    drawn_at = UtcDateTime()
     void = F.Function(lambda d: None if d.void is None else {
         "reason": d.void.reason, "actor": d.void.actor, "at": d.void.at.isoformat()},
         allow_none=True)
@@ -346,7 +360,7 @@ class RecordOut(ma.Schema):
     inspectors_signed = F.Boolean()
     witness = F.String(allow_none=True)
     actor = F.String()
-    recorded_at = F.DateTime()
+    recorded_at = UtcDateTime()
 
 
 class ResultOut(ma.Schema):
@@ -402,7 +416,7 @@ class PublishIn(ma.Schema):
 
 class PublicationOut(ma.Schema):
     task_id = F.Integer(required=True)
-    published_at = F.DateTime()
+    published_at = UtcDateTime()
     published_on = F.Date()
     work_ended_on = F.Date()
     due_on = F.Date()
@@ -447,7 +461,7 @@ class AuditStatusOut(ma.Schema):
 
 class AuditEventOut(ma.Schema):
     seq = F.Integer(required=True)
-    at = F.DateTime(required=True)
+    at = UtcDateTime(required=True)
     actor = F.String()
     action = F.String(required=True)
     object_type = F.String()
@@ -480,7 +494,7 @@ class PublishedTaskOut(ma.Schema):
     title = F.String()
     department = F.String()
     work_ended_on = F.Date()
-    published_at = F.DateTime()
+    published_at = UtcDateTime()
     published_on = F.Date()
     due_on = F.Date()
     on_time = F.Boolean()
