@@ -52,3 +52,35 @@ def test_bundle_vector_is_not_verified_blindly(where: str) -> None:
     else:
         bundle["result"]["groups"][0]["leader"] = "P1"
     assert verify_bundle(bundle).path == where
+
+
+def test_digests_recomputed_from_the_spec_text_alone() -> None:
+    """§3.3 and §6 followed literally, without the kernel's serialisation code."""
+    import hashlib
+
+    bundle = vectors()["bundle"]
+
+    def cj(v: Any) -> str:
+        return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    cites = {
+        "once_per_year": bundle["pool_rules"]["exclusion_policy"]["cite"]["article"],
+        "same_quarter_other_divisions": bundle["pool_rules"]["exclusion_policy"]["cite"]["article"],
+    }
+    lines = [
+        "shuangsuiji-pool/1",
+        cj({"task": bundle["task"], "sampling": bundle["sampling"], "rules": bundle["pool_rules"]}),
+    ]
+    for s in bundle["pool"]["strata"]:
+        lines.append(
+            f"stratum\t{s['name']}\t{s['ratio_permille']}\t{s['size']}\t{len(s['members'])}"
+        )
+        lines += [f"member\t{c}\t{n}\t{','.join(f)}" for c, n, f in s["members"]]
+    for c, n, rule, trigger in bundle["pool"]["excluded"]:
+        lines.append(f"excluded\t{c}\t{n}\t{rule}\t{cites[rule]}\t{trigger or ''}")
+    text = "".join(line + "\n" for line in lines)
+    assert hashlib.sha256(text.encode()).hexdigest() == bundle["digests"]["pool"]
+
+    body = {k: v for k, v in bundle.items() if k not in ("pool", "digests")}
+    body["pool_digest"] = bundle["digests"]["pool"]
+    assert hashlib.sha256(cj(body).encode()).hexdigest() == bundle["digests"]["draw"]
