@@ -166,7 +166,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     """
     try:
         top = Reader(bundle, "bundle")
-        if top.str("format") != FORMAT:
+        if top.text("format") != FORMAT:
             return _fail(
                 "format",
                 FORMAT,
@@ -209,10 +209,10 @@ def _recompute(top: Reader) -> dict[str, Any]:
     pool_r = top.sub("pool")
     members: list[Target] = []
     for s in pool_r.subs("strata"):
-        members.extend(_members(s.list("members"), s.at("members")))
+        members.extend(_members(s.array("members"), s.at("members")))
     cites = exclusion_citations(rules)
     excluded: list[Exclusion] = []
-    for i, row in enumerate(pool_r.list("excluded")):
+    for i, row in enumerate(pool_r.array("excluded")):
         path = f"pool.excluded[{i}]"
         ok = (
             isinstance(row, list)
@@ -229,7 +229,7 @@ def _recompute(top: Reader) -> dict[str, Any]:
 
     result = draw(
         pool,
-        top.str("seed"),
+        top.text("seed"),
         rules=read_draw_rules(top.sub("draw_rules")),
         params=read_draw_params(top.sub("draw_parameters")),
         inspectors=[read_inspector(r) for r in top.subs("inspectors")],
@@ -237,7 +237,7 @@ def _recompute(top: Reader) -> dict[str, Any]:
     )
     for r in top.subs("recusals"):
         pairs = []
-        for j, pair in enumerate(r.list("conflicts")):
+        for j, pair in enumerate(r.array("conflicts")):
             if not (
                 isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
             ):
@@ -246,10 +246,10 @@ def _recompute(top: Reader) -> dict[str, Any]:
         result = apply_recusal(
             result,
             result.seed,
-            r.int("step"),
-            r.str("person_id"),
-            r.str("target_id"),
-            r.str("mode"),
+            r.integer("step"),
+            r.text("person_id"),
+            r.text("target_id"),
+            r.text("mode"),
             read_recusal_rule(r.sub("rule")),
             pairs,
         ).result

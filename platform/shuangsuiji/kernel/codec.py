@@ -78,47 +78,47 @@ class Reader:
         """Path of field ``key``."""
         return f"{self.path}.{key}"
 
-    def str(self, key: str) -> str:
+    def text(self, key: str) -> str:
         v = self._get(key)
         if not isinstance(v, str):
             raise BundleFormatError(self.at(key), f"expected a string, found {v!r}")
         return v
 
-    def opt_str(self, key: str) -> str | None:
+    def opt_text(self, key: str) -> str | None:
         v = self._get(key)
-        return None if v is None else self.str(key)
+        return None if v is None else self.text(key)
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         v = self._get(key)
         if not isinstance(v, int) or isinstance(v, bool):
             raise BundleFormatError(self.at(key), f"expected an integer, found {v!r}")
         return v
 
-    def opt_int(self, key: str) -> int | None:
+    def opt_integer(self, key: str) -> int | None:
         v = self._get(key)
-        return None if v is None else self.int(key)
+        return None if v is None else self.integer(key)
 
-    def bool(self, key: str) -> bool:
+    def boolean(self, key: str) -> bool:
         v = self._get(key)
         if not isinstance(v, bool):
             raise BundleFormatError(self.at(key), f"expected true or false, found {v!r}")
         return v
 
-    def list(self, key: str) -> list[Any]:
+    def array(self, key: str) -> list[Any]:
         v = self._get(key)
         if not isinstance(v, list):
             raise BundleFormatError(self.at(key), f"expected a list, found {v!r}")
         return v
 
     def strs(self, key: str) -> tuple[str, ...]:
-        items = self.list(key)
+        items = self.array(key)
         for i, v in enumerate(items):
             if not isinstance(v, str):
                 raise BundleFormatError(f"{self.at(key)}[{i}]", f"expected a string, found {v!r}")
         return tuple(items)
 
-    def date(self, key: str) -> date:
-        text = self.str(key)
+    def day(self, key: str) -> date:
+        text = self.text(key)
         try:
             return date.fromisoformat(text)
         except ValueError:
@@ -126,24 +126,24 @@ class Reader:
                 self.at(key), f"expected a date YYYY-MM-DD, found {text!r}"
             ) from None
 
-    def opt_date(self, key: str) -> date | None:
-        return None if self._get(key) is None else self.date(key)
+    def opt_day(self, key: str) -> date | None:
+        return None if self._get(key) is None else self.day(key)
 
     def sub(self, key: str) -> Reader:
         return Reader(self._get(key), self.at(key))
 
     def subs(self, key: str) -> list[Reader]:
-        return [Reader(v, f"{self.at(key)}[{i}]") for i, v in enumerate(self.list(key))]
+        return [Reader(v, f"{self.at(key)}[{i}]") for i, v in enumerate(self.array(key))]
 
 
 def read_citation(r: Reader) -> Citation:
-    return Citation(pack=r.str("pack"), version=r.str("version"), article=r.str("article"))
+    return Citation(pack=r.text("pack"), version=r.text("version"), article=r.text("article"))
 
 
 def read_exclusion_policy(r: Reader) -> ExclusionPolicy:
     return ExclusionPolicy(
-        once_per_year=r.bool("once_per_year"),
-        same_quarter_other_divisions=r.bool("same_quarter_other_divisions"),
+        once_per_year=r.boolean("once_per_year"),
+        same_quarter_other_divisions=r.boolean("same_quarter_other_divisions"),
         exempt_risk_flags=frozenset(r.strs("exempt_risk_flags")),
         cite=read_citation(r.sub("cite")),
     )
@@ -151,7 +151,7 @@ def read_exclusion_policy(r: Reader) -> ExclusionPolicy:
 
 def read_exclusion_rule(r: Reader) -> ExclusionRule:
     params: list[tuple[str, str | int]] = []
-    for i, pair in enumerate(r.list("params")):
+    for i, pair in enumerate(r.array("params")):
         ok = (
             isinstance(pair, list)
             and len(pair) == 2
@@ -163,8 +163,8 @@ def read_exclusion_rule(r: Reader) -> ExclusionRule:
             raise BundleFormatError(f"{r.at('params')}[{i}]", f"expected [name, value], {pair!r}")
         params.append((pair[0], pair[1]))
     return ExclusionRule(
-        code=r.str("code"),
-        kind=r.str("kind"),
+        code=r.text("code"),
+        kind=r.text("kind"),
         params=tuple(params),
         cite=read_citation(r.sub("cite")),
     )
@@ -172,9 +172,9 @@ def read_exclusion_rule(r: Reader) -> ExclusionRule:
 
 def read_risk_rule(r: Reader) -> RiskRule:
     return RiskRule(
-        flag=r.str("flag"),
-        ratio_permille=r.int("ratio_permille"),
-        multiplier=r.int("multiplier"),
+        flag=r.text("flag"),
+        ratio_permille=r.integer("ratio_permille"),
+        multiplier=r.integer("multiplier"),
         cite=read_citation(r.sub("cite")),
     )
 
@@ -189,41 +189,41 @@ def read_pool_rules(r: Reader) -> PoolRules:
 
 def read_task(r: Reader) -> Task:
     return Task(
-        task_id=r.str("task_id"),
+        task_id=r.text("task_id"),
         item_codes=r.strs("item_codes"),
-        start_date=r.date("start_date"),
-        department=r.str("department"),
-        division=r.str("division"),
-        special=r.bool("special"),
-        joint=r.bool("joint"),
+        start_date=r.day("start_date"),
+        department=r.text("department"),
+        division=r.text("division"),
+        special=r.boolean("special"),
+        joint=r.boolean("joint"),
     )
 
 
 def read_sampling(r: Reader) -> Sampling:
     return Sampling(
-        ratio_permille=r.int("ratio_permille"),
-        min_count=r.int("min_count"),
-        max_count=r.opt_int("max_count"),
+        ratio_permille=r.integer("ratio_permille"),
+        min_count=r.integer("min_count"),
+        max_count=r.opt_integer("max_count"),
     )
 
 
 def read_item_category(r: Reader) -> ItemCategory:
     return ItemCategory(
-        code=r.str("code"),
-        name_zh=r.str("name_zh"),
-        name_en=r.str("name_en"),
-        cap_permille=r.opt_int("cap_permille"),
-        cap_required=r.bool("cap_required"),
-        batch_order=r.bool("batch_order"),
-        batch_order_min_permille=r.int("batch_order_min_permille"),
+        code=r.text("code"),
+        name_zh=r.text("name_zh"),
+        name_en=r.text("name_en"),
+        cap_permille=r.opt_integer("cap_permille"),
+        cap_required=r.boolean("cap_required"),
+        batch_order=r.boolean("batch_order"),
+        batch_order_min_permille=r.integer("batch_order_min_permille"),
         cite=read_citation(r.sub("cite")),
     )
 
 
 def read_group_rule(r: Reader) -> GroupRule:
     return GroupRule(
-        min_size=r.int("min_size"),
-        leader=r.bool("leader"),
+        min_size=r.integer("min_size"),
+        leader=r.boolean("leader"),
         scopes=r.strs("scopes"),
         cite=read_citation(r.sub("cite")),
     )
@@ -232,7 +232,7 @@ def read_group_rule(r: Reader) -> GroupRule:
 def read_eligibility(r: Reader) -> Eligibility:
     return Eligibility(
         credentials=r.strs("credentials"),
-        valid_on_date=r.bool("valid_on_date"),
+        valid_on_date=r.boolean("valid_on_date"),
         cite=read_citation(r.sub("cite")),
     )
 
@@ -251,29 +251,29 @@ def read_draw_rules(r: Reader) -> DrawRules:
 
 def read_draw_params(r: Reader) -> DrawParams:
     return DrawParams(
-        scope=r.str("scope"),
-        group_count=r.opt_int("group_count"),
-        targets_per_group=r.opt_int("targets_per_group"),
-        group_size=r.opt_int("group_size"),
-        experts_count=r.int("experts_count"),
-        batch_count=r.opt_int("batch_count"),
-        inspection_date=r.opt_date("inspection_date"),
+        scope=r.text("scope"),
+        group_count=r.opt_integer("group_count"),
+        targets_per_group=r.opt_integer("targets_per_group"),
+        group_size=r.opt_integer("group_size"),
+        experts_count=r.integer("experts_count"),
+        batch_count=r.opt_integer("batch_count"),
+        inspection_date=r.opt_day("inspection_date"),
     )
 
 
 def read_inspector(r: Reader) -> Inspector:
     return Inspector(
-        person_id=r.str("person_id"),
-        name=r.str("name"),
-        department=r.str("department"),
-        division=r.str("division"),
-        subordinate=r.bool("subordinate"),
+        person_id=r.text("person_id"),
+        name=r.text("name"),
+        department=r.text("department"),
+        division=r.text("division"),
+        subordinate=r.boolean("subordinate"),
         credentials=tuple(
-            Credential(kind=c.str("kind"), expires=c.opt_date("expires"))
+            Credential(kind=c.text("kind"), expires=c.opt_day("expires"))
             for c in r.subs("credentials")
         ),
     )
 
 
 def read_expert(r: Reader) -> Expert:
-    return Expert(person_id=r.str("person_id"), name=r.str("name"))
+    return Expert(person_id=r.text("person_id"), name=r.text("name"))
