@@ -1,0 +1,272 @@
+"""HTTP benchmark: the platform under gunicorn against a bare Flask "hello" app.
+
+    .venv/bin/python bench/http.py [--targets 5000] [--duration 10] [--connections 16]
+
+In one run it
+
+1. builds a SQLite database in ``bench/data/`` with demo-sized data, through the services:
+   three tenants (MIIT, Chongqing, the Yuzhong district), ``--targets`` targets and the item
+   list, inspectors and experts in Chongqing (imported the way a user imports files), an
+   annual plan with a few tasks, some of them drawn, recorded and published where the draw
+   service allows, and a viewer account with an API token;
+2. starts gunicorn with 4 workers (``gunicorn.conf.py``) serving the platform, and gunicorn
+   with 4 workers serving ``bench/hello/hello_app.py``, each on its own port on 127.0.0.1;
+3. loads each with ``wrk`` (Debian package ``wrk``; keep-alive connections, fixed duration,
+   so it stops by itself): the portal's task list page, an API list endpoint (targets,
+   page 1 of 50), then the hello app;
+4. prints requests/s, p50 and p99 latency for each, and each platform endpoint's throughput
+   as a share of the bare app's (target: at least 40 %).
+
+Only 127.0.0.1 is ever contacted. Both servers are stopped at the end, also on errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named http.py; run as a script, its folder comes first on sys.path and would
+# shadow the standard library's http package (urllib needs http.client). Drop it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import date  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+PY = sys.executable
+GUNICORN = str(Path(PY).with_name("gunicorn"))
+
+
+@dataclass
+class Result:
+    name: str
+    url: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def build_database(db_path: Path, targets: int) -> str:
+    """Create the demo-sized database; return a viewer's API token."""
+    sys.path.insert(0, str(ROOT))
+    from shuangsuiji import create_app
+    from shuangsuiji.db import Base, set_tenant
+    from shuangsuiji.demo import generate as gen
+    from shuangsuiji.services import accounts, imports, plans
+    from shuangsuiji.services import tenants as tenant_service
+
+    if db_path.exists():
+        db_path.unlink()
+    app = create_app({"SSJ_DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "bench"})
+    platform = app.extensions["shuangsuiji"]
+    Base.metadata.create_all(platform.db.engine)
+    departments = ("综合执法处", "电子信息处")
+    with platform.db.session() as s:
+        tenant_service.create(s, platform, slug="miit", name="工业和信息化部", pack="miit",
+                              level="central")
+        tenant_service.create(s, platform, slug="chongqing", name="重庆市经济和信息化委员会",
+                              pack="chongqing", parent="miit", level="province")
+        tenant_service.create(s, platform, slug="yuzhong", name="渝中区经济和信息化委员会",
+                              pack=None, parent="chongqing", level="district")
+        s.commit()
+    for slug, count in (("chongqing", targets), ("miit", max(targets // 5, 100))):
+        with platform.db.session() as s:
+            tenant = tenant_service.get(s, slug)
+            set_tenant(s, tenant.id)
+            cats = tuple(c.code for c in platform.policy_for(tenant).rules(date(2026, 3, 1))
+                         .item_categories)
+            files = {
+                "items": gen.to_csv(gen.ITEM_HEADINGS, gen.item_rows(cats, departments[0])),
+                "targets": gen.to_csv(gen.TARGET_HEADINGS, gen.target_rows(count, seed=1)),
+                "inspectors": gen.to_csv(gen.INSPECTOR_HEADINGS,
+                                         gen.inspector_rows(40, departments, seed=2)),
+                "experts": gen.to_csv(gen.EXPERT_HEADINGS, gen.expert_rows(10, seed=3)),
+            }
+            for kind, data in files.items():
+                imports.import_file(s, tenant, kind, data, f"{kind}.csv", actor="bench",
+                                    today=date(2026, 3, 1))
+            plans.create_plan(s, platform, tenant, 2026, title="2026年度抽查工作计划",
+                              made_on=date(2026, 2, 10))
+            for n in range(1, 21):
+                plans.create_task(
+                    s, platform, tenant, plan_year=2026, code=f"{slug.upper()}-2026-{n:03d}",
+                    title=f"电信业务经营许可情况检查（第{n}批）", department=departments[0],
+                    item_codes=["SX-001"], starts_on=date(2026, 4, 1),
+                    ends_on=date(2026, 5, 29), methods=["on_site"], ratio_permille=20,
+                    group_count=3, inspector_scope="across_departments")
+            s.commit()
+    drawn = _draw_some(app, platform)
+    with platform.db.session() as s:
+        user = accounts.create_user(s, username="bench_viewer", password="bench-password-1",
+                                    role="viewer", tenant="chongqing")
+        token = accounts.issue_token(s, user, name="bench").token
+        s.commit()
+    platform.db.dispose()
+    print(f"database: {db_path} ({targets} targets in chongqing; {drawn} tasks drawn)")
+    return token
+
+
+def _draw_some(app: object, platform: object) -> int:
+    """Draw a few Chongqing tasks so the lists carry draws; skipped if the draw service
+    cannot (it is optional for what the benchmark measures)."""
+    from shuangsuiji.db import set_tenant
+    from shuangsuiji.services import audit, draws
+    from shuangsuiji.services import tenants as tenant_service
+
+    done = 0
+    for n in range(1, 4):
+        try:
+            with platform.db.session() as s:  # type: ignore[attr-defined]
+                tenant = tenant_service.get(s, "chongqing")
+                set_tenant(s, tenant.id)
+                audit.set_actor(s, "bench")
+                draws.draw(s, platform, tenant, f"CHONGQING-2026-{n:03d}", seed=f"bench-{n}")
+                s.commit()
+                done += 1
+        except Exception as exc:  # the benchmark still measures the lists without draws
+            print(f"note: draw skipped ({type(exc).__name__}: {exc})")
+            break
+    return done
+
+
+# --- servers ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    env = {**os.environ, **env, "SSJ_BIND": f"127.0.0.1:{port}", "SSJ_WORKERS": "4",
+           "SSJ_ACCESS_LOG": "", "SSJ_LOG_LEVEL": "warning",
+           "PYTHONPATH": str(ROOT / "bench" / "hello")}
+    out = log.open("w")
+    return subprocess.Popen([GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), app_spec],
+                            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def wait_ready(url: str, headers: dict[str, str], proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited early; see {log}:\n{log.read_text()[-2000:]}")
+        try:
+            req = urllib.request.Request(url, headers=headers)
+            with urllib.request.urlopen(req, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer 200 within 60 s; see {log}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the master and its workers, nothing else
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# --- load -------------------------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text.strip())
+    if not match:
+        raise ValueError(f"cannot read latency {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def run_wrk(name: str, url: str, headers: dict[str, str], args: argparse.Namespace) -> Result:
+    """Warm up, then one measured wrk run of fixed duration."""
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--latency", "--timeout", "10s"]
+    for key, value in headers.items():
+        cmd += ["-H", f"{key}: {value}"]
+    subprocess.run([*cmd, "-d2s", url], check=True, capture_output=True, text=True)
+    out = subprocess.run([*cmd, f"-d{args.duration}s", url], check=True, capture_output=True,
+                         text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return Result(name, url, rps, p50, p99, int(bad.group(1)) if bad else 0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--targets", type=int, default=5000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+    DATA.mkdir(parents=True, exist_ok=True)
+    db_path = DATA / "bench.sqlite"
+    token = build_database(db_path, args.targets)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    platform_port, hello_port = free_port(), free_port()
+    platform_env = {"SSJ_DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "bench"}
+    platform_log, hello_log = DATA / "gunicorn-platform.log", DATA / "gunicorn-hello.log"
+    servers = [
+        start_gunicorn("shuangsuiji:create_app()", platform_port, platform_env, platform_log),
+        start_gunicorn("hello_app:app", hello_port, {}, hello_log),
+    ]
+    base = f"http://127.0.0.1:{platform_port}"
+    endpoints = [
+        ("portal task list", f"{base}/t/chongqing/tasks", auth),
+        ("API targets list", f"{base}/api/v1/t/chongqing/targets?page_size=50", auth),
+        ("bare Flask hello", f"http://127.0.0.1:{hello_port}/", {}),
+    ]
+    results: list[Result] = []
+    try:
+        wait_ready(endpoints[0][1], auth, servers[0], platform_log)
+        wait_ready(endpoints[2][1], {}, servers[1], hello_log)
+        for name, url, headers in endpoints:
+            results.append(run_wrk(name, url, headers, args))
+    finally:
+        for proc in servers:
+            stop(proc)
+
+    hello = results[-1]
+    print(f"\ngunicorn 4 sync workers each; wrk -t{args.threads} -c{args.connections} "
+          f"-d{args.duration}s; {os.cpu_count()} CPUs\n")
+    print(f"{'endpoint':<20} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9}")
+    ok = True
+    for r in results:
+        share = r.requests_per_s / hello.requests_per_s
+        print(f"{r.name:<20} {r.requests_per_s:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+              f"{share:>8.0%}" + (f"  ({r.non_2xx} non-2xx!)" if r.non_2xx else ""))
+        if r is not hello and (share < 0.40 or r.non_2xx):
+            ok = False
+    print("\ntarget (each platform endpoint >= 40% of hello, all 2xx):",
+          "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
