@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from datetime import date
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from shuangsuiji import kernel
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.models.audit import AuditEvent
+from shuangsuiji.models.directories import TargetFlag
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, draws
@@ -61,6 +63,10 @@ def test_draw_commits_a_bundle_that_verifies(platform: Platform,
         assert audit.verify(s, record.tenant_id).ok
 
 
+def _general(bundle: dict) -> dict:
+    return next(s for s in bundle["result"]["strata"] if s["name"] == "general")
+
+
 def test_bundle_rejected_after_a_field_changes(platform: Platform,
                                                make_task: Callable[..., str]) -> None:
     code = make_task("miit")
@@ -69,7 +75,7 @@ def test_bundle_rejected_after_a_field_changes(platform: Platform,
     for mutate in (
         lambda b: b.__setitem__("seed", b["seed"] + " "),
         lambda b: b["annotations"]["witnesses"].append("王五"),
-        lambda b: b["result"]["strata"][0]["selected"].reverse(),
+        lambda b: _general(b)["selected"].reverse(),
         lambda b: b["pool"]["strata"][0]["members"].pop(),
     ):
         tampered = copy.deepcopy(bundle)
@@ -85,11 +91,10 @@ def test_same_seed_same_pool_same_result(platform: Platform,
     rb = _draw(platform, "miit", b, seed=SEED)
     # T-B's pool excludes what T-A drew (same item, same year): the pools differ
     assert ra.pool_digest != rb.pool_digest
-    assert set(ra.bundle["result"]["strata"][0]["selected"]).isdisjoint(
-        rb.bundle["result"]["strata"][0]["selected"])
+    # risk-flagged targets are exempt from once-per-year (MIIT 第十条): compare the rest
+    drawn_a = _general(ra.bundle)["selected"]
+    assert set(drawn_a).isdisjoint(_general(rb.bundle)["selected"])
     excluded = {row[0]: row for row in rb.bundle["pool"]["excluded"]}
-    drawn_a = [c for s in ra.bundle["result"]["strata"] for c in s["selected"]
-               if not s.get("name", "").startswith("risk:")]
     for code in drawn_a:
         assert excluded[code][2] == "once_per_year" and excluded[code][3] == "T-A"
 
@@ -200,13 +205,29 @@ def test_empty_pool_is_a_clear_message_and_no_draw(platform: Platform,
     first = make_task("chongqing", "T-FULL", ratio_permille=1000, item_codes=["SX-003"],
                       group_count=1)
     _draw(platform, "chongqing", first, seed=SEED)
-    second = make_task("chongqing", "T-EMPTY", ratio_permille=1000, item_codes=["SX-003"],
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "chongqing")
+        s.info["tenant_id"] = tenant.id
+        flagged = sum(1 for t in draws.load_candidates(s, date(2026, 4, 1)) if t.flags)
+    # every target was inspected for SX-003 this year; only risk-flagged ones stay eligible
+    second = make_task("chongqing", "T-AGAIN", ratio_permille=1000, item_codes=["SX-003"],
                        group_count=1)
-    with pytest.raises(kernel.EmptyPool):
-        _draw(platform, "chongqing", second, seed=SEED)
+    again = _draw(platform, "chongqing", second, seed=SEED)
+    assert again.pool_size == flagged
+    assert again.excluded_count == 300 - flagged
+    third = make_task("chongqing", "T-EMPTY", ratio_permille=1000, item_codes=["SX-003"],
+                      group_count=1, special=False)
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "chongqing")
+        s.info["tenant_id"] = tenant.id
+        for target in s.scalars(select(TargetFlag)):
+            s.delete(target)
+        s.commit()
+    with pytest.raises(kernel.EmptyPool, match="T-EMPTY"):
+        _draw(platform, "chongqing", third, seed=SEED)
     with platform.db.session() as s:
         tid = tenant_service.get(s, "chongqing").id
-        assert s.scalar(select(func.count()).select_from(Draw).where(Draw.tenant_id == tid)) == 1
+        assert s.scalar(select(func.count()).select_from(Draw).where(Draw.tenant_id == tid)) == 2
 
 
 def test_too_few_inspectors_says_how_many_are_missing(platform: Platform,

@@ -9,7 +9,15 @@ specified in ``docs/draw-spec.md``.
 
 from __future__ import annotations
 
-from shuangsuiji.kernel.bundle import FORMAT, VerifyReport, draw_digest, make_bundle, verify_bundle
+from shuangsuiji.kernel.bundle import (
+    FORMAT,
+    VerifyReport,
+    draw_digest,
+    make_bundle,
+    recusal_rule_from_plain,
+    result_from_bundle,
+    verify_bundle,
+)
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text
 from shuangsuiji.kernel.codec import BundleFormatError
 from shuangsuiji.kernel.draw import draw
@@ -48,6 +56,8 @@ from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.kernel.streams import Stream, permutation, sample
 
 __all__ = [
+    "recusal_rule_from_plain",
+    "result_from_bundle",
     "FORMAT",
     "Batch",
     "BundleFormatError",

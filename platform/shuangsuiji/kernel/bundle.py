@@ -32,6 +32,7 @@ from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import DrawResult, Exclusion, Group, Target
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
+from shuangsuiji.rules import RecusalRule
 
 FORMAT = "shuangsuiji-draw/1"
 #: Top-level keys of a bundle, in the order the verifier compares them.
@@ -65,13 +66,23 @@ def _groups(groups: tuple[Group, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def make_bundle(result: DrawResult) -> dict[str, Any]:
-    """Return the JSON-ready bundle of ``result`` (its pool, inputs, draw and recusals)."""
+#: Optional top-level key: what the platform says about the ceremony and the record (task
+#: title, witnesses, seed source, attempt...). Not recomputed, but covered by the draw digest.
+ANNOTATIONS = "annotations"
+
+
+def make_bundle(
+    result: DrawResult, annotations: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the JSON-ready bundle of ``result`` (its pool, inputs, draw and recusals).
+
+    ``annotations`` (plain JSON) is carried verbatim and covered by the draw digest.
+    """
     with paused_gc():
-        return _make_bundle(result)
+        return _make_bundle(result, annotations)
 
 
-def _make_bundle(result: DrawResult) -> dict[str, Any]:
+def _make_bundle(result: DrawResult, annotations: dict[str, Any] | None = None) -> dict[str, Any]:
     pool = result.pool
     bundle: dict[str, Any] = {
         "format": FORMAT,
@@ -107,6 +118,8 @@ def _make_bundle(result: DrawResult) -> dict[str, Any]:
         "recusals": [plain(s) for s in result.recusals],
         "final": {"groups": _groups(result.final_groups), "experts": list(result.final_experts)},
     }
+    if annotations is not None:
+        bundle[ANNOTATIONS] = annotations
     bundle["digests"] = {"pool": pool.digest, "draw": draw_digest(bundle, pool.digest)}
     return bundle
 
@@ -187,7 +200,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
             mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
-    extra = sorted(set(bundle) - set(KEYS))
+    extra = sorted(set(bundle) - set(KEYS) - {ANNOTATIONS})
     if extra:
         return _fail(extra[0], problem="field not part of the format")
     # == treats true as 1: the digest of the bundle as found catches such type changes
@@ -202,7 +215,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     return VerifyReport(ok=True, summary=_summary(expected))
 
 
-def _recompute(top: Reader) -> dict[str, Any]:
+def _result_of(top: Reader) -> DrawResult:
     task = read_task(top.sub("task"))
     sampling = read_sampling(top.sub("sampling"))
     rules = read_pool_rules(top.sub("pool_rules"))
@@ -236,7 +249,7 @@ def _recompute(top: Reader) -> dict[str, Any]:
         experts=[read_expert(r) for r in top.subs("experts_directory")],
     )
     for r in top.subs("recusals"):
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for j, pair in enumerate(r.array("conflicts")):
             if not (
                 isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
@@ -253,7 +266,26 @@ def _recompute(top: Reader) -> dict[str, Any]:
             read_recusal_rule(r.sub("rule")),
             pairs,
         ).result
-    return _make_bundle(result)
+    return result
+
+
+def _recompute(top: Reader) -> dict[str, Any]:
+    annotations = top.obj.get(ANNOTATIONS)
+    if annotations is not None and not isinstance(annotations, dict):
+        raise BundleFormatError(top.at(ANNOTATIONS), "expected an object")
+    return _make_bundle(_result_of(top), annotations)
+
+
+def result_from_bundle(bundle: dict[str, Any]) -> DrawResult:
+    """The :class:`DrawResult` a bundle describes, recomputed from its inputs (its pool,
+    seed, people and recusal steps). Raises :class:`BundleFormatError` on a malformed bundle."""
+    with paused_gc():
+        return _result_of(Reader(bundle, "bundle"))
+
+
+def recusal_rule_from_plain(obj: dict[str, Any]) -> RecusalRule:
+    """A :class:`RecusalRule` from its plain form in a bundle's recusal step."""
+    return read_recusal_rule(Reader(obj, "rule"))
 
 
 def _members(rows: list[Any], path: str) -> list[Target]:

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from shuangsuiji import kernel
@@ -349,7 +349,12 @@ def draw(
     session.add(record)
     try:
         session.flush()
-    except IntegrityError:
+    except (IntegrityError, OperationalError) as exc:
+        # IntegrityError: the (task_id, attempt) constraint caught a concurrent draw.
+        # OperationalError: SQLite refused this transaction's write because another writer
+        # committed since it began (its lock could not be upgraded).
+        if isinstance(exc, OperationalError) and "locked" not in str(exc.orig):
+            raise
         session.rollback()
         raise Conflict(f"task {task.code} was drawn by someone else just now",
                        hint="reload the task to see that draw") from None
@@ -390,7 +395,7 @@ def _write_selections(session: Session, record: Draw, task: Task,
         ids.update(session.execute(
             select(Target.credit_code, Target.id).where(
                 Target.tenant_id == tid, Target.credit_code.in_(chunk))
-        ).tuples().all())
+        ).all())
     stratum_of = {c: s.name for s in result.strata for c in s.selected}
     batch_of = {c: b.number for b in result.batches for c in b.targets}
     rows = [
