@@ -246,3 +246,13 @@ def test_xlsx_named_sheet_and_number_cells(cq: Session) -> None:
     assert cq.scalar(select(Target.region_code)) == "500103"  # a number cell, read as a code
     with pytest.raises(TabularError, match="检查对象"):
         import_file(cq, cq.info["tenant_id"], "targets", out.getvalue(), "d.xlsx", sheet="无")
+
+
+def test_flags_of_new_targets_when_few_carry_flags(cq: Session) -> None:
+    # 2 of 20 new targets have flags: their ids are looked up by credit code, not all at once
+    import_file(cq, cq.info["tenant_id"], "targets",
+                csv_bytes(TARGET_HEADINGS_ZH, target_rows(20)), "t.csv")
+    flagged = {t.credit_code: t.flags for t in directories.load_targets(cq, on=date(2026, 4, 1))
+               if t.flags}
+    assert flagged == {code(1): {"complaints", "abnormal_operations"},
+                       code(3): {"administrative_penalty"}}

@@ -406,7 +406,7 @@ def apply_import(
         for _, _, diff, key_text in changed for f, o, n in diff
     ]
     if flag_plan is not None:
-        _write_flags(conn, tenant_id, table, flag_plan, before_max)
+        _write_flags(conn, tenant_id, table, flag_plan, before_max, len(new))
         code_of = {tid: str(values_of[tid][fields.index("credit_code")])
                    for tid in flag_plan.changed}
         history_rows += [
@@ -428,15 +428,21 @@ def apply_import(
 
 
 def _write_flags(conn: object, tenant_id: int, targets: Table, plan: _FlagPlan,
-                 before_max: int) -> None:
+                 before_max: int, new_count: int) -> None:
     flags_table = TargetFlag.__table__
     inserts = list(plan.inserts)
     if plan.new_target_flags:
-        # ids of the targets just inserted: only this tenant's, only above the old maximum
-        new_ids = conn.execute(  # type: ignore[attr-defined]
-            select(targets.c.credit_code, targets.c.id)
-            .where(targets.c.tenant_id == tenant_id, targets.c.id > before_max)
+        # ids of the targets just inserted: only this tenant's, only above the old maximum;
+        # by credit code when few of them carry flags (the usual case), else all at once
+        codes = list(plan.new_target_flags)
+        recent = select(targets.c.credit_code, targets.c.id).where(
+            targets.c.tenant_id == tenant_id, targets.c.id > before_max)
+        batches = (
+            [recent.where(targets.c.credit_code.in_(codes[i:i + 500]))
+             for i in range(0, len(codes), 500)]
+            if len(codes) * 4 < new_count else [recent]
         )
+        new_ids = [row for stmt in batches for row in conn.execute(stmt)]  # type: ignore[attr-defined]
         for code, target_id in new_ids:
             for flag, listed, removed in plan.new_target_flags.get(code, ()):
                 inserts.append({"tenant_id": tenant_id, "target_id": target_id, "flag": flag,
