@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from shuangsuiji.db.base import TenantOwned
+from shuangsuiji.db.base import Base, TenantOwned
 
 TENANT_KEY = "tenant_id"
 CROSS_KEY = "cross_tenant"
@@ -58,7 +60,22 @@ def cross_tenant(session: Session) -> Iterator[None]:
 
 
 def _touches_tenant_rows(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantOwned) for m in state.all_mappers)
+    """True when a tenant-owned table appears anywhere in the statement, subqueries included
+    (``all_mappers`` alone misses an entity wrapped in a subquery)."""
+    if any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
+        return True
+    owned = _tenant_tables(len(Base.registry.mappers))
+    return any(isinstance(el, Table) and el in owned for el in visitors.iterate(state.statement))
+
+
+@lru_cache(maxsize=4)
+def _tenant_tables(_mapper_count: int) -> frozenset[Table]:
+    """Tenant-owned tables; keyed on the mapper count so models imported later are seen."""
+    return frozenset(
+        m.local_table  # type: ignore[misc]
+        for m in Base.registry.mappers
+        if issubclass(m.class_, TenantOwned) and isinstance(m.local_table, Table)
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")
