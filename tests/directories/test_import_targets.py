@@ -256,3 +256,13 @@ def test_flags_of_new_targets_when_few_carry_flags(cq: Session) -> None:
                if t.flags}
     assert flagged == {code(1): {"complaints", "abnormal_operations"},
                        code(3): {"administrative_penalty"}}
+
+
+def test_progress_is_reported_while_reading_and_writing(cq: Session) -> None:
+    seen: list[tuple[str, int, int | None]] = []
+    report = import_file(cq, cq.info["tenant_id"], "targets",
+                         csv_bytes(TARGET_HEADINGS_ZH, target_rows(20001)), "big.csv",
+                         progress=lambda phase, done, total: seen.append((phase, done, total)))
+    assert report.inserted == 20001
+    assert ("reading", 10000, 20001) in seen and ("reading", 20000, 20001) in seen
+    assert seen[-1] == ("writing", 20001, 20001)

@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from shuangsuiji.cli.common import SsjCommand, SsjGroup, cli_actor, platform, session, tenant_option
 from shuangsuiji.services import exports, imports
@@ -26,7 +33,7 @@ def _progress_bar(path: Path) -> Iterator[Callable[[str, int, int | None], None]
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=Console(stderr=True), transient=True,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
     # A CSV's size in bytes tells cheaply whether a bar is worth drawing.
     big = path.stat().st_size > PROGRESS_FROM_ROWS * 60
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shuangsuiji.db.base import utcnow
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 MODELS = {"targets": Target, "inspectors": Inspector, "experts": Expert}
 CHUNK = 5000
+# The tables behind the models, typed as tables for Core statements.
+FLAGS_TABLE = cast(Table, TargetFlag.__table__)
+CHANGES_TABLE = cast(Table, DirectoryChange.__table__)
 
 
 # --- reading, for the draw and the web UI ----------------------------------------------------
@@ -236,7 +239,7 @@ class _FlagPlan:
 
 
 def _plan_flags(
-    conn: object, tenant_id: int, parsed: ParsedFile, matches: list[int | None], today: date,
+    conn: Connection, tenant_id: int, parsed: ParsedFile, matches: list[int | None], today: date,
     source: str,
 ) -> _FlagPlan:
     """Compare the file's risk flags with those stored, target by target.
@@ -247,19 +250,20 @@ def _plan_flags(
     """
     entries = parsed.extras["risk_flags"]
     stored: dict[int, dict[tuple[str, date | None], tuple[int, date | None]]] = {}
-    rows = conn.execute(  # type: ignore[attr-defined]
-        select(TargetFlag.__table__.c.id, TargetFlag.target_id, TargetFlag.flag,
-               TargetFlag.listed_on, TargetFlag.removed_on)
-        .where(TargetFlag.__table__.c.tenant_id == tenant_id)
+    rows = conn.execute(
+        select(FLAGS_TABLE.c.id, FLAGS_TABLE.c.target_id, FLAGS_TABLE.c.flag,
+               FLAGS_TABLE.c.listed_on, FLAGS_TABLE.c.removed_on)
+        .where(FLAGS_TABLE.c.tenant_id == tenant_id)
     )
     for fid, target_id, flag, listed, removed in rows:
         stored.setdefault(target_id, {})[(flag, listed)] = (fid, removed)
     plan = _FlagPlan([], {}, [], {}, source)
     code_at = parsed.fields.index("credit_code")
-    for record, target_id, flags in zip(parsed.records, matches, entries, strict=True):
+    for record, target_id, cell in zip(parsed.records, matches, entries, strict=True):
+        flags = cast(tuple[FlagEntry, ...], cell)
         if target_id is None:
             if flags:
-                plan.new_target_flags[record[code_at]] = flags  # type: ignore[index]
+                plan.new_target_flags[str(record[code_at])] = flags
             continue
         have = stored.get(target_id, {})
         want = {(flag, listed): removed for flag, listed, removed in flags}
@@ -309,7 +313,7 @@ def apply_import(
     from shuangsuiji.services.imports import ImportFailed, RowProblem
 
     kind = parsed.schema.kind
-    table: Table = MODELS[kind].__table__  # type: ignore[assignment]
+    table = cast(Table, MODELS[kind].__table__)
     fields = parsed.fields
     conn = session.connection()
 
@@ -319,11 +323,11 @@ def apply_import(
     key_positions = [(fields.index(k), k) for k in parsed.schema.keys if k in fields]
     index: dict[str, dict[object, int]] = {k: {} for _, k in key_positions}
     values_of: dict[int, tuple[object, ...]] = {}
-    for row in stored:
-        values_of[row[0]] = tuple(row[1:])
+    for stored_row in stored:
+        values_of[stored_row[0]] = tuple(stored_row[1:])
         for position, key in key_positions:
-            if row[1 + position] is not None:
-                index[key][row[1 + position]] = row[0]
+            if stored_row[1 + position] is not None:
+                index[key][stored_row[1 + position]] = stored_row[0]
 
     matches: list[int | None] = []
     new: list[tuple[object, ...]] = []
@@ -380,15 +384,15 @@ def apply_import(
     # New rows: Core executemany in chunks; tenant_id is set here, not by the ORM hook.
     before_max = conn.execute(select(func.max(table.c.id))).scalar() or 0
     columns = (*fields, "tenant_id")
-    statement = insert(table)
+    inserting = insert(table)
     for start in range(0, len(new), CHUNK):
-        conn.execute(statement, [dict(zip(columns, (*r, tenant_id), strict=True))
+        conn.execute(inserting, [dict(zip(columns, (*r, tenant_id), strict=True))
                                  for r in new[start:start + CHUNK]])
         if progress is not None:
             progress("writing", min(start + CHUNK, len(new)), total)
 
     if changed:
-        statement = (
+        updating = (
             update(table)
             .where(table.c.id == bindparam("_id"), table.c.tenant_id == tenant_id)
             .values({**{f: bindparam(f"_v_{f}") for f in fields},
@@ -398,7 +402,7 @@ def apply_import(
                                                                               strict=True)}}
                   for tid, r, _, _ in changed]
         for start in range(0, len(params), CHUNK):
-            conn.execute(statement, params[start:start + CHUNK])
+            conn.execute(updating, params[start:start + CHUNK])
 
     history_rows = [
         {"tenant_id": tenant_id, "kind": kind, "key": key_text, "field": f, "old": as_text(o),
@@ -422,14 +426,14 @@ def apply_import(
                 [{"_id": tid} for tid in flag_plan.changed],
             )
     for start in range(0, len(history_rows), CHUNK):
-        conn.execute(insert(DirectoryChange.__table__), history_rows[start:start + CHUNK])
+        conn.execute(insert(CHANGES_TABLE), history_rows[start:start + CHUNK])
     if progress is not None:
         progress("writing", total, total)
 
 
-def _write_flags(conn: object, tenant_id: int, targets: Table, plan: _FlagPlan,
+def _write_flags(conn: Connection, tenant_id: int, targets: Table, plan: _FlagPlan,
                  before_max: int, new_count: int) -> None:
-    flags_table = TargetFlag.__table__
+    flags_table = FLAGS_TABLE
     inserts = list(plan.inserts)
     if plan.new_target_flags:
         # ids of the targets just inserted: only this tenant's, only above the old maximum;
@@ -442,16 +446,16 @@ def _write_flags(conn: object, tenant_id: int, targets: Table, plan: _FlagPlan,
              for i in range(0, len(codes), 500)]
             if len(codes) * 4 < new_count else [recent]
         )
-        new_ids = [row for stmt in batches for row in conn.execute(stmt)]  # type: ignore[attr-defined]
+        new_ids = [row for stmt in batches for row in conn.execute(stmt)]
         for code, target_id in new_ids:
             for flag, listed, removed in plan.new_target_flags.get(code, ()):
                 inserts.append({"tenant_id": tenant_id, "target_id": target_id, "flag": flag,
                                 "listed_on": listed, "removed_on": removed,
                                 "source": plan.source})
     for start in range(0, len(inserts), CHUNK):
-        conn.execute(insert(flags_table), inserts[start:start + CHUNK])  # type: ignore[attr-defined]
+        conn.execute(insert(flags_table), inserts[start:start + CHUNK])
     if plan.updates:
-        conn.execute(  # type: ignore[attr-defined]
+        conn.execute(
             update(flags_table)
             .where(flags_table.c.id == bindparam("_id"), flags_table.c.tenant_id == tenant_id)
             .values(removed_on=bindparam("_removed")),

@@ -153,17 +153,17 @@ def map_headings(schema: Schema, headings: Sequence[str], filename: str) -> tupl
     problems: list[RowProblem] = []
     for index, raw in enumerate(headings):
         written = normalise(raw)
-        column = by_key.get(heading_key(written))
-        if column is None:
+        matched = by_key.get(heading_key(written))
+        if matched is None:
             if written:
                 ignored.append(written)
             continue
-        if column.field in found:
-            first = found[column.field][2]
+        if matched.field in found:
+            first = found[matched.field][2]
             problems.append(RowProblem(1, written, None,
                                        f"the same column as {first!r}; keep only one of them"))
             continue
-        found[column.field] = (index, column, written)
+        found[matched.field] = (index, matched, written)
     for column in schema.columns:
         if column.required and column.field not in found:
             problems.append(RowProblem(
