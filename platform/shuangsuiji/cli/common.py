@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import UserError
@@ -21,6 +22,18 @@ from shuangsuiji.services import tenants as tenant_service
 
 def _as_click_error(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
+
+
+def _missing_schema(exc: DBAPIError) -> click.ClickException | None:
+    """A database without the schema gets advice, not a traceback."""
+    text = str(exc.orig).lower()
+    if "no such table" in text or ("relation" in text and "does not exist" in text) or (
+        "doesn't exist" in text
+    ):
+        return click.ClickException(
+            f"the database has no schema yet ({exc.orig})\n  → run `ssj db upgrade` first"
+        )
+    return None
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
@@ -42,6 +55,11 @@ class SsjGroup(AppGroup):
             return super().invoke(ctx)
         except _user_errors() as exc:
             raise _as_click_error(exc) from None
+        except DBAPIError as exc:
+            friendly = _missing_schema(exc)
+            if friendly is None:
+                raise
+            raise friendly from None
 
 
 class SsjCommand(click.Command):
@@ -52,6 +70,11 @@ class SsjCommand(click.Command):
             return super().invoke(ctx)
         except _user_errors() as exc:
             raise _as_click_error(exc) from None
+        except DBAPIError as exc:
+            friendly = _missing_schema(exc)
+            if friendly is None:
+                raise
+            raise friendly from None
 
 
 def platform() -> Platform:

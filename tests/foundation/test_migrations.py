@@ -1,0 +1,45 @@
+"""Migrations: upgrade from nothing, agree with the models, and downgrade back."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect
+
+from shuangsuiji.cli import cli
+from shuangsuiji.cli.db_cmd import alembic_config
+from shuangsuiji.db import Base
+
+
+def test_upgrade_matches_models_and_downgrades(database_url: str) -> None:
+    cfg = alembic_config(database_url)
+    command.upgrade(cfg, "head")
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == [], f"models and migrations disagree: {diff}"
+        assert "tenants" in inspect(engine).get_table_names()
+        command.downgrade(cfg, "base")
+        assert "tenants" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_ssj_db_upgrade_then_packs_list(database_url: str, tmp_path: object,
+                                        monkeypatch: object) -> None:
+    monkeypatch.setenv("SSJ_DATABASE_URL", database_url)  # type: ignore[attr-defined]
+    runner = CliRunner()
+    up = runner.invoke(cli, ["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    listed = runner.invoke(cli, ["packs", "list"])
+    assert listed.exit_code == 0, listed.output
+    for name in ("miit", "chongqing", "example-province"):
+        assert name in listed.output
+    assert "渝经信发〔2021〕6号" in listed.output
+    made = runner.invoke(cli, ["tenants", "create", "cq", "--name", "重庆", "--pack", "chongqing"])
+    assert made.exit_code == 0, made.output
+    bad = runner.invoke(cli, ["tenants", "create", "x", "--name", "X", "--pack", "atlantis"])
+    assert bad.exit_code != 0 and "atlantis" in bad.output and "Traceback" not in bad.output
