@@ -237,13 +237,21 @@ def _load_user() -> None:
     if header is not None:
         g._ssj_via_token = True
         g._ssj_user = load_user_from_token(header)
-        return
+    else:
+        g._ssj_user = _user_from_cookie()
+    user = g._ssj_user
+    if user is not None:
+        # Every audit event written in this request names who acted.
+        audit.set_actor(db_session(), user.username)
+
+
+def _user_from_cookie() -> User | None:
     uid = session.get(SESSION_USER)
     user = db_session().get(User, uid) if isinstance(uid, int) else None
     if user is not None and (not user.active or session.get(SESSION_NONCE) != user.session_nonce):
         session.clear()  # password changed or account disabled since this cookie was issued
         user = None
-    g._ssj_user = user
+    return user
 
 
 def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:

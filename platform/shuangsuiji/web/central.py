@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import UserError
 from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.services.lifecycle import today_in_china
 
 bp = Blueprint("central", __name__, url_prefix="/central")
 
@@ -29,11 +30,11 @@ def pack_diff() -> str:
     unavailable = False
     if left_slug and right_slug:
         try:
-            on = date.fromisoformat(on_text) if on_text else date.today()
+            on = date.fromisoformat(on_text) if on_text else today_in_china()
         except ValueError:
             problem = UserError(f"{on_text!r} is not a date", where="on",
                                 hint="write it as 2026-11-25")
-            on = date.today()
+            on = today_in_china()
         try:
             from shuangsuiji.packkit.diff import diff_rules
         except ModuleNotFoundError:
@@ -46,6 +47,8 @@ def pack_diff() -> str:
                     diff = diff_rules(left, right)
                 except UserError as exc:
                     problem = exc
+    by_slug = {t.slug: t for t in tenants}
     return render_template("central/pack_diff.html", tenants=tenants, left=left_slug,
+                           tenant_by_slug=by_slug.get,
                            right=right_slug, on=on_text, diff=diff, problem=problem,
                            unavailable=unavailable)

@@ -61,6 +61,15 @@ RESULT_NAMES: dict[str, Any] = {
 }
 
 
+def stratum_name(name: str) -> str:
+    """A pool stratum for people: "general" and "risk:<flag>" (kernel names)."""
+    if name == "general":
+        return str(_l("no risk flag"))
+    if name.startswith("risk:"):
+        return str(_l("risk: %(flag)s", flag=name.removeprefix("risk:")))
+    return name
+
+
 def tenant_name(tenant: Tenant | None) -> str:
     """The tenant's name in the current language (the Chinese name when no English one)."""
     if tenant is None:
@@ -119,4 +128,5 @@ def init_app(app: Flask) -> None:
         status_name=lambda status: STATUS_NAMES.get(status, status),
         recusal_mode_name=lambda mode: RECUSAL_MODE_NAMES.get(mode, mode),
         result_name=lambda code: RESULT_NAMES.get(code, code),
+        stratum_name=stratum_name,
     )
