@@ -1,11 +1,5 @@
-"""Lifecycle fixtures: directory rows, a committed draw, and a task walked to any step.
-
-STAND-IN FOR THE DRAW SERVICE: the lead's ``services.draws`` is being written alongside and
-its kernel is mid-change, so these tests commit draws with :func:`commit_test_draw` (the
-Draw and DrawSelection rows a real draw leaves, groups in the bundle) and read the groups
-through :func:`stand_in_current_state`, patched in as ``services.draws.current_state``.
-Replace both with ``draws.draw(...)`` once the draw service is committed and green.
-"""
+"""Lifecycle fixtures: directory rows, a task drawn by the real draw service, and a task
+walked to any step."""
 
 from __future__ import annotations
 
@@ -18,7 +12,6 @@ import pytest
 from flask import Flask
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.directories import Inspector, Item, Target
-from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
@@ -26,7 +19,7 @@ from shuangsuiji.services import audit
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import records as record_service
-from shuangsuiji.services.lifecycle import drawn_targets, live_draw
+from shuangsuiji.services.lifecycle import drawn_targets
 from shuangsuiji.services.records import InspectorPresent
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -68,43 +61,12 @@ def seed_directories(session: Session, *, cap: int | None = 150) -> list[str]:
     ])
     session.add_all([Target(credit_code=c, name=n, address="重庆市渝中区")
                      for c, n in zip(CODES, NAMES, strict=True)])
-    people = [Inspector(name=f"检查员{i}", certificate_no=f"CERT-{i}",
+    people = [Inspector(name=f"检查员{i}", department="无线电管理处", certificate_no=f"CERT-{i}",
                         certificate_expiry=date(2030, 12, 31), work_id=f"W-{i}")
               for i in range(1, 5)]
     session.add_all(people)
     session.flush()
     return [p.certificate_no or "" for p in people]
-
-
-def commit_test_draw(session: Session, task: Task, codes: Sequence[str],
-                     groups: list[dict[str, Any]]) -> Draw:
-    """Stand-in for ``services.draws.draw``: the rows a committed draw leaves (module doc)."""
-    targets = {t.credit_code: t.id for t in session.scalars(select(Target))}
-    draw = Draw(task_id=task.id, attempt=1, seed="test-seed", seed_source="ceremony",
-                witnesses=[], inspection_date=task.starts_on, pool_digest="0" * 64,
-                bundle_digest="0" * 64, pool_size=len(codes), excluded_count=0,
-                selected_count=len(codes), rules_pack=task.rules_pack,
-                rules_version=task.rules_version, bundle={"test_groups": groups}, actor="test")
-    session.add(draw)
-    session.flush()
-    session.add_all([DrawSelection(draw_id=draw.id, task_id=task.id, target_id=targets.get(c),
-                                   credit_code=c, stratum="base", position=i, batch_no=None)
-                     for i, c in enumerate(codes)])
-    task.status = "drawn"
-    session.flush()
-    return draw
-
-
-def stand_in_current_state(session: Session, task_id: int) -> dict[str, Any]:
-    """Stand-in for ``services.draws.current_state``: the groups of the test draw."""
-    task = session.get(Task, task_id)
-    assert task is not None
-    return {"groups": live_draw(session, task).bundle["test_groups"]}
-
-
-@pytest.fixture(autouse=True)
-def _draw_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(draw_service, "current_state", stand_in_current_state, raising=False)
 
 
 def make_task(world: World, *, code: str = "T-1", year: int = 2026,
@@ -124,10 +86,7 @@ def make_task(world: World, *, code: str = "T-1", year: int = 2026,
 def drawn_task(world: World, **kwargs: Any) -> Task:
     """A task drawn by the draw service with all three targets selected (min_count 3)."""
     task = make_task(world, **kwargs)
-    ids = world.inspector_ids
-    commit_test_draw(world.session, task, CODES,
-                     [{"number": 1, "leader": ids[0], "members": [ids[0], ids[1]],
-                       "targets": list(CODES)}])
+    draw_service.draw(world.session, world.platform, world.tenant, task.code, seed="test-seed")
     assert {s.credit_code for s in drawn_targets(world.session, task)} == set(CODES)
     return task
 

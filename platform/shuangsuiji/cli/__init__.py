@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 from shuangsuiji.cli import (
     audit_cmd,
     db_cmd,
+    demo_cmd,
     draw_cmd,
     imports,
     lifecycle,
@@ -18,7 +19,10 @@ from shuangsuiji.cli import (
 )
 from shuangsuiji.cli.common import SsjGroup
 
-MODULES = (db_cmd, tenants_cmd, packs_cmd, audit_cmd, imports, draw_cmd, lifecycle, pack_dev, users)
+MODULES = (
+    db_cmd, tenants_cmd, packs_cmd, audit_cmd, imports, draw_cmd, lifecycle, pack_dev, users,
+    demo_cmd,
+)
 
 
 def register_commands(group: click.Group) -> None:

@@ -8,7 +8,6 @@ publication → follow-up. Its services live in small modules (:mod:`.plans`,
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -129,36 +128,14 @@ def drawn_targets(session: Session, task: Task) -> list[DrawnTarget]:
 def _groups_by_target(
     session: Session, task: Task
 ) -> dict[str, tuple[int | None, str | None, tuple[str, ...]]]:
-    draw_service = importlib.import_module("shuangsuiji.services.draws")
-    if hasattr(draw_service, "current_state"):
-        groups = _get(draw_service.current_state(session, task.id), "groups") or ()
-    else:
-        # the draw service replays the recusal steps over the stored bundle
-        groups = draw_service.current_result(live_draw(session, task)).final_groups
+    from shuangsuiji.services import draws as draw_service
+
+    draw = live_draw(session, task)
     found: dict[str, tuple[int | None, str | None, tuple[str, ...]]] = {}
-    for number, group in enumerate(groups, start=1):
-        leader = _get(group, "leader")
-        leader_id = None if leader is None else str(_person_id(leader))
-        members = [str(_person_id(m)) for m in (_get(group, "members") or ())]
-        ids = tuple(dict.fromkeys(([leader_id] if leader_id else []) + members))
-        for target in _get(group, "targets") or ():
-            code = target if isinstance(target, str) else _get(target, "credit_code")
-            found[str(code)] = (_get(group, "number") or number, leader_id, ids)
+    for group in draw_service.current_result(draw).final_groups:
+        for code in group.targets:
+            found[code] = (group.number, group.leader, tuple(group.members))
     return found
-
-
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-def _person_id(person: Any) -> Any:
-    if isinstance(person, str | int):
-        return person
-    for name in ("person_id", "id", "code"):
-        value = _get(person, name)
-        if value is not None:
-            return value
-    raise TypeError(f"cannot read a person id from {person!r}")
 
 
 def log(session: Session, *, tenant_id: int, action: str, object_type: str,

@@ -1,0 +1,161 @@
+"""Load the demo deployment: four tenants, accounts, generated directories, and tasks in
+every state (published, awaiting publication, ready to draw) — through the same services a
+user's actions go through, so the demo's audit chains are real."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.demo import generate as gen
+from shuangsuiji.errors import UserError
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import accounts, audit, draws, imports, plans, publication, records
+from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.services.records import InspectorPresent
+
+DEMO_PASSWORD = "shuangsuiji-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    slug: str
+    name: str
+    pack: str | None
+    parent: str | None
+    level: str
+    targets: int
+    department: str
+    seed: int
+
+
+TENANTS = (
+    DemoTenant("miit", "工业和信息化部", "miit", None, "central", 3000, "信息通信管理局", 11),
+    DemoTenant("chongqing", "重庆市经济和信息化委员会", "chongqing", "miit", "province", 5000,
+               "综合执法处", 21),
+    DemoTenant("yuzhong", "渝中区经济和信息化委员会", None, "chongqing", "district", 1000,
+               "综合执法科", 31),
+    DemoTenant("example", "示例省工业和信息化厅", "example-province", "miit", "province", 2000,
+               "执法监督处", 41),
+)
+
+Echo = Callable[[str], None]
+
+
+def _scoped(session: Session, tenant: Tenant) -> None:
+    session.info["tenant_id"] = tenant.id
+
+
+def load(session_factory: Callable[[], Session], platform: Platform, echo: Echo) -> None:
+    """Create everything; refuses if the demo tenants already exist."""
+    with session_factory() as s:
+        audit.set_actor(s, "demo")
+        if s.scalar(select(Tenant).where(Tenant.slug == "miit")) is not None:
+            raise UserError("the demo is already loaded", hint="start from an empty database")
+        for t in TENANTS:
+            tenant_service.create(s, platform, slug=t.slug, name=t.name, pack=t.pack,
+                                  parent=t.parent, level=t.level)
+        accounts.create_user(s, username="admin", password=DEMO_PASSWORD, role="central_admin",
+                             display_name="中央管理员")
+        s.commit()
+    echo("accounts (password for all: " + DEMO_PASSWORD + "):")
+    echo(f"  {'admin':<20} central admin (every tenant)")
+    for t in TENANTS:
+        with session_factory() as s:
+            audit.set_actor(s, "demo")
+            tenant = tenant_service.get(s, t.slug)
+            _scoped(s, tenant)
+            _load_tenant(s, platform, tenant, t, echo)
+            s.commit()
+
+
+def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
+                 echo: Echo) -> None:
+    departments = (t.department, "安全生产处", "电子信息处")
+    for role, suffix in (("tenant_admin", "admin"), ("operator", "operator"),
+                         ("viewer", "viewer")):
+        accounts.create_user(s, username=f"{t.slug}-{suffix}", password=DEMO_PASSWORD,
+                             role=role, tenant=t.slug, department=t.department,
+                             display_name=f"{t.name} {suffix}")
+        echo(f"  {t.slug + '-' + suffix:<20} {role} of {t.slug}")
+    rules = platform.policy_for(tenant).rules(date(2026, 3, 1))
+    cats = tuple(c.code for c in rules.item_categories)
+    cert_prefix = {"miit": "工执", "chongqing": "渝执", "yuzhong": "渝中执"}.get(t.slug, "示执")
+    files = {
+        "items": gen.to_csv(gen.ITEM_HEADINGS, gen.item_rows(cats, t.department)),
+        "targets": gen.to_csv(gen.TARGET_HEADINGS, gen.target_rows(t.targets, seed=t.seed)),
+        "inspectors": gen.to_csv(gen.INSPECTOR_HEADINGS, gen.inspector_rows(
+            30, departments, seed=t.seed + 1, prefix=cert_prefix)),
+        "experts": gen.to_csv(gen.EXPERT_HEADINGS, gen.expert_rows(8, seed=t.seed + 2)),
+    }
+    for kind, data in files.items():
+        imports.import_file(s, tenant, kind, data, f"demo-{t.slug}-{kind}.csv", actor="demo",
+                            today=date(2026, 1, 15))
+    first_inspector = s.scalar(select(draws.Inspector).order_by(draws.Inspector.id))
+    if first_inspector is not None:
+        accounts.create_user(s, username=f"{t.slug}-inspector", password=DEMO_PASSWORD,
+                             role="inspector", tenant=t.slug,
+                             inspector_code=draws.person_id(first_inspector),
+                             display_name=first_inspector.name)
+        echo(f"  {t.slug + '-inspector':<20} inspector of {t.slug} ({first_inspector.name})")
+    plans.create_plan(s, platform, tenant, 2026, title=f"{t.name}2026年度随机抽查工作计划",
+                      scope="本辖区随机抽查事项清单所列检查对象",
+                      inspector_requirements="持有效行政执法证件", made_on=date(2026, 2, 10))
+    common = {"plan_year": 2026, "department": t.department, "methods": ["on_site"],
+              "group_count": 2, "inspector_scope": rules.group_rule.scopes[0]}
+    # 1. done and published on time
+    done = plans.create_task(s, platform, tenant, code=f"{t.slug.upper()}-2026-01",
+                             title="电信业务经营许可情况检查", item_codes=["SX-001"],
+                             starts_on=date(2026, 4, 1), ends_on=date(2026, 5, 29),
+                             ratio_permille=5, **common)
+    record = draws.draw(s, platform, tenant, done.code,
+                        seed="摇号 2026-04-01 08 15 23 31 42 47", witnesses=("王建国", "李红"))
+    _inspect_all(s, platform, tenant, done.code, record, date(2026, 5, 20))
+    plans.end_work(s, tenant, done.code, date(2026, 5, 29))
+    if rules.report_rule.required:
+        records.write_report(s, platform, tenant, done.code, {
+            "period": "2026年4月1日至5月29日", "target_count": record.selected_count,
+            "content": "持证经营、年报、业务开展与许可一致性",
+            "findings": "多数企业经营规范，个别企业年报信息不完整",
+            "handling": "责令限期整改", "suggestions": "加强年报填报指导"})
+    publication.publish(s, platform, tenant, done.code,
+                        at=datetime(2026, 6, 15, 2, 0, tzinfo=UTC))
+    # 2. work ended, publication due
+    due = plans.create_task(s, platform, tenant, code=f"{t.slug.upper()}-2026-02",
+                            title="无线电台（站）设置使用情况检查", item_codes=["SX-002"],
+                            starts_on=date(2026, 10, 12), ends_on=date(2026, 11, 13),
+                            ratio_permille=5, **common)
+    record = draws.draw(s, platform, tenant, due.code)
+    _inspect_all(s, platform, tenant, due.code, record, date(2026, 11, 5))
+    plans.end_work(s, tenant, due.code, date(2026, 11, 13))
+    # 3. ready for its draw ceremony
+    plans.create_task(s, platform, tenant, code=f"{t.slug.upper()}-2026-03",
+                      title="重点用能单位节能监察", item_codes=["SX-003"],
+                      starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 25),
+                      ratio_permille=5, **common)
+
+
+def _inspect_all(s: Session, platform: Platform, tenant: Tenant, task_code: str,
+                 record: draws.Draw, on: date) -> None:
+    """An on-site record and a result for every drawn target, by two of its group."""
+    for n, group in enumerate(record.bundle["final"]["groups"]):
+        present = [InspectorPresent(id=p, credential=_credential(p))
+                   for p in group["members"][:2]]
+        for i, code in enumerate(group["targets"]):
+            problem = (i + n) % 7 == 3
+            records.record_on_site(
+                s, platform, tenant, task_code, code, method="on_site", inspected_on=on,
+                inspectors=present, acknowledgement="signature", inspectors_signed=True,
+                findings="发现年报信息不完整" if problem else "未发现问题")
+            records.record_result(s, platform, tenant, task_code, code,
+                                  "problem_rectified" if problem else "no_problem",
+                                  handling="责令限期整改" if problem else "", decided_on=on)
+
+
+def _credential(person_id: str) -> str:
+    return "work_id" if person_id.startswith("work:") else "enforcement_certificate"
