@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import Any
 
 from flask import Flask, g
@@ -97,20 +95,6 @@ def tenant_by_id(tenant_id: int) -> Tenant | None:
 
 def all_tenants() -> list[Tenant]:
     return tenant_service.all_tenants(access.db_session())
-
-
-def optional_service(name: str) -> ModuleType | None:
-    """A service module written alongside this layer, or None while it is not there yet.
-
-    Only a missing module is tolerated; an error inside an existing one propagates.
-    """
-    full = f"shuangsuiji.services.{name}"
-    try:
-        return importlib.import_module(full)
-    except ModuleNotFoundError as exc:
-        if exc.name != full:
-            raise
-        return None
 
 
 def init_app(app: Flask) -> None:

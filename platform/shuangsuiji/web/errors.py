@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from shuangsuiji import access
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.kernel import KernelError
 
 TITLES: dict[int, Any] = {
     400: _l("The request could not be handled"),
@@ -79,6 +80,14 @@ def _user_error(exc: UserError) -> Any:
     return render_error(code, exc.message, where=exc.where, hint=exc.hint)
 
 
+def _kernel_error(exc: KernelError) -> Any:
+    """The kernel refused its input (an empty pool, too few inspectors): the user's to fix."""
+    access.db_session().rollback()
+    if _is_api():
+        return _json(400, str(exc))
+    return render_error(400, str(exc))
+
+
 def _csrf(exc: CSRFError) -> Any:
     if _is_api():
         return _json(400, exc.description)
@@ -110,6 +119,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _http)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(UserError, _user_error)
+    app.register_error_handler(KernelError, _kernel_error)
     # Only in production: in tests a bug should fail loudly with its traceback.
     if not app.config.get("TESTING") or app.config.get("SSJ_ERROR_PAGES_IN_TESTS"):
         app.register_error_handler(Exception, _unexpected)

@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from wtforms.fields import SelectChoice
 
 from shuangsuiji.access import (
     allow,
@@ -58,7 +59,7 @@ from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
-from shuangsuiji.web.context import optional_service
+from shuangsuiji.web.context import RESULT_NAMES
 from shuangsuiji.web.errors import render_error
 
 bp = Blueprint("staff", __name__, url_prefix="/t/<tenant_slug>")
@@ -84,21 +85,14 @@ def tenant() -> Any:
 def dashboard() -> str:
     """Deadlines due soon and overdue, recent draws, and the audit chain's status."""
     s = db_session()
-    alerts: list[Any] = []
-    deadlines_missing = False
-    deadlines = optional_service("deadlines")
-    if deadlines is None:
-        deadlines_missing = True
-    else:
-        alerts = deadlines.alerts(s, platform(), tenant(),
-                                  due_soon_days=int(current_app.config["SSJ_DUE_SOON_DAYS"]))
+    alerts = deadline_service.alerts(s, platform(), tenant(),
+                                     due_soon_days=int(current_app.config["SSJ_DUE_SOON_DAYS"]))
     recent = s.execute(
         select(Draw, Task).join(Task, Task.id == Draw.task_id)
         .order_by(Draw.drawn_at.desc(), Draw.id.desc()).limit(8)
     ).all()
     chain = audit.verify(s, tenant().id)
-    return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain,
-                           deadlines_missing=deadlines_missing)
+    return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain)
 
 
 @bp.get("/audit")
@@ -226,6 +220,8 @@ def directory_upload(kind: str) -> Response | tuple[str, int]:
             flash(_("Imported %(rows)d rows: %(inserted)d new, %(updated)d changed, "
                     "%(unchanged)d unchanged.", rows=report.rows, inserted=report.inserted,
                     updated=report.updated, unchanged=report.unchanged), "info")
+            if kind == "items":
+                return redirect(url_for("staff.items"))
             return redirect(url_for("staff.directory", kind=kind))
     counts = {k: s.scalar(select(func.count()).select_from(m)) or 0
               for k, m in DIRECTORY_MODELS.items()}
@@ -600,9 +596,10 @@ def records(task_id: int) -> Response | str | tuple[str, int]:
         return _problem_page(exc)
     rules = platform().policy_for(tenant()).rules(row.starts_on)
     form = forms.RecordForm()
-    form.credit_code.choices = [(t.credit_code, t.credit_code) for t in targets]
-    form.method.choices = [(m, m) for m in (row.methods or rules.methods.methods)]
-    form.result.choices = [(c, c) for c in rules.result_codes()]
+    form.credit_code.choices = [SelectChoice(t.credit_code, t.credit_code) for t in targets]
+    form.method.choices = [SelectChoice(m, m) for m in (row.methods or rules.methods.methods)]
+    form.result.choices = [SelectChoice(c, str(RESULT_NAMES.get(c, c)))
+                           for c in rules.result_codes()]
     problem: UserError | None = None
     if form.validate_on_submit():
         code = form.credit_code.data or ""
