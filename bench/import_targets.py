@@ -10,8 +10,11 @@ bench/data/ (gitignored), then
    fresh SQLite database, and
 2. inserts the same rows (the same columns of ``targets`` and ``target_flags``, values already
    in memory) with a bare ``sqlite3`` ``executemany`` into another fresh database built from
-   the same schema,
-and prints both times and their ratio (target: at most 3×). Results go in docs/performance.md.
+   the same schema — once in file order, once sorted by credit code (the import inserts new
+   rows in key order, which SQLite's unique index rewards; the sorted bare insert shows what
+   that alone is worth),
+and prints the times and the ratios (target: at most 3× the bare insert).
+Results go in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -102,9 +105,11 @@ def bare_rows(csv_path: Path) -> tuple[list[tuple[object, ...]], list[tuple[int,
     return targets, flags
 
 
-def bare_insert(db_path: Path, csv_path: Path) -> float:
+def bare_insert(db_path: Path, csv_path: Path, *, in_key_order: bool = False) -> float:
     fresh_database(db_path).dispose()
     targets, flags = bare_rows(csv_path)
+    if in_key_order:
+        targets.sort(key=lambda row: str(row[1]))
     flag_rows = [(1, tid, "complaints", None, None, "bench") for tid, _ in flags]
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -139,13 +144,17 @@ def main() -> None:
     db.dispose()
     assert inserted == rows == args.rows, (inserted, rows)
     bare = bare_insert(DATA / "bare.sqlite", csv_path)
+    sorted_bare = bare_insert(DATA / "bare.sqlite", csv_path, in_key_order=True)
     print(f"rows: {args.rows:,} on {os.cpu_count()} cores, Python {host.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}")
     print(f"real import (read, check, bulk insert, audit): {real:8.2f} s "
           f"({args.rows / real:,.0f} rows/s)")
     print(f"bare executemany (sqlite3, same columns):      {bare:8.2f} s "
           f"({args.rows / bare:,.0f} rows/s)")
-    print(f"ratio: {real / bare:.2f}x (target <= 3x)")
+    print(f"bare executemany, rows sorted by credit code:  {sorted_bare:8.2f} s "
+          f"({args.rows / sorted_bare:,.0f} rows/s)")
+    print(f"ratio: {real / bare:.2f}x against the bare insert in file order (target <= 3x), "
+          f"{real / sorted_bare:.2f}x against the sorted one")
     for name in ("real.sqlite", "bare.sqlite"):
         for suffix in ("", "-wal", "-shm"):
             (DATA / f"{name}{suffix}").unlink(missing_ok=True)

@@ -9,9 +9,10 @@ scoped to the session's tenant automatically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
@@ -381,15 +382,17 @@ def apply_import(
     now = utcnow()
     total = len(new) + len(changed)
 
-    # New rows: Core executemany in chunks; tenant_id is set here, not by the ORM hook.
+    # New rows go in in key order: the unique (tenant_id, key) index is then appended to
+    # rather than split at random places, which makes a million-row insert 3x faster on SQLite.
+    if parsed.schema.required_key:
+        new.sort(key=itemgetter(key_positions[0][0]))
+    else:
+        key_of = [p for p, _ in key_positions]
+        new.sort(key=lambda r: tuple("" if r[p] is None else str(r[p]) for p in key_of))
+    # tenant_id is set here, not by the ORM hook
     before_max = conn.execute(select(func.max(table.c.id))).scalar() or 0
-    columns = (*fields, "tenant_id")
-    inserting = insert(table)
-    for start in range(0, len(new), CHUNK):
-        conn.execute(inserting, [dict(zip(columns, (*r, tenant_id), strict=True))
-                                 for r in new[start:start + CHUNK]])
-        if progress is not None:
-            progress("writing", min(start + CHUNK, len(new)), total)
+    insert_rows(conn, table, (*fields, "tenant_id"), [(*r, tenant_id) for r in new],
+                progress=(lambda done: progress("writing", done, total)) if progress else None)
 
     if changed:
         updating = (
@@ -429,6 +432,55 @@ def apply_import(
         conn.execute(insert(CHANGES_TABLE), history_rows[start:start + CHUNK])
     if progress is not None:
         progress("writing", total, total)
+
+
+def insert_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple[object, ...]],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """INSERT ``rows`` (tuples of ``columns``) into ``table`` in chunks.
+
+    The statement is a Core ``insert()`` compiled once for the connection's dialect. When the
+    dialect takes positional parameters and no column needs a bind processor (text and integer
+    columns on SQLite), the tuples go to the driver's ``executemany`` as they are: building a
+    dict per row and processing it cost more than SQLite's own work on a million targets.
+    Otherwise, the ordinary Core executemany with one dict per row.
+    """
+    statement = insert(table).values({c: bindparam(c) for c in columns})
+    dialect = conn.dialect
+    processors = [table.c[c].type.bind_processor(dialect) for c in columns]
+    compiled = statement.compile(dialect=dialect)
+    raw = dialect.positional and not any(processors) and compiled.positiontup is not None
+    # Each driver parameter is a column of the row, or a column's scalar default that the
+    # compiled statement added (e.g. address = "" when the file has no address column).
+    sources: list[tuple[bool, object]] = []
+    for name in compiled.positiontup or ():
+        if name in columns:
+            sources.append((True, list(columns).index(name)))
+            continue
+        default = table.c[name].default if name in table.c else None
+        if default is None or not default.is_scalar:
+            raw = False
+            break
+        sources.append((False, default.arg))  # type: ignore[attr-defined]
+    in_order = sources == [(True, i) for i in range(len(columns))]
+    sql = str(compiled)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        if raw:
+            params = chunk if in_order else [
+                tuple(r[v] if is_column else v for is_column, v in sources)  # type: ignore[call-overload]
+                for r in chunk
+            ]
+            conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+        else:
+            conn.execute(statement, [dict(zip(columns, r, strict=True)) for r in chunk])
+        if progress is not None:
+            progress(min(start + CHUNK, len(rows)))
 
 
 def _write_flags(conn: Connection, tenant_id: int, targets: Table, plan: _FlagPlan,

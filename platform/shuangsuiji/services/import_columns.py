@@ -49,6 +49,11 @@ class Schema:
     keys: tuple[str, ...]
     one_of: tuple[str, ...] = field(default=())
 
+    @property
+    def required_key(self) -> bool:
+        """One key column, always filled (targets, items): rows can be sorted by it alone."""
+        return len(self.keys) == 1 and self.column(self.keys[0]).required
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.field == name)
 
