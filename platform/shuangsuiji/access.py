@@ -223,7 +223,8 @@ def lookup(model: type[Any], object_id: Any) -> Any:
         key = int(object_id)
     except (TypeError, ValueError):
         abort(404)
-    found = db_session().scalar(select(model).where(model.id == key))
+    entity: Any = model  # every TenantOwned model has an integer ``id`` primary key
+    found = db_session().scalar(select(entity).where(entity.id == key))
     if found is None:
         abort(404)
     return found

@@ -217,6 +217,9 @@ def test_08_end_work_and_publish(site: Site, page: Any) -> None:
     page.fill("#ended_on", "2026-05-29")
     page.click("text=登记工作结束")
     page.wait_for_load_state()
+    # CQ Art. 14: 20 working days after the work ended (2026-05-29, a Friday).
+    assert "公示截止日期" in page.inner_text(".facts"), page.inner_text("main")[:500]
+    assert "20 个工作日" in page.inner_text(".facts")
     page.click("text=公示抽查结果")
     page.wait_for_load_state()
     assert "抽查结果已在公示门户公开" in page.inner_text(".flash"), page.inner_text("main")[:500]

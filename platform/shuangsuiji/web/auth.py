@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -58,7 +59,7 @@ def index() -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow_public
-def login() -> Response | str | tuple[str, int]:
+def login() -> ResponseReturnValue:
     form = forms.LoginForm()
     if form.validate_on_submit():
         throttle: LoginThrottle = current_app.extensions["ssj_login_throttle"]
@@ -131,7 +132,7 @@ def switch_tenant() -> Response:
 
 @bp.route("/account", methods=["GET", "POST"])
 @allow_signed_in
-def account() -> Response | str | tuple[str, int]:
+def account() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     form = forms.PasswordForm()

@@ -45,6 +45,19 @@ STATUS_NAMES: dict[str, Any] = {
     "closed": _l("closed"),
 }
 
+METHOD_NAMES: dict[str, Any] = {
+    "written": _l("written inspection"),
+    "on_site": _l("on-site inspection"),
+    "network_monitoring": _l("network monitoring"),
+    "testing": _l("testing"),
+}
+
+
+def method_names(methods: Any) -> str:
+    """Inspection methods for people, joined the Chinese way."""
+    return "、".join(str(METHOD_NAMES.get(m, m)) for m in methods or ())
+
+
 RECUSAL_MODE_NAMES: dict[str, Any] = {
     "withdraw": _l("withdraw"),
     "swap": _l("swap"),
@@ -113,4 +126,5 @@ def init_app(app: Flask) -> None:
         recusal_mode_name=lambda mode: RECUSAL_MODE_NAMES.get(mode, mode),
         result_name=lambda code: RESULT_NAMES.get(code, code),
         stratum_name=stratum_name,
+        method_names=method_names,
     )

@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
@@ -59,7 +60,7 @@ from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
-from shuangsuiji.web.context import RESULT_NAMES
+from shuangsuiji.web.context import METHOD_NAMES, RESULT_NAMES
 from shuangsuiji.web.errors import render_error
 
 bp = Blueprint("staff", __name__, url_prefix="/t/<tenant_slug>")
@@ -194,7 +195,7 @@ def directories() -> str:
 
 @bp.post("/directories/<kind>/upload")
 @allow(*EDITORS)
-def directory_upload(kind: str) -> Response | tuple[str, int]:
+def directory_upload(kind: str) -> ResponseReturnValue:
     """Upload a CSV/XLSX file: every bad row is listed with its row and column, and nothing
     is saved unless the whole file is good."""
     if kind not in DIRECTORY_KINDS:
@@ -274,7 +275,7 @@ def item(item_id: int) -> str:
 @bp.route("/items/new", methods=["GET", "POST"], defaults={"item_id": None})
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 @allow(*EDITORS)
-def item_edit(item_id: int | None) -> Response | str | tuple[str, int]:
+def item_edit(item_id: int | None) -> ResponseReturnValue:
     """Create or change an item; every save makes a new version of the item list."""
     s = db_session()
     row: Item | None = lookup(Item, item_id) if item_id is not None else None
@@ -324,7 +325,7 @@ def item_edit(item_id: int | None) -> Response | str | tuple[str, int]:
 
 @bp.route("/plans", methods=["GET", "POST"])
 @allow(*READERS)
-def plans() -> Response | str | tuple[str, int]:
+def plans() -> ResponseReturnValue:
     s = db_session()
     form = forms.PlanForm()
     problem: UserError | None = None
@@ -366,7 +367,7 @@ def plan(year: int) -> str:
 
 @bp.route("/tasks", methods=["GET", "POST"])
 @allow("tenant_admin", "operator", "viewer", "inspector")
-def tasks() -> Response | str | tuple[str, int]:
+def tasks() -> ResponseReturnValue:
     s = db_session()
     form = forms.TaskForm()
     problem: UserError | None = None
@@ -425,7 +426,7 @@ def task(task_id: int) -> str:
     deadline_problem = None
     if row.work_ended_on is not None:
         try:
-            deadline = deadline_service.task_deadline(s, platform(), tenant(), row)
+            deadline = deadline_service.task_deadline(s, platform(), tenant(), row.id)
         except UserError as exc:
             deadline_problem = exc
     return render_template(
@@ -441,7 +442,7 @@ def task(task_id: int) -> str:
 
 @bp.route("/tasks/<int:task_id>/draw", methods=["GET", "POST"])
 @allow("tenant_admin", "operator")
-def draw(task_id: int) -> Response | str | tuple[str, int]:
+def draw(task_id: int) -> ResponseReturnValue:
     """GET: freeze the pool and show its digest *before* anything is drawn. POST: draw with
     the typed or generated seed; refused if the pool changed since its digest was shown."""
     s = db_session()
@@ -521,7 +522,7 @@ def _people_names() -> dict[str, str]:
 
 @bp.post("/draws/<int:draw_id>/recusals")
 @allow("tenant_admin", "operator", "inspector")
-def recuse(draw_id: int) -> Response | tuple[str, int]:
+def recuse(draw_id: int) -> ResponseReturnValue:
     """Declare a conflict of interest; the pack's mode is applied as a seeded step."""
     record, row = _draw_or_404(draw_id)
     form = forms.RecusalForm()
@@ -546,7 +547,7 @@ def recuse(draw_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/draws/<int:draw_id>/void")
 @allow("tenant_admin", "operator")
-def void(draw_id: int) -> Response | tuple[str, int]:
+def void(draw_id: int) -> ResponseReturnValue:
     record, row = _draw_or_404(draw_id)
     _require_act(row)
     form = forms.VoidForm()
@@ -584,7 +585,7 @@ def bundle_response(s: Any, record: Draw) -> Response:
 
 @bp.route("/tasks/<int:task_id>/records", methods=["GET", "POST"])
 @allow("tenant_admin", "operator", "inspector")
-def records(task_id: int) -> Response | str | tuple[str, int]:
+def records(task_id: int) -> ResponseReturnValue:
     """Enter the on-site record of a drawn target, and its result."""
     s = db_session()
     row = _task_or_404(task_id)
@@ -597,7 +598,8 @@ def records(task_id: int) -> Response | str | tuple[str, int]:
     rules = platform().policy_for(tenant()).rules(row.starts_on)
     form = forms.RecordForm()
     form.credit_code.choices = [SelectChoice(t.credit_code, t.credit_code) for t in targets]
-    form.method.choices = [SelectChoice(m, m) for m in (row.methods or rules.methods.methods)]
+    form.method.choices = [SelectChoice(m, str(METHOD_NAMES.get(m, m)))
+                           for m in (row.methods or rules.methods.methods)]
     form.result.choices = [SelectChoice(c, str(RESULT_NAMES.get(c, c)))
                            for c in rules.result_codes()]
     problem: UserError | None = None
@@ -639,7 +641,7 @@ def records(task_id: int) -> Response | str | tuple[str, int]:
 
 @bp.post("/tasks/<int:task_id>/end-work")
 @allow("tenant_admin", "operator")
-def end_work(task_id: int) -> Response | tuple[str, int]:
+def end_work(task_id: int) -> ResponseReturnValue:
     row: Task = lookup(Task, task_id)
     _require_act(row)
     form = forms.EndWorkForm()
@@ -659,7 +661,7 @@ def end_work(task_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/tasks/<int:task_id>/publish")
 @allow("tenant_admin", "operator")
-def publish(task_id: int) -> Response | tuple[str, int]:
+def publish(task_id: int) -> ResponseReturnValue:
     row: Task = lookup(Task, task_id)
     _require_act(row)
     form = forms.PublicationForm()
