@@ -74,6 +74,9 @@ def test_credit_code_messages() -> None:
         f.credit_code(good[:-2])
     with pytest.raises(ValueError, match="not a credit code"):
         f.credit_code("91500103O00000001X")
+    assert f.credit_code("'" + good) == good
+    with pytest.raises(ValueError, match="format the column as text"):
+        f.credit_code(9.15001031234568e17)
 
 
 def test_caps_methods_flags() -> None:

@@ -53,6 +53,10 @@ def credit_code(value: object) -> str:
     each of a million rows triples the import time; anything the fast check does not accept
     goes to ``stdnum.cn.uscc.validate``, which decides and says why.
     """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # An all-digit code typed into a number cell: Excel keeps 15 significant digits.
+        raise ValueError("the code is stored as a number, so Excel has changed its last "
+                         "digits; format the column as text (文本) and enter the codes again")
     code = text(value).upper()
     if len(code) == 18 and code[:8].isdigit():
         try:
@@ -62,6 +66,8 @@ def credit_code(value: object) -> str:
         else:
             if _USCC_ALPHABET[-total % 31] == code[17]:
                 return code
+    # Some exports prefix an apostrophe to keep Excel from reading the code as a number.
+    code = code.lstrip("'‘’")
     try:
         return str(uscc.validate(code))
     except stdnum_errors.InvalidChecksum:

@@ -336,43 +336,54 @@ def import_file(
 def _write(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
            encoding: str | None, sha256: str, filename: str, *, actor: str | None,
            dry_run: bool, progress: Progress | None, today: date | None) -> ImportReport:
-    """Write checked rows (the batch, the rows, the history, the audit event) and report."""
-    from shuangsuiji.services import directories, items
-
+    """Write checked rows in a savepoint and report what was done."""
     report = ImportReport(kind=kind, filename=filename, sha256=sha256, rows=len(parsed.records),
                           ignored_columns=parsed.ignored_columns, encoding=encoding,
                           dry_run=dry_run)
-    batch = None
-    if not dry_run:
-        batch = ImportBatch(tenant_id=tenant_id, kind=kind, filename=filename, sha256=sha256,
-                            actor=actor or session.info.get(audit.ACTOR_KEY) or "system",
-                            rows=report.rows)
-        session.add(batch)
-        session.flush()
-        report.batch_id = batch.id
+    # A savepoint: if writing fails (a conflict found against stored rows, a constraint),
+    # everything this import wrote is undone and the caller's transaction stays usable.
     try:
-        if kind == "items":
-            items.apply_import(session, tenant_id, parsed, report, batch, filename=filename)
-        else:
-            directories.apply_import(session, tenant_id, parsed, report, batch,
-                                     today=today or today_in_china(), progress=progress)
+        with session.begin_nested():
+            _write_rows(session, tenant_id, kind, parsed, report, actor=actor,
+                        progress=progress, today=today)
     except IntegrityError as exc:
-        session.rollback()
         raise Conflict(
             "the file conflicts with rows already stored (a key used by another entry); "
             "nothing was imported",
             where=filename,
             hint=f"check the key columns; database said: {str(exc.orig).splitlines()[0]}",
         ) from None
+    return report
+
+
+def _write_rows(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
+                report: ImportReport, *, actor: str | None, progress: Progress | None,
+                today: date | None) -> None:
+    """The batch, the rows, their history and the audit event; fills ``report``'s counts."""
+    from shuangsuiji.services import directories, items
+
+    batch = None
+    if not report.dry_run:
+        batch = ImportBatch(tenant_id=tenant_id, kind=kind, filename=report.filename,
+                            sha256=report.sha256,
+                            actor=actor or session.info.get(audit.ACTOR_KEY) or "system",
+                            rows=report.rows)
+        session.add(batch)
+        session.flush()
+        report.batch_id = batch.id
+    if kind == "items":
+        items.apply_import(session, tenant_id, parsed, report, batch, filename=report.filename)
+    else:
+        directories.apply_import(session, tenant_id, parsed, report, batch,
+                                 today=today or today_in_china(), progress=progress)
     if batch is not None:
         batch.inserted, batch.updated, batch.unchanged = (
             report.inserted, report.updated, report.unchanged)
         audit.record(
             session, tenant_id=tenant_id, action=f"import.{kind}", object_type="import_batch",
             object_id=batch.id, actor=actor,
-            payload={"file": filename, "sha256": sha256, "rows": report.rows,
+            payload={"file": report.filename, "sha256": report.sha256, "rows": report.rows,
                      "inserted": report.inserted, "updated": report.updated,
                      "unchanged": report.unchanged, "changes": report.changes,
                      "item_list_version": report.item_list_version},
         )
-    return report
