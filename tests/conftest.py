@@ -98,13 +98,36 @@ def tenant_tree(platform: Platform) -> dict[str, int]:
     from shuangsuiji.services import tenants
 
     with platform.db.session() as s:
-        tenants.create(s, platform, slug="miit", name="工业和信息化部", pack="miit", level="central")
-        tenants.create(s, platform, slug="chongqing", name="重庆市经济和信息化委员会",
-                       pack="chongqing", parent="miit", level="province")
-        tenants.create(s, platform, slug="yuzhong", name="渝中区经济和信息化委员会",
-                       pack=None, parent="chongqing", level="district")
+        tenants.create(
+            s, platform, slug="miit", name="工业和信息化部", pack="miit", level="central"
+        )
+        tenants.create(
+            s,
+            platform,
+            slug="chongqing",
+            name="重庆市经济和信息化委员会",
+            pack="chongqing",
+            parent="miit",
+            level="province",
+        )
+        tenants.create(
+            s,
+            platform,
+            slug="yuzhong",
+            name="渝中区经济和信息化委员会",
+            pack=None,
+            parent="chongqing",
+            level="district",
+        )
         if "example-province" in platform.packs:
-            tenants.create(s, platform, slug="example", name="示例省工业和信息化厅",
-                           pack="example-province", parent="miit", level="province")
+            tenants.create(
+                s,
+                platform,
+                slug="example",
+                name="示例省工业和信息化厅",
+                pack="example-province",
+                parent="miit",
+                level="province",
+            )
         s.commit()
         return {t.slug: t.id for t in tenants.all_tenants(s)}

@@ -24,7 +24,9 @@ def normalise(text: str) -> str:
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces, UTF-8 characters kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    )
 
 
 def digest(value: Any) -> str:

@@ -1,13 +1,13 @@
 """The plugin contract: every hook a policy pack may implement.
 
-A policy pack (实施细则 as a plugin) declares rules; it never acts. pluggy always calls
-hooks with keyword arguments (hookspecs cannot use ``*``, pluggy ignores keyword-only
-parameters), so an implementation may declare any subset of a hook's arguments, in any
-order, and a new argument added to a hook later does not break older packs. Each hook takes and returns the plain values of :mod:`shuangsuiji.rules`, never a
-database session, a request or an app. Hooks marked *first answer wins* are called on the
-most specific pack first (the tenant's own, then its ancestors', then the MIIT baseline);
-returning ``None`` falls through to the parent. Hooks marked *every pack contributes*
-collect a list from every pack in the chain.
+A policy pack (实施细则 as a plugin) declares rules; it never acts. pluggy always calls hooks
+with keyword arguments (hookspecs cannot use ``*``, pluggy ignores keyword-only parameters),
+so an implementation may declare any subset of a hook's arguments, in any order, and a new
+argument added to a hook later does not break older packs. Each hook takes and returns the
+plain values of :mod:`shuangsuiji.rules`, never a database session, a request or an app.
+Hooks marked *first answer wins* are called on the most specific pack first (the tenant's
+own, then its ancestors', then the MIIT baseline); returning ``None`` falls through to the
+parent. Hooks marked *every pack contributes* collect a list from every pack in the chain.
 
 Each hook is called for one pack version at a time: ``as_of`` is the date the rule is
 asked for (the task's date, the end of the work, the plan's year start), and the host

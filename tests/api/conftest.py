@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
 from shuangsuiji.db import set_tenant
 from shuangsuiji.services import accounts
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import tenants as tenant_service
-
 from tests.conftest import (
     PG_URL,
     _drop_postgres_database,

@@ -19,7 +19,10 @@ def registry() -> PackRegistry:
 def test_chongqing_overrides_miit_where_texts_differ(registry: PackRegistry) -> None:
     cq = registry.policy(["chongqing"]).rules(date(2026, 5, 1))
     miit = registry.policy([]).rules(date(2026, 5, 1))
-    assert (miit.publication_deadline.working_days, cq.publication_deadline.working_days) == (30, 20)
+    assert (miit.publication_deadline.working_days, cq.publication_deadline.working_days) == (
+        30,
+        20,
+    )
     assert cq.publication_deadline.excluded_periods == ("testing", "inspection", "appraisal")
     assert miit.recusal_rule.modes == ("swap", "withdraw")
     assert cq.recusal_rule.modes == ("withdraw",)
@@ -49,17 +52,17 @@ def test_every_rule_cites_the_pack_that_decided_it(registry: PackRegistry) -> No
 def test_chongqing_effective_thirty_days_after_issue(registry: PackRegistry) -> None:
     policy = registry.policy(["chongqing"])
     assert policy.rules(date(2021, 2, 8)).governing == ("chongqing", "2021")
-    with pytest.raises(NoVersionInForce, match="chongqing.*2021-02-07"):
+    with pytest.raises(NoVersionInForce, match=r"chongqing.*2021-02-07"):
         policy.rules(date(2021, 2, 7))
 
 
 def test_a_date_before_any_version_is_a_clear_error(registry: PackRegistry) -> None:
-    with pytest.raises(NoVersionInForce, match="miit.*no version in force on 2017-12-31"):
+    with pytest.raises(NoVersionInForce, match=r"miit.*no version in force on 2017-12-31"):
         registry.policy([]).rules(date(2017, 12, 31))
 
 
 def test_unknown_pack_is_named(registry: PackRegistry) -> None:
-    with pytest.raises(PackError, match="'atlantis'.*not installed"):
+    with pytest.raises(PackError, match=r"'atlantis'.*not installed"):
         registry.policy(["atlantis"])
 
 

@@ -34,20 +34,36 @@ def list_() -> None:
 @click.option("--name-en", default=None)
 @click.option("--pack", default=None, help="Pack name; omit to inherit the parent's rules.")
 @click.option("--parent", default=None, metavar="SLUG")
-@click.option("--level", default="province", type=click.Choice(["central", "province", "city", "district"]))
-def create(slug: str, name: str, name_en: str | None, pack: str | None, parent: str | None,
-           level: str) -> None:
+@click.option(
+    "--level", default="province", type=click.Choice(["central", "province", "city", "district"])
+)
+def create(
+    slug: str, name: str, name_en: str | None, pack: str | None, parent: str | None, level: str
+) -> None:
     """Create a tenant."""
     with session() as (s, _):
-        t = tenant_service.create(s, platform(), slug=slug, name=name, name_en=name_en,
-                                  pack=pack, parent=parent, level=level)
+        t = tenant_service.create(
+            s,
+            platform(),
+            slug=slug,
+            name=name,
+            name_en=name_en,
+            pack=pack,
+            parent=parent,
+            level=level,
+        )
         click.echo(f"created tenant {t.slug} ({' → '.join(platform().policy_for(t).pack_names)})")
 
 
 @tenants.command("show")
 @click.argument("slug")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Show the rules in force on this date (default: today).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Show the rules in force on this date (default: today).",
+)
 def show(slug: str, as_of: object) -> None:
     """Show a tenant and the rules in force for it."""
     day = as_of.date() if as_of else date.today()  # type: ignore[attr-defined]
@@ -55,15 +71,22 @@ def show(slug: str, as_of: object) -> None:
         t = tenant_service.get(s, slug)
         rules = platform().policy_for(t).rules(day)
         click.echo(f"{t.slug}: {t.name} [{t.level}]  parent: {t.parent.slug if t.parent else '-'}")
-        click.echo("rules as of " + day.isoformat() + ": " +
-                   ", ".join(f"{p} {v}" for p, v in rules.versions))
+        click.echo(
+            "rules as of "
+            + day.isoformat()
+            + ": "
+            + ", ".join(f"{p} {v}" for p, v in rules.versions)
+        )
         d = rules.publication_deadline
-        click.echo(f"  publication: {d.working_days} working days after {d.start_event}"
-                   f" ({d.cite})")
-        click.echo(f"  recusal modes: {', '.join(rules.recusal_rule.modes)} ({rules.recusal_rule.cite})")
+        click.echo(f"  publication: {d.working_days} working days after {d.start_event} ({d.cite})")
+        click.echo(
+            f"  recusal modes: {', '.join(rules.recusal_rule.modes)} ({rules.recusal_rule.cite})"
+        )
         click.echo(f"  methods: {', '.join(rules.methods.methods)} ({rules.methods.cite})")
-        click.echo(f"  on site: ≥{rules.on_site_rule.min_inspectors} inspectors, credentials "
-                   f"{', '.join(rules.on_site_rule.credentials)} ({rules.on_site_rule.cite})")
+        click.echo(
+            f"  on site: ≥{rules.on_site_rule.min_inspectors} inspectors, credentials "
+            f"{', '.join(rules.on_site_rule.credentials)} ({rules.on_site_rule.cite})"
+        )
         for cat in rules.item_categories:
             cap = "no cap" if cat.cap_permille is None else f"cap {cat.cap_permille}‰"
             click.echo(f"  item category {cat.code} ({cat.name_zh}): {cap} ({cat.cite})")

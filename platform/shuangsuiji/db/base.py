@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, ForeignKey, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -18,13 +19,16 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """The current instant in UTC (instants are stored in UTC; dates are decided in Asia/Shanghai)."""
+    """The current instant in UTC.
+
+    Instants are stored in UTC; dates are decided in Asia/Shanghai.
+    """
     return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
 class TenantOwned:

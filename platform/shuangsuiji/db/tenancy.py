@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Table, event
-from sqlalchemy.sql import visitors
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 from shuangsuiji.db.base import Base, TenantOwned
 

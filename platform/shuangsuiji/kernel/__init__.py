@@ -56,8 +56,6 @@ from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.kernel.streams import Stream, permutation, sample
 
 __all__ = [
-    "recusal_rule_from_plain",
-    "result_from_bundle",
     "FORMAT",
     "Batch",
     "BundleFormatError",
@@ -97,6 +95,8 @@ __all__ = [
     "make_bundle",
     "permutation",
     "pool_digest",
+    "recusal_rule_from_plain",
+    "result_from_bundle",
     "risk_ratio",
     "sample",
     "stratum_size",

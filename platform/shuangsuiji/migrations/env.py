@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from shuangsuiji.db import Base
 from shuangsuiji.db.session import make_engine
 from shuangsuiji.models import tenants  # noqa: F401 - registers every table

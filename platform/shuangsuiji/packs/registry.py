@@ -38,7 +38,9 @@ def validate_pack(pack: Pack) -> None:
     try:
         pack_major = _major(pack.contract)
     except ValueError:
-        raise PackError(pack.name, f"contract version {pack.contract!r} is not MAJOR.MINOR") from None
+        raise PackError(
+            pack.name, f"contract version {pack.contract!r} is not MAJOR.MINOR"
+        ) from None
     if pack_major != host_major:
         changes = "; ".join(
             f"{v}: {hookspecs.CONTRACT_CHANGES.get(v, 'unknown')}"
@@ -56,8 +58,9 @@ def validate_pack(pack: Pack) -> None:
     for meta in metas:
         if meta.repealed is not None and meta.repealed <= meta.effective:
             raise PackError(
-                pack.name, f"version {meta.version}: repealed {meta.repealed} is not after "
-                f"effective {meta.effective}"
+                pack.name,
+                f"version {meta.version}: repealed {meta.repealed} is not after "
+                f"effective {meta.effective}",
             )
     for earlier, later in pairwise(metas):
         if earlier.repealed is None or earlier.repealed > later.effective:
@@ -103,7 +106,9 @@ class PackRegistry:
         if not isinstance(pack, Pack):
             raise PackError(str(pack), "entry point did not give a shuangsuiji.packs.Pack")
         if pack.name in self._packs:
-            raise PackError(pack.name, f"installed twice ({self._packs[pack.name].source}, {pack.source})")
+            raise PackError(
+                pack.name, f"installed twice ({self._packs[pack.name].source}, {pack.source})"
+            )
         validate_pack(pack)
         self._packs[pack.name] = pack
 

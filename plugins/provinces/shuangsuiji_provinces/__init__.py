@@ -14,7 +14,6 @@ from pathlib import Path
 
 from shuangsuiji.packs import Pack
 from shuangsuiji.packs.errors import PackError
-
 from shuangsuiji_provinces.loader import (
     FileProblem,
     ProvinceFileError,

@@ -21,7 +21,6 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.hookspecs import CONTRACT_CHANGES, CONTRACT_VERSION
 from shuangsuiji.packs import Pack
 from shuangsuiji.rules import PackVersion
-
 from shuangsuiji_provinces.hooks import DeclarativeRules
 from shuangsuiji_provinces.locate import LineIndex
 from shuangsuiji_provinces.locate import Path as KeyPath
