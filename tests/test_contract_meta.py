@@ -15,13 +15,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from shuangsuiji import create_app, hookspecs
 from shuangsuiji.hookspecs import hookimpl
 from shuangsuiji.packkit.conformance import HOOK_NAMES
 from shuangsuiji.packkit.docgen import render
 from shuangsuiji.packs import Pack, PackError, PackRegistry, PackRules
 from shuangsuiji.rules import PackVersion, RecusalRule
-
 from tests.conftest import builtin_packs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.serving import make_server
+
 from shuangsuiji.db import set_tenant
 from shuangsuiji.services import accounts, audit, imports, plans
 from shuangsuiji.services import tenants as tenant_service
-from werkzeug.serving import make_server
-
 from tests.conftest import make_app
 
 CHROMIUM = "/usr/bin/chromium"

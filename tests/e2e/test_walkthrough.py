@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+from stdnum.cn import uscc
+
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.directories import Target
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.services import lifecycle
 from shuangsuiji.services import tenants as tenant_service
-from sqlalchemy import func, select
-from stdnum.cn import uscc
-
 from tests.e2e.conftest import PASSWORD, Site, shot
 
 TASK_CODE = "CQ-2026-E2E"

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shuangsuiji.kernel import FORMAT, apply_recusal, draw_digest, make_bundle, verify_bundle
 
+from shuangsuiji.kernel import FORMAT, apply_recusal, draw_digest, make_bundle, verify_bundle
 from tests.kernel.builders import MIIT_RECUSAL, small_result
 
 

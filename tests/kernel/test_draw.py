@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from shuangsuiji.kernel import (
     Credential,
     DrawParams,
@@ -17,7 +18,6 @@ from shuangsuiji.kernel import (
     draw,
     freeze_pool,
 )
-
 from tests.kernel.builders import (
     GENERAL,
     KEY,

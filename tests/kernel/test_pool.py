@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from shuangsuiji.kernel import (
     EmptyPool,
     Inspection,
@@ -20,7 +21,6 @@ from shuangsuiji.kernel import (
     stratum_size,
 )
 from shuangsuiji.rules import Citation, ExclusionRule
-
 from tests.kernel.builders import (
     CITE,
     GENERAL,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from shuangsuiji.kernel import InvalidInput, RecusalImpossible, RuleRefused, apply_recusal
 
+from shuangsuiji.kernel import InvalidInput, RecusalImpossible, RuleRefused, apply_recusal
 from tests.kernel.builders import CQ_RECUSAL, MIIT_RECUSAL, small_result
 
 

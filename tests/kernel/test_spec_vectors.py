@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from shuangsuiji.kernel import Stream, sample, verify_bundle
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "draw-spec.md"

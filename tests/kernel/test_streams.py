@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import chisquare
+
 from shuangsuiji.kernel import InvalidInput, Stream, permutation, sample
 
 P_MIN = 1e-4  # a fair sampler fails this on a fixed seed set with probability 1e-4

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.directories import Inspector, Item, Target
 from shuangsuiji.models.plans import Task
@@ -21,8 +24,6 @@ from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import records as record_service
 from shuangsuiji.services.lifecycle import drawn_targets
 from shuangsuiji.services.records import InspectorPresent
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 # Real-looking credit codes (the check character is not validated here).
 CODES = ("91500000MA5U000001", "91500000MA5U000002", "91500000MA5U000003")

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from shuangsuiji.errors import UserError
 from shuangsuiji.services import calendars as calendar_service
 from shuangsuiji.services import deadlines as deadline_service

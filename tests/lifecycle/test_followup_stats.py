@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
+
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.services import followup, publication, statistics
 from shuangsuiji.services import plans as plan_service
-from sqlalchemy import select
 
 from .conftest import CODES, drawn_task, record_all, use_tenant
 

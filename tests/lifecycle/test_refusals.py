@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from shuangsuiji.errors import UserError
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication

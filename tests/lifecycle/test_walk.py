@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import notices as notice_service
 from shuangsuiji.services import plans as plan_service

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from shuangsuiji.hookspecs import hookimpl
 from shuangsuiji.packkit import CHECK_NAMES, check_pack, run_checks
 from shuangsuiji.packkit.pytest_plugin import ssj_pack_conformance
@@ -20,7 +21,6 @@ from shuangsuiji.rules import (
     RiskRule,
 )
 from shuangsuiji_provinces import BUNDLED
-
 from tests.conftest import builtin_packs
 
 

@@ -12,9 +12,9 @@ from datetime import date
 
 import pluggy
 import pytest
+
 from shuangsuiji.packs import PackRegistry
 from shuangsuiji.rules import TaskFacts
-
 from tests.conftest import builtin_packs
 
 DAY = date(2026, 5, 1)

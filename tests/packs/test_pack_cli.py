@@ -9,12 +9,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-import shuangsuiji.models  # noqa: F401 - registers every table on Base.metadata
 from click.testing import CliRunner
+from sqlalchemy import create_engine
+
+import shuangsuiji.models  # noqa: F401 - registers every table on Base.metadata
 from shuangsuiji.cli.pack_dev import pack
 from shuangsuiji.db import Base
 from shuangsuiji_provinces import BUNDLED
-from sqlalchemy import create_engine
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 import shuangsuiji_provinces as provinces
 from shuangsuiji.packs import PackError, PackRegistry
 from shuangsuiji_provinces import ProvinceFileError, parse_province
 from shuangsuiji_provinces.locate import LineIndex
-
 from tests.conftest import builtin_packs
 
 EXAMPLE = provinces.BUNDLED / "example-province.toml"

@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.directories import Item
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, audit, imports, plans
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import tenants as tenant_service
-from sqlalchemy import select
 
 PASSWORD = "correct horse battery"
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from flask import Flask
 from flask.testing import FlaskClient
+
 from shuangsuiji import access
 from shuangsuiji.services import audit
-
 from tests.web.conftest import ACCOUNTS, TenantWorld
 
 MISSING_ID = 999_999

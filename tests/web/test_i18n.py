@@ -9,6 +9,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 from flask import Flask
+
 from shuangsuiji.web import i18n
 
 ROOT = Path(__file__).resolve().parents[2]

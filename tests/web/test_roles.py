@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.services import accounts, lifecycle
 from shuangsuiji.services import tenants as tenant_service
-from sqlalchemy import select
-
 from tests.web.conftest import PASSWORD, TenantWorld, login
 
 

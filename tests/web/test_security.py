@@ -12,12 +12,12 @@ import pytest
 import redis
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
 from shuangsuiji import access
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.services import accounts
 from shuangsuiji.web import throttle
-from sqlalchemy import select
-
 from tests.conftest import make_app
 from tests.web.conftest import PASSWORD, login
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from shuangsuiji.models.accounts import ApiToken, User
-from shuangsuiji.services import accounts
 from sqlalchemy import select
 
+from shuangsuiji.models.accounts import ApiToken, User
+from shuangsuiji.services import accounts
 from tests.web.conftest import PASSWORD
 
 

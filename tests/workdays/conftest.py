@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from shuangsuiji.rules import Citation, DeadlineRule
 from shuangsuiji.workdays import NamedDay, YearCalendar
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import chinese_calendar
 import pytest
+
 from shuangsuiji.workdays import (
     NamedDay,
     UncoveredYearError,

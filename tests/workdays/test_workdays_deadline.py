@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+
 from shuangsuiji.workdays import (
     ExcludedPeriod,
     WorkCalendar,

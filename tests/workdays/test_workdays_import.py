@@ -6,6 +6,7 @@ import codecs
 from datetime import date
 
 import pytest
+
 from shuangsuiji.workdays import (
     CalendarImportError,
     NamedDay,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from shuangsuiji.workdays import WorkCalendar, due_date, status
 
 
