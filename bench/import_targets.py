@@ -28,10 +28,11 @@ import sys
 import time
 from pathlib import Path
 
+from stdnum.cn import uscc
+
 from shuangsuiji.db import Base, Database
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services.imports import import_file
-from stdnum.cn import uscc
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from shuangsuiji.db.tenancy import cross_tenant
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.directories import (
@@ -18,8 +21,6 @@ from shuangsuiji.models.directories import (
     TargetFlag,
 )
 from shuangsuiji.platform import Platform
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 TABLES = (Target, TargetFlag, Inspector, Expert, Item, ItemListVersion, DirectoryChange,
           ImportBatch, AuditEvent)

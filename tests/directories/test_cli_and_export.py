@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from flask import Flask
-from shuangsuiji.models.directories import Target
-from shuangsuiji.services import audit, exports
-from shuangsuiji.services.imports import import_file
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shuangsuiji.models.directories import Target
+from shuangsuiji.services import audit, exports
+from shuangsuiji.services.imports import import_file
 from tests.directories.conftest import counts
 from tests.directories.samples import (
     INSPECTOR_HEADINGS,

@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook
-from shuangsuiji.models.directories import Expert, Inspector
-from shuangsuiji.services import directories
-from shuangsuiji.services.imports import ImportFailed, import_file
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shuangsuiji.models.directories import Expert, Inspector
+from shuangsuiji.services import directories
+from shuangsuiji.services.imports import ImportFailed, import_file
 from tests.directories.conftest import counts
 from tests.directories.samples import INSPECTOR_HEADINGS, INSPECTOR_ROWS, csv_bytes
 

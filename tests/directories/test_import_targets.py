@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from shuangsuiji.models.directories import Target
 from shuangsuiji.services import audit, directories
 from shuangsuiji.services.imports import ImportFailed, import_file
 from shuangsuiji.tabular import TabularError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from tests.directories.conftest import counts
 from tests.directories.samples import (
     TARGET_HEADINGS_EN,
@@ -269,3 +269,14 @@ def test_progress_is_reported_while_reading_and_writing(cq: Session) -> None:
     assert report.inserted == 20001
     assert ("reading", 10000, 20001) in seen and ("reading", 20000, 20001) in seen
     assert seen[-1] == ("writing", 20001, 20001)
+
+
+def test_short_rows_read_missing_cells_as_empty(cq: Session) -> None:
+    data = csv_bytes(TARGET_HEADINGS_ZH, [[code(5), "短行公司"], [code(6), " ", "500103"]])
+    with pytest.raises(ImportFailed) as caught:
+        import_file(cq, cq.info["tenant_id"], "targets", data, "t.csv")
+    [problem] = caught.value.problems  # the short row is fine; row 3 has no name
+    assert (problem.row, problem.column) == (3, "企业名称")
+    data = csv_bytes(TARGET_HEADINGS_ZH, [[code(5), "短行公司"]])
+    assert import_file(cq, cq.info["tenant_id"], "targets", data, "t.csv").inserted == 1
+    assert cq.scalars(select(Target)).one().region_code == ""

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from shuangsuiji.db.tenancy import cross_tenant
 from shuangsuiji.models.directories import DirectoryChange, Target, TargetFlag
 from shuangsuiji.services import directories
 from shuangsuiji.services.imports import import_file
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from tests.directories.samples import TARGET_HEADINGS_ZH, csv_bytes, target_rows
 
 

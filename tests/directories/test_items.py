@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy.orm import Session
+
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import items
 from shuangsuiji.services.imports import ImportFailed, import_file
 from shuangsuiji.services.tenants import get as get_tenant
-from sqlalchemy.orm import Session
-
 from tests.directories.conftest import counts
 from tests.directories.samples import ITEM_HEADINGS, ITEM_ROWS, csv_bytes
 

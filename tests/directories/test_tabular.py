@@ -6,10 +6,10 @@ import random
 from datetime import date, datetime
 
 import pytest
-from shuangsuiji.services import import_fields as f
-from shuangsuiji.tabular import TabularError, parse_date, read_table
 from stdnum.cn import uscc
 
+from shuangsuiji.services import import_fields as f
+from shuangsuiji.tabular import TabularError, parse_date, read_table
 from tests.directories.samples import code, csv_bytes, xlsx_bytes
 
 
