@@ -95,7 +95,8 @@ def _make_bundle(result: DrawResult, annotations: dict[str, Any] | None = None) 
                     "name": s.name,
                     "ratio_permille": s.ratio_permille,
                     "size": s.size,
-                    "members": [[c, n, sorted(f)] for c, n, f in s.members],
+                    # most members carry no flag: skip sorted() of an empty set
+                    "members": [[c, n, sorted(f) if f else []] for c, n, f in s.members],
                 }
                 for s in pool.strata
             ],
