@@ -37,22 +37,18 @@ def _missing_schema(exc: DBAPIError) -> click.ClickException | None:
 
 
 def _user_errors() -> tuple[type[Exception], ...]:
-    errors: list[type[Exception]] = [UserError]
-    try:
-        from shuangsuiji.kernel import KernelError
+    from shuangsuiji.kernel import KernelError
 
-        errors.append(KernelError)
-    except ImportError:  # the kernel is being written alongside
-        pass
-    return tuple(errors)
+    return (UserError, KernelError)
 
 
-class SsjGroup(AppGroup):
-    """A command group that shows a :class:`UserError` as a message, never a traceback."""
+class FriendlyErrors:
+    """Mixin for click commands and groups: a :class:`UserError` (or a kernel refusal, or a
+    database without its schema) is shown as a message, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            return super().invoke(ctx)  # type: ignore[misc]
         except _user_errors() as exc:
             raise _as_click_error(exc) from None
         except DBAPIError as exc:
@@ -62,19 +58,12 @@ class SsjGroup(AppGroup):
             raise friendly from None
 
 
-class SsjCommand(click.Command):
+class SsjGroup(FriendlyErrors, AppGroup):
+    """A command group whose commands report user errors as messages."""
+
+
+class SsjCommand(FriendlyErrors, click.Command):
     """A leaf command with the same error handling as :class:`SsjGroup`."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except _user_errors() as exc:
-            raise _as_click_error(exc) from None
-        except DBAPIError as exc:
-            friendly = _missing_schema(exc)
-            if friendly is None:
-                raise
-            raise friendly from None
 
 
 def platform() -> Platform:

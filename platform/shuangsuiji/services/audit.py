@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -67,7 +68,8 @@ def record(
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
-    payload = payload or {}
+    # the JSON column and the digest take plain JSON: dates and sets become strings and lists
+    payload = json.loads(canonical_json(payload or {}))
     event = AuditEvent(
         tenant_id=tenant_id,
         seq=(last.seq + 1) if last else 1,

@@ -12,7 +12,6 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.models.calendars import TenantCalendar
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
-from shuangsuiji.services.lifecycle import log
 from shuangsuiji.workdays import (
     CalendarImportError,
     WorkCalendar,
@@ -64,7 +63,7 @@ def import_calendar(session: Session, tenant: Tenant, data: bytes, filename: str
         row.source, row.holidays, row.workdays = cal.source, holidays, workdays
         row.filename, row.digest, row.actor = filename, new_digest, actor
         session.flush()
-        log(session, tenant_id=tenant.id, action="calendar.import",
+        audit.record(session, tenant_id=tenant.id, action="calendar.import",
                      object_type="tenant_calendar", object_id=cal.year,
                      payload={"source": cal.source, "filename": filename, "before": before,
                               "after": new_digest, "holidays": len(holidays),

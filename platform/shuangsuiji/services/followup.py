@@ -17,7 +17,7 @@ from shuangsuiji.models.inspections import InspectionResult, Rectification, Tran
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
-from shuangsuiji.services.lifecycle import get_task, log, today_in_china
+from shuangsuiji.services.lifecycle import get_task, today_in_china
 
 
 def _actor(session: Session) -> str:
@@ -56,7 +56,7 @@ def order_rectification(session: Session, tenant: Tenant, task_id: int | str,
                         due_on=due_on, state="open", actor=_actor(session))
     session.add(row)
     session.flush()
-    log(session, tenant_id=tenant.id, action="rectification.order",
+    audit.record(session, tenant_id=tenant.id, action="rectification.order",
         object_type="rectification", object_id=row.id,
         payload={"task": task.code, "credit_code": code, "requirement": row.requirement,
                  "due_on": due_on})
@@ -80,7 +80,7 @@ def follow_up(session: Session, tenant: Tenant, rectification_id: int, *, on: da
         raise UserError("say what the follow-up found", where="findings")
     row.follow_up_on, row.follow_up_findings, row.rectified = on, findings.strip(), rectified
     row.state = "followed_up"
-    log(session, tenant_id=tenant.id, action="rectification.follow_up",
+    audit.record(session, tenant_id=tenant.id, action="rectification.follow_up",
         object_type="rectification", object_id=row.id,
         payload={"on": on, "findings": row.follow_up_findings, "rectified": rectified})
     return row
@@ -101,7 +101,7 @@ def close(session: Session, tenant: Tenant, rectification_id: int, *, on: date,
         Rectification.task_id == task.id, Rectification.state != "closed").limit(1))
     if open_left is None and task.status == "published":
         task.status = "closed"
-    log(session, tenant_id=tenant.id, action="rectification.close",
+    audit.record(session, tenant_id=tenant.id, action="rectification.close",
         object_type="rectification", object_id=row.id,
         payload={"on": on, "note": note, "task_status": task.status})
     return row
@@ -130,7 +130,7 @@ def transfer(session: Session, tenant: Tenant, task_id: int | str, credit_code: 
                    actor=_actor(session))
     session.add(row)
     session.flush()
-    log(session, tenant_id=tenant.id, action="case.transfer", object_type="transfer",
+    audit.record(session, tenant_id=tenant.id, action="case.transfer", object_type="transfer",
         object_id=row.id,
         payload={"task": task.code, "credit_code": code, "authority": row.authority,
                  "reason": row.reason, "on": on, "reference": reference})

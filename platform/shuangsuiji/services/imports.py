@@ -10,11 +10,9 @@ kept in ``directory_changes``, unchanged rows left alone, and one audit event ap
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -27,13 +25,14 @@ from sqlalchemy.orm import Session
 from shuangsuiji.canonical import normalise
 from shuangsuiji.db.tenancy import TenantNotSet, current_tenant, set_tenant
 from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.rules import ItemCategory
 from shuangsuiji.services import audit
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
 from shuangsuiji.services.import_fields import Reader
-from shuangsuiji.tabular import Table, read_table
+from shuangsuiji.tabular import Table, load_bytes, read_table
 
 #: How many problems a CLI or page shows before "and N more" (the exception holds all).
 SHOWN_PROBLEMS = 50
@@ -297,20 +296,6 @@ def parse_rows(
     return ParsedFile(schema, fields, headings, records, rows, extras, ignored)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a million row tuples are built: they form no
-    cycles, but each allocation burst would trigger full collections walking the whole heap
-    again (reference counting still frees everything)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _tenant_id(session: Session, tenant: Tenant | int) -> int:
     tid = tenant if isinstance(tenant, int) else tenant.id
     current = current_tenant(session)
@@ -347,20 +332,11 @@ def import_file(
         raise UserError(f"unknown directory {kind!r}", hint=f"use one of: "
                         f"{', '.join(DIRECTORY_KINDS)}")
     tenant_id = _tenant_id(session, tenant)
-    if isinstance(source, str | Path):
-        path = Path(source)
-        filename = filename or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
-    else:
-        data = source
-    filename = filename or "upload"
+    data, filename = load_bytes(source, filename)
     sha256 = hashlib.sha256(data).hexdigest()
     table = read_table(data, filename, sheet=sheet)
     schema = items_schema(categories) if kind == "items" else SCHEMAS[kind]
-    with _collector_paused():
+    with paused_gc():
         parsed = parse_rows(schema, table, filename, progress=progress, categories=categories)
         return _write(session, tenant_id, kind, parsed, table.encoding, sha256, filename,
                       actor=actor, dry_run=dry_run, progress=progress, today=today)

@@ -8,16 +8,13 @@ publication → follow-up. Its services live in small modules (:mod:`.plans`,
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shuangsuiji.canonical import canonical_json
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid
@@ -26,7 +23,6 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import Citation
-from shuangsuiji.services import audit
 
 #: The regulations count days in China's calendar (architecture brief: dates and zones).
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -137,10 +133,3 @@ def _groups_by_target(
             found[code] = (group.number, group.leader, tuple(group.members))
     return found
 
-
-def log(session: Session, *, tenant_id: int, action: str, object_type: str,
-        object_id: str | int, payload: dict[str, Any]) -> None:
-    """Append an audit event; dates in ``payload`` become ISO strings (the JSON column and
-    the chain's digest take plain JSON only)."""
-    audit.record(session, tenant_id=tenant_id, action=action, object_type=object_type,
-                 object_id=object_id, payload=json.loads(canonical_json(payload)))

@@ -27,7 +27,8 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import PlanWindow
-from shuangsuiji.services.lifecycle import RuleRefused, get_task, log, today_in_china
+from shuangsuiji.services import audit
+from shuangsuiji.services.lifecycle import RuleRefused, get_task, today_in_china
 
 
 @dataclass
@@ -77,7 +78,7 @@ def create_plan(
                       rules_pack=pack, rules_version=version)
     session.add(plan)
     session.flush()
-    log(session, tenant_id=tenant.id, action="plan.create", object_type="annual_plan",
+    audit.record(session, tenant_id=tenant.id, action="plan.create", object_type="annual_plan",
                  object_id=plan.id,
                  payload={"year": year, "title": plan.title, "made_on": made_on,
                           "in_window": plan.in_window, "window_cite": str(window.cite),
@@ -194,7 +195,7 @@ def create_task(
     task.items = [TaskItem(item_id=item.id) for item in items]
     session.add(task)
     session.flush()
-    log(session, tenant_id=tenant.id, action="task.create", object_type="task",
+    audit.record(session, tenant_id=tenant.id, action="task.create", object_type="task",
                  object_id=task.code, payload=_task_payload(task, items, caps))
     return task
 
@@ -210,7 +211,7 @@ def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: dat
     before = task.work_ended_on
     task.work_ended_on = ended_on
     task.status = "work_ended"
-    log(session, tenant_id=tenant.id, action="task.work_end", object_type="task",
+    audit.record(session, tenant_id=tenant.id, action="task.work_end", object_type="task",
                  object_id=task.code, payload={"before": before, "work_ended_on": ended_on})
     return task
 

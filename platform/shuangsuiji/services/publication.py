@@ -38,7 +38,7 @@ from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit
 from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
-from shuangsuiji.services.lifecycle import RuleRefused, get_task, log, now_utc, today_in_china
+from shuangsuiji.services.lifecycle import RuleRefused, get_task, now_utc, today_in_china
 from shuangsuiji.services.plans import task_items
 from shuangsuiji.services.records import gaps
 
@@ -130,7 +130,7 @@ def publish(
         directed.append({"item": item.code, "departments": audience})
     task.status = "published"
     session.flush()
-    log(session, tenant_id=tenant.id, action="task.publish", object_type="task",
+    audit.record(session, tenant_id=tenant.id, action="task.publish", object_type="task",
                  object_id=task.code,
                  payload={"published_at": at.isoformat(), "published_on": published_on,
                           "due_on": deadline.due, "on_time": pub.on_time,

@@ -37,7 +37,6 @@ from shuangsuiji.services.lifecycle import (
     drawn_targets,
     get_task,
     live_draw,
-    log,
     today_in_china,
 )
 
@@ -141,7 +140,7 @@ def record_on_site(
     if task.status in ("planned", "drawn"):
         task.status = "in_progress"
     session.flush()
-    log(session, tenant_id=tenant.id,
+    audit.record(session, tenant_id=tenant.id,
                  action="record.update" if before else "record.create",
                  object_type="inspection_record", object_id=f"{task.code}/{credit_code}",
                  payload={"before": before, "record": _record_dict(row)})
@@ -211,7 +210,7 @@ def add_excluded_period(
                                actor=str(session.info.get(audit.ACTOR_KEY) or "system"))
     session.add(row)
     session.flush()
-    log(session, tenant_id=tenant.id, action="period.create",
+    audit.record(session, tenant_id=tenant.id, action="period.create",
                  object_type="excluded_period", object_id=row.id,
                  payload={"task": task.code, "credit_code": code, "kind": kind,
                           "starts_on": starts_on, "ends_on": ends_on, "note": note})
@@ -264,7 +263,7 @@ def record_result(
     row.problem_found = problem_found(platform, tenant, task.starts_on, result)
     row.actor = str(session.info.get(audit.ACTOR_KEY) or "system")
     session.flush()
-    log(session, tenant_id=tenant.id, action="result.set",
+    audit.record(session, tenant_id=tenant.id, action="result.set",
                  object_type="inspection_result", object_id=f"{task.code}/{credit_code}",
                  payload={"before": before, "result": result, "handling": handling,
                           "problem_found": row.problem_found, "decided_on": decided_on})
@@ -297,7 +296,7 @@ def write_report(
     row.fields, row.rules_pack, row.rules_version = dict(clean), pack, version
     row.actor = str(session.info.get(audit.ACTOR_KEY) or "system")
     session.flush()
-    log(session, tenant_id=tenant.id, action="report.write", object_type="task_report",
+    audit.record(session, tenant_id=tenant.id, action="report.write", object_type="task_report",
                  object_id=task.code, payload={"before": before, "fields": dict(clean)})
     return row
 

@@ -21,7 +21,7 @@ from shuangsuiji.models.draws import DrawSelection, DrawVoid
 from shuangsuiji.models.inspections import InspectionResult, Publication, Transfer
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services.lifecycle import log
+from shuangsuiji.services import audit
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def compare_tenants(session: Session, admin: Tenant, year: int,
     with cross_tenant(session):
         chosen = list(tenants) if tenants is not None else list(
             session.scalars(select(Tenant).order_by(Tenant.id)))
-        log(session, tenant_id=admin.id, action="stats.cross_tenant_read",
+        audit.record(session, tenant_id=admin.id, action="stats.cross_tenant_read",
             object_type="statistics", object_id=year,
             payload={"tenants": [t.slug for t in chosen], "year": year})
         return [year_stats(session, t, year) for t in chosen]

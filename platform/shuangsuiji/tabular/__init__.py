@@ -7,7 +7,14 @@ their type (numbers, dates) so that an Excel date is read as a date, not as a se
 
 from shuangsuiji.tabular.dates import parse_date
 from shuangsuiji.tabular.errors import TabularError
-from shuangsuiji.tabular.reader import Table, read_table
+from shuangsuiji.tabular.reader import Table, load_bytes, read_table
 from shuangsuiji.tabular.writer import write_table
 
-__all__ = ["Table", "TabularError", "parse_date", "read_table", "write_table"]
+__all__ = [
+    "Table",
+    "TabularError",
+    "load_bytes",
+    "parse_date",
+    "read_table",
+    "write_table",
+]

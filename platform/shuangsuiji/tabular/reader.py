@@ -29,6 +29,17 @@ class Table:
     encoding: str | None = None  # CSV only: "utf-8", "utf-8-sig" or "gb18030"
 
 
+def load_bytes(source: bytes | str | Path, filename: str | None = None) -> tuple[bytes, str]:
+    """The bytes of ``source`` (a path, or uploaded bytes) and the file name to report."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        try:
+            return path.read_bytes(), filename or path.name
+        except OSError as exc:
+            raise TabularError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
+    return source, filename or "upload"
+
+
 def read_table(
     source: bytes | str | Path,
     filename: str | None = None,
@@ -41,16 +52,7 @@ def read_table(
     (an XLSX is a ZIP archive). ``sheet`` picks an XLSX worksheet by name (default: the first).
     Raises :class:`TabularError` when the file cannot be read at all.
     """
-    if isinstance(source, str | Path):
-        path = Path(source)
-        filename = filename or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise TabularError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
-    else:
-        data = source
-    name = filename or "upload"
+    data, name = load_bytes(source, filename)
     suffix = Path(name).suffix.lower()
     if suffix == ".xls":
         raise TabularError(
