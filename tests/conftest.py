@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL with SSJ_TEST_DATABASE_URL),
+"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL / MariaDB with
+SSJ_TEST_DATABASE_URL),
 the three built-in packs registered explicitly (entry points are not loaded unless a test
 asks), and the demo tenant tree built through the services, as a user would."""
 
@@ -11,15 +12,17 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from shuangsuiji import create_app
 from shuangsuiji.db import Base
+from shuangsuiji.db.session import make_engine
 from shuangsuiji.packs import Pack
 from shuangsuiji.platform import Platform
 
-PG_URL = os.environ.get("SSJ_TEST_DATABASE_URL", "")
+#: A PostgreSQL or MariaDB/MySQL server URL; unset: SQLite files.
+TEST_URL = os.environ.get("SSJ_TEST_DATABASE_URL", "")
 
 
 def builtin_packs() -> list[Pack]:
@@ -30,30 +33,38 @@ def builtin_packs() -> list[Pack]:
     return [shuangsuiji_miit.pack, shuangsuiji_chongqing.pack, *shuangsuiji_provinces.load_packs()]
 
 
-def _fresh_postgres_database() -> str:
-    """A new, empty database on the test server, so parallel runs never meet."""
+def _fresh_server_database() -> str:
+    """A new, empty database on the test server (PostgreSQL or MariaDB/MySQL), so parallel
+    runs never meet."""
     name = f"ssj_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = make_engine(TEST_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if admin.dialect.name == "postgresql":
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        else:
+            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
+                              "COLLATE utf8mb4_bin"))
     admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
+    return TEST_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def _drop_postgres_database(url: str) -> None:
+def _drop_server_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = make_engine(TEST_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if admin.dialect.name == "postgresql":
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
     admin.dispose()
 
 
 @pytest.fixture
 def database_url(tmp_path: Any) -> Iterator[str]:
-    if PG_URL:
-        url = _fresh_postgres_database()
+    if TEST_URL:
+        url = _fresh_server_database()
         yield url
-        _drop_postgres_database(url)
+        _drop_server_database(url)
     else:
         yield f"sqlite:///{tmp_path / 'test.sqlite'}"
 

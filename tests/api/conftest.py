@@ -21,9 +21,9 @@ from shuangsuiji.services import accounts
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import tenants as tenant_service
 from tests.conftest import (
-    PG_URL,
-    _drop_postgres_database,
-    _fresh_postgres_database,
+    TEST_URL,
+    _drop_server_database,
+    _fresh_server_database,
     make_app,
 )
 from tests.draws.conftest import DEPARTMENTS, load_directories
@@ -106,11 +106,11 @@ def build_world(app: Flask) -> ApiWorld:
 def api_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
     """One world per test module: building it (imports, accounts) takes a second or two."""
     tmp = tmp_path_factory.mktemp("api")
-    url = _fresh_postgres_database() if PG_URL else f"sqlite:///{tmp / 'api.sqlite'}"
+    url = _fresh_server_database() if TEST_URL else f"sqlite:///{tmp / 'api.sqlite'}"
     app = make_app(url, str(tmp / "instance"))
     try:
         yield build_world(app)
     finally:
         app.extensions["shuangsuiji"].db.dispose()
-        if PG_URL:
-            _drop_postgres_database(url)
+        if TEST_URL:
+            _drop_server_database(url)

@@ -6,17 +6,18 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect
 
 from shuangsuiji.cli import cli
 from shuangsuiji.cli.db_cmd import alembic_config
 from shuangsuiji.db import Base
+from shuangsuiji.db.session import make_engine
 
 
 def test_upgrade_matches_models_and_downgrades(database_url: str) -> None:
     cfg = alembic_config(database_url)
     command.upgrade(cfg, "head")
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

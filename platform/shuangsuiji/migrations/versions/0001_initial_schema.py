@@ -2,14 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:45:12.316249
+Create Date: 2026-11-25 15:07:16.117802
 
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-
+from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision: str = '0001'
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('pack', sa.String(length=64), nullable=True),
     sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['tenants.id'], name=op.f('fk_tenants_parent_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tenants')),
     sa.UniqueConstraint('slug', name=op.f('uq_tenants_slug'))
@@ -41,8 +41,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_nonce', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
     )
@@ -57,7 +57,7 @@ def upgrade() -> None:
     sa.Column('window_warning', sa.Text(), nullable=True),
     sa.Column('rules_pack', sa.String(length=64), nullable=False),
     sa.Column('rules_version', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_annual_plans_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_annual_plans')),
@@ -72,9 +72,9 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -86,7 +86,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('object_type', sa.String(length=64), nullable=False),
@@ -110,8 +110,8 @@ def upgrade() -> None:
     sa.Column('expertise', sa.String(length=300), nullable=False),
     sa.Column('organisation', sa.String(length=200), nullable=False),
     sa.Column('phone', sa.String(length=32), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_experts_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_experts')),
@@ -127,7 +127,7 @@ def upgrade() -> None:
     sa.Column('filename', sa.String(length=300), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
     sa.Column('inserted', sa.Integer(), nullable=False),
     sa.Column('updated', sa.Integer(), nullable=False),
@@ -150,8 +150,8 @@ def upgrade() -> None:
     sa.Column('certificate_no', sa.String(length=64), nullable=True),
     sa.Column('certificate_expiry', sa.Date(), nullable=True),
     sa.Column('work_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_inspectors_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inspectors')),
@@ -175,7 +175,7 @@ def upgrade() -> None:
     sa.Column('publication_mode', sa.String(length=16), nullable=False),
     sa.Column('departments', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_items_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_items')),
@@ -191,7 +191,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Integer(), nullable=True),
     sa.Column('department', sa.String(length=120), nullable=False),
     sa.Column('inspector_code', sa.String(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_role_grants_tenant_id_tenants')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_role_grants_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_role_grants')),
@@ -210,8 +210,8 @@ def upgrade() -> None:
     sa.Column('credit_rating', sa.String(length=16), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('legal_representative', sa.String(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_targets_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_targets')),
@@ -229,7 +229,7 @@ def upgrade() -> None:
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_tenant_calendars_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tenant_calendars')),
@@ -246,7 +246,7 @@ def upgrade() -> None:
     sa.Column('old', sa.Text(), nullable=True),
     sa.Column('new', sa.Text(), nullable=True),
     sa.Column('batch_id', sa.Integer(), nullable=True),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batches.id'], name=op.f('fk_directory_changes_batch_id_import_batches')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_directory_changes_tenant_id_tenants')),
@@ -261,7 +261,7 @@ def upgrade() -> None:
     op.create_table('item_list_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('import_batch_id', sa.Integer(), nullable=True),
@@ -317,7 +317,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('rules_pack', sa.String(length=64), nullable=False),
     sa.Column('rules_version', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['plan_id'], ['annual_plans.id'], name=op.f('fk_tasks_plan_id_annual_plans')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_tasks_tenant_id_tenants')),
@@ -346,7 +346,7 @@ def upgrade() -> None:
     sa.Column('item_list_version', sa.Integer(), nullable=True),
     sa.Column('bundle', sa.JSON(), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('drawn_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('drawn_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['replaces_draw_id'], ['draws.id'], name=op.f('fk_draws_replaces_draw_id_draws')),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_draws_task_id_tasks')),
@@ -367,7 +367,7 @@ def upgrade() -> None:
     sa.Column('ends_on', sa.Date(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_excluded_periods_task_id_tasks')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_excluded_periods_tenant_id_tenants')),
@@ -386,7 +386,7 @@ def upgrade() -> None:
     sa.Column('handling', sa.Text(), nullable=False),
     sa.Column('decided_on', sa.Date(), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_inspection_results_task_id_tasks')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_inspection_results_tenant_id_tenants')),
@@ -401,7 +401,7 @@ def upgrade() -> None:
     op.create_table('publications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=False),
     sa.Column('work_ended_on', sa.Date(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
@@ -438,7 +438,7 @@ def upgrade() -> None:
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('closure_note', sa.Text(), nullable=True),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('ordered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ordered_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_rectifications_task_id_tasks')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_rectifications_tenant_id_tenants')),
@@ -473,7 +473,7 @@ def upgrade() -> None:
     sa.Column('rules_pack', sa.String(length=64), nullable=False),
     sa.Column('rules_version', sa.String(length=32), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('written_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('written_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_task_reports_task_id_tasks')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_task_reports_tenant_id_tenants')),
@@ -492,7 +492,7 @@ def upgrade() -> None:
     sa.Column('transferred_on', sa.Date(), nullable=False),
     sa.Column('reference', sa.String(length=120), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_transfers_task_id_tasks')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_transfers_tenant_id_tenants')),
@@ -511,7 +511,7 @@ def upgrade() -> None:
     sa.Column('departments', sa.JSON(), nullable=False),
     sa.Column('credit_codes', sa.JSON(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('notified_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('notified_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['publication_id'], ['publications.id'], name=op.f('fk_directed_notifications_publication_id_publications')),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_directed_notifications_task_id_tasks')),
@@ -552,7 +552,7 @@ def upgrade() -> None:
     sa.Column('draw_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['draw_id'], ['draws.id'], name=op.f('fk_draw_voids_draw_id_draws')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_draw_voids_tenant_id_tenants')),
@@ -578,7 +578,7 @@ def upgrade() -> None:
     sa.Column('rules_pack', sa.String(length=64), nullable=False),
     sa.Column('rules_version', sa.String(length=32), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['draw_id'], ['draws.id'], name=op.f('fk_inspection_records_draw_id_draws')),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_inspection_records_task_id_tasks')),
@@ -625,7 +625,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('outcome', sa.JSON(), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['draw_id'], ['draws.id'], name=op.f('fk_recusals_draw_id_draws')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_recusals_tenant_id_tenants')),
@@ -642,143 +642,33 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('recusals', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_recusals_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_recusals_draw_id'))
-
     op.drop_table('recusals')
-    with op.batch_alter_table('published_results', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_published_results_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_published_results_task_id'))
-        batch_op.drop_index(batch_op.f('ix_published_results_publication_id'))
-        batch_op.drop_index(batch_op.f('ix_published_results_credit_code'))
-
     op.drop_table('published_results')
-    with op.batch_alter_table('inspection_records', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_inspection_records_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_inspection_records_task_id'))
-        batch_op.drop_index(batch_op.f('ix_inspection_records_credit_code'))
-
     op.drop_table('inspection_records')
-    with op.batch_alter_table('draw_voids', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_draw_voids_tenant_id'))
-
     op.drop_table('draw_voids')
-    with op.batch_alter_table('draw_selections', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_draw_selections_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_draw_selections_task_id'))
-        batch_op.drop_index(batch_op.f('ix_draw_selections_draw_id'))
-        batch_op.drop_index(batch_op.f('ix_draw_selections_credit_code'))
-
     op.drop_table('draw_selections')
-    with op.batch_alter_table('directed_notifications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_directed_notifications_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_directed_notifications_task_id'))
-        batch_op.drop_index(batch_op.f('ix_directed_notifications_publication_id'))
-
     op.drop_table('directed_notifications')
-    with op.batch_alter_table('transfers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_transfers_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_transfers_task_id'))
-        batch_op.drop_index(batch_op.f('ix_transfers_credit_code'))
-
     op.drop_table('transfers')
-    with op.batch_alter_table('task_reports', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_task_reports_tenant_id'))
-
     op.drop_table('task_reports')
-    with op.batch_alter_table('task_items', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_task_items_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_task_items_task_id'))
-        batch_op.drop_index(batch_op.f('ix_task_items_item_id'))
-
     op.drop_table('task_items')
-    with op.batch_alter_table('rectifications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_rectifications_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_rectifications_task_id'))
-        batch_op.drop_index(batch_op.f('ix_rectifications_credit_code'))
-
     op.drop_table('rectifications')
-    with op.batch_alter_table('publications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_publications_tenant_id'))
-
     op.drop_table('publications')
-    with op.batch_alter_table('inspection_results', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_inspection_results_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_inspection_results_task_id'))
-        batch_op.drop_index(batch_op.f('ix_inspection_results_credit_code'))
-
     op.drop_table('inspection_results')
-    with op.batch_alter_table('excluded_periods', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_excluded_periods_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_excluded_periods_task_id'))
-
     op.drop_table('excluded_periods')
-    with op.batch_alter_table('draws', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_draws_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_draws_task_id'))
-
     op.drop_table('draws')
-    with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tasks_tenant_id'))
-
     op.drop_table('tasks')
-    with op.batch_alter_table('target_flags', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_target_flags_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_target_flags_target_id'))
-
     op.drop_table('target_flags')
-    with op.batch_alter_table('item_list_versions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_item_list_versions_tenant_id'))
-
     op.drop_table('item_list_versions')
-    with op.batch_alter_table('directory_changes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_directory_changes_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_directory_changes_kind'))
-        batch_op.drop_index(batch_op.f('ix_directory_changes_key'))
-        batch_op.drop_index(batch_op.f('ix_directory_changes_batch_id'))
-
     op.drop_table('directory_changes')
-    with op.batch_alter_table('tenant_calendars', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tenant_calendars_tenant_id'))
-
     op.drop_table('tenant_calendars')
-    with op.batch_alter_table('targets', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_targets_tenant_id'))
-
     op.drop_table('targets')
-    with op.batch_alter_table('role_grants', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_role_grants_user_id'))
-        batch_op.drop_index(batch_op.f('ix_role_grants_tenant_id'))
-
     op.drop_table('role_grants')
-    with op.batch_alter_table('items', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_items_tenant_id'))
-
     op.drop_table('items')
-    with op.batch_alter_table('inspectors', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_inspectors_tenant_id'))
-
     op.drop_table('inspectors')
-    with op.batch_alter_table('import_batches', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_import_batches_tenant_id'))
-
     op.drop_table('import_batches')
-    with op.batch_alter_table('experts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_experts_tenant_id'))
-
     op.drop_table('experts')
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_events_tenant_id'))
-
     op.drop_table('audit_events')
-    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
-
     op.drop_table('api_tokens')
-    with op.batch_alter_table('annual_plans', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_annual_plans_tenant_id'))
-
     op.drop_table('annual_plans')
     op.drop_table('users')
     op.drop_table('tenants')
