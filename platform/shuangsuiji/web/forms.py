@@ -166,3 +166,10 @@ class PublicationForm(FlaskForm):
     directed_to = StringField(_l("Departments receiving a directed notification "
                                  "(comma-separated; default: the items' own)"),
                               validators=[Optional()])
+
+
+class RetireForm(FlaskForm):
+    """Take an item off the item list (a new list version)."""
+
+    note = StringField(_l("Reason for retiring the item"),
+                       validators=[DataRequired(), Length(max=300)])

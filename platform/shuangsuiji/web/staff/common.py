@@ -1,0 +1,125 @@
+"""What the staff views share: the blueprint, role groups, and task access checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app
+from flask_babel import gettext as _
+
+from shuangsuiji.access import current_tenant, current_user, db_session, has_role, lookup
+from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.models.draws import Draw
+from shuangsuiji.models.plans import Task
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import accounts, lifecycle
+from shuangsuiji.web.errors import render_error
+
+bp = Blueprint("staff", __name__, url_prefix="/t/<tenant_slug>")
+
+#: Who may read a tenant's working pages (inspectors see only their own assignments).
+READERS = ("tenant_admin", "operator", "viewer")
+#: Who may change directories, the item list and plans.
+EDITORS = ("tenant_admin", "operator")
+
+
+def platform() -> Platform:
+    return current_app.extensions["shuangsuiji"]
+
+
+def tenant() -> Any:
+    found = current_tenant()
+    assert found is not None  # set by @allow for every view of this blueprint
+    return found
+
+
+def actor() -> str:
+    user = current_user()
+    assert user is not None  # every staff write is behind @allow
+    return user.username
+
+
+def split(text: str | None) -> list[str]:
+    """Comma- (or 、/，-) separated values, trimmed, empty ones dropped."""
+    if not text:
+        return []
+    for sep in ("，", "、", "\n"):
+        text = text.replace(sep, ",")
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def may_act_for(task: Task, role: str = "operator") -> bool:
+    """Whether the current user may act on ``task``: admins always; an operator only for the
+    tasks of its own department(s) (joint tasks: any of their departments)."""
+    user = current_user()
+    if user is None:
+        return False
+    if has_role("tenant_admin"):
+        return True
+    if not has_role(role):
+        return False
+    depts = accounts.departments_in(user, tenant().id, role)
+    if depts is None:
+        return True
+    return bool(depts & ({task.department} | set(task.departments or ())))
+
+
+def require_act(task: Task) -> None:
+    if not may_act_for(task):
+        abort(403)
+
+
+def inspector_codes() -> frozenset[str]:
+    user = current_user()
+    assert user is not None
+    return accounts.inspector_codes_in(user, tenant().id)
+
+
+def assigned(task: Task) -> bool:
+    """Whether the current inspector account is in a group of the task's live draw."""
+    codes = inspector_codes()
+    if not codes:
+        return False
+    try:
+        targets = lifecycle.drawn_targets(db_session(), task)
+    except UserError:
+        return False
+    return any(codes & set(t.inspectors) for t in targets)
+
+
+def may_see(task: Task) -> bool:
+    if has_role("tenant_admin", "operator", "viewer"):
+        return True
+    return assigned(task)
+
+
+def task_or_404(task_id: int) -> Task:
+    task: Task = lookup(Task, task_id)
+    if not may_see(task):
+        abort(404)  # an inspector is not told about tasks they are not part of
+    return task
+
+
+def draw_or_404(draw_id: int) -> tuple[Draw, Task]:
+    record: Draw = lookup(Draw, draw_id)
+    task = task_or_404(record.task_id)
+    return record, task
+
+
+def problem_page(exc: Exception) -> tuple[str, int]:
+    """A refused action, shown with what was wrong, where and what to do."""
+    if isinstance(exc, UserError):
+        return render_error(409 if isinstance(exc, Conflict) else 400, exc.message,
+                            where=exc.where, hint=exc.hint)
+    return render_error(400, str(exc))
+
+
+def form_problem(form: Any) -> str:
+    messages = [f"{getattr(form, name).label.text}: {'; '.join(errs)}"
+                for name, errs in form.errors.items() if name != "csrf_token"]
+    return render_error(400, "; ".join(messages) or _("The form is incomplete."))[0]
+
+
+def status_for(method: str) -> int:
+    """200 for a page shown, 422 for a form sent back with its problems."""
+    return 422 if method == "POST" else 200

@@ -1,0 +1,167 @@
+"""The draw ceremony (抽取): prepare, draw, result, recusals, void, and the bundle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shuangsuiji.access import allow, db_session, has_role, lookup
+from shuangsuiji.canonical import canonical_json
+from shuangsuiji.errors import UserError
+from shuangsuiji.kernel import KernelError
+from shuangsuiji.models.directories import Expert, Inspector, Target
+from shuangsuiji.models.draws import Draw, DrawSelection
+from shuangsuiji.models.plans import Task
+from shuangsuiji.services import draws as draw_service
+from shuangsuiji.web import forms
+from shuangsuiji.web.staff.common import (
+    assigned,
+    bp,
+    draw_or_404,
+    form_problem,
+    inspector_codes,
+    may_act_for,
+    platform,
+    problem_page,
+    require_act,
+    split,
+    status_for,
+    tenant,
+)
+
+
+@bp.route("/tasks/<int:task_id>/draw", methods=["GET", "POST"])
+@allow("tenant_admin", "operator")
+def draw(task_id: int) -> ResponseReturnValue:
+    """GET: freeze the pool and show its digest *before* anything is drawn. POST: draw with
+    the typed or generated seed; refused if the pool changed since its digest was shown."""
+    s = db_session()
+    row: Task = lookup(Task, task_id)
+    require_act(row)
+    form = forms.DrawForm()
+    problem: Any = None
+    if form.validate_on_submit():
+        seed = (form.seed.data or "").strip() if form.seed_source.data == "ceremony" else None
+        if form.seed_source.data == "ceremony" and not seed:
+            form.seed.errors.append(_("Type the seed announced at the ceremony, or choose a "
+                                      "generated seed."))
+        else:
+            try:
+                record = draw_service.draw(
+                    s, platform(), tenant(), row.id, seed=seed,
+                    witnesses=tuple(split(form.witnesses.data)),
+                    expected_pool_digest=form.pool_digest.data or None)
+            except (UserError, KernelError) as exc:
+                s.rollback()
+                problem = exc
+            else:
+                s.commit()
+                flash(_("The draw was committed. Its bundle can now be downloaded and "
+                        "verified."), "info")
+                return redirect(url_for("staff.draw_result", draw_id=record.id))
+    prepared = None
+    try:
+        prepared = draw_service.prepare(s, platform(), tenant(), row.id)
+    except (UserError, KernelError) as exc:
+        s.rollback()
+        problem = problem or exc
+    if prepared is not None and not form.pool_digest.data:
+        form.pool_digest.data = prepared.pool.digest
+    return render_template("staff/draw.html", task=row, prepared=prepared, form=form,
+                           problem=problem), status_for(request.method)
+
+
+@bp.get("/draws/<int:draw_id>")
+@allow("tenant_admin", "operator", "viewer", "inspector")
+def draw_result(draw_id: int) -> str:
+    """The result: strata, batches, groups with their leaders and targets, recusals."""
+    record, row = draw_or_404(draw_id)
+    result = draw_service.current_result(record)
+    return render_template(
+        "staff/draw_result.html", draw=record, task=row, result=result,
+        names=_target_names(record), people=_people_names(),
+        recusal_form=forms.RecusalForm(), void_form=forms.VoidForm(),
+        may_act=may_act_for(row), may_recuse=may_act_for(row) or assigned(row),
+        recusal_modes=platform().policy_for(tenant()).rules(
+            record.inspection_date).recusal_rule.modes)
+
+
+def _target_names(record: Draw) -> dict[str, str]:
+    rows = db_session().execute(
+        select(DrawSelection.credit_code, Target.name)
+        .join(Target, Target.id == DrawSelection.target_id)
+        .where(DrawSelection.draw_id == record.id)).all()
+    return {code: name for code, name in rows}
+
+
+def _people_names() -> dict[str, str]:
+    s = db_session()
+    names = {draw_service.person_id(p): p.name for p in s.scalars(select(Inspector))}
+    for e in s.scalars(select(Expert)):
+        if e.expert_code:
+            names.setdefault(e.expert_code, e.name)
+    return names
+
+
+@bp.post("/draws/<int:draw_id>/recusals")
+@allow("tenant_admin", "operator", "inspector")
+def recuse(draw_id: int) -> ResponseReturnValue:
+    """Declare a conflict of interest; the pack's mode is applied as a seeded step."""
+    record, row = draw_or_404(draw_id)
+    form = forms.RecusalForm()
+    codes = inspector_codes() if has_role("inspector") else frozenset()
+    if not may_act_for(row) and form.person_id.data not in codes:
+        abort(403)  # an inspector declares their own conflicts only
+    if not form.validate_on_submit():
+        return form_problem(form), 422
+    s = db_session()
+    try:
+        draw_service.recuse(s, tenant(), record.id, person=form.person_id.data or "",
+                            credit_code=(form.credit_code.data or "").strip().upper(),
+                            mode=form.mode.data or "", reason=form.reason.data or "",
+                            platform=platform())
+    except (UserError, KernelError) as exc:
+        s.rollback()
+        return problem_page(exc)
+    s.commit()
+    flash(_("The recusal was recorded and applied."), "info")
+    return redirect(url_for("staff.draw_result", draw_id=record.id))
+
+
+@bp.post("/draws/<int:draw_id>/void")
+@allow("tenant_admin", "operator")
+def void(draw_id: int) -> ResponseReturnValue:
+    record, row = draw_or_404(draw_id)
+    require_act(row)
+    form = forms.VoidForm()
+    if not form.validate_on_submit():
+        return form_problem(form), 422
+    s = db_session()
+    try:
+        draw_service.void(s, tenant(), record.id, form.reason.data or "")
+    except UserError as exc:
+        s.rollback()
+        return problem_page(exc)
+    s.commit()
+    flash(_("The draw was voided. It stays visible, with the reason."), "info")
+    return redirect(url_for("staff.task", task_id=row.id))
+
+
+@bp.get("/draws/<int:draw_id>/bundle.json")
+@allow("tenant_admin", "operator", "viewer", "inspector")
+def draw_bundle(draw_id: int) -> Response:
+    record, _row = draw_or_404(draw_id)
+    return bundle_response(db_session(), record)
+
+
+def bundle_response(s: Any, record: Draw) -> Response:
+    """The bundle as a download, in canonical JSON (the bytes the digest is computed over)."""
+    body = canonical_json(draw_service.export_bundle(s, record))
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="draw-{record.id}-bundle.json"')
+    return response

@@ -1,0 +1,110 @@
+"""The item list (随机抽查事项清单): browse, edit, retire; every change is a new version."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shuangsuiji.access import allow, db_session, lookup
+from shuangsuiji.errors import UserError
+from shuangsuiji.models.directories import DirectoryChange, Item, ItemListVersion
+from shuangsuiji.services import items as item_service
+from shuangsuiji.web import forms
+from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, split, status_for
+
+
+def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str, int]:
+    s = db_session()
+    rows = s.scalars(select(Item).order_by(Item.code)).all()
+    versions = s.scalars(select(ItemListVersion).order_by(ItemListVersion.number.desc())).all()
+    return render_template("staff/items.html", items=rows, versions=versions,
+                           form=forms.UploadForm(), retire_form=forms.RetireForm(),
+                           problem=problem), status
+
+
+@bp.get("/items")
+@allow(*READERS)
+def items() -> ResponseReturnValue:
+    return _list_page()
+
+
+@bp.get("/items/<int:item_id>")
+@allow(*READERS)
+def item(item_id: int) -> str:
+    """One item and its history: every field change, and the list versions it appears in."""
+    s = db_session()
+    row: Item = lookup(Item, item_id)
+    changes = s.scalars(select(DirectoryChange).where(
+        DirectoryChange.kind == "items", DirectoryChange.key == row.code
+    ).order_by(DirectoryChange.at.desc(), DirectoryChange.id.desc())).all()
+    return render_template("staff/item.html", item=row, changes=changes,
+                           retire_form=forms.RetireForm())
+
+
+@bp.post("/items/<int:item_id>/retire")
+@allow(*EDITORS)
+def item_retire(item_id: int) -> ResponseReturnValue:
+    """Take an item off the list: a new list version; the item stays for its old tasks."""
+    s = db_session()
+    row: Item = lookup(Item, item_id)
+    form = forms.RetireForm()
+    if not form.validate_on_submit():
+        return _list_page(UserError(_("Say why the item is retired."), where=row.code), 422)
+    try:
+        version = item_service.retire_item(s, row.code, actor=actor(),
+                                           note=form.note.data or "")
+    except UserError as exc:
+        s.rollback()
+        return _list_page(exc, 409)
+    s.commit()
+    flash(_("Item %(code)s was retired: version %(n)d of the item list.",
+            code=row.code, n=version.number), "info")
+    return redirect(url_for("staff.item", item_id=row.id))
+
+
+@bp.route("/items/new", methods=["GET", "POST"], defaults={"item_id": None})
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@allow(*EDITORS)
+def item_edit(item_id: int | None) -> ResponseReturnValue:
+    """Create or change an item; every save makes a new version of the item list."""
+    s = db_session()
+    row: Item | None = lookup(Item, item_id) if item_id is not None else None
+    form = forms.ItemForm(obj=row) if request.method == "GET" else forms.ItemForm()
+    if request.method == "GET" and row is not None:
+        form.methods.data = ", ".join(row.methods or ())
+        form.departments.data = ", ".join(row.departments or ())
+        form.note.data = ""
+    problem: UserError | None = None
+    if form.validate_on_submit():
+        values = {
+            "code": (form.code.data or "").strip(), "name": (form.name.data or "").strip(),
+            "category": (form.category.data or "general").strip(),
+            "subject": form.subject.data or "", "content": form.content.data or "",
+            "legal_basis": form.legal_basis.data or "", "methods": split(form.methods.data),
+            "frequency": form.frequency.data or "", "cap_permille": form.cap_permille.data,
+            "publication_mode": form.publication_mode.data or "public",
+            "departments": split(form.departments.data),
+        }
+        if row is not None and values["code"] != row.code:
+            problem = UserError(_("An item's code cannot change."), where="code",
+                                hint=_("Create a new item and retire this one."))
+        else:
+            try:
+                version = item_service.save_item(s, values, actor=actor(),
+                                                 note=form.note.data or "")
+            except UserError as exc:
+                s.rollback()
+                problem = exc
+            else:
+                s.commit()
+                if version is None:
+                    flash(_("Nothing changed."), "info")
+                else:
+                    flash(_("Saved as version %(n)d of the item list.", n=version.number),
+                          "info")
+                saved = item_service.get_item(s, values["code"])
+                return redirect(url_for("staff.item", item_id=saved.id))
+    return render_template("staff/item_edit.html", form=form, item=row,
+                           problem=problem), status_for(request.method)

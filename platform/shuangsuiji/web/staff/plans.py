@@ -1,0 +1,147 @@
+"""Annual plans (年度抽查工作计划) and tasks (抽查任务): create, list, and the task page."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shuangsuiji.access import allow, current_user, db_session, has_role
+from shuangsuiji.errors import UserError
+from shuangsuiji.models.inspections import (
+    InspectionRecord,
+    InspectionResult,
+    Publication,
+    TaskReport,
+)
+from shuangsuiji.services import accounts, lifecycle
+from shuangsuiji.services import deadlines as deadline_service
+from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import plans as plan_service
+from shuangsuiji.web import forms
+from shuangsuiji.web.staff.common import (
+    EDITORS,
+    READERS,
+    bp,
+    may_act_for,
+    may_see,
+    platform,
+    split,
+    status_for,
+    task_or_404,
+    tenant,
+)
+
+
+@bp.route("/plans", methods=["GET", "POST"])
+@allow(*READERS)
+def plans() -> ResponseReturnValue:
+    s = db_session()
+    form = forms.PlanForm()
+    problem: UserError | None = None
+    if request.method == "POST":
+        if not has_role(*EDITORS):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                outcome = plan_service.create_plan(
+                    s, platform(), tenant(), form.year.data or 0, title=form.title.data or "",
+                    scope=form.scope.data or "",
+                    inspector_requirements=form.inspector_requirements.data or "")
+            except UserError as exc:
+                s.rollback()
+                problem = exc
+            else:
+                s.commit()
+                for warning in outcome.warnings:
+                    flash(warning, "warning")
+                flash(_("The annual plan for %(year)d was created.", year=outcome.plan.year),
+                      "info")
+                return redirect(url_for("staff.plan", year=outcome.plan.year))
+    return render_template("staff/plans.html", plans=plan_service.list_plans(s), form=form,
+                           problem=problem), status_for(request.method)
+
+
+@bp.get("/plans/<int:year>")
+@allow(*READERS)
+def plan(year: int) -> str:
+    s = db_session()
+    try:
+        found = plan_service.get_plan(s, year)
+    except UserError:
+        abort(404)
+    return render_template("staff/plan.html", plan=found,
+                           tasks=plan_service.list_tasks(s, year=year))
+
+
+@bp.route("/tasks", methods=["GET", "POST"])
+@allow("tenant_admin", "operator", "viewer", "inspector")
+def tasks() -> ResponseReturnValue:
+    s = db_session()
+    form = forms.TaskForm()
+    problem: UserError | None = None
+    if request.method == "POST":
+        if not has_role(*EDITORS):
+            abort(403)
+        user = current_user()
+        assert user is not None
+        depts = accounts.departments_in(user, tenant().id, "operator")
+        if (not has_role("tenant_admin") and depts is not None
+                and form.department.data not in depts):
+            abort(403)  # an operator creates tasks for its own department only
+        if form.validate_on_submit():
+            try:
+                task = plan_service.create_task(
+                    s, platform(), tenant(),
+                    plan_year=form.plan_year.data or 0, code=form.code.data or "",
+                    title=form.title.data or "", department=form.department.data or "",
+                    departments=split(form.departments.data), division=form.division.data or "",
+                    item_codes=split(form.item_codes.data), methods=split(form.methods.data),
+                    ratio_permille=form.ratio_permille.data or 0,
+                    min_count=form.min_count.data or 0, group_count=form.group_count.data or 1,
+                    experts_count=form.experts_count.data or 0,
+                    starts_on=form.starts_on.data, ends_on=form.ends_on.data,  # type: ignore[arg-type]
+                    special=bool(form.special.data),
+                    special_trigger=form.special_trigger.data or None)
+            except UserError as exc:
+                s.rollback()
+                problem = exc
+            else:
+                s.commit()
+                flash(_("Task %(code)s was created.", code=task.code), "info")
+                return redirect(url_for("staff.task", task_id=task.id))
+    rows = [t for t in plan_service.list_tasks(s) if may_see(t)]
+    if not form.plan_year.data and request.method == "GET":
+        form.plan_year.data = lifecycle.today_in_china().year
+    return render_template("staff/tasks.html", tasks=rows, form=form, problem=problem,
+                           may_create=has_role(*EDITORS)), status_for(request.method)
+
+
+@bp.get("/tasks/<int:task_id>")
+@allow("tenant_admin", "operator", "viewer", "inspector")
+def task(task_id: int) -> str:
+    s = db_session()
+    row = task_or_404(task_id)
+    draws = draw_service.draws_of(s, row)
+    live = next((d for d in reversed(draws) if d.void is None), None)
+    targets = lifecycle.drawn_targets(s, row) if live is not None else []
+    records = {r.credit_code: r for r in s.scalars(
+        select(InspectionRecord).where(InspectionRecord.task_id == row.id))}
+    results = {r.credit_code: r for r in s.scalars(
+        select(InspectionResult).where(InspectionResult.task_id == row.id))}
+    publication = s.scalar(select(Publication).where(Publication.task_id == row.id))
+    report = s.scalar(select(TaskReport).where(TaskReport.task_id == row.id))
+    deadline = None
+    deadline_problem = None
+    if row.work_ended_on is not None:
+        try:
+            deadline = deadline_service.task_deadline(s, platform(), tenant(), row.id)
+        except UserError as exc:
+            deadline_problem = exc
+    return render_template(
+        "staff/task.html", task=row, items=plan_service.task_items(s, row), draws=draws,
+        live=live, targets=targets, records=records, results=results,
+        publication=publication, report=report, deadline=deadline,
+        deadline_problem=deadline_problem, may_act=may_act_for(row),
+        end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm())

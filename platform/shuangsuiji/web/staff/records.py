@@ -1,0 +1,86 @@
+"""On-site records (现场检查记录) and results, and the testing periods of a task."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms.fields import SelectChoice
+
+from shuangsuiji.access import allow, db_session
+from shuangsuiji.errors import UserError
+from shuangsuiji.kernel import KernelError
+from shuangsuiji.models.inspections import InspectionRecord, InspectionResult
+from shuangsuiji.services import lifecycle
+from shuangsuiji.services import records as records_service
+from shuangsuiji.web import forms
+from shuangsuiji.web.context import METHOD_NAMES, RESULT_NAMES
+from shuangsuiji.web.staff.common import (
+    assigned,
+    bp,
+    inspector_codes,
+    may_act_for,
+    platform,
+    problem_page,
+    split,
+    status_for,
+    task_or_404,
+    tenant,
+)
+
+
+@bp.route("/tasks/<int:task_id>/records", methods=["GET", "POST"])
+@allow("tenant_admin", "operator", "inspector")
+def records(task_id: int) -> ResponseReturnValue:
+    """Enter the on-site record of a drawn target, and its result."""
+    s = db_session()
+    row = task_or_404(task_id)
+    if not (may_act_for(row) or assigned(row)):
+        abort(403)
+    try:
+        targets = lifecycle.drawn_targets(s, row)
+    except UserError as exc:
+        return problem_page(exc)
+    rules = platform().policy_for(tenant()).rules(row.starts_on)
+    form = forms.RecordForm()
+    form.credit_code.choices = [SelectChoice(t.credit_code, t.credit_code) for t in targets]
+    form.method.choices = [SelectChoice(m, str(METHOD_NAMES.get(m, m)))
+                           for m in (row.methods or rules.methods.methods)]
+    form.result.choices = [SelectChoice(c, str(RESULT_NAMES.get(c, c)))
+                           for c in rules.result_codes()]
+    problem: UserError | KernelError | None = None
+    if form.validate_on_submit():
+        code = form.credit_code.data or ""
+        if not may_act_for(row):
+            mine = inspector_codes()
+            if not any(t.credit_code == code and mine & set(t.inspectors) for t in targets):
+                abort(403)  # an inspector records only the targets of their own group
+        try:
+            records_service.record_on_site(
+                s, platform(), tenant(), row.id, code, method=form.method.data or "",
+                inspected_on=form.inspected_on.data,  # type: ignore[arg-type]
+                inspectors=[records_service.InspectorPresent(i, form.credential.data or "")
+                            for i in split(form.inspectors.data)],
+                findings=form.findings.data or "", acknowledgement=form.acknowledgement.data or "",
+                refusal_reason=form.refusal_reason.data or None,
+                inspectors_signed=bool(form.inspectors_signed.data),
+                witness=form.witness.data or None)
+            records_service.record_result(s, platform(), tenant(), row.id, code,
+                                          form.result.data or "",
+                                          handling=form.handling.data or "",
+                                          decided_on=form.inspected_on.data)
+        except (UserError, KernelError) as exc:
+            s.rollback()
+            problem = exc
+        else:
+            s.commit()
+            flash(_("The record of %(code)s was saved.", code=code), "info")
+            return redirect(url_for("staff.records", task_id=row.id))
+    saved = {r.credit_code: r for r in s.scalars(
+        select(InspectionRecord).where(InspectionRecord.task_id == row.id))}
+    results = {r.credit_code: r for r in s.scalars(
+        select(InspectionResult).where(InspectionResult.task_id == row.id))}
+    return render_template("staff/records.html", task=row, targets=targets, form=form,
+                           saved=saved, results=results,
+                           problem=problem), status_for(request.method)
