@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
@@ -38,7 +48,9 @@ class Draw(TenantOwned, Base):
     rules_pack: Mapped[str] = mapped_column(String(64))
     rules_version: Mapped[str] = mapped_column(String(32))
     item_list_version: Mapped[int | None] = mapped_column(Integer)
-    bundle: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The bundle holds the whole frozen pool (hundreds of kB of JSON on a real tenant): load
+    # it only when it is read, not with every list of draws.
+    bundle: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     actor: Mapped[str] = mapped_column(String(120))
     drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -99,3 +111,24 @@ class Recusal(TenantOwned, Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     draw: Mapped[Draw] = relationship(back_populates="recusals")
+
+
+class DrawPool(TenantOwned, Base):
+    """A draw's frozen pool, stored once as its canonical lines (docs/draw-spec.md §3.3).
+
+    ``data`` is the exact byte sequence whose SHA-256 is the draw's ``pool_digest``,
+    compressed (``format`` ``shuangsuiji-pool/1+zlib``); the draw's ``bundle`` holds
+    everything else, and the export puts the pool back as the bundle's ``pool`` object.
+    A million members are ~20 MB here instead of ~80 MB of JSON inside ``draws.bundle``.
+    """
+
+    __tablename__ = "draw_pools"
+    __table_args__ = (UniqueConstraint("draw_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
+    format: Mapped[str] = mapped_column(String(32))
+    # MySQL/MariaDB's plain BLOB stops at 64 KiB
+    data: Mapped[bytes] = mapped_column(
+        LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+    )

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.errors import Conflict, NotFound, UserError
@@ -22,6 +26,8 @@ from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
 from shuangsuiji.services import tenants as tenant_service
+
+log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -253,12 +259,59 @@ def revoke_token(session: Session, user: User, prefix: str) -> ApiToken:
     raise NotFound(f"user {user.username} has no live token {prefix!r}")
 
 
+#: ``ApiToken.last_used_at`` is kept to this precision: a token used again within it is not
+#: written again. The column answers "is this token still in use?"; it is not an access log.
+LAST_USED_PRECISION = timedelta(minutes=5)
+
+
 def user_from_token(session: Session, token: str) -> User | None:
-    """The active user owning this live token, or None."""
+    """The active user owning this live token, or None.
+
+    Reading a token does not write through ``session``: the request's session is a read
+    transaction, and on SQLite a read transaction that then writes is refused at once under
+    concurrency ("database is locked"). ``last_used_at`` is refreshed by :func:`_touch_token`
+    instead, at most every :data:`LAST_USED_PRECISION`, in its own short transaction.
+    """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    # The token, its user and the user's grants (which every access check reads) in one
+    # round trip rather than three.
+    row = session.scalar(select(ApiToken)
+                         .options(joinedload(ApiToken.user).selectinload(User.grants))
+                         .where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    _touch_token(session, row)
     return row.user
+
+
+def _touch_token(session: Session, row: ApiToken) -> None:
+    """Record that ``row`` was used, if its ``last_used_at`` is older than the precision.
+
+    The write goes through its own connection and transaction (committed at once), guarded
+    by the same staleness test in SQL so that concurrent workers write it once. It is
+    bookkeeping: if the database is busy it is skipped, never failing the caller's request.
+    """
+    now = utcnow()
+    last = row.last_used_at
+    if last is not None:
+        if last.tzinfo is None:  # SQLite hands back naive UTC
+            last = last.replace(tzinfo=UTC)
+        if now - last < LAST_USED_PRECISION:
+            return
+    cutoff = now - LAST_USED_PRECISION
+    stmt = (update(ApiToken)
+            .where(ApiToken.id == row.id,
+                   or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
+            .values(last_used_at=now))
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    try:
+        with engine.connect() as conn:
+            conn.execute(stmt)
+            conn.commit()
+    except OperationalError as exc:
+        log.info("token %s: last_used_at not updated (%s)", row.prefix, exc.orig)
+        return
+    # Reflect it in the loaded row without making the request's session flush an UPDATE.
+    set_committed_value(row, "last_used_at", now)

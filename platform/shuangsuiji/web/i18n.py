@@ -14,6 +14,7 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
@@ -29,11 +30,17 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 babel = Babel()
 
 
-def select_locale() -> str:
+#: Parsed once: flask-babel passes a selector's string to ``Locale.parse`` on every request,
+#: which (babel 2.x) normalises it against the list of every locale babel knows; a
+#: :class:`~babel.Locale` is passed through as it is.
+_LOCALES: dict[str, Locale] = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def select_locale() -> Locale:
     """The session's choice, else the default (zh_CN): the public are Chinese readers first,
     so the browser's Accept-Language does not override it."""
     chosen = session.get(SESSION_LANG) if request else None
-    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+    return _LOCALES[chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE]
 
 
 def compile_catalogues(root: Path = TRANSLATIONS) -> list[Path]:

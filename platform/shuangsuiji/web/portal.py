@@ -13,6 +13,7 @@ import json
 
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from shuangsuiji.access import allow_public, current_tenant, db_session, lookup
 from shuangsuiji.errors import UserError
@@ -95,7 +96,7 @@ def plan(year: int) -> str:
 def tasks() -> str:
     s = db_session()
     draws: dict[int, list[Draw]] = {}
-    for d in s.scalars(select(Draw).order_by(Draw.attempt)):
+    for d in s.scalars(select(Draw).options(selectinload(Draw.void)).order_by(Draw.attempt)):
         draws.setdefault(d.task_id, []).append(d)
     return render_template("portal/tasks.html", tasks=plan_service.list_tasks(s), draws=draws)
 
