@@ -275,10 +275,10 @@ def user_from_token(session: Session, token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     # The token, its user and the user's grants (which every access check reads) in one
-    # round trip rather than three.
-    row = session.scalar(select(ApiToken)
-                         .options(joinedload(ApiToken.user).selectinload(User.grants))
-                         .where(ApiToken.token_hash == _token_digest(token)))
+    # query rather than three.
+    row = session.scalars(select(ApiToken)
+                          .options(joinedload(ApiToken.user).joinedload(User.grants))
+                          .where(ApiToken.token_hash == _token_digest(token))).unique().first()
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     _touch_token(session, row)
