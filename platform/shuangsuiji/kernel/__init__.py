@@ -14,9 +14,11 @@ from shuangsuiji.kernel.bundle import (
     VerifyReport,
     draw_digest,
     make_bundle,
+    pool_object,
     recusal_rule_from_plain,
     result_from_bundle,
     verify_bundle,
+    with_pool,
 )
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text
 from shuangsuiji.kernel.codec import BundleFormatError
@@ -31,6 +33,7 @@ from shuangsuiji.kernel.errors import (
 )
 from shuangsuiji.kernel.model import (
     Batch,
+    Candidates,
     Credential,
     DrawParams,
     DrawResult,
@@ -50,7 +53,13 @@ from shuangsuiji.kernel.model import (
     Target,
     Task,
 )
-from shuangsuiji.kernel.pool import freeze_pool, pool_digest
+from shuangsuiji.kernel.pool import (
+    freeze_pool,
+    frozen_pool_text,
+    parse_pool_text,
+    pool_digest,
+    pool_text,
+)
 from shuangsuiji.kernel.ratio import check_ratio, risk_ratio, stratum_size
 from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.kernel.streams import Stream, permutation, sample
@@ -59,6 +68,7 @@ __all__ = [
     "FORMAT",
     "Batch",
     "BundleFormatError",
+    "Candidates",
     "Credential",
     "DrawParams",
     "DrawResult",
@@ -92,13 +102,18 @@ __all__ = [
     "draw",
     "draw_digest",
     "freeze_pool",
+    "frozen_pool_text",
     "make_bundle",
+    "parse_pool_text",
     "permutation",
     "pool_digest",
+    "pool_object",
+    "pool_text",
     "recusal_rule_from_plain",
     "result_from_bundle",
     "risk_ratio",
     "sample",
     "stratum_size",
     "verify_bundle",
+    "with_pool",
 ]

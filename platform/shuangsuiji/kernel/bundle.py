@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json
@@ -29,7 +30,15 @@ from shuangsuiji.kernel.codec import (
 from shuangsuiji.kernel.draw import draw
 from shuangsuiji.kernel.errors import KernelError
 from shuangsuiji.kernel.gcpause import paused_gc
-from shuangsuiji.kernel.model import DrawResult, Exclusion, Group, Target
+from shuangsuiji.kernel.model import (
+    Candidates,
+    DrawResult,
+    Exclusion,
+    FrozenPool,
+    Group,
+    Target,
+    line_target,
+)
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.rules import RecusalRule
@@ -72,38 +81,77 @@ ANNOTATIONS = "annotations"
 
 
 def make_bundle(
-    result: DrawResult, annotations: dict[str, Any] | None = None
+    result: DrawResult, annotations: dict[str, Any] | None = None, *, pool: bool = True
 ) -> dict[str, Any]:
     """Return the JSON-ready bundle of ``result`` (its pool, inputs, draw and recusals).
 
     ``annotations`` (plain JSON) is carried verbatim and covered by the draw digest.
+    ``pool=False`` leaves the ``pool`` key out (for a platform that stores the pool as its
+    canonical lines, :func:`~shuangsuiji.kernel.pool.pool_text`, and puts it back with
+    :func:`with_pool` on export); both digests are the same either way.
     """
     with paused_gc():
-        return _make_bundle(result, annotations)
+        return _make_bundle(result, annotations, pool=pool)
 
 
-def _make_bundle(result: DrawResult, annotations: dict[str, Any] | None = None) -> dict[str, Any]:
-    pool = result.pool
+def pool_object(pool: FrozenPool) -> dict[str, Any]:
+    """The bundle's ``pool`` object: strata with their members, and the excluded targets."""
+    return {
+        "strata": [
+            {
+                "name": s.name,
+                "ratio_permille": s.ratio_permille,
+                "size": s.size,
+                "members": member_rows(s.lines),
+            }
+            for s in pool.strata
+        ],
+        "excluded": [
+            [e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in pool.excluded
+        ],
+    }
+
+
+_SPLIT_TAB = methodcaller("split", "\t")
+
+
+def member_rows(lines: list[bytes] | Any) -> list[list[Any]]:
+    """``[code, name, [flags]]`` rows of members' digest lines, decoded a chunk at a time."""
+    out: list[list[Any]] = []
+    for start in range(0, len(lines), _ROWS_CHUNK):
+        text = b"\n".join(lines[start : start + _ROWS_CHUNK]).decode("utf-8")
+        out.extend(
+            [[c, n, f.split(",") if f else []] for _, c, n, f in map(_SPLIT_TAB, text.split("\n"))]
+        )
+    return out
+
+
+_ROWS_CHUNK = 65536
+
+
+def with_pool(bundle: dict[str, Any], pool: dict[str, Any]) -> dict[str, Any]:
+    """``bundle`` (made with ``pool=False``) with its ``pool`` object put back in place."""
+    out: dict[str, Any] = {}
+    for key, value in bundle.items():
+        if key == "seed":
+            out["pool"] = pool
+        out[key] = value
+    return out
+
+
+def _make_bundle(
+    result: DrawResult, annotations: dict[str, Any] | None = None, *, pool: bool = True
+) -> dict[str, Any]:
+    frozen = result.pool
     bundle: dict[str, Any] = {
         "format": FORMAT,
-        "task": plain(pool.task),
-        "sampling": plain(pool.sampling),
-        "pool_rules": plain(pool.rules),
-        "pool": {
-            "strata": [
-                {
-                    "name": s.name,
-                    "ratio_permille": s.ratio_permille,
-                    "size": s.size,
-                    # most members carry no flag: skip sorted() of an empty set
-                    "members": [[c, n, sorted(f) if f else []] for c, n, f in s.members],
-                }
-                for s in pool.strata
-            ],
-            "excluded": [
-                [e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in pool.excluded
-            ],
-        },
+        "task": plain(frozen.task),
+        "sampling": plain(frozen.sampling),
+        "pool_rules": plain(frozen.rules),
+    }
+    if pool:
+        bundle["pool"] = pool_object(frozen)
+    bundle |= {
         "seed": result.seed,
         "draw_parameters": plain(result.params),
         "draw_rules": plain(result.rules),
@@ -121,7 +169,7 @@ def _make_bundle(result: DrawResult, annotations: dict[str, Any] | None = None) 
     }
     if annotations is not None:
         bundle[ANNOTATIONS] = annotations
-    bundle["digests"] = {"pool": pool.digest, "draw": draw_digest(bundle, pool.digest)}
+    bundle["digests"] = {"pool": frozen.digest, "draw": draw_digest(bundle, frozen.digest)}
     return bundle
 
 
@@ -188,7 +236,8 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 f"unsupported format; this verifier reads {FORMAT}",
             )
         with paused_gc():
-            expected = _recompute(top)
+            result = _result_of(top)
+            expected = _recompute(top, result)
     except BundleFormatError as e:
         return _fail(e.path, problem=e.problem)
     except KernelError as e:
@@ -198,7 +247,11 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
         if key not in bundle:
             return _fail(key, problem="missing")
         with paused_gc():
-            mismatch = _first_difference(expected[key], bundle[key], key)
+            if key == "pool":
+                # compared as the members' lines: no million-row tree is rebuilt
+                mismatch = _pool_difference(result.pool, bundle[key])
+            else:
+                mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
     extra = sorted(set(bundle) - set(KEYS) - {ANNOTATIONS})
@@ -213,7 +266,9 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
             bundle["digests"]["draw"],
             "the draw digest does not match the bundle's content",
         )
-    return VerifyReport(ok=True, summary=_summary(expected))
+    summary = _summary(result)
+    summary["draw_digest"] = bundle["digests"]["draw"]
+    return VerifyReport(ok=True, summary=summary)
 
 
 def _result_of(top: Reader) -> DrawResult:
@@ -221,9 +276,9 @@ def _result_of(top: Reader) -> DrawResult:
     sampling = read_sampling(top.sub("sampling"))
     rules = read_pool_rules(top.sub("pool_rules"))
     pool_r = top.sub("pool")
-    members: list[Target] = []
+    members: list[Candidates] = []
     for s in pool_r.subs("strata"):
-        members.extend(_members(s.array("members"), s.at("members")))
+        members.append(_members(s.array("members"), s.at("members")))
     cites = exclusion_citations(rules)
     excluded: list[Exclusion] = []
     for i, row in enumerate(pool_r.array("excluded")):
@@ -270,11 +325,12 @@ def _result_of(top: Reader) -> DrawResult:
     return result
 
 
-def _recompute(top: Reader) -> dict[str, Any]:
+def _recompute(top: Reader, result: DrawResult) -> dict[str, Any]:
+    """The bundle of ``result`` without its pool (compared separately, as lines)."""
     annotations = top.obj.get(ANNOTATIONS)
     if annotations is not None and not isinstance(annotations, dict):
         raise BundleFormatError(top.at(ANNOTATIONS), "expected an object")
-    return _make_bundle(_result_of(top), annotations)
+    return _make_bundle(result, annotations, pool=False)
 
 
 def result_from_bundle(bundle: dict[str, Any]) -> DrawResult:
@@ -289,23 +345,114 @@ def recusal_rule_from_plain(obj: dict[str, Any]) -> RecusalRule:
     return read_recusal_rule(Reader(obj, "rule"))
 
 
-def _members(rows: list[Any], path: str) -> list[Target]:
-    """Read ``[code, name, [flags]]`` rows; type checks run in bulk, in C, when all is well."""
-    try:
-        out = [Target(c, n, frozenset(f)) for c, n, f in rows]
-    except (TypeError, ValueError):
-        out = None
+def _members(rows: list[Any], path: str) -> Candidates:
+    """Read ``[code, name, [flags]]`` rows as columns; type checks run in bulk, in C, when
+    all is well, and row by row (naming the bad one) when not."""
     well_formed = (
-        out is not None
-        and set(map(type, rows)) <= {list}
+        set(map(type, rows)) <= {list}
+        and set(map(len, rows)) <= {3}
         and set(map(type, map(itemgetter(0), rows))) <= {str}
         and set(map(type, map(itemgetter(1), rows))) <= {str}
         and set(map(type, map(itemgetter(2), rows))) <= {list}
         and all(type(x) is str for row in rows if row[2] for x in row[2])
     )
-    if out is None or not well_formed:
-        return [_member(row, f"{path}[{i}]") for i, row in enumerate(rows)]
-    return out
+    if not well_formed:
+        targets = [_member(row, f"{path}[{i}]") for i, row in enumerate(rows)]
+        return Candidates(
+            [t[0] for t in targets],
+            [t[1] for t in targets],
+            {i: t[2] for i, t in enumerate(targets) if t[2]},
+        )
+    flags = list(map(itemgetter(2), rows))
+    flagged = list(compress(range(len(flags)), flags))
+    return Candidates(
+        list(map(itemgetter(0), rows)),
+        list(map(itemgetter(1), rows)),
+        {i: frozenset(flags[i]) for i in flagged},
+    )
+
+
+def _found_lines(rows: list[list[Any]]) -> list[bytes]:
+    """Digest lines of well-typed member rows, in the order found, flags as found."""
+    flags = [",".join(f) if f else "" for f in map(itemgetter(2), rows)]
+    text = "".join(
+        map(
+            "member\t{}\t{}\t{}\n".format, map(itemgetter(0), rows), map(itemgetter(1), rows), flags
+        )
+    )
+    lines = text.encode("utf-8").split(b"\n")
+    lines.pop()
+    return lines
+
+
+def _row_of(line: bytes) -> list[Any]:
+    code, name, flags = line_target(line)
+    return [code, name, sorted(flags)]
+
+
+def _members_difference(
+    lines: list[bytes] | Any, rows: list[Any], path: str
+) -> tuple[Any, ...] | None:
+    found = _found_lines(rows)
+    if found == lines and len(found) == len(rows):
+        return None
+    n = min(len(lines), len(rows))
+    i = next((i for i in range(n) if _row_of(lines[i]) != rows[i]), n)
+    if i < n:
+        sub = _first_difference(_row_of(lines[i]), rows[i], f"{path}[{i}]")
+        return sub or (f"{path}[{i}]", _row_of(lines[i]), rows[i])
+    return (
+        f"{path}[{n}]",
+        _row_of(lines[n]) if n < len(lines) else None,
+        rows[n] if n < len(rows) else None,
+        f"list has {len(rows)} entries, expected {len(lines)}",
+    )
+
+
+def _pool_difference(pool: FrozenPool, found: Any) -> tuple[Any, ...] | None:
+    """First difference between the recomputed pool and the bundle's ``pool`` object."""
+    if not isinstance(found, dict):
+        return ("pool", None, found, "expected an object")
+    for key in ("strata", "excluded"):
+        if key not in found:
+            return (f"pool.{key}", None, None, "missing")
+    strata = found["strata"]
+    for k, s in enumerate(pool.strata):
+        p = f"pool.strata[{k}]"
+        if k >= len(strata):
+            return (p, s.name, None, f"list has {len(strata)} entries, expected {len(pool.strata)}")
+        f = strata[k]
+        head = {"name": s.name, "ratio_permille": s.ratio_permille, "size": s.size}
+        for key, value in head.items():
+            if key not in f:
+                return (f"{p}.{key}", value, None, "missing")
+            sub = _first_difference(value, f[key], f"{p}.{key}")
+            if sub is not None:
+                return sub
+        if "members" not in f:
+            return (f"{p}.members", None, None, "missing")
+        sub = _members_difference(s.lines, f["members"], f"{p}.members")
+        if sub is not None:
+            return sub
+        for key in f:
+            if key not in (*head, "members"):
+                return (f"{p}.{key}", None, f[key], "field not part of the format")
+    if len(strata) > len(pool.strata):
+        n = len(pool.strata)
+        return (
+            f"pool.strata[{n}]",
+            None,
+            strata[n],
+            f"list has {len(strata)} entries, expected {n}",
+        )
+    excluded = [[e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in pool.excluded]
+    sub = _first_difference(excluded, found["excluded"], "pool.excluded")
+    if sub is not None:
+        return sub
+    for key in found:
+        if key not in ("strata", "excluded"):
+            return (f"pool.{key}", None, found[key], "field not part of the format")
+    return None
 
 
 def _member(row: Any, path: str) -> Target:
@@ -354,17 +501,17 @@ def _first_difference(expected: Any, found: Any, path: str) -> tuple[Any, ...] |
     return (path, expected, found)
 
 
-def _summary(bundle: dict[str, Any]) -> dict[str, Any]:
-    strata = bundle["pool"]["strata"]
+def _summary(result: DrawResult) -> dict[str, Any]:
+    pool = result.pool
     return {
-        "task_id": bundle["task"]["task_id"],
-        "pool_size": sum(len(s["members"]) for s in strata),
-        "strata": len(strata),
-        "excluded": len(bundle["pool"]["excluded"]),
-        "selected": sum(len(s["selected"]) for s in bundle["result"]["strata"]),
-        "groups": len(bundle["result"]["groups"]),
-        "experts": len(bundle["result"]["experts"]),
-        "recusals": len(bundle["recusals"]),
-        "pool_digest": bundle["digests"]["pool"],
-        "draw_digest": bundle["digests"]["draw"],
+        "task_id": pool.task.task_id,
+        "pool_size": pool.size,
+        "strata": len(pool.strata),
+        "excluded": len(pool.excluded),
+        "selected": sum(len(s.selected) for s in result.strata),
+        "groups": len(result.groups),
+        "experts": len(result.experts),
+        "recusals": len(result.recusals),
+        "pool_digest": pool.digest,
+        "draw_digest": None,
     }

@@ -51,8 +51,7 @@ def draw(
         StratumDraw(
             s.name,
             tuple(
-                s.members[i].credit_code
-                for i in sample(Stream(seed, TARGETS_LABEL + s.name), len(s.members), s.size)
+                map(s.code_at, sample(Stream(seed, TARGETS_LABEL + s.name), len(s.lines), s.size))
             ),
         )
         for s in pool.strata

@@ -6,9 +6,10 @@ Every type is a frozen dataclass of plain values. Dates are calendar dates in Ch
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from shuangsuiji.rules import (
     Citation,
@@ -44,6 +45,18 @@ class Target(NamedTuple):
     credit_code: str
     name: str
     flags: frozenset[str] = frozenset()
+
+
+class Candidates(NamedTuple):
+    """A chunk of candidate targets as columns: the cheap form of many :class:`Target`.
+
+    ``flags`` maps a position in the chunk to the flags of that target; positions absent
+    carry no flag.
+    """
+
+    codes: Sequence[str]
+    names: Sequence[str]
+    flags: Mapping[int, frozenset[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +129,68 @@ class Exclusion:
     trigger_task_id: str | None  # None for rules that no earlier task triggers ("flag")
 
 
+#: Start of a member's digest line (docs/draw-spec.md §3.3).
+MEMBER_PREFIX = b"member\t"
+
+
+def line_code(line: bytes) -> bytes:
+    """The credit code (UTF-8) of a member's digest line."""
+    return line[7 : line.index(b"\t", 7)]
+
+
+def line_target(line: bytes) -> Target:
+    """The :class:`Target` of a member's digest line."""
+    _, code, name, flags = line.decode("utf-8").split("\t")
+    return Target(code, name, frozenset(flags.split(",")) if flags else frozenset())
+
+
+class Members(Sequence[Target]):
+    """The members of a stratum as :class:`Target` tuples, decoded from their lines on access.
+
+    ``len()`` costs nothing; iterating a million members builds a million tuples.
+    """
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, lines: Sequence[bytes]) -> None:
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, i: int) -> Target: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Target]: ...
+    def __getitem__(self, i: int | slice) -> Target | Sequence[Target]:
+        if isinstance(i, slice):
+            return [line_target(x) for x in self._lines[i]]
+        return line_target(self._lines[i])
+
+    def __iter__(self) -> Iterator[Target]:
+        return map(line_target, self._lines)
+
+
 @dataclass(frozen=True)
 class Stratum:
-    """One stratum of the pool: its members in canonical order and how many to draw."""
+    """One stratum of the pool: its members in canonical order and how many to draw.
+
+    ``lines`` are the members' digest lines (``member<TAB>code<TAB>name<TAB>flags``, UTF-8,
+    no LF), in canonical order; :attr:`members` reads them as :class:`Target` tuples.
+    """
 
     name: str
     ratio_permille: int
     size: int
-    members: tuple[Target, ...]
+    lines: Sequence[bytes]
+
+    @property
+    def members(self) -> Members:
+        return Members(self.lines)
+
+    def code_at(self, i: int) -> str:
+        """Credit code of the member at position ``i``."""
+        return line_code(self.lines[i]).decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -136,11 +203,14 @@ class FrozenPool:
     strata: tuple[Stratum, ...]
     excluded: tuple[Exclusion, ...]
     digest: str
+    #: The excluded targets' digest lines (UTF-8, in chunks), kept from the digest so the
+    #: stored pool does not format them again.
+    excluded_text: tuple[bytes, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def size(self) -> int:
         """Number of targets in the pool (all strata)."""
-        return sum(len(s.members) for s in self.strata)
+        return sum(len(s.lines) for s in self.strata)
 
 
 # --- inputs of draw --------------------------------------------------------------------

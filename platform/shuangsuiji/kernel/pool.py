@@ -2,18 +2,27 @@
 
 The pool is frozen, and its digest shown, before the seed is known; :func:`freeze_pool` is
 therefore separate from :mod:`shuangsuiji.kernel.draw`.
+
+A pool holds each member as its digest line (``member<TAB>code<TAB>name<TAB>flags``, UTF-8,
+docs/draw-spec.md §3.3) rather than as three objects: a million members are a million
+``bytes`` (about half the memory of code, name and tuple), sorting them sorts by credit code
+(UTF-8 byte order is code-point order, and the code is followed by a TAB), and the digest
+and the stored pool are these very lines joined. Members without flags or history, nearly
+all of them, never pass through Python code one by one: their lines are formatted, encoded
+and split by C loops over whole chunks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
-from itertools import islice, pairwise
+from itertools import compress, islice
 from operator import eq, itemgetter
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
@@ -23,8 +32,10 @@ from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import (
     COUNTED_STATUSES,
     GENERAL,
+    MEMBER_PREFIX,
     RISK_PREFIX,
     VOIDED,
+    Candidates,
     Exclusion,
     FrozenPool,
     Inspection,
@@ -33,6 +44,7 @@ from shuangsuiji.kernel.model import (
     Stratum,
     Target,
     Task,
+    line_code,
     quarter_of,
 )
 from shuangsuiji.kernel.ratio import risk_ratio, stratum_size, validate_sampling
@@ -44,7 +56,12 @@ SAME_QUARTER = "same_quarter_other_divisions"
 #: Kinds of extra exclusion rule the kernel understands.
 EXTRA_KINDS = ("recently_inspected", "flag")
 
-_CHUNK = 65536  # digest lines hashed per update: bounded memory, few calls
+_CHUNK = 65536  # members per chunk: bounded temporaries, few calls
+_PLAIN = "member\t{}\t{}\t\n".format  # a member without flags
+#: Characters below TAB: a code holding one could sort before a shorter code it extends
+#: once the TAB after the code is compared; such pools are sorted by code explicitly.
+_LOW = re.compile("[\x00-\x08]")
+_EMPTY: frozenset[str] = frozenset()
 
 
 def canonical_task(task: Task) -> Task:
@@ -60,7 +77,7 @@ def canonical_task(task: Task) -> Task:
 
 
 def freeze_pool(
-    candidates: Iterable[Target],
+    candidates: Iterable[Target] | Iterable[Candidates],
     inspections: Iterable[Inspection],
     task: Task,
     sampling: Sampling,
@@ -68,10 +85,11 @@ def freeze_pool(
 ) -> FrozenPool:
     """Apply the exclusions to ``candidates``, split the rest into strata, and digest it.
 
-    ``inspections`` are this tenant's earlier inspections (ongoing and completed; voided
-    ones are skipped). Raises :class:`EmptyPool` when no target is left, and
-    :class:`InvalidInput` for malformed input (duplicate credit codes, a tab in a name, an
-    unknown kind of extra rule, a bad ratio).
+    ``candidates`` are :class:`Target` tuples, or chunks of them as :class:`Candidates`
+    columns (what a database read gives cheaply). ``inspections`` are this tenant's earlier
+    inspections (ongoing and completed; voided ones are skipped). Raises :class:`EmptyPool`
+    when no target is left, and :class:`InvalidInput` for malformed input (duplicate credit
+    codes, a tab in a name, an unknown kind of extra rule, a bad ratio).
     """
     validate_sampling(sampling)
     task = canonical_task(task)
@@ -80,35 +98,300 @@ def freeze_pool(
     for extra in rules.extra_exclusions:
         _check_extra(extra)
     with paused_gc():
-        targets = canonical_targets(candidates)
-        kept, excluded = _exclude(targets, inspections, task, rules)
-        return stratify(kept, excluded, task, sampling, rules)
+        builder = _Builder(task, rules, exclude=not task.special)
+        if not task.special:
+            builder.set_history(_index(inspections, task.task_id))
+        for chunk in candidate_chunks(candidates):
+            builder.add(chunk)
+        return builder.finish(sampling)
 
 
-def canonical_targets(candidates: Iterable[Target]) -> list[Target]:
-    """The candidates with canonical credit codes and names (NFC, stripped).
+def stratify(
+    candidates: Iterable[Target] | Iterable[Candidates],
+    excluded: Sequence[Exclusion],
+    task: Task,
+    sampling: Sampling,
+    rules: PoolRules,
+) -> FrozenPool:
+    """Sort the kept targets canonically, split them into strata, size them, digest the pool.
 
-    Checked in bulk first (a few C-level passes over all strings); only when some string
-    is not canonical is every target rebuilt.
+    No exclusion is applied (``excluded`` are taken as given): this is what a verifier
+    recomputes from a bundle. A target carrying several risk flags of the pack goes into the
+    stratum of the first of ``rules.risk_rules`` whose flag it carries; targets with none go
+    to ``"general"``. Strata are ordered as the risk rules, then general; empty strata are
+    left out.
     """
-    targets = list(candidates)
-    codes = list(map(_CODE, targets))
-    names = list(map(_NAME, targets))
-    clean = (
-        unicodedata.is_normalized("NFC", "\x00".join(codes))
-        and unicodedata.is_normalized("NFC", "\x00".join(names))
-        and sum(map(len, codes)) == sum(map(len, map(str.strip, codes)))
-        and sum(map(len, names)) == sum(map(len, map(str.strip, names)))
-    )
-    if not clean:
-        # \x00 never composes with a neighbour, so the joined test above is exact
-        targets = [Target(canonical_text(c), canonical_text(n), f) for c, n, f in targets]
-    if not all(codes) or not all(map(_CODE, targets)):
-        bad = next(t for t in targets if not t.credit_code)
-        raise InvalidInput(
-            f"a candidate target ({bad.name!r}) has no credit code: fix the directory"
-        )
-    return targets
+    validate_sampling(sampling)
+    with paused_gc():
+        builder = _Builder(task, rules, exclude=False)
+        builder.excluded.extend(excluded)
+        for e in excluded:
+            builder.note_special(e.credit_code)
+            builder.probe.append(e.credit_code)
+        for chunk in candidate_chunks(candidates):
+            builder.add(chunk)
+        return builder.finish(sampling)
+
+
+def candidate_chunks(
+    candidates: Iterable[Target] | Iterable[Candidates],
+) -> Iterator[Candidates]:
+    """``candidates`` as :class:`Candidates` chunks (passed through when they already are)."""
+    codes: list[str] = []
+    names: list[str] = []
+    flags: dict[int, frozenset[str]] = {}
+    for item in candidates:
+        if isinstance(item, Candidates):
+            if codes:
+                yield Candidates(codes, names, flags)
+                codes, names, flags = [], [], {}
+            yield item
+            continue
+        code, name, f = item
+        if f:
+            flags[len(codes)] = f
+        codes.append(code)
+        names.append(name)
+        if len(codes) >= _CHUNK:
+            yield Candidates(codes, names, flags)
+            codes, names, flags = [], [], {}
+    if codes:
+        yield Candidates(codes, names, flags)
+
+
+def _canonical_columns(
+    codes: Sequence[str], names: Sequence[str]
+) -> tuple[Sequence[str], Sequence[str], str]:
+    """Codes and names in canonical text (NFC, stripped); checked in bulk, in C, first.
+
+    Returns them with the codes joined by LF (for further bulk checks by the caller).
+    """
+    joined = "\n".join(codes)
+    ok_codes = (joined.isascii() or unicodedata.is_normalized("NFC", joined)) and sum(
+        map(len, codes)
+    ) == sum(map(len, map(str.strip, codes)))
+    if not ok_codes:
+        codes = [canonical_text(c) for c in codes]
+        joined = "\n".join(codes)
+    text = "\n".join(names)
+    # LF never composes with a neighbour, so the joined test is exact
+    ok_names = (text.isascii() or unicodedata.is_normalized("NFC", text)) and sum(
+        map(len, names)
+    ) == sum(map(len, map(str.strip, names)))
+    if not ok_names:
+        names = [canonical_text(n) for n in names]
+    return codes, names, joined
+
+
+class _Builder:
+    """Collects the members chunk by chunk: exclusions, strata, lines; then sorts and sizes."""
+
+    def __init__(self, task: Task, rules: PoolRules, *, exclude: bool) -> None:
+        self.task = task
+        self.rules = rules
+        self.exclude = exclude
+        self.index: dict[str, list[Inspection]] = {}
+        policy = rules.exclusion_policy
+        self.once = exclude and policy.once_per_year
+        self.quarter_rule = exclude and policy.same_quarter_other_divisions and not task.joint
+        self.extras = rules.extra_exclusions if exclude else ()
+        self.recent_from = {
+            r.code: task.start_date - timedelta(days=int(r.param("days")))
+            for r in self.extras
+            if r.kind == "recently_inspected"
+        }
+        self.items = frozenset(task.item_codes)
+        self.verdicts: dict[str, tuple[str, Citation, str | None]] = {}
+        self.order: dict[str, int] = {}
+        for i, rule in enumerate(rules.risk_rules):
+            self.order.setdefault(rule.flag, i)
+        self.plain: list[bytes] = []  # members without flags: the bulk of general
+        self.general: list[bytes] = []  # members of general carrying some other flag
+        self.buckets: list[list[bytes]] = [[] for _ in rules.risk_rules]
+        self.excluded: list[Exclusion] = []
+        self.special: set[str] = set()  # codes handled one by one (flags, history, excluded)
+        self.probe: list[str] = []  # of those, codes that might also be among the plain
+        self.low = False  # some code holds a character below TAB
+        self.code_lengths: set[int] = set()
+        self.ascii = True
+
+    def set_history(self, index: dict[str, list[Inspection]]) -> None:
+        """Earlier inspections by code; rules 1 and 2 are decided for each code at once.
+
+        Their triggers (the earliest matching inspection: date, then task id by UTF-8
+        bytes) depend on the history alone; only the exemption depends on the target's
+        flags, and it is applied per target.
+        """
+        self.index = index
+        policy = self.rules.exclusion_policy
+        year, quarter, division = self.task.year, self.task.quarter, self.task.division
+        items = self.items
+        verdicts = self.verdicts
+        for code, history in index.items():
+            if self.once:
+                m = [i for i in history if i.item_code in items and i.date.year == year]
+                if m:
+                    verdicts[code] = (ONCE_PER_YEAR, policy.cite, _earliest(m))
+                    continue
+            if self.quarter_rule:
+                m = [
+                    i
+                    for i in history
+                    if i.date.year == year
+                    and quarter_of(i.date) == quarter
+                    and i.division != division
+                ]
+                if m:
+                    verdicts[code] = (SAME_QUARTER, policy.cite, _earliest(m))
+
+    def note_special(self, code: str) -> None:
+        if code in self.special:
+            raise InvalidInput(
+                f"credit code {code!r} occurs twice among the candidates: merge the "
+                "duplicate entries in the directory"
+            )
+        self.special.add(code)
+
+    def add(self, chunk: Candidates) -> None:
+        codes, names, flags = chunk
+        if len(codes) != len(names):
+            raise InvalidInput("candidate columns of different lengths")
+        codes, names, joined = _canonical_columns(codes, names)
+        if not all(codes):
+            bad = names[list(map(bool, codes)).index(False)]
+            raise InvalidInput(
+                f"a candidate target ({bad!r}) has no credit code: fix the directory"
+            )
+        self.low = self.low or _LOW.search(joined) is not None
+        self.ascii = self.ascii and joined.isascii()
+        self.code_lengths.update(map(len, codes))
+        n = len(codes)
+        special = {i for i, f in flags.items() if f} if flags else set()
+        index = self.index
+        if index:
+            special.update(compress(range(n), map(index.__contains__, codes)))
+        if special:
+            keep = bytearray(b"\x01") * n
+            for i in special:
+                keep[i] = 0
+            self._plain(list(compress(codes, keep)), list(compress(names, keep)))
+            for i in sorted(special):
+                self._one(codes[i], names[i], flags.get(i) or _EMPTY)
+        else:
+            self._plain(codes, names)
+
+    def _plain(self, codes: Sequence[str], names: Sequence[str]) -> None:
+        if not codes:
+            return
+        text = "".join(map(_PLAIN, codes, names))
+        # a stray tab or line break would make lines ambiguous: count them in C
+        if text.count("\t") != 3 * len(codes) or text.count("\n") != len(codes):
+            for c, nm in zip(codes, names, strict=True):
+                check_field(c, "credit code")
+                check_field(nm, f"name of {c!r}")
+        lines = text.encode("utf-8").split(b"\n")
+        lines.pop()  # after the last LF
+        self.plain.extend(lines)
+
+    def _one(self, code: str, name: str, flags: frozenset[str]) -> None:
+        """A member with flags or history: exclusions, then its stratum."""
+        self.note_special(code)
+        history = self.index.get(code, ())
+        if not history:
+            self.probe.append(code)
+        hit = self._exclusion(code, flags, history) if self.exclude else None
+        if hit is not None:
+            self.excluded.append(Exclusion(code, name, hit[0], hit[1], hit[2]))
+            return
+        check_field(code, "credit code")
+        check_field(name, f"name of {code!r}")
+        for f in flags:
+            check_field(f, f"risk flag of {code!r}")
+            if "," in f:
+                raise InvalidInput(
+                    f"risk flag {f!r} of {code!r} contains a comma: flag codes are "
+                    "identifiers such as 'bad_credit'"
+                )
+        line = f"member\t{code}\t{name}\t{','.join(sorted(flags))}".encode()
+        ranks = [self.order[f] for f in flags if f in self.order]
+        if ranks:
+            self.buckets[min(ranks)].append(line)
+        else:
+            self.general.append(line)
+
+    def _exclusion(
+        self, code: str, flags: frozenset[str], history: Sequence[Inspection]
+    ) -> tuple[str, Citation, str | None] | None:
+        if history:
+            hit = self.verdicts.get(code)
+            if hit is not None and not (
+                flags and flags & self.rules.exclusion_policy.exempt_risk_flags
+            ):
+                return hit
+        for rule in self.extras:
+            if rule.kind == "flag":
+                if rule.param("flag") in flags:
+                    return (rule.code, rule.cite, None)
+            elif history:
+                start = self.recent_from[rule.code]
+                m = [i for i in history if i.date >= start]
+                if m:
+                    return (rule.code, rule.cite, _earliest(m))
+        return None
+
+    def finish(self, sampling: Sampling) -> FrozenPool:
+        plain = self.plain
+        self.plain = []
+        if self.low:
+            plain.sort(key=line_code)
+        else:
+            plain.sort()
+        self._no_duplicates(plain)
+        general = plain
+        if self.general:
+            general.extend(self.general)
+            general.sort(key=line_code if self.low else None)
+        buckets = self.buckets
+        for b in buckets:
+            b.sort(key=line_code if self.low else None)
+        return _build(buckets, general, self.excluded, self.task, sampling, self.rules)
+
+    def _no_duplicates(self, plain: list[bytes]) -> None:
+        """Duplicate codes among the plain members (adjacent once sorted), and between them
+        and the members handled one by one (only those without history can be plain too)."""
+        if len(self.code_lengths) == 1 and self.ascii:
+            width = len(MEMBER_PREFIX) + next(iter(self.code_lengths)) + 1
+            key = itemgetter(slice(0, width))
+            dup = any(map(eq, map(key, plain), map(key, islice(plain, 1, None))))
+        else:
+            codes = list(map(line_code, plain))
+            dup = any(map(eq, codes, islice(codes, 1, None)))
+            del codes
+        if dup:
+            a, b = next(
+                (a, b)
+                for a, b in zip(plain, islice(plain, 1, None), strict=False)
+                if line_code(a) == line_code(b)
+            )
+            raise InvalidInput(
+                f"credit code {line_code(a).decode()!r} occurs twice among the candidates "
+                f"({a.decode().split(chr(9))[2]!r}, {b.decode().split(chr(9))[2]!r}): merge the "
+                "duplicate entries in the directory"
+            )
+        for code in self.probe:
+            if self.low:
+                key_bytes = code.encode()
+                i = bisect_left(plain, key_bytes, key=line_code)
+                found = i < len(plain) and line_code(plain[i]) == key_bytes
+            else:  # sorted as bytes: the lines of this code start with this prefix
+                key_bytes = MEMBER_PREFIX + code.encode() + b"\t"
+                i = bisect_left(plain, key_bytes)
+                found = i < len(plain) and plain[i].startswith(key_bytes)
+            if found:
+                raise InvalidInput(
+                    f"credit code {code!r} occurs twice among the candidates: merge the "
+                    "duplicate entries in the directory"
+                )
 
 
 def _check_extra(rule: ExclusionRule) -> None:
@@ -144,121 +427,14 @@ def _index(inspections: Iterable[Inspection], task_id: str) -> dict[str, list[In
 
 
 def _earliest(matches: list[Inspection]) -> str:
+    if len(matches) == 1:
+        return matches[0].task_id
     return min(matches, key=lambda i: (i.date, i.task_id.encode("utf-8"))).task_id
 
 
-def _exclude(
-    targets: list[Target],
-    inspections: Iterable[Inspection],
-    task: Task,
-    rules: PoolRules,
-) -> tuple[list[Target], list[Exclusion]]:
-    policy = rules.exclusion_policy
-    if task.special:
-        return targets, []  # 专项检查: outside every sampling exclusion
-    once = policy.once_per_year
-    quarter_rule = policy.same_quarter_other_divisions and not task.joint
-    extras = rules.extra_exclusions
-    flag_rules = [r for r in extras if r.kind == "flag"]
-    index = _index(inspections, task.task_id)
-    if not index and not flag_rules:
-        return targets, []
-    # only targets with a history (or a flag, when a flag rule exists) can be excluded
-    if flag_rules:
-        kept = [t for t in targets if t[0] not in index and not t[2]]
-        suspects = [t for t in targets if t[0] in index or t[2]]
-    else:
-        kept = [t for t in targets if t[0] not in index]
-        suspects = [t for t in targets if t[0] in index]
-
-    excluded: list[Exclusion] = []
-    items = frozenset(task.item_codes)
-    year, quarter, division = task.year, task.quarter, task.division
-    exempt_flags = policy.exempt_risk_flags
-    recent_from = {
-        r.code: task.start_date - timedelta(days=int(r.param("days")))
-        for r in extras
-        if r.kind == "recently_inspected"
-    }
-    for t in suspects:
-        code, name, flags = t
-        history = index.get(code, ())
-        hit: tuple[str, Citation, str | None] | None = None
-        exempt = bool(flags & exempt_flags) if flags else False
-        if history and not exempt:
-            if once:
-                m = [i for i in history if i.item_code in items and i.date.year == year]
-                if m:
-                    hit = (ONCE_PER_YEAR, policy.cite, _earliest(m))
-            if hit is None and quarter_rule:
-                m = [
-                    i
-                    for i in history
-                    if i.date.year == year
-                    and quarter_of(i.date) == quarter
-                    and i.division != division
-                ]
-                if m:
-                    hit = (SAME_QUARTER, policy.cite, _earliest(m))
-        if hit is None:
-            for rule in extras:
-                if rule.kind == "flag":
-                    if rule.param("flag") in flags:
-                        hit = (rule.code, rule.cite, None)
-                        break
-                elif history:
-                    start = recent_from[rule.code]
-                    m = [i for i in history if i.date >= start]
-                    if m:
-                        hit = (rule.code, rule.cite, _earliest(m))
-                        break
-        if hit is None:
-            kept.append(t)
-        else:
-            excluded.append(Exclusion(code, name, hit[0], hit[1], hit[2]))
-    return kept, excluded
-
-
-def stratify(
-    kept: Sequence[Target],
-    excluded: Sequence[Exclusion],
-    task: Task,
-    sampling: Sampling,
-    rules: PoolRules,
-) -> FrozenPool:
-    """Sort the kept targets canonically, split them into strata, size them, digest the pool.
-
-    A target carrying several risk flags of the pack goes into the stratum of the first of
-    ``rules.risk_rules`` whose flag it carries; targets with none go to ``"general"``.
-    Strata are ordered as the risk rules, then general; empty strata are left out.
-    """
-    validate_sampling(sampling)
-    with paused_gc():
-        members = sorted(kept, key=_CODE)
-        _no_duplicates(members, excluded)
-        order: dict[str, int] = {}
-        for i, rule in enumerate(rules.risk_rules):
-            order.setdefault(rule.flag, i)
-        risk_flags = frozenset(order)
-        buckets: list[list[Target]] = [[] for _ in rules.risk_rules]
-        general = [t for t in members if not (t[2] and t[2] & risk_flags)]
-        for t in members:
-            if t[2]:
-                for f in t[2]:
-                    if "," in f:
-                        raise InvalidInput(
-                            f"risk flag {f!r} of {t[0]!r} contains a comma: flag codes are "
-                            "identifiers such as 'bad_credit'"
-                        )
-                ranks = [order[f] for f in t[2] if f in order]
-                if ranks:
-                    buckets[min(ranks)].append(t)
-        return _build(buckets, general, excluded, task, sampling, rules)
-
-
 def _build(
-    buckets: list[list[Target]],
-    general: list[Target],
+    buckets: list[list[bytes]],
+    general: list[bytes],
     excluded: Sequence[Exclusion],
     task: Task,
     sampling: Sampling,
@@ -273,44 +449,26 @@ def _build(
                     RISK_PREFIX + rule.flag,
                     ratio,
                     stratum_size(len(bucket), ratio, sampling),
-                    tuple(bucket),
+                    bucket,
                 )
             )
     if general:
         r = sampling.ratio_permille
-        strata.append(Stratum(GENERAL, r, stratum_size(len(general), r, sampling), tuple(general)))
+        strata.append(Stratum(GENERAL, r, stratum_size(len(general), r, sampling), general))
     if not strata:
         raise EmptyPool(_empty_message(task, excluded))
     exclusions = tuple(sorted(excluded, key=_excluded_code))
-    digest = pool_digest(task, sampling, rules, strata, exclusions)
-    return FrozenPool(task, sampling, rules, tuple(strata), exclusions, digest)
-
-
-_CODE = itemgetter(0)
-_NAME = itemgetter(1)
+    excluded_text = tuple(excluded_lines(exclusions))
+    h = hashlib.sha256()
+    for part in pool_text(task, sampling, rules, strata, exclusions, excluded_text):
+        h.update(part)
+    return FrozenPool(
+        task, sampling, rules, tuple(strata), exclusions, h.hexdigest(), excluded_text
+    )
 
 
 def _excluded_code(e: Exclusion) -> str:
     return e.credit_code
-
-
-def _no_duplicates(members: list[Target], excluded: Sequence[Exclusion]) -> None:
-    codes = list(map(_CODE, members))
-    if any(map(eq, codes, islice(codes, 1, None))):
-        a, b = next((a, b) for a, b in pairwise(members) if a[0] == b[0])
-        raise InvalidInput(
-            f"credit code {a[0]!r} occurs twice among the candidates ({a[1]!r}, {b[1]!r}): "
-            "merge the duplicate entries in the directory"
-        )
-    seen: set[str] = set()
-    for e in excluded:
-        i = bisect_left(codes, e.credit_code)
-        if (i < len(codes) and codes[i] == e.credit_code) or e.credit_code in seen:
-            raise InvalidInput(
-                f"credit code {e.credit_code!r} occurs twice among the candidates: merge the "
-                "duplicate entries in the directory"
-            )
-        seen.add(e.credit_code)
 
 
 def _empty_message(task: Task, excluded: Sequence[Exclusion]) -> str:
@@ -348,33 +506,32 @@ def exclusion_citations(rules: PoolRules) -> dict[str, Citation]:
     return cites
 
 
-def pool_digest(
+def pool_text(
     task: Task,
     sampling: Sampling,
     rules: PoolRules,
     strata: Sequence[Stratum],
     excluded: Sequence[Exclusion],
-) -> str:
-    """SHA-256 (hex) of the pool's canonical line serialisation (docs/draw-spec.md).
+    excluded_text: Sequence[bytes] | None = None,
+) -> Iterator[bytes]:
+    """The pool's canonical lines (docs/draw-spec.md §3.3), UTF-8, in chunks.
 
-    Streamed in chunks: a million members never become one string.
+    Their SHA-256 is the pool digest; joined, they are also the pool as the platform stores
+    it. A million members never become one string.
     """
-    h = hashlib.sha256()
-    h.update(f"{POOL_FORMAT}\n".encode())
-    h.update(canonical_json(pool_header(task, sampling, rules)) + b"\n")
+    yield f"{POOL_FORMAT}\n".encode()
+    yield canonical_json(pool_header(task, sampling, rules)) + b"\n"
     for s in strata:
         check_field(s.name, "stratum name")
-        h.update(f"stratum\t{s.name}\t{s.ratio_permille}\t{s.size}\t{len(s.members)}\n".encode())
-        members = s.members
-        for start in range(0, len(members), _CHUNK):
-            part = members[start : start + _CHUNK]
-            text = "".join(
-                [f"member\t{c}\t{n}\t{','.join(sorted(f)) if f else ''}\n" for c, n, f in part]
-            )
-            # a stray tab or line break would make lines ambiguous: count them in C
-            if text.count("\t") != 3 * len(part) or text.count("\n") != len(part):
-                _find_bad_member(part)
-            h.update(text.encode("utf-8"))
+        yield f"stratum\t{s.name}\t{s.ratio_permille}\t{s.size}\t{len(s.lines)}\n".encode()
+        lines = s.lines
+        for start in range(0, len(lines), _CHUNK):
+            yield b"\n".join(lines[start : start + _CHUNK]) + b"\n"
+    yield from excluded_lines(excluded) if excluded_text is None else excluded_text
+
+
+def excluded_lines(excluded: Sequence[Exclusion]) -> Iterator[bytes]:
+    """The excluded targets' digest lines, UTF-8, in chunks."""
     for start in range(0, len(excluded), _CHUNK):
         ex = excluded[start : start + _CHUNK]
         text = "".join(
@@ -391,14 +548,65 @@ def pool_digest(
                 check_field(e.rule_code, "exclusion rule code")
                 check_field(e.citation.article, "citation article")
                 check_field(e.trigger_task_id or "", "task id")
-        h.update(text.encode("utf-8"))
+        yield text.encode("utf-8")
+
+
+def frozen_pool_text(pool: FrozenPool) -> Iterator[bytes]:
+    """:func:`pool_text` of a frozen pool."""
+    return pool_text(
+        pool.task,
+        pool.sampling,
+        pool.rules,
+        pool.strata,
+        pool.excluded,
+        pool.excluded_text if pool.excluded_text or not pool.excluded else None,
+    )
+
+
+def pool_digest(
+    task: Task,
+    sampling: Sampling,
+    rules: PoolRules,
+    strata: Sequence[Stratum],
+    excluded: Sequence[Exclusion],
+) -> str:
+    """SHA-256 (hex) of the pool's canonical line serialisation (docs/draw-spec.md)."""
+    h = hashlib.sha256()
+    for part in pool_text(task, sampling, rules, strata, excluded):
+        h.update(part)
     return h.hexdigest()
 
 
-def _find_bad_member(part: Sequence[Target]) -> None:
-    for t in part:
-        check_field(t.credit_code, "credit code")
-        check_field(t.name, f"name of {t.credit_code!r}")
-        for f in t.flags:
-            check_field(f, f"risk flag of {t.credit_code!r}")
-    raise InvalidInput("a pool line is malformed")  # unreachable unless counts disagree
+def parse_pool_text(data: bytes) -> dict[str, object]:
+    """The bundle's ``pool`` object from the pool's canonical lines (:func:`pool_text`).
+
+    The inverse of the serialisation, for a pool stored as its lines: ``{"strata": [{name,
+    ratio_permille, size, members: [[code, name, [flags]]]}], "excluded": [[code, name, rule
+    code, trigger or null]]}``.
+    """
+    text = data.decode("utf-8")
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[0] != POOL_FORMAT or lines[-1] != "":
+        raise InvalidInput("not a stored pool (shuangsuiji-pool/1 lines)")
+    strata: list[dict[str, object]] = []
+    excluded: list[list[str | None]] = []
+    i, end = 2, len(lines) - 1
+    while i < end and lines[i].startswith("stratum\t"):
+        _, name, ratio, size, count = lines[i].split("\t")
+        n = int(count)
+        rows = [f.split("\t") for f in lines[i + 1 : i + 1 + n]]
+        strata.append(
+            {
+                "name": name,
+                "ratio_permille": int(ratio),
+                "size": int(size),
+                "members": [[c, nm, fl.split(",") if fl else []] for _, c, nm, fl in rows],
+            }
+        )
+        i += 1 + n
+    for line in lines[i:end]:
+        tag, code, name, rule, _article, trigger = line.split("\t")
+        if tag != "excluded":
+            raise InvalidInput(f"stored pool: unexpected line {line[:60]!r}")
+        excluded.append([code, name, rule, trigger or None])
+    return {"strata": strata, "excluded": excluded}

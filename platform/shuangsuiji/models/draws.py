@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
@@ -101,3 +111,24 @@ class Recusal(TenantOwned, Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     draw: Mapped[Draw] = relationship(back_populates="recusals")
+
+
+class DrawPool(TenantOwned, Base):
+    """A draw's frozen pool, stored once as its canonical lines (docs/draw-spec.md §3.3).
+
+    ``data`` is the exact byte sequence whose SHA-256 is the draw's ``pool_digest``,
+    compressed (``format`` ``shuangsuiji-pool/1+zlib``); the draw's ``bundle`` holds
+    everything else, and the export puts the pool back as the bundle's ``pool`` object.
+    A million members are ~20 MB here instead of ~80 MB of JSON inside ``draws.bundle``.
+    """
+
+    __tablename__ = "draw_pools"
+    __table_args__ = (UniqueConstraint("draw_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
+    format: Mapped[str] = mapped_column(String(32))
+    # MySQL/MariaDB's plain BLOB stops at 64 KiB
+    data: Mapped[bytes] = mapped_column(
+        LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+    )

@@ -8,16 +8,17 @@ fail inside that transaction instead of after a check.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from shuangsuiji import kernel
 from shuangsuiji.canonical import digest
@@ -32,7 +33,7 @@ from shuangsuiji.models.directories import (
     Target,
     TargetFlag,
 )
-from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid, Recusal
+from shuangsuiji.models.draws import Draw, DrawPool, DrawSelection, DrawVoid, Recusal
 from shuangsuiji.models.plans import Task, TaskItem
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
@@ -129,11 +130,11 @@ def _code_order(session: Session) -> tuple[Any, ...]:
     return ()
 
 
-def load_candidates(session: Session, on: date) -> Iterator[kernel.Target]:
+def load_candidates(session: Session, on: date) -> Iterator[kernel.Candidates]:
     """Every target of the current tenant with the risk flags in force on ``on``.
 
-    In canonical order where the database gives it cheaply (see :func:`_code_order`),
-    streamed in partitions; each target is built in C (``Target._make`` over ``zip``).
+    Streamed in partitions, each handed to the kernel as columns (codes, names, and the
+    flags of the few flagged positions): no object per target is built here.
     """
     tid = require_tenant(session)
     flags = _flags_in_force(session, on)
@@ -144,12 +145,11 @@ def load_candidates(session: Session, on: date) -> Iterator[kernel.Target]:
         .where(Target.tenant_id == tid)
         .order_by(*_code_order(session))
     )
-    make = kernel.Target._make
-    empty: frozenset[str] = frozenset()
+    get = flags.get
     for part in result.partitions():
         ids, codes, names = zip(*part, strict=True)
-        tagged = map(flags.get, ids, repeat(empty)) if flags else repeat(empty, len(ids))
-        yield from map(make, zip(codes, names, tagged, strict=True))
+        tagged = {i: f for i, f in enumerate(map(get, ids)) if f} if flags else {}
+        yield kernel.Candidates(codes, names, tagged)
 
 
 def load_history(session: Session, year: int, exclude_task_id: int) -> list[kernel.Inspection]:
@@ -399,8 +399,9 @@ def draw(
         bundle={},
         actor=session.info.get(audit.ACTOR_KEY, "system"),
     )
-    # the bundle's annotations name the attempt, so it is made once the attempt is known
-    bundle = kernel.make_bundle(result, annotations=annotations(record, task))
+    # the bundle's annotations name the attempt, so it is made once the attempt is known;
+    # the pool is stored apart, as its canonical lines (see DrawPool), not inside the JSON
+    bundle = kernel.make_bundle(result, annotations=annotations(record, task), pool=False)
     record.bundle = bundle
     record.bundle_digest = bundle["digests"]["draw"]
     session.add(record)
@@ -415,6 +416,7 @@ def draw(
         session.rollback()
         raise Conflict(f"task {task.code} was drawn by someone else just now",
                        hint="reload the task to see that draw") from None
+    _write_pool(session, record, prepared.pool)
     _write_selections(session, record, task, result)
     task.status = "drawn"
     audit.record(
@@ -436,6 +438,55 @@ def draw(
         },
     )
     return record
+
+
+#: ``draw_pools.format``: the pool's canonical lines (docs/draw-spec.md §3.3), zlib-compressed.
+POOL_STORAGE = "shuangsuiji-pool/1+zlib"
+
+
+def pack_pool(pool: kernel.FrozenPool) -> bytes:
+    """The pool's canonical lines (whose SHA-256 is the pool digest), compressed."""
+    z = zlib.compressobj(1)
+    parts = [z.compress(chunk) for chunk in kernel.frozen_pool_text(pool)]
+    parts.append(z.flush())
+    return b"".join(parts)
+
+
+def _write_pool(session: Session, record: Draw, pool: kernel.FrozenPool) -> None:
+    session.connection().execute(insert(DrawPool.__table__).values(
+        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE,
+        data=pack_pool(pool),
+    ))
+
+
+def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
+    """The bundle's ``pool`` object of a committed draw, from its stored lines.
+
+    The lines are checked against the draw's pool digest first: a stored pool that was
+    changed is refused, not exported.
+    """
+    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
+    if row is None:
+        raise NotFound(f"draw #{record.id} has no stored pool")
+    if row.format != POOL_STORAGE:
+        raise UserError(f"draw #{record.id}: unknown pool storage format {row.format!r}")
+    data = zlib.decompress(row.data)
+    if hashlib.sha256(data).hexdigest() != record.pool_digest:
+        raise Conflict(f"draw #{record.id}: the stored pool does not match its pool digest",
+                       hint="the database was changed outside the platform; restore it")
+    with paused_gc():
+        return kernel.parse_pool_text(data)
+
+
+def full_bundle(record: Draw) -> dict[str, Any]:
+    """The draw's bundle as committed, with its pool (draws made before the pool was stored
+    apart carry it inline)."""
+    bundle = record.bundle
+    if "pool" in bundle:
+        return bundle
+    session = object_session(record)
+    assert session is not None
+    return kernel.with_pool(bundle, stored_pool(session, record))
 
 
 def _item_list_version(session: Session) -> int | None:
@@ -471,15 +522,17 @@ def _write_selections(session: Session, record: Draw, task: Task,
     )
     draw_id, task_id = record.id, task.id
     conn = session.connection()
-    codes = result.selected
+    # inserted in credit-code order (each row keeps its position): the target lookups and the
+    # credit-code indexes are then walked in order instead of at random
+    rows = sorted(zip(result.selected, range(len(result.selected)), strict=True))
     # the pool (a million targets) is still alive: without the pause, allocating these rows
     # triggers full collections that walk it, 1.5 s of the 53,000 rows' 2.5 s
     with paused_gc():
-        for start in range(0, len(codes), _CHUNK):
+        for start in range(0, len(rows), _CHUNK):
             conn.execute(stmt, [
                 {"tenant": tid, "t_tenant": tid, "draw": draw_id, "task": task_id, "code": code,
                  "stratum": stratum_of[code], "position": pos, "batch": batch_of.get(code)}
-                for pos, code in enumerate(codes[start:start + _CHUNK], start)
+                for code, pos in rows[start:start + _CHUNK]
             ])
 
 
@@ -552,7 +605,7 @@ def recuse(
 
 def current_result(record: Draw) -> kernel.DrawResult:
     """The draw's result after every recusal step, replayed from the stored bundle."""
-    result = kernel.result_from_bundle(record.bundle)
+    result = kernel.result_from_bundle(full_bundle(record))
     for r in record.recusals:
         step = r.outcome
         result = kernel.apply_recusal(
