@@ -36,6 +36,8 @@ class Route:
             values.update({
                 "task_id": ids.task_id, "draw_id": ids.draw_id or MISSING_ID,
                 "item_id": ids.item_id, "code": ids.item_code, "year": ids.year,
+                # POST-only routes on objects the world does not make: a missing id
+                "rectification_id": MISSING_ID, "user_id": MISSING_ID,
             })
         values["kind"] = "targets"
         with app.test_request_context():

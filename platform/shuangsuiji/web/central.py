@@ -1,4 +1,4 @@
-"""Central-admin pages that look across tenants: comparing policy packs."""
+"""Central-admin pages that look across tenants: comparing policy packs, every account."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import UserError
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.lifecycle import today_in_china
+from shuangsuiji.web.staff import users as user_admin
 
 bp = Blueprint("central", __name__, url_prefix="/central")
 
@@ -52,3 +54,31 @@ def pack_diff() -> str:
                            tenant_by_slug=by_slug.get,
                            right=right_slug, on=on_text, diff=diff, problem=problem,
                            unavailable=unavailable)
+
+
+# --- every account, across tenants (the views are the tenant admin's, with no tenant) ---
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@allow("central_admin")
+def users() -> ResponseReturnValue:
+    """Every account and its roles in every tenant; create one (also a central admin)."""
+    return user_admin.users_page(None)
+
+
+@bp.post("/users/<int:user_id>/grant")
+@allow("central_admin")
+def user_grant(user_id: int) -> ResponseReturnValue:
+    return user_admin.grant_role(None, user_id)
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@allow("central_admin")
+def user_token(user_id: int) -> ResponseReturnValue:
+    return user_admin.issue_token(None, user_id)
+
+
+@bp.post("/users/<int:user_id>/tokens/revoke")
+@allow("central_admin")
+def user_token_revoke(user_id: int) -> ResponseReturnValue:
+    return user_admin.revoke_token(None, user_id)

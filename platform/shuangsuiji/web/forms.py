@@ -173,3 +173,101 @@ class RetireForm(FlaskForm):
 
     note = StringField(_l("Reason for retiring the item"),
                        validators=[DataRequired(), Length(max=300)])
+
+
+class PeriodForm(FlaskForm):
+    """A testing, inspection or appraisal period (检验、检测、鉴定) of a task or one target."""
+
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice("testing", _l("Testing")),
+        SelectChoice("inspection", _l("Inspection (检验)")),
+        SelectChoice("appraisal", _l("Appraisal")),
+    ], validate_choice=False)
+    credit_code = SelectField(_l("Target (empty: the whole task)"), validate_choice=False)
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("To"), validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+
+
+class RectificationForm(FlaskForm):
+    """Order a target to rectify (整改) what the inspection found."""
+
+    credit_code = SelectField(_l("Target"), validators=[DataRequired()], validate_choice=False)
+    requirement = TextAreaField(_l("What must be rectified"), validators=[DataRequired()])
+    due_on = DateField(_l("Rectify by"), validators=[DataRequired()])
+
+
+class FollowUpForm(FlaskForm):
+    """The follow-up inspection (复查) of a rectification."""
+
+    on = DateField(_l("Followed up on"), validators=[DataRequired()])
+    findings = TextAreaField(_l("What the follow-up found"), validators=[DataRequired()])
+    rectified = BooleanField(_l("The problem was rectified"))
+
+
+class CloseForm(FlaskForm):
+    on = DateField(_l("Closed on"), validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+
+
+class TransferForm(FlaskForm):
+    """A case handed on to another authority (移送)."""
+
+    credit_code = SelectField(_l("Target"), validators=[DataRequired()], validate_choice=False)
+    authority = StringField(_l("Receiving authority"), validators=[DataRequired(),
+                                                                   Length(max=200)])
+    reason = TextAreaField(_l("Reason for the transfer"), validators=[DataRequired()])
+    on = DateField(_l("Transferred on"), validators=[DataRequired()])
+    reference = StringField(_l("Reference number"), validators=[Optional(), Length(max=120)])
+
+
+class CalendarForm(FlaskForm):
+    file = FileField(_l("Holiday notice (CSV or TOML)"), validators=[
+        FileRequired(), FileAllowed(["csv", "toml"], _l("Upload a .csv or .toml file."))])
+    source = StringField(_l("Source (e.g. the State Council notice number)"),
+                         validators=[Optional(), Length(max=200)])
+
+
+def role_choices(*, central: bool) -> list[SelectChoice]:
+    """The roles an administrator may give (the central admin also central admin)."""
+    roles = [SelectChoice("tenant_admin", _l("Jurisdiction administrator")),
+             SelectChoice("operator", _l("Department operator")),
+             SelectChoice("viewer", _l("Department viewer")),
+             SelectChoice("inspector", _l("Inspector"))]
+    if central:
+        roles.insert(0, SelectChoice("central_admin", _l("Central administrator")))
+    return roles
+
+
+class UserForm(FlaskForm):
+    """A new account with its first role."""
+
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(),
+                                                                 Length(max=512)])
+    role = SelectField(_l("Role"), validate_choice=False)
+    tenant = SelectField(_l("Jurisdiction"), validate_choice=False)
+    department = StringField(_l("Department (empty: all departments)"),
+                             validators=[Optional(), Length(max=120)])
+    inspector_code = StringField(_l("Inspector code (for an inspector account)"),
+                                 validators=[Optional(), Length(max=64)])
+
+
+class GrantForm(FlaskForm):
+    """Another role for an existing account."""
+
+    role = SelectField(_l("Role"), validate_choice=False)
+    tenant = SelectField(_l("Jurisdiction"), validate_choice=False)
+    department = StringField(_l("Department (empty: all departments)"),
+                             validators=[Optional(), Length(max=120)])
+    inspector_code = StringField(_l("Inspector code (for an inspector account)"),
+                                 validators=[Optional(), Length(max=64)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("What the token is for"), validators=[Optional(), Length(max=120)])
+
+
+class RevokeForm(FlaskForm):
+    prefix = HiddenField(validators=[DataRequired(), Length(max=16)])

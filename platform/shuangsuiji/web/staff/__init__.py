@@ -15,13 +15,18 @@ from shuangsuiji.web.staff.common import bp
 
 # Importing the modules registers their views on ``bp``.
 from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
+    calendars,
     dashboard,
     directories,
     draws,
+    followup,
     items,
     plans,
     publication,
     records,
+    reports,
+    statistics,
+    users,
 )
 from shuangsuiji.web.staff.draws import bundle_response
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from shuangsuiji.access import current_tenant, current_user, db_session, has_role, lookup
 from shuangsuiji.errors import Conflict, UserError
@@ -123,3 +124,18 @@ def form_problem(form: Any) -> str:
 def status_for(method: str) -> int:
     """200 for a page shown, 422 for a form sent back with its problems."""
     return 422 if method == "POST" else 200
+
+
+#: Rectification states (整改) for people.
+RECTIFICATION_STATES: dict[str, Any] = {
+    "open": _l("ordered"),
+    "followed_up": _l("followed up"),
+    "closed": _l("closed"),
+}
+
+#: Kinds of period left out of a Chongqing deadline (检验、检测、鉴定).
+PERIOD_KINDS: dict[str, Any] = {
+    "testing": _l("Testing"),
+    "inspection": _l("Inspection (检验)"),
+    "appraisal": _l("Appraisal"),
+}

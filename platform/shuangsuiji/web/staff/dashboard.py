@@ -6,12 +6,14 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from shuangsuiji.access import allow, db_session
+from shuangsuiji.errors import UserError
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import audit
 from shuangsuiji.services import deadlines as deadline_service
-from shuangsuiji.web.staff.common import READERS, bp, platform, tenant
+from shuangsuiji.services import followup as followup_service
+from shuangsuiji.web.staff.common import READERS, RECTIFICATION_STATES, bp, platform, tenant
 
 
 def _due_soon_days() -> int:
@@ -30,6 +32,33 @@ def dashboard() -> str:
     ).all()
     chain = audit.verify(s, tenant().id)
     return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain)
+
+
+@bp.get("/deadlines")
+@allow(*READERS)
+def deadlines() -> str:
+    """Every task whose work has ended: overdue, due soon, pending (provisional flagged),
+    published; and the open rectifications, past due first."""
+    s = db_session()
+    problem: UserError | None = None
+    try:
+        entries = deadline_service.board(s, platform(), tenant(),
+                                         due_soon_days=_due_soon_days())
+    except UserError as exc:
+        problem, entries = exc, []
+    groups = {
+        "overdue": [e for e in entries if e.status == "overdue"],
+        "due_soon": [e for e in entries if e.status == "due_soon"],
+        "pending": [e for e in entries if e.status == "pending"],
+        "published": [e for e in entries if e.status in ("on_time", "late")],
+    }
+    provisional = [e for e in entries if e.provisional]
+    rectifications = followup_service.open_rectifications(s)
+    tasks = {t.id: t for t in s.scalars(select(Task))}
+    return render_template("staff/deadlines.html", groups=groups, provisional=provisional,
+                           rectifications=rectifications, tasks=tasks, problem=problem,
+                           state_names=RECTIFICATION_STATES,
+                           due_soon_days=_due_soon_days())
 
 
 @bp.get("/audit")

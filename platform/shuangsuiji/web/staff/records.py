@@ -11,12 +11,18 @@ from wtforms.fields import SelectChoice
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import KernelError
-from shuangsuiji.models.inspections import InspectionRecord, InspectionResult
+from shuangsuiji.models.inspections import (
+    ExcludedPeriodRecord,
+    InspectionRecord,
+    InspectionResult,
+)
+from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import lifecycle
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import METHOD_NAMES, RESULT_NAMES
 from shuangsuiji.web.staff.common import (
+    PERIOD_KINDS,
     assigned,
     bp,
     inspector_codes,
@@ -84,3 +90,58 @@ def records(task_id: int) -> ResponseReturnValue:
     return render_template("staff/records.html", task=row, targets=targets, form=form,
                            saved=saved, results=results,
                            problem=problem), status_for(request.method)
+
+
+# --- testing, inspection and appraisal periods (检验、检测、鉴定) ------------------------
+
+
+@bp.route("/tasks/<int:task_id>/periods", methods=["GET", "POST"])
+@allow("tenant_admin", "operator", "viewer")
+def periods(task_id: int) -> ResponseReturnValue:
+    """The task's testing/inspection/appraisal periods and its deadline. Whether they move
+    the deadline is the pack's rule (CQ Art. 14 leaves them out; MIIT counts every day)."""
+    s = db_session()
+    row = task_or_404(task_id)
+    try:
+        targets = lifecycle.drawn_targets(s, row)
+    except UserError:
+        targets = []
+    form = forms.PeriodForm()
+    form.credit_code.choices = [SelectChoice("", _("the whole task"))] + [
+        SelectChoice(t.credit_code, t.credit_code) for t in targets]
+    problem: UserError | None = None
+    if request.method == "POST":
+        if not may_act_for(row):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                records_service.add_excluded_period(
+                    s, tenant(), row.id, kind=form.kind.data or "",
+                    starts_on=form.starts_on.data,  # type: ignore[arg-type]
+                    ends_on=form.ends_on.data,  # type: ignore[arg-type]
+                    credit_code=form.credit_code.data or None, note=form.note.data or "")
+            except UserError as exc:
+                s.rollback()
+                problem = exc
+            else:
+                s.commit()
+                flash(_("The period was recorded."), "info")
+                return redirect(url_for("staff.periods", task_id=row.id))
+    rows = s.scalars(select(ExcludedPeriodRecord)
+                     .where(ExcludedPeriodRecord.task_id == row.id)
+                     .order_by(ExcludedPeriodRecord.starts_on, ExcludedPeriodRecord.id)).all()
+    rule = platform().policy_for(tenant()).deadline_rule(
+        row.work_ended_on or row.ends_on, deadline_service.task_facts(s, row))
+    deadline = None
+    deadline_problem: UserError | None = None
+    if row.work_ended_on is not None:
+        try:
+            deadline = deadline_service.task_deadline(s, platform(), tenant(), row.id)
+        except UserError as exc:
+            deadline_problem = exc
+    return render_template(
+        "staff/periods.html", task=row, kind_names=PERIOD_KINDS, periods=rows, form=form,
+        problem=problem, rule=rule,
+        deadline=deadline, deadline_problem=deadline_problem,
+        may_act=may_act_for(row) and row.status not in ("published", "closed"),
+    ), status_for(request.method)

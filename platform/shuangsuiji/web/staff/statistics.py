@@ -1,0 +1,90 @@
+"""Statistics per year, their XLSX export, and the central admin's comparison of tenants."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+
+from shuangsuiji.access import allow, db_session
+from shuangsuiji.services import lifecycle
+from shuangsuiji.services import statistics as stats_service
+from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.web.charts import Series, bar_chart
+from shuangsuiji.web.context import tenant_name
+from shuangsuiji.web.staff.common import READERS, bp, tenant
+
+#: How many years the trend chart shows, ending with the chosen year.
+TREND_YEARS = 5
+
+
+def _year() -> int:
+    text = request.args.get("year", "")
+    if not text:
+        return lifecycle.today_in_china().year
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        abort(404)
+    return int(text)
+
+
+def _xlsx(rows: list[stats_service.YearStats], filename: str) -> Response:
+    response = Response(stats_service.to_xlsx(rows), mimetype=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/statistics")
+@allow(*READERS)
+def statistics() -> str:
+    """The year's figures, and a chart of the last years: drawn, problems, transfers."""
+    s = db_session()
+    year = _year()
+    trend = [stats_service.year_stats(s, tenant(), y)
+             for y in range(year - TREND_YEARS + 1, year + 1)]
+    chart = bar_chart(
+        [str(t.year) for t in trend],
+        [Series(_("Targets drawn"), [t.targets_drawn for t in trend]),
+         Series(_("Problems found"), [t.problems_found for t in trend]),
+         Series(_("Cases transferred"), [t.transfers for t in trend])],
+        title=_("Targets drawn and problems found, by year"))
+    return render_template("staff/statistics.html", year=year, stats=trend[-1], chart=chart)
+
+
+@bp.get("/statistics.xlsx")
+@allow(*READERS)
+def statistics_xlsx() -> Response:
+    year = _year()
+    row = stats_service.year_stats(db_session(), tenant(), year)
+    return _xlsx([row], f"statistics-{tenant().slug}-{year}.xlsx")
+
+
+def _comparison(year: int) -> list[stats_service.YearStats]:
+    # The service logs the cross-tenant read in the current tenant's audit chain.
+    return stats_service.compare_tenants(db_session(), tenant(), year)
+
+
+@bp.get("/statistics/compare")
+@allow("central_admin")
+def statistics_compare() -> str:
+    """Central admin: every tenant's year side by side (a logged cross-tenant read)."""
+    s = db_session()
+    year = _year()
+    rows = _comparison(year)
+    s.commit()  # keep the audit event of the read
+    names = {t.slug: tenant_name(t) for t in tenant_service.all_tenants(s)}
+    chart = bar_chart(
+        [names.get(r.tenant, r.tenant) for r in rows],
+        [Series(_("Problems found (‰ of results)"), [r.problem_share_permille for r in rows]),
+         Series(_("Published on time (‰)"), [r.on_time_share_permille for r in rows])],
+        title=_("Tenants compared"), unit="‰")
+    return render_template("staff/statistics_compare.html", year=year, rows=rows,
+                           names=names, chart=chart)
+
+
+@bp.get("/statistics/compare.xlsx")
+@allow("central_admin")
+def statistics_compare_xlsx() -> Response:
+    year = _year()
+    rows = _comparison(year)
+    db_session().commit()
+    return _xlsx(rows, f"statistics-compare-{year}.xlsx")

@@ -1,0 +1,182 @@
+"""User management: a tenant admin manages the accounts of their tenant; the central admin
+(``/central/users``, same views with no tenant) every account.
+
+An API token is shown once, in the response to the request that issued it, and never again
+(it is not put in the flash, which lives in the session cookie).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from wtforms.fields import SelectChoice
+
+from shuangsuiji.access import allow, db_session
+from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.models.accounts import User
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.services import accounts
+from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.web import forms
+from shuangsuiji.web.context import tenant_name
+from shuangsuiji.web.staff.common import bp, tenant
+
+
+def _users_in(scope: Tenant | None) -> list[User]:
+    everyone = accounts.all_users(db_session())
+    if scope is None:
+        return everyone
+    return [u for u in everyone if accounts.grants_in(u, scope.id)]
+
+
+def _user_or_404(user_id: int, scope: Tenant | None) -> User:
+    """An account the administrator of ``scope`` may manage: one with a role in the tenant
+    and not a central admin (whose account is the central level's business)."""
+    user = db_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    if scope is not None and (not accounts.grants_in(user, scope.id)
+                              or accounts.is_central_admin(user)):
+        abort(404)
+    return user
+
+
+def _with_choices(form: Any, scope: Tenant | None) -> Any:
+    form.role.choices = forms.role_choices(central=scope is None)
+    if scope is None:
+        form.tenant.choices = [SelectChoice("", _("(none: central administrator)"))] + [
+            SelectChoice(t.slug, tenant_name(t))
+            for t in tenant_service.all_tenants(db_session())]
+    else:
+        form.tenant.choices = [SelectChoice(scope.slug, tenant_name(scope))]
+    return form
+
+
+def _tenant_slug(form: Any, scope: Tenant | None) -> str | None:
+    if scope is not None:
+        return str(scope.slug)  # a tenant admin gives roles in their own tenant only
+    return form.tenant.data or None
+
+
+def _page(scope: Tenant | None, *, problem: UserError | None = None, status: int = 200,
+          create_form: Any = None, new_token: accounts.IssuedToken | None = None,
+          token_user: User | None = None) -> tuple[str, int]:
+    users = _users_in(scope)
+    return render_template(
+        "staff/users.html", users=users, scope=scope, problem=problem, new_token=new_token,
+        token_user=token_user,
+        create_form=create_form or _with_choices(forms.UserForm(formdata=None), scope),
+        grant_form=_with_choices(forms.GrantForm(formdata=None), scope),
+        token_form=forms.TokenForm(formdata=None), revoke_form=forms.RevokeForm(formdata=None),
+        endpoint=_endpoints(scope),
+    ), status
+
+
+def _endpoints(scope: Tenant | None) -> dict[str, str]:
+    prefix = "central" if scope is None else "staff"
+    return {name: f"{prefix}.{name}" for name in
+            ("users", "user_grant", "user_token", "user_token_revoke")}
+
+
+def _status(exc: UserError) -> int:
+    return 409 if isinstance(exc, Conflict) else 422
+
+
+def users_page(scope: Tenant | None) -> ResponseReturnValue:
+    """GET: the accounts. POST: create one with its first role."""
+    if request.method == "GET":
+        return _page(scope)
+    form = _with_choices(forms.UserForm(), scope)
+    if not form.validate_on_submit():
+        return _page(scope, create_form=form, status=422)
+    s = db_session()
+    try:
+        user = accounts.create_user(
+            s, username=form.username.data or "", password=form.password.data or "",
+            role=form.role.data or "", tenant=_tenant_slug(form, scope),
+            display_name=(form.display_name.data or "").strip(),
+            department=(form.department.data or "").strip(),
+            inspector_code=(form.inspector_code.data or "").strip() or None)
+    except UserError as exc:
+        s.rollback()
+        return _page(scope, problem=exc, create_form=form, status=_status(exc))
+    s.commit()
+    flash(_("The account %(name)s was created.", name=user.username), "info")
+    return redirect(url_for(_endpoints(scope)["users"]))
+
+
+def grant_role(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
+    user = _user_or_404(user_id, scope)
+    form = _with_choices(forms.GrantForm(), scope)
+    if not form.validate_on_submit():
+        return _page(scope, problem=UserError(_("Choose a role."), where="role"), status=422)
+    s = db_session()
+    try:
+        accounts.grant(s, user, role=form.role.data or "", tenant=_tenant_slug(form, scope),
+                       department=(form.department.data or "").strip(),
+                       inspector_code=(form.inspector_code.data or "").strip() or None)
+    except UserError as exc:
+        s.rollback()
+        return _page(scope, problem=exc, status=_status(exc))
+    s.commit()
+    flash(_("%(name)s was given a new role.", name=user.username), "info")
+    return redirect(url_for(_endpoints(scope)["users"]))
+
+
+def issue_token(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
+    user = _user_or_404(user_id, scope)
+    form = forms.TokenForm()
+    if not form.validate_on_submit():
+        return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
+    s = db_session()
+    issued = accounts.issue_token(s, user, (form.name.data or "").strip())
+    s.commit()
+    # Shown in this response only; the page says it will not be shown again.
+    return _page(scope, new_token=issued, token_user=user)
+
+
+def revoke_token(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
+    user = _user_or_404(user_id, scope)
+    form = forms.RevokeForm()
+    if not form.validate_on_submit():
+        return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
+    s = db_session()
+    try:
+        accounts.revoke_token(s, user, form.prefix.data or "")
+    except UserError as exc:
+        s.rollback()
+        return _page(scope, problem=exc, status=_status(exc))
+    s.commit()
+    flash(_("The token %(prefix)s… was revoked.", prefix=form.prefix.data), "info")
+    return redirect(url_for(_endpoints(scope)["users"]))
+
+
+# --- the tenant admin's routes ------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@allow("tenant_admin")
+def users() -> ResponseReturnValue:
+    """The accounts holding a role in this tenant; create one."""
+    return users_page(tenant())
+
+
+@bp.post("/users/<int:user_id>/grant")
+@allow("tenant_admin")
+def user_grant(user_id: int) -> ResponseReturnValue:
+    return grant_role(tenant(), user_id)
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@allow("tenant_admin")
+def user_token(user_id: int) -> ResponseReturnValue:
+    return issue_token(tenant(), user_id)
+
+
+@bp.post("/users/<int:user_id>/tokens/revoke")
+@allow("tenant_admin")
+def user_token_revoke(user_id: int) -> ResponseReturnValue:
+    return revoke_token(tenant(), user_id)
