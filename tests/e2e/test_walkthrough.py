@@ -200,8 +200,14 @@ def test_07_enter_records(site: Site, page: Any) -> None:
         form.locator("#credential").select_option("enforcement_certificate")
         form.locator("#acknowledgement").select_option("signature")
         form.locator("#inspectors_signed").check()
-        form.locator("#findings").fill("持证经营，年报按时报送，未发现问题。")
-        form.locator("#result").select_option("no_problem")
+        if len(targets) > 1 and target is targets[-1]:  # one problem, followed up in 08b
+            form.locator("#findings").fill("未在经营场所公示电信业务经营许可证。")
+            form.locator("#result").select_option("problem_rectified")
+            form.locator("#handling").fill("责令限期整改")
+            STATE["problem_target"] = target.credit_code
+        else:
+            form.locator("#findings").fill("持证经营，年报按时报送，未发现问题。")
+            form.locator("#result").select_option("no_problem")
         form.locator("button[type=submit]").click()
         page.wait_for_load_state()
         flash = page.locator(".flash")
@@ -225,6 +231,43 @@ def test_08_end_work_and_publish(site: Site, page: Any) -> None:
     assert "抽查结果已在公示门户公开" in page.inner_text(".flash"), page.inner_text("main")[:500]
     shot(page, "08-published")
     STATE["published"] = True
+
+
+def test_08b_rectification_in_the_browser(site: Site, page: Any) -> None:
+    """Order the rectification of the problem found, follow it up, close it."""
+    _needs("published")
+    _needs("problem_target")
+    page.goto(STATE["task_url"])
+    page.click("text=整改与移送")
+    page.wait_for_load_state()
+    page.select_option("#credit_code", STATE["problem_target"])
+    page.fill("#requirement", "在经营场所显著位置公示电信业务经营许可证")
+    page.fill("#due_on", "2030-06-30")
+    page.click("text=下达整改要求")
+    page.wait_for_load_state()
+    assert "整改" in page.inner_text(".flash"), page.inner_text("main")[:500]
+    page.fill("form[action$='/follow-up'] #findings", "已公示许可证，整改到位。")
+    page.check("form[action$='/follow-up'] #rectified")
+    page.click("text=登记复查结果")
+    page.wait_for_load_state()
+    assert "复查结果已登记" in page.inner_text(".flash"), page.inner_text("main")[:500]
+    page.click("text=整改办结")
+    page.wait_for_load_state()
+    assert "整改已办结" in page.inner_text(".flash"), page.inner_text("main")[:500]
+    shot(page, "08b-rectification-closed")
+
+
+def test_08c_notices_and_statistics(site: Site, page: Any) -> None:
+    _needs("drawn")
+    page.goto(STATE["task_url"] + "/notices")
+    assert "随机抽查检查告知书" in page.inner_text("main")
+    shot(page, "08c-notices")
+    page.emulate_media(media="print")
+    shot(page, "08c-notices-print")
+    page.emulate_media(media="screen")
+    page.goto(site.url("/t/chongqing/statistics?year=2026"))
+    assert page.locator("svg.chart").count() == 1
+    shot(page, "08c-statistics")
 
 
 def test_09_the_public_finds_the_result(site: Site, browser: Any) -> None:
