@@ -28,7 +28,12 @@ PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 DEPARTMENT = "综合执法处"
 
-pytestmark = pytest.mark.browser
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives a real browser (``-m "not browser"`` skips them);
+    a module-level ``pytestmark`` in a conftest would not apply to the tests."""
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
 
 
 @dataclass
