@@ -118,9 +118,11 @@ class PoolRules:
 # --- the frozen pool -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Exclusion:
-    """A target left out of the pool, with the rule and the earlier task that triggered it."""
+class Exclusion(NamedTuple):
+    """A target left out of the pool, with the rule and the earlier task that triggered it.
+
+    A named tuple: a large directory excludes a couple of hundred thousand targets.
+    """
 
     credit_code: str
     name: str

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from itertools import compress, islice
-from operator import eq, itemgetter
+from operator import attrgetter, eq, itemgetter
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
 from shuangsuiji.kernel.codec import plain
@@ -191,6 +191,8 @@ class _Builder:
         self.rules = rules
         self.exclude = exclude
         self.index: dict[str, list[Inspection]] = {}
+        #: codes whose members are handled one by one (excluded, or needing the history)
+        self.hist_map: dict[str, object] = {}
         policy = rules.exclusion_policy
         self.once = exclude and policy.once_per_year
         self.quarter_rule = exclude and policy.same_quarter_other_divisions and not task.joint
@@ -222,7 +224,11 @@ class _Builder:
         bytes) depend on the history alone; only the exemption depends on the target's
         flags, and it is applied per target.
         """
-        self.index = index
+        recent = any(r.kind == "recently_inspected" for r in self.extras)
+        # without a recently_inspected rule only the verdicts are needed: the inspections
+        # (a couple of hundred thousand objects) are let go before the members are read
+        self.index = index if recent else {}
+        self.hist_map = index if recent else self.verdicts  # type: ignore[assignment]
         policy = self.rules.exclusion_policy
         year, quarter, division = self.task.year, self.task.quarter, self.task.division
         items = self.items
@@ -266,19 +272,32 @@ class _Builder:
         self.ascii = self.ascii and joined.isascii()
         self.code_lengths.update(map(len, codes))
         n = len(codes)
-        special = {i for i, f in flags.items() if f} if flags else set()
-        index = self.index
-        if index:
-            special.update(compress(range(n), map(index.__contains__, codes)))
-        if special:
-            keep = bytearray(b"\x01") * n
-            for i in special:
-                keep[i] = 0
-            self._plain(list(compress(codes, keep)), list(compress(names, keep)))
-            for i in sorted(special):
-                self._one(codes[i], names[i], flags.get(i) or _EMPTY)
-        else:
+        hist_map = self.hist_map
+        special = set(compress(range(n), map(hist_map.__contains__, codes))) if hist_map else set()
+        if flags:
+            special.update(i for i, f in flags.items() if f)
+        if not special:
             self._plain(codes, names)
+            return
+        keep = bytearray(b"\x01") * n
+        for i in special:
+            keep[i] = 0
+        self._plain(list(compress(codes, keep)), list(compress(names, keep)))
+        verdicts = self.verdicts
+        seen = self.special
+        excluded = self.excluded
+        for i in sorted(special):
+            code = codes[i]
+            f = flags.get(i) if flags else None
+            if not f:  # no flags: no exemption, no flag rule; rules 1 and 2 decided already
+                hit = verdicts.get(code)
+                if hit is not None:
+                    if code in seen:
+                        self.note_special(code)  # raises: a duplicate
+                    seen.add(code)
+                    excluded.append(Exclusion(code, names[i], *hit))
+                    continue
+            self._one(code, names[i], f or _EMPTY)
 
     def _plain(self, codes: Sequence[str], names: Sequence[str]) -> None:
         if not codes:
@@ -291,13 +310,14 @@ class _Builder:
                 check_field(nm, f"name of {c!r}")
         lines = text.encode("utf-8").split(b"\n")
         lines.pop()  # after the last LF
+        lines.sort()  # sorted runs, while in cache: the final sort merges them
         self.plain.extend(lines)
 
     def _one(self, code: str, name: str, flags: frozenset[str]) -> None:
         """A member with flags or history: exclusions, then its stratum."""
         self.note_special(code)
         history = self.index.get(code, ())
-        if not history:
+        if code not in self.hist_map:  # a copy without flags would be among the plain
             self.probe.append(code)
         hit = self._exclusion(code, flags, history) if self.exclude else None
         if hit is not None:
@@ -322,11 +342,9 @@ class _Builder:
     def _exclusion(
         self, code: str, flags: frozenset[str], history: Sequence[Inspection]
     ) -> tuple[str, Citation, str | None] | None:
-        if history:
-            hit = self.verdicts.get(code)
-            if hit is not None and not (
-                flags and flags & self.rules.exclusion_policy.exempt_risk_flags
-            ):
+        if code in self.verdicts:
+            hit = self.verdicts[code]
+            if not (flags and flags & self.rules.exclusion_policy.exempt_risk_flags):
                 return hit
         for rule in self.extras:
             if rule.kind == "flag":
@@ -362,7 +380,8 @@ class _Builder:
         if len(self.code_lengths) == 1 and self.ascii:
             width = len(MEMBER_PREFIX) + next(iter(self.code_lengths)) + 1
             key = itemgetter(slice(0, width))
-            dup = any(map(eq, map(key, plain), map(key, islice(plain, 1, None))))
+            # sorted: a duplicate starts with the code (and TAB) of the line before it
+            dup = any(map(bytes.startswith, islice(plain, 1, None), map(key, plain)))
         else:
             codes = list(map(line_code, plain))
             dup = any(map(eq, codes, islice(codes, 1, None)))
@@ -411,6 +430,14 @@ def _check_extra(rule: ExclusionRule) -> None:
 
 def _index(inspections: Iterable[Inspection], task_id: str) -> dict[str, list[Inspection]]:
     """Earlier inspections by canonical credit code; voided ones and this task's own skipped."""
+    inspections = list(inspections)
+    codes = "\n".join([i.credit_code for i in inspections])
+    # canonical already (the usual case, checked in bulk)? then no per-row canonical_text
+    clean = (codes.isascii() or unicodedata.is_normalized("NFC", codes)) and len(codes) == len(
+        "\n".join([i.credit_code.strip() for i in inspections])
+    )
+    del codes
+    canon = str if clean else canonical_text
     index: dict[str, list[Inspection]] = {}
     for ins in inspections:
         if ins.status not in COUNTED_STATUSES:
@@ -422,7 +449,7 @@ def _index(inspections: Iterable[Inspection], task_id: str) -> dict[str, list[In
             )
         if ins.task_id == task_id:
             continue  # freezing the same task again must not exclude by its own records
-        index.setdefault(canonical_text(ins.credit_code), []).append(ins)
+        index.setdefault(canon(ins.credit_code), []).append(ins)
     return index
 
 
@@ -467,8 +494,7 @@ def _build(
     )
 
 
-def _excluded_code(e: Exclusion) -> str:
-    return e.credit_code
+_excluded_code = itemgetter(0)  # of an Exclusion: its credit code
 
 
 def _empty_message(task: Task, excluded: Sequence[Exclusion]) -> str:
@@ -530,16 +556,24 @@ def pool_text(
     yield from excluded_lines(excluded) if excluded_text is None else excluded_text
 
 
+_EXCLUDED = "excluded\t{}\t{}\t{}\t{}\t{}\n".format
+_FIELD0, _FIELD1, _FIELD2, _FIELD4 = (itemgetter(i) for i in (0, 1, 2, 4))
+_ARTICLE = attrgetter("citation.article")
+
+
 def excluded_lines(excluded: Sequence[Exclusion]) -> Iterator[bytes]:
     """The excluded targets' digest lines, UTF-8, in chunks."""
     for start in range(0, len(excluded), _CHUNK):
         ex = excluded[start : start + _CHUNK]
         text = "".join(
-            [
-                f"excluded\t{e.credit_code}\t{e.name}\t{e.rule_code}\t{e.citation.article}\t"
-                f"{e.trigger_task_id or ''}\n"
-                for e in ex
-            ]
+            map(
+                _EXCLUDED,
+                map(_FIELD0, ex),
+                map(_FIELD1, ex),
+                map(_FIELD2, ex),
+                map(_ARTICLE, ex),
+                [t or "" for t in map(_FIELD4, ex)],
+            )
         )
         if text.count("\t") != 5 * len(ex) or text.count("\n") != len(ex):
             for e in ex:

@@ -12,8 +12,11 @@ import hashlib
 import secrets
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select
@@ -140,23 +143,49 @@ def load_candidates(session: Session, on: date) -> Iterator[kernel.Candidates]:
     flags = _flags_in_force(session, on)
     # Core select on the session's connection (no ORM rows) for speed on a million rows;
     # filtered by tenant here because Core statements are not covered by the ORM filter.
-    result = session.connection().execution_options(yield_per=_PARTITION).execute(
+    stmt = (
         select(Target.id, Target.credit_code, Target.name)
         .where(Target.tenant_id == tid)
         .order_by(*_code_order(session))
     )
-    get = flags.get
-    for part in result.partitions():
+    flagged = flags.keys()
+    for part in _partitions(session, stmt):
         ids, codes, names = zip(*part, strict=True)
-        tagged = {i: f for i, f in enumerate(map(get, ids)) if f} if flags else {}
+        tagged = {}
+        if flags:  # the few flagged positions, found by a C loop over the ids
+            for i in compress(range(len(ids)), map(flagged.__contains__, ids)):
+                tagged[i] = flags[ids[i]]
         yield kernel.Candidates(codes, names, tagged)
 
 
-def load_history(session: Session, year: int, exclude_task_id: int) -> list[kernel.Inspection]:
+def _partitions(session: Session, stmt: Any) -> Iterator[list[Any]]:
+    """Rows of ``stmt`` in lists of up to _PARTITION, on the session's connection.
+
+    On SQLite straight from the driver's cursor (SQLAlchemy's result layer costs a third of
+    the fetch on a million rows and adds nothing to plain integer and text columns);
+    elsewhere through SQLAlchemy, which streams with a server-side cursor.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield from conn.execution_options(yield_per=_PARTITION).execute(stmt).partitions()
+        return
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
+        while part := cursor.fetchmany(_PARTITION):
+            yield part
+    finally:
+        cursor.close()
+
+
+def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[kernel.Inspection]:
     """Earlier inspections of this tenant in ``year``: selections of draws not voided.
 
-    One inspection per selection and item of its task. The tasks (few) are read first; the
-    selections (many) are then read as (task, credit code) pairs only, so no date or task
+    Streamed (the kernel indexes them as it reads, and keeps only what decides the
+    exclusions). One inspection per selection and item of its task. The tasks (few) are read
+    first; the selections (many) are then read as (task, credit code) pairs only, so no date or task
     column is decoded per row.
     """
     tid = require_tenant(session)
@@ -183,7 +212,7 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> list[kern
             "completed" if status in COMPLETED_STATUSES else "ongoing",
         ))
     if not per_task:
-        return []
+        return
     selections = conn.execution_options(yield_per=_PARTITION).execute(
         select(DrawSelection.task_id, DrawSelection.credit_code)
         .join(Draw, Draw.id == DrawSelection.draw_id)
@@ -196,15 +225,12 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> list[kern
         )
     )
     inspection = kernel.Inspection
-    out: list[kernel.Inspection] = []
-    append = out.append
     # 200,000 objects that form no cycles: full collections would walk the heap again and again
     with paused_gc():
         for part in selections.partitions():
             for task_id, code in part:
                 for item_code, starts_on, division, task_code, status in per_task[task_id]:
-                    append(inspection(code, item_code, starts_on, division, task_code, status))
-    return out
+                    yield inspection(code, item_code, starts_on, division, task_code, status)
 
 
 def load_inspectors(session: Session) -> list[kernel.Inspector]:
@@ -366,6 +392,19 @@ def draw(
                        hint="void it with a reason before drawing again")
     seed_source = "ceremony" if seed else "generated"
     seed = seed if seed else secrets.token_hex(32)
+    # zlib releases the GIL: the stored pool is compressed on a second core while the draw
+    # is made and its rows are written (joined before the pool row is inserted)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-pack-pool") as pool_packer:
+        packed = pool_packer.submit(pack_pool, prepared.pool)
+        return _draw_and_commit(session, tenant, prepared, seed, seed_source, witnesses,
+                                progress, packed.result)
+
+
+def _draw_and_commit(
+    session: Session, tenant: Tenant, prepared: Prepared, seed: str, seed_source: str,
+    witnesses: tuple[str, ...], progress: Progress, packed_pool: Callable[[], bytearray],
+) -> Draw:
+    task = prepared.task
     result = kernel.draw(
         prepared.pool,
         seed,
@@ -416,8 +455,8 @@ def draw(
         session.rollback()
         raise Conflict(f"task {task.code} was drawn by someone else just now",
                        hint="reload the task to see that draw") from None
-    _write_pool(session, record, prepared.pool)
     _write_selections(session, record, task, result)
+    _write_pool(session, record, packed_pool())
     task.status = "drawn"
     audit.record(
         session,
@@ -444,18 +483,19 @@ def draw(
 POOL_STORAGE = "shuangsuiji-pool/1+zlib"
 
 
-def pack_pool(pool: kernel.FrozenPool) -> bytes:
+def pack_pool(pool: kernel.FrozenPool) -> bytearray:
     """The pool's canonical lines (whose SHA-256 is the pool digest), compressed."""
     z = zlib.compressobj(1)
-    parts = [z.compress(chunk) for chunk in kernel.frozen_pool_text(pool)]
-    parts.append(z.flush())
-    return b"".join(parts)
+    out = bytearray()  # grown in place: no list of parts joined into a second copy
+    for chunk in kernel.frozen_pool_text(pool):
+        out += z.compress(chunk)
+    out += z.flush()
+    return out
 
 
-def _write_pool(session: Session, record: Draw, pool: kernel.FrozenPool) -> None:
+def _write_pool(session: Session, record: Draw, packed: bytes | bytearray) -> None:
     session.connection().execute(insert(DrawPool.__table__).values(
-        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE,
-        data=pack_pool(pool),
+        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE, data=packed,
     ))
 
 
@@ -528,6 +568,22 @@ def _write_selections(session: Session, record: Draw, task: Task,
     # the pool (a million targets) is still alive: without the pause, allocating these rows
     # triggers full collections that walk it, 1.5 s of the 53,000 rows' 2.5 s
     with paused_gc():
+        if conn.dialect.name == "sqlite":
+            # the driver's executemany with positional rows: SQLAlchemy's per-row parameter
+            # processing cost more than SQLite's inserts (plain integers and text here)
+            compiled = stmt.compile(dialect=conn.dialect)
+            slots = ("tenant", "t_tenant", "draw", "task", "code", "stratum", "position", "batch")
+            order = itemgetter(*[slots.index(n) for n in compiled.positiontup or ()])
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.executemany(str(compiled), [
+                    order((tid, tid, draw_id, task_id, code, stratum_of[code], pos,
+                           batch_of.get(code)))
+                    for code, pos in rows
+                ])
+            finally:
+                cursor.close()
+            return
         for start in range(0, len(rows), _CHUNK):
             conn.execute(stmt, [
                 {"tenant": tid, "t_tenant": tid, "draw": draw_id, "task": task_id, "code": code,
