@@ -48,8 +48,8 @@ class Draw(TenantOwned, Base):
     rules_pack: Mapped[str] = mapped_column(String(64))
     rules_version: Mapped[str] = mapped_column(String(32))
     item_list_version: Mapped[int | None] = mapped_column(Integer)
-    # The bundle holds the whole frozen pool (hundreds of kB of JSON on a real tenant): load
-    # it only when it is read, not with every list of draws.
+    # The bundle (selections, groups, rules; tens of kB of JSON, more on a large pool) is
+    # loaded when it is read, not with every list of draws: lists parse it for nothing.
     bundle: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     actor: Mapped[str] = mapped_column(String(120))
     drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
