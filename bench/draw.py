@@ -23,9 +23,11 @@ Then, each in a fresh Python process so that peak memory is the measured step's 
    targets of the tenant, the flags in force, and the history join; 3 runs, the fastest kept
    (the most favourable floor for the raw side, so the ratio is conservative);
 2. **service draw** — ``services.draws.draw(...)`` and the commit: freeze (exclusions,
-   strata, digest), draw, bundle, the Draw and DrawSelection rows, the audit event;
-3. **offline verify** — ``kernel.verify_bundle`` on the committed bundle read back from its
-   JSON file (what ``ssj verify`` does; the JSON parse is shown on its own line).
+   strata, digest), draw, bundle, the Draw, DrawPool (the pool's canonical lines, compressed)
+   and DrawSelection rows, the audit event;
+3. **offline verify** — ``kernel.verify_bundle`` on the committed bundle (``shuangsuiji-draw/1``
+   with every pool member, as exported) read back from its JSON file (what ``ssj verify``
+   does; the JSON parse is shown on its own line).
 
 Peak memory is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the child process: it is what
 the operating system charges the worker (the interpreter, the SQLite/psycopg buffers, the
@@ -310,8 +312,10 @@ def child_draw(url: str, tid: int, bundle_path: str) -> dict[str, Any]:
         out = {"draw_s": elapsed, "peak_mib": peak, "base_mib": base, "stages": stages,
                "pool": record.pool_size, "excluded": record.excluded_count,
                "selected": record.selected_count, "pool_digest": record.pool_digest}
+        # the committed bundle as published: the stored bundle with its pool put back from the
+        # stored canonical lines (checked against the pool digest); after the measurement
         with open(bundle_path, "w", encoding="utf-8") as f:
-            json.dump(record.bundle, f, ensure_ascii=False)
+            json.dump(draws.full_bundle(record), f, ensure_ascii=False)
     out["bundle_mb"] = os.path.getsize(bundle_path) / 1e6
     return out
 

@@ -176,3 +176,21 @@ def test_command_line_unreadable_file(tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     assert run_verify(str(bad)).returncode == 2
     assert run_verify(str(tmp_path / "missing.json")).returncode == 2
+
+
+def test_a_code_both_member_and_excluded_is_refused() -> None:
+    bundle = bundle_with_recusals()
+    code, name, _ = bundle["pool"]["strata"][-1]["members"][3]
+    rule = "once_per_year"
+    bundle["pool"]["excluded"].append([code, name, rule, "T-OLD"])
+    report = verify_bundle(bundle)
+    assert not report.ok and "occurs twice" in (report.problem or "")
+
+
+def test_members_out_of_canonical_text_are_reported() -> None:
+    """A name that is not NFC in the bundle differs from the recomputed (canonical) one."""
+    bundle = bundle_with_recusals()
+    member = bundle["pool"]["strata"][-1]["members"][0]
+    member[1] = member[1] + " "
+    report = verify_bundle(bundle)
+    assert not report.ok and report.path == "pool.strata[1].members[0][1]"

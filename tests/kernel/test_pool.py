@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shuangsuiji.kernel import (
+    Candidates,
     EmptyPool,
     Inspection,
     InvalidInput,
@@ -222,6 +223,51 @@ def test_duplicate_codes_and_tabs_are_refused() -> None:
     bad = [Target(uscc(0), "a\tb", frozenset())]
     with pytest.raises(InvalidInput, match="tab"):
         freeze_pool(bad, [], task(), Sampling(100), pool_rules())
+
+
+def test_duplicates_are_refused_whichever_path_each_copy_takes() -> None:
+    """A copy with flags (handled one by one) and a plain copy; an excluded copy and a
+    kept one; two copies with history that stay in the pool."""
+    ts = targets(5)
+    flagged = Target(ts[2].credit_code, "另一家", frozenset({"complaints"}))
+    with pytest.raises(InvalidInput, match="occurs twice"):
+        freeze_pool([*ts, flagged], [], task(), Sampling(100), pool_rules())
+    with pytest.raises(InvalidInput, match="occurs twice"):
+        freeze_pool([flagged, *ts], [], task(), Sampling(100), pool_rules())
+    # uscc(1) excluded by once_per_year, and a second copy of it
+    with pytest.raises(InvalidInput, match="occurs twice"):
+        freeze_pool([*ts, ts[1]], [earlier(1)], task(), Sampling(100), pool_rules())
+    # history that excludes nobody (another item, last year): both copies stay plain
+    old = earlier(3, day=date(2024, 2, 1), item="ITEM-Z")
+    with pytest.raises(InvalidInput, match="occurs twice"):
+        freeze_pool([*ts, ts[3]], [old], task(), Sampling(100), pool_rules())
+
+
+def test_columns_and_targets_freeze_the_same_pool() -> None:
+    ts = targets(300, {7: frozenset({"complaints"}), 9: frozenset({"other"})})
+    rules = pool_rules(risk_rules=(risk("complaints"),))
+    history = [earlier(i) for i in range(0, 300, 7)]
+    a = freeze_pool(ts, history, task(), Sampling(100), rules)
+    chunks = [
+        Candidates(
+            [t.credit_code for t in ts[k : k + 100]],
+            [t.name for t in ts[k : k + 100]],
+            {i: t.flags for i, t in enumerate(ts[k : k + 100]) if t.flags},
+        )
+        for k in range(0, 300, 100)
+    ]
+    b = freeze_pool(chunks, history, task(), Sampling(100), rules)
+    assert a.digest == b.digest and a.strata == b.strata and a.excluded == b.excluded
+
+
+def test_codes_below_tab_still_sort_in_code_point_order() -> None:
+    """A code extended by a character below TAB sorts after the shorter code, not before
+    (the member lines are sorted by code, not as whole lines, in such a pool)."""
+    ts = [Target("A\x01", "x"), Target("A", "y"), Target("B", "z")]
+    pool = freeze_pool(ts, [], task(), Sampling(1000), pool_rules())
+    assert [t.credit_code for t in pool.strata[0].members] == ["A", "A\x01", "B"]
+    with pytest.raises(InvalidInput, match="occurs twice"):
+        freeze_pool([*ts, Target("A", "again")], [], task(), Sampling(1000), pool_rules())
 
 
 # --- strata and sizes ----------------------------------------------------------------------

@@ -236,7 +236,8 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 f"unsupported format; this verifier reads {FORMAT}",
             )
         with paused_gc():
-            result = _result_of(top)
+            found_lines: list[list[bytes] | None] = []
+            result = _result_of(top, found_lines)
             expected = _recompute(top, result)
     except BundleFormatError as e:
         return _fail(e.path, problem=e.problem)
@@ -249,7 +250,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
         with paused_gc():
             if key == "pool":
                 # compared as the members' lines: no million-row tree is rebuilt
-                mismatch = _pool_difference(result.pool, bundle[key])
+                mismatch = _pool_difference(result.pool, bundle[key], found_lines)
             else:
                 mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
@@ -271,17 +272,21 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     return VerifyReport(ok=True, summary=summary)
 
 
-def _result_of(top: Reader) -> DrawResult:
-    task = read_task(top.sub("task"))
-    sampling = read_sampling(top.sub("sampling"))
-    rules = read_pool_rules(top.sub("pool_rules"))
-    pool_r = top.sub("pool")
-    members: list[Candidates] = []
-    for s in pool_r.subs("strata"):
-        members.append(_members(s.array("members"), s.at("members")))
-    cites = exclusion_citations(rules)
+def _excluded(rows: list[Any], cites: dict[str, Any]) -> list[Exclusion]:
+    """Read ``[code, name, rule code, trigger|null]`` rows; checked in bulk when all is well."""
+    cols = [list(map(itemgetter(k), rows)) for k in range(4)] if _rows_of(rows, 4) else None
+    if (
+        cols is not None
+        and set(map(type, cols[0])) <= {str}
+        and set(map(type, cols[1])) <= {str}
+        and set(map(type, cols[2])) <= {str}
+        and set(map(type, cols[3])) <= {str, type(None)}
+        and set(cols[2]) <= cites.keys()
+    ):
+        return list(map(Exclusion, cols[0], cols[1], cols[2], map(cites.__getitem__, cols[2]),
+                        cols[3]))
     excluded: list[Exclusion] = []
-    for i, row in enumerate(pool_r.array("excluded")):
+    for i, row in enumerate(rows):
         path = f"pool.excluded[{i}]"
         ok = (
             isinstance(row, list)
@@ -294,7 +299,25 @@ def _result_of(top: Reader) -> DrawResult:
         if row[2] not in cites:
             raise BundleFormatError(f"{path}[2]", f"unknown exclusion rule code {row[2]!r}")
         excluded.append(Exclusion(row[0], row[1], row[2], cites[row[2]], row[3]))
-    pool = stratify(members, excluded, task, sampling, rules)
+    return excluded
+
+
+def _rows_of(rows: list[Any], width: int) -> bool:
+    """All of ``rows`` are lists of ``width`` entries (checked in C)."""
+    return set(map(type, rows)) <= {list} and set(map(len, rows)) <= {width}
+
+
+def _result_of(top: Reader, found_lines: list[Any] | None = None) -> DrawResult:
+    task = read_task(top.sub("task"))
+    sampling = read_sampling(top.sub("sampling"))
+    rules = read_pool_rules(top.sub("pool_rules"))
+    pool_r = top.sub("pool")
+    members: list[Candidates] = []
+    for s in pool_r.subs("strata"):
+        members.append(_members(s.array("members"), s.at("members")))
+    cites = exclusion_citations(rules)
+    excluded = _excluded(pool_r.array("excluded"), cites)
+    pool = stratify(members, excluded, task, sampling, rules, found_lines=found_lines)
 
     result = draw(
         pool,
@@ -391,9 +414,12 @@ def _row_of(line: bytes) -> list[Any]:
 
 
 def _members_difference(
-    lines: list[bytes] | Any, rows: list[Any], path: str
+    lines: list[bytes] | Any, rows: list[Any], path: str, found: list[bytes] | None = None
 ) -> tuple[Any, ...] | None:
-    found = _found_lines(rows)
+    """First difference between the recomputed lines and the member rows found. ``found``:
+    the rows' lines in their order, when stratify already made them."""
+    if found is None or len(found) != len(rows):
+        found = _found_lines(rows)
     if found == lines and len(found) == len(rows):
         return None
     n = min(len(lines), len(rows))
@@ -409,7 +435,9 @@ def _members_difference(
     )
 
 
-def _pool_difference(pool: FrozenPool, found: Any) -> tuple[Any, ...] | None:
+def _pool_difference(
+    pool: FrozenPool, found: Any, found_lines: list[list[bytes] | None] | None = None
+) -> tuple[Any, ...] | None:
     """First difference between the recomputed pool and the bundle's ``pool`` object."""
     if not isinstance(found, dict):
         return ("pool", None, found, "expected an object")
@@ -431,7 +459,8 @@ def _pool_difference(pool: FrozenPool, found: Any) -> tuple[Any, ...] | None:
                 return sub
         if "members" not in f:
             return (f"{p}.members", None, None, "missing")
-        sub = _members_difference(s.lines, f["members"], f"{p}.members")
+        cached = found_lines[k] if found_lines and k < len(found_lines) else None
+        sub = _members_difference(s.lines, f["members"], f"{p}.members", cached)
         if sub is not None:
             return sub
         for key in f:

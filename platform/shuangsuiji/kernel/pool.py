@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
-from itertools import compress, islice
+from itertools import compress, islice, repeat
 from operator import attrgetter, eq, itemgetter
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
@@ -112,8 +112,14 @@ def stratify(
     task: Task,
     sampling: Sampling,
     rules: PoolRules,
+    *,
+    found_lines: list[list[bytes] | None] | None = None,
 ) -> FrozenPool:
     """Sort the kept targets canonically, split them into strata, size them, digest the pool.
+
+    ``found_lines``, if given, receives for each chunk of ``candidates`` its members' lines
+    in the order given, when the chunk was canonical text without flags (else ``None``): a
+    verifier compares them with the recomputed strata without formatting them again.
 
     No exclusion is applied (``excluded`` are taken as given): this is what a verifier
     recomputes from a bundle. A target carrying several risk flags of the pack goes into the
@@ -124,6 +130,7 @@ def stratify(
     validate_sampling(sampling)
     with paused_gc():
         builder = _Builder(task, rules, exclude=False)
+        builder.found_lines = found_lines
         builder.excluded.extend(excluded)
         for e in excluded:
             builder.note_special(e.credit_code)
@@ -161,10 +168,11 @@ def candidate_chunks(
 
 def _canonical_columns(
     codes: Sequence[str], names: Sequence[str]
-) -> tuple[Sequence[str], Sequence[str], str]:
+) -> tuple[Sequence[str], Sequence[str], str, bool]:
     """Codes and names in canonical text (NFC, stripped); checked in bulk, in C, first.
 
-    Returns them with the codes joined by LF (for further bulk checks by the caller).
+    Returns them with the codes joined by LF (for further bulk checks by the caller), and
+    whether they were canonical as given.
     """
     joined = "\n".join(codes)
     ok_codes = (joined.isascii() or unicodedata.is_normalized("NFC", joined)) and sum(
@@ -180,7 +188,7 @@ def _canonical_columns(
     ) == sum(map(len, map(str.strip, names)))
     if not ok_names:
         names = [canonical_text(n) for n in names]
-    return codes, names, joined
+    return codes, names, joined, ok_codes and ok_names
 
 
 class _Builder:
@@ -216,6 +224,8 @@ class _Builder:
         self.low = False  # some code holds a character below TAB
         self.code_lengths: set[int] = set()
         self.ascii = True
+        self.found_lines: list[list[bytes] | None] | None = None
+        self.clean = True  # the current chunk was canonical text as given
 
     def set_history(self, index: dict[str, list[Inspection]]) -> None:
         """Earlier inspections by code; rules 1 and 2 are decided for each code at once.
@@ -262,7 +272,7 @@ class _Builder:
         codes, names, flags = chunk
         if len(codes) != len(names):
             raise InvalidInput("candidate columns of different lengths")
-        codes, names, joined = _canonical_columns(codes, names)
+        codes, names, joined, clean = _canonical_columns(codes, names)
         if not all(codes):
             bad = names[list(map(bool, codes)).index(False)]
             raise InvalidInput(
@@ -277,8 +287,12 @@ class _Builder:
         if flags:
             special.update(i for i, f in flags.items() if f)
         if not special:
-            self._plain(codes, names)
+            as_found = self._plain(codes, names, keep_order=self.found_lines is not None)
+            if self.found_lines is not None:
+                self.found_lines.append(as_found if clean else None)
             return
+        if self.found_lines is not None:
+            self.found_lines.append(None)
         keep = bytearray(b"\x01") * n
         for i in special:
             keep[i] = 0
@@ -299,9 +313,13 @@ class _Builder:
                     continue
             self._one(code, names[i], f or _EMPTY)
 
-    def _plain(self, codes: Sequence[str], names: Sequence[str]) -> None:
+    def _plain(
+        self, codes: Sequence[str], names: Sequence[str], *, keep_order: bool = False
+    ) -> list[bytes] | None:
+        """Add members without flags to the plain lines; with ``keep_order``, return their
+        lines in the order given."""
         if not codes:
-            return
+            return [] if keep_order else None
         text = "".join(map(_PLAIN, codes, names))
         # a stray tab or line break would make lines ambiguous: count them in C
         if text.count("\t") != 3 * len(codes) or text.count("\n") != len(codes):
@@ -310,8 +328,12 @@ class _Builder:
                 check_field(nm, f"name of {c!r}")
         lines = text.encode("utf-8").split(b"\n")
         lines.pop()  # after the last LF
+        if keep_order:
+            self.plain.extend(sorted(lines))  # linear when already in order
+            return lines
         lines.sort()  # sorted runs, while in cache: the final sort merges them
         self.plain.extend(lines)
+        return None
 
     def _one(self, code: str, name: str, flags: frozenset[str]) -> None:
         """A member with flags or history: exclusions, then its stratum."""
@@ -397,20 +419,31 @@ class _Builder:
                 f"({a.decode().split(chr(9))[2]!r}, {b.decode().split(chr(9))[2]!r}): merge the "
                 "duplicate entries in the directory"
             )
-        for code in self.probe:
-            if self.low:
+        if not self.probe:
+            return
+        if self.low:
+            for code in self.probe:
                 key_bytes = code.encode()
                 i = bisect_left(plain, key_bytes, key=line_code)
-                found = i < len(plain) and line_code(plain[i]) == key_bytes
-            else:  # sorted as bytes: the lines of this code start with this prefix
-                key_bytes = MEMBER_PREFIX + code.encode() + b"\t"
-                i = bisect_left(plain, key_bytes)
-                found = i < len(plain) and plain[i].startswith(key_bytes)
-            if found:
-                raise InvalidInput(
-                    f"credit code {code!r} occurs twice among the candidates: merge the "
-                    "duplicate entries in the directory"
-                )
+                if i < len(plain) and line_code(plain[i]) == key_bytes:
+                    self._duplicate(code)
+            return
+        # sorted as bytes: the lines of a code start with MEMBER_PREFIX + code + TAB; the
+        # searches run as C loops over all probes at once
+        keys = [MEMBER_PREFIX + c + b"\t" for c in map(str.encode, self.probe)]
+        at = list(map(bisect_left, repeat(plain, len(keys)), keys))
+        end = len(plain)
+        hits = [plain[i] if i < end else b"" for i in at]
+        if any(map(bytes.startswith, hits, keys)):
+            i = next(i for i, (h, k) in enumerate(zip(hits, keys, strict=True)) if h.startswith(k))
+            self._duplicate(self.probe[i])
+
+    @staticmethod
+    def _duplicate(code: str) -> None:
+        raise InvalidInput(
+            f"credit code {code!r} occurs twice among the candidates: merge the "
+            "duplicate entries in the directory"
+        )
 
 
 def _check_extra(rule: ExclusionRule) -> None:
