@@ -8,6 +8,7 @@ and reports the first field that differs.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import itemgetter, methodcaller
@@ -28,7 +29,7 @@ from shuangsuiji.kernel.codec import (
     read_task,
 )
 from shuangsuiji.kernel.draw import draw
-from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.kernel.errors import InvalidInput, KernelError
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import (
     Candidates,
@@ -236,7 +237,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 f"unsupported format; this verifier reads {FORMAT}",
             )
         with paused_gc():
-            found_lines: list[list[bytes] | None] = []
+            found_lines: list[tuple[list[bytes], list[int]] | None] = []
             result = _result_of(top, found_lines)
             expected = _recompute(top, result)
     except BundleFormatError as e:
@@ -283,8 +284,9 @@ def _excluded(rows: list[Any], cites: dict[str, Any]) -> list[Exclusion]:
         and set(map(type, cols[3])) <= {str, type(None)}
         and set(cols[2]) <= cites.keys()
     ):
-        return list(map(Exclusion, cols[0], cols[1], cols[2], map(cites.__getitem__, cols[2]),
-                        cols[3]))
+        return list(
+            map(Exclusion, cols[0], cols[1], cols[2], map(cites.__getitem__, cols[2]), cols[3])
+        )
     excluded: list[Exclusion] = []
     for i, row in enumerate(rows):
         path = f"pool.excluded[{i}]"
@@ -317,7 +319,21 @@ def _result_of(top: Reader, found_lines: list[Any] | None = None) -> DrawResult:
         members.append(_members(s.array("members"), s.at("members")))
     cites = exclusion_citations(rules)
     excluded = _excluded(pool_r.array("excluded"), cites)
-    pool = stratify(members, excluded, task, sampling, rules, found_lines=found_lines)
+    codes = [e.credit_code for e in excluded]
+    unique = set(codes)
+    if len(unique) != len(codes) or not all(unique.isdisjoint(c.codes) for c in members):
+        repeated = [c for c, n in Counter(codes).items() if n > 1]
+        twice = (
+            repeated[0] if repeated else next(x for c in members for x in c.codes if x in unique)
+        )
+        raise InvalidInput(
+            f"credit code {twice!r} occurs twice among the candidates: merge the duplicate "
+            "entries in the directory"
+        )
+    del codes, unique
+    pool = stratify(
+        members, excluded, task, sampling, rules, found_lines=found_lines, excluded_checked=True
+    )
 
     result = draw(
         pool,
@@ -371,27 +387,23 @@ def recusal_rule_from_plain(obj: dict[str, Any]) -> RecusalRule:
 def _members(rows: list[Any], path: str) -> Candidates:
     """Read ``[code, name, [flags]]`` rows as columns; type checks run in bulk, in C, when
     all is well, and row by row (naming the bad one) when not."""
-    well_formed = (
-        set(map(type, rows)) <= {list}
-        and set(map(len, rows)) <= {3}
-        and set(map(type, map(itemgetter(0), rows))) <= {str}
-        and set(map(type, map(itemgetter(1), rows))) <= {str}
-        and set(map(type, map(itemgetter(2), rows))) <= {list}
-        and all(type(x) is str for row in rows if row[2] for x in row[2])
-    )
-    if not well_formed:
-        targets = [_member(row, f"{path}[{i}]") for i, row in enumerate(rows)]
-        return Candidates(
-            [t[0] for t in targets],
-            [t[1] for t in targets],
-            {i: t[2] for i, t in enumerate(targets) if t[2]},
-        )
-    flags = list(map(itemgetter(2), rows))
-    flagged = list(compress(range(len(flags)), flags))
+    if _rows_of(rows, 3):
+        codes = list(map(itemgetter(0), rows))
+        names = list(map(itemgetter(1), rows))
+        flags = list(map(itemgetter(2), rows))
+        flagged = list(compress(range(len(flags)), flags))
+        if (
+            set(map(type, codes)) <= {str}
+            and set(map(type, names)) <= {str}
+            and set(map(type, flags)) <= {list}
+            and all(type(x) is str for i in flagged for x in flags[i])
+        ):
+            return Candidates(codes, names, {i: frozenset(flags[i]) for i in flagged})
+    targets = [_member(row, f"{path}[{i}]") for i, row in enumerate(rows)]
     return Candidates(
-        list(map(itemgetter(0), rows)),
-        list(map(itemgetter(1), rows)),
-        {i: frozenset(flags[i]) for i in flagged},
+        [t[0] for t in targets],
+        [t[1] for t in targets],
+        {i: t[2] for i, t in enumerate(targets) if t[2]},
     )
 
 
@@ -408,16 +420,37 @@ def _found_lines(rows: list[list[Any]]) -> list[bytes]:
     return lines
 
 
+def _merge_found(cached: tuple[list[bytes], list[int]], rows: list[Any]) -> list[bytes]:
+    plain, others = cached
+    if not others:
+        return plain
+    out: list[bytes] = []
+    taken = prev = 0
+    for i in others:
+        out.extend(plain[taken : taken + i - prev])
+        taken += i - prev
+        code, name, flags = rows[i]
+        out.append(f"member\t{code}\t{name}\t{','.join(flags)}".encode())
+        prev = i + 1
+    out.extend(plain[taken:])
+    return out
+
+
 def _row_of(line: bytes) -> list[Any]:
     code, name, flags = line_target(line)
     return [code, name, sorted(flags)]
 
 
 def _members_difference(
-    lines: list[bytes] | Any, rows: list[Any], path: str, found: list[bytes] | None = None
+    lines: list[bytes] | Any,
+    rows: list[Any],
+    path: str,
+    cached: tuple[list[bytes], list[int]] | None = None,
 ) -> tuple[Any, ...] | None:
-    """First difference between the recomputed lines and the member rows found. ``found``:
-    the rows' lines in their order, when stratify already made them."""
+    """First difference between the recomputed lines and the member rows found. ``cached``:
+    the lines stratify made of the rows without flags, in their order, and the positions of
+    the other rows (whose lines are made here, flags as found)."""
+    found = _merge_found(cached, rows) if cached is not None else None
     if found is None or len(found) != len(rows):
         found = _found_lines(rows)
     if found == lines and len(found) == len(rows):
@@ -436,7 +469,9 @@ def _members_difference(
 
 
 def _pool_difference(
-    pool: FrozenPool, found: Any, found_lines: list[list[bytes] | None] | None = None
+    pool: FrozenPool,
+    found: Any,
+    found_lines: list[tuple[list[bytes], list[int]] | None] | None = None,
 ) -> tuple[Any, ...] | None:
     """First difference between the recomputed pool and the bundle's ``pool`` object."""
     if not isinstance(found, dict):

@@ -113,13 +113,17 @@ def stratify(
     sampling: Sampling,
     rules: PoolRules,
     *,
-    found_lines: list[list[bytes] | None] | None = None,
+    found_lines: list[tuple[list[bytes], list[int]] | None] | None = None,
+    excluded_checked: bool = False,
 ) -> FrozenPool:
     """Sort the kept targets canonically, split them into strata, size them, digest the pool.
 
-    ``found_lines``, if given, receives for each chunk of ``candidates`` its members' lines
-    in the order given, when the chunk was canonical text without flags (else ``None``): a
-    verifier compares them with the recomputed strata without formatting them again.
+    ``found_lines``, if given, receives for each chunk of ``candidates`` (when it was
+    canonical text as given, else ``None``) the lines of its members without flags or
+    history, in the order given, and the positions of the others: a verifier compares them
+    with the recomputed strata without formatting them again. ``excluded_checked``: the
+    caller has made sure no excluded code is also among ``candidates`` (a verifier does so
+    with one set of strings) and the excluded codes are unique.
 
     No exclusion is applied (``excluded`` are taken as given): this is what a verifier
     recomputes from a bundle. A target carrying several risk flags of the pack goes into the
@@ -132,9 +136,12 @@ def stratify(
         builder = _Builder(task, rules, exclude=False)
         builder.found_lines = found_lines
         builder.excluded.extend(excluded)
-        for e in excluded:
-            builder.note_special(e.credit_code)
-            builder.probe.append(e.credit_code)
+        if excluded_checked:
+            builder.special.update(map(_excluded_code, excluded))
+        else:
+            for e in excluded:
+                builder.note_special(e.credit_code)
+                builder.probe.append(e.credit_code)
         for chunk in candidate_chunks(candidates):
             builder.add(chunk)
         return builder.finish(sampling)
@@ -224,7 +231,7 @@ class _Builder:
         self.low = False  # some code holds a character below TAB
         self.code_lengths: set[int] = set()
         self.ascii = True
-        self.found_lines: list[list[bytes] | None] | None = None
+        self.found_lines: list[tuple[list[bytes], list[int]] | None] | None = None
         self.clean = True  # the current chunk was canonical text as given
 
     def set_history(self, index: dict[str, list[Inspection]]) -> None:
@@ -286,17 +293,20 @@ class _Builder:
         special = set(compress(range(n), map(hist_map.__contains__, codes))) if hist_map else set()
         if flags:
             special.update(i for i, f in flags.items() if f)
+        keep_order = self.found_lines is not None
         if not special:
-            as_found = self._plain(codes, names, keep_order=self.found_lines is not None)
+            as_found = self._plain(codes, names, keep_order=keep_order)
             if self.found_lines is not None:
-                self.found_lines.append(as_found if clean else None)
+                self.found_lines.append((as_found, []) if clean else None)
             return
-        if self.found_lines is not None:
-            self.found_lines.append(None)
         keep = bytearray(b"\x01") * n
         for i in special:
             keep[i] = 0
-        self._plain(list(compress(codes, keep)), list(compress(names, keep)))
+        as_found = self._plain(
+            list(compress(codes, keep)), list(compress(names, keep)), keep_order=keep_order
+        )
+        if self.found_lines is not None:
+            self.found_lines.append((as_found, sorted(special)) if clean else None)
         verdicts = self.verdicts
         seen = self.special
         excluded = self.excluded
