@@ -182,20 +182,26 @@ def _canonical_columns(
     whether they were canonical as given.
     """
     joined = "\n".join(codes)
-    ok_codes = (joined.isascii() or unicodedata.is_normalized("NFC", joined)) and sum(
-        map(len, codes)
-    ) == sum(map(len, map(str.strip, codes)))
+    ok_codes = _canonical_joined(joined, codes)
     if not ok_codes:
         codes = [canonical_text(c) for c in codes]
         joined = "\n".join(codes)
-    text = "\n".join(names)
-    # LF never composes with a neighbour, so the joined test is exact
-    ok_names = (text.isascii() or unicodedata.is_normalized("NFC", text)) and sum(
-        map(len, names)
-    ) == sum(map(len, map(str.strip, names)))
+    ok_names = _canonical_joined("\n".join(names), names)
     if not ok_names:
         names = [canonical_text(n) for n in names]
     return codes, names, joined, ok_codes and ok_names
+
+
+def _canonical_joined(text: str, fields: Sequence[str]) -> bool:
+    """Whether every one of ``fields`` (joined by LF in ``text``) is canonical text.
+
+    NFC: LF never composes with a neighbour, so the joined test is exact. Stripped: no
+    field is shortened by ``str.strip`` (which returns the field itself when it is not).
+    """
+    total = len(text) - max(len(fields) - 1, 0)  # the fields' lengths, without the LFs
+    return (text.isascii() or unicodedata.is_normalized("NFC", text)) and total == sum(
+        map(len, map(str.strip, fields))
+    )
 
 
 class _Builder:
