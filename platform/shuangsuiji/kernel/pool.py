@@ -313,21 +313,41 @@ class _Builder:
         )
         if self.found_lines is not None:
             self.found_lines.append((as_found, sorted(special)) if clean else None)
-        verdicts = self.verdicts
+        # members without flags whose code has a verdict (rules 1 and 2, decided per code
+        # already; no exemption without flags) are excluded in bulk, by C loops
+        order = sorted(special)
+        if flags:
+            bare = [i for i in order if i not in flags]
+            rest = [i for i in order if i in flags]
+        else:
+            bare, rest = order, []
+        ex_codes = list(map(codes.__getitem__, bare))
+        hits = list(map(self.verdicts.get, ex_codes))
+        if None in hits:  # history but no verdict: only with a recently_inspected rule
+            rest = sorted([*rest, *(i for i, h in zip(bare, hits, strict=True) if h is None)])
+            kept = [h is not None for h in hits]
+            bare = list(compress(bare, kept))
+            ex_codes = list(compress(ex_codes, kept))
+            hits = list(compress(hits, kept))
         seen = self.special
-        excluded = self.excluded
-        for i in sorted(special):
-            code = codes[i]
-            f = flags.get(i) if flags else None
-            if not f:  # no flags: no exemption, no flag rule; rules 1 and 2 decided already
-                hit = verdicts.get(code)
-                if hit is not None:
-                    if code in seen:
-                        self.note_special(code)  # raises: a duplicate
-                    seen.add(code)
-                    excluded.append(Exclusion(code, names[i], *hit))
-                    continue
-            self._one(code, names[i], f or _EMPTY)
+        if not seen.isdisjoint(ex_codes):
+            self._duplicate(next(c for c in ex_codes if c in seen))
+        before = len(seen)
+        seen.update(ex_codes)
+        if len(seen) - before != len(ex_codes):
+            self._duplicate(next(c for c, n in Counter(ex_codes).items() if n > 1))
+        self.excluded.extend(
+            map(
+                Exclusion,
+                ex_codes,
+                map(names.__getitem__, bare),
+                map(_FIELD0, hits),
+                map(_FIELD1, hits),
+                map(_FIELD2, hits),
+            )
+        )
+        for i in rest:
+            self._one(codes[i], names[i], flags.get(i) or _EMPTY)
 
     def _plain(
         self, codes: Sequence[str], names: Sequence[str], *, keep_order: bool = False
