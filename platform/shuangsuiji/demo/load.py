@@ -51,12 +51,18 @@ def _scoped(session: Session, tenant: Tenant) -> None:
     session.info["tenant_id"] = tenant.id
 
 
+def is_loaded(session_factory: Callable[[], Session]) -> bool:
+    """Whether the demo tenants exist already."""
+    with session_factory() as s:
+        return s.scalar(select(Tenant).where(Tenant.slug == "miit")) is not None
+
+
 def load(session_factory: Callable[[], Session], platform: Platform, echo: Echo) -> None:
     """Create everything; refuses if the demo tenants already exist."""
+    if is_loaded(session_factory):
+        raise UserError("the demo is already loaded", hint="start from an empty database")
     with session_factory() as s:
         audit.set_actor(s, "demo")
-        if s.scalar(select(Tenant).where(Tenant.slug == "miit")) is not None:
-            raise UserError("the demo is already loaded", hint="start from an empty database")
         for t in TENANTS:
             tenant_service.create(s, platform, slug=t.slug, name=t.name, pack=t.pack,
                                   parent=t.parent, level=t.level)

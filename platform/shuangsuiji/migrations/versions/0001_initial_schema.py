@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:07:16.117802
+Create Date: 2026-11-25 15:40:19.659459
 
 """
 from typing import Sequence, Union
@@ -524,6 +524,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_directed_notifications_task_id'), ['task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_directed_notifications_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('draw_pools',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draw_id', sa.Integer(), nullable=False),
+    sa.Column('format', sa.String(length=32), nullable=False),
+    sa.Column('data', sa.LargeBinary().with_variant(mysql.LONGBLOB(), 'mariadb').with_variant(mysql.LONGBLOB(), 'mysql'), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['draw_id'], ['draws.id'], name=op.f('fk_draw_pools_draw_id_draws')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_draw_pools_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw_pools')),
+    sa.UniqueConstraint('draw_id', name=op.f('uq_draw_pools_draw_id'))
+    )
+    with op.batch_alter_table('draw_pools', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_draw_pools_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('draw_selections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('draw_id', sa.Integer(), nullable=False),
@@ -647,6 +661,7 @@ def downgrade() -> None:
     op.drop_table('inspection_records')
     op.drop_table('draw_voids')
     op.drop_table('draw_selections')
+    op.drop_table('draw_pools')
     op.drop_table('directed_notifications')
     op.drop_table('transfers')
     op.drop_table('task_reports')
