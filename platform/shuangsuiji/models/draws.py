@@ -119,7 +119,7 @@ class DrawPool(TenantOwned, Base):
     ``data`` is the exact byte sequence whose SHA-256 is the draw's ``pool_digest``,
     compressed (``format`` ``shuangsuiji-pool/1+zlib``); the draw's ``bundle`` holds
     everything else, and the export puts the pool back as the bundle's ``pool`` object.
-    A million members are ~20 MB here instead of ~80 MB of JSON inside ``draws.bundle``.
+    A million members are ~16 MB here instead of ~80 MB of JSON inside ``draws.bundle``.
     """
 
     __tablename__ = "draw_pools"
