@@ -136,9 +136,7 @@ def stratify(
         builder = _Builder(task, rules, exclude=False)
         builder.found_lines = found_lines
         builder.excluded.extend(excluded)
-        if excluded_checked:
-            builder.special.update(map(_excluded_code, excluded))
-        else:
+        if not excluded_checked:
             for e in excluded:
                 builder.note_special(e.credit_code)
                 builder.probe.append(e.credit_code)
@@ -291,7 +289,10 @@ class _Builder:
             raise InvalidInput(
                 f"a candidate target ({bad!r}) has no credit code: fix the directory"
             )
-        self.low = self.low or _LOW.search(joined) is not None
+        # printable (the usual case) means no control character at all: no need to search
+        self.low = self.low or (
+            not joined.replace("\n", "").isprintable() and _LOW.search(joined) is not None
+        )
         self.ascii = self.ascii and joined.isascii()
         self.code_lengths.update(map(len, codes))
         n = len(codes)
