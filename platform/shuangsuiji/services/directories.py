@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 from sqlalchemy.orm import Session
 
 from shuangsuiji.db.base import utcnow
+from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.models.directories import (
     DirectoryChange,
     Expert,
@@ -57,9 +58,16 @@ class TargetRecord:
 
 def flags_in_force(session: Session, on: date) -> dict[int, frozenset[str]]:
     """``target id → risk flags in force on day on`` (listed on or before it, not yet removed),
-    for the current tenant's targets that have any."""
-    rows = session.execute(
+    for the current tenant's targets that have any.
+
+    A Core statement on the connection (no ORM rows for a million targets), so it filters by
+    tenant itself. Each distinct set of flags is one shared frozenset: a few combinations
+    serve thousands of flagged targets.
+    """
+    tid = require_tenant(session)
+    rows = session.connection().execute(
         select(TargetFlag.target_id, TargetFlag.flag).where(
+            TargetFlag.tenant_id == tid,
             (TargetFlag.listed_on.is_(None)) | (TargetFlag.listed_on <= on),
             (TargetFlag.removed_on.is_(None)) | (TargetFlag.removed_on > on),
         )
@@ -67,7 +75,8 @@ def flags_in_force(session: Session, on: date) -> dict[int, frozenset[str]]:
     found: dict[int, set[str]] = {}
     for target_id, flag in rows:
         found.setdefault(target_id, set()).add(flag)
-    return {tid: frozenset(flags) for tid, flags in found.items()}
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    return {t: shared.setdefault(frozenset(f), frozenset(f)) for t, f in found.items()}
 
 
 def load_targets(
@@ -132,9 +141,21 @@ class InspectorRecord:
         """The directory key: certificate number, else work ID."""
         return self.credentials[0].number if self.credentials else str(self.id)
 
+    @property
+    def draw_id(self) -> str:
+        """The id this inspector carries in draws and records (see :func:`draw_id`)."""
+        numbers = {c.kind: c.number for c in self.credentials}
+        return draw_id(numbers.get("enforcement_certificate"), numbers.get("work_id"))
+
     def credential_kinds(self, on: date | None = None) -> tuple[str, ...]:
         """Kinds of credential held (valid on ``on`` when given)."""
         return tuple(c.kind for c in self.credentials if on is None or c.valid_on(on))
+
+
+def draw_id(certificate_no: str | None, work_id: str | None) -> str:
+    """An inspector's id in draws and records: the enforcement certificate number, else
+    ``work:`` and the work ID (the prefix keeps the two numbering schemes apart)."""
+    return certificate_no or f"work:{work_id}"
 
 
 def _inspector_record(row: Inspector) -> InspectorRecord:

@@ -29,19 +29,17 @@ from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.models.directories import (
-    Expert,
     Inspector,
     Item,
     ItemListVersion,
     Target,
-    TargetFlag,
 )
 from shuangsuiji.models.draws import Draw, DrawPool, DrawSelection, DrawVoid, Recusal
 from shuangsuiji.models.plans import Task, TaskItem
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, directories
 
 Progress = Callable[[str, int, int], None]
 #: Statuses of a task whose draw counts as an inspection for the exclusions.
@@ -92,30 +90,6 @@ def _kernel_task(task: Task, items: list[Item]) -> kernel.Task:
     )
 
 
-def _flags_in_force(session: Session, on: date) -> dict[int, frozenset[str]]:
-    """Risk flags in force on ``on``, by target id, for the current tenant.
-
-    Each distinct set of flags is one shared frozenset (a few combinations among thousands
-    of flagged targets). A Core statement: filtered by tenant here, not by the ORM filter.
-    """
-    tid = require_tenant(session)
-    rows = session.connection().execute(
-        select(TargetFlag.target_id, TargetFlag.flag).where(
-            TargetFlag.tenant_id == tid,
-            (TargetFlag.listed_on.is_(None)) | (TargetFlag.listed_on <= on),
-            (TargetFlag.removed_on.is_(None)) | (TargetFlag.removed_on > on),
-        )
-    )
-    by_target: dict[int, set[str]] = {}
-    for target_id, flag in rows:
-        by_target.setdefault(target_id, set()).add(flag)
-    shared: dict[frozenset[str], frozenset[str]] = {}
-    return {
-        target_id: shared.setdefault(frozenset(f), frozenset(f))
-        for target_id, f in by_target.items()
-    }
-
-
 def _code_order(session: Session) -> tuple[Any, ...]:
     """ORDER BY credit code in UTF-8 byte order, where the database does it cheaply.
 
@@ -140,7 +114,7 @@ def load_candidates(session: Session, on: date) -> Iterator[kernel.Candidates]:
     flags of the few flagged positions): no object per target is built here.
     """
     tid = require_tenant(session)
-    flags = _flags_in_force(session, on)
+    flags = directories.flags_in_force(session, on)
     # Core select on the session's connection (no ORM rows) for speed on a million rows;
     # filtered by tenant here because Core statements are not covered by the ORM filter.
     stmt = (
@@ -234,36 +208,29 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[
 
 
 def load_inspectors(session: Session) -> list[kernel.Inspector]:
-    people = []
-    for p in session.scalars(select(Inspector).order_by(Inspector.id)):
-        creds = []
-        if p.certificate_no:
-            creds.append(kernel.Credential("enforcement_certificate", p.certificate_expiry))
-        if p.work_id:
-            creds.append(kernel.Credential("work_id", None))
-        people.append(
-            kernel.Inspector(
-                person_id=person_id(p),
-                name=p.name,
-                department=p.department,
-                division=p.division,
-                subordinate=p.subordinate,
-                credentials=tuple(creds),
-            )
+    """The inspector directory as the kernel takes it (eligibility is the kernel's call)."""
+    return [
+        kernel.Inspector(
+            person_id=r.draw_id,
+            name=r.name,
+            department=r.department,
+            division=r.division,
+            subordinate=r.subordinate,
+            credentials=tuple(kernel.Credential(c.kind, c.expires) for c in r.credentials),
         )
-    return people
+        for r in directories.load_inspectors(session)
+    ]
 
 
 def person_id(p: Inspector) -> str:
-    """The id an inspector carries in draws: the enforcement certificate, else the work ID."""
-    return p.certificate_no or f"work:{p.work_id}"
+    """The id an inspector row carries in draws (see :func:`directories.draw_id`)."""
+    return directories.draw_id(p.certificate_no, p.work_id)
 
 
 def load_experts(session: Session) -> list[kernel.Expert]:
-    return [
-        kernel.Expert(person_id=e.expert_code or e.id_number or f"expert:{e.id}", name=e.name)
-        for e in session.scalars(select(Expert).order_by(Expert.id))
-    ]
+    """The expert directory as the kernel takes it."""
+    return [kernel.Expert(person_id=r.key, name=r.name)
+            for r in directories.load_experts(session)]
 
 
 def _category(rules: RuleSet, items: list[Item]) -> Any:
