@@ -141,7 +141,9 @@ def _partitions(session: Session, stmt: Any) -> Iterator[list[Any]]:
     """
     conn = session.connection()
     if conn.dialect.name != "sqlite":
-        yield from conn.execution_options(yield_per=_PARTITION).execute(stmt).partitions()
+        # per statement: Connection.execution_options() would change the connection in place,
+        # and every later statement (the draw's INSERTs) would get a server-side cursor too
+        yield from conn.execute(stmt, execution_options={"yield_per": _PARTITION}).partitions()
         return
     compiled = stmt.compile(dialect=conn.dialect)
     params = compiled.construct_params()
@@ -187,7 +189,7 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[
         ))
     if not per_task:
         return
-    selections = conn.execution_options(yield_per=_PARTITION).execute(
+    selections = conn.execute(
         select(DrawSelection.task_id, DrawSelection.credit_code)
         .join(Draw, Draw.id == DrawSelection.draw_id)
         .join(Task, Task.id == DrawSelection.task_id)
@@ -196,7 +198,8 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[
             Draw.tenant_id == tid,
             Draw.id.not_in(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tid)),
             *in_year,
-        )
+        ),
+        execution_options={"yield_per": _PARTITION},
     )
     inspection = kernel.Inspection
     # 200,000 objects that form no cycles: full collections would walk the heap again and again
