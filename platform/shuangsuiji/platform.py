@@ -19,20 +19,22 @@ class Platform:
 
     db: Database
     packs: PackRegistry
-    _policies: dict[int, TenantPolicy] = field(default_factory=dict)
+    _policies: dict[tuple[int, tuple[str, ...]], TenantPolicy] = field(default_factory=dict)
 
     def policy_for(self, tenant: object) -> TenantPolicy:
-        """The policy of ``tenant`` (a :class:`shuangsuiji.models.Tenant`)."""
-        tid: int = tenant.id  # type: ignore[attr-defined]
-        policy = self._policies.get(tid)
+        """The policy of ``tenant`` (a :class:`shuangsuiji.models.Tenant`).
+
+        Kept per tenant *and* pack chain, read from the tenant row each time: when a tenant's
+        pack or parent changes (in any worker), the next call builds the new policy.
+        """
+        chain = tuple(tenant.pack_chain())  # type: ignore[attr-defined]
+        key = (tenant.id, chain)  # type: ignore[attr-defined]
+        policy = self._policies.get(key)
         if policy is None:
             try:
-                policy = self.packs.policy(tenant.pack_chain())  # type: ignore[attr-defined]
+                policy = self.packs.policy(chain)
             except PackError as exc:
-                raise PackError(exc.pack, f"{exc.problem} (tenant {tenant.slug})") from None  # type: ignore[attr-defined]
-            self._policies[tid] = policy
+                slug = tenant.slug  # type: ignore[attr-defined]
+                raise PackError(exc.pack, f"{exc.problem} (tenant {slug})") from None
+            self._policies[key] = policy
         return policy
-
-    def forget_policies(self) -> None:
-        """Drop cached policies after a tenant's pack or parent changed (subtrees too)."""
-        self._policies.clear()

@@ -88,3 +88,11 @@ def test_each_tenant_has_its_own_plugin_managers(district_platform: Platform) ->
     day = date(2026, 6, 1)
     assert cq.plugin_manager(day) is not yz.plugin_manager(day)
     assert "yuzhong-district@2024" not in dict(cq.plugin_manager(day).list_name_plugin())
+
+
+def test_a_changed_pack_is_seen_without_restart(district_platform: Platform) -> None:
+    assert _rules(district_platform, "jiangbei").governing == ("chongqing", "2021")
+    with district_platform.db.session() as s:
+        tenants.get(s, "jiangbei").pack = "yuzhong-district"  # e.g. by another worker
+        s.commit()
+    assert _rules(district_platform, "jiangbei").governing == ("yuzhong-district", "2024")

@@ -36,7 +36,7 @@ def register_commands(group: click.Group) -> None:
 def _create_app() -> object:
     from shuangsuiji import create_app
 
-    return create_app()
+    return create_app({"SSJ_CLI": True})
 
 
 class _Main(SsjGroup, FlaskGroup):

@@ -118,10 +118,12 @@ def from_config(config: dict[str, object]) -> LoginThrottle:
     if url:
         counter = RedisCounter(str(url), str(config.get("SSJ_REDIS_PREFIX") or "ssj:"))
     else:
-        log.warning(
-            "SSJ_REDIS_URL is not set: login throttling is per worker process "
-            "(each gunicorn worker counts failures on its own); set SSJ_REDIS_URL to share it"
-        )
+        if not config.get("SSJ_CLI"):  # a command never serves a login: no need to warn
+            log.warning(
+                "SSJ_REDIS_URL is not set: login throttling is per worker process "
+                "(each gunicorn worker counts failures on its own); set SSJ_REDIS_URL to "
+                "share it"
+            )
         counter = LocalCounter()
     return LoginThrottle(
         counter,
