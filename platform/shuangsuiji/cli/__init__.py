@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup
 
 from shuangsuiji.cli import (
@@ -33,7 +34,7 @@ def register_commands(group: click.Group) -> None:
                 group.add_command(command)
 
 
-def _create_app() -> object:
+def _create_app() -> Flask:
     from shuangsuiji import create_app
 
     return create_app({"SSJ_CLI": True})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.demo import generate as gen
 from shuangsuiji.errors import UserError
+from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, audit, draws, imports, plans, publication, records
@@ -112,13 +113,16 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     plans.create_plan(s, platform, tenant, 2026, title=f"{t.name}2026年度随机抽查工作计划",
                       scope="本辖区随机抽查事项清单所列检查对象",
                       inspector_requirements="持有效行政执法证件", made_on=date(2026, 2, 10))
-    common = {"plan_year": 2026, "department": t.department, "methods": ["on_site"],
-              "group_count": 2, "inspector_scope": rules.group_rule.scopes[0]}
+
+    def task(n: int, title: str, item: str, starts_on: date, ends_on: date) -> Task:
+        return plans.create_task(
+            s, platform, tenant, plan_year=2026, code=f"{t.slug.upper()}-2026-0{n}",
+            title=title, department=t.department, item_codes=[item], starts_on=starts_on,
+            ends_on=ends_on, methods=["on_site"], ratio_permille=5, group_count=2,
+            inspector_scope=rules.group_rule.scopes[0])
+
     # 1. done and published on time
-    done = plans.create_task(s, platform, tenant, code=f"{t.slug.upper()}-2026-01",
-                             title="电信业务经营许可情况检查", item_codes=["SX-001"],
-                             starts_on=date(2026, 4, 1), ends_on=date(2026, 5, 29),
-                             ratio_permille=5, **common)
+    done = task(1, "电信业务经营许可情况检查", "SX-001", date(2026, 4, 1), date(2026, 5, 29))
     record = draws.draw(s, platform, tenant, done.code,
                         seed="摇号 2026-04-01 08 15 23 31 42 47", witnesses=("王建国", "李红"))
     _inspect_all(s, platform, tenant, done.code, record, date(2026, 5, 20))
@@ -132,18 +136,13 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     publication.publish(s, platform, tenant, done.code,
                         at=datetime(2026, 6, 15, 2, 0, tzinfo=UTC))
     # 2. work ended, publication due
-    due = plans.create_task(s, platform, tenant, code=f"{t.slug.upper()}-2026-02",
-                            title="无线电台（站）设置使用情况检查", item_codes=["SX-002"],
-                            starts_on=date(2026, 10, 12), ends_on=date(2026, 11, 13),
-                            ratio_permille=5, **common)
+    due = task(2, "无线电台（站）设置使用情况检查", "SX-002", date(2026, 10, 12),
+               date(2026, 11, 13))
     record = draws.draw(s, platform, tenant, due.code)
     _inspect_all(s, platform, tenant, due.code, record, date(2026, 11, 5))
     plans.end_work(s, tenant, due.code, date(2026, 11, 13))
     # 3. ready for its draw ceremony
-    plans.create_task(s, platform, tenant, code=f"{t.slug.upper()}-2026-03",
-                      title="重点用能单位节能监察", item_codes=["SX-003"],
-                      starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 25),
-                      ratio_permille=5, **common)
+    task(3, "重点用能单位节能监察", "SX-003", date(2026, 12, 1), date(2026, 12, 25))
 
 
 def _inspect_all(s: Session, platform: Platform, tenant: Tenant, task_code: str,

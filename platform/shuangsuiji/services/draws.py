@@ -410,7 +410,7 @@ def _draw_and_commit(
     )
     # the bundle's annotations name the attempt, so it is made once the attempt is known;
     # the pool is stored apart, as its canonical lines (see DrawPool), not inside the JSON
-    bundle = kernel.make_bundle(result, annotations=annotations(record, task), pool=False)
+    bundle = kernel.make_bundle(result, annotations=bundle_annotations(record, task), pool=False)
     record.bundle = bundle
     record.bundle_digest = bundle["digests"]["draw"]
     session.add(record)
@@ -642,7 +642,7 @@ def current_result(record: Draw) -> kernel.DrawResult:
     return result
 
 
-def annotations(record: Draw, task: Task) -> dict[str, Any]:
+def bundle_annotations(record: Draw, task: Task) -> dict[str, Any]:
     """What the bundle says about the ceremony and the record; covered by the draw digest."""
     return {
         "tenant_task": task.code,
@@ -660,7 +660,7 @@ def export_bundle(session: Session, record: Draw) -> dict[str, Any]:
     """The bundle of a draw with its recusal steps, as a third party re-runs it."""
     task = session.get(Task, record.task_id)
     assert task is not None
-    return kernel.make_bundle(current_result(record), annotations=annotations(record, task))
+    return kernel.make_bundle(current_result(record), annotations=bundle_annotations(record, task))
 
 
 def draws_of(session: Session, task: Task) -> list[Draw]:
