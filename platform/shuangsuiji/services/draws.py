@@ -418,9 +418,11 @@ def _draw_and_commit(
         session.flush()
     except (IntegrityError, OperationalError) as exc:
         # IntegrityError: the (task_id, attempt) constraint caught a concurrent draw.
-        # OperationalError: SQLite refused this transaction's write because another writer
-        # committed since it began (its lock could not be upgraded).
-        if isinstance(exc, OperationalError) and "locked" not in str(exc.orig):
+        # OperationalError: the database refused this transaction's write because another
+        # draw of the task holds the lock: SQLite "database is locked" (its read lock could
+        # not be upgraded), MySQL/MariaDB deadlock (1213) or lock wait timeout (1205) on the
+        # unique index.
+        if isinstance(exc, OperationalError) and not _lost_race(exc):
             raise
         session.rollback()
         raise Conflict(f"task {task.code} was drawn by someone else just now",
@@ -461,6 +463,12 @@ def pack_pool(pool: kernel.FrozenPool) -> bytearray:
         out += z.compress(chunk)
     out += z.flush()
     return out
+
+
+def _lost_race(exc: OperationalError) -> bool:
+    """Whether ``exc`` means another transaction won the lock on the same rows."""
+    code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+    return "locked" in str(exc.orig) or code in (1205, 1213)
 
 
 def _write_pool(session: Session, record: Draw, packed: bytes | bytearray) -> None:
