@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import Conflict, NotFound, UserError
-from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid
+from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import Citation
+from shuangsuiji.services import draws as draw_service
 
 #: The regulations count days in China's calendar (architecture brief: dates and zones).
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -55,17 +56,8 @@ def tenant_of(session: Session) -> Tenant:
 
 
 def get_task(session: Session, task_id: int | str) -> Task:
-    """A task of the current tenant by id or code; another tenant's task is simply not found."""
-    query = select(Task)
-    if isinstance(task_id, int) or str(task_id).isdigit():
-        query = query.where(Task.id == int(task_id))
-    else:
-        query = query.where(Task.code == str(task_id))
-    task = session.scalar(query)
-    if task is None:
-        raise NotFound(f"no task {task_id!r} in this tenant",
-                       hint="`ssj tasks list --tenant T` shows the tenant's tasks")
-    return task
+    """A task of the current tenant by code or id (see :func:`draws.find_task`)."""
+    return draw_service.find_task(session, task_id)
 
 
 def task_rules(platform: Platform, tenant: Tenant, task: Task) -> RuleSet:
@@ -75,16 +67,10 @@ def task_rules(platform: Platform, tenant: Tenant, task: Task) -> RuleSet:
 
 def live_draw(session: Session, task: Task) -> Draw:
     """The task's committed, non-voided draw; the lifecycle after the draw needs one."""
-    voided = select(DrawVoid.draw_id)
-    draw = session.scalar(
-        select(Draw)
-        .where(Draw.task_id == task.id, Draw.id.not_in(voided))
-        .order_by(Draw.attempt.desc())
-        .limit(1)
-    )
+    draw = draw_service.live_draw(session, task)
     if draw is None:
         raise Conflict(f"task {task.code} has no committed draw",
-                       hint=f"draw it first: ssj draw run --tenant T --task {task.code}")
+                       hint=f"draw it first: ssj draw --tenant T --task {task.code}")
     return draw
 
 
@@ -124,8 +110,6 @@ def drawn_targets(session: Session, task: Task) -> list[DrawnTarget]:
 def _groups_by_target(
     session: Session, task: Task
 ) -> dict[str, tuple[int | None, str | None, tuple[str, ...]]]:
-    from shuangsuiji.services import draws as draw_service
-
     draw = live_draw(session, task)
     found: dict[str, tuple[int | None, str | None, tuple[str, ...]]] = {}
     for group in draw_service.current_result(draw).final_groups:
