@@ -52,6 +52,7 @@ from shuangsuiji.kernel.model import (
     StratumDraw,
     Target,
     Task,
+    TaskInspections,
 )
 from shuangsuiji.kernel.pool import (
     freeze_pool,
@@ -94,6 +95,7 @@ __all__ = [
     "Stream",
     "Target",
     "Task",
+    "TaskInspections",
     "VerifyReport",
     "apply_recusal",
     "canonical_json",

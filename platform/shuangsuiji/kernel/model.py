@@ -71,6 +71,29 @@ class Inspection:
     status: str = "completed"  # "ongoing" | "completed" ("voided" is skipped)
 
 
+@dataclass(frozen=True, slots=True)
+class TaskInspections:
+    """The earlier inspections of one task as one record: the cheap form of many
+    :class:`Inspection`, one per target it selected (``credit_codes``) and item it covers.
+
+    A database holds a task's targets as its draw's selections; passing them per task lets
+    the kernel decide the exclusions task by task instead of row by row.
+    """
+
+    task_id: str
+    item_codes: tuple[str, ...]
+    date: date
+    division: str
+    status: str  # "ongoing" | "completed" | "voided" (skipped)
+    credit_codes: Sequence[str]
+
+    def inspections(self) -> Iterator[Inspection]:
+        """The same inspections one by one."""
+        for code in self.credit_codes:
+            for item in self.item_codes:
+                yield Inspection(code, item, self.date, self.division, self.task_id, self.status)
+
+
 @dataclass(frozen=True)
 class Task:
     """The task (抽查任务) whose pool is frozen."""

@@ -21,7 +21,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import compress, islice, repeat
 from operator import attrgetter, eq, itemgetter
 
@@ -44,6 +44,7 @@ from shuangsuiji.kernel.model import (
     Stratum,
     Target,
     Task,
+    TaskInspections,
     line_code,
     quarter_of,
 )
@@ -78,7 +79,7 @@ def canonical_task(task: Task) -> Task:
 
 def freeze_pool(
     candidates: Iterable[Target] | Iterable[Candidates],
-    inspections: Iterable[Inspection],
+    inspections: Iterable[Inspection | TaskInspections],
     task: Task,
     sampling: Sampling,
     rules: PoolRules,
@@ -87,7 +88,8 @@ def freeze_pool(
 
     ``candidates`` are :class:`Target` tuples, or chunks of them as :class:`Candidates`
     columns (what a database read gives cheaply). ``inspections`` are this tenant's earlier
-    inspections (ongoing and completed; voided ones are skipped). Raises :class:`EmptyPool`
+    inspections (ongoing and completed; voided ones are skipped), one by one or as
+    :class:`TaskInspections` records (the cheap form). Raises :class:`EmptyPool`
     when no target is left, and :class:`InvalidInput` for malformed input (duplicate credit
     codes, a tab in a name, an unknown kind of extra rule, a bad ratio).
     """
@@ -100,7 +102,7 @@ def freeze_pool(
     with paused_gc():
         builder = _Builder(task, rules, exclude=not task.special)
         if not task.special:
-            builder.set_history(_index(inspections, task.task_id))
+            builder.set_history(_history(inspections, task.task_id))
         for chunk in candidate_chunks(candidates):
             builder.add(chunk)
         return builder.finish(sampling)
@@ -238,38 +240,46 @@ class _Builder:
         self.found_lines: list[tuple[list[bytes], list[int]] | None] | None = None
         self.clean = True  # the current chunk was canonical text as given
 
-    def set_history(self, index: dict[str, list[Inspection]]) -> None:
-        """Earlier inspections by code; rules 1 and 2 are decided for each code at once.
+    def set_history(self, records: list[TaskInspections]) -> None:
+        """Earlier inspections, task by task; rules 1 and 2 are decided for each code at once.
 
         Their triggers (the earliest matching inspection: date, then task id by UTF-8
         bytes) depend on the history alone; only the exemption depends on the target's
-        flags, and it is applied per target.
+        flags, and it is applied per target. A task's inspections match a rule together
+        (same date, division and items), so the verdicts are dictionary updates over each
+        matching task's codes, done in C: the latest trigger first, so the earliest wins,
+        and rule 1 after rule 2, so rule 1 wins.
         """
-        recent = any(r.kind == "recently_inspected" for r in self.extras)
-        # without a recently_inspected rule only the verdicts are needed: the inspections
-        # (a couple of hundred thousand objects) are let go before the members are read
-        self.index = index if recent else {}
-        self.hist_map = index if recent else self.verdicts  # type: ignore[assignment]
+        if any(r.kind == "recently_inspected" for r in self.extras):
+            index: dict[str, list[Inspection]] = {}
+            for record in records:
+                for ins in record.inspections():
+                    index.setdefault(ins.credit_code, []).append(ins)
+            self.index = index
+            self.hist_map = index  # type: ignore[assignment]
+        else:
+            # only the verdicts are needed: nothing per inspection is kept
+            self.hist_map = self.verdicts  # type: ignore[assignment]
         policy = self.rules.exclusion_policy
         year, quarter, division = self.task.year, self.task.quarter, self.task.division
-        items = self.items
+        once: list[TaskInspections] = []
+        same_quarter: list[TaskInspections] = []
+        for record in records:
+            if record.date.year != year:
+                continue
+            if self.once and not self.items.isdisjoint(record.item_codes):
+                once.append(record)
+            elif (
+                self.quarter_rule
+                and quarter_of(record.date) == quarter
+                and record.division != division
+            ):
+                same_quarter.append(record)
         verdicts = self.verdicts
-        for code, history in index.items():
-            if self.once:
-                m = [i for i in history if i.item_code in items and i.date.year == year]
-                if m:
-                    verdicts[code] = (ONCE_PER_YEAR, policy.cite, _earliest(m))
-                    continue
-            if self.quarter_rule:
-                m = [
-                    i
-                    for i in history
-                    if i.date.year == year
-                    and quarter_of(i.date) == quarter
-                    and i.division != division
-                ]
-                if m:
-                    verdicts[code] = (SAME_QUARTER, policy.cite, _earliest(m))
+        for rule, matched in ((SAME_QUARTER, same_quarter), (ONCE_PER_YEAR, once)):
+            for record in sorted(matched, key=_trigger_order, reverse=True):
+                verdict = (rule, policy.cite, record.task_id)
+                verdicts.update(dict.fromkeys(record.credit_codes, verdict))
 
     def note_special(self, code: str) -> None:
         if code in self.special:
@@ -498,29 +508,42 @@ def _check_extra(rule: ExclusionRule) -> None:
         )
 
 
-def _index(inspections: Iterable[Inspection], task_id: str) -> dict[str, list[Inspection]]:
-    """Earlier inspections by canonical credit code; voided ones and this task's own skipped."""
-    inspections = list(inspections)
-    codes = "\n".join([i.credit_code for i in inspections])
-    # canonical already (the usual case, checked in bulk)? then no per-row canonical_text
-    clean = (codes.isascii() or unicodedata.is_normalized("NFC", codes)) and len(codes) == len(
-        "\n".join([i.credit_code.strip() for i in inspections])
-    )
-    del codes
-    canon = str if clean else canonical_text
-    index: dict[str, list[Inspection]] = {}
-    for ins in inspections:
-        if ins.status not in COUNTED_STATUSES:
-            if ins.status == VOIDED:
+def _history(
+    inspections: Iterable[Inspection | TaskInspections], task_id: str
+) -> list[TaskInspections]:
+    """Earlier inspections as task records, codes canonical; voided ones and this task's
+    own skipped. A loose :class:`Inspection` becomes a record of one code."""
+    records: list[TaskInspections] = []
+    for item in inspections:
+        record = (
+            item
+            if isinstance(item, TaskInspections)
+            else TaskInspections(
+                item.task_id, (item.item_code,), item.date, item.division, item.status,
+                (item.credit_code,),
+            )
+        )
+        if record.status not in COUNTED_STATUSES:
+            if record.status == VOIDED:
                 continue  # a voided draw inspects nobody
             raise InvalidInput(
-                f"earlier inspection of {ins.credit_code!r} in task {ins.task_id!r} has status "
-                f"{ins.status!r}; expected one of {', '.join(COUNTED_STATUSES)} or {VOIDED}"
+                f"earlier inspection of {next(iter(record.credit_codes), '')!r} in task "
+                f"{record.task_id!r} has status {record.status!r}; expected one of "
+                f"{', '.join(COUNTED_STATUSES)} or {VOIDED}"
             )
-        if ins.task_id == task_id:
+        if record.task_id == task_id:
             continue  # freezing the same task again must not exclude by its own records
-        index.setdefault(canon(ins.credit_code), []).append(ins)
-    return index
+        codes = record.credit_codes
+        joined = "\n".join(codes)
+        # canonical already (the usual case, checked in bulk)? then no per-code canonical_text
+        if not _canonical_joined(joined, codes):
+            record = replace(record, credit_codes=[canonical_text(c) for c in codes])
+        records.append(record)
+    return records
+
+
+def _trigger_order(record: TaskInspections) -> tuple[date, bytes]:
+    return record.date, record.task_id.encode("utf-8")
 
 
 def _earliest(matches: list[Inspection]) -> str:

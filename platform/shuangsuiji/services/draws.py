@@ -156,13 +156,14 @@ def _partitions(session: Session, stmt: Any) -> Iterator[list[Any]]:
         cursor.close()
 
 
-def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[kernel.Inspection]:
-    """Earlier inspections of this tenant in ``year``: selections of draws not voided.
+def load_history(
+    session: Session, year: int, exclude_task_id: int
+) -> Iterator[kernel.TaskInspections]:
+    """Earlier inspections of this tenant in ``year``, one record per task: the targets its
+    draw selected (draws not voided) and the task's items, date, division and status.
 
-    Streamed (the kernel indexes them as it reads, and keeps only what decides the
-    exclusions). One inspection per selection and item of its task. The tasks (few) are read
-    first; the selections (many) are then read as (task, credit code) pairs only, so no date or task
-    column is decoded per row.
+    The tasks (few) are read first; the selections (many) then as (task, credit code) pairs
+    only, and grouped by task: nothing is built per selection but its code.
     """
     tid = require_tenant(session)
     conn = session.connection()
@@ -172,7 +173,8 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[
         Task.starts_on >= date(year, 1, 1),
         Task.starts_on <= date(year, 12, 31),
     )
-    per_task: dict[int, list[tuple[str, date, str, str, str]]] = {}
+    tasks: dict[int, tuple[str, date, str, str]] = {}
+    items: dict[int, list[str]] = {}
     for task_id, item_code, starts_on, division, department, task_code, status in conn.execute(
         select(Task.id, Item.code, Task.starts_on, Task.division, Task.department, Task.code,
                Task.status)
@@ -180,16 +182,17 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[
         .join(Item, Item.id == TaskItem.item_id)
         .where(*in_year, TaskItem.tenant_id == tid, Item.tenant_id == tid)
     ):
-        per_task.setdefault(task_id, []).append((
-            item_code,
+        tasks[task_id] = (
+            task_code,
             starts_on,
             division or department,
-            task_code,
             "completed" if status in COMPLETED_STATUSES else "ongoing",
-        ))
-    if not per_task:
+        )
+        items.setdefault(task_id, []).append(item_code)
+    if not tasks:
         return
-    selections = conn.execute(
+    codes: dict[int, list[str]] = {task_id: [] for task_id in tasks}
+    selections = (
         select(DrawSelection.task_id, DrawSelection.credit_code)
         .join(Draw, Draw.id == DrawSelection.draw_id)
         .join(Task, Task.id == DrawSelection.task_id)
@@ -198,16 +201,16 @@ def load_history(session: Session, year: int, exclude_task_id: int) -> Iterator[
             Draw.tenant_id == tid,
             Draw.id.not_in(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tid)),
             *in_year,
-        ),
-        execution_options={"yield_per": _PARTITION},
+        )
     )
-    inspection = kernel.Inspection
-    # 200,000 objects that form no cycles: full collections would walk the heap again and again
-    with paused_gc():
-        for part in selections.partitions():
-            for task_id, code in part:
-                for item_code, starts_on, division, task_code, status in per_task[task_id]:
-                    yield inspection(code, item_code, starts_on, division, task_code, status)
+    for part in _partitions(session, selections):
+        for task_id, code in part:
+            codes[task_id].append(code)
+    for task_id, (task_code, starts_on, division, status) in tasks.items():
+        if codes[task_id]:
+            yield kernel.TaskInspections(
+                task_code, tuple(items[task_id]), starts_on, division, status, codes[task_id]
+            )
 
 
 def load_inspectors(session: Session) -> list[kernel.Inspector]:
