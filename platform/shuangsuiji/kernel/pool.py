@@ -58,7 +58,8 @@ SAME_QUARTER = "same_quarter_other_divisions"
 EXTRA_KINDS = ("recently_inspected", "flag")
 
 _CHUNK = 65536  # members per chunk: bounded temporaries, few calls
-_PLAIN = "member\t{}\t{}\t\n".format  # a member without flags
+_PLAIN_HEAD = MEMBER_PREFIX.decode()  # lines of members without flags are built as
+_PLAIN_SEP = "\t\n" + _PLAIN_HEAD  # "member<TAB>code<TAB>" + "name<TAB>"
 #: Characters below TAB: a code holding one could sort before a shorter code it extends
 #: once the TAB after the code is compared; such pools are sorted by code explicitly.
 _LOW = re.compile("[\x00-\x08]")
@@ -367,14 +368,25 @@ class _Builder:
         lines in the order given."""
         if not codes:
             return [] if keep_order else None
-        text = "".join(map(_PLAIN, codes, names))
+        # each column joined, encoded and split in C: "member<TAB>code<TAB>" and
+        # "name<TAB>" pieces, added pairwise into the lines
+        heads = _PLAIN_HEAD + _PLAIN_SEP.join(codes) + "\t"
+        tails = "\t\n".join(names) + "\t"
+        n = len(codes)
         # a stray tab or line break would make lines ambiguous: count them in C
-        if text.count("\t") != 3 * len(codes) or text.count("\n") != len(codes):
+        if (
+            heads.count("\t") != 2 * n
+            or heads.count("\n") != n - 1
+            or tails.count("\t") != n
+            or tails.count("\n") != n - 1
+        ):
             for c, nm in zip(codes, names, strict=True):
                 check_field(c, "credit code")
                 check_field(nm, f"name of {c!r}")
-        lines = text.encode("utf-8").split(b"\n")
-        lines.pop()  # after the last LF
+        lines = list(
+            map(bytes.__add__, heads.encode().split(b"\n"), tails.encode().split(b"\n"))
+        )
+        del heads, tails
         if keep_order:
             self.plain.extend(sorted(lines))  # linear when already in order
             return lines
