@@ -1,6 +1,10 @@
 """Errors a user can act on: what is wrong, where, and what to do.
 
-The CLI and the web layer show these as plain messages, never as tracebacks.
+The CLI and the web layer show these as plain messages, never as tracebacks. ``message``,
+``where`` and ``hint`` are English text, usually a :class:`~shuangsuiji.messages.Message`
+(made with :func:`~shuangsuiji.messages.msg`), which the web pages and the API translate
+into the language of the request; ``str()`` of the error is always English (the CLI, logs).
+A plain ``str`` is shown as it is: field names and values need no translation.
 """
 
 from __future__ import annotations

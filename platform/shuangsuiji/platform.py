@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shuangsuiji.db import Database
+from shuangsuiji.messages import msg
 from shuangsuiji.packs import PackRegistry, TenantPolicy
 from shuangsuiji.packs.errors import PackError
 
@@ -35,6 +36,7 @@ class Platform:
                 policy = self.packs.policy(chain)
             except PackError as exc:
                 slug = tenant.slug  # type: ignore[attr-defined]
-                raise PackError(exc.pack, f"{exc.problem} (tenant {slug})") from None
+                raise PackError(exc.pack, msg("%(problem)s (tenant %(tenant)s)",
+                                              problem=exc.problem, tenant=slug)) from None
             self._policies[key] = policy
         return policy

@@ -18,13 +18,16 @@ CATALOGUE = i18n.TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
 
 def test_every_marked_string_has_a_chinese_translation(tmp_path: Path) -> None:
     """Extract the strings as `pybabel extract` does; each must be in the catalogue,
-    translated, and not fuzzy."""
+    translated, and not fuzzy. ``msg`` marks the services' messages (shuangsuiji.messages)."""
     pot = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-o", str(pot),
-                    str(ROOT)], check=True, capture_output=True, cwd=ROOT)
+                    str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-k", "msg",
+                    "-o", str(pot), str(ROOT)], check=True, capture_output=True, cwd=ROOT)
     with pot.open("rb") as f:
         wanted = {m.id for m in read_po(f) if m.id}
+    # the services, packs, file readers and API errors are extracted too
+    assert {"empty; this column is required", "policy pack %(pack)r: %(problem)s",
+            "the file is empty", "this needs an API token"} <= wanted
     with CATALOGUE.open("rb") as f:
         catalogue = read_po(f)
     have = {m.id: m for m in catalogue if m.id}

@@ -5,6 +5,11 @@ HTTP status and its name), ``message`` (what was wrong), and where it helps ``wh
 (which field, row or object), ``hint`` (what to do) and ``errors`` (per-field messages from
 marshmallow, ``{"json": {"seed": ["..."]}}``, keyed by request location then field).
 
+Language: ``message``, ``where`` and ``hint`` are English unless the request's
+``Accept-Language`` prefers Chinese (``zh``, ``zh-CN``), in which case the platform's own
+messages are in Chinese (marshmallow's per-field ``errors`` stay English); the response says
+which in ``Content-Language``.
+
 Mapping: marshmallow validation → 422 with ``errors``; :class:`~shuangsuiji.errors.NotFound`
 → 404; :class:`~shuangsuiji.errors.Conflict` → 409; any other
 :class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the request → 400; an unexpected
@@ -23,7 +28,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.packs.errors import PackError
+from shuangsuiji.web.localise import api_language, localise
 
 API_PREFIX = "/api/v1"
 
@@ -51,16 +58,17 @@ def error_body(
     hint: str | None = None,
     errors: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], int]:
-    """The JSON body and status of an API error."""
+    """The JSON body and status of an API error, its messages in the API's language."""
+    language = api_language()
     body: dict[str, Any] = {
         "code": code,
         "status": HTTP_STATUS_CODES.get(code, "Error"),
-        "message": message,
+        "message": localise(message, language),
     }
     if where:
-        body["where"] = where
+        body["where"] = localise(where, language)
     if hint:
-        body["hint"] = hint
+        body["hint"] = localise(hint, language)
     if errors:
         body["errors"] = errors
     return body, code
@@ -79,37 +87,49 @@ def user_error_status(exc: UserError) -> int:
     return 400
 
 
-def handle_user_error(exc: UserError) -> tuple[dict[str, Any], int]:
-    return error_body(user_error_status(exc), exc.message, where=exc.where, hint=exc.hint)
+def language_headers() -> dict[str, str]:
+    """Which language an error body is in, and that it depends on Accept-Language."""
+    return {"Content-Language": api_language().replace("_", "-"), "Vary": "Accept-Language"}
 
 
-def handle_pack_error(exc: PackError) -> tuple[dict[str, Any], int]:
+def handle_user_error(exc: UserError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    body, code = error_body(user_error_status(exc), exc.message, where=exc.where,
+                            hint=exc.hint)
+    return body, code, language_headers()
+
+
+def handle_pack_error(exc: PackError) -> tuple[dict[str, Any], int, dict[str, str]]:
     # Packs are checked at start-up (every tenant's chain must be installed), so a PackError
     # during a request means the request asked about something the rules do not cover, most
     # often a date before the first version in force (a plan for the year 2000): the
     # caller's input, hence 400, not a 5xx that reads like an outage.
-    return error_body(400, str(exc), where=f"pack {exc.pack}",
-                      hint="check the dates in the request against the pack's versions "
-                           "(`ssj packs list`)")
+    body, code = error_body(
+        400, exc.message, where=msg("pack %(pack)s", pack=exc.pack),
+        hint=msg("check the dates in the request against the pack's versions "
+                 "(`ssj packs list`)"))
+    return body, code, language_headers()
 
 
-def handle_integrity_error(exc: IntegrityError) -> tuple[dict[str, Any], int]:
+def handle_integrity_error(exc: IntegrityError) -> tuple[dict[str, Any], int, dict[str, str]]:
     # Unique constraints are how the database refuses a second draw of the same task or a
     # duplicate code under concurrency; the services turn the ones they expect into
     # Conflict, and this catches the rest so a race never becomes a 500.
     current_app.logger.info("API integrity error: %s", exc.orig)
-    return error_body(409, "the change conflicts with data written at the same time",
-                      hint="reload the object and try again")
+    body, code = error_body(409, msg("the change conflicts with data written at the same time"),
+                            hint=msg("reload the object and try again"))
+    return body, code, language_headers()
 
 
 #: What a bare ``abort(code)`` (access.py's) means in the API, instead of werkzeug's prose.
 PLAIN_MESSAGES: dict[int, tuple[str, str | None]] = {
-    401: ("this needs an API token", "send Authorization: Bearer <token>; an unknown, revoked "
-          "or disabled account's token counts as none (issue one with `ssj users token`)"),
-    403: ("the token's account has no role that allows this in this tenant",
-          "GET /api/v1/me lists your roles; ask a tenant admin for the role"),
-    404: ("not found: the address is wrong, or the object belongs to another tenant", None),
-    405: ("this method is not allowed on this address", None),
+    401: (msg("this needs an API token"),
+          msg("send Authorization: Bearer <token>; an unknown, revoked or disabled account's "
+              "token counts as none (issue one with `ssj users token`)")),
+    403: (msg("the token's account has no role that allows this in this tenant"),
+          msg("GET /api/v1/me lists your roles; ask a tenant admin for the role")),
+    404: (msg("not found: the address is wrong, or the object belongs to another tenant"),
+          None),
+    405: (msg("this method is not allowed on this address"), None),
 }
 
 
@@ -123,10 +143,12 @@ def handle_http_exception(exc: HTTPException) -> tuple[dict[str, Any], int, dict
     if "hint" not in data and plain_hint:
         data = {**data, "hint": plain_hint}
     if errors and code == 422:
-        message = "the request is not valid: see errors for each field"
-    body, _ = error_body(code, str(message), where=data.get("where"), hint=data.get("hint"),
+        message = msg("the request is not valid: see errors for each field")
+    if not isinstance(message, str):
+        message = str(message)
+    body, _ = error_body(code, message, where=data.get("where"), hint=data.get("hint"),
                          errors=errors)
-    headers = dict(data.get("headers") or {})
+    headers = {**language_headers(), **dict(data.get("headers") or {})}
     if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
     if code == 401:
@@ -134,10 +156,12 @@ def handle_http_exception(exc: HTTPException) -> tuple[dict[str, Any], int, dict
     return body, code, headers
 
 
-def handle_unexpected(exc: Exception) -> tuple[dict[str, Any], int]:
+def handle_unexpected(exc: Exception) -> tuple[dict[str, Any], int, dict[str, str]]:
     current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
-    return error_body(500, InternalServerError.description,
-                      hint="the error was logged; tell the platform administrator the time")
+    body, code = error_body(500, InternalServerError.description,
+                            hint=msg("the error was logged; tell the platform administrator "
+                                     "the time"))
+    return body, code, language_headers()
 
 
 def register_on_blueprints(blueprints: list[Any]) -> None:

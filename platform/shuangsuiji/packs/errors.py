@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from shuangsuiji.errors import UserError
+from shuangsuiji.messages import msg
 
 
 class PackError(UserError):
-    """A pack cannot be loaded or used; the message names the pack and the problem."""
+    """A pack cannot be loaded or used; the message names the pack and the problem.
+
+    ``problem`` is English text, usually a :func:`~shuangsuiji.messages.msg` (translated
+    where it is shown).
+    """
 
     def __init__(self, pack: str, problem: str) -> None:
-        super().__init__(f"policy pack {pack!r}: {problem}")
+        super().__init__(msg("policy pack %(pack)r: %(problem)s", pack=pack, problem=problem))
         self.pack = pack
         self.problem = problem
 

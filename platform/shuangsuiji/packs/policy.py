@@ -8,6 +8,7 @@ from functools import lru_cache
 import pluggy
 
 from shuangsuiji import hookspecs
+from shuangsuiji.messages import msg
 from shuangsuiji.packs.base import Pack
 from shuangsuiji.packs.errors import NoVersionInForce
 from shuangsuiji.packs.ruleset import RuleSet, deadline_rule, plan_window, resolve
@@ -37,12 +38,16 @@ class TenantPolicy:
         for pack in self.chain:
             meta = pack.version_on(day)
             if meta is None:
-                known = ", ".join(
-                    f"{m.version} from {m.effective}" + (f" to {m.repealed}" if m.repealed else "")
+                known = tuple(
+                    msg("%(version)s from %(effective)s to %(repealed)s", version=m.version,
+                        effective=str(m.effective), repealed=str(m.repealed)) if m.repealed
+                    else msg("%(version)s from %(effective)s", version=m.version,
+                             effective=str(m.effective))
                     for m, _ in pack.versions
                 )
                 raise NoVersionInForce(
-                    pack.name, f"has no version in force on {day.isoformat()} (versions: {known})"
+                    pack.name, msg("has no version in force on %(day)s (versions: %(known)s)",
+                                   day=day.isoformat(), known=known)
                 )
             found.append((pack, meta))
         return tuple(found)

@@ -9,6 +9,7 @@ from itertools import pairwise
 import pluggy
 
 from shuangsuiji import hookspecs
+from shuangsuiji.messages import msg
 from shuangsuiji.packs.base import Pack
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.packs.policy import TenantPolicy
@@ -39,7 +40,8 @@ def validate_pack(pack: Pack) -> None:
         pack_major = _major(pack.contract)
     except ValueError:
         raise PackError(
-            pack.name, f"contract version {pack.contract!r} is not MAJOR.MINOR"
+            pack.name, msg("contract version %(contract)r is not MAJOR.MINOR",
+                           contract=pack.contract)
         ) from None
     if pack_major != host_major:
         changes = "; ".join(
@@ -48,26 +50,29 @@ def validate_pack(pack: Pack) -> None:
         )
         raise PackError(
             pack.name,
-            f"written for hook contract {pack.contract}, but this platform speaks "
-            f"{hookspecs.CONTRACT_VERSION}. What changed: {changes or 'unknown'}. "
-            "Update the pack to the current contract (see docs/plugins.md).",
+            msg("written for hook contract %(contract)s, but this platform speaks %(host)s. "
+                "What changed: %(changes)s. Update the pack to the current contract (see "
+                "docs/plugins.md).", contract=pack.contract, host=hookspecs.CONTRACT_VERSION,
+                changes=changes or "unknown"),
         )
     if not pack.versions:
-        raise PackError(pack.name, "declares no versions")
+        raise PackError(pack.name, msg("declares no versions"))
     metas = sorted((meta for meta, _ in pack.versions), key=lambda m: m.effective)
     for meta in metas:
         if meta.repealed is not None and meta.repealed <= meta.effective:
             raise PackError(
                 pack.name,
-                f"version {meta.version}: repealed {meta.repealed} is not after "
-                f"effective {meta.effective}",
+                msg("version %(version)s: repealed %(repealed)s is not after effective "
+                    "%(effective)s", version=meta.version, repealed=str(meta.repealed),
+                    effective=str(meta.effective)),
             )
     for earlier, later in pairwise(metas):
         if earlier.repealed is None or earlier.repealed > later.effective:
             raise PackError(
                 pack.name,
-                f"versions {earlier.version} and {later.version} overlap: {earlier.version} "
-                f"must be repealed on or before {later.effective}",
+                msg("versions %(earlier)s and %(later)s overlap: %(earlier)s must be repealed "
+                    "on or before %(effective)s", earlier=earlier.version, later=later.version,
+                    effective=str(later.effective)),
             )
     for meta, _ in pack.versions:
         pm = new_plugin_manager()
@@ -75,7 +80,8 @@ def validate_pack(pack: Pack) -> None:
             pm.register(pack.plugin(meta), name=f"{pack.name}@{meta.version}")
             pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PackError(pack.name, f"version {meta.version}: {exc}") from None
+            raise PackError(pack.name, msg("version %(version)s: %(problem)s",
+                                           version=meta.version, problem=str(exc))) from None
 
 
 class PackRegistry:
@@ -97,17 +103,19 @@ class PackRegistry:
             except PackError:
                 raise
             except Exception as exc:  # a broken pack must name itself, whatever it raised
-                raise PackError(ep.name, f"failed to load ({ep.value}): {exc}") from exc
+                raise PackError(ep.name, msg("failed to load (%(entry_point)s): %(problem)s",
+                                             entry_point=ep.value, problem=str(exc))) from exc
             for pack in [found] if isinstance(found, Pack) else list(found):
                 registry.add(pack)
         return registry
 
     def add(self, pack: Pack) -> None:
         if not isinstance(pack, Pack):
-            raise PackError(str(pack), "entry point did not give a shuangsuiji.packs.Pack")
+            raise PackError(str(pack), msg("entry point did not give a shuangsuiji.packs.Pack"))
         if pack.name in self._packs:
             raise PackError(
-                pack.name, f"installed twice ({self._packs[pack.name].source}, {pack.source})"
+                pack.name, msg("installed twice (%(first)s, %(second)s)",
+                               first=self._packs[pack.name].source, second=pack.source)
             )
         validate_pack(pack)
         self._packs[pack.name] = pack
@@ -116,8 +124,10 @@ class PackRegistry:
         try:
             return self._packs[name]
         except KeyError:
+            installed = tuple(sorted(self._packs))
             raise PackError(
-                name, f"is not installed (installed: {', '.join(sorted(self._packs)) or 'none'})"
+                name, msg("is not installed (installed: %(installed)s)", installed=installed)
+                if installed else msg("is not installed (no pack is installed)")
             ) from None
 
     def __contains__(self, name: object) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pluggy
 
+from shuangsuiji.messages import msg
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.rules import (
     STANDARD_RESULTS,
@@ -61,8 +62,9 @@ class RuleSet:
         for cat in self.item_categories:
             if cat.code == code:
                 return cat
-        known = ", ".join(c.code for c in self.item_categories)
-        raise PackError(self.governing[0], f"has no item category {code!r} (known: {known})")
+        known = tuple(c.code for c in self.item_categories)
+        raise PackError(self.governing[0], msg("has no item category %(code)r (known: "
+                                               "%(known)s)", code=code, known=known))
 
     def result_codes(self) -> tuple[str, ...]:
         return STANDARD_RESULTS + tuple(r.code for r in self.result_types)
@@ -88,7 +90,8 @@ def _first(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Any:
     answer = getattr(pm.hook, hook)(**kwargs)
     if answer is None:
         chain = ", ".join(name for name, _ in pm.list_name_plugin())
-        raise PackError(chain, f"no pack in the chain answers {hook}; the baseline must")
+        raise PackError(chain, msg("no pack in the chain answers %(hook)s; the baseline must",
+                                   hook=hook))
     return answer
 
 
@@ -108,7 +111,8 @@ def resolve(
     codes = [r.code for r in extra]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
-        raise PackError(versions[-1][0], f"extra exclusion codes declared twice: {dupes}")
+        raise PackError(versions[-1][0], msg("extra exclusion codes declared twice: %(codes)s",
+                                             codes=str(dupes)))
     return RuleSet(
         as_of=as_of,
         versions=versions,

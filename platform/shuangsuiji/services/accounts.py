@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant, User
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
@@ -46,17 +47,18 @@ def hash_password(password: str) -> str:
 def _check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
-            f"the password has {len(password)} characters; at least {MIN_PASSWORD_LENGTH} "
-            "are required",
+            msg("the password has %(length)d characters; at least %(minimum)d are required",
+                length=len(password), minimum=MIN_PASSWORD_LENGTH),
             where="password",
-            hint="choose a longer password (a few unrelated words work well)",
+            hint=msg("choose a longer password (a few unrelated words work well)"),
         )
 
 
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}", hint="`ssj users list` shows the accounts")
+        raise NotFound(msg("no user %(username)r", username=username),
+                       hint=msg("`ssj users list` shows the accounts"))
     return user
 
 
@@ -84,10 +86,10 @@ def create_user(
     """Create an account with its first role (``tenant`` is a slug; none for central admin)."""
     username = username.strip()
     if not username or len(username) > 64:
-        raise UserError("a user name needs 1 to 64 characters", where="username")
+        raise UserError(msg("a user name needs 1 to 64 characters"), where="username")
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} already exists",
-                       hint="grant another role with `ssj users grant`")
+        raise Conflict(msg("user %(username)r already exists", username=username),
+                       hint=msg("grant another role with `ssj users grant`"))
     _check_password_strength(password)
     user = User(username=username, display_name=display_name or username,
                 password_hash=hash_password(password), session_nonce=secrets.token_hex(16))
@@ -109,13 +111,13 @@ def grant(
 ) -> RoleGrant:
     """Give ``user`` ``role`` in ``tenant`` (a slug)."""
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}", where="role",
-                        hint=f"use one of: {', '.join(ROLES)}")
+        raise UserError(msg("unknown role %(role)r", role=role), where="role",
+                        hint=msg("use one of: %(choices)s", choices=ROLES))
     if role in TENANT_ROLES and tenant is None:
-        raise UserError(f"the role {role} needs a tenant", where="tenant",
-                        hint="pass --tenant SLUG")
+        raise UserError(msg("the role %(role)s needs a tenant", role=role), where="tenant",
+                        hint=msg("pass --tenant SLUG"))
     if role == "central_admin" and tenant is not None:
-        raise UserError("a central admin covers every tenant; do not pass a tenant",
+        raise UserError(msg("a central admin covers every tenant; do not pass a tenant"),
                         where="tenant")
     tenant_row = tenant_service.get(session, tenant) if tenant else None
     tenant_id = tenant_row.id if tenant_row else None
@@ -123,7 +125,8 @@ def grant(
         if (existing.role, existing.tenant_id, existing.department) == (
             role, tenant_id, department
         ):
-            raise Conflict(f"user {user.username} already has role {role} there")
+            raise Conflict(msg("user %(username)s already has role %(role)s there",
+                               username=user.username, role=role))
     row = RoleGrant(user=user, role=role, tenant_id=tenant_id, department=department,
                     inspector_code=inspector_code)
     session.add(row)
@@ -256,7 +259,8 @@ def revoke_token(session: Session, user: User, prefix: str) -> ApiToken:
                              object_type="user", object_id=user.username,
                              payload={"token": prefix})
             return row
-    raise NotFound(f"user {user.username} has no live token {prefix!r}")
+    raise NotFound(msg("user %(username)s has no live token %(prefix)r",
+                       username=user.username, prefix=prefix))
 
 
 #: ``ApiToken.last_used_at`` is kept to this precision: a token used again within it is not

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import digest
 from shuangsuiji.errors import UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.calendars import TenantCalendar
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
@@ -45,9 +46,9 @@ def import_calendar(session: Session, tenant: Tenant, data: bytes, filename: str
         years = parse_calendar(data, filename, source=source)
     except CalendarImportError as exc:
         raise UserError(str(exc), where=filename,
-                        hint="fix the lines listed and import the file again") from None
+                        hint=msg("fix the lines listed and import the file again")) from None
     if not years:
-        raise UserError("the file lists no holidays or make-up workdays", where=filename)
+        raise UserError(msg("the file lists no holidays or make-up workdays"), where=filename)
     actor = str(session.info.get(audit.ACTOR_KEY) or "system")
     out = []
     for cal in years:

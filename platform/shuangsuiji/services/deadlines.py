@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import UserError
+from shuangsuiji.messages import msg, reason
 from shuangsuiji.models.inspections import ExcludedPeriodRecord, Publication
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
@@ -66,14 +67,14 @@ def compute(
     if not rule.excluded_periods:
         periods = []
         if excluded_days:
-            raise RuleRefused(f"the deadline counts every working day ({rule.working_days} "
-                              "working days); no days may be excluded", cite=rule.cite,
-                              where="excluded_days")
+            raise RuleRefused(msg("the deadline counts every working day (%(days)s working "
+                                  "days); no days may be excluded", days=rule.working_days),
+                              cite=rule.cite, where="excluded_days")
     try:
         return due_date(end, rule, work_calendar(session), excluded=periods,
                         excluded_days=excluded_days)
     except ValueError as exc:
-        raise RuleRefused(str(exc), cite=rule.cite, where="deadline") from None
+        raise RuleRefused(reason(exc), cite=rule.cite, where="deadline") from None
 
 
 def task_deadline(session: Session, platform: Platform, tenant: Tenant,
@@ -81,9 +82,9 @@ def task_deadline(session: Session, platform: Platform, tenant: Tenant,
     """The deadline of a task whose work has ended."""
     task = get_task(session, task_id)
     if task.work_ended_on is None:
-        raise UserError(f"the work of task {task.code} has not ended yet",
-                        hint="record its end first: ssj tasks end-work --tenant T --task "
-                             f"{task.code} --on DATE")
+        raise UserError(msg("the work of task %(task)s has not ended yet", task=task.code),
+                        hint=msg("record its end first: ssj tasks end-work --tenant T --task "
+                                 "%(task)s --on DATE", task=task.code))
     return compute(session, platform, tenant, task.work_ended_on, task=task)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.tenancy import require_tenant
+from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import (
     DirectoryChange,
     Expert,
@@ -372,13 +373,14 @@ def apply_import(
             if other is not None and other != match:
                 problems.append(RowProblem(
                     row, parsed.headings[key], str(record[position]),
-                    f"already belongs to another stored {parsed.schema.entity_zh}; "
-                    "correct the key columns of this row"))
+                    msg("already belongs to another stored %(entity)s; correct the key "
+                        "columns of this row", entity=parsed.schema.entity_zh)))
         first = first_row_of.setdefault(match, row)
         if first != row:
             problems.append(RowProblem(row, None, None,
-                                       f"row {first} already updates the same stored "
-                                       f"{parsed.schema.entity_zh}"))
+                                       msg("row %(first)d already updates the same stored "
+                                           "%(entity)s", first=first,
+                                           entity=parsed.schema.entity_zh)))
         old = values_of[match]
         if old != record:
             diff = [(f, o, n) for f, o, n in zip(fields, old, record, strict=True) if o != n]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Expert, Inspector, Target, TargetFlag
 from shuangsuiji.services import import_fields as f
 from shuangsuiji.services import items as item_service
@@ -64,9 +65,10 @@ def export_table(session: Session, kind: str, lang: str = "zh") -> tuple[list[st
                                                                         Iterator[list[object]]]:
     """Headings and rows of the current tenant's ``kind`` directory."""
     if kind not in EXPORT_KINDS:
-        raise UserError(f"cannot export {kind!r}", hint=f"use one of: {', '.join(EXPORT_KINDS)}")
+        raise UserError(msg("cannot export %(kind)r", kind=kind),
+                        hint=msg("use one of: %(choices)s", choices=EXPORT_KINDS))
     if lang not in LANGS:
-        raise UserError(f"unknown language {lang!r}", hint="use zh or en")
+        raise UserError(msg("unknown language %(lang)r", lang=lang), hint=msg("use zh or en"))
     schema = SCHEMAS[kind]
     if kind == "targets":
         rows = _targets(session, lang)

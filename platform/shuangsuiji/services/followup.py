@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.inspections import InspectionResult, Rectification, Transfer
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
@@ -28,8 +29,9 @@ def _result(session: Session, task: Task, credit_code: str) -> InspectionResult:
     row = session.scalar(select(InspectionResult).where(
         InspectionResult.task_id == task.id, InspectionResult.credit_code == credit_code))
     if row is None:
-        raise Conflict(f"{credit_code} has no result in task {task.code}",
-                       hint="record the result before following it up")
+        raise Conflict(msg("%(code)s has no result in task %(task)s", code=credit_code,
+                           task=task.code),
+                       hint=msg("record the result before following it up"))
     return row
 
 
@@ -41,17 +43,21 @@ def order_rectification(session: Session, tenant: Tenant, task_id: int | str,
     code = credit_code.strip().upper()
     result = _result(session, task, code)
     if not result.problem_found:
-        raise UserError(f"the result of {code} ({result.result}) found no problem",
-                        where=f"task {task.code}", hint="only a found problem is rectified")
+        raise UserError(msg("the result of %(code)s (%(result)s) found no problem", code=code,
+                            result=result.result),
+                        where=msg("task %(task)s", task=task.code),
+                        hint=msg("only a found problem is rectified"))
     if not requirement.strip():
-        raise UserError("say what must be rectified", where="requirement")
+        raise UserError(msg("say what must be rectified"), where="requirement")
     ordered_on = ordered_on or today_in_china()
     if due_on < ordered_on:
-        raise UserError(f"due_on {due_on.isoformat()} is before the order "
-                        f"({ordered_on.isoformat()})", where="due_on")
+        raise UserError(msg("due_on %(due_on)s is before the order (%(ordered_on)s)",
+                            due_on=due_on.isoformat(), ordered_on=ordered_on.isoformat()),
+                        where="due_on")
     if session.scalar(select(Rectification).where(Rectification.task_id == task.id,
                                                   Rectification.credit_code == code)):
-        raise Conflict(f"{code} already has a rectification order in task {task.code}")
+        raise Conflict(msg("%(code)s already has a rectification order in task %(task)s",
+                           code=code, task=task.code))
     row = Rectification(task_id=task.id, credit_code=code, requirement=requirement.strip(),
                         due_on=due_on, state="open", actor=_actor(session))
     session.add(row)
@@ -66,7 +72,7 @@ def order_rectification(session: Session, tenant: Tenant, task_id: int | str,
 def _rectification(session: Session, rectification_id: int) -> Rectification:
     row = session.scalar(select(Rectification).where(Rectification.id == rectification_id))
     if row is None:
-        raise NotFound(f"no rectification {rectification_id} in this tenant")
+        raise NotFound(msg("no rectification %(id)s in this tenant", id=rectification_id))
     return row
 
 
@@ -75,9 +81,9 @@ def follow_up(session: Session, tenant: Tenant, rectification_id: int, *, on: da
     """Record the follow-up inspection (复查) of a rectification."""
     row = _rectification(session, rectification_id)
     if row.state == "closed":
-        raise Conflict(f"rectification {row.id} is closed")
+        raise Conflict(msg("rectification %(id)s is closed", id=row.id))
     if not findings.strip():
-        raise UserError("say what the follow-up found", where="findings")
+        raise UserError(msg("say what the follow-up found"), where="findings")
     row.follow_up_on, row.follow_up_findings, row.rectified = on, findings.strip(), rectified
     row.state = "followed_up"
     audit.record(session, tenant_id=tenant.id, action="rectification.follow_up",
@@ -91,8 +97,10 @@ def close(session: Session, tenant: Tenant, rectification_id: int, *, on: date,
     """Close a followed-up rectification; the task closes when all of its are closed."""
     row = _rectification(session, rectification_id)
     if row.state != "followed_up":
-        raise Conflict(f"rectification {row.id} is {row.state}",
-                       hint="record the follow-up inspection before closing it")
+        state = (msg("rectification %(id)s is closed", id=row.id) if row.state == "closed"
+                 else msg("rectification %(id)s is open", id=row.id))
+        raise Conflict(state,
+                       hint=msg("record the follow-up inspection before closing it"))
     row.state, row.closed_on, row.closure_note = "closed", on, note
     session.flush()
     task = session.get(Task, row.task_id)
@@ -123,7 +131,7 @@ def transfer(session: Session, tenant: Tenant, task_id: int | str, credit_code: 
     code = credit_code.strip().upper()
     _result(session, task, code)
     if not authority.strip() or not reason.strip():
-        raise UserError("a transfer names the receiving authority and the reason",
+        raise UserError(msg("a transfer names the receiving authority and the reason"),
                         where="authority" if not authority.strip() else "reason")
     row = Transfer(task_id=task.id, credit_code=code, authority=authority.strip(),
                    reason=reason.strip(), transferred_on=on, reference=reference,

@@ -1,9 +1,10 @@
 """Field readers for directory imports, and their writers for exports.
 
 A reader takes a non-empty cell (already NFC-normalised and trimmed when it was text) and
-returns the stored value, or raises ``ValueError`` whose message is the reason shown to the
-user. A writer turns a stored value back into the text an export puts in the cell, in
-Chinese (``"zh"``) or English (``"en"``), such that the reader reads it back unchanged.
+returns the stored value, or raises ``ValueError`` whose message (a translatable
+:func:`~shuangsuiji.messages.msg`) is the reason shown to the user. A writer turns a
+stored value back into the text an export puts in the cell, in Chinese (``"zh"``) or English
+(``"en"``), such that the reader reads it back unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from operator import mul
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
+from shuangsuiji.messages import msg, reason
 from shuangsuiji.rules import METHODS, RISK_FLAGS, ItemCategory
 from shuangsuiji.tabular.dates import parse_date
 
@@ -55,8 +57,9 @@ def credit_code(value: object) -> str:
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
         # An all-digit code typed into a number cell: Excel keeps 15 significant digits.
-        raise ValueError("the code is stored as a number, so Excel has changed its last "
-                         "digits; format the column as text (文本) and enter the codes again")
+        raise ValueError(msg("the code is stored as a number, so Excel has changed its last "
+                             "digits; format the column as text (文本) and enter the codes "
+                             "again"))
     code = text(value).upper()
     if len(code) == 18 and code[:8].isdigit():
         try:
@@ -72,19 +75,21 @@ def credit_code(value: object) -> str:
         return str(uscc.validate(code))
     except stdnum_errors.InvalidChecksum:
         expected = uscc.calc_check_digit(code)
-        raise ValueError(
-            f"bad check character: the 18th character should be {expected}, not "
-            f"{uscc.compact(code)[17]} (a typing error in the code?)"
-        ) from None
+        raise ValueError(msg(
+            "bad check character: the 18th character should be %(expected)s, not "
+            "%(found)s (a typing error in the code?)",
+            expected=expected, found=uscc.compact(code)[17],
+        )) from None
     except stdnum_errors.InvalidLength:
-        raise ValueError(
-            f"a credit code has 18 characters, this one has {len(uscc.compact(code))}"
-        ) from None
+        raise ValueError(msg(
+            "a credit code has 18 characters, this one has %(length)d",
+            length=len(uscc.compact(code)),
+        )) from None
     except stdnum_errors.ValidationError:
-        raise ValueError(
+        raise ValueError(msg(
             "not a credit code: 8 digits, then 10 digits or capital letters "
             "(not I, O, S, V or Z)"
-        ) from None
+        )) from None
 
 
 def a_date(value: object) -> date:
@@ -103,7 +108,7 @@ def boolean(value: object) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise ValueError(f"{word!r} is not yes or no; write 是 or 否 (yes/no)")
+    raise ValueError(msg("%(word)r is not yes or no; write 是 or 否 (yes/no)", word=word))
 
 
 # --- risk flags ------------------------------------------------------------------------
@@ -147,20 +152,22 @@ def risk_flags(value: object) -> tuple[FlagEntry, ...]:
         code = _FLAG_WORDS.get(name) or _FLAG_WORDS.get(name.lower())
         if code is None:
             known = "、".join(FLAG_NAMES_ZH.values())
-            raise ValueError(f"unknown risk flag {name!r}; known: {known} "
-                             f"({', '.join(RISK_FLAGS)})")
+            raise ValueError(msg("unknown risk flag %(name)r; known: %(known)s (%(codes)s)",
+                                 name=name, known=known, codes=RISK_FLAGS))
         if match:
             ends = _RANGE.split(match.group(2), maxsplit=1)
             try:
                 listed = parse_date(ends[0]) if ends[0] else None
                 removed = parse_date(ends[1]) if len(ends) > 1 and ends[1] else None
             except ValueError as exc:
-                raise ValueError(f"risk flag {name}: {exc}") from None
+                raise ValueError(msg("risk flag %(name)s: %(problem)s", name=name,
+                                     problem=reason(exc))) from None
             if listed and removed and removed <= listed:
-                raise ValueError(f"risk flag {name}: removed on {removed} before it was "
-                                 f"listed on {listed}")
+                raise ValueError(msg("risk flag %(name)s: removed on %(removed)s before it was "
+                                     "listed on %(listed)s", name=name,
+                                     removed=removed.isoformat(), listed=listed.isoformat()))
         if (code, listed) in entries:
-            raise ValueError(f"risk flag {name} is listed twice")
+            raise ValueError(msg("risk flag %(name)s is listed twice", name=name))
         entries[(code, listed)] = removed
     return tuple(sorted(((f, lo, ro) for (f, lo), ro in entries.items()), key=flag_sort_key))
 
@@ -211,10 +218,10 @@ def methods(value: object) -> list[str]:
     for word in split_list(value):
         code = _METHOD_WORDS.get(word) or _METHOD_WORDS.get(word.lower())
         if code is None:
-            raise ValueError(
-                f"unknown method {word!r}; use {'、'.join(METHOD_NAMES_ZH.values())} "
-                f"({', '.join(METHODS)})"
-            )
+            raise ValueError(msg(
+                "unknown method %(word)r; use %(names)s (%(codes)s)", word=word,
+                names="、".join(METHOD_NAMES_ZH.values()), codes=METHODS,
+            ))
         if code not in found:
             found.append(code)
     return found
@@ -248,7 +255,8 @@ def category_reader(categories: Sequence[ItemCategory] | None) -> Reader:
             names = ", ".join(
                 f"{c} ({CATEGORY_NAMES_ZH.get(c, c)})" for c in sorted(allowed)
             )
-            raise ValueError(f"unknown category {word!r}; this tenant's rules know: {names}")
+            raise ValueError(msg("unknown category %(word)r; this tenant's rules know: "
+                                 "%(names)s", word=word, names=names))
         return code
 
     return read
@@ -268,11 +276,12 @@ def cap(value: object) -> int:
     except InvalidOperation:
         permille = Decimal("NaN")
     if not permille.is_finite():
-        raise ValueError(f"{word!r} is not a ratio; write it as 20% or 200‰")
+        raise ValueError(msg("%(word)r is not a ratio; write it as 20%% or 200‰", word=word))
     if permille != permille.to_integral_value():
-        raise ValueError(f"{word!r} is finer than 0.1%; round it to one decimal place")
+        raise ValueError(msg("%(word)r is finer than 0.1%%; round it to one decimal place",
+                             word=word))
     if not 0 < permille <= 1000:
-        raise ValueError(f"{word!r} is outside 0–100%")
+        raise ValueError(msg("%(word)r is outside 0–100%%", word=word))
     return int(permille)
 
 
@@ -296,8 +305,8 @@ def publication_mode(value: object) -> str:
     word = text(value)
     code = _PUBLICATION_WORDS.get(word) or _PUBLICATION_WORDS.get(word.lower())
     if code is None:
-        raise ValueError(f"unknown publication mode {word!r}; use 公开, 定向通报 or 不公开 "
-                         "(public, directed, not_public)")
+        raise ValueError(msg("unknown publication mode %(word)r; use 公开, 定向通报 or 不公开 "
+                             "(public, directed, not_public)", word=word))
     return code
 
 

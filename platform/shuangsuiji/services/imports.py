@@ -3,7 +3,9 @@
 Called by ``ssj import`` and by the web UI's upload. Every row is read and checked first, and
 *every* problem is collected with its row number (as a spreadsheet shows it: the heading row is
 row 1), the column heading as written in the file, the value and the reason. If there is any
-problem nothing is written and :class:`ImportFailed` carries them all. Otherwise the rows are
+problem nothing is written and :class:`ImportFailed` carries them all. Reasons are
+translatable messages (:mod:`shuangsuiji.messages`): English in the CLI, the page's language
+on the web. Otherwise the rows are
 written in the caller's transaction: new rows inserted, changed rows updated with each change
 kept in ``directory_changes``, unchanged rows left alone, and one audit event appended.
 """
@@ -26,6 +28,7 @@ from shuangsuiji.canonical import normalise
 from shuangsuiji.db.tenancy import TenantNotSet, current_tenant, set_tenant
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
+from shuangsuiji.messages import Message, either, msg, reason
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.rules import ItemCategory
@@ -42,10 +45,17 @@ Progress = Callable[[str, int, int | None], None]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+#: The reason of a required cell left empty (one message shared by every such cell).
+EMPTY_REQUIRED = msg("empty; this column is required")
+
 
 @dataclass(frozen=True)
 class RowProblem:
-    """One thing wrong in a file: where (row, column heading as written), what, why."""
+    """One thing wrong in a file: where (row, column heading as written), what, why.
+
+    ``reason`` is English text, usually a :class:`~shuangsuiji.messages.Message` that pages
+    show translated.
+    """
 
     row: int
     column: str | None
@@ -68,11 +78,11 @@ class ImportFailed(UserError):
     def __init__(self, filename: str, problems: Sequence[RowProblem]) -> None:
         self.problems = list(problems)
         count = len(self.problems)
-        super().__init__(
-            f"{count} problem{'s' if count != 1 else ''} found; nothing was imported",
-            where=filename,
-            hint="correct the rows listed and import the whole file again",
-        )
+        message: Message = (
+            msg("1 problem found; nothing was imported") if count == 1
+            else msg("%(count)d problems found; nothing was imported", count=count))
+        super().__init__(message, where=filename,
+                         hint=msg("correct the rows listed and import the whole file again"))
 
     def __str__(self) -> str:
         lines = [f"{self.where}: {self.message}"]
@@ -162,19 +172,21 @@ def map_headings(schema: Schema, headings: Sequence[str], filename: str) -> tupl
         if matched.field in found:
             first = found[matched.field][2]
             problems.append(RowProblem(1, written, None,
-                                       f"the same column as {first!r}; keep only one of them"))
+                                       msg("the same column as %(first)r; keep only one of "
+                                           "them", first=first)))
             continue
         found[matched.field] = (index, matched, written)
     for column in schema.columns:
         if column.required and column.field not in found:
             problems.append(RowProblem(
                 1, column.zh, None,
-                f"missing required column {column.zh} ({column.field}); add it to the "
-                "heading row",
+                msg("missing required column %(heading)s (%(field)s); add it to the heading "
+                    "row", heading=column.zh, field=column.field),
             ))
     if schema.one_of and not any(name in found for name in schema.one_of):
-        names = " or ".join(f"{schema.column(n).zh} ({n})" for n in schema.one_of)
-        problems.append(RowProblem(1, None, None, f"missing column: the file needs {names}"))
+        names = either([f"{schema.column(n).zh} ({n})" for n in schema.one_of])
+        problems.append(RowProblem(1, None, None, msg("missing column: the file needs "
+                                                      "%(names)s", names=names)))
     if problems:
         raise ImportFailed(filename, problems)
     return sorted(found.values(), key=lambda entry: entry[0]), ignored
@@ -231,15 +243,14 @@ def parse_rows(
                 value = values[pos]
                 if value == "":
                     if required:
-                        problems.append(RowProblem(row, heading, None, "empty; this column "
-                                                   "is required"))
+                        problems.append(RowProblem(row, heading, None, EMPTY_REQUIRED))
                         ok = False
                     values[pos] = empty
                 elif read is not None:
                     try:
                         values[pos] = read(value)
                     except ValueError as exc:
-                        problems.append(RowProblem(row, heading, str(value), str(exc)))
+                        problems.append(RowProblem(row, heading, str(value), reason(exc)))
                         ok = False
             plan_to_walk: list[tuple[int, object, Reader | None, bool, str]] = []
         else:
@@ -252,8 +263,7 @@ def parse_rows(
             value = nfc("NFC", cell).strip() if cell.__class__ is str else cell  # type: ignore[arg-type]
             if value == "" or value is None:
                 if required:
-                    problems.append(RowProblem(row, heading, None, "empty; this column is "
-                                               "required"))
+                    problems.append(RowProblem(row, heading, None, EMPTY_REQUIRED))
                     ok = False
                 values.append(empty)
                 continue
@@ -261,12 +271,13 @@ def parse_rows(
                 try:
                     value = read(value)
                 except ValueError as exc:
-                    problems.append(RowProblem(row, heading, str(value), str(exc)))
+                    problems.append(RowProblem(row, heading, str(value), reason(exc)))
                     ok = False
             values.append(value)
         if one_of_positions and all(values[p] is None for p in one_of_positions):
-            names = " or ".join(headings[fields[p]] for p in one_of_positions)
-            problems.append(RowProblem(row, None, None, f"needs {names}; both are empty"))
+            names = either([headings[fields[p]] for p in one_of_positions])
+            problems.append(RowProblem(row, None, None, msg("needs %(names)s; both are empty",
+                                                            names=names)))
             ok = False
         for position, key in key_positions:
             value = values[position]
@@ -275,16 +286,18 @@ def parse_rows(
             first = seen[key].setdefault(value, row)
             if first != row:
                 problems.append(RowProblem(row, headings[key], str(value),
-                                           f"duplicate in the file: row {first} has the same "
-                                           f"{headings[key]}"))
+                                           msg("duplicate in the file: row %(first)d has the "
+                                               "same %(heading)s", first=first,
+                                               heading=headings[key])))
                 ok = False
         if cap_required and ok:
             category = values[fields.index("category")] if "category" in fields else "general"
             cap = values[fields.index("cap_permille")] if "cap_permille" in fields else None
             if category in cap_required and cap is None:
                 problems.append(RowProblem(row, headings.get("cap_permille", "比例上限"), None,
-                                           f"a {category} item needs a 比例上限 (cap) under "
-                                           "this tenant's rules"))
+                                           msg("a %(category)s item needs a 比例上限 (cap) "
+                                               "under this tenant's rules",
+                                               category=category)))
                 ok = False
         if ok and not problems:
             records.append(tuple(values[:n_stored]))
@@ -329,8 +342,8 @@ def import_file(
     in Asia/Shanghai). ``dry_run`` checks and counts without writing.
     """
     if kind not in DIRECTORY_KINDS:
-        raise UserError(f"unknown directory {kind!r}", hint=f"use one of: "
-                        f"{', '.join(DIRECTORY_KINDS)}")
+        raise UserError(msg("unknown directory %(kind)r", kind=kind),
+                        hint=msg("use one of: %(choices)s", choices=DIRECTORY_KINDS))
     tenant_id = _tenant_id(session, tenant)
     data, filename = load_bytes(source, filename)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -357,10 +370,11 @@ def _write(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
                         progress=progress, today=today)
     except IntegrityError as exc:
         raise Conflict(
-            "the file conflicts with rows already stored (a key used by another entry); "
-            "nothing was imported",
+            msg("the file conflicts with rows already stored (a key used by another entry); "
+                "nothing was imported"),
             where=filename,
-            hint=f"check the key columns; database said: {str(exc.orig).splitlines()[0]}",
+            hint=msg("check the key columns; database said: %(said)s",
+                     said=str(exc.orig).splitlines()[0]),
         ) from None
     return report
 

@@ -17,6 +17,7 @@ from shuangsuiji.canonical import digest
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import (
     PUBLICATION_MODES,
     DirectoryChange,
@@ -55,8 +56,8 @@ def get_item(session: Session, code: str) -> Item:
     """The item with ``code`` in the current tenant."""
     item = session.scalar(select(Item).where(Item.code == code))
     if item is None:
-        raise NotFound(f"no item {code!r} in the item list",
-                       hint="`ssj export items` lists the item codes")
+        raise NotFound(msg("no item %(code)r in the item list", code=code),
+                       hint=msg("`ssj export items` lists the item codes"))
     return item
 
 
@@ -74,8 +75,9 @@ def get_version(session: Session, number: int) -> ItemListVersion:
     """Version ``number`` of the item list, with its snapshot of the whole list."""
     version = session.scalar(select(ItemListVersion).where(ItemListVersion.number == number))
     if version is None:
-        raise NotFound(f"no item-list version {number}",
-                       hint=f"versions run from 1 to {current_version_number(session)}")
+        raise NotFound(msg("no item-list version %(number)s", number=number),
+                       hint=msg("versions run from 1 to %(last)s",
+                                last=current_version_number(session)))
     return version
 
 
@@ -84,7 +86,8 @@ def item_in_version(session: Session, number: int, code: str) -> dict[str, Any]:
     for entry in get_version(session, number).snapshot:
         if entry["code"] == code:
             return entry
-    raise NotFound(f"item {code!r} is not in item-list version {number}")
+    raise NotFound(msg("item %(code)r is not in item-list version %(number)s", code=code,
+                       number=number))
 
 
 def new_version(session: Session, *, actor: str, note: str = "",
@@ -116,15 +119,15 @@ def _record_changes(session: Session, tenant_id: int, item: Item,
 def _check_values(values: dict[str, Any]) -> None:
     # The web form hands typed values; the import has checked its own already.
     if not values.get("code") or not values.get("name"):
-        raise UserError("an item needs a code (事项编码) and a name (事项名称)")
+        raise UserError(msg("an item needs a code (事项编码) and a name (事项名称)"))
     bad = [m for m in values.get("methods", []) if m not in METHODS]
     if bad:
-        raise UserError(f"unknown method {bad[0]!r}", where="抽查方式",
-                        hint=f"use: {', '.join(METHODS)}")
+        raise UserError(msg("unknown method %(method)r", method=bad[0]), where="抽查方式",
+                        hint=msg("use: %(choices)s", choices=METHODS))
     mode = values.get("publication_mode", "public")
     if mode not in PUBLICATION_MODES:
-        raise UserError(f"unknown publication mode {mode!r}", where="公开方式",
-                        hint=f"use: {', '.join(PUBLICATION_MODES)}")
+        raise UserError(msg("unknown publication mode %(mode)r", mode=mode), where="公开方式",
+                        hint=msg("use: %(choices)s", choices=PUBLICATION_MODES))
 
 
 def _apply(item: Item, values: dict[str, Any]) -> list[tuple[str, object, object]]:
@@ -175,7 +178,7 @@ def retire_item(session: Session, code: str, *, actor: str, note: str = "") -> I
     tenant_id = require_tenant(session)
     item = get_item(session, code)
     if not item.active:
-        raise UserError(f"item {code!r} is already off the list")
+        raise UserError(msg("item %(code)r is already off the list", code=code))
     item.active = False
     item.updated_at = utcnow()
     _record_changes(session, tenant_id, item, [("active", True, False)], None)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
@@ -28,13 +29,29 @@ from shuangsuiji.services import draws as draw_service
 #: The regulations count days in China's calendar (architecture brief: dates and zones).
 CHINA = ZoneInfo("Asia/Shanghai")
 
+#: A task's status in words, for messages that name it (the same words as the pages).
+STATUS_WORDS: dict[str, str] = {
+    "planned": msg("planned"),
+    "drawn": msg("drawn"),
+    "in_progress": msg("in progress"),
+    "work_ended": msg("work ended"),
+    "published": msg("published"),
+    "closed": msg("closed"),
+}
+
+
+def status_word(status: str) -> str:
+    """``status`` (a task status code) in words, as a message."""
+    return STATUS_WORDS.get(status, status)
+
 
 class RuleRefused(UserError):
     """An action the tenant's rules forbid; carries the :class:`Citation` it rests on."""
 
     def __init__(self, message: str, *, cite: Citation, where: str | None = None,
                  hint: str | None = None) -> None:
-        super().__init__(f"{message} ({cite})", where=where, hint=hint)
+        super().__init__(msg("%(message)s (%(cite)s)", message=message, cite=str(cite)),
+                         where=where, hint=hint)
         self.cite = cite
 
 
@@ -51,7 +68,7 @@ def tenant_of(session: Session) -> Tenant:
     """The session's current tenant (set by the CLI command or the request)."""
     tenant = session.get(Tenant, require_tenant(session))
     if tenant is None:  # pragma: no cover - set_tenant is only called with real ids
-        raise NotFound("the current tenant no longer exists")
+        raise NotFound(msg("the current tenant no longer exists"))
     return tenant
 
 
@@ -69,8 +86,9 @@ def live_draw(session: Session, task: Task) -> Draw:
     """The task's committed, non-voided draw; the lifecycle after the draw needs one."""
     draw = draw_service.live_draw(session, task)
     if draw is None:
-        raise Conflict(f"task {task.code} has no committed draw",
-                       hint=f"draw it first: ssj draw --tenant T --task {task.code}")
+        raise Conflict(msg("task %(task)s has no committed draw", task=task.code),
+                       hint=msg("draw it first: ssj draw --tenant T --task %(task)s",
+                                task=task.code))
     return draw
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Item
 from shuangsuiji.models.plans import AnnualPlan, Task, TaskItem
 from shuangsuiji.models.tenants import Tenant
@@ -28,7 +29,7 @@ from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import PlanWindow
 from shuangsuiji.services import audit
-from shuangsuiji.services.lifecycle import RuleRefused, get_task, today_in_china
+from shuangsuiji.services.lifecycle import RuleRefused, get_task, status_word, today_in_china
 
 
 @dataclass
@@ -37,15 +38,31 @@ class PlanOutcome:
 
     plan: AnnualPlan
     window: PlanWindow
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # messages (shuangsuiji.messages)
 
 
 def window_warning(year: int, made_on: date, window: PlanWindow) -> str | None:
     """The warning for a plan made on ``made_on`` outside ``window``; None inside it."""
     if window.start <= made_on <= window.end:
         return None
-    return (f"the annual plan for {year} was made on {made_on.isoformat()}, outside the window "
-            f"{window.start.isoformat()}–{window.end.isoformat()} ({window.cite})")
+    return msg("the annual plan for %(year)s was made on %(made_on)s, outside the window "
+               "%(start)s–%(end)s (%(cite)s)", year=year, made_on=made_on.isoformat(),
+               start=window.start.isoformat(), end=window.end.isoformat(), cite=str(window.cite))
+
+
+def plan_warning(platform: Platform, tenant: Tenant, plan: AnnualPlan) -> str | None:
+    """The warning of a plan made outside its window, as a translatable message.
+
+    The plan keeps its warning as English text, as it was given when the plan was made; the
+    message is made again from the plan's year, date and window so that pages can show it
+    in their language, and the stored text is returned instead should the two ever differ
+    (a pack version that changed the window later).
+    """
+    if plan.window_warning is None:
+        return None
+    again = window_warning(plan.year, plan.made_on, platform.policy_for(tenant)
+                           .plan_window(plan.year))
+    return again if again == plan.window_warning else plan.window_warning
 
 
 def create_plan(
@@ -61,20 +78,23 @@ def create_plan(
 ) -> PlanOutcome:
     """Create the tenant's annual plan for ``year`` (one per year)."""
     if not 2000 <= year <= 2100:
-        raise UserError(f"year {year} is out of range", where="year", hint="e.g. 2026")
+        raise UserError(msg("year %(year)s is out of range", year=year), where="year",
+                        hint=msg("e.g. 2026"))
     if not title.strip():
-        raise UserError("a plan needs a title", where="title")
+        raise UserError(msg("a plan needs a title"), where="title")
     made_on = made_on or today_in_china()
     if session.scalar(select(AnnualPlan).where(AnnualPlan.year == year)) is not None:
-        raise Conflict(f"tenant {tenant.slug} already has an annual plan for {year}",
-                       hint="add tasks to it: ssj tasks create --plan-year ...")
+        raise Conflict(msg("tenant %(tenant)s already has an annual plan for %(year)s",
+                           tenant=tenant.slug, year=year),
+                       hint=msg("add tasks to it: ssj tasks create --plan-year ..."))
     policy = platform.policy_for(tenant)
     window = policy.plan_window(year)
     warning = window_warning(year, made_on, window)
     pack, version = policy.rules(date(year, 1, 1)).governing
     plan = AnnualPlan(year=year, title=title.strip(), scope=scope,
                       inspector_requirements=inspector_requirements, made_on=made_on,
-                      in_window=warning is None, window_warning=warning,
+                      in_window=warning is None,
+                      window_warning=None if warning is None else str(warning),
                       rules_pack=pack, rules_version=version)
     session.add(plan)
     session.flush()
@@ -89,8 +109,9 @@ def create_plan(
 def get_plan(session: Session, year: int) -> AnnualPlan:
     plan = session.scalar(select(AnnualPlan).where(AnnualPlan.year == year))
     if plan is None:
-        raise NotFound(f"no annual plan for {year} in this tenant",
-                       hint=f"create it: ssj plans create --tenant T --year {year} --title ...")
+        raise NotFound(msg("no annual plan for %(year)s in this tenant", year=year),
+                       hint=msg("create it: ssj plans create --tenant T --year %(year)s "
+                                "--title ...", year=year))
     return plan
 
 
@@ -147,40 +168,43 @@ def create_task(
     """
     code = code.strip()
     if not code:
-        raise UserError("a task needs a code", where="code", hint="e.g. 2026-CQ-01")
+        raise UserError(msg("a task needs a code"), where="code", hint=msg("e.g. 2026-CQ-01"))
     if not title.strip():
-        raise UserError("a task needs a title", where="title")
+        raise UserError(msg("a task needs a title"), where="title")
     if not department.strip():
-        raise UserError("a task needs a lead department", where="department")
+        raise UserError(msg("a task needs a lead department"), where="department")
     if ends_on < starts_on:
-        raise UserError(f"ends_on {ends_on.isoformat()} is before starts_on "
-                        f"{starts_on.isoformat()}", where="ends_on",
-                        hint="a task ends on or after the day it starts")
+        raise UserError(msg("ends_on %(ends_on)s is before starts_on %(starts_on)s",
+                            ends_on=ends_on.isoformat(), starts_on=starts_on.isoformat()),
+                        where="ends_on", hint=msg("a task ends on or after the day it starts"))
     plan = get_plan(session, plan_year)
     if starts_on.year != plan.year:
-        raise UserError(f"starts_on {starts_on.isoformat()} is not in the plan's year {plan.year}",
+        raise UserError(msg("starts_on %(starts_on)s is not in the plan's year %(year)s",
+                            starts_on=starts_on.isoformat(), year=plan.year),
                         where="starts_on")
     if session.scalar(select(Task).where(Task.code == code)) is not None:
-        raise Conflict(f"task {code} already exists", where="code")
+        raise Conflict(msg("task %(task)s already exists", task=code), where="code")
 
     rules = platform.policy_for(tenant).rules(starts_on)
     items = _items_by_code(session, item_codes)
     methods = _check_methods(rules, items, methods)
     _check_special(rules, special, special_trigger)
     if not 1 <= ratio_permille <= 1000:
-        raise UserError(f"ratio {ratio_permille}‰ is out of range", where="ratio_permille",
-                        hint="a ratio is per mille, 1–1000 (100 = 10 %)")
+        raise UserError(msg("ratio %(ratio)s‰ is out of range", ratio=ratio_permille),
+                        where="ratio_permille",
+                        hint=msg("a ratio is per mille, 1–1000 (100 = 10 %)"))
     caps = {} if special else _check_ratio(rules, items, ratio_permille)
     scope = inspector_scope or rules.group_rule.scopes[0]
     if scope not in rules.group_rule.scopes:
-        raise RuleRefused(f"inspector scope {scope!r} is not allowed; allowed: "
-                          f"{', '.join(rules.group_rule.scopes)}",
+        raise RuleRefused(msg("inspector scope %(scope)r is not allowed; allowed: %(allowed)s",
+                              scope=scope, allowed=rules.group_rule.scopes),
                           cite=rules.group_rule.cite, where="inspector_scope")
     if group_count < 1 or batch_count < 1 or experts_count < 0 or min_count < 0:
-        raise UserError("group_count and batch_count must be at least 1; experts_count and "
-                        "min_count must not be negative", where="counts")
+        raise UserError(msg("group_count and batch_count must be at least 1; experts_count "
+                            "and min_count must not be negative"), where="counts")
     if max_count is not None and max_count < min_count:
-        raise UserError(f"max_count {max_count} is below min_count {min_count}",
+        raise UserError(msg("max_count %(max_count)s is below min_count %(min_count)s",
+                            max_count=max_count, min_count=min_count),
                         where="max_count")
     all_departments = list(dict.fromkeys([department.strip(), *(d.strip() for d in departments
                                                                   if d.strip())]))
@@ -204,10 +228,12 @@ def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: dat
     """Mark the end of the task's work (抽查工作结束): the publication deadline counts from it."""
     task = get_task(session, task_id)
     if task.status in ("published", "closed"):
-        raise Conflict(f"task {task.code} is already {task.status}; its end date is fixed")
+        raise Conflict(msg("task %(task)s is already %(status)s; its end date is fixed",
+                           task=task.code, status=status_word(task.status)))
     if ended_on < task.starts_on:
-        raise UserError(f"work cannot end ({ended_on.isoformat()}) before the task starts "
-                        f"({task.starts_on.isoformat()})", where="ended_on")
+        raise UserError(msg("work cannot end (%(ended_on)s) before the task starts "
+                            "(%(starts_on)s)", ended_on=ended_on.isoformat(),
+                            starts_on=task.starts_on.isoformat()), where="ended_on")
     before = task.work_ended_on
     task.work_ended_on = ended_on
     task.status = "work_ended"
@@ -219,36 +245,38 @@ def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: dat
 def _items_by_code(session: Session, codes: Sequence[str]) -> list[Item]:
     wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     if not wanted:
-        raise UserError("a task needs at least one item", where="items",
-                        hint="give item codes from the item list (随机抽查事项清单)")
+        raise UserError(msg("a task needs at least one item"), where="items",
+                        hint=msg("give item codes from the item list (随机抽查事项清单)"))
     found = {i.code: i for i in session.scalars(select(Item).where(Item.code.in_(wanted)))}
     missing = [c for c in wanted if c not in found]
     if missing:
-        raise NotFound(f"no item {', '.join(missing)} in the item list", where="items",
-                       hint="`ssj items list --tenant T` shows the item list")
+        raise NotFound(msg("no item %(codes)s in the item list", codes=missing), where="items",
+                       hint=msg("`ssj items list --tenant T` shows the item list"))
     retired = [c for c in wanted if not getattr(found[c], "active", True)]
     if retired:
-        raise UserError(f"item {', '.join(retired)} is retired from the item list",
-                        where="items", hint="only items on the current list can be inspected")
+        raise UserError(msg("item %(codes)s is retired from the item list", codes=retired),
+                        where="items",
+                        hint=msg("only items on the current list can be inspected"))
     return [found[c] for c in wanted]
 
 
 def _check_methods(rules: RuleSet, items: list[Item], methods: Sequence[str]) -> list[str]:
     chosen = list(dict.fromkeys(m.strip() for m in methods if m.strip()))
     if not chosen:
-        raise UserError("a task needs at least one method", where="methods",
-                        hint=f"allowed: {', '.join(rules.methods.methods)}")
+        raise UserError(msg("a task needs at least one method"), where="methods",
+                        hint=msg("allowed: %(allowed)s", allowed=rules.methods.methods))
     for method in chosen:
         if method not in rules.methods.methods:
-            raise RuleRefused(f"method {method!r} is not allowed; allowed: "
-                              f"{', '.join(rules.methods.methods)}",
+            raise RuleRefused(msg("method %(method)r is not allowed; allowed: %(allowed)s",
+                                  method=method, allowed=rules.methods.methods),
                               cite=rules.methods.cite, where="methods")
     for method in chosen:
         declared = [i for i in items if _item_methods(i)]
         if declared and not any(method in _item_methods(i) for i in declared):
-            raise UserError(f"method {method!r} is not listed for item(s) "
-                            f"{', '.join(i.code for i in declared)} in the item list",
-                            where="methods", hint="use a method the item list names")
+            raise UserError(msg("method %(method)r is not listed for item(s) %(codes)s in the "
+                                "item list", method=method,
+                                codes=tuple(i.code for i in declared)),
+                            where="methods", hint=msg("use a method the item list names"))
     return chosen
 
 
@@ -261,12 +289,13 @@ def _check_special(rules: RuleSet, special: bool, trigger: str | None) -> None:
     sp = rules.special_inspections
     if special:
         if trigger not in sp.triggers:
-            raise RuleRefused(f"a special inspection (专项检查) needs one of the triggers "
-                              f"{', '.join(sp.triggers)}; got {trigger!r}",
+            raise RuleRefused(msg("a special inspection (专项检查) needs one of the triggers "
+                                  "%(triggers)s; got %(trigger)r", triggers=sp.triggers,
+                                  trigger=trigger),
                               cite=sp.cite, where="special_trigger")
     elif trigger is not None:
-        raise UserError("a trigger is only given for a special inspection",
-                        where="special_trigger", hint="add --special or drop the trigger")
+        raise UserError(msg("a trigger is only given for a special inspection"),
+                        where="special_trigger", hint=msg("add --special or drop the trigger"))
 
 
 def _check_ratio(rules: RuleSet, items: list[Item], ratio: int) -> dict[str, int | None]:
@@ -276,17 +305,19 @@ def _check_ratio(rules: RuleSet, items: list[Item], ratio: int) -> dict[str, int
         category = rules.category(item.category)
         own: int | None = getattr(item, "cap_permille", None)
         if category.cap_required and own is None:
-            raise RuleRefused(f"item {item.code} is a {category.name_en} ({category.name_zh}) "
-                              "and has no ratio cap set in the item list",
+            raise RuleRefused(msg("item %(item)s is a %(category_en)s (%(category_zh)s) and has "
+                                  "no ratio cap set in the item list", item=item.code,
+                                  category_en=category.name_en, category_zh=category.name_zh),
                               cite=category.cite, where="items",
-                              hint="set the item's cap (上限) in the item list first")
+                              hint=msg("set the item's cap (上限) in the item list first"))
         limits = [c for c in (category.cap_permille, own) if c is not None]
         cap = min(limits) if limits else None
         caps[item.code] = cap
         if cap is not None and ratio > cap:
-            raise RuleRefused(f"ratio {ratio}‰ exceeds the cap of {cap}‰ for item {item.code} "
-                              f"({category.name_zh})", cite=category.cite,
-                              where="ratio_permille")
+            raise RuleRefused(msg("ratio %(ratio)s‰ exceeds the cap of %(cap)s‰ for item "
+                                  "%(item)s (%(category)s)", ratio=ratio, cap=cap,
+                                  item=item.code, category=category.name_zh),
+                              cite=category.cite, where="ratio_permille")
     return caps
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Target
 from shuangsuiji.models.inspections import (
     DirectedNotification,
@@ -40,7 +41,14 @@ from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, now_utc, today_in_china
 from shuangsuiji.services.plans import task_items
-from shuangsuiji.services.records import gaps
+from shuangsuiji.services.records import Gap, gaps
+
+
+def _gap(gap: Gap) -> str:
+    """A drawn target and what it lacks, for a refusal to publish."""
+    if gap.missing == "record":
+        return msg("%(code)s (record)", code=gap.credit_code)
+    return msg("%(code)s (result)", code=gap.credit_code)
 
 
 def publish(
@@ -63,28 +71,31 @@ def publish(
     """
     task = get_task(session, task_id)
     if task.status in ("published", "closed"):
-        raise Conflict(f"task {task.code} is already published")
+        raise Conflict(msg("task %(task)s is already published", task=task.code))
     if task.work_ended_on is None:
-        raise UserError(f"the work of task {task.code} has not ended",
-                        hint=f"ssj tasks end-work --tenant T --task {task.code} --on DATE")
+        raise UserError(msg("the work of task %(task)s has not ended", task=task.code),
+                        hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",
+                                 task=task.code))
     at = at or now_utc()
     rules = platform.policy_for(tenant).rules(task.work_ended_on)
     rule = platform.policy_for(tenant).deadline_rule(task.work_ended_on,
                                                      task_facts(session, task))
     missing = gaps(session, task)
     if missing:
-        listed = ", ".join(f"{g.credit_code} ({g.missing})" for g in missing[:10])
-        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        shown = tuple(_gap(g) for g in missing[:10])
+        listed: object = shown if len(missing) <= 10 else msg(
+            "%(items)s and %(count)s more", items=shown, count=len(missing) - 10)
         cite = (rules.on_site_rule.cite if any(g.missing == "record" for g in missing)
                 else rule.cite)
-        raise RuleRefused(f"task {task.code} cannot be published: {len(missing)} drawn "
-                          f"target(s) lack a complete record or result: {listed}{more}",
-                          cite=cite, hint="write every record and result first")
+        raise RuleRefused(msg("task %(task)s cannot be published: %(count)s drawn target(s) "
+                              "lack a complete record or result: %(listed)s", task=task.code,
+                              count=len(missing), listed=listed),
+                          cite=cite, hint=msg("write every record and result first"))
     report = session.scalar(select(TaskReport).where(TaskReport.task_id == task.id))
     if rules.report_rule.required and report is None:
-        raise RuleRefused(f"task {task.code} has no report (抽查情况报告)",
+        raise RuleRefused(msg("task %(task)s has no report (抽查情况报告)", task=task.code),
                           cite=rules.report_rule.cite,
-                          hint="write it: ssj report write --tenant T --task ...")
+                          hint=msg("write it: ssj report write --tenant T --task ..."))
     deadline = compute_deadline(session, platform, tenant, task.work_ended_on, task=task)
     published_on = today_in_china(at)
     results = {r.credit_code: r for r in session.scalars(
@@ -121,8 +132,9 @@ def publish(
             continue
         audience = [d.strip() for d in (directed_to or item.departments) if d.strip()]
         if not audience:
-            raise RuleRefused(f"item {item.code} is not public ({item.publication_mode}): name "
-                              "the departments that receive its directed notification",
+            raise RuleRefused(msg("item %(item)s is not public (%(mode)s): name the "
+                                  "departments that receive its directed notification",
+                                  item=item.code, mode=item.publication_mode),
                               cite=rule.cite, where="directed_to")
         session.add(DirectedNotification(
             publication_id=pub.id, task_id=task.id, item_code=item.code, departments=audience,
@@ -232,7 +244,7 @@ def search_results(session: Session, query: str, *, limit: int = 200) -> list[Pu
     it (case-insensitive for the code's letters)."""
     text = query.strip()
     if len(text) < 2:
-        raise UserError("search for at least two characters of a name or credit code",
+        raise UserError(msg("search for at least two characters of a name or credit code"),
                         where="q")
     # Escape LIKE wildcards so a user's "%" or "_" is matched literally.
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import digest
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.inspections import (
     ACKNOWLEDGEMENTS,
     ExcludedPeriodRecord,
@@ -37,6 +38,7 @@ from shuangsuiji.services.lifecycle import (
     drawn_targets,
     get_task,
     live_draw,
+    status_word,
     today_in_china,
 )
 
@@ -57,7 +59,8 @@ class InspectorPresent:
 def _open_task(session: Session, task_id: int | str) -> Task:
     task = get_task(session, task_id)
     if task.status in _LOCKED:
-        raise Conflict(f"task {task.code} is {task.status}; its records can no longer change")
+        raise Conflict(msg("task %(task)s is %(status)s; its records can no longer change",
+                           task=task.code, status=status_word(task.status)))
     return task
 
 
@@ -65,8 +68,9 @@ def _drawn(session: Session, task: Task, credit_code: str) -> DrawnTarget:
     for target in drawn_targets(session, task):
         if target.credit_code == credit_code:
             return target
-    raise NotFound(f"{credit_code} was not selected by the draw of task {task.code}",
-                   where="credit_code", hint="records are kept only for drawn targets")
+    raise NotFound(msg("%(code)s was not selected by the draw of task %(task)s",
+                       code=credit_code, task=task.code),
+                   where="credit_code", hint=msg("records are kept only for drawn targets"))
 
 
 def record_on_site(
@@ -96,32 +100,34 @@ def record_on_site(
     credit_code = credit_code.strip().upper()
     target = _drawn(session, task, credit_code)
     rules = platform.policy_for(tenant).rules(inspected_on)
-    where = f"task {task.code}, target {credit_code}"
+    where = _task_target(task, credit_code)
     if method not in rules.methods.methods:
-        raise RuleRefused(f"method {method!r} is not allowed; allowed: "
-                          f"{', '.join(rules.methods.methods)}", cite=rules.methods.cite,
-                          where=where)
+        raise RuleRefused(msg("method %(method)r is not allowed; allowed: %(allowed)s",
+                              method=method, allowed=rules.methods.methods),
+                          cite=rules.methods.cite, where=where)
     if method not in task.methods:
-        raise UserError(f"method {method!r} is not one of the task's methods "
-                        f"({', '.join(task.methods)})", where=where)
+        raise UserError(msg("method %(method)r is not one of the task's methods (%(methods)s)",
+                            method=method, methods=tuple(task.methods)), where=where)
     if inspected_on < task.starts_on:
-        raise UserError(f"inspected_on {inspected_on.isoformat()} is before the task starts "
-                        f"({task.starts_on.isoformat()})", where=where)
+        raise UserError(msg("inspected_on %(inspected_on)s is before the task starts "
+                            "(%(starts_on)s)", inspected_on=inspected_on.isoformat(),
+                            starts_on=task.starts_on.isoformat()), where=where)
     present = _check_inspectors(rules, method, inspectors, target, where)
     if acknowledgement not in ACKNOWLEDGEMENTS:
-        raise UserError(f"acknowledgement {acknowledgement!r} is not one of "
-                        f"{', '.join(ACKNOWLEDGEMENTS)}", where=where)
+        raise UserError(msg("acknowledgement %(acknowledgement)r is not one of %(allowed)s",
+                            acknowledgement=acknowledgement, allowed=ACKNOWLEDGEMENTS),
+                        where=where)
     reason = (refusal_reason or "").strip() or None
     if acknowledgement == "refused":
         if reason is None:
-            raise RuleRefused("the target refused to sign or seal: the inspectors must note "
-                              "the reason", cite=rules.on_site_rule.cite, where=where)
+            raise RuleRefused(msg("the target refused to sign or seal: the inspectors must "
+                                  "note the reason"), cite=rules.on_site_rule.cite, where=where)
         if not inspectors_signed:
-            raise RuleRefused("the target refused to sign or seal: the inspectors must sign "
-                              "the record", cite=rules.on_site_rule.cite, where=where)
+            raise RuleRefused(msg("the target refused to sign or seal: the inspectors must "
+                                  "sign the record"), cite=rules.on_site_rule.cite, where=where)
     elif reason is not None:
-        raise UserError("a refusal reason is given but the target signed or sealed",
-                        where=where, hint="use acknowledgement=refused, or drop the reason")
+        raise UserError(msg("a refusal reason is given but the target signed or sealed"),
+                        where=where, hint=msg("use acknowledgement=refused, or drop the reason"))
 
     draw = live_draw(session, task)
     pack, version = rules.governing
@@ -147,6 +153,11 @@ def record_on_site(
     return row
 
 
+def _task_target(task: Task, credit_code: str) -> str:
+    """Where a problem with one drawn target's record or result is."""
+    return msg("task %(task)s, target %(code)s", task=task.code, code=credit_code)
+
+
 def _check_inspectors(rules: Any, method: str, inspectors: Sequence[InspectorPresent],
                       target: DrawnTarget, where: str) -> list[dict[str, str]]:
     rule = rules.on_site_rule
@@ -154,23 +165,25 @@ def _check_inspectors(rules: Any, method: str, inspectors: Sequence[InspectorPre
     for person in inspectors:
         pid = str(person.id).strip()
         if pid in seen:
-            raise UserError(f"inspector {pid} is listed twice", where=where)
+            raise UserError(msg("inspector %(id)s is listed twice", id=pid), where=where)
         seen[pid] = person.credential
     # The minimum and the credentials are rules of on-site inspection (采取现场检查的);
     # a written or network check still needs someone responsible for the record.
     minimum = rule.min_inspectors if method == "on_site" else 1
     if len(seen) < minimum:
-        raise RuleRefused(f"{len(seen)} inspector(s) recorded; at least {minimum} must be "
-                          "present on site", cite=rule.cite, where=where)
+        raise RuleRefused(msg("%(count)s inspector(s) recorded; at least %(minimum)s must be "
+                              "present on site", count=len(seen), minimum=minimum),
+                          cite=rule.cite, where=where)
     for pid, credential in seen.items():
         if method == "on_site" and credential not in rule.credentials:
-            raise RuleRefused(f"inspector {pid} showed {credential!r}; accepted credentials: "
-                              f"{', '.join(rule.credentials)}", cite=rule.cite, where=where)
+            raise RuleRefused(msg("inspector %(id)s showed %(credential)r; accepted "
+                                  "credentials: %(accepted)s", id=pid, credential=credential,
+                                  accepted=rule.credentials), cite=rule.cite, where=where)
         if target.inspectors and pid not in target.inspectors:
-            raise UserError(f"inspector {pid} is not in the group drawn for this target "
-                            f"({', '.join(target.inspectors)})", where=where,
-                            hint="only inspectors drawn for the target (after recusals) "
-                                 "may sign its record")
+            raise UserError(msg("inspector %(id)s is not in the group drawn for this target "
+                                "(%(group)s)", id=pid, group=target.inspectors), where=where,
+                            hint=msg("only inspectors drawn for the target (after recusals) "
+                                     "may sign its record"))
     return [{"id": pid, "credential": c} for pid, c in seen.items()]
 
 
@@ -197,11 +210,12 @@ def add_excluded_period(
     """Record a testing, inspection or appraisal period (检验、检测、鉴定) of the task's work."""
     task = _open_task(session, task_id)
     if kind not in EXCLUDABLE_PERIODS:
-        raise UserError(f"period kind {kind!r} is not one of {', '.join(EXCLUDABLE_PERIODS)}",
-                        where="kind")
+        raise UserError(msg("period kind %(kind)r is not one of %(allowed)s", kind=kind,
+                            allowed=EXCLUDABLE_PERIODS), where="kind")
     if ends_on < starts_on:
-        raise UserError(f"ends_on {ends_on.isoformat()} is before starts_on "
-                        f"{starts_on.isoformat()}", where="ends_on")
+        raise UserError(msg("ends_on %(ends_on)s is before starts_on %(starts_on)s",
+                            ends_on=ends_on.isoformat(), starts_on=starts_on.isoformat()),
+                        where="ends_on")
     code = credit_code.strip().upper() if credit_code else None
     if code is not None:
         _drawn(session, task, code)
@@ -244,15 +258,17 @@ def record_result(
     rules = platform.policy_for(tenant).rules(task.starts_on)
     codes = rules.result_codes()
     if result not in codes:
-        raise UserError(f"result {result!r} is not one of {', '.join(codes)}",
-                        where=f"task {task.code}, target {credit_code}",
-                        hint=f"the rules of {' → '.join(p for p, _ in rules.versions)} "
-                             "define these results")
+        raise UserError(msg("result %(result)r is not one of %(allowed)s", result=result,
+                            allowed=codes),
+                        where=_task_target(task, credit_code),
+                        hint=msg("the rules of %(packs)s define these results",
+                                 packs=" → ".join(p for p, _ in rules.versions)))
     record = session.scalar(select(InspectionRecord).where(
         InspectionRecord.task_id == task.id, InspectionRecord.credit_code == credit_code))
     if record is None:
-        raise Conflict(f"{credit_code} has no on-site record yet",
-                       where=f"task {task.code}", hint="write the record first")
+        raise Conflict(msg("%(code)s has no on-site record yet", code=credit_code),
+                       where=msg("task %(task)s", task=task.code),
+                       hint=msg("write the record first"))
     row = session.scalar(select(InspectionResult).where(
         InspectionResult.task_id == task.id, InspectionResult.credit_code == credit_code))
     before = None if row is None else {"result": row.result, "handling": row.handling}
@@ -284,9 +300,9 @@ def write_report(
     clean = {k: v for k, v in fields.items() if v not in (None, "")}
     missing = [f for f in rule.fields if f not in clean]
     if missing:
-        raise RuleRefused(f"the report lacks {', '.join(missing)}", cite=rule.cite,
-                          where=f"task {task.code} report",
-                          hint=f"a report has: {', '.join(rule.fields)}")
+        raise RuleRefused(msg("the report lacks %(missing)s", missing=missing), cite=rule.cite,
+                          where=msg("task %(task)s report", task=task.code),
+                          hint=msg("a report has: %(fields)s", fields=rule.fields))
     pack, version = rules.governing
     row = session.scalar(select(TaskReport).where(TaskReport.task_id == task.id))
     before = None if row is None else digest(row.fields)

@@ -6,6 +6,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.messages import msg
 from shuangsuiji.models.tenants import LEVELS, Tenant
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.platform import Platform
@@ -15,8 +16,10 @@ from shuangsuiji.services import audit
 def get(session: Session, slug: str) -> Tenant:
     tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
-        known = ", ".join(session.scalars(select(Tenant.slug).order_by(Tenant.slug))) or "none"
-        raise NotFound(f"no tenant {slug!r}", hint=f"known tenants: {known}")
+        known = tuple(session.scalars(select(Tenant.slug).order_by(Tenant.slug)))
+        raise NotFound(msg("no tenant %(slug)r", slug=slug),
+                       hint=msg("known tenants: %(known)s", known=known) if known
+                       else msg("no tenant exists yet"))
     return tenant
 
 
@@ -37,14 +40,17 @@ def create(
 ) -> Tenant:
     """Create a tenant under ``parent`` governed by ``pack`` (None: its parent's rules)."""
     if level not in LEVELS:
-        raise UserError(f"unknown level {level!r}", hint=f"use one of: {', '.join(LEVELS)}")
+        raise UserError(msg("unknown level %(level)r", level=level),
+                        hint=msg("use one of: %(choices)s", choices=LEVELS))
     if session.scalar(select(Tenant).where(Tenant.slug == slug)) is not None:
-        raise Conflict(f"tenant {slug!r} already exists")
+        raise Conflict(msg("tenant %(slug)r already exists", slug=slug))
     parent_tenant = get(session, parent) if parent else None
     if pack is not None and pack not in platform.packs:
-        raise PackError(pack, "is not installed; `ssj packs list` shows the installed packs")
+        raise PackError(pack, msg("is not installed; `ssj packs list` shows the installed "
+                                  "packs"))
     if pack is None and parent_tenant is None:
-        raise UserError("a tenant without a parent needs a pack", hint="pass --pack miit")
+        raise UserError(msg("a tenant without a parent needs a pack"),
+                        hint=msg("pass --pack miit"))
     tenant = Tenant(slug=slug, name=name, name_en=name_en, level=level, pack=pack,
                     parent=parent_tenant)
     session.add(tenant)
@@ -65,6 +71,6 @@ def check_installed(session: Session, platform: Platform) -> None:
             if name not in platform.packs:
                 raise PackError(
                     name,
-                    f"is used by tenant {tenant.slug!r} but is not installed; install it "
-                    "(pip install ...) or change the tenant's pack",
+                    msg("is used by tenant %(slug)r but is not installed; install it "
+                        "(pip install ...) or change the tenant's pack", slug=tenant.slug),
                 )

@@ -6,9 +6,10 @@ import csv
 import io
 from collections.abc import Iterator
 
+from shuangsuiji.messages import msg
 from shuangsuiji.tabular.errors import TabularError
 
-_SAVE_AS_UTF8 = "re-save the file as “CSV UTF-8” (Excel) or UTF-8 (WPS, a text editor)"
+_SAVE_AS_UTF8 = msg("re-save the file as “CSV UTF-8” (Excel) or UTF-8 (WPS, a text editor)")
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -23,7 +24,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     first Chinese character of a GBK file.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TabularError("the file is in UTF-16 (Excel “Unicode text”)", where=name,
+        raise TabularError(msg("the file is in UTF-16 (Excel “Unicode text”)"), where=name,
                            hint=_SAVE_AS_UTF8)
     try:
         bom = data.startswith(b"\xef\xbb\xbf")
@@ -38,8 +39,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     meant = "UTF-8" if worst is utf8_error else "GBK"
     bad = data[worst.start : worst.start + 4].hex(" ")
     raise TabularError(
-        f"line {_line_of(data, worst.start)}: undecodable text (bytes {bad}); the file is "
-        f"neither valid UTF-8 nor valid GBK (it reads as {meant} up to this point)",
+        msg("line %(line)d: undecodable text (bytes %(bytes)s); the file is neither valid "
+            "UTF-8 nor valid GBK (it reads as %(meant)s up to this point)",
+            line=_line_of(data, worst.start), bytes=bad, meant=meant),
         where=name,
         hint=_SAVE_AS_UTF8,
     )
@@ -53,16 +55,18 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, list[ob
             if any(cells):
                 yield row_number, cells  # type: ignore[misc]
     except csv.Error as exc:
-        raise TabularError(f"row {row_number + 1}: unreadable CSV ({exc})", where=name,
-                           hint="check the quoting of that row, or re-save the file") from None
+        raise TabularError(msg("row %(row)d: unreadable CSV (%(problem)s)", row=row_number + 1,
+                               problem=str(exc)), where=name,
+                           hint=msg("check the quoting of that row, or re-save the file")
+                           ) from None
 
 
 def read(data: bytes, name: str) -> tuple[list[str], Iterator[tuple[int, list[object]]], int, str]:
     """Headings, rows, row-count hint and encoding of a CSV file."""
     text, encoding = decode(data, name)
     if not text.strip():
-        raise TabularError("the file is empty", where=name,
-                           hint="the first row must hold the column headings")
+        raise TabularError(msg("the file is empty"), where=name,
+                           hint=msg("the first row must hold the column headings"))
     # The dialect: regulators' exports use commas; a tab-separated export is sniffed from
     # the heading line only, so a comma inside a company name never changes the guess.
     first_line = text.split("\n", 1)[0]
@@ -71,6 +75,7 @@ def read(data: bytes, name: str) -> tuple[list[str], Iterator[tuple[int, list[ob
     try:
         headings = next(reader)
     except csv.Error as exc:
-        raise TabularError(f"row 1: unreadable CSV ({exc})", where=name) from None
+        raise TabularError(msg("row %(row)d: unreadable CSV (%(problem)s)", row=1,
+                               problem=str(exc)), where=name) from None
     size = max(text.count("\n") - 1, 0)
     return [str(h) for h in headings], _rows(reader, name), size, encoding

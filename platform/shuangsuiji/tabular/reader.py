@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from shuangsuiji.messages import msg
 from shuangsuiji.tabular import csvfile, xlsxfile
 from shuangsuiji.tabular.errors import TabularError
 
@@ -36,7 +37,8 @@ def load_bytes(source: bytes | str | Path, filename: str | None = None) -> tuple
         try:
             return path.read_bytes(), filename or path.name
         except OSError as exc:
-            raise TabularError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
+            raise TabularError(msg("cannot read the file: %(problem)s", problem=exc.strerror),
+                               where=str(path)) from None
     return source, filename or "upload"
 
 
@@ -56,15 +58,15 @@ def read_table(
     suffix = Path(name).suffix.lower()
     if suffix == ".xls":
         raise TabularError(
-            "the old Excel format (.xls) is not supported",
+            msg("the old Excel format (.xls) is not supported"),
             where=name,
-            hint="open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)",
+            hint=msg("open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)"),
         )
     if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and data[:4] == b"PK\x03\x04"):
         headings, rows, size = xlsxfile.read(data, name, sheet)
         return Table(headings, rows, size, "xlsx")
     if sheet is not None:
-        raise TabularError("--sheet applies to XLSX files only", where=name,
-                           hint="leave out --sheet for a CSV file")
+        raise TabularError(msg("--sheet applies to XLSX files only"), where=name,
+                           hint=msg("leave out --sheet for a CSV file"))
     headings, rows, size, encoding = csvfile.read(data, name)
     return Table(headings, rows, size, "csv", encoding)

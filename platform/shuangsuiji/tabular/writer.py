@@ -10,6 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from shuangsuiji.messages import msg
 from shuangsuiji.tabular.errors import TabularError
 
 
@@ -39,5 +40,6 @@ def write_table(
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()
-    raise TabularError(f"cannot write {suffix or 'a file without suffix'}",
-                       where=str(path_or_name), hint="name the file .csv or .xlsx")
+    what = msg("cannot write %(suffix)s", suffix=suffix) if suffix else msg(
+        "cannot write a file without suffix")
+    raise TabularError(what, where=str(path_or_name), hint=msg("name the file .csv or .xlsx"))

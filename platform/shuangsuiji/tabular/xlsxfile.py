@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from shuangsuiji.messages import msg
 from shuangsuiji.tabular.errors import TabularError
 
 
@@ -23,8 +24,9 @@ def read(
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise TabularError("not a readable XLSX workbook", where=name,
-                           hint="open it in Excel or WPS and save it again as .xlsx") from None
+        raise TabularError(msg("not a readable XLSX workbook"), where=name,
+                           hint=msg("open it in Excel or WPS and save it again as .xlsx")
+                           ) from None
     if sheet is None:
         worksheet = workbook.worksheets[0]
     elif sheet in workbook.sheetnames:
@@ -32,14 +34,14 @@ def read(
     else:
         known = ", ".join(workbook.sheetnames)
         workbook.close()
-        raise TabularError(f"no worksheet named {sheet!r}", where=name,
-                           hint=f"the workbook has: {known}")
+        raise TabularError(msg("no worksheet named %(sheet)r", sheet=sheet), where=name,
+                           hint=msg("the workbook has: %(sheets)s", sheets=known))
     rows = worksheet.iter_rows(values_only=True)
     first = next(rows, None)
     if first is None:
         workbook.close()
-        raise TabularError(f"worksheet {worksheet.title!r} is empty", where=name,
-                           hint="the first row must hold the column headings")
+        raise TabularError(msg("worksheet %(sheet)r is empty", sheet=worksheet.title),
+                           where=name, hint=msg("the first row must hold the column headings"))
     headings = [str(h) if h is not None else "" for h in first]
     size = worksheet.max_row - 1 if worksheet.max_row else None
 

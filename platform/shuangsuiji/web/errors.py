@@ -1,7 +1,9 @@
 """Error pages: a user error shows its message, where and hint; never a traceback.
 
-API paths (``/api/``) get JSON in the API's error shape instead; the API's own blueprint
-handlers take precedence inside its views, these cover what reaches the app.
+Messages from the services are translated into the page's language (see
+:mod:`shuangsuiji.web.localise`). API paths (``/api/``) get JSON in the API's error shape
+instead, in the API's language; the API's own blueprint handlers take precedence inside its
+views, these cover what reaches the app.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from werkzeug.exceptions import HTTPException
 from shuangsuiji import access
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.kernel import KernelError
+from shuangsuiji.messages import reason
+from shuangsuiji.web import localise as localisation
+from shuangsuiji.web.localise import api_language, localise
 
 TITLES: dict[int, Any] = {
     400: _l("The request could not be handled"),
@@ -43,21 +48,23 @@ def _json(code: int, message: str, where: str | None = None,
           hint: str | None = None) -> tuple[dict[str, Any], int]:
     from werkzeug.http import HTTP_STATUS_CODES
 
+    language = api_language()
     body: dict[str, Any] = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error"),
-                            "message": message}
+                            "message": localise(message, language)}
     if where:
-        body["where"] = where
+        body["where"] = localise(where, language)
     if hint:
-        body["hint"] = hint
+        body["hint"] = localise(hint, language)
     return body, code
 
 
 def render_error(code: int, message: str | None = None, *, where: str | None = None,
                  hint: str | None = None) -> tuple[str, int]:
-    """The HTML error page in the current language."""
+    """The HTML error page in the current language (service messages translated)."""
     return render_template(
         "error.html", code=code, title=TITLES.get(code, TITLES[400]),
-        message=message or EXPLANATIONS.get(code, ""), where=where, hint=hint,
+        message=localise(message) or EXPLANATIONS.get(code, ""), where=localise(where),
+        hint=localise(hint),
     ), code
 
 
@@ -84,8 +91,8 @@ def _kernel_error(exc: KernelError) -> Any:
     """The kernel refused its input (an empty pool, too few inspectors): the user's to fix."""
     access.db_session().rollback()
     if _is_api():
-        return _json(400, str(exc))
-    return render_error(400, str(exc))
+        return _json(400, reason(exc))
+    return render_error(400, reason(exc))
 
 
 def _csrf(exc: CSRFError) -> Any:
@@ -115,6 +122,7 @@ def _unexpected(exc: Exception) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    localisation.init_app(app)
     for code in (400, 401, 403, 404, 405, 409, 500):
         app.register_error_handler(code, _http)
     app.register_error_handler(CSRFError, _csrf)

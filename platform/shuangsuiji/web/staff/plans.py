@@ -15,11 +15,13 @@ from shuangsuiji.models.inspections import (
     Publication,
     TaskReport,
 )
+from shuangsuiji.models.plans import AnnualPlan
 from shuangsuiji.services import accounts, lifecycle
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.web import forms
+from shuangsuiji.web.localise import localise
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
@@ -55,12 +57,18 @@ def plans() -> ResponseReturnValue:
             else:
                 s.commit()
                 for warning in outcome.warnings:
-                    flash(warning, "warning")
+                    flash(localise(warning), "warning")
                 flash(_("The annual plan for %(year)d was created.", year=outcome.plan.year),
                       "info")
                 return redirect(url_for("staff.plan", year=outcome.plan.year))
     return render_template("staff/plans.html", plans=plan_service.list_plans(s), form=form,
-                           problem=problem), status_for(request.method)
+                           problem=problem, window_warning=_window_warning
+                           ), status_for(request.method)
+
+
+def _window_warning(plan: AnnualPlan) -> str | None:
+    """A plan's warning (made outside the first-quarter window) in the page's language."""
+    return localise(plan_service.plan_warning(platform(), tenant(), plan))
 
 
 @bp.get("/plans/<int:year>")
@@ -71,7 +79,7 @@ def plan(year: int) -> str:
         found = plan_service.get_plan(s, year)
     except UserError:
         abort(404)
-    return render_template("staff/plan.html", plan=found,
+    return render_template("staff/plan.html", plan=found, window_warning=_window_warning,
                            tasks=plan_service.list_tasks(s, year=year))
 
 
