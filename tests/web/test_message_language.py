@@ -9,8 +9,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from flask import Flask, session
 from flask.testing import FlaskClient
+from flask_babel import refresh
 
+from shuangsuiji.web.localise import localise
 from tests.web.conftest import TenantWorld
 
 Client = Callable[[str | None], FlaskClient]
@@ -81,3 +85,22 @@ def test_an_error_page_translates_where_and_what_to_do(
     text = response.get_data(as_text=True)
     assert response.status_code in (400, 409, 422), text[-2000:]
     assert "的抽查工作尚未结束" in text and "has not ended" not in text
+
+
+def test_a_kernel_refusal_is_translated_where_it_is_shown(app: Flask) -> None:
+    """The pure kernel says why it refuses a draw in a message too (the draw page shows it)."""
+    from shuangsuiji.kernel.errors import InvalidInput
+    from shuangsuiji.kernel.model import Sampling
+    from shuangsuiji.kernel.ratio import validate_sampling
+
+    with pytest.raises(InvalidInput) as refused:
+        validate_sampling(Sampling(ratio_permille=100, min_count=5, max_count=2))
+    assert str(refused.value) == ("max_count=2 is below min_count=5: raise max_count or lower "
+                                  "min_count")
+    with app.test_request_context():
+        session["lang"] = "zh_CN"
+        assert localise(refused.value) == (
+            "最多抽取数 2 小于最少抽取数 5：请调高最多抽取数或调低最少抽取数")
+        session["lang"] = "en"
+        refresh()  # the locale is cached per request
+        assert localise(refused.value) == str(refused.value)

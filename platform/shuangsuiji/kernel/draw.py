@@ -23,6 +23,7 @@ from shuangsuiji.kernel.people import (
     eligible_inspectors,
 )
 from shuangsuiji.kernel.streams import Stream, permutation, sample
+from shuangsuiji.messages import msg
 from shuangsuiji.rules import ItemCategory
 
 TARGETS_LABEL = "targets/"  # + stratum name
@@ -46,7 +47,7 @@ def draw(
     """
     params = params or DrawParams()
     if not seed:
-        raise InvalidInput("the seed is empty: type in the ceremony seed or generate one")
+        raise InvalidInput(msg("the seed is empty: type in the ceremony seed or generate one"))
     strata = tuple(
         StratumDraw(
             s.name,
@@ -100,21 +101,23 @@ def draw_batches(
     if batch_count is None or batch_count == 1:
         return ()
     if not category.batch_order:
-        raise RuleRefused(
-            f"{category.name_zh} ({category.code}) items may not have their batch order drawn "
-            f"({category.cite}); leave the batch count empty"
-        )
+        raise RuleRefused(msg(
+            "%(category)s (%(code)s) items may not have their batch order drawn (%(cite)s); "
+            "leave the batch count empty",
+            category=category.name_zh, code=category.code, cite=str(category.cite),
+        ))
     if ratio_permille < category.batch_order_min_permille:
-        raise RuleRefused(
-            f"the batch order may be drawn only from a ratio of "
-            f"{category.batch_order_min_permille} ‰ ({category.cite}); this task's ratio is "
-            f"{ratio_permille} ‰ — leave the batch count empty"
-        )
+        raise RuleRefused(msg(
+            "the batch order may be drawn only from a ratio of %(minimum)s ‰ (%(cite)s); this "
+            "task's ratio is %(ratio)s ‰ — leave the batch count empty",
+            minimum=category.batch_order_min_permille, cite=str(category.cite),
+            ratio=ratio_permille,
+        ))
     if not 1 <= batch_count <= len(drawn):
-        raise InvalidInput(
-            f"batch_count={batch_count} for {len(drawn)} drawn targets: choose from 2 to "
-            f"{len(drawn)}"
-        )
+        raise InvalidInput(msg(
+            "batch_count=%(batch_count)s for %(drawn)s drawn targets: choose from 2 to %(drawn)s",
+            batch_count=batch_count, drawn=len(drawn),
+        ))
     base, extra = divmod(len(drawn), batch_count)
     runs: list[Batch] = []
     start = 0

@@ -11,6 +11,7 @@ from shuangsuiji.kernel.canonical import canonical_text
 from shuangsuiji.kernel.errors import InvalidInput, NotEnoughPeople, RuleRefused
 from shuangsuiji.kernel.model import DrawParams, DrawRules, Expert, Group, Inspector, Task
 from shuangsuiji.kernel.streams import Stream, sample
+from shuangsuiji.messages import msg
 from shuangsuiji.rules import INSPECTOR_SCOPES, Eligibility
 
 INSPECTORS_LABEL = "inspectors"
@@ -34,7 +35,7 @@ def canonical_inspectors(inspectors: Iterable[Inspector]) -> tuple[Inspector, ..
         ),
         key=lambda p: p.person_id,
     )
-    _unique([p.person_id for p in out], "inspector directory")
+    _unique([p.person_id for p in out], msg("inspector directory"))
     return tuple(out)
 
 
@@ -44,17 +45,19 @@ def canonical_experts(experts: Iterable[Expert]) -> tuple[Expert, ...]:
         (Expert(canonical_text(e.person_id), canonical_text(e.name)) for e in experts),
         key=lambda e: e.person_id,
     )
-    _unique([e.person_id for e in out], "expert directory")
+    _unique([e.person_id for e in out], msg("expert directory"))
     return tuple(out)
 
 
 def _unique(ids: list[str], where: str) -> None:
     for a, b in pairwise(ids):
         if a == b:
-            raise InvalidInput(f"person id {a!r} occurs twice in the {where}: merge the entries")
+            raise InvalidInput(msg("person id %(id)r occurs twice in the %(where)s: merge the "
+                                   "entries", id=a, where=where))
     for a in ids:
         if not a:
-            raise InvalidInput(f"a person in the {where} has an empty id: fix the directory")
+            raise InvalidInput(msg("a person in the %(where)s has an empty id: fix the "
+                                   "directory", where=where))
 
 
 def is_eligible(person: Inspector, eligibility: Eligibility, on: date) -> bool:
@@ -87,14 +90,15 @@ def eligible_inspectors(
     """Ids of the inspectors who may be drawn, in canonical order."""
     scope = params.scope
     if scope not in INSPECTOR_SCOPES:
-        raise InvalidInput(
-            f"inspector scope {scope!r} is unknown; choose one of {', '.join(INSPECTOR_SCOPES)}"
-        )
+        raise InvalidInput(msg(
+            "inspector scope %(scope)r is unknown; choose one of %(scopes)s", scope=scope,
+            scopes=INSPECTOR_SCOPES,
+        ))
     if scope not in rules.group_rule.scopes:
-        raise RuleRefused(
-            f"inspector scope {scope!r} is not allowed ({rules.group_rule.cite}); allowed: "
-            f"{', '.join(rules.group_rule.scopes)}"
-        )
+        raise RuleRefused(msg(
+            "inspector scope %(scope)r is not allowed (%(cite)s); allowed: %(allowed)s",
+            scope=scope, cite=str(rules.group_rule.cite), allowed=rules.group_rule.scopes,
+        ))
     on = params.inspection_date or task.start_date
     return tuple(
         p.person_id
@@ -106,18 +110,20 @@ def eligible_inspectors(
 def group_count(params: DrawParams, target_count: int) -> int | None:
     """Number of groups to form for ``target_count`` targets (None: no groups asked for)."""
     if params.group_count is not None and params.targets_per_group is not None:
-        raise InvalidInput("give group_count or targets_per_group, not both")
+        raise InvalidInput(msg("give group_count or targets_per_group, not both"))
     if params.targets_per_group is not None:
         if params.targets_per_group < 1:
-            raise InvalidInput(f"targets_per_group={params.targets_per_group}: must be 1 or more")
+            raise InvalidInput(msg("targets_per_group=%(value)s: must be 1 or more",
+                                   value=params.targets_per_group))
         return -(-target_count // params.targets_per_group)
     if params.group_count is None:
         return None
     if not 1 <= params.group_count <= target_count:
-        raise InvalidInput(
-            f"group_count={params.group_count} for {target_count} drawn targets: each group "
-            f"needs a target, so choose from 1 to {target_count}"
-        )
+        raise InvalidInput(msg(
+            "group_count=%(group_count)s for %(targets)s drawn targets: each group needs a "
+            "target, so choose from 1 to %(targets)s",
+            group_count=params.group_count, targets=target_count,
+        ))
     return params.group_count
 
 
@@ -141,17 +147,19 @@ def draw_groups(
     rule = rules.group_rule
     size = rule.min_size if params.group_size is None else params.group_size
     if size < rule.min_size:
-        raise RuleRefused(
-            f"groups of {size} are too small: at least {rule.min_size} inspectors per group "
-            f"({rule.cite})"
-        )
+        raise RuleRefused(msg(
+            "groups of %(size)s are too small: at least %(minimum)s inspectors per group "
+            "(%(cite)s)", size=size, minimum=rule.min_size, cite=str(rule.cite),
+        ))
     need = count * size
     if len(eligible) < need:
         raise NotEnoughPeople(
-            f"need {need} inspectors for {count} groups of {size}, only {len(eligible)} "
-            f"eligible: {need - len(eligible)} missing (scope {params.scope}; eligibility "
-            f"{', '.join(rules.eligibility.credentials)} per {rules.eligibility.cite}) — add "
-            "inspectors, widen the scope, or form fewer groups",
+            msg("need %(need)s inspectors for %(count)s groups of %(size)s, only %(eligible)s "
+                "eligible: %(missing)s missing (scope %(scope)s; eligibility %(credentials)s per "
+                "%(cite)s) — add inspectors, widen the scope, or form fewer groups",
+                need=need, count=count, size=size, eligible=len(eligible),
+                missing=need - len(eligible), scope=params.scope,
+                credentials=rules.eligibility.credentials, cite=str(rules.eligibility.cite)),
             needed=need,
             available=len(eligible),
         )
@@ -168,11 +176,12 @@ def draw_groups(
 def draw_experts(seed: str, directory: tuple[Expert, ...], count: int) -> tuple[str, ...]:
     """Draw ``count`` experts for the task from stream ``"experts"``, in drawn order."""
     if count < 0:
-        raise InvalidInput(f"experts_count={count}: must be 0 or more")
+        raise InvalidInput(msg("experts_count=%(count)s: must be 0 or more", count=count))
     if count > len(directory):
         raise NotEnoughPeople(
-            f"need {count} experts, only {len(directory)} in the expert directory: "
-            f"{count - len(directory)} missing — add experts or ask for fewer",
+            msg("need %(count)s experts, only %(available)s in the expert directory: "
+                "%(missing)s missing — add experts or ask for fewer", count=count,
+                available=len(directory), missing=count - len(directory)),
             needed=count,
             available=len(directory),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.model import Sampling
+from shuangsuiji.messages import msg
 from shuangsuiji.rules import ItemCategory, RiskRule
 
 PER_MILLE = 1000
@@ -31,17 +32,18 @@ def validate_sampling(sampling: Sampling) -> None:
     """Raise InvalidInput when the sampling parameters cannot describe a draw."""
     r = sampling.ratio_permille
     if not isinstance(r, int) or isinstance(r, bool) or not 0 <= r <= PER_MILLE:
-        raise InvalidInput(
-            f"ratio_permille={r!r}: give the ratio as an integer per mille from 0 to 1000 "
-            "(100 means 10 %)"
-        )
+        raise InvalidInput(msg(
+            "ratio_permille=%(ratio)r: give the ratio as an integer per mille from 0 to 1000 "
+            "(100 means 10 %%)", ratio=r,
+        ))
     if sampling.min_count < 0:
-        raise InvalidInput(f"min_count={sampling.min_count}: must be 0 or more")
+        raise InvalidInput(msg("min_count=%(min_count)s: must be 0 or more",
+                               min_count=sampling.min_count))
     if sampling.max_count is not None and sampling.max_count < sampling.min_count:
-        raise InvalidInput(
-            f"max_count={sampling.max_count} is below min_count={sampling.min_count}: "
-            "raise max_count or lower min_count"
-        )
+        raise InvalidInput(msg(
+            "max_count=%(max_count)s is below min_count=%(min_count)s: raise max_count or "
+            "lower min_count", max_count=sampling.max_count, min_count=sampling.min_count,
+        ))
 
 
 def check_ratio(
@@ -53,20 +55,23 @@ def check_ratio(
     none (CQ Art. 5 general items), when the ratio exceeds the category's cap, or when it
     exceeds the item's own cap. The message cites the category's rule.
     """
-    pct = f"{ratio_permille} ‰"
+    cite = str(category.cite)
     if category.cap_required and item_cap_permille is None:
-        return (
-            f"{category.name_zh} ({category.code}) must have a ratio cap set on the item "
-            f"({category.cite}); set the item's cap before drawing"
+        return msg(
+            "%(category)s (%(code)s) must have a ratio cap set on the item (%(cite)s); set the "
+            "item's cap before drawing", category=category.name_zh, code=category.code,
+            cite=cite,
         )
     if category.cap_permille is not None and ratio_permille > category.cap_permille:
-        return (
-            f"ratio {pct} exceeds the cap of {category.cap_permille} ‰ for "
-            f"{category.name_zh} ({category.code}) ({category.cite}); lower the ratio"
+        return msg(
+            "ratio %(ratio)s ‰ exceeds the cap of %(cap)s ‰ for %(category)s (%(code)s) "
+            "(%(cite)s); lower the ratio", ratio=ratio_permille, cap=category.cap_permille,
+            category=category.name_zh, code=category.code, cite=cite,
         )
     if item_cap_permille is not None and ratio_permille > item_cap_permille:
-        return (
-            f"ratio {pct} exceeds this item's own cap of {item_cap_permille} ‰ "
-            f"({category.cite}); lower the ratio or change the item's cap in the item list"
+        return msg(
+            "ratio %(ratio)s ‰ exceeds this item's own cap of %(cap)s ‰ (%(cite)s); lower the "
+            "ratio or change the item's cap in the item list", ratio=ratio_permille,
+            cap=item_cap_permille, cite=cite,
         )
     return None

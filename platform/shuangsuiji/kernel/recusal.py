@@ -12,6 +12,7 @@ from shuangsuiji.kernel.canonical import canonical_text
 from shuangsuiji.kernel.errors import InvalidInput, RecusalImpossible, RuleRefused
 from shuangsuiji.kernel.model import DrawResult, Group, RecusalOutcome, RecusalStep
 from shuangsuiji.kernel.streams import Stream
+from shuangsuiji.messages import either, msg
 from shuangsuiji.rules import RECUSAL_MODES, RecusalRule
 
 RECUSAL_LABEL = "recusal/"  # + step number in decimal
@@ -39,19 +40,21 @@ def apply_recusal(
     members has a declared conflict with it, and with which no member of this group has one.
     """
     if seed != result.seed:
-        raise InvalidInput("the seed given for the recusal differs from the draw's seed")
+        raise InvalidInput(msg("the seed given for the recusal differs from the draw's seed"))
     if step != len(result.recusals) + 1:
-        raise InvalidInput(
-            f"recusal step {step} asked, but {len(result.recusals)} steps were taken: the next "
-            f"is step {len(result.recusals) + 1}"
-        )
+        raise InvalidInput(msg(
+            "recusal step %(step)s asked, but %(taken)s steps were taken: the next is step "
+            "%(next)s", step=step, taken=len(result.recusals), next=len(result.recusals) + 1,
+        ))
     if mode not in RECUSAL_MODES:
-        raise InvalidInput(f"recusal mode {mode!r} is unknown; use {' or '.join(RECUSAL_MODES)}")
+        raise InvalidInput(msg("recusal mode %(mode)r is unknown; use %(modes)s", mode=mode,
+                               modes=either(RECUSAL_MODES)))
     if mode not in rule.modes:
-        raise RuleRefused(
-            f"recusal by {mode} is not allowed: {rule.cite} allows only "
-            f"{', '.join(rule.modes)} — use {rule.modes[0] if rule.modes else 'no recusal'}"
-        )
+        raise RuleRefused(msg(
+            "recusal by %(mode)s is not allowed: %(cite)s allows only %(allowed)s — use "
+            "%(instead)s", mode=mode, cite=str(rule.cite), allowed=rule.modes,
+            instead=rule.modes[0] if rule.modes else msg("no recusal"),
+        ))
     person_id, target_id = canonical_text(person_id), canonical_text(target_id)
     declared = sorted(
         {(canonical_text(p), canonical_text(t)) for p, t in conflicts} | {(person_id, target_id)},
@@ -72,24 +75,27 @@ def apply_recusal(
     group = next((g for g in result.final_groups if person_id in g.members), None)
     if group is not None:
         if target_id not in group.targets:
-            raise InvalidInput(
-                f"target {target_id!r} is not assigned to group {group.number} of {person_id!r}: "
-                "a recusal names a target of the person's own group"
-            )
+            raise InvalidInput(msg(
+                "target %(target)r is not assigned to group %(group)s of %(person)r: a recusal "
+                "names a target of the person's own group",
+                target=target_id, group=group.number, person=person_id,
+            ))
         base = replace(base, group=group.number)
         if mode == "withdraw":
             return _withdraw_inspector(result, base, group, conflict_set, stream)
         return _swap(result, base, group, conflict_set, stream)
     if person_id in result.final_experts:
         if target_id not in set(result.selected):
-            raise InvalidInput(f"target {target_id!r} was not drawn in this task")
+            raise InvalidInput(msg("target %(target)r was not drawn in this task",
+                                   target=target_id))
         if mode == "swap":
-            raise RecusalImpossible(
-                f"expert {person_id!r} holds no targets to swap: experts are drawn for the whole "
-                "task; recuse the expert by withdraw"
-            )
+            raise RecusalImpossible(msg(
+                "expert %(person)r holds no targets to swap: experts are drawn for the whole "
+                "task; recuse the expert by withdraw", person=person_id,
+            ))
         return _withdraw_expert(result, replace(base, role="expert"), conflict_set, stream)
-    raise InvalidInput(f"{person_id!r} is neither an inspector nor an expert drawn in this task")
+    raise InvalidInput(msg("%(person)r is neither an inspector nor an expert drawn in this task",
+                           person=person_id))
 
 
 def _withdrawn(result: DrawResult, role: str) -> set[str]:
@@ -108,12 +114,12 @@ def _withdraw_inspector(
     conflicted = {p for p, t in conflicts if t in targets}
     candidates = [p for p in result.eligible_inspectors if p not in in_task and p not in conflicted]
     if not candidates:
-        raise RecusalImpossible(
-            f"no inspector is left to replace {step.person_id!r} in group {group.number}: all "
-            f"{len(result.eligible_inspectors)} eligible inspectors are in the task, have "
-            "withdrawn, or have a conflict with the group's targets — add inspectors to the "
-            "directory or recuse by swap where allowed"
-        )
+        raise RecusalImpossible(msg(
+            "no inspector is left to replace %(person)r in group %(group)s: all %(eligible)s "
+            "eligible inspectors are in the task, have withdrawn, or have a conflict with the "
+            "group's targets — add inspectors to the directory or recuse by swap where allowed",
+            person=step.person_id, group=group.number, eligible=len(result.eligible_inspectors),
+        ))
     replacement = candidates[stream.below(len(candidates))]
     members = tuple(replacement if m == step.person_id else m for m in group.members)
     leader = group.leader
@@ -137,11 +143,11 @@ def _withdraw_expert(
         if e.person_id not in in_task and e.person_id not in conflicted
     ]
     if not candidates:
-        raise RecusalImpossible(
-            f"no expert is left to replace {step.person_id!r}: all "
-            f"{len(result.experts_directory)} experts are in the task, have withdrawn or have "
-            "a conflict with a drawn target — add experts to the directory"
-        )
+        raise RecusalImpossible(msg(
+            "no expert is left to replace %(person)r: all %(experts)s experts are in the task, "
+            "have withdrawn or have a conflict with a drawn target — add experts to the "
+            "directory", person=step.person_id, experts=len(result.experts_directory),
+        ))
     replacement = candidates[stream.below(len(candidates))]
     experts = tuple(replacement if e == step.person_id else e for e in result.final_experts)
     step = replace(step, replacement=replacement)
@@ -166,11 +172,11 @@ def _swap(
             if not any((m, t) in conflicts for m in group.members):
                 candidates.append((other, t))
     if not candidates:
-        raise RecusalImpossible(
-            f"no target can be swapped for {target!r} of group {group.number}: every other "
-            "group has a member in conflict with it, or holds only targets this group is in "
-            "conflict with — recuse by withdraw where allowed"
-        )
+        raise RecusalImpossible(msg(
+            "no target can be swapped for %(target)r of group %(group)s: every other group has "
+            "a member in conflict with it, or holds only targets this group is in conflict "
+            "with — recuse by withdraw where allowed", target=target, group=group.number,
+        ))
     other, received = candidates[stream.below(len(candidates))]
     mine = replace(group, targets=tuple(received if t == target else t for t in group.targets))
     theirs = replace(other, targets=tuple(target if t == received else t for t in other.targets))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import canonical_json, digest
 from shuangsuiji.db.base import utcnow
+from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
 
 GENESIS = "0" * 64
@@ -93,7 +94,7 @@ class ChainReport:
     ok: bool
     count: int
     first_bad_seq: int | None = None
-    problem: str | None = None
+    problem: str | None = None  # a message (shuangsuiji.messages)
 
 
 def verify(session: Session, tenant_id: int) -> ChainReport:
@@ -106,19 +107,22 @@ def verify(session: Session, tenant_id: int) -> ChainReport:
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
             return ChainReport(False, len(events), event.seq,
-                               f"event {event.seq}: expected seq {expected_seq} (an event "
-                               "before it was deleted or the order changed)")
+                               msg("event %(seq)s: expected seq %(expected)s (an event before "
+                                   "it was deleted or the order changed)", seq=event.seq,
+                                   expected=expected_seq))
         if event.prev_hash != prev:
             return ChainReport(False, len(events), event.seq,
-                               f"event {event.seq}: previous-hash link broken (an event "
-                               "before it was changed, inserted or removed)")
+                               msg("event %(seq)s: previous-hash link broken (an event "
+                                   "before it was changed, inserted or removed)",
+                                   seq=event.seq))
         if digest(event.payload) != event.payload_digest:
             return ChainReport(False, len(events), event.seq,
-                               f"event {event.seq}: payload does not match its digest")
+                               msg("event %(seq)s: payload does not match its digest",
+                                   seq=event.seq))
         if event_hash(event) != event.hash:
             return ChainReport(False, len(events), event.seq,
-                               f"event {event.seq} ({event.action}): fields changed since "
-                               "it was written")
+                               msg("event %(seq)s (%(action)s): fields changed since it was "
+                                   "written", seq=event.seq, action=event.action))
         prev = event.hash
     return ChainReport(True, len(events))
 
