@@ -24,6 +24,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from itertools import compress, islice, repeat
 from operator import attrgetter, eq, itemgetter
+from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
 from shuangsuiji.kernel.codec import plain
@@ -315,7 +316,7 @@ class _Builder:
         if not special:
             as_found = self._plain(codes, names, keep_order=keep_order)
             if self.found_lines is not None:
-                self.found_lines.append((as_found, []) if clean else None)
+                self.found_lines.append((as_found, []) if clean and as_found is not None else None)
             return
         keep = bytearray(b"\x01") * n
         for i in special:
@@ -324,7 +325,9 @@ class _Builder:
             list(compress(codes, keep)), list(compress(names, keep)), keep_order=keep_order
         )
         if self.found_lines is not None:
-            self.found_lines.append((as_found, sorted(special)) if clean else None)
+            self.found_lines.append(
+                (as_found, sorted(special)) if clean and as_found is not None else None
+            )
         # members without flags whose code has a verdict (rules 1 and 2, decided per code
         # already; no exemption without flags) are excluded in bulk, by C loops
         order = sorted(special)
@@ -662,7 +665,11 @@ def pool_text(
 
 
 _EXCLUDED = "excluded\t{}\t{}\t{}\t{}\t{}\n".format
-_FIELD0, _FIELD1, _FIELD2, _FIELD4 = (itemgetter(i) for i in (0, 1, 2, 4))
+# fields of a verdict or an exclusion, read by C loops (typed loosely: they serve both)
+_FIELD0: Any = itemgetter(0)
+_FIELD1: Any = itemgetter(1)
+_FIELD2: Any = itemgetter(2)
+_FIELD4: Any = itemgetter(4)
 _ARTICLE = attrgetter("citation.article")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+from functools import partial
 from pathlib import Path
 
 from shuangsuiji import hookspecs
@@ -42,6 +43,10 @@ def province_schema() -> str:
 BLOCKS = {"hook-reference": hook_reference, "province-schema": province_schema}
 
 
+def _between_markers(match: re.Match[str], content: str) -> str:
+    return match.group(1) + content + match.group(2)
+
+
 def render(text: str) -> str:
     """``text`` with every generated block replaced by its current content."""
     for name, make in BLOCKS.items():
@@ -50,7 +55,7 @@ def render(text: str) -> str:
         )
         if not pattern.search(text):
             raise ValueError(f"docs: the markers of block {name!r} are missing")
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), text)
+        text = pattern.sub(partial(_between_markers, content=make()), text)
     return text
 
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, object_session
 
@@ -130,7 +130,7 @@ def load_candidates(session: Session, on: date) -> Iterator[kernel.Candidates]:
         yield kernel.Candidates(codes, names, tagged)
 
 
-def _partitions(session: Session, stmt: Any) -> Iterator[list[Any]]:
+def _partitions(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
     """Rows of ``stmt`` in lists of up to _PARTITION, on the session's connection.
 
     On SQLite and PostgreSQL straight from the driver's cursor (SQLAlchemy's result layer
@@ -482,7 +482,7 @@ def _lost_race(exc: OperationalError) -> bool:
 
 
 def _write_pool(session: Session, record: Draw, packed: bytes | bytearray) -> None:
-    session.connection().execute(insert(DrawPool.__table__).values(
+    session.connection().execute(insert(DrawPool).values(
         tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE, data=packed,
     ))
 
@@ -532,7 +532,7 @@ def _write_selections(session: Session, record: Draw, task: Task,
     tid = require_tenant(session)
     stratum_of = {c: s.name for s in result.strata for c in s.selected}
     batch_of = {c: b.number for b in result.batches for c in b.targets}
-    table = DrawSelection.__table__
+    table = cast(Table, DrawSelection.__table__)
     target_id = (
         select(Target.id)
         .where(Target.tenant_id == bindparam("t_tenant"), Target.credit_code == bindparam("code"))

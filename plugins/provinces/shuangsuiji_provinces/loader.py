@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from shuangsuiji.errors import UserError
 from shuangsuiji.hookspecs import CONTRACT_CHANGES, CONTRACT_VERSION
@@ -104,8 +104,8 @@ class _Reader:
 
     def value(self, path: KeyPath, value: Any, f: Field) -> bool:
         """Check one value against its field; record a problem and return False if wrong."""
-        expected = {"string": str, "month-day": str, "integer": int, "boolean": bool,
-                    "date": date, "string list": list}[f.kind]
+        expected: type = {"string": str, "month-day": str, "integer": int, "boolean": bool,
+                          "date": date, "string list": list}[f.kind]
         # bool is an int in Python, and a TOML datetime is a date: refuse both explicitly
         if (not isinstance(value, expected) or (expected is int and isinstance(value, bool))
                 or (expected is date and hasattr(value, "hour"))):
@@ -113,7 +113,7 @@ class _Reader:
                          f"{value!r}")
             return False
         ok = True
-        items = value if f.kind == "string list" else [value]
+        items = cast("list[Any]", value) if f.kind == "string list" else [value]
         if f.kind == "string list":
             for item in items:
                 if not isinstance(item, str):
