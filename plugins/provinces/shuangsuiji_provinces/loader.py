@@ -113,7 +113,7 @@ class _Reader:
                          f"{value!r}")
             return False
         ok = True
-        items = cast("list[Any]", value) if f.kind == "string list" else [value]
+        items: list[Any] = cast("list[Any]", value) if f.kind == "string list" else [value]
         if f.kind == "string list":
             for item in items:
                 if not isinstance(item, str):
