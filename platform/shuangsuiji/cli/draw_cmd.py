@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from shuangsuiji import kernel
+from shuangsuiji import kernel, standalone
 from shuangsuiji.cli.common import SsjCommand, SsjGroup, platform, session, tenant_option
 from shuangsuiji.errors import NotFound
 from shuangsuiji.services import draws as draw_service
@@ -154,4 +154,15 @@ def verify(bundle_file: Path) -> None:
     click.echo(f"{bundle_file}: verified — {report}")
 
 
-commands: list[click.Command] = [draw, verify]
+@click.command("verifier", cls=SsjCommand)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(standalone.FILENAME), show_default=True,
+              help="where to write the file")
+def verifier(output: Path) -> None:
+    """Write the offline verifier as one file (runs on Python 3.11+, standard library only)."""
+    output.write_bytes(standalone.build())
+    click.echo(f"{output}: sha256 {standalone.sha256()}")
+    click.echo(f"check a draw with: python3 {output} BUNDLE.json")
+
+
+commands: list[click.Command] = [draw, verify, verifier]

@@ -1,0 +1,74 @@
+"""The offline verifier as one file: ``python3 ssj-verify.pyz bundle.json``.
+
+The public should not need to install the platform to check a draw. This builds a Python
+zip application (PEP 441) holding the kernel — the very code that made the draw — and the
+two plain modules it imports (``rules``, ``messages``), with a stub package ``__init__`` so
+nothing of the host (Flask, SQLAlchemy) is needed: any Python 3.11+ with only its standard
+library runs it, offline.
+
+The build is reproducible: files in a fixed order, fixed timestamps and permissions, no
+compression variance, so the same source always gives the same bytes and the same SHA-256,
+which the portal shows beside the download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from functools import cache
+from pathlib import Path
+
+import shuangsuiji
+
+FILENAME = "ssj-verify.pyz"
+_PACKAGE = Path(shuangsuiji.__file__).resolve().parent
+#: The modules the kernel imports outside itself (checked by tests/kernel/test_standalone.py).
+_SHARED = ("rules.py", "messages.py")
+_STAMP = (2018, 1, 1, 0, 0, 0)  # zip timestamps: fixed, so the build is reproducible
+_SHEBANG = b"#!/usr/bin/env python3\n"
+
+_INIT = '''"""shuangsuiji, offline verifier build: only the kernel and the modules it needs."""
+'''
+_MAIN = '''"""Verify a shuangsuiji draw bundle offline: python3 ssj-verify.pyz BUNDLE.json
+
+Exit status 0 when the bundle recomputes exactly, 1 when it does not (the first mismatch is
+printed), 2 when the file cannot be read. The algorithm is specified in docs/draw-spec.md.
+"""
+
+import sys
+
+if sys.version_info < (3, 11):
+    sys.exit("ssj-verify needs Python 3.11 or newer")
+
+from shuangsuiji.kernel.verify import main  # noqa: E402
+
+sys.exit(main())
+'''
+
+
+def _entries() -> list[tuple[str, bytes]]:
+    files = [("__main__.py", _MAIN.encode()), ("shuangsuiji/__init__.py", _INIT.encode())]
+    files += [(f"shuangsuiji/{name}", (_PACKAGE / name).read_bytes()) for name in _SHARED]
+    kernel = sorted((_PACKAGE / "kernel").glob("*.py"))
+    files += [(f"shuangsuiji/kernel/{p.name}", p.read_bytes()) for p in kernel]
+    return files
+
+
+@cache
+def build() -> bytes:
+    """The zip application's bytes (built once per process; the source does not change)."""
+    out = io.BytesIO()
+    out.write(_SHEBANG)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, data in _entries():
+            info = zipfile.ZipInfo(name, date_time=_STAMP)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data, compresslevel=9)
+    return out.getvalue()
+
+
+def sha256() -> str:
+    """SHA-256 (hex) of :func:`build`, shown beside the download."""
+    return hashlib.sha256(build()).hexdigest()

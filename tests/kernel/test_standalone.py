@@ -1,0 +1,61 @@
+"""The offline verifier as one file: built reproducibly, runs on the standard library alone,
+accepts a good bundle and names the first mismatch of a changed one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from shuangsuiji import standalone
+from shuangsuiji.cli import cli
+from tests.kernel.test_bundle import bundle_with_recusals
+
+
+def run_pyz(pyz: Path, bundle: Path) -> subprocess.CompletedProcess[str]:
+    # -I: no user site or environment; -S: no site-packages at all: the standard library only
+    return subprocess.run([sys.executable, "-I", "-S", str(pyz), str(bundle)],
+                          capture_output=True, text=True, cwd=pyz.parent, check=False)
+
+
+def test_the_standalone_verifier_checks_bundles_with_the_standard_library_only(
+    tmp_path: Path,
+) -> None:
+    pyz = tmp_path / standalone.FILENAME
+    pyz.write_bytes(standalone.build())
+    good = bundle_with_recusals()
+    (tmp_path / "good.json").write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    ok = run_pyz(pyz, tmp_path / "good.json")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("bundle OK") and "3 recusal steps" in ok.stdout
+    bad = json.loads(json.dumps(good))
+    bad["seed"] += "x"
+    (tmp_path / "bad.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    refused = run_pyz(pyz, tmp_path / "bad.json")
+    assert refused.returncode == 1
+    assert "seed" in refused.stderr or "digest" in refused.stderr
+
+
+def test_the_build_is_reproducible_and_holds_what_the_kernel_imports() -> None:
+    first = standalone.build()
+    standalone.build.cache_clear()
+    assert standalone.build() == first
+    import io
+    import zipfile
+
+    names = set(zipfile.ZipFile(io.BytesIO(first)).namelist())
+    assert {"__main__.py", "shuangsuiji/__init__.py", "shuangsuiji/rules.py",
+            "shuangsuiji/messages.py", "shuangsuiji/kernel/verify.py",
+            "shuangsuiji/kernel/bundle.py"} <= names
+    assert not any("flask" in n or "web/" in n for n in names)
+
+
+def test_ssj_verifier_writes_the_file_and_prints_its_digest(tmp_path: Path) -> None:
+    out = tmp_path / "v.pyz"
+    result = CliRunner().invoke(cli, ["verifier", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == standalone.build()
+    assert standalone.sha256() in result.output
