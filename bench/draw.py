@@ -6,7 +6,8 @@ scan of the same columns, in the same run (issue 4 item 14).
     .venv/bin/python bench/draw.py --database-url postgresql://user:pw@127.0.0.1/postgres
 
 For each size N it builds a fresh database (SQLite file in bench/data/, gitignored; with
-``--database-url`` a new database ``ssj_bench_…`` on that PostgreSQL server, dropped after):
+``--database-url`` a new database ``ssj_bench_…`` on that PostgreSQL or MariaDB server,
+dropped after):
 
 * through the services: a MIIT tenant, the item list, 60 inspectors and 10 experts (imported
   as a user would), the 2026 plan, N/5,000 earlier tasks of item SX-001 between January and
@@ -367,15 +368,18 @@ def fresh_url(base: str | None, n: int) -> tuple[str, Any]:
     name = f"ssj_bench_{uuid.uuid4().hex[:10]}"
     admin_url = make_engine(base).url.render_as_string(hide_password=False)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    mysql = admin.dialect.name in ("mysql", "mariadb")
+    quoted = f"`{name}`" if mysql else f'"{name}"'
     with admin.connect() as c:
-        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        c.exec_driver_sql(f"CREATE DATABASE {quoted}" + (" CHARACTER SET utf8mb4" if mysql else ""))
 
-    def drop_pg() -> None:
+    def drop_server() -> None:
         with admin.connect() as c:
-            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            force = "" if mysql else " WITH (FORCE)"
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}{force}")
         admin.dispose()
 
-    return base.rsplit("/", 1)[0] + "/" + name, drop_pg
+    return base.rsplit("/", 1)[0] + "/" + name, drop_server
 
 
 # --- main ---------------------------------------------------------------------------------
@@ -464,7 +468,8 @@ def report(results: list[dict[str, Any]], dialect: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--targets", type=int, help="one size only (default: 100,000 and 1,000,000)")
-    ap.add_argument("--database-url", help="a PostgreSQL server; a fresh database is made on it")
+    ap.add_argument("--database-url",
+                    help="a PostgreSQL or MariaDB server; a fresh database is made on it")
     ap.add_argument("--keep", action="store_true", help="keep the databases and bundles")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -482,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [args.targets] if args.targets else [100_000, 1_000_000]
     results = [measure(args.database_url, n, args.keep) for n in sizes]
-    dialect = "PostgreSQL" if args.database_url else "SQLite"
+    url = args.database_url or ""
+    dialect = "SQLite" if not url else "MariaDB" if url.startswith("mysql") else "PostgreSQL"
     ok = report(results, dialect)
     print()
     print("all targets met" if ok else "some targets NOT met (see NO above)")
