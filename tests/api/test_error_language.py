@@ -39,13 +39,13 @@ def test_a_service_error_is_chinese_when_asked(api_world: ApiWorld) -> None:
 
 
 def test_the_api_own_errors_follow_the_same_rule(api_world: ApiWorld) -> None:
-    no_token = api_world.client.get(f"{CQ}/tasks", headers=ZH)
+    no_token: Any = api_world.client.get(f"{CQ}/tasks", headers=ZH)
     assert no_token.status_code == 401
     assert no_token.json["message"] == "此操作需要 API 令牌"
-    invalid = api_world.client.post(f"{CQ}/tasks", json={"code": "X"},
+    invalid: Any = api_world.client.post(f"{CQ}/tasks", json={"code": "X"},
                                     headers={**api_world.headers("cq_operator"), **ZH})
     assert invalid.status_code == 422
     assert invalid.json["message"] == "请求无效：各字段的问题见 errors"
     assert "title" in invalid.json["errors"]["json"]
-    english = api_world.client.get(f"{CQ}/tasks", headers={"Accept-Language": "fr, en;q=0.5"})
+    english: Any = api_world.client.get(f"{CQ}/tasks", headers={"Accept-Language": "fr, en;q=0.5"})
     assert english.json["message"] == "this needs an API token"

@@ -120,9 +120,9 @@ def test_every_msg_call_has_a_literal_template_whose_placeholders_it_fills() -> 
             bad.append(f"{where}: the template is not a string literal")
             continue
         wanted = set(re.findall(r"%\((\w+)\)", template.value))
-        given = {k.arg for k in call.keywords}
-        if None in given:  # **kwargs: cannot be checked here
+        if any(k.arg is None for k in call.keywords):  # **kwargs: cannot be checked here
             continue
+        given = {k.arg for k in call.keywords if k.arg is not None}
         if wanted != given:
             bad.append(f"{where}: placeholders {sorted(wanted)}, parameters {sorted(given)}")
     assert bad == []
@@ -140,7 +140,7 @@ def test_every_template_is_translated_with_the_same_placeholders() -> None:
 
 def test_the_catalogue_translates_a_service_message() -> None:
     with CATALOGUE.open("rb") as f:
-        strings = {m.id: m.string for m in read_po(f) if m.id}
+        strings = {str(m.id): str(m.string) for m in read_po(f) if m.id}
     problem = msg("duplicate in the file: row %(first)d has the same %(heading)s", first=2,
                   heading="统一社会信用代码")
     assert problem.render(lambda t: strings.get(t) or t) == (

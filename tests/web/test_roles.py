@@ -114,7 +114,8 @@ def test_a_refused_action_shows_the_message_where_and_hint(
     response = client_for("cq_admin").post(f"/t/chongqing/tasks/{w.task_id}/publish", data={})
     assert response.status_code in (400, 409)
     text = response.get_data(as_text=True)
-    assert "has not ended" in text and "处理办法" in text and "Traceback" not in text
+    # the service's message, in the page's language (zh_CN by default)
+    assert "的抽查工作尚未结束" in text and "处理办法" in text and "Traceback" not in text
 
 
 def test_an_unexpected_error_is_a_chinese_500_page(
