@@ -104,3 +104,22 @@ def test_a_kernel_refusal_is_translated_where_it_is_shown(app: Flask) -> None:
         session["lang"] = "en"
         refresh()  # the locale is cached per request
         assert localise(refused.value) == str(refused.value)
+
+
+def test_a_plan_made_outside_its_window_warns_in_the_page_language(
+    client_for: Client, world: dict[str, TenantWorld],
+) -> None:
+    """The warning is flashed when the plan is made and shown on the plan's page; the plan
+    keeps it as English text, and the page translates it."""
+    client = client_for("cq_admin")
+    made = client.post("/t/chongqing/plans", data={"year": "2030", "title": "2030年度计划"},
+                       follow_redirects=True)
+    page = made.get_data(as_text=True)
+    assert made.status_code == 200
+    assert page.count("2030 年度抽查工作计划于") == 2  # the flash and the plan's badge
+    assert "不在规定的编制期间 2030-01-01–2030-03-31 内" in page
+    assert "outside the window" not in page
+
+    client.post("/language", data={"lang": "en", "next": "/login"})
+    english = client.get("/t/chongqing/plans/2030").get_data(as_text=True)
+    assert "outside the window 2030-01-01–2030-03-31" in english
