@@ -99,6 +99,7 @@ GIVEN = (
 )
 FLAGS_ZH = ("投诉举报多", "经营异常名录", "不良信用记录", "行政处罚")
 ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+BRANCHES = ("第一分公司", "第二分公司", "渝北分公司", "江北分公司", "南岸分公司", "经营部")
 
 
 def credit_code(rng: random.Random, region: str) -> str:
@@ -129,7 +130,8 @@ def target_rows(
         flags = rng.choice(FLAGS_ZH) if rng.random() < flag_share else ""
         yield [
             code,
-            f"{name}{len(seen)}号" if rng.random() < 0.3 else name,
+            # some branches (分公司) of the same company: same name, their own credit code
+            name + BRANCHES[len(seen) % len(BRANCHES)] if rng.random() < 0.3 else name,
             region,
             rng.choice(INDUSTRIES),
             rng.choice("ABBBCCD"),
