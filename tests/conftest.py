@@ -24,6 +24,11 @@ from shuangsuiji.platform import Platform
 #: A PostgreSQL or MariaDB/MySQL server URL; unset: SQLite files.
 TEST_URL = os.environ.get("SSJ_TEST_DATABASE_URL", "")
 
+# Every test runs with the audit guard (shuangsuiji.db.audit_guard): a transaction that
+# changes a tenant's data without appending to its audit chain fails. Set in the environment
+# so apps made by tests themselves, and `ssj` run as a subprocess, are guarded too.
+os.environ["SSJ_AUDIT_GUARD"] = "1"
+
 
 def builtin_packs() -> list[Pack]:
     import shuangsuiji_chongqing
@@ -76,6 +81,7 @@ def make_app(url: str, instance: str, **extra: Any) -> Flask:
         "SSJ_PACKS": builtin_packs(),
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
+        "SSJ_AUDIT_GUARD": True,
         **extra,
     }
     app = create_app(config)

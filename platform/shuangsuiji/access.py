@@ -17,12 +17,17 @@ Per request, in this order:
 1. the user is loaded — from ``Authorization: Bearer <token>`` when the header is present
    (the session cookie is then ignored, and CSRF does not apply because a browser never
    sends that header on its own), otherwise from the signed session cookie;
-2. ``tenant_slug`` is taken out of the URL values and the tenant looked up (404 if unknown);
+2. ``tenant_slug`` is taken out of the URL values and the tenant looked up (404 if unknown),
+   together with its generation, the head of its audit chain, in one statement
+   (:mod:`shuangsuiji.caching.generation`; the response cache keys on it);
 3. the view's declaration is checked against the user's roles *in that tenant* (401 when not
    signed in, 403 when signed in without the role);
 4. only then is the tenant set on the request's database session (:func:`db_session`), so
    every ORM query on tenant-owned rows is filtered to it. Look objects up with
    :func:`lookup`: an id from another tenant is simply not found (404).
+
+A view decorated with :func:`shuangsuiji.caching.responses.cached` below its declaration
+may then answer from the response cache: after, never instead of, these checks.
 
 A central admin acts as tenant admin in every tenant; entering a tenant other than the one
 they were last in appends a ``tenant.switch`` event to the *target* tenant's audit chain,
@@ -39,6 +44,7 @@ from flask import Flask, abort, current_app, g, request, session
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shuangsuiji.caching.generation import attach, tenant_and_head
 from shuangsuiji.db import TenantOwned, set_tenant
 from shuangsuiji.models.accounts import ROLES, User
 from shuangsuiji.models.tenants import Tenant
@@ -52,6 +58,8 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 #: The URL variable naming the tenant; taken out before the view is called.
 TENANT_ARG = "tenant_slug"
+#: Methods that change nothing.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Keys in the signed session cookie.
 SESSION_USER = "uid"
 SESSION_NONCE = "nonce"
@@ -154,20 +162,48 @@ def current_user() -> User | None:
 
 def current_tenant() -> Tenant | None:
     """The tenant of this request, once access to it has been checked; else None."""
-    return cast("Tenant | None", g.get("_ssj_tenant"))
+    return url_tenant() if g.get("_ssj_tenant_entered") else None
 
 
 def url_tenant() -> Tenant | None:
     """The tenant named by the URL, checked or not (for layouts and error pages)."""
-    return cast("Tenant | None", g.get("_ssj_url_tenant"))
+    found = g.get("_ssj_url_tenant")
+    if found is None:
+        row = g.get("_ssj_url_tenant_row")
+        if row is None:
+            return None
+        # Made into an ORM object on first use: a response from the cache never asks.
+        found = g._ssj_url_tenant = attach(db_session(), row)
+    return cast(Tenant, found)
+
+
+def url_tenant_id() -> int | None:
+    """The id of the tenant named by the URL (no ORM object needed)."""
+    row = g.get("_ssj_url_tenant_row")
+    return None if row is None else cast(int, row.id)
+
+
+def current_tenant_id() -> int | None:
+    """The id of :func:`current_tenant`."""
+    return url_tenant_id() if g.get("_ssj_tenant_entered") else None
+
+
+def tenant_generation() -> str | None:
+    """The generation (audit-chain head) of the URL's tenant, read with the tenant row."""
+    return cast("str | None", g.get("_ssj_generation"))
+
+
+def access_checked() -> bool:
+    """Whether this request passed its view's access check (the response cache asks)."""
+    return bool(g.get("_ssj_access_checked"))
 
 
 def current_roles() -> frozenset[str]:
     """The current user's roles in the current tenant."""
-    user, tenant = current_user(), current_tenant() or url_tenant()
-    if user is None or tenant is None:
+    user, tenant_id = current_user(), url_tenant_id()
+    if user is None or tenant_id is None:
         return frozenset()
-    return accounts.roles_in(user, tenant.id)
+    return accounts.roles_in(user, tenant_id)
 
 
 def has_role(*roles: str) -> bool:
@@ -238,6 +274,12 @@ def _load_user() -> None:
     if header is not None:
         g._ssj_via_token = True
         g._ssj_user = load_user_from_token(header)
+        if request.method not in SAFE_METHODS:
+            # Resolving the token may have written its last_used_at on a connection of its
+            # own, after this session's read transaction began; on SQLite that transaction
+            # could then not write at all ("database is locked": its snapshot is stale).
+            # End it here, so a writing view starts from a fresh one.
+            db_session().commit()
     else:
         g._ssj_user = _user_from_cookie()
     user = g._ssj_user
@@ -259,10 +301,10 @@ def _pull_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if not values or TENANT_ARG not in values:
         return
     slug = values.pop(TENANT_ARG)
-    tenant = db_session().scalar(select(Tenant).where(Tenant.slug == slug))
-    if tenant is None:
+    found = tenant_and_head(current_app.extensions["shuangsuiji"].db.engine, slug)
+    if found is None:
         abort(404)
-    g._ssj_url_tenant = tenant
+    g._ssj_url_tenant_row, g._ssj_generation = found
 
 
 def _push_tenant(endpoint: str, values: dict[str, Any]) -> None:
@@ -274,19 +316,21 @@ def _push_tenant(endpoint: str, values: dict[str, Any]) -> None:
         values[TENANT_ARG] = tenant.slug
 
 
-def _enter_tenant(tenant: Tenant) -> None:
+def _enter_tenant(tenant_id: int) -> None:
     """Set the checked tenant on the session; log a central admin's switch."""
     user = current_user()
-    g._ssj_tenant = tenant
+    g._ssj_tenant_entered = True
     s = db_session()
-    set_tenant(s, tenant.id)
+    set_tenant(s, tenant_id)
     if user is None or via_token() or not accounts.is_central_admin(user):
         return
-    if accounts.grants_in(user, tenant.id) or session.get(SESSION_ACTING) == tenant.slug:
+    tenant = url_tenant()
+    assert tenant is not None
+    if accounts.grants_in(user, tenant_id) or session.get(SESSION_ACTING) == tenant.slug:
         return
     # Crossing into a tenant is an explicit central-admin act: log it where it lands, and
     # commit now, so it is kept even if the page itself fails.
-    audit.record(s, tenant_id=tenant.id, action="tenant.switch", object_type="tenant",
+    audit.record(s, tenant_id=tenant_id, action="tenant.switch", object_type="tenant",
                  object_id=tenant.slug, actor=user.username,
                  payload={"from": session.get(SESSION_ACTING)})
     s.commit()
@@ -294,23 +338,30 @@ def _enter_tenant(tenant: Tenant) -> None:
 
 
 def _enforce(declaration: frozenset[str] | str) -> None:
-    tenant = url_tenant()
+    _check(declaration)
+    g._ssj_access_checked = True
+
+
+def _check(declaration: frozenset[str] | str) -> None:
+    """Refuse (401, 403) unless the request's caller satisfies ``declaration``; on success
+    set the checked tenant on the request's session."""
+    tenant_id = url_tenant_id()
     if declaration == PUBLIC:
-        if tenant is not None:
-            g._ssj_tenant = tenant
-            set_tenant(db_session(), tenant.id)
+        if tenant_id is not None:
+            g._ssj_tenant_entered = True
+            set_tenant(db_session(), tenant_id)
         return
     user = current_user()
     if user is None:
         abort(401)
     if declaration == SIGNED_IN:
-        if tenant is not None and not accounts.roles_in(user, tenant.id):
+        if tenant_id is not None and not accounts.roles_in(user, tenant_id):
             abort(403)
-        if tenant is not None:
-            _enter_tenant(tenant)
+        if tenant_id is not None:
+            _enter_tenant(tenant_id)
         return
     roles = cast(frozenset[str], declaration)
-    if tenant is None:
+    if tenant_id is None:
         # A view outside any tenant: the role anywhere will do.
         held = {g_.role for g_ in user.grants}
         if accounts.is_central_admin(user):
@@ -318,9 +369,9 @@ def _enforce(declaration: frozenset[str] | str) -> None:
         if not held & roles:
             abort(403)
         return
-    if not accounts.roles_in(user, tenant.id) & roles:
+    if not accounts.roles_in(user, tenant_id) & roles:
         abort(403)
-    _enter_tenant(tenant)
+    _enter_tenant(tenant_id)
 
 
 def _refuse_undeclared() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from shuangsuiji import config as configuration
-from shuangsuiji.db import Database
+from shuangsuiji.db import Database, audit_guard
 from shuangsuiji.packs import PackRegistry
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import tenants
@@ -23,6 +23,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     else:
         packs = PackRegistry.discover()
     db = Database(app.config["SSJ_DATABASE_URL"])
+    if audit_guard.enabled(app.config):  # the tests: every change must be audited
+        audit_guard.install(db.engine, db.sessionmaker)
     platform = Platform(db=db, packs=packs)
     app.extensions["shuangsuiji"] = platform
     with db.session() as session:

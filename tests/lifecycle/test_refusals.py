@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from shuangsuiji.db import audit_guard
 from shuangsuiji.errors import UserError
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication
@@ -60,8 +61,10 @@ def test_chongqing_general_item_needs_a_cap(world_for):
     from shuangsuiji.models.directories import Item
 
     w = world_for("chongqing")
-    w.session.add(Item(code="NO-CAP", name="无上限事项", category="general", cap_permille=None,
-                       methods=["on_site"]))
+    with audit_guard.unaudited(w.session, "test: an item without a cap, added by hand"):
+        w.session.add(Item(code="NO-CAP", name="无上限事项", category="general",
+                           cap_permille=None, methods=["on_site"]))
+        w.session.commit()
     refused(w, make_task, w, items=("NO-CAP",), match="has no ratio cap set.*第五条")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from shuangsuiji import access
+from shuangsuiji.caching import responses as response_cache
 from shuangsuiji.web import context, errors, i18n, security, throttle
 
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     errors.init_app(app)
     context.init_app(app)
+    response_cache.init_app(app)
     app.extensions["ssj_login_throttle"] = throttle.from_config(app.config)
 
     app.register_blueprint(auth.bp)

@@ -23,8 +23,9 @@ from shuangsuiji import access
 from shuangsuiji.access import allow_public, allow_signed_in, current_user, db_session
 from shuangsuiji.errors import UserError
 from shuangsuiji.services import accounts
-from shuangsuiji.web import forms
+from shuangsuiji.web import forms, i18n
 from shuangsuiji.web.i18n import LANGUAGES, SESSION_LANG
+from shuangsuiji.web.security import check_csrf, csrf
 from shuangsuiji.web.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
@@ -88,22 +89,36 @@ def login() -> ResponseReturnValue:
 @allow_signed_in
 def logout() -> Response:
     lang = session.get(SESSION_LANG)
+    message = _("You have signed out.")  # in the user's language, before the session goes
     access.logout_user()
-    if lang:
-        session[SESSION_LANG] = lang
-    flash(_("You have signed out."), "info")
-    return redirect(url_for("portal.index"))
+    flash(message, "info")
+    response = redirect(url_for("portal.index"))
+    if lang in LANGUAGES:  # the language outlives the session, as the visitor's cookie
+        i18n.remember_language(response, lang)
+    return response
 
 
 @bp.post("/language")
 @allow_public
+@csrf.exempt
 def language() -> Response:
-    """Switch the interface language (kept in the session, signed in or not)."""
-    form = forms.LanguageForm()
-    if not form.validate_on_submit() or form.lang.data not in LANGUAGES:
+    """Switch the interface language.
+
+    Signed in: kept in the session, and the form carries the session's CSRF token as every
+    form of theirs does. Not signed in: a cookie, and no token is needed: the switch only
+    changes the visitor's own display preference, and asking for a token would make every
+    public page create a session. Both get the cookie, so the language outlives a sign-out.
+    """
+    signed_in = current_user() is not None
+    if signed_in:
+        check_csrf()
+    code = request.form.get("lang", "")
+    if code not in LANGUAGES:
         abort(400)
-    session[SESSION_LANG] = form.lang.data
-    return redirect(safe_next(form.next.data, url_for("auth.index")))
+    if signed_in:
+        session[SESSION_LANG] = code
+    response = redirect(safe_next(request.form.get("next"), url_for("auth.index")))
+    return i18n.remember_language(response, code)
 
 
 @bp.get("/tenants")

@@ -18,7 +18,7 @@ from pathlib import Path
 from babel import Locale, dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, Response, request, session
 from flask_babel import Babel, format_datetime, get_locale
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 LANGUAGES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
 SESSION_LANG = "lang"
+#: The visitor's language when no session holds one: a plain cookie, so that a public page
+#: needs no session (no signed cookie, no CSRF token) and stays cacheable.
+LANG_COOKIE = "ssj_lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 babel = Babel()
@@ -38,10 +42,27 @@ _LOCALES: dict[str, Locale] = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def select_locale() -> Locale:
-    """The session's choice, else the default (zh_CN): the public are Chinese readers first,
-    so the browser's Accept-Language does not override it."""
-    chosen = session.get(SESSION_LANG) if request else None
+    """The signed-in user's choice (kept in their session), else the visitor's ``ssj_lang``
+    cookie, else the default (zh_CN): the public are Chinese readers first, so the browser's
+    Accept-Language does not override it."""
+    chosen = None
+    if request:
+        chosen = session.get(SESSION_LANG) or request.cookies.get(LANG_COOKIE)
     return _LOCALES[chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE]
+
+
+def remember_language(response: Response, code: str) -> Response:
+    """Set the visitor's language cookie on ``response`` (``code`` is one of LANGUAGES).
+
+    Unsigned on purpose: it only picks the display language, and a value other than one of
+    :data:`LANGUAGES` is ignored.
+    """
+    from flask import current_app
+
+    response.set_cookie(LANG_COOKIE, code, max_age=LANG_COOKIE_MAX_AGE, httponly=True,
+                        samesite="Lax", secure=bool(current_app.config.get(
+                            "SESSION_COOKIE_SECURE", False)))
+    return response
 
 
 def compile_catalogues(root: Path = TRANSLATIONS) -> list[Path]:

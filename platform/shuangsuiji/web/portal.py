@@ -5,6 +5,9 @@ tasks, each draw with its seed, pool digest, counts and downloadable bundle (and
 verify it), and the published results, searchable by name or credit code, as CSV or JSON.
 Results appear only once published; a draw appears once committed (the draw is public under
 双随机, and a voided draw stays visible with its reason).
+
+Every page of a tenant is served from the response cache (:mod:`shuangsuiji.caching`) while
+the tenant's audit chain has not moved; the list of tenants is not (it is not one tenant's).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shuangsuiji.access import allow_public, current_tenant, db_session, lookup
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
@@ -46,6 +50,7 @@ def index() -> str:
 
 @bp.get("/<tenant_slug>/")
 @allow_public
+@cached
 def tenant_home() -> str:
     s = db_session()
     published = publication_service.published_tasks(s)[-10:]
@@ -57,6 +62,7 @@ def tenant_home() -> str:
 
 @bp.get("/<tenant_slug>/items")
 @allow_public
+@cached
 def items() -> str:
     s = db_session()
     return render_template("portal/items.html", items=item_service.list_items(s),
@@ -65,6 +71,7 @@ def items() -> str:
 
 @bp.get("/<tenant_slug>/items/<code>")
 @allow_public
+@cached
 def item_history(code: str) -> str:
     """An item as it stood in every version of the item list."""
     s = db_session()
@@ -81,6 +88,7 @@ def item_history(code: str) -> str:
 
 @bp.get("/<tenant_slug>/plans/<int:year>")
 @allow_public
+@cached
 def plan(year: int) -> str:
     s = db_session()
     try:
@@ -93,6 +101,7 @@ def plan(year: int) -> str:
 
 @bp.get("/<tenant_slug>/tasks")
 @allow_public
+@cached
 def tasks() -> str:
     s = db_session()
     draws: dict[int, list[Draw]] = {}
@@ -103,6 +112,7 @@ def tasks() -> str:
 
 @bp.get("/<tenant_slug>/draws/<int:draw_id>")
 @allow_public
+@cached
 def draw(draw_id: int) -> str:
     s = db_session()
     record: Draw = lookup(Draw, draw_id)
@@ -113,12 +123,14 @@ def draw(draw_id: int) -> str:
 
 @bp.get("/<tenant_slug>/draws/<int:draw_id>/bundle.json")
 @allow_public
+@cached
 def draw_bundle(draw_id: int) -> Response:
     return bundle_response(db_session(), lookup(Draw, draw_id))
 
 
 @bp.get("/<tenant_slug>/verify")
 @allow_public
+@cached
 def verify() -> str:
     """How anyone can check a draw: the bundle, ``ssj verify``, the specification."""
     return render_template("portal/verify.html")
@@ -126,6 +138,7 @@ def verify() -> str:
 
 @bp.get("/<tenant_slug>/results")
 @allow_public
+@cached
 def results() -> str | tuple[str, int]:
     s = db_session()
     q = request.args.get("q", "").strip()
@@ -144,6 +157,7 @@ def results() -> str | tuple[str, int]:
 
 @bp.get("/<tenant_slug>/results.csv")
 @allow_public
+@cached
 def results_csv() -> Response:
     # A BOM, so Excel (the tool most readers open CSV with) reads the Chinese correctly.
     body = "\ufeff" + publication_service.export_csv(db_session())
@@ -155,6 +169,7 @@ def results_csv() -> Response:
 
 @bp.get("/<tenant_slug>/results.json")
 @allow_public
+@cached
 def results_json() -> Response:
     body = json.dumps(publication_service.export_json(db_session()), ensure_ascii=False,
                       indent=1)

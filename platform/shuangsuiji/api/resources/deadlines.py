@@ -9,6 +9,7 @@ from flask import current_app
 from shuangsuiji.api import context, schemas
 from shuangsuiji.api.auth import VIEWERS, allow
 from shuangsuiji.api.resources.common import tenant_blueprint
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.services import deadlines as deadline_service
 
 blp = tenant_blueprint("deadlines", "Publication deadlines (公开时限)")
@@ -16,6 +17,7 @@ blp = tenant_blueprint("deadlines", "Publication deadlines (公开时限)")
 
 @blp.route("/deadlines")
 @allow(*VIEWERS)
+@cached
 @blp.arguments(schemas.DeadlineQuery, location="query")
 @blp.response(200, schemas.DeadlineOut(many=True))
 def deadline_board(query: dict[str, Any]) -> Any:

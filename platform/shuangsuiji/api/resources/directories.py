@@ -10,6 +10,7 @@ from shuangsuiji.api import schemas
 from shuangsuiji.api.auth import VIEWERS, allow
 from shuangsuiji.api.pagination import SelectPage
 from shuangsuiji.api.resources.common import tenant_blueprint
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.canonical import normalise
 from shuangsuiji.errors import NotFound
 from shuangsuiji.models.directories import Inspector, Item, ItemListVersion, Target
@@ -19,6 +20,7 @@ blp = tenant_blueprint("directories", "Item list and directories (名录库) of 
 
 @blp.route("/items")
 @allow(*VIEWERS)
+@cached
 @blp.arguments(schemas.ItemQuery, location="query")
 @blp.response(200, schemas.ItemOut(many=True))
 @blp.paginate(SelectPage)
@@ -34,6 +36,7 @@ def list_items(query: dict[str, Any]) -> Any:
 
 @blp.route("/item-list/versions")
 @allow(*VIEWERS)
+@cached
 @blp.response(200, schemas.ItemListVersionOut(many=True))
 @blp.paginate(SelectPage)
 def list_item_list_versions() -> Any:
@@ -43,6 +46,7 @@ def list_item_list_versions() -> Any:
 
 @blp.route("/item-list/versions/<int:number>")
 @allow(*VIEWERS)
+@cached
 @blp.response(200, schemas.ItemListVersionDetailOut)
 def get_item_list_version(number: int) -> Any:
     """One version of the item list with its snapshot, as draws under it saw it."""
@@ -58,6 +62,7 @@ def get_item_list_version(number: int) -> Any:
 
 @blp.route("/targets")
 @allow(*VIEWERS)
+@cached
 @blp.arguments(schemas.TargetQuery, location="query")
 @blp.response(200, schemas.TargetOut(many=True))
 @blp.paginate(SelectPage)
@@ -74,6 +79,7 @@ def list_targets(query: dict[str, Any]) -> Any:
 
 @blp.route("/inspectors")
 @allow(*VIEWERS)
+@cached
 @blp.arguments(schemas.InspectorQuery, location="query")
 @blp.response(200, schemas.InspectorOut(many=True))
 @blp.paginate(SelectPage)

@@ -18,6 +18,7 @@ from shuangsuiji.api import context, schemas
 from shuangsuiji.api.auth import ADMINS, INSPECTORS, OPERATORS, VIEWERS, allow, allow_public
 from shuangsuiji.api.pagination import SelectPage
 from shuangsuiji.api.resources.common import get_in_tenant, tenant_blueprint
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import draws as draw_service
@@ -71,6 +72,7 @@ def draw(data: dict[str, Any], task_id: int) -> Any:
 
 @blp.route("/draws")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @blp.arguments(schemas.DrawQuery, location="query")
 @blp.response(200, schemas.DrawOut(many=True))
 @blp.paginate(SelectPage)
@@ -88,6 +90,7 @@ def _draws(query: dict[str, Any]) -> Any:
 
 @blp.route("/draws/<int:draw_id>")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @blp.response(200, schemas.DrawOut)
 def get_draw(draw_id: int) -> Any:
     """One draw: seed, witnesses, digests, void and recusal steps."""
@@ -96,6 +99,7 @@ def get_draw(draw_id: int) -> Any:
 
 @blp.route("/draws/<int:draw_id>/selections")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @blp.response(200, schemas.SelectionOut(many=True))
 @blp.paginate(SelectPage)
 def list_selections(draw_id: int) -> Any:
@@ -148,6 +152,7 @@ def _bundle_response(record: Draw) -> Response:
 
 @blp.route("/draws/<int:draw_id>/bundle")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @blp.response(200, {"type": "object"}, description="the bundle: everything a third party "
               "needs to recompute the draw (docs/draw-algorithm.md)")
 def bundle(draw_id: int) -> Any:
@@ -157,6 +162,7 @@ def bundle(draw_id: int) -> Any:
 
 @public.route("/draws")
 @allow_public
+@cached
 @public.arguments(schemas.DrawQuery, location="query")
 @public.response(200, schemas.DrawOut(many=True))
 @public.paginate(SelectPage)
@@ -167,6 +173,7 @@ def public_draws(query: dict[str, Any]) -> Any:
 
 @public.route("/draws/<int:draw_id>/bundle")
 @allow_public
+@cached
 @public.response(200, {"type": "object"}, description="the draw's bundle")
 def public_bundle(draw_id: int) -> Any:
     """Download a draw's bundle to verify it independently."""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from shuangsuiji.api import context, schemas
 from shuangsuiji.api.auth import ADMINS, INSPECTORS, OPERATORS, VIEWERS, allow
 from shuangsuiji.api.resources.common import get_in_tenant, tenant_blueprint
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.errors import NotFound
 from shuangsuiji.models.inspections import InspectionRecord, InspectionResult, Publication
 from shuangsuiji.models.plans import Task
@@ -20,6 +21,7 @@ blp = tenant_blueprint("inspections", "On-site records, results and publication 
 
 @blp.route("/tasks/<int:task_id>/records")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @blp.response(200, schemas.RecordOut(many=True))
 def list_records(task_id: int) -> Any:
     """The on-site records of a task (one per drawn target at most)."""
@@ -49,6 +51,7 @@ def record_on_site(data: dict[str, Any], task_id: int) -> Any:
 
 @blp.route("/tasks/<int:task_id>/results")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @blp.response(200, schemas.ResultOut(many=True))
 def list_results(task_id: int) -> Any:
     """The results (检查结果) of a task's targets."""
@@ -89,6 +92,7 @@ def write_report(data: dict[str, Any], task_id: int) -> Any:
 
 @blp.route("/tasks/<int:task_id>/publication")
 @allow(*VIEWERS)
+@cached
 @blp.response(200, schemas.PublicationOut)
 def get_publication(task_id: int) -> Any:
     """The task's publication: when, its deadline, and whether it was on time."""

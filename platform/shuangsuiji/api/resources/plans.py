@@ -10,6 +10,7 @@ from shuangsuiji.api import context, schemas
 from shuangsuiji.api.auth import ADMINS, INSPECTORS, OPERATORS, VIEWERS, allow
 from shuangsuiji.api.pagination import SelectPage
 from shuangsuiji.api.resources.common import get_in_tenant, tenant_blueprint
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.models.plans import AnnualPlan, Task
 from shuangsuiji.services import plans as plan_service
 
@@ -18,6 +19,7 @@ blp = tenant_blueprint("plans", "Annual plans (年度抽查工作计划) and tas
 
 @blp.route("/plans")
 @allow(*VIEWERS)
+@cached
 @blp.response(200, schemas.PlanOut(many=True))
 def list_plans() -> Any:
     """The tenant's annual plans, by year (one per year: never more than a few dozen)."""
@@ -42,6 +44,7 @@ def create_plan(data: dict[str, Any]) -> Any:
 
 @blp.route("/plans/<int:year>")
 @allow(*VIEWERS)
+@cached
 @blp.response(200, schemas.PlanOut)
 def get_plan(year: int) -> Any:
     """The annual plan of ``year``."""
@@ -50,6 +53,7 @@ def get_plan(year: int) -> Any:
 
 @blp.route("/tasks")
 @allow(*VIEWERS)
+@cached
 @blp.arguments(schemas.TaskQuery, location="query")
 @blp.response(200, schemas.TaskOut(many=True))
 @blp.paginate(SelectPage)
@@ -83,6 +87,7 @@ def create_task(data: dict[str, Any]) -> Any:
 
 @blp.route("/tasks/<int:task_id>")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @blp.response(200, schemas.TaskDetailOut)
 def get_task(task_id: int) -> Any:
     """One task with the codes of its items."""

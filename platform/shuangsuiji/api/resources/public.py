@@ -15,6 +15,7 @@ from flask_smorest import Blueprint, Page
 from shuangsuiji.api import context, schemas
 from shuangsuiji.api.auth import allow_public
 from shuangsuiji.api.resources.common import tenant_blueprint
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.services import publication as publication_service
 from shuangsuiji.services import tenants as tenant_service
 
@@ -34,6 +35,7 @@ def public_tenants() -> Any:
 
 @scoped.route("/tasks")
 @allow_public
+@cached
 @scoped.arguments(schemas.PublishedTaskQuery, location="query")
 @scoped.response(200, schemas.PublishedTaskOut(many=True))
 @scoped.paginate(Page)
@@ -44,6 +46,7 @@ def published_tasks(query: dict[str, Any]) -> Any:
 
 @scoped.route("/results")
 @allow_public
+@cached
 @scoped.arguments(schemas.PublicResultQuery, location="query")
 @scoped.response(200, schemas.PublishedResultOut(many=True))
 @scoped.paginate(Page)

@@ -10,6 +10,7 @@ from shuangsuiji import access
 from shuangsuiji.api import context, schemas
 from shuangsuiji.api.auth import ANY_ROLE, CENTRAL, INSPECTORS, VIEWERS, allow
 from shuangsuiji.api.resources.common import tenant_blueprint
+from shuangsuiji.caching.responses import cached
 from shuangsuiji.services import accounts
 from shuangsuiji.services import tenants as tenant_service
 
@@ -46,6 +47,7 @@ def me() -> Any:
 
 @scoped.route("")
 @allow(*VIEWERS, *INSPECTORS)
+@cached
 @scoped.response(200, schemas.TenantOut)
 def current_tenant() -> Any:
     """The tenant named in the URL, with the packs that govern it."""
