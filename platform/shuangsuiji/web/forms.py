@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -12,11 +14,34 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (choices are set by the view)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        # WTForms' own message for this case has no Chinese translation
+        offered = {str(value) for value, *_ in self.choices or ()}
+        refused = [v for v in self.data or () if v not in offered]
+        if refused:
+            raise ValidationError(_l("Not offered here: %(values)s", values=", ".join(refused)))
 
 
 class LoginForm(FlaskForm):
@@ -90,9 +115,8 @@ class TaskForm(FlaskForm):
     departments = StringField(_l("Other departments of a joint inspection (comma-separated)"),
                               validators=[Optional()])
     division = StringField(_l("Division"), validators=[Optional(), Length(max=120)])
-    item_codes = StringField(_l("Item codes (comma-separated)"), validators=[DataRequired()])
-    methods = StringField(_l("Methods (comma-separated)"), default="on_site",
-                          validators=[DataRequired()])
+    item_codes = CheckboxesField(_l("Items"), validators=[DataRequired()])
+    methods = CheckboxesField(_l("Methods"), default=["on_site"], validators=[DataRequired()])
     ratio_permille = IntegerField(_l("Ratio (‰)"), validators=[DataRequired(),
                                                                NumberRange(1, 1000)])
     min_count = IntegerField(_l("Minimum number of targets"), default=0,

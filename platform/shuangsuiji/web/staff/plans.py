@@ -19,8 +19,10 @@ from shuangsuiji.models.plans import AnnualPlan
 from shuangsuiji.services import accounts, lifecycle
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.web import forms
+from shuangsuiji.web.context import METHOD_NAMES
 from shuangsuiji.web.localise import localise
 from shuangsuiji.web.staff.common import (
     EDITORS,
@@ -88,6 +90,7 @@ def plan(year: int) -> str:
 def tasks() -> ResponseReturnValue:
     s = db_session()
     form = forms.TaskForm()
+    _task_choices(form)
     problem: UserError | None = None
     if request.method == "POST":
         if not has_role(*EDITORS):
@@ -105,7 +108,8 @@ def tasks() -> ResponseReturnValue:
                     plan_year=form.plan_year.data or 0, code=form.code.data or "",
                     title=form.title.data or "", department=form.department.data or "",
                     departments=split(form.departments.data), division=form.division.data or "",
-                    item_codes=split(form.item_codes.data), methods=split(form.methods.data),
+                    item_codes=list(form.item_codes.data or ()),
+                    methods=list(form.methods.data or ()),
                     ratio_permille=form.ratio_permille.data or 0,
                     min_count=form.min_count.data or 0, group_count=form.group_count.data or 1,
                     experts_count=form.experts_count.data or 0,
@@ -124,6 +128,15 @@ def tasks() -> ResponseReturnValue:
         form.plan_year.data = lifecycle.today_in_china().year
     return render_template("staff/tasks.html", tasks=rows, form=form, problem=problem,
                            may_create=has_role(*EDITORS)), status_for(request.method)
+
+
+def _task_choices(form: forms.TaskForm) -> None:
+    """The tenant's items in force and the methods its pack allows, as the form's choices."""
+    form.item_codes.choices = [
+        (i.code, f"{i.code} {i.name}") for i in items_service.list_items(db_session())
+    ]
+    allowed = platform().policy_for(tenant()).rules(lifecycle.today_in_china()).methods
+    form.methods.choices = [(m, str(METHOD_NAMES.get(m, m))) for m in allowed.methods]
 
 
 @bp.get("/tasks/<int:task_id>")
