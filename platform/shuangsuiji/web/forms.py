@@ -143,10 +143,9 @@ class DrawForm(FlaskForm):
 
 
 class RecusalForm(FlaskForm):
-    person_id = StringField(_l("Inspector or expert (code)"),
-                            validators=[DataRequired(), Length(max=64)])
-    credit_code = StringField(_l("Target (credit code)"),
-                              validators=[DataRequired(), Length(min=18, max=18)])
+    # choices are the draw's current inspectors and experts, and its targets (set by the view)
+    person_id = SelectField(_l("Inspector or expert"), validators=[DataRequired()])
+    credit_code = SelectField(_l("Target"), validators=[DataRequired()])
     mode = SelectField(_l("Recusal mode"), choices=[
         SelectChoice("withdraw", _l("Withdraw (a replacement is drawn)")),
         SelectChoice("swap", _l("Swap targets with another inspector")),

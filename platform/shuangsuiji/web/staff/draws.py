@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from shuangsuiji import kernel
 from shuangsuiji.access import allow, db_session, has_role, lookup
 from shuangsuiji.canonical import canonical_json
 from shuangsuiji.errors import UserError
@@ -81,13 +82,36 @@ def draw_result(draw_id: int) -> str:
     """The result: strata, batches, groups with their leaders and targets, recusals."""
     record, row = draw_or_404(draw_id)
     result = draw_service.current_result(record)
+    names, people = _target_names(record), _people_names()
     return render_template(
         "staff/draw_result.html", draw=record, task=row, result=result,
-        names=_target_names(record), people=_people_names(),
-        recusal_form=forms.RecusalForm(), void_form=forms.VoidForm(),
+        names=names, people=people,
+        recusal_form=_recusal_form(row, result, names, people), void_form=forms.VoidForm(),
         may_act=may_act_for(row), may_recuse=may_act_for(row) or assigned(row),
         recusal_modes=platform().policy_for(tenant()).rules(
             record.inspection_date).recusal_rule.modes)
+
+
+def _recusal_form(task: Task, result: kernel.DrawResult, names: dict[str, str],
+                  people: dict[str, str]) -> forms.RecusalForm:
+    """The recusal form offering the draw's current inspectors and experts (an inspector
+    who may not act for the task: only themselves) and its targets, by group."""
+    form = forms.RecusalForm()
+    own = None if may_act_for(task) else inspector_codes()
+    persons: list[tuple[str, str]] = []
+    targets: list[tuple[str, str]] = []
+    for g in result.final_groups:
+        group = _("Group %(n)d", n=g.number)
+        persons += [(m, f"{people.get(m, m)} {m}（{group}）") for m in g.members
+                    if own is None or m in own]
+        targets += [(t, f"{t} {names.get(t, '')}（{group}）") for t in g.targets]
+    if own is None:
+        persons += [(e, f"{people.get(e, e)} {e}（{_('Experts')}）") for e in result.final_experts]
+    if not result.final_groups:
+        targets = [(t, f"{t} {names.get(t, '')}") for t in result.selected]
+    form.person_id.choices = persons
+    form.credit_code.choices = targets
+    return form
 
 
 def _target_names(record: Draw) -> dict[str, str]:
@@ -112,7 +136,7 @@ def _people_names() -> dict[str, str]:
 def recuse(draw_id: int) -> ResponseReturnValue:
     """Declare a conflict of interest; the pack's mode is applied as a seeded step."""
     record, row = draw_or_404(draw_id)
-    form = forms.RecusalForm()
+    form = _recusal_form(row, draw_service.current_result(record), {}, {})
     codes = inspector_codes() if has_role("inspector") else frozenset()
     if not may_act_for(row) and form.person_id.data not in codes:
         abort(403)  # an inspector declares their own conflicts only
@@ -121,7 +145,7 @@ def recuse(draw_id: int) -> ResponseReturnValue:
     s = db_session()
     try:
         draw_service.recuse(s, tenant(), record.id, person=form.person_id.data or "",
-                            credit_code=(form.credit_code.data or "").strip().upper(),
+                            credit_code=form.credit_code.data or "",
                             mode=form.mode.data or "", reason=form.reason.data or "",
                             platform=platform())
     except (UserError, KernelError) as exc:
