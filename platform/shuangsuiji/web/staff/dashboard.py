@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
-from sqlalchemy import select
+from dataclasses import dataclass
 
-from shuangsuiji.access import allow, db_session
+from flask import current_app, render_template
+from sqlalchemy import func, select
+
+from shuangsuiji.access import allow, db_session, has_role
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw
+from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import audit
 from shuangsuiji.services import deadlines as deadline_service
+from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import followup as followup_service
-from shuangsuiji.web.staff.common import READERS, RECTIFICATION_STATES, bp, platform, tenant
+from shuangsuiji.web.staff.common import (
+    READERS,
+    RECTIFICATION_STATES,
+    bp,
+    inspector_codes,
+    platform,
+    tenant,
+)
+
+#: Tasks whose groups are at work: an inspector's assignments.
+_AT_WORK = ("drawn", "in_progress")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """An inspector's place in a task's live draw: the group, its targets, records so far."""
+
+    task: Task
+    draw_id: int
+    group: int
+    leader: bool
+    targets: int
+    recorded: int
 
 
 def _due_soon_days() -> int:
@@ -31,7 +57,33 @@ def dashboard() -> str:
         .order_by(Draw.drawn_at.desc(), Draw.id.desc()).limit(8)
     ).all()
     chain = audit.verify(s, tenant().id)
-    return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain)
+    mine = _assignments() if has_role("inspector") else []
+    return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain,
+                           assignments=mine)
+
+
+def _assignments() -> list[Assignment]:
+    """The groups the signed-in inspector is in, in the live draws of tasks at work."""
+    codes = inspector_codes()
+    if not codes:
+        return []
+    s = db_session()
+    found = []
+    for task, record in s.execute(
+        select(Task, Draw).join(Draw, Draw.task_id == Task.id)
+        .where(Task.status.in_(_AT_WORK)).order_by(Task.starts_on, Task.code)
+    ).all():
+        if record.is_void:
+            continue
+        for group in draw_service.current_result(record).final_groups:
+            if codes.isdisjoint(group.members):
+                continue
+            recorded = s.scalar(select(func.count()).select_from(InspectionRecord).where(
+                InspectionRecord.task_id == task.id,
+                InspectionRecord.credit_code.in_(group.targets)))
+            found.append(Assignment(task, record.id, group.number, group.leader in codes,
+                                    len(group.targets), recorded or 0))
+    return found
 
 
 @bp.get("/deadlines")
