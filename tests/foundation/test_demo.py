@@ -32,7 +32,7 @@ def test_demo_loads_once_and_its_draws_verify(database_url: str, monkeypatch: ob
         for slug in slugs:
             tenant = tenant_service.get(s, slug)
             s.info["tenant_id"] = tenant.id
-            assert s.scalar(select(func.count()).select_from(Draw)) == 2
+            assert s.scalar(select(func.count()).select_from(Draw)) == 3
             record = draws.live_draw(s, draws.find_task(s, f"{slug.upper()}-2026-01"))
             assert record is not None
             assert kernel.verify_bundle(draws.export_bundle(s, record)).ok

@@ -103,13 +103,6 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     for kind, data in files.items():
         imports.import_file(s, tenant, kind, data, f"demo-{t.slug}-{kind}.csv", actor="demo",
                             today=date(2026, 1, 15))
-    first_inspector = s.scalar(select(draws.Inspector).order_by(draws.Inspector.id))
-    if first_inspector is not None:
-        accounts.create_user(s, username=f"{t.slug}-inspector", password=DEMO_PASSWORD,
-                             role="inspector", tenant=t.slug,
-                             inspector_code=draws.person_id(first_inspector),
-                             display_name=first_inspector.name)
-        echo(f"  {t.slug + '-inspector':<20} inspector of {t.slug} ({first_inspector.name})")
     plans.create_plan(s, platform, tenant, 2026, title=f"{t.name}2026年度随机抽查工作计划",
                       scope="本辖区随机抽查事项清单所列检查对象",
                       inspector_requirements="持有效行政执法证件", made_on=date(2026, 2, 10))
@@ -143,6 +136,30 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     plans.end_work(s, tenant, due.code, date(2026, 11, 13))
     # 3. ready for its draw ceremony
     task(3, "重点用能单位节能监察", "SX-003", date(2026, 12, 1), date(2026, 12, 25))
+    # 4. at work: drawn, some records entered; the demo inspector is in its first group
+    at_work = task(4, "民用爆炸物品生产安全检查", "SX-004", date(2026, 11, 16),
+                   date(2026, 12, 18))
+    record = draws.draw(s, platform, tenant, at_work.code,
+                        seed="摇号 2026-11-16 03 11 19 26 38 44", witnesses=("张伟", "刘芳"))
+    group = record.bundle["final"]["groups"][0]
+    present = [InspectorPresent(id=p, credential=_credential(p)) for p in group["members"][:2]]
+    for code in group["targets"][: len(group["targets"]) // 2]:
+        records.record_on_site(
+            s, platform, tenant, at_work.code, code, method="on_site",
+            inspected_on=date(2026, 11, 20), inspectors=present, acknowledgement="signature",
+            inspectors_signed=True, findings="未发现问题")
+    _demo_inspector(s, t, echo, group["members"][0])
+
+
+def _demo_inspector(s: Session, t: DemoTenant, echo: Echo, person: str) -> None:
+    """The demo's inspector account: a member of a group at work."""
+    found = next((i for i in s.scalars(select(draws.Inspector))
+                  if draws.person_id(i) == person), None)
+    assert found is not None
+    accounts.create_user(s, username=f"{t.slug}-inspector", password=DEMO_PASSWORD,
+                         role="inspector", tenant=t.slug, inspector_code=person,
+                         display_name=found.name)
+    echo(f"  {t.slug + '-inspector':<20} inspector of {t.slug} ({found.name})")
 
 
 def _inspect_all(s: Session, platform: Platform, tenant: Tenant, task_code: str,
