@@ -145,14 +145,24 @@ def check_declared(app: Flask) -> None:
 
 
 def db_session() -> Session:
-    """The request's database session (closed at teardown; callers commit)."""
+    """The request's database session (closed at teardown; callers commit), made on first
+    use and scoped to the request's tenant once access to it was checked."""
     found = g.get("_ssj_session")
     if found is None:
         platform = current_app.extensions["shuangsuiji"]
         found = platform.db.sessionmaker()
-        set_tenant(found, None)
+        set_tenant(found, current_tenant_id())
         g._ssj_session = found
     return cast(Session, found)
+
+
+def _scope_session(tenant_id: int) -> None:
+    """The access check passed for ``tenant_id``: scope the request's session to it (now if
+    it exists, else when it is made: a response from the cache never needs one)."""
+    g._ssj_tenant_entered = True
+    found = g.get("_ssj_session")
+    if found is not None:
+        set_tenant(found, tenant_id)
 
 
 def current_user() -> User | None:
@@ -319,11 +329,10 @@ def _push_tenant(endpoint: str, values: dict[str, Any]) -> None:
 def _enter_tenant(tenant_id: int) -> None:
     """Set the checked tenant on the session; log a central admin's switch."""
     user = current_user()
-    g._ssj_tenant_entered = True
-    s = db_session()
-    set_tenant(s, tenant_id)
+    _scope_session(tenant_id)
     if user is None or via_token() or not accounts.is_central_admin(user):
         return
+    s = db_session()
     tenant = url_tenant()
     assert tenant is not None
     if accounts.grants_in(user, tenant_id) or session.get(SESSION_ACTING) == tenant.slug:
@@ -348,8 +357,7 @@ def _check(declaration: frozenset[str] | str) -> None:
     tenant_id = url_tenant_id()
     if declaration == PUBLIC:
         if tenant_id is not None:
-            g._ssj_tenant_entered = True
-            set_tenant(db_session(), tenant_id)
+            _scope_session(tenant_id)
         return
     user = current_user()
     if user is None:

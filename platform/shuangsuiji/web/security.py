@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
@@ -41,8 +41,8 @@ HEADERS = {
 def _protect() -> None:
     # Token-authenticated requests carry no ambient credential a third-party page could
     # borrow, so CSRF does not apply to them; every cookie-authenticated write is checked.
-    if access.via_token():
-        return
+    if access.via_token() or request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return  # (protect() would return for these methods too, after finding the view)
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect(apply_exemptions=True)
 
