@@ -57,3 +57,18 @@ def test_grant_and_list(app: Flask, tenant_tree: Any) -> None:
     assert result.exit_code == 0, result.output
     listing = runner.invoke(args=["users", "list"]).output
     assert "viewer@chongqing" in listing and "operator@yuzhong/综合执法处" in listing
+
+
+def test_disable_and_enable(app: Flask, tenant_tree: Any) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "create", "wang", "--role", "viewer", "--tenant", "chongqing",
+                        "--password-stdin"], input=PASSWORD + "\n")
+    assert runner.invoke(args=["users", "disable", "wang"]).exit_code == 0
+    assert "wang" in runner.invoke(args=["users", "list"]).output.split("(disabled)")[0]
+    again = runner.invoke(args=["users", "disable", "wang"])
+    assert again.exit_code != 0 and "already disabled" in again.output
+    assert app.test_client().post("/login", data={"username": "wang", "password": PASSWORD}
+                                  ).status_code != 302
+    assert runner.invoke(args=["users", "enable", "wang"]).exit_code == 0
+    assert app.test_client().post("/login", data={"username": "wang", "password": PASSWORD}
+                                  ).status_code == 302

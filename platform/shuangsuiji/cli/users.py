@@ -91,6 +91,24 @@ def password(username: str, password_stdin: bool) -> None:
         click.echo(f"password of {username} changed")
 
 
+@users.command("disable")
+@click.argument("username")
+def disable(username: str) -> None:
+    """Disable an account: no sign-in, sessions end, API tokens stop working."""
+    with session() as (s, _):
+        accounts.set_active(s, accounts.get_user(s, username), False)
+        click.echo(f"{username} disabled")
+
+
+@users.command("enable")
+@click.argument("username")
+def enable(username: str) -> None:
+    """Enable a disabled account again."""
+    with session() as (s, _):
+        accounts.set_active(s, accounts.get_user(s, username), True)
+        click.echo(f"{username} enabled")
+
+
 @users.command("token")
 @click.argument("username")
 @click.option("--name", default="", help="What the token is for.")

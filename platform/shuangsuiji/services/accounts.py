@@ -149,6 +149,31 @@ def set_password(session: Session, user: User, password: str) -> None:
                      object_id=user.username)
 
 
+def set_active(session: Session, user: User, active: bool, *, by: User | None = None) -> None:
+    """Disable an account, or enable it again.
+
+    A disabled account cannot sign in, its open sessions end at their next request and its
+    API tokens stop working (they stay listed; enabling the account makes them work again).
+    Nobody disables their own account (that would lock an administrator out).
+    """
+    if by is not None and by.id == user.id and not active:
+        raise Conflict(msg("you cannot disable your own account"),
+                       hint=msg("ask another administrator"))
+    if user.active == active:
+        raise Conflict(msg("the account %(username)s is already enabled", username=user.username)
+                       if active else
+                       msg("the account %(username)s is already disabled",
+                           username=user.username))
+    user.active = active
+    if not active:
+        user.session_nonce = secrets.token_hex(16)
+    # logged in every tenant where the account holds a role (a central admin: the roots)
+    tenants = sorted({g.tenant_id for g in user.grants if g.tenant_id is not None})
+    for tid in tenants or _audit_tenants(session, None):
+        audit.record(session, tenant_id=tid, action="user.enable" if active else "user.disable",
+                     object_type="user", object_id=user.username)
+
+
 def _home_tenant(user: User) -> int | None:
     for g in user.grants:
         if g.tenant_id is not None:

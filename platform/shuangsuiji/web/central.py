@@ -82,3 +82,21 @@ def user_token(user_id: int) -> ResponseReturnValue:
 @allow("central_admin")
 def user_token_revoke(user_id: int) -> ResponseReturnValue:
     return user_admin.revoke_token(None, user_id)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@allow("central_admin")
+def user_disable(user_id: int) -> ResponseReturnValue:
+    return user_admin.set_active(None, user_id, False)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@allow("central_admin")
+def user_enable(user_id: int) -> ResponseReturnValue:
+    return user_admin.set_active(None, user_id, True)
+
+
+@bp.post("/users/<int:user_id>/password")
+@allow("central_admin")
+def user_password(user_id: int) -> ResponseReturnValue:
+    return user_admin.reset_password(None, user_id)

@@ -56,6 +56,14 @@ class PasswordForm(FlaskForm):
                            validators=[DataRequired(), EqualTo("new")])
 
 
+class PasswordResetForm(FlaskForm):
+    """An administrator sets a new password for someone else's account."""
+
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    repeat = PasswordField(_l("New password again"),
+                           validators=[DataRequired(), EqualTo("new")])
+
+
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields import SelectChoice
 
-from shuangsuiji.access import allow, db_session
+from shuangsuiji.access import allow, current_user, db_session
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.models.accounts import User
 from shuangsuiji.models.tenants import Tenant
@@ -71,14 +71,17 @@ def _page(scope: Tenant | None, *, problem: UserError | None = None, status: int
         create_form=create_form or _with_choices(forms.UserForm(formdata=None), scope),
         grant_form=_with_choices(forms.GrantForm(formdata=None), scope),
         token_form=forms.TokenForm(formdata=None), revoke_form=forms.RevokeForm(formdata=None),
-        endpoint=_endpoints(scope),
+        action_form=forms.ActionForm(formdata=None),
+        password_form=forms.PasswordResetForm(formdata=None),
+        endpoint=_endpoints(scope), me=current_user(),
     ), status
 
 
 def _endpoints(scope: Tenant | None) -> dict[str, str]:
     prefix = "central" if scope is None else "staff"
     return {name: f"{prefix}.{name}" for name in
-            ("users", "user_grant", "user_token", "user_token_revoke")}
+            ("users", "user_grant", "user_token", "user_token_revoke", "user_disable",
+             "user_enable", "user_password")}
 
 
 def _status(exc: UserError) -> int:
@@ -154,6 +157,42 @@ def revoke_token(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
     return redirect(url_for(_endpoints(scope)["users"]))
 
 
+def set_active(scope: Tenant | None, user_id: int, active: bool) -> ResponseReturnValue:
+    """Disable an account (no sign-in, sessions end, tokens stop) or enable it again."""
+    user = _user_or_404(user_id, scope)
+    if not forms.ActionForm().validate_on_submit():
+        return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
+    s = db_session()
+    try:
+        accounts.set_active(s, user, active, by=current_user())
+    except UserError as exc:
+        s.rollback()
+        return _page(scope, problem=exc, status=_status(exc))
+    s.commit()
+    flash(_("The account %(name)s was enabled.", name=user.username) if active else
+          _("The account %(name)s was disabled.", name=user.username), "info")
+    return redirect(url_for(_endpoints(scope)["users"]))
+
+
+def reset_password(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
+    """Set a new password for someone (their sessions end; they change it after signing in)."""
+    user = _user_or_404(user_id, scope)
+    form = forms.PasswordResetForm()
+    if not form.validate_on_submit():
+        return _page(scope, problem=UserError(
+            _("Type the new password twice, at least 10 characters."), where="new"), status=422)
+    s = db_session()
+    try:
+        accounts.set_password(s, user, form.new.data or "")
+    except UserError as exc:
+        s.rollback()
+        return _page(scope, problem=exc, status=_status(exc))
+    s.commit()
+    flash(_("The password of %(name)s was changed; their sessions have ended.",
+            name=user.username), "info")
+    return redirect(url_for(_endpoints(scope)["users"]))
+
+
 # --- the tenant admin's routes ------------------------------------------------------------
 
 
@@ -180,3 +219,21 @@ def user_token(user_id: int) -> ResponseReturnValue:
 @allow("tenant_admin")
 def user_token_revoke(user_id: int) -> ResponseReturnValue:
     return revoke_token(tenant(), user_id)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@allow("tenant_admin")
+def user_disable(user_id: int) -> ResponseReturnValue:
+    return set_active(tenant(), user_id, False)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@allow("tenant_admin")
+def user_enable(user_id: int) -> ResponseReturnValue:
+    return set_active(tenant(), user_id, True)
+
+
+@bp.post("/users/<int:user_id>/password")
+@allow("tenant_admin")
+def user_password(user_id: int) -> ResponseReturnValue:
+    return reset_password(tenant(), user_id)
