@@ -3,7 +3,7 @@ reachable from the deployments), and they print."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -19,11 +19,13 @@ class Series:
 
 
 def bar_chart(rows: Sequence[str], series: Sequence[Series], *, title: str,
-              unit: str = "", width: int = 640) -> Markup:
+              show: Callable[[int], str] = str, empty: str = "", width: int = 640) -> Markup:
     """Horizontal grouped bars: one group per row label, one bar per series.
 
     Horizontal, because row labels are Chinese names of any length. Each bar carries its
-    value as text, so the chart is read without a scale and the numbers survive printing.
+    value as text (``show(value)``), so the chart is read without a scale and the numbers
+    survive printing. A row whose values are all zero shows ``empty`` once instead of a
+    stack of zeros.
     """
     bar_h, gap, label_w, pad = 16, 10, 150, 8
     top = 28
@@ -44,6 +46,10 @@ def bar_chart(rows: Sequence[str], series: Sequence[Series], *, title: str,
         y0 = top + r * group_h
         parts.append(f'<text x="{label_w - pad}" y="{y0 + group_h / 2}" class="row" '
                      f'text-anchor="end" dominant-baseline="middle">{escape(label)}</text>')
+        if empty and not any(s.values[r] for s in series):
+            parts.append(f'<text x="{label_w}" y="{y0 + group_h / 2}" class="value empty" '
+                         f'dominant-baseline="middle">{escape(empty)}</text>')
+            continue
         for i, s in enumerate(series):
             value = s.values[r]
             w = round(span * value / peak)
@@ -51,6 +57,12 @@ def bar_chart(rows: Sequence[str], series: Sequence[Series], *, title: str,
             parts.append(f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h - 3}" '
                          f'fill="{COLOURS[i % len(COLOURS)]}"/>'
                          f'<text x="{label_w + w + 4}" y="{y + bar_h / 2}" class="value" '
-                         f'dominant-baseline="middle">{value}{escape(unit)}</text>')
+                         f'dominant-baseline="middle">{escape(show(value))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def percent(permille: int) -> str:
+    """A share kept in ‰ (integers, exact) shown as a percentage: 138 → "13.8%"."""
+    whole, tenth = divmod(permille, 10)
+    return f"{whole}%" if tenth == 0 else f"{whole}.{tenth}%"

@@ -11,6 +11,7 @@ from shuangsuiji import access
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import accounts
 from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.web.charts import percent
 from shuangsuiji.web.i18n import current_language
 
 ROLE_NAMES: dict[str, Any] = {
@@ -128,3 +129,4 @@ def init_app(app: Flask) -> None:
         stratum_name=stratum_name,
         method_names=method_names,
     )
+    app.jinja_env.filters["percent"] = percent

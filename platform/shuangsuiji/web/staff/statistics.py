@@ -9,7 +9,7 @@ from shuangsuiji.access import allow, db_session
 from shuangsuiji.services import lifecycle
 from shuangsuiji.services import statistics as stats_service
 from shuangsuiji.services import tenants as tenant_service
-from shuangsuiji.web.charts import Series, bar_chart
+from shuangsuiji.web.charts import Series, bar_chart, percent
 from shuangsuiji.web.context import tenant_name
 from shuangsuiji.web.staff.common import READERS, bp, tenant
 
@@ -46,7 +46,7 @@ def statistics() -> str:
         [Series(_("Targets drawn"), [t.targets_drawn for t in trend]),
          Series(_("Problems found"), [t.problems_found for t in trend]),
          Series(_("Cases transferred"), [t.transfers for t in trend])],
-        title=_("Targets drawn and problems found, by year"))
+        title=_("Targets drawn and problems found, by year"), empty=_("no data"))
     return render_template("staff/statistics.html", year=year, stats=trend[-1], chart=chart)
 
 
@@ -74,9 +74,10 @@ def statistics_compare() -> str:
     names = {t.slug: tenant_name(t) for t in tenant_service.all_tenants(s)}
     chart = bar_chart(
         [names.get(r.tenant, r.tenant) for r in rows],
-        [Series(_("Problems found (‰ of results)"), [r.problem_share_permille for r in rows]),
-         Series(_("Published on time (‰)"), [r.on_time_share_permille for r in rows])],
-        title=_("Tenants compared"), unit="‰")
+        [Series(_("Share of results with a problem"),
+                [r.problem_share_permille for r in rows]),
+         Series(_("Share published on time"), [r.on_time_share_permille for r in rows])],
+        title=_("Tenants compared"), show=percent, empty=_("no data"))
     return render_template("staff/statistics_compare.html", year=year, rows=rows,
                            names=names, chart=chart)
 
