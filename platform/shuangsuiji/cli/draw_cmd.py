@@ -13,6 +13,7 @@ from shuangsuiji import kernel, standalone
 from shuangsuiji.cli.common import SsjCommand, SsjGroup, platform, session, tenant_option
 from shuangsuiji.errors import NotFound
 from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import lifecycle
 
 
 def _pool_summary(pool: kernel.FrozenPool) -> None:
@@ -81,11 +82,7 @@ def _print_result(record: Any) -> None:
 
 
 def _live(s: Any, task: str) -> Any:
-    t = draw_service.find_task(s, task)
-    record = draw_service.live_draw(s, t)
-    if record is None:
-        raise NotFound(f"task {t.code} has no live draw")
-    return record
+    return lifecycle.live_draw(s, draw_service.find_task(s, task))
 
 
 @draw.command("export")
