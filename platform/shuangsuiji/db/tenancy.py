@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import cast
 
 from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
-from sqlalchemy.sql import visitors
+from sqlalchemy.sql import ClauseElement, visitors
 
 from shuangsuiji.db.base import Base, TenantOwned
 
@@ -65,7 +66,8 @@ def _touches_tenant_rows(state: ORMExecuteState) -> bool:
     if any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
         return True
     owned = _tenant_tables(len(Base.registry.mappers))
-    return any(isinstance(el, Table) and el in owned for el in visitors.iterate(state.statement))
+    statement = cast(ClauseElement, state.statement)
+    return any(isinstance(el, Table) and el in owned for el in visitors.iterate(statement))
 
 
 @lru_cache(maxsize=4)
