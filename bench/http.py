@@ -17,7 +17,10 @@ In one run it
    stops by itself): the public portal's task list page, an API list endpoint (targets,
    page 1 of 50, with a viewer's token), the staff task list (the same token; reported, not
    part of the target), and the hello app before and after them (on a shared machine the
-   ceiling drifts; the reference is the mean of the two hello runs);
+   ceiling drifts; the reference is the mean of the two hello runs). The portal page and
+   the API list are served from the response cache after the first request
+   (``shuangsuiji.caching``); wrk sends no ``If-None-Match``, so every measured response is a
+   full 200 with its body, never a 304;
 4. prints requests/s, p50 and p99 latency for each, each platform endpoint's throughput as a
    share of the bare app's (target: at least 40 %), the responses that were not 2xx/3xx and
    the socket errors wrk saw (a run with any says so and fails), and the load average.
