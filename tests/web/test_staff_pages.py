@@ -221,7 +221,8 @@ def test_calendar_import_bad_file_shows_line_and_column_and_saves_nothing(
         content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "line 3" in text and "日期" in text and "未导入" in text
+    # the file's problems, in the page's language (zh_CN): line, column and what is wrong
+    assert "第 3 行" in text and "“日期”列" in text and "未导入" in text
     assert _count(app, w, TenantCalendar) == 0 and _events(app, w) == before
     good = (CALENDAR_DATA / "holidays-2027.csv").read_bytes()
     response = client.post("/t/chongqing/calendars", data={

@@ -42,6 +42,7 @@ from shuangsuiji.kernel.model import (
 )
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
+from shuangsuiji.messages import Message, msg, reason
 from shuangsuiji.rules import RecusalRule
 
 FORMAT = "shuangsuiji-draw/1"
@@ -194,20 +195,29 @@ class VerifyReport:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
+        return str(self.message)
+
+    @property
+    def message(self) -> Message:
+        """The outcome as a translatable message (its ``str`` is the English of ``str()``)."""
         if self.ok:
             s = self.summary
-            return (
-                f"bundle OK: task {s.get('task_id')}, pool {s.get('pool_size')} targets in "
-                f"{s.get('strata')} strata ({s.get('excluded')} excluded), "
-                f"{s.get('selected')} drawn, {s.get('groups')} groups, {s.get('experts')} "
-                f"experts, {s.get('recusals')} recusal steps; pool digest {s.get('pool_digest')}"
+            return msg(
+                "bundle OK: task %(task)s, pool %(size)s targets in %(strata)s strata "
+                "(%(excluded)s excluded), %(selected)s drawn, %(groups)s groups, %(experts)s "
+                "experts, %(recusals)s recusal steps; pool digest %(digest)s",
+                task=s.get("task_id"), size=s.get("pool_size"), strata=s.get("strata"),
+                excluded=s.get("excluded"), selected=s.get("selected"), groups=s.get("groups"),
+                experts=s.get("experts"), recusals=s.get("recusals"),
+                digest=s.get("pool_digest"),
             )
-        text = f"bundle does NOT verify: first mismatch at {self.path}"
         if self.problem:
-            text += f": {self.problem}"
-        else:
-            text += f": expected {_short(self.expected)}, found {_short(self.found)}"
-        return text
+            return msg("bundle does NOT verify: first mismatch at %(path)s: %(problem)s",
+                       path=self.path, problem=self.problem)
+        return msg(
+            "bundle does NOT verify: first mismatch at %(path)s: expected %(expected)s, found "
+            "%(found)s", path=self.path, expected=_short(self.expected), found=_short(self.found),
+        )
 
 
 def _short(value: Any) -> str:
@@ -234,7 +244,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 "format",
                 FORMAT,
                 bundle.get("format"),
-                f"unsupported format; this verifier reads {FORMAT}",
+                msg("unsupported format; this verifier reads %(format)s", format=FORMAT),
             )
         with paused_gc():
             found_lines: list[tuple[list[bytes], list[int]] | None] = []
@@ -243,11 +253,12 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     except BundleFormatError as e:
         return _fail(e.path, problem=e.problem)
     except KernelError as e:
-        return _fail("bundle", problem=f"the draw cannot be recomputed: {e}")
+        return _fail("bundle", problem=msg("the draw cannot be recomputed: %(reason)s",
+                                           reason=reason(e)))
 
     for key in KEYS:
         if key not in bundle:
-            return _fail(key, problem="missing")
+            return _fail(key, problem=msg("missing field"))
         with paused_gc():
             if key == "pool":
                 # compared as the members' lines: no million-row tree is rebuilt
@@ -258,7 +269,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
             return _fail(*mismatch)
     extra = sorted(set(bundle) - set(KEYS) - {ANNOTATIONS})
     if extra:
-        return _fail(extra[0], problem="field not part of the format")
+        return _fail(extra[0], problem=msg("field not part of the format"))
     # == treats true as 1: the digest of the bundle as found catches such type changes
     found = draw_digest(bundle, bundle["digests"]["pool"])
     if found != bundle["digests"]["draw"]:
@@ -266,7 +277,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
             "digests.draw",
             found,
             bundle["digests"]["draw"],
-            "the draw digest does not match the bundle's content",
+            msg("the draw digest does not match the bundle's content"),
         )
     summary = _summary(result)
     summary["draw_digest"] = bundle["digests"]["draw"]
@@ -297,9 +308,13 @@ def _excluded(rows: list[Any], cites: dict[str, Any]) -> list[Exclusion]:
             and (row[3] is None or isinstance(row[3], str))
         )
         if not ok:
-            raise BundleFormatError(path, "expected [credit code, name, rule code, task id|null]")
+            raise BundleFormatError(
+                path, msg("expected [credit code, name, rule code, task id|null]")
+            )
         if row[2] not in cites:
-            raise BundleFormatError(f"{path}[2]", f"unknown exclusion rule code {row[2]!r}")
+            raise BundleFormatError(
+                f"{path}[2]", msg("unknown exclusion rule code %(code)r", code=row[2])
+            )
         excluded.append(Exclusion(row[0], row[1], row[2], cites[row[2]], row[3]))
     return excluded
 
@@ -326,10 +341,10 @@ def _result_of(top: Reader, found_lines: list[Any] | None = None) -> DrawResult:
         twice = (
             repeated[0] if repeated else next(x for c in members for x in c.codes if x in unique)
         )
-        raise InvalidInput(
-            f"credit code {twice!r} occurs twice among the candidates: merge the duplicate "
-            "entries in the directory"
-        )
+        raise InvalidInput(msg(
+            "credit code %(code)r occurs twice among the candidates: merge the duplicate "
+            "entries in the directory", code=twice,
+        ))
     del codes, unique
     pool = stratify(
         members, excluded, task, sampling, rules, found_lines=found_lines, excluded_checked=True
@@ -349,7 +364,8 @@ def _result_of(top: Reader, found_lines: list[Any] | None = None) -> DrawResult:
             if not (
                 isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
             ):
-                raise BundleFormatError(f"{r.at('conflicts')}[{j}]", "expected [person, target]")
+                raise BundleFormatError(f"{r.at('conflicts')}[{j}]",
+                                        msg("expected [person, target]"))
             pairs.append((pair[0], pair[1]))
         result = apply_recusal(
             result,
@@ -368,7 +384,7 @@ def _recompute(top: Reader, result: DrawResult) -> dict[str, Any]:
     """The bundle of ``result`` without its pool (compared separately, as lines)."""
     annotations = top.obj.get(ANNOTATIONS)
     if annotations is not None and not isinstance(annotations, dict):
-        raise BundleFormatError(top.at(ANNOTATIONS), "expected an object")
+        raise BundleFormatError(top.at(ANNOTATIONS), msg("expected an object"))
     return _make_bundle(result, annotations, pool=False)
 
 
@@ -464,7 +480,8 @@ def _members_difference(
         f"{path}[{n}]",
         _row_of(lines[n]) if n < len(lines) else None,
         rows[n] if n < len(rows) else None,
-        f"list has {len(rows)} entries, expected {len(lines)}",
+        msg("list has %(found)s entries, expected %(expected)s", found=len(rows),
+            expected=len(lines)),
     )
 
 
@@ -475,39 +492,41 @@ def _pool_difference(
 ) -> tuple[Any, ...] | None:
     """First difference between the recomputed pool and the bundle's ``pool`` object."""
     if not isinstance(found, dict):
-        return ("pool", None, found, "expected an object")
+        return ("pool", None, found, msg("expected an object"))
     for key in ("strata", "excluded"):
         if key not in found:
-            return (f"pool.{key}", None, None, "missing")
+            return (f"pool.{key}", None, None, msg("missing field"))
     strata = found["strata"]
     for k, s in enumerate(pool.strata):
         p = f"pool.strata[{k}]"
         if k >= len(strata):
-            return (p, s.name, None, f"list has {len(strata)} entries, expected {len(pool.strata)}")
+            return (p, s.name, None, msg("list has %(found)s entries, expected %(expected)s",
+                                         found=len(strata), expected=len(pool.strata)))
         f = strata[k]
         head = {"name": s.name, "ratio_permille": s.ratio_permille, "size": s.size}
         for key, value in head.items():
             if key not in f:
-                return (f"{p}.{key}", value, None, "missing")
+                return (f"{p}.{key}", value, None, msg("missing field"))
             sub = _first_difference(value, f[key], f"{p}.{key}")
             if sub is not None:
                 return sub
         if "members" not in f:
-            return (f"{p}.members", None, None, "missing")
+            return (f"{p}.members", None, None, msg("missing field"))
         cached = found_lines[k] if found_lines and k < len(found_lines) else None
         sub = _members_difference(s.lines, f["members"], f"{p}.members", cached)
         if sub is not None:
             return sub
         for key in f:
             if key not in (*head, "members"):
-                return (f"{p}.{key}", None, f[key], "field not part of the format")
+                return (f"{p}.{key}", None, f[key], msg("field not part of the format"))
     if len(strata) > len(pool.strata):
         n = len(pool.strata)
         return (
             f"pool.strata[{n}]",
             None,
             strata[n],
-            f"list has {len(strata)} entries, expected {n}",
+            msg("list has %(found)s entries, expected %(expected)s", found=len(strata),
+                expected=n),
         )
     excluded = [[e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in pool.excluded]
     sub = _first_difference(excluded, found["excluded"], "pool.excluded")
@@ -515,7 +534,7 @@ def _pool_difference(
         return sub
     for key in found:
         if key not in ("strata", "excluded"):
-            return (f"pool.{key}", None, found[key], "field not part of the format")
+            return (f"pool.{key}", None, found[key], msg("field not part of the format"))
     return None
 
 
@@ -529,7 +548,7 @@ def _member(row: Any, path: str) -> Target:
         and all(isinstance(f, str) for f in row[2])
     )
     if not ok:
-        raise BundleFormatError(path, "expected [credit code, name, [flags]]")
+        raise BundleFormatError(path, msg("expected [credit code, name, [flags]]"))
     return Target(row[0], row[1], frozenset(row[2]))
 
 
@@ -540,13 +559,13 @@ def _first_difference(expected: Any, found: Any, path: str) -> tuple[Any, ...] |
     if isinstance(expected, dict) and isinstance(found, dict):
         for key, value in expected.items():
             if key not in found:
-                return (f"{path}.{key}", value, None, "missing")
+                return (f"{path}.{key}", value, None, msg("missing field"))
             sub = _first_difference(value, found[key], f"{path}.{key}")
             if sub is not None:
                 return sub
         for key in found:
             if key not in expected:
-                return (f"{path}.{key}", None, found[key], "field not part of the format")
+                return (f"{path}.{key}", None, found[key], msg("field not part of the format"))
         return None
     if isinstance(expected, list) and isinstance(found, list):
         for i, (a, b) in enumerate(zip(expected, found, strict=False)):
@@ -559,7 +578,8 @@ def _first_difference(expected: Any, found: Any, path: str) -> tuple[Any, ...] |
                 f"{path}[{n}]",
                 expected[n] if n < len(expected) else None,
                 found[n] if n < len(found) else None,
-                f"list has {len(found)} entries, expected {len(expected)}",
+                msg("list has %(found)s entries, expected %(expected)s", found=len(found),
+                    expected=len(expected)),
             )
         return None
     return (path, expected, found)

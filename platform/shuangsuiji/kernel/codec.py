@@ -23,6 +23,7 @@ from shuangsuiji.kernel.model import (
     Sampling,
     Task,
 )
+from shuangsuiji.messages import msg
 from shuangsuiji.rules import (
     Citation,
     Eligibility,
@@ -36,10 +37,13 @@ from shuangsuiji.rules import (
 
 
 class BundleFormatError(KernelError):
-    """A bundle field is missing or of the wrong type; ``path`` says which."""
+    """A bundle field is missing or of the wrong type; ``path`` says which.
+
+    ``problem`` is a translatable message; the path is the JSON path as it is.
+    """
 
     def __init__(self, path: str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(msg("%(where)s: %(message)s", where=path, message=problem))
         self.path = path
         self.problem = problem
 
@@ -65,13 +69,15 @@ class Reader:
 
     def __init__(self, obj: Any, path: str) -> None:
         if not isinstance(obj, dict):
-            raise BundleFormatError(path, f"expected an object, found {type(obj).__name__}")
+            raise BundleFormatError(
+                path, msg("expected an object, found %(type)s", type=type(obj).__name__)
+            )
         self.obj = obj
         self.path = path
 
     def _get(self, key: str) -> Any:
         if key not in self.obj:
-            raise BundleFormatError(f"{self.path}.{key}", "missing")
+            raise BundleFormatError(f"{self.path}.{key}", msg("missing field"))
         return self.obj[key]
 
     def at(self, key: str) -> str:
@@ -81,7 +87,8 @@ class Reader:
     def text(self, key: str) -> str:
         v = self._get(key)
         if not isinstance(v, str):
-            raise BundleFormatError(self.at(key), f"expected a string, found {v!r}")
+            raise BundleFormatError(self.at(key), msg("expected a string, found %(value)s",
+                                                      value=repr(v)))
         return v
 
     def opt_text(self, key: str) -> str | None:
@@ -91,7 +98,8 @@ class Reader:
     def integer(self, key: str) -> int:
         v = self._get(key)
         if not isinstance(v, int) or isinstance(v, bool):
-            raise BundleFormatError(self.at(key), f"expected an integer, found {v!r}")
+            raise BundleFormatError(self.at(key), msg("expected an integer, found %(value)s",
+                                                      value=repr(v)))
         return v
 
     def opt_integer(self, key: str) -> int | None:
@@ -101,20 +109,23 @@ class Reader:
     def boolean(self, key: str) -> bool:
         v = self._get(key)
         if not isinstance(v, bool):
-            raise BundleFormatError(self.at(key), f"expected true or false, found {v!r}")
+            raise BundleFormatError(self.at(key), msg("expected true or false, found %(value)s",
+                                                      value=repr(v)))
         return v
 
     def array(self, key: str) -> list[Any]:
         v = self._get(key)
         if not isinstance(v, list):
-            raise BundleFormatError(self.at(key), f"expected a list, found {v!r}")
+            raise BundleFormatError(self.at(key), msg("expected a list, found %(value)s",
+                                                      value=repr(v)))
         return v
 
     def strs(self, key: str) -> tuple[str, ...]:
         items = self.array(key)
         for i, v in enumerate(items):
             if not isinstance(v, str):
-                raise BundleFormatError(f"{self.at(key)}[{i}]", f"expected a string, found {v!r}")
+                raise BundleFormatError(f"{self.at(key)}[{i}]",
+                                        msg("expected a string, found %(value)s", value=repr(v)))
         return tuple(items)
 
     def day(self, key: str) -> date:
@@ -123,7 +134,7 @@ class Reader:
             return date.fromisoformat(text)
         except ValueError:
             raise BundleFormatError(
-                self.at(key), f"expected a date YYYY-MM-DD, found {text!r}"
+                self.at(key), msg("expected a date YYYY-MM-DD, found %(value)s", value=repr(text))
             ) from None
 
     def opt_day(self, key: str) -> date | None:
@@ -160,7 +171,8 @@ def read_exclusion_rule(r: Reader) -> ExclusionRule:
             and not isinstance(pair[1], bool)
         )
         if not ok:
-            raise BundleFormatError(f"{r.at('params')}[{i}]", f"expected [name, value], {pair!r}")
+            raise BundleFormatError(f"{r.at('params')}[{i}]",
+                                    msg("expected [name, value], %(value)s", value=repr(pair)))
         params.append((pair[0], pair[1]))
     return ExclusionRule(
         code=r.text("code"),

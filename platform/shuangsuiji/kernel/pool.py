@@ -50,6 +50,7 @@ from shuangsuiji.kernel.model import (
     quarter_of,
 )
 from shuangsuiji.kernel.ratio import risk_ratio, stratum_size, validate_sampling
+from shuangsuiji.messages import Message, msg
 from shuangsuiji.rules import Citation, ExclusionRule
 
 POOL_FORMAT = "shuangsuiji-pool/1"
@@ -98,7 +99,8 @@ def freeze_pool(
     validate_sampling(sampling)
     task = canonical_task(task)
     if not task.item_codes:
-        raise InvalidInput(f"task {task.task_id!r} has no item codes: add its items first")
+        raise InvalidInput(msg("task %(task)r has no item codes: add its items first",
+                               task=task.task_id))
     for extra in rules.extra_exclusions:
         _check_extra(extra)
     with paused_gc():
@@ -285,21 +287,22 @@ class _Builder:
 
     def note_special(self, code: str) -> None:
         if code in self.special:
-            raise InvalidInput(
-                f"credit code {code!r} occurs twice among the candidates: merge the "
-                "duplicate entries in the directory"
-            )
+            raise InvalidInput(msg(
+                "credit code %(code)r occurs twice among the candidates: merge the duplicate "
+                "entries in the directory", code=code,
+            ))
         self.special.add(code)
 
     def add(self, chunk: Candidates) -> None:
         codes, names, flags = chunk
         if len(codes) != len(names):
-            raise InvalidInput("candidate columns of different lengths")
+            raise InvalidInput(msg("candidate columns of different lengths"))
         codes, names, joined, clean = _canonical_columns(codes, names)
         if not all(codes):
             bad = names[list(map(bool, codes)).index(False)]
             raise InvalidInput(
-                f"a candidate target ({bad!r}) has no credit code: fix the directory"
+                msg("a candidate target (%(name)r) has no credit code: fix the directory",
+                    name=bad)
             )
         # printable (the usual case) means no control character at all: no need to search
         self.low = self.low or (
@@ -412,10 +415,10 @@ class _Builder:
         for f in flags:
             check_field(f, f"risk flag of {code!r}")
             if "," in f:
-                raise InvalidInput(
-                    f"risk flag {f!r} of {code!r} contains a comma: flag codes are "
-                    "identifiers such as 'bad_credit'"
-                )
+                raise InvalidInput(msg(
+                    "risk flag %(flag)r of %(code)r contains a comma: flag codes are "
+                    "identifiers such as 'bad_credit'", flag=f, code=code,
+                ))
         line = f"member\t{code}\t{name}\t{','.join(sorted(flags))}".encode()
         ranks = [self.order[f] for f in flags if f in self.order]
         if ranks:
@@ -476,11 +479,12 @@ class _Builder:
                 for a, b in zip(plain, islice(plain, 1, None), strict=False)
                 if line_code(a) == line_code(b)
             )
-            raise InvalidInput(
-                f"credit code {line_code(a).decode()!r} occurs twice among the candidates "
-                f"({a.decode().split(chr(9))[2]!r}, {b.decode().split(chr(9))[2]!r}): merge the "
-                "duplicate entries in the directory"
-            )
+            raise InvalidInput(msg(
+                "credit code %(code)r occurs twice among the candidates (%(first)r, "
+                "%(second)r): merge the duplicate entries in the directory",
+                code=line_code(a).decode(), first=a.decode().split(chr(9))[2],
+                second=b.decode().split(chr(9))[2],
+            ))
         if not self.probe:
             return
         if self.low:
@@ -502,25 +506,27 @@ class _Builder:
 
     @staticmethod
     def _duplicate(code: str) -> None:
-        raise InvalidInput(
-            f"credit code {code!r} occurs twice among the candidates: merge the "
-            "duplicate entries in the directory"
-        )
+        raise InvalidInput(msg(
+            "credit code %(code)r occurs twice among the candidates: merge the duplicate "
+            "entries in the directory", code=code,
+        ))
 
 
 def _check_extra(rule: ExclusionRule) -> None:
     if rule.kind not in EXTRA_KINDS:
-        raise InvalidInput(
-            f"extra exclusion {rule.code!r} ({rule.cite}) has kind {rule.kind!r}; the kernel "
-            f"knows {', '.join(EXTRA_KINDS)}: fix the pack"
-        )
+        raise InvalidInput(msg(
+            "extra exclusion %(rule)r (%(cite)s) has kind %(kind)r; the kernel knows "
+            "%(kinds)s: fix the pack", rule=rule.code, cite=str(rule.cite), kind=rule.kind,
+            kinds=EXTRA_KINDS,
+        ))
     names = dict(rule.params)
     needed, typ = ("days", int) if rule.kind == "recently_inspected" else ("flag", str)
     if not isinstance(names.get(needed), typ) or isinstance(names.get(needed), bool):
-        raise InvalidInput(
-            f"extra exclusion {rule.code!r} ({rule.cite}) of kind {rule.kind!r} needs "
-            f"params {needed!r} of type {typ.__name__}; fix the pack"
-        )
+        raise InvalidInput(msg(
+            "extra exclusion %(rule)r (%(cite)s) of kind %(kind)r needs params %(param)r of "
+            "type %(type)s; fix the pack", rule=rule.code, cite=str(rule.cite),
+            kind=rule.kind, param=needed, type=typ.__name__,
+        ))
 
 
 def _history(
@@ -541,11 +547,12 @@ def _history(
         if record.status not in COUNTED_STATUSES:
             if record.status == VOIDED:
                 continue  # a voided draw inspects nobody
-            raise InvalidInput(
-                f"earlier inspection of {next(iter(record.credit_codes), '')!r} in task "
-                f"{record.task_id!r} has status {record.status!r}; expected one of "
-                f"{', '.join(COUNTED_STATUSES)} or {VOIDED}"
-            )
+            raise InvalidInput(msg(
+                "earlier inspection of %(code)r in task %(task)r has status %(status)r; "
+                "expected one of %(statuses)s or %(voided)s",
+                code=next(iter(record.credit_codes), ""), task=record.task_id,
+                status=record.status, statuses=COUNTED_STATUSES, voided=VOIDED,
+            ))
         if record.task_id == task_id:
             continue  # freezing the same task again must not exclude by its own records
         codes = record.credit_codes
@@ -605,19 +612,20 @@ def _build(
 _excluded_code = itemgetter(0)  # of an Exclusion: its credit code
 
 
-def _empty_message(task: Task, excluded: Sequence[Exclusion]) -> str:
-    items = ", ".join(task.item_codes)
+def _empty_message(task: Task, excluded: Sequence[Exclusion]) -> Message:
     if not excluded:
-        return (
-            f"task {task.task_id!r}: the pool is empty, no candidate target for items {items}; "
-            "import the target directory for these items first"
+        return msg(
+            "task %(task)r: the pool is empty, no candidate target for items %(items)s; "
+            "import the target directory for these items first",
+            task=task.task_id, items=tuple(task.item_codes),
         )
     counts = Counter(e.rule_code for e in excluded)
-    why = ", ".join(f"{code}: {n}" for code, n in sorted(counts.items()))
-    return (
-        f"task {task.task_id!r}: the pool is empty, all {len(excluded)} candidates were "
-        f"excluded ({why}); nothing can be drawn — widen the items, wait for the next "
-        "period, or run it as a special inspection if the rules allow"
+    why = tuple(f"{code}: {n}" for code, n in sorted(counts.items()))
+    return msg(
+        "task %(task)r: the pool is empty, all %(count)s candidates were excluded (%(why)s); "
+        "nothing can be drawn — widen the items, wait for the next period, or run it as a "
+        "special inspection if the rules allow",
+        task=task.task_id, count=len(excluded), why=why,
     )
 
 
@@ -733,7 +741,7 @@ def parse_pool_text(data: bytes) -> dict[str, object]:
     text = data.decode("utf-8")
     lines = text.split("\n")
     if len(lines) < 3 or lines[0] != POOL_FORMAT or lines[-1] != "":
-        raise InvalidInput("not a stored pool (shuangsuiji-pool/1 lines)")
+        raise InvalidInput(msg("not a stored pool (shuangsuiji-pool/1 lines)"))
     strata: list[dict[str, object]] = []
     excluded: list[list[str | None]] = []
     i, end = 2, len(lines) - 1
@@ -753,6 +761,6 @@ def parse_pool_text(data: bytes) -> dict[str, object]:
     for line in lines[i:end]:
         tag, code, name, rule, _article, trigger = line.split("\t")
         if tag != "excluded":
-            raise InvalidInput(f"stored pool: unexpected line {line[:60]!r}")
+            raise InvalidInput(msg("stored pool: unexpected line %(line)r", line=line[:60]))
         excluded.append([code, name, rule, trigger or None])
     return {"strata": strata, "excluded": excluded}

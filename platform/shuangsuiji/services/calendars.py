@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import digest
 from shuangsuiji.errors import UserError
-from shuangsuiji.messages import msg
+from shuangsuiji.messages import msg, reason
 from shuangsuiji.models.calendars import TenantCalendar
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
@@ -45,7 +45,8 @@ def import_calendar(session: Session, tenant: Tenant, data: bytes, filename: str
     try:
         years = parse_calendar(data, filename, source=source)
     except CalendarImportError as exc:
-        raise UserError(str(exc), where=filename,
+        # the report as a message: the page shows every line in its language
+        raise UserError(reason(exc), where=filename,
                         hint=msg("fix the lines listed and import the file again")) from None
     if not years:
         raise UserError(msg("the file lists no holidays or make-up workdays"), where=filename)

@@ -27,6 +27,7 @@ from shuangsuiji.canonical import digest
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
+from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import (
     Inspector,
     Item,
@@ -60,7 +61,8 @@ def find_task(session: Session, task: int | str) -> Task:
     if found is None and isinstance(task, str) and task.isdigit():
         found = session.scalar(select(Task).where(Task.id == int(task)))
     if found is None:
-        raise NotFound(f"no task {task!r} in this tenant", hint="`ssj tasks list --tenant T`")
+        raise NotFound(msg("no task %(task)r in this tenant", task=task),
+                       hint=msg("`ssj tasks list --tenant T` lists the tasks"))
     return found
 
 
@@ -73,7 +75,8 @@ def _item_codes(session: Session, task: Task) -> list[Item]:
         )
     )
     if not items:
-        raise UserError(f"task {task.code} has no items", hint="add at least one item to the task")
+        raise UserError(msg("task %(task)s has no items", task=task.code),
+                        hint=msg("add at least one item to the task"))
     return items
 
 
@@ -262,7 +265,8 @@ def check_task_ratios(rules: RuleSet, task: Task, items: list[Item]) -> None:
         problem = kernel.check_ratio(rules.category(item.category), task.ratio_permille,
                                      item.cap_permille)
         if problem:
-            raise UserError(problem, where=f"task {task.code}, item {item.code}")
+            raise UserError(problem, where=msg("task %(task)s, item %(item)s", task=task.code,
+                                               item=item.code))
 
 
 @dataclass(frozen=True)
@@ -315,9 +319,10 @@ def prepare(
     )
     if params.scope not in rules.group_rule.scopes:
         raise UserError(
-            f"inspector scope {params.scope!r} is not allowed by {rules.group_rule.cite}",
-            where=f"task {task.code}",
-            hint=f"use one of: {', '.join(rules.group_rule.scopes)}",
+            msg("inspector scope %(scope)r is not allowed by %(cite)s", scope=params.scope,
+                cite=str(rules.group_rule.cite)),
+            where=msg("task %(task)s", task=task.code),
+            hint=msg("use one of: %(choices)s", choices=rules.group_rule.scopes),
         )
     return Prepared(task, rules, pool, draw_rules, params)
 
@@ -361,14 +366,15 @@ def draw(
         on_pool(prepared.pool)
     if expected_pool_digest and expected_pool_digest != prepared.pool.digest:
         raise Conflict(
-            "the pool changed since its digest was shown",
-            hint=f"shown {expected_pool_digest[:16]}…, now {prepared.pool.digest[:16]}…; "
-            "show the pool again and redo the ceremony",
+            msg("the pool changed since its digest was shown"),
+            hint=msg("shown %(shown)s…, now %(now)s…; show the pool again and redo the ceremony",
+                     shown=expected_pool_digest[:16], now=prepared.pool.digest[:16]),
         )
     current = live_draw(session, task)
     if current is not None:
-        raise Conflict(f"task {task.code} already has draw #{current.id}",
-                       hint="void it with a reason before drawing again")
+        raise Conflict(msg("task %(task)s already has draw #%(draw)s", task=task.code,
+                           draw=current.id),
+                       hint=msg("void it with a reason before drawing again"))
     seed_source = "ceremony" if seed else "generated"
     seed = seed if seed else secrets.token_hex(32)
     # zlib releases the GIL: the stored pool is compressed on a second core while the draw
@@ -434,8 +440,8 @@ def _draw_and_commit(
         if isinstance(exc, OperationalError) and not _lost_race(exc):
             raise
         session.rollback()
-        raise Conflict(f"task {task.code} was drawn by someone else just now",
-                       hint="reload the task to see that draw") from None
+        raise Conflict(msg("task %(task)s was drawn by someone else just now", task=task.code),
+                       hint=msg("reload the task to see that draw")) from None
     _write_selections(session, record, task, result)
     _write_pool(session, record, packed_pool())
     task.status = "drawn"
@@ -494,13 +500,15 @@ def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
     """
     row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
     if row is None:
-        raise NotFound(f"draw #{record.id} has no stored pool")
+        raise NotFound(msg("draw #%(draw)s has no stored pool", draw=record.id))
     if row.format != POOL_STORAGE:
-        raise UserError(f"draw #{record.id}: unknown pool storage format {row.format!r}")
+        raise UserError(msg("draw #%(draw)s: unknown pool storage format %(format)r",
+                            draw=record.id, format=row.format))
     data = zlib.decompress(row.data)
     if hashlib.sha256(data).hexdigest() != record.pool_digest:
-        raise Conflict(f"draw #{record.id}: the stored pool does not match its pool digest",
-                       hint="the database was changed outside the platform; restore it")
+        raise Conflict(msg("draw #%(draw)s: the stored pool does not match its pool digest",
+                           draw=record.id),
+                       hint=msg("the database was changed outside the platform; restore it"))
     with paused_gc():
         return kernel.parse_pool_text(data)
 
@@ -611,12 +619,13 @@ def _insert_selections(conn: Any, tid: int, draw_id: int, task_id: int,
 def void(session: Session, tenant: Tenant, draw_id: int, reason: str) -> DrawVoid:
     """Void a committed draw: a new, visible event with a reason; the draw stays as it was."""
     if not reason.strip():
-        raise UserError("a void needs a reason", hint="say why the draw is voided")
+        raise UserError(msg("a void needs a reason"), hint=msg("say why the draw is voided"))
     record = session.get(Draw, draw_id)
     if record is None or record.tenant_id != tenant.id:
-        raise NotFound(f"no draw #{draw_id} in this tenant")
+        raise NotFound(msg("no draw #%(draw)s in this tenant", draw=draw_id))
     if record.void is not None:
-        raise Conflict(f"draw #{draw_id} is already void ({record.void.reason})")
+        raise Conflict(msg("draw #%(draw)s is already void (%(reason)s)", draw=draw_id,
+                           reason=record.void.reason))
     entry = DrawVoid(draw_id=record.id, reason=reason.strip(),
                      actor=session.info.get(audit.ACTOR_KEY, "system"))
     session.add(entry)
@@ -643,11 +652,12 @@ def recuse(
     """Declare a conflict of interest (回避) and apply the pack's mode as a seeded step."""
     record = session.get(Draw, draw_id)
     if record is None or record.tenant_id != tenant.id:
-        raise NotFound(f"no draw #{draw_id} in this tenant")
+        raise NotFound(msg("no draw #%(draw)s in this tenant", draw=draw_id))
     if record.void is not None:
-        raise Conflict(f"draw #{draw_id} is void; recusals apply to the live draw")
+        raise Conflict(msg("draw #%(draw)s is void; recusals apply to the live draw",
+                           draw=draw_id))
     if not reason.strip():
-        raise UserError("a recusal needs the conflict of interest stated", where="reason")
+        raise UserError(msg("a recusal needs the conflict of interest stated"), where="reason")
     rules = platform.policy_for(tenant).rules(record.inspection_date)
     result = current_result(record)
     step = len(record.recusals) + 1
@@ -667,7 +677,7 @@ def recuse(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict("another recusal was recorded at the same time; try again") from None
+        raise Conflict(msg("another recusal was recorded at the same time; try again")) from None
     audit.record(session, tenant_id=tenant.id, action="draw.recusal", object_type="draw",
                  object_id=record.id,
                  payload={"step": step, "person": person, "target": credit_code, "mode": mode,

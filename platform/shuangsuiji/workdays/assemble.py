@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from shuangsuiji.messages import msg
 from shuangsuiji.workdays.dates import WEEKDAYS_ZH
 from shuangsuiji.workdays.errors import ImportIssue
 from shuangsuiji.workdays.yearcalendar import NamedDay, YearCalendar
@@ -50,15 +51,17 @@ def assemble(
     for e in entries:
         if e.day in first:
             other = first[e.day]
-            at = f"line {other.line}" if other.line is not None else other.field
-            problem(e, f"'{e.day.isoformat()}' is already listed ({at}); keep one of them")
+            at = msg("line %(line)s", line=other.line) if other.line is not None else other.field
+            problem(e, msg("'%(day)s' is already listed (%(at)s); keep one of them",
+                           day=e.day.isoformat(), at=at))
             continue
         first[e.day] = e
         if e.kind == "workday" and e.day.weekday() < 5:
             problem(
                 e,
-                f"'{e.day.isoformat()}' is a {WEEKDAYS_ZH[e.day.weekday()]}; a make-up workday "
-                "(调休上班) is a Saturday or Sunday — check the date against the notice",
+                msg("'%(day)s' is a %(weekday)s; a make-up workday (调休上班) is a Saturday or "
+                    "Sunday — check the date against the notice", day=e.day.isoformat(),
+                    weekday=WEEKDAYS_ZH[e.day.weekday()]),
             )
             continue
         by_year[e.notice_year].append(e)
@@ -75,8 +78,9 @@ def assemble(
                         ImportIssue(
                             filename,
                             e.line,
-                            f"source '{e.source}' differs from '{min(sources)}' for {year}; "
-                            "one year comes from one notice",
+                            msg("source '%(source)s' differs from '%(first)s' for %(year)s; "
+                                "one year comes from one notice", source=e.source,
+                                first=min(sources), year=year),
                             column=None,
                             field="source" if e.field else None,
                         )

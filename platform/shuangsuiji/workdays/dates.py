@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from shuangsuiji.messages import msg
+
 # ISO "2027-02-06", Excel's zh_CN display "2027/2/6", dotted "2027.2.6", and the notice's
 # own "2027年2月6日": the forms someone copying a notice into a spreadsheet produces.
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -12,7 +14,7 @@ _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 #: Shown in error messages so the fix is obvious.
-DATE_HINT = "write it as YYYY-MM-DD, e.g. 2027-02-06"
+DATE_HINT = msg("write it as YYYY-MM-DD, e.g. 2027-02-06")
 
 
 def parse_typed_date(text: str) -> date | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from shuangsuiji.messages import Message, msg
 from shuangsuiji.rules import START_EVENTS, Citation, DeadlineRule
 from shuangsuiji.workdays.workcalendar import Coverage, WorkCalendar, YearSource
 
@@ -107,10 +108,10 @@ def due_date(
     d = start
     while True:
         if (d - start).days > _MAX_SPAN_DAYS:
-            raise ValueError(
-                f"deadline from {end.isoformat()} runs past {d.isoformat()}: check the "
-                "excluded periods, which cover almost every working day"
-            )
+            raise ValueError(msg(
+                "deadline from %(end)s runs past %(day)s: check the excluded periods, which "
+                "cover almost every working day", end=end.isoformat(), day=d.isoformat(),
+            ))
         info = calendar.day(d)
         years.add(d.year)
         if info.coverage is None:
@@ -148,39 +149,44 @@ def due_date(
 
 
 def _check(rule: DeadlineRule, periods: tuple[ExcludedPeriod, ...], excluded_days: int) -> None:
-    where = f"deadline rule {rule.cite}"
+    where = msg("deadline rule %(cite)s", cite=str(rule.cite))
     if rule.start_event not in START_EVENTS:
-        raise ValueError(
-            f"{where}: start_event {rule.start_event!r} is not one of {', '.join(START_EVENTS)}"
-        )
+        raise ValueError(msg("%(where)s: %(message)s", where=where, message=msg(
+            "start_event %(event)r is not one of %(events)s", event=rule.start_event,
+            events=START_EVENTS,
+        )))
     if rule.working_days < 1:
-        raise ValueError(f"{where}: working_days must be at least 1, got {rule.working_days}")
+        raise ValueError(msg("%(where)s: %(message)s", where=where, message=msg(
+            "working_days must be at least 1, got %(days)s", days=rule.working_days,
+        )))
     if excluded_days < 0:
-        raise ValueError(f"excluded_days must not be negative, got {excluded_days}")
+        raise ValueError(msg("excluded_days must not be negative, got %(days)s",
+                             days=excluded_days))
     if (periods or excluded_days) and not rule.excluded_periods:
-        raise ValueError(
-            f"{where} counts every working day; it allows no excluded periods or days "
-            "(only a rule naming 检验、检测、鉴定 periods does)"
-        )
+        raise ValueError(msg(
+            "%(where)s counts every working day; it allows no excluded periods or days (only a "
+            "rule naming 检验、检测、鉴定 periods does)", where=where,
+        ))
     for p in periods:
         if p.kind not in rule.excluded_periods:
-            raise ValueError(
-                f"excluded period {p.start.isoformat()}–{p.end.isoformat()}: kind {p.kind!r} "
-                f"is not one of {', '.join(rule.excluded_periods)} allowed by {where}"
-            )
+            raise ValueError(msg(
+                "excluded period %(start)s–%(end)s: kind %(kind)r is not one of %(kinds)s "
+                "allowed by %(where)s", start=p.start.isoformat(), end=p.end.isoformat(),
+                kind=p.kind, kinds=rule.excluded_periods, where=where,
+            ))
         if p.end < p.start:
-            raise ValueError(
-                f"excluded period {p.kind} ends ({p.end.isoformat()}) before it starts "
-                f"({p.start.isoformat()}); swap the dates"
-            )
+            raise ValueError(msg(
+                "excluded period %(kind)s ends (%(end)s) before it starts (%(start)s); swap the "
+                "dates", kind=p.kind, end=p.end.isoformat(), start=p.start.isoformat(),
+            ))
 
 
-def _warning(years: tuple[int, ...], due: date) -> str:
-    listed = ", ".join(str(y) for y in years)
-    return (
-        f"Provisional deadline {due.isoformat()}: no holiday calendar covers {listed}, so only "
-        f"weekends were skipped there; statutory holidays and make-up workdays of {listed} "
-        "were not applied, and the real deadline may be later or earlier. Import the State "
-        f"Council's holiday notice for {listed} as a tenant calendar (docs/working-days.md) "
-        "and the deadline will be recounted."
+def _warning(years: tuple[int, ...], due: date) -> Message:
+    return msg(
+        "Provisional deadline %(due)s: no holiday calendar covers %(years)s, so only weekends "
+        "were skipped there; statutory holidays and make-up workdays of %(years)s were not "
+        "applied, and the real deadline may be later or earlier. Import the State Council's "
+        "holiday notice for %(years)s as a tenant calendar (docs/working-days.md) and the "
+        "deadline will be recounted.",
+        due=due.isoformat(), years=", ".join(str(y) for y in years),
     )

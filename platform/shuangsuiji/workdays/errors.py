@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from shuangsuiji.messages import Message, msg
 
 
 @dataclass(frozen=True)
@@ -21,14 +23,19 @@ class ImportIssue:
     field: str | None = None
 
     def __str__(self) -> str:
-        where = self.file
+        return str(self.text)
+
+    @property
+    def text(self) -> Message:
+        """The problem with its place, as a translatable message (``str()`` is its English)."""
+        where: str = self.file
         if self.line is not None:
-            where += f" line {self.line}"
+            where = msg("%(where)s line %(line)s", where=where, line=self.line)
         if self.column is not None:
-            where += f", column {self.column}"
+            where = msg("%(where)s, column %(column)s", where=where, column=self.column)
         if self.field is not None:
-            where += f", field {self.field}"
-        return f"{where}: {self.message}"
+            where = msg("%(where)s, field %(field)s", where=where, field=self.field)
+        return msg("%(where)s: %(message)s", where=where, message=self.message)
 
 
 class CalendarImportError(ValueError):
@@ -38,6 +45,18 @@ class CalendarImportError(ValueError):
         self.issues: tuple[ImportIssue, ...] = tuple(issues)
         count = len(self.issues)
         head = (
-            f"{count} problem{'s' if count != 1 else ''} in the holiday calendar; nothing imported"
+            msg("1 problem in the holiday calendar; nothing imported")
+            if count == 1
+            else msg("%(count)d problems in the holiday calendar; nothing imported", count=count)
         )
-        super().__init__("\n".join([head, *(str(i) for i in self.issues)]))
+        # the whole report as one message: the web page shows it translated, str() is English
+        super().__init__(lines([head, *(i.text for i in self.issues)]))
+
+
+def lines(parts: Sequence[str]) -> str:
+    """``parts`` one per line, as one message whose parts are translated where they are
+    messages. Split in halves, so a long list nests only as deep as its logarithm."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return msg("%(above)s\n%(below)s", above=lines(parts[:half]), below=lines(parts[half:]))

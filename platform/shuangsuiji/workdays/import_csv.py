@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 
+from shuangsuiji.messages import msg
 from shuangsuiji.workdays.assemble import Entry, EntryKind
 from shuangsuiji.workdays.dates import DATE_HINT, parse_typed_date
 from shuangsuiji.workdays.errors import ImportIssue
@@ -39,7 +40,8 @@ _KINDS: dict[str, EntryKind] = {
     "workday": "workday",
 }
 _NEW_YEAR = {"元旦", "New Year's Day", "new year's day"}
-_KIND_HINT = "use 休假 (or holiday) for a day off, 调休上班 (or workday) for a make-up workday"
+_KIND_HINT = msg("use 休假 (or holiday) for a day off, 调休上班 (or workday) for a make-up "
+                 "workday")
 
 
 def decode(data: bytes) -> str:
@@ -77,11 +79,12 @@ def read_csv(text: str, filename: str, issues: list[ImportIssue]) -> list[Entry]
             ImportIssue(
                 filename,
                 None,
-                "the file is empty; expected a header row 日期,类型,名称 and one row per date",
+                msg("the file is empty; expected a header row 日期,类型,名称 and one row per "
+                    "date"),
             )
         )
     elif not entries and not issues:
-        issues.append(ImportIssue(filename, None, "no dates below the header row"))
+        issues.append(ImportIssue(filename, None, msg("no dates below the header row")))
     return entries
 
 
@@ -104,7 +107,8 @@ def _columns(
                 ImportIssue(
                     filename,
                     line,
-                    f"columns '{header[columns[key]]}' and '{title}' mean the same; keep one",
+                    msg("columns '%(first)s' and '%(second)s' mean the same; keep one",
+                        first=header[columns[key]], second=title),
                     column=title,
                 )
             )
@@ -116,8 +120,9 @@ def _columns(
             ImportIssue(
                 filename,
                 line,
-                f"missing column {zh}/{key}; the header row has {', '.join(header) or 'nothing'} "
-                "and must name 日期, 类型 and 名称 (or date, kind, name)",
+                msg("missing column %(zh)s/%(key)s; the header row has %(header)s and must "
+                    "name 日期, 类型 and 名称 (or date, kind, name)", zh=zh, key=key,
+                    header=", ".join(header) or msg("nothing")),
                 column=f"{zh}/{key}",
             )
         )
@@ -137,8 +142,9 @@ def _entry(
             ImportIssue(
                 filename,
                 line,
-                f"{len(cells)} values but the header has {len(header)} columns; a comma inside "
-                'a name must be quoted ("…") or written as the full-width ，',
+                msg('%(values)s values but the header has %(columns)s columns; a comma inside '
+                    'a name must be quoted ("…") or written as the full-width ，',
+                    values=len(cells), columns=len(header)),
             )
         )
         return None
@@ -158,9 +164,9 @@ def _entry(
     if day is None:
         problem(
             "date",
-            f"'{raw_date}' is not a date ({DATE_HINT})"
+            msg("'%(value)s' is not a date (%(hint)s)", value=raw_date, hint=DATE_HINT)
             if raw_date
-            else f"the date is empty ({DATE_HINT})",
+            else msg("the date is empty (%(hint)s)", hint=DATE_HINT),
         )
         ok = False
     raw_kind = cell("kind")
@@ -168,14 +174,14 @@ def _entry(
     if kind is None:
         problem(
             "kind",
-            f"'{raw_kind}' is not a known kind; {_KIND_HINT}"
+            msg("'%(value)s' is not a known kind; %(hint)s", value=raw_kind, hint=_KIND_HINT)
             if raw_kind
-            else f"the kind is empty; {_KIND_HINT}",
+            else msg("the kind is empty; %(hint)s", hint=_KIND_HINT),
         )
         ok = False
     name = cell("name")
     if kind == "holiday" and not name:
-        problem("name", "a day off needs the festival's name, e.g. 春节")
+        problem("name", msg("a day off needs the festival's name, e.g. 春节"))
         ok = False
     if not ok or day is None or kind is None:
         return None

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from shuangsuiji.messages import msg
 from shuangsuiji.workdays.assemble import Entry
 from shuangsuiji.workdays.dates import DATE_HINT, parse_typed_date
 from shuangsuiji.workdays.errors import ImportIssue
@@ -38,12 +39,14 @@ def read_toml(
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = _AT_LINE.search(str(exc))
-        msg = _AT_LINE.sub("", str(exc)).strip()
+        said = _AT_LINE.sub("", str(exc)).strip()  # tomllib's own words, in English
         issues.append(
             ImportIssue(
                 filename,
                 int(m[1]) if m else None,
-                f"not valid TOML: {msg}" + (f" (column {m[2]})" if m else ""),
+                msg("not valid TOML: %(said)s (column %(column)s)", said=said, column=m[2])
+                if m
+                else msg("not valid TOML: %(said)s", said=said),
             )
         )
         return [], None
@@ -56,15 +59,16 @@ def read_toml(
 
     year = doc.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
-        problem(None, "year", "missing or not a whole number; write e.g. year = 2027")
+        problem(None, "year", msg("missing or not a whole number; write e.g. year = 2027"))
         year = None
     source = doc.get("source")
     if not isinstance(source, str) or not source.strip():
-        problem(None, "source", 'missing; name the notice, e.g. source = "国办发明电〔2026〕N号"')
+        problem(None, "source",
+                msg('missing; name the notice, e.g. source = "国办发明电〔2026〕N号"'))
         source = None
     festivals = doc.get("festival")
     if not isinstance(festivals, list) or not festivals:
-        problem(None, "festival", "no [[festival]] tables; add one per item of the notice")
+        problem(None, "festival", msg("no [[festival]] tables; add one per item of the notice"))
         return [], source
 
     entries: list[Entry] = []
@@ -72,19 +76,22 @@ def read_toml(
         line = header_lines[n - 1] if len(header_lines) == len(festivals) else None
         path = f"festival[{n}]"
         if not isinstance(fest, dict):
-            problem(line, path, "must be a table with name, from, to and optional workdays")
+            problem(line, path, msg("must be a table with name, from, to and optional workdays"))
             continue
         for key in sorted(set(fest) - _KEYS):
-            problem(line, f"{path}.{key}", f"unknown key; allowed: {', '.join(sorted(_KEYS))}")
+            problem(line, f"{path}.{key}",
+                    msg("unknown key; allowed: %(keys)s", keys=tuple(sorted(_KEYS))))
         name = fest.get("name")
         if not isinstance(name, str) or not name.strip():
-            problem(line, f"{path}.name", 'missing; write the festival\'s name, e.g. name = "春节"')
+            problem(line, f"{path}.name",
+                    msg('missing; write the festival\'s name, e.g. name = "春节"'))
             continue
         first = _date(fest.get("from"), line, f"{path}.from", problem)
         last = _date(fest.get("to", fest.get("from")), line, f"{path}.to", problem)
         if first and last:
             if last < first:
-                problem(line, f"{path}.to", f"'{last}' is before from = {first}; swap them")
+                problem(line, f"{path}.to", msg("'%(last)s' is before from = %(first)s; swap them",
+                                                last=str(last), first=str(first)))
             else:
                 d = first
                 while d <= last:
@@ -94,7 +101,7 @@ def read_toml(
                     d += timedelta(days=1)
         raw_workdays = fest.get("workdays", [])
         if not isinstance(raw_workdays, list):
-            problem(line, f"{path}.workdays", "must be a list of dates, e.g. [2027-02-13]")
+            problem(line, f"{path}.workdays", msg("must be a list of dates, e.g. [2027-02-13]"))
             continue
         for i, raw in enumerate(raw_workdays, 1):
             w = _date(raw, line, f"{path}.workdays[{i}]", problem)
@@ -108,8 +115,8 @@ def read_toml(
                 problem(
                     e.line,
                     e.field or "",
-                    f"'{e.day}' is outside year = {year} "
-                    f"(only the December before may appear, for a 元旦 break)",
+                    msg("'%(day)s' is outside year = %(year)s (only the December before may "
+                        "appear, for a 元旦 break)", day=str(e.day), year=year),
                 )
         entries = [replace(e, year=year) for e in entries if in_notice_year(e.day, year)]
     return entries, source
@@ -123,13 +130,14 @@ def _date(raw: Any, line: int | None, path: str, problem: Any) -> date | None:
         parsed = parse_typed_date(raw)
         if parsed is not None:
             return parsed
-        problem(line, path, f"'{raw}' is not a date ({DATE_HINT})")
+        problem(line, path, msg("'%(value)s' is not a date (%(hint)s)", value=raw,
+                                hint=DATE_HINT))
         return None
     problem(
         line,
         path,
-        f"missing or not a date ({DATE_HINT})"
+        msg("missing or not a date (%(hint)s)", hint=DATE_HINT)
         if raw is None
-        else f"'{raw}' is not a date ({DATE_HINT})",
+        else msg("'%(value)s' is not a date (%(hint)s)", value=str(raw), hint=DATE_HINT),
     )
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 
+from shuangsuiji.messages import msg
 from shuangsuiji.workdays.assemble import Entry, assemble
 from shuangsuiji.workdays.errors import CalendarImportError, ImportIssue
 from shuangsuiji.workdays.import_csv import decode, read_csv
@@ -37,8 +38,8 @@ def parse_calendar(data: bytes, filename: str, *, source: str | None = None) -> 
                 ImportIssue(
                     name,
                     None,
-                    f"unknown file type '{suffix or '(none)'}'; save the calendar as "
-                    ".csv (UTF-8 or GBK) or .toml",
+                    msg("unknown file type '%(suffix)s'; save the calendar as .csv (UTF-8 or "
+                        "GBK) or .toml", suffix=suffix or msg("(none)")),
                 )
             ]
         )
@@ -46,14 +47,14 @@ def parse_calendar(data: bytes, filename: str, *, source: str | None = None) -> 
         text = decode(data) if suffix == ".csv" else data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        allowed = "UTF-8 or GBK" if suffix == ".csv" else "UTF-8"
+        allowed = msg("UTF-8 or GBK") if suffix == ".csv" else "UTF-8"
         raise CalendarImportError(
             [
                 ImportIssue(
                     name,
                     line,
-                    f"byte {exc.start} cannot be read as {allowed}; save the file as "
-                    "UTF-8 (Excel: 另存为 → CSV UTF-8)",
+                    msg("byte %(byte)s cannot be read as %(allowed)s; save the file as UTF-8 "
+                        "(Excel: 另存为 → CSV UTF-8)", byte=exc.start, allowed=allowed),
                 )
             ]
         ) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from shuangsuiji.messages import msg
 from shuangsuiji.workdays.deadline import Deadline
 
 PublicationStatus = Literal["on_time", "late", "due_soon", "overdue", "pending"]
@@ -26,7 +27,8 @@ def status(
     ``deadline.provisional`` next to the status.
     """
     if due_soon_days < 0:
-        raise ValueError(f"due_soon_days must not be negative, got {due_soon_days}")
+        raise ValueError(msg("due_soon_days must not be negative, got %(days)s",
+                             days=due_soon_days))
     if published_on is not None:
         return "on_time" if published_on <= deadline.due else "late"
     if today > deadline.due:

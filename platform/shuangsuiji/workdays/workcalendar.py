@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from shuangsuiji.messages import msg
 from shuangsuiji.workdays.package import package_day, package_source, package_years
 from shuangsuiji.workdays.yearcalendar import YearCalendar
 
@@ -61,10 +62,11 @@ class WorkCalendar:
         for cal in supplements:
             if cal.year in self._years:
                 # Two notices for one year is ambiguous; the caller must pick the one in force.
-                raise ValueError(
-                    f"two tenant calendars for {cal.year}: {self._years[cal.year].source!r} "
-                    f"and {cal.source!r}; pass only the one in force"
-                )
+                raise ValueError(msg(
+                    "two tenant calendars for %(year)s: %(first)r and %(second)r; pass only "
+                    "the one in force", year=cal.year, first=self._years[cal.year].source,
+                    second=cal.source,
+                ))
             self._years[cal.year] = cal
             self._holidays.update((n.day, n.name) for n in cal.holidays)
             self._workdays.update((n.day, n.name) for n in cal.workdays)
@@ -120,10 +122,10 @@ class WorkCalendar:
         """
         info = self.day(d)
         if info.coverage is None:
-            raise UncoveredYearError(
-                f"{d.year} is not covered: the chinesecalendar package knows "
-                f"{package_years().start}–{package_years().stop - 1}, and no tenant calendar "
-                f"for {d.year} was imported. Import the State Council's {d.year} holiday "
-                "notice (see docs/working-days.md)."
-            )
+            raise UncoveredYearError(msg(
+                "%(year)s is not covered: the chinesecalendar package knows %(first)s–%(last)s, "
+                "and no tenant calendar for %(year)s was imported. Import the State Council's "
+                "%(year)s holiday notice (see docs/working-days.md).",
+                year=d.year, first=package_years().start, last=package_years().stop - 1,
+            ))
         return info.workday

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from shuangsuiji.messages import msg
+
 
 @dataclass(frozen=True, order=True)
 class NamedDay:
@@ -43,25 +45,29 @@ class YearCalendar:
         problems: list[str] = []
         seen: dict[date, str] = {}
         for kind, days in (("holiday", self.holidays), ("workday", self.workdays)):
+            # the kind as a word of the message (the English word is the kind itself)
+            word = msg("holiday") if kind == "holiday" else msg("workday")
             for named in days:
                 if not in_notice_year(named.day, self.year):
-                    problems.append(f"{kind} {named.day.isoformat()} is not in {self.year}")
+                    problems.append(msg("%(kind)s %(day)s is not in %(year)s", kind=word,
+                                        day=named.day.isoformat(), year=self.year))
                 if named.day in seen:
-                    problems.append(
-                        f"{named.day.isoformat()} is listed twice ({seen[named.day]} and {kind})"
-                    )
-                seen[named.day] = kind
+                    problems.append(msg("%(day)s is listed twice (%(first)s and %(second)s)",
+                                        day=named.day.isoformat(), first=seen[named.day],
+                                        second=word))
+                seen[named.day] = word
                 if kind == "workday" and named.day.weekday() < 5:
-                    problems.append(
-                        f"make-up workday {named.day.isoformat()} is a weekday; "
-                        "调休上班 days are Saturdays or Sundays"
-                    )
+                    problems.append(msg(
+                        "make-up workday %(day)s is a weekday; 调休上班 days are Saturdays or "
+                        "Sundays", day=named.day.isoformat(),
+                    ))
                 if not named.name.strip() and kind == "holiday":
-                    problems.append(f"holiday {named.day.isoformat()} has no name")
+                    problems.append(msg("holiday %(day)s has no name", day=named.day.isoformat()))
         if not self.source.strip():
-            problems.append("source (the notice it comes from) is empty")
+            problems.append(msg("source (the notice it comes from) is empty"))
         if problems:
-            raise ValueError(f"YearCalendar {self.year}: " + "; ".join(problems))
+            raise ValueError(msg("YearCalendar %(year)s: %(problems)s", year=self.year,
+                                 problems=_semicolons(problems)))
 
     def holiday_name(self, d: date) -> str | None:
         """Name of the festival if ``d`` is a day off in this calendar, else ``None``."""
@@ -79,6 +85,16 @@ def in_notice_year(d: date, year: int) -> bool:
     (the 2019 notice: 2018-12-29 worked, 2018-12-30 to 2019-01-01 off).
     """
     return d.year == year or (d.year == year - 1 and d.month == 12)
+
+
+def _semicolons(parts: list[str]) -> str:
+    """``parts`` joined by "; ", as one message whose parts are translated where they are
+    messages (split in halves: nested only as deep as the logarithm of their number)."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return msg("%(first)s; %(rest)s", first=_semicolons(parts[:half]),
+               rest=_semicolons(parts[half:]))
 
 
 def _lookup(days: tuple[NamedDay, ...], d: date) -> str | None:

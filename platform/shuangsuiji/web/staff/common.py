@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from shuangsuiji.access import current_tenant, current_user, db_session, has_role, lookup
 from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.messages import reason
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
@@ -112,7 +113,7 @@ def problem_page(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, UserError):
         return render_error(409 if isinstance(exc, Conflict) else 400, exc.message,
                             where=exc.where, hint=exc.hint)
-    return render_error(400, str(exc))
+    return render_error(400, reason(exc))  # a kernel refusal: its message, translated
 
 
 def form_problem(form: Any) -> str:
