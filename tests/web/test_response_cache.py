@@ -74,6 +74,8 @@ def test_if_none_match_is_answered_with_304(app: Flask, world: dict[str, TenantW
     assert again.get_data() == b""
     assert again.headers["ETag"] == etag
     assert client.get(TASKS, headers={"If-None-Match": 'W/"other"'}).status_code == 200
+    missing = client.get("/p/chongqing/draws/99999", headers={"If-None-Match": "*"})
+    assert missing.status_code == 404
 
 
 def test_each_language_and_each_day_has_its_own_entry(

@@ -30,7 +30,7 @@ INSPECTORS = ("inspector",)
 CENTRAL = ("central_admin",)
 ANY_ROLE = ("central_admin", "tenant_admin", "operator", "viewer", "inspector")
 
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def allow(*roles: str) -> Callable[[F], F]:

@@ -403,7 +403,10 @@ class ResultIn(ma.Schema):
 
 
 class ReportIn(ma.Schema):
-    fields = F.Dict(keys=F.String(validate=validate.Length(min=1, max=64)),
+    # A declared field named like Schema.fields (the instance's field map): marshmallow
+    # collects it at class creation and sets the instance attribute in __init__, so both
+    # work; only the type checker sees one name for two things.
+    fields = F.Dict(keys=F.String(validate=validate.Length(min=1, max=64)),  # type: ignore[assignment]
                     values=F.String(validate=validate.Length(max=20000)), required=True)
 
 

@@ -95,7 +95,7 @@ def _prepare(dialect: Dialect) -> _Prepared:
     columns = [*_TENANTS.columns]
     processors = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
     positions = tuple(compiled.positiontup) if compiled.positiontup else None
-    return _Prepared(compiled.string, positions, compiled.construct_params({"slug": ""}),
+    return _Prepared(compiled.string, positions, dict(compiled.construct_params({"slug": ""})),
                      (*processors, None))
 
 

@@ -96,10 +96,6 @@ def cached(view: F) -> F:
     return cast(F, wrapper)
 
 
-def is_cached(view: Callable[..., Any]) -> bool:
-    return bool(getattr(view, CACHED_ATTR, False))
-
-
 def store_of(app: Flask) -> ResponseStore:
     return cast(ResponseStore, app.extensions[EXTENSION])
 
@@ -162,7 +158,9 @@ def _serve(view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, An
     store.observe_generation(key[0], key[1])
     etag = etag_of(key)
     public = key[-1] is None
-    if request.if_none_match.contains_weak(etag):
+    validators = request.if_none_match
+    # "*" is not taken as a match: it would answer 304 for a URL never rendered (a 404).
+    if not validators.star_tag and validators.contains_weak(etag):
         return _validated(Response(status=304), etag, public)
     found = store.get(key) if store.enabled else None
     if found is not None:  # its headers already carry the validators of this key

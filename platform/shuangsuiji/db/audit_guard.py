@@ -255,7 +255,7 @@ def _check_commit(conn: Connection) -> None:
     if missing:
         # SQLAlchemy keeps a failed commit's transaction for the caller to roll back, but no
         # longer sends the driver a ROLLBACK for it: end it here, so nothing stays half-open.
-        conn.engine.dialect.do_rollback(conn.connection.dbapi_connection)
+        conn.engine.dialect.do_rollback(conn.connection)
         raise UnauditedWrite(
             "a transaction changed data without an audit event of its tenant: "
             + "; ".join(sorted({_describe(w) for w in missing}))

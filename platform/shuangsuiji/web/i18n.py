@@ -18,8 +18,9 @@ from pathlib import Path
 from babel import Locale, dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, request, session
+from flask import Flask, request, session
 from flask_babel import Babel, format_datetime, get_locale
+from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
 

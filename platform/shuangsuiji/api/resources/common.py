@@ -35,7 +35,7 @@ def get_in_tenant(model: type[T], object_id: int, label: str) -> T:
     Through ``select`` rather than ``session.get``, which may answer from the identity map
     without the tenant filter.
     """
-    row = context.session().scalar(select(model).where(model.id == object_id))  # type: ignore[attr-defined]
+    row = context.session().scalar(select(model).where(model.id == object_id))  # type: ignore[attr-defined,arg-type]
     if row is None:
         raise NotFound(f"no {label} {object_id} in tenant {context.tenant().slug}", where=label)
     return row
