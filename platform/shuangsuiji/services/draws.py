@@ -370,6 +370,12 @@ def draw(
             hint=msg("shown %(shown)s…, now %(now)s…; show the pool again and redo the ceremony",
                      shown=expected_pool_digest[:16], now=prepared.pool.digest[:16]),
         )
+    # The attempt number is read before the check for a live draw, not after the draw: a
+    # concurrent draw committed after this read is either seen by the check, or collides
+    # with this one on the (task_id, attempt) constraint. Read later (PostgreSQL's READ
+    # COMMITTED sees the other draw by then) it would be the next number, and both would
+    # commit.
+    previous = session.scalar(select(func.max(Draw.attempt)).where(Draw.task_id == task.id)) or 0
     current = live_draw(session, task)
     if current is not None:
         raise Conflict(msg("task %(task)s already has draw #%(draw)s", task=task.code,
@@ -381,13 +387,14 @@ def draw(
     # is made and its rows are written (joined before the pool row is inserted)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-pack-pool") as pool_packer:
         packed = pool_packer.submit(pack_pool, prepared.pool)
-        return _draw_and_commit(session, tenant, prepared, seed, seed_source, witnesses,
-                                progress, packed.result)
+        return _draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
+                                witnesses, progress, packed.result)
 
 
 def _draw_and_commit(
-    session: Session, tenant: Tenant, prepared: Prepared, seed: str, seed_source: str,
-    witnesses: tuple[str, ...], progress: Progress, packed_pool: Callable[[], bytearray],
+    session: Session, tenant: Tenant, prepared: Prepared, previous: int, seed: str,
+    seed_source: str, witnesses: tuple[str, ...], progress: Progress,
+    packed_pool: Callable[[], bytearray],
 ) -> Draw:
     task = prepared.task
     result = kernel.draw(
@@ -399,9 +406,6 @@ def _draw_and_commit(
         experts=load_experts(session),
     )
     progress("drawn", 3, 3)
-    previous = session.scalar(
-        select(func.max(Draw.attempt)).where(Draw.task_id == task.id)
-    ) or 0
     replaces = session.scalar(select(Draw.id).where(Draw.task_id == task.id,
                                                     Draw.attempt == previous)) if previous else None
     record = Draw(
