@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -55,9 +55,13 @@ def test_english_on_request_and_chinese_dates(app: Flask) -> None:
 
         session["lang"] = "zh_CN"
         assert i18n.chinese_date(date(2026, 11, 25)) == "2026年11月25日"
+        # an instant: in Beijing time, to the minute, no zone offset in the text
+        instant = datetime(2026, 11, 25, 17, 5, 39, tzinfo=UTC)
+        assert i18n.chinese_date(instant) == "2026年11月26日 01:05"
         session["lang"] = "en"
         refresh()  # the locale is cached per request
         assert i18n.chinese_date(date(2026, 11, 25)) == "Nov 25, 2026"
+        assert i18n.chinese_date(instant) == "Nov 26, 2026, 01:05"
 
 
 def test_language_switch_refuses_unknown_languages(app: Flask) -> None:

@@ -179,21 +179,29 @@ def candidate_chunks(
 
 def _canonical_columns(
     codes: Sequence[str], names: Sequence[str]
-) -> tuple[Sequence[str], Sequence[str], str, bool]:
+) -> tuple[Sequence[str], Sequence[str], str, bool, bool]:
     """Codes and names in canonical text (NFC, stripped); checked in bulk, in C, first.
 
-    Returns them with the codes joined by LF (for further bulk checks by the caller), and
-    whether they were canonical as given.
+    Returns them with the codes joined by LF (for further bulk checks by the caller),
+    whether they were canonical as given, and whether no code or name holds a TAB or LF
+    (which would make the digest lines ambiguous).
     """
     joined = "\n".join(codes)
     ok_codes = _canonical_joined(joined, codes)
     if not ok_codes:
         codes = [canonical_text(c) for c in codes]
         joined = "\n".join(codes)
-    ok_names = _canonical_joined("\n".join(names), names)
+    names_joined = "\n".join(names)
+    ok_names = _canonical_joined(names_joined, names)
     if not ok_names:
         names = [canonical_text(n) for n in names]
-    return codes, names, joined, ok_codes and ok_names
+        names_joined = "\n".join(names)
+    lfs = max(len(codes) - 1, 0)
+    separable = (
+        "\t" not in joined and joined.count("\n") == lfs
+        and "\t" not in names_joined and names_joined.count("\n") == lfs
+    )
+    return codes, names, joined, ok_codes and ok_names, separable
 
 
 def _canonical_joined(text: str, fields: Sequence[str]) -> bool:
@@ -297,7 +305,7 @@ class _Builder:
         codes, names, flags = chunk
         if len(codes) != len(names):
             raise InvalidInput(msg("candidate columns of different lengths"))
-        codes, names, joined, clean = _canonical_columns(codes, names)
+        codes, names, joined, clean, separable = _canonical_columns(codes, names)
         if not all(codes):
             bad = names[list(map(bool, codes)).index(False)]
             raise InvalidInput(
@@ -317,7 +325,7 @@ class _Builder:
             special.update(i for i, f in flags.items() if f)
         keep_order = self.found_lines is not None
         if not special:
-            as_found = self._plain(codes, names, keep_order=keep_order)
+            as_found = self._plain(codes, names, keep_order=keep_order, checked=separable)
             if self.found_lines is not None:
                 self.found_lines.append((as_found, []) if clean and as_found is not None else None)
             return
@@ -325,7 +333,8 @@ class _Builder:
         for i in special:
             keep[i] = 0
         as_found = self._plain(
-            list(compress(codes, keep)), list(compress(names, keep)), keep_order=keep_order
+            list(compress(codes, keep)), list(compress(names, keep)), keep_order=keep_order,
+            checked=separable,
         )
         if self.found_lines is not None:
             self.found_lines.append(
@@ -368,10 +377,12 @@ class _Builder:
             self._one(codes[i], names[i], flags.get(i) or _EMPTY)
 
     def _plain(
-        self, codes: Sequence[str], names: Sequence[str], *, keep_order: bool = False
+        self, codes: Sequence[str], names: Sequence[str], *, keep_order: bool = False,
+        checked: bool = False,
     ) -> list[bytes] | None:
         """Add members without flags to the plain lines; with ``keep_order``, return their
-        lines in the order given."""
+        lines in the order given. ``checked``: no code or name holds a TAB or LF (the
+        caller checked the whole chunk)."""
         if not codes:
             return [] if keep_order else None
         # each column joined, encoded and split in C: "member<TAB>code<TAB>" and
@@ -380,7 +391,7 @@ class _Builder:
         tails = "\t\n".join(names) + "\t"
         n = len(codes)
         # a stray tab or line break would make lines ambiguous: count them in C
-        if (
+        if not checked and (
             heads.count("\t") != 2 * n
             or heads.count("\n") != n - 1
             or tails.count("\t") != n

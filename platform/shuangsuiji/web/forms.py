@@ -64,11 +64,6 @@ class PasswordResetForm(FlaskForm):
                            validators=[DataRequired(), EqualTo("new")])
 
 
-class LanguageForm(FlaskForm):
-    lang = HiddenField(validators=[DataRequired()])
-    next = HiddenField()
-
-
 class TenantSwitchForm(FlaskForm):
     tenant = SelectField(_l("Jurisdiction"), validators=[DataRequired()], validate_choice=False)
 

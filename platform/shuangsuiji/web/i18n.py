@@ -94,8 +94,9 @@ def chinese_date(value: date | datetime | None) -> str:
     """A date in the current language: 2026年11月25日 in zh_CN, Nov 25, 2026 in English."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, "long" if current_language() == "zh_CN" else "medium")
+    if isinstance(value, datetime):  # to the minute, in Asia/Shanghai, no zone shown
+        chinese = current_language() == "zh_CN"
+        return format_datetime(value, "y年M月d日 HH:mm" if chinese else "MMM d, y, HH:mm")
     return _format_day(value, current_language())
 
 

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from shuangsuiji import standalone
 from shuangsuiji.access import allow_public, current_tenant, db_session, lookup
 from shuangsuiji.caching.responses import cached
 from shuangsuiji.errors import UserError
@@ -132,8 +133,22 @@ def draw_bundle(draw_id: int) -> Response:
 @allow_public
 @cached
 def verify() -> str:
-    """How anyone can check a draw: the bundle, ``ssj verify``, the specification."""
-    return render_template("portal/verify.html")
+    """How anyone can check a draw: the bundle, the one-file verifier, the specification."""
+    return render_template("portal/verify.html", verifier_sha256=standalone.sha256(),
+                           verifier_name=standalone.FILENAME)
+
+
+@bp.get("/" + standalone.FILENAME)
+@allow_public
+def verifier() -> Response:
+    """The offline verifier as one file (Python 3.11+, standard library only)."""
+    data = standalone.build()
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f"attachment; filename={standalone.FILENAME}"
+    response.set_etag(standalone.sha256())
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response.make_conditional(request)
 
 
 @bp.get("/<tenant_slug>/results")
