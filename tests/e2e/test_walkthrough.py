@@ -9,6 +9,8 @@ skips the steps that depend on it, saying why.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -300,8 +302,16 @@ def test_10_download_the_bundle_and_verify_it(site: Site, browser: Any, tmp_path
     bundle = json.loads(path.read_text(encoding="utf-8"))
     report = kernel.verify_bundle(bundle)
     assert report.ok, str(report)
+    # the public's way: the one-file verifier from the portal, on the standard library alone
     public.goto(site.url("/p/chongqing/verify"))
-    assert "ssj verify" in public.content()
+    with public.expect_download() as got:
+        public.click("a[download]")
+    pyz = tmp_path / "ssj-verify.pyz"
+    got.value.save_as(str(pyz))
+    shot(public, "10-portal-verify")
+    run = subprocess.run([sys.executable, "-I", "-S", str(pyz), str(path)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and run.stdout.startswith("bundle OK"), run.stderr
     context.close()
 
 
