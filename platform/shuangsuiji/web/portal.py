@@ -148,7 +148,8 @@ def verifier() -> Response:
     response.set_etag(standalone.sha256())
     response.cache_control.public = True
     response.cache_control.max_age = 3600
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 for a matching If-None-Match (in place)
+    return response
 
 
 @bp.get("/<tenant_slug>/results")
