@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, flash, redirect
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +17,7 @@ from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, lifecycle
+from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.web.errors import render_error
 
 bp = Blueprint("staff", __name__, url_prefix="/t/<tenant_slug>")
@@ -114,6 +117,38 @@ def problem_page(exc: Exception) -> tuple[str, int]:
         return render_error(409 if isinstance(exc, Conflict) else 400, exc.message,
                             where=exc.where, hint=exc.hint)
     return render_error(400, reason(exc))  # a kernel refusal: its message, translated
+
+
+def task_deadline(task: Task) -> tuple[Any, UserError | None]:
+    """The task's publication deadline once its work has ended (None before), or why it
+    cannot be counted (e.g. a holiday calendar missing)."""
+    if task.work_ended_on is None:
+        return None, None
+    try:
+        return deadline_service.task_deadline(db_session(), platform(), tenant(), task.id), None
+    except UserError as exc:
+        return None, exc
+
+
+def refusal_status(exc: UserError) -> int:
+    """409 for a conflict with the current state, 422 for input a form sent back."""
+    return 409 if isinstance(exc, Conflict) else 422
+
+
+def act(run: Callable[[], object], *, done: str, to: str,
+        refused: Callable[[UserError], ResponseReturnValue] = problem_page
+        ) -> ResponseReturnValue:
+    """Run a service call in the request's transaction. Refused (a UserError): roll back and
+    show why (``refused``); otherwise commit, say ``done`` and go to ``to``."""
+    s = db_session()
+    try:
+        run()
+    except UserError as exc:
+        s.rollback()
+        return refused(exc)
+    s.commit()
+    flash(done, "info")
+    return redirect(to)
 
 
 def form_problem(form: Any) -> str:

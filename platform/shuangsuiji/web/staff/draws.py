@@ -20,6 +20,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.staff.common import (
+    act,
     assigned,
     bp,
     draw_or_404,
@@ -164,15 +165,10 @@ def void(draw_id: int) -> ResponseReturnValue:
     form = forms.VoidForm()
     if not form.validate_on_submit():
         return form_problem(form), 422
-    s = db_session()
-    try:
-        draw_service.void(s, tenant(), record.id, form.reason.data or "")
-    except UserError as exc:
-        s.rollback()
-        return problem_page(exc)
-    s.commit()
-    flash(_("The draw was voided. It stays visible, with the reason."), "info")
-    return redirect(url_for("staff.task", task_id=row.id))
+    return act(lambda: draw_service.void(db_session(), tenant(), record.id,
+                                         form.reason.data or ""),
+               done=_("The draw was voided. It stays visible, with the reason."),
+               to=url_for("staff.task", task_id=row.id))
 
 
 @bp.get("/draws/<int:draw_id>/bundle.json")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from shuangsuiji.access import allow, db_session, lookup
-from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.errors import UserError
 from shuangsuiji.models.inspections import InspectionResult, Rectification, Transfer
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import followup as followup_service
@@ -20,8 +20,10 @@ from shuangsuiji.services import lifecycle
 from shuangsuiji.web import forms
 from shuangsuiji.web.staff.common import (
     RECTIFICATION_STATES,
+    act,
     bp,
     may_act_for,
+    refusal_status,
     require_act,
     task_or_404,
     tenant,
@@ -59,10 +61,6 @@ def _page(row: Task, *, problem: UserError | None = None, status: int = 200,
     ), status
 
 
-def _status(exc: UserError) -> int:
-    return 409 if isinstance(exc, Conflict) else 422
-
-
 @bp.get("/tasks/<int:task_id>/followup")
 @allow("tenant_admin", "operator", "viewer")
 def followup(task_id: int) -> ResponseReturnValue:
@@ -78,18 +76,15 @@ def rectification_order(task_id: int) -> ResponseReturnValue:
     form = forms.RectificationForm()
     if not form.validate_on_submit():
         return _page(row, order_form=form, status=422)
-    s = db_session()
-    try:
-        followup_service.order_rectification(
-            s, tenant(), row.id, form.credit_code.data or "",
+    return act(
+        lambda: followup_service.order_rectification(
+            db_session(), tenant(), row.id, form.credit_code.data or "",
             requirement=form.requirement.data or "",
-            due_on=form.due_on.data)  # type: ignore[arg-type]
-    except UserError as exc:
-        s.rollback()
-        return _page(row, problem=exc, order_form=form, status=_status(exc))
-    s.commit()
-    flash(_("Rectification of %(code)s was ordered.", code=form.credit_code.data), "info")
-    return redirect(url_for("staff.followup", task_id=row.id))
+            due_on=form.due_on.data),  # type: ignore[arg-type]
+        done=_("Rectification of %(code)s was ordered.", code=form.credit_code.data),
+        to=url_for("staff.followup", task_id=row.id),
+        refused=lambda exc: _page(row, problem=exc, order_form=form,
+                                  status=refusal_status(exc)))
 
 
 def _rectification(rectification_id: int) -> tuple[Rectification, Task]:
@@ -106,18 +101,14 @@ def rectification_follow_up(rectification_id: int) -> ResponseReturnValue:
     form = forms.FollowUpForm()
     if not form.validate_on_submit():
         return _page(row, failed_id=rect.id, failed_form=form, status=422)
-    s = db_session()
-    try:
-        followup_service.follow_up(s, tenant(), rect.id,
-                                   on=form.on.data,  # type: ignore[arg-type]
-                                   findings=form.findings.data or "",
-                                   rectified=bool(form.rectified.data))
-    except UserError as exc:
-        s.rollback()
-        return _page(row, problem=exc, status=_status(exc))
-    s.commit()
-    flash(_("The follow-up inspection was recorded."), "info")
-    return redirect(url_for("staff.followup", task_id=row.id))
+    return act(
+        lambda: followup_service.follow_up(db_session(), tenant(), rect.id,
+                                           on=form.on.data,  # type: ignore[arg-type]
+                                           findings=form.findings.data or "",
+                                           rectified=bool(form.rectified.data)),
+        done=_("The follow-up inspection was recorded."),
+        to=url_for("staff.followup", task_id=row.id),
+        refused=lambda exc: _page(row, problem=exc, status=refusal_status(exc)))
 
 
 @bp.post("/rectifications/<int:rectification_id>/close")
@@ -127,16 +118,13 @@ def rectification_close(rectification_id: int) -> ResponseReturnValue:
     form = forms.CloseForm()
     if not form.validate_on_submit():
         return _page(row, failed_id=rect.id, failed_form=form, status=422)
-    s = db_session()
-    try:
-        followup_service.close(s, tenant(), rect.id, on=form.on.data,  # type: ignore[arg-type]
-                               note=form.note.data or "")
-    except UserError as exc:
-        s.rollback()
-        return _page(row, problem=exc, status=_status(exc))
-    s.commit()
-    flash(_("The rectification was closed."), "info")
-    return redirect(url_for("staff.followup", task_id=row.id))
+    return act(
+        lambda: followup_service.close(db_session(), tenant(), rect.id,
+                                       on=form.on.data,  # type: ignore[arg-type]
+                                       note=form.note.data or ""),
+        done=_("The rectification was closed."),
+        to=url_for("staff.followup", task_id=row.id),
+        refused=lambda exc: _page(row, problem=exc, status=refusal_status(exc)))
 
 
 @bp.post("/tasks/<int:task_id>/transfers")
@@ -147,17 +135,14 @@ def transfer(task_id: int) -> ResponseReturnValue:
     form = forms.TransferForm()
     if not form.validate_on_submit():
         return _page(row, transfer_form=form, status=422)
-    s = db_session()
-    try:
-        followup_service.transfer(s, tenant(), row.id, form.credit_code.data or "",
-                                  authority=form.authority.data or "",
-                                  reason=form.reason.data or "",
-                                  on=form.on.data,  # type: ignore[arg-type]
-                                  reference=form.reference.data or "")
-    except UserError as exc:
-        s.rollback()
-        return _page(row, problem=exc, transfer_form=form, status=_status(exc))
-    s.commit()
-    flash(_("The transfer to %(authority)s was recorded.", authority=form.authority.data),
-          "info")
-    return redirect(url_for("staff.followup", task_id=row.id))
+    return act(
+        lambda: followup_service.transfer(db_session(), tenant(), row.id,
+                                          form.credit_code.data or "",
+                                          authority=form.authority.data or "",
+                                          reason=form.reason.data or "",
+                                          on=form.on.data,  # type: ignore[arg-type]
+                                          reference=form.reference.data or ""),
+        done=_("The transfer to %(authority)s was recorded.", authority=form.authority.data),
+        to=url_for("staff.followup", task_id=row.id),
+        refused=lambda exc: _page(row, problem=exc, transfer_form=form,
+                                  status=refusal_status(exc)))

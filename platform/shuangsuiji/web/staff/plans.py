@@ -17,7 +17,6 @@ from shuangsuiji.models.inspections import (
 )
 from shuangsuiji.models.plans import AnnualPlan
 from shuangsuiji.services import accounts, lifecycle
-from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -33,6 +32,7 @@ from shuangsuiji.web.staff.common import (
     platform,
     split,
     status_for,
+    task_deadline,
     task_or_404,
     tenant,
 )
@@ -90,7 +90,8 @@ def plan(year: int) -> str:
 def tasks() -> ResponseReturnValue:
     s = db_session()
     form = forms.TaskForm()
-    _task_choices(form)
+    if has_role(*EDITORS):  # only they see the form or may send it
+        _task_choices(form)
     problem: UserError | None = None
     if request.method == "POST":
         if not has_role(*EDITORS):
@@ -153,13 +154,7 @@ def task(task_id: int) -> str:
         select(InspectionResult).where(InspectionResult.task_id == row.id))}
     publication = s.scalar(select(Publication).where(Publication.task_id == row.id))
     report = s.scalar(select(TaskReport).where(TaskReport.task_id == row.id))
-    deadline = None
-    deadline_problem = None
-    if row.work_ended_on is not None:
-        try:
-            deadline = deadline_service.task_deadline(s, platform(), tenant(), row.id)
-        except UserError as exc:
-            deadline_problem = exc
+    deadline, deadline_problem = task_deadline(row)
     return render_template(
         "staff/task.html", task=row, items=plan_service.task_items(s, row), draws=draws,
         live=live, targets=targets, records=records, results=results,

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session, lookup
-from shuangsuiji.errors import UserError
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.staff.common import (
+    act,
     bp,
     form_problem,
     platform,
-    problem_page,
     require_act,
     split,
     tenant,
@@ -31,16 +30,11 @@ def end_work(task_id: int) -> ResponseReturnValue:
     form = forms.EndWorkForm()
     if not form.validate_on_submit():
         return form_problem(form), 422
-    s = db_session()
-    try:
-        plan_service.end_work(s, tenant(), row.id, form.ended_on.data)  # type: ignore[arg-type]
-    except UserError as exc:
-        s.rollback()
-        return problem_page(exc)
-    s.commit()
-    flash(_("The end of the work was recorded; the publication deadline counts from it."),
-          "info")
-    return redirect(url_for("staff.task", task_id=row.id))
+    return act(
+        lambda: plan_service.end_work(db_session(), tenant(), row.id,
+                                      form.ended_on.data),  # type: ignore[arg-type]
+        done=_("The end of the work was recorded; the publication deadline counts from it."),
+        to=url_for("staff.task", task_id=row.id))
 
 
 @bp.post("/tasks/<int:task_id>/publish")
@@ -51,13 +45,8 @@ def publish(task_id: int) -> ResponseReturnValue:
     form = forms.PublicationForm()
     if not form.validate_on_submit():
         return form_problem(form), 422
-    s = db_session()
-    try:
-        publication_service.publish(s, platform(), tenant(), row.id,
-                                    directed_to=tuple(split(form.directed_to.data)))
-    except UserError as exc:
-        s.rollback()
-        return problem_page(exc)
-    s.commit()
-    flash(_("The results were published on the portal."), "info")
-    return redirect(url_for("staff.task", task_id=row.id))
+    return act(
+        lambda: publication_service.publish(db_session(), platform(), tenant(), row.id,
+                                            directed_to=tuple(split(form.directed_to.data))),
+        done=_("The results were published on the portal."),
+        to=url_for("staff.task", task_id=row.id))

@@ -31,6 +31,7 @@ from shuangsuiji.web.staff.common import (
     problem_page,
     split,
     status_for,
+    task_deadline,
     task_or_404,
     tenant,
 )
@@ -132,13 +133,7 @@ def periods(task_id: int) -> ResponseReturnValue:
                      .order_by(ExcludedPeriodRecord.starts_on, ExcludedPeriodRecord.id)).all()
     rule = platform().policy_for(tenant()).deadline_rule(
         row.work_ended_on or row.ends_on, deadline_service.task_facts(s, row))
-    deadline = None
-    deadline_problem: UserError | None = None
-    if row.work_ended_on is not None:
-        try:
-            deadline = deadline_service.task_deadline(s, platform(), tenant(), row.id)
-        except UserError as exc:
-            deadline_problem = exc
+    deadline, deadline_problem = task_deadline(row)
     return render_template(
         "staff/periods.html", task=row, kind_names=PERIOD_KINDS, periods=rows, form=form,
         problem=problem, rule=rule,

@@ -7,6 +7,7 @@ An API token is shown once, in the response to the request that issued it, and n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -15,14 +16,14 @@ from flask_babel import gettext as _
 from wtforms.fields import SelectChoice
 
 from shuangsuiji.access import allow, current_user, db_session
-from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.errors import UserError
 from shuangsuiji.models.accounts import User
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import accounts
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import tenant_name
-from shuangsuiji.web.staff.common import bp, tenant
+from shuangsuiji.web.staff.common import act, bp, refusal_status, tenant
 
 
 def _users_in(scope: Tenant | None) -> list[User]:
@@ -84,8 +85,10 @@ def _endpoints(scope: Tenant | None) -> dict[str, str]:
              "user_enable", "user_password")}
 
 
-def _status(exc: UserError) -> int:
-    return 409 if isinstance(exc, Conflict) else 422
+def _act(scope: Tenant | None, run: Callable[[], object], *, done: str) -> ResponseReturnValue:
+    """A change to an account: refused, the users page with the problem; else back to it."""
+    return act(run, done=done, to=url_for(_endpoints(scope)["users"]),
+               refused=lambda exc: _page(scope, problem=exc, status=refusal_status(exc)))
 
 
 def users_page(scope: Tenant | None) -> ResponseReturnValue:
@@ -105,7 +108,7 @@ def users_page(scope: Tenant | None) -> ResponseReturnValue:
             inspector_code=(form.inspector_code.data or "").strip() or None)
     except UserError as exc:
         s.rollback()
-        return _page(scope, problem=exc, create_form=form, status=_status(exc))
+        return _page(scope, problem=exc, create_form=form, status=refusal_status(exc))
     s.commit()
     flash(_("The account %(name)s was created.", name=user.username), "info")
     return redirect(url_for(_endpoints(scope)["users"]))
@@ -116,17 +119,11 @@ def grant_role(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
     form = _with_choices(forms.GrantForm(), scope)
     if not form.validate_on_submit():
         return _page(scope, problem=UserError(_("Choose a role."), where="role"), status=422)
-    s = db_session()
-    try:
-        accounts.grant(s, user, role=form.role.data or "", tenant=_tenant_slug(form, scope),
-                       department=(form.department.data or "").strip(),
-                       inspector_code=(form.inspector_code.data or "").strip() or None)
-    except UserError as exc:
-        s.rollback()
-        return _page(scope, problem=exc, status=_status(exc))
-    s.commit()
-    flash(_("%(name)s was given a new role.", name=user.username), "info")
-    return redirect(url_for(_endpoints(scope)["users"]))
+    return _act(scope, lambda: accounts.grant(
+        db_session(), user, role=form.role.data or "", tenant=_tenant_slug(form, scope),
+        department=(form.department.data or "").strip(),
+        inspector_code=(form.inspector_code.data or "").strip() or None),
+        done=_("%(name)s was given a new role.", name=user.username))
 
 
 def issue_token(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
@@ -146,15 +143,8 @@ def revoke_token(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
     form = forms.RevokeForm()
     if not form.validate_on_submit():
         return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
-    s = db_session()
-    try:
-        accounts.revoke_token(s, user, form.prefix.data or "")
-    except UserError as exc:
-        s.rollback()
-        return _page(scope, problem=exc, status=_status(exc))
-    s.commit()
-    flash(_("The token %(prefix)s… was revoked.", prefix=form.prefix.data), "info")
-    return redirect(url_for(_endpoints(scope)["users"]))
+    return _act(scope, lambda: accounts.revoke_token(db_session(), user, form.prefix.data or ""),
+                done=_("The token %(prefix)s… was revoked.", prefix=form.prefix.data))
 
 
 def set_active(scope: Tenant | None, user_id: int, active: bool) -> ResponseReturnValue:
@@ -162,16 +152,9 @@ def set_active(scope: Tenant | None, user_id: int, active: bool) -> ResponseRetu
     user = _user_or_404(user_id, scope)
     if not forms.ActionForm().validate_on_submit():
         return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
-    s = db_session()
-    try:
-        accounts.set_active(s, user, active, by=current_user())
-    except UserError as exc:
-        s.rollback()
-        return _page(scope, problem=exc, status=_status(exc))
-    s.commit()
-    flash(_("The account %(name)s was enabled.", name=user.username) if active else
-          _("The account %(name)s was disabled.", name=user.username), "info")
-    return redirect(url_for(_endpoints(scope)["users"]))
+    return _act(scope, lambda: accounts.set_active(db_session(), user, active, by=current_user()),
+                done=_("The account %(name)s was enabled.", name=user.username) if active else
+                _("The account %(name)s was disabled.", name=user.username))
 
 
 def reset_password(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
@@ -181,16 +164,9 @@ def reset_password(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(scope, problem=UserError(
             _("Type the new password twice, at least 10 characters."), where="new"), status=422)
-    s = db_session()
-    try:
-        accounts.set_password(s, user, form.new.data or "")
-    except UserError as exc:
-        s.rollback()
-        return _page(scope, problem=exc, status=_status(exc))
-    s.commit()
-    flash(_("The password of %(name)s was changed; their sessions have ended.",
-            name=user.username), "info")
-    return redirect(url_for(_endpoints(scope)["users"]))
+    return _act(scope, lambda: accounts.set_password(db_session(), user, form.new.data or ""),
+                done=_("The password of %(name)s was changed; their sessions have ended.",
+                       name=user.username))
 
 
 # --- the tenant admin's routes ------------------------------------------------------------
