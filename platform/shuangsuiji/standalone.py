@@ -69,6 +69,7 @@ def build() -> bytes:
     return out.getvalue()
 
 
+@cache
 def sha256() -> str:
     """SHA-256 (hex) of :func:`build`, shown beside the download."""
     return hashlib.sha256(build()).hexdigest()
