@@ -10,9 +10,10 @@ called once first (the portal page and the API list are then served from the res
 cache, as under load), then timed in ``--batches`` batches of ``--requests`` calls; the
 fastest batch is kept (on a shared machine the others measure the neighbours too).
 
-Printed per endpoint: milliseconds per request and the SQL statements each sent on SQLite
-(every statement the driver ran, counted by its trace callback: those sent on a raw driver
-connection and ``BEGIN`` too; not the pool's ``SELECT 1`` on checkout), and whether a request made an ORM session.
+Printed per endpoint: milliseconds per request, the SQL statements one request sent on
+SQLite (every statement the driver ran, counted by its trace callback: those sent on a raw
+driver connection and ``BEGIN`` too; not the pool's ``SELECT 1`` on checkout) and the ORM
+sessions it made.
 
 No server is started and no socket is opened.
 """
@@ -105,9 +106,9 @@ def main() -> int:
     token = bench_http.build_database(db_path, args.targets)
 
     sys.path.insert(0, str(ROOT / "bench" / "hello"))
-    from hello_app import app as hello  # noqa: E402
+    from hello_app import app as hello
 
-    from shuangsuiji import create_app  # noqa: E402
+    from shuangsuiji import create_app
 
     app = create_app({"SSJ_DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "bench"})
     platform = app.extensions["shuangsuiji"]

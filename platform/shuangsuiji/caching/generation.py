@@ -12,9 +12,9 @@ The head is a hash, not the sequence number, so that a database rebuilt with as 
 :func:`tenant_and_head` reads the tenant and its head in one statement. The head is a
 correlated subquery that the unique index on ``(tenant_id, seq)`` answers with one probe from
 its end. The statement is compiled once per database dialect and sent on a pooled DBAPI
-connection of its own, without an ORM session or a SQLAlchemy transaction (a response served
-from the cache needs nothing else from the database; a fifth of the time of such a response
-went into setting those up).
+connection of its own, without an ORM session or a SQLAlchemy transaction
+(:mod:`shuangsuiji.db.prepared`: a response served from the cache needs nothing else from
+the database; a fifth of the time of such a response went into setting those up).
 
 Being read before, and apart from, the view's own queries is safe: they run later, so they
 see the data of this generation or of a newer one. A page can be newer than its key, never
@@ -24,15 +24,12 @@ generation, i.e. that started before the change was committed.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Select, bindparam, select
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from shuangsuiji.db.prepared import PreparedSelect
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.tenants import Tenant
 
@@ -71,36 +68,7 @@ def _statement() -> Select[Any]:
         _TENANTS.c.slug == bindparam("slug"))
 
 
-TENANT_AND_HEAD = _statement()
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """The statement as one dialect's driver takes it."""
-
-    sql: str
-    positions: tuple[str, ...] | None  # positional paramstyles: the order of the values
-    params: dict[str, Any]  # every bound value but the slug (the LIMIT)
-    processors: tuple[Callable[[Any], Any] | None, ...]  # per result column, as Core would
-
-    def parameters(self, slug: str) -> Any:
-        values = {**self.params, "slug": slug}
-        if self.positions is None:
-            return values
-        return [values[name] for name in self.positions]
-
-
-def _prepare(dialect: Dialect) -> _Prepared:
-    compiled = TENANT_AND_HEAD.compile(dialect=dialect)
-    columns = [*_TENANTS.columns]
-    processors = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
-    positions = tuple(compiled.positiontup) if compiled.positiontup else None
-    return _Prepared(compiled.string, positions, dict(compiled.construct_params({"slug": ""})),
-                     (*processors, None))
-
-
-#: Per dialect object (one per engine), forgotten with it.
-_PREPARED: weakref.WeakKeyDictionary[Dialect, _Prepared] = weakref.WeakKeyDictionary()
+TENANT_AND_HEAD = PreparedSelect(_statement())
 
 
 def tenant_and_head(engine: Engine, slug: str) -> tuple[TenantRow, str] | None:
@@ -109,23 +77,10 @@ def tenant_and_head(engine: Engine, slug: str) -> tuple[TenantRow, str] | None:
     The row becomes an ORM :class:`Tenant` only when something asks for one
     (:func:`attach`).
     """
-    prepared = _PREPARED.get(engine.dialect)
-    if prepared is None:
-        prepared = _PREPARED[engine.dialect] = _prepare(engine.dialect)
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(prepared.sql, prepared.parameters(slug))
-            raw = cursor.fetchone()
-        finally:
-            cursor.close()
-    finally:
-        connection.close()  # back to the pool, which rolls back what the driver began
-    if raw is None:
+    found = TENANT_AND_HEAD.one_or_none(engine, slug=slug)
+    if found is None:
         return None
-    values = [v if p is None else p(v) for v, p in zip(raw, prepared.processors, strict=True)]
-    return TenantRow(*values[:-1]), values[-1] or EMPTY_CHAIN
+    return TenantRow(*found[:-1]), found[-1] or EMPTY_CHAIN
 
 
 def attach(session: Session, row: TenantRow) -> Tenant:
