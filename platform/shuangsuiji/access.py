@@ -14,17 +14,24 @@ route added after start-up is closed rather than open.
 
 Per request, in this order:
 
-1. the user is loaded — from ``Authorization: Bearer <token>`` when the header is present
+1. the caller is loaded — from ``Authorization: Bearer <token>`` when the header is present
    (the session cookie is then ignored, and CSRF does not apply because a browser never
-   sends that header on its own), otherwise from the signed session cookie;
+   sends that header on its own), otherwise from the signed session cookie. A token's caller
+   is read in one statement on a driver connection of its own, without an ORM session
+   (:func:`shuangsuiji.services.accounts.caller_from_token`), every request: a revoked
+   token, a disabled account or a withdrawn role is refused at once. The caller is a small
+   value (:class:`~shuangsuiji.services.callers.Caller`: id, name, grants); the ORM
+   ``User`` is made from it only when a view asks (:func:`current_user`);
 2. ``tenant_slug`` is taken out of the URL values and the tenant looked up (404 if unknown),
    together with its generation, the head of its audit chain, in one statement
    (:mod:`shuangsuiji.caching.generation`; the response cache keys on it);
-3. the view's declaration is checked against the user's roles *in that tenant* (401 when not
-   signed in, 403 when signed in without the role);
+3. the view's declaration is checked against the caller's roles *in that tenant* (401 when
+   not signed in, 403 when signed in without the role);
 4. only then is the tenant set on the request's database session (:func:`db_session`), so
    every ORM query on tenant-owned rows is filtered to it. Look objects up with
-   :func:`lookup`: an id from another tenant is simply not found (404).
+   :func:`lookup`: an id from another tenant is simply not found (404). The session is
+   made on first use, with the caller as the actor of the audit events it writes; a
+   response served from the cache makes none.
 
 A view decorated with :func:`shuangsuiji.caching.responses.cached` below its declaration
 may then answer from the response cache: after, never instead of, these checks.
@@ -48,7 +55,8 @@ from shuangsuiji.caching.generation import attach, tenant_and_head
 from shuangsuiji.db import TenantOwned, set_tenant
 from shuangsuiji.models.accounts import ROLES, User
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import accounts, audit
+from shuangsuiji.services import accounts, audit, callers
+from shuangsuiji.services.callers import Caller
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -141,17 +149,21 @@ def check_declared(app: Flask) -> None:
         )
 
 
-# --- the request's user, tenant and session -------------------------------------------
+# --- the request's caller, tenant and session -----------------------------------------
 
 
 def db_session() -> Session:
     """The request's database session (closed at teardown; callers commit), made on first
-    use and scoped to the request's tenant once access to it was checked."""
+    use and scoped to the request's tenant once access to it was checked. Every audit event
+    written through it names the caller, if there is one, as the actor."""
     found = g.get("_ssj_session")
     if found is None:
         platform = current_app.extensions["shuangsuiji"]
         found = platform.db.sessionmaker()
         set_tenant(found, current_tenant_id())
+        caller = current_caller()
+        if caller is not None:
+            audit.set_actor(found, caller.username)
         g._ssj_session = found
     return cast(Session, found)
 
@@ -165,9 +177,30 @@ def _scope_session(tenant_id: int) -> None:
         set_tenant(found, tenant_id)
 
 
+def current_caller() -> Caller | None:
+    """The signed-in (or token-authenticated) caller, or None (no ORM object needed)."""
+    return cast("Caller | None", g.get("_ssj_caller"))
+
+
 def current_user() -> User | None:
-    """The signed-in (or token-authenticated) user, or None."""
-    return cast("User | None", g.get("_ssj_user"))
+    """The signed-in (or token-authenticated) user as an ORM object, or None."""
+    found = g.get("_ssj_user")
+    if found is None:
+        caller = current_caller()
+        if caller is None:
+            return None
+        # Made into an ORM object on first use: a response from the cache never asks.
+        found = g._ssj_user = callers.attach(db_session(), caller)
+    return cast(User, found)
+
+
+def _set_caller(caller: Caller | None, user: User | None = None) -> None:
+    """Who is asking (and their ORM object, when it was loaded to find them)."""
+    g._ssj_caller = caller
+    g._ssj_user = user
+    found = g.get("_ssj_session")
+    if caller is not None and found is not None:
+        audit.set_actor(found, caller.username)  # else set when the session is made
 
 
 def current_tenant() -> Tenant | None:
@@ -209,15 +242,15 @@ def access_checked() -> bool:
 
 
 def current_roles() -> frozenset[str]:
-    """The current user's roles in the current tenant."""
-    user, tenant_id = current_user(), url_tenant_id()
-    if user is None or tenant_id is None:
+    """The current caller's roles in the current tenant."""
+    caller, tenant_id = current_caller(), url_tenant_id()
+    if caller is None or tenant_id is None:
         return frozenset()
-    return accounts.roles_in(user, tenant_id)
+    return accounts.roles_in(caller, tenant_id)
 
 
 def has_role(*roles: str) -> bool:
-    """Whether the current user holds one of ``roles`` in the current tenant (for templates:
+    """Whether the current caller holds one of ``roles`` in the current tenant (for templates:
     show a button only to those the view behind it admits)."""
     return bool(current_roles() & set(roles))
 
@@ -233,16 +266,16 @@ def login_user(user: User) -> None:
     session[SESSION_USER] = user.id
     session[SESSION_NONCE] = user.session_nonce
     session.permanent = True
-    g._ssj_user = user
+    _set_caller(callers.of_user(user), user)
 
 
 def logout_user() -> None:
     session.clear()
-    g._ssj_user = None
+    _set_caller(None)
 
 
-def load_user_from_token(header: str | None) -> User | None:
-    """The user of an ``Authorization: Bearer <token>`` header value, or None.
+def caller_from_header(header: str | None) -> Caller | None:
+    """The caller of an ``Authorization: Bearer <token>`` header value, or None.
 
     Called for every request carrying the header; the API needs nothing else to make
     ``@allow`` work with tokens.
@@ -252,7 +285,8 @@ def load_user_from_token(header: str | None) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return accounts.user_from_token(db_session(), token.strip())
+    engine = current_app.extensions["shuangsuiji"].db.engine
+    return accounts.caller_from_token(engine, token.strip())
 
 
 def lookup(model: type[Any], object_id: Any) -> Any:
@@ -283,19 +317,18 @@ def _load_user() -> None:
     header = request.headers.get("Authorization")
     if header is not None:
         g._ssj_via_token = True
-        g._ssj_user = load_user_from_token(header)
-        if request.method not in SAFE_METHODS:
+        _set_caller(caller_from_header(header))
+        found = g.get("_ssj_session")
+        if found is not None and request.method not in SAFE_METHODS:
             # Resolving the token may have written its last_used_at on a connection of its
             # own, after this session's read transaction began; on SQLite that transaction
             # could then not write at all ("database is locked": its snapshot is stale).
-            # End it here, so a writing view starts from a fresh one.
-            db_session().commit()
+            # End it here, so a writing view starts from a fresh one. (The token is
+            # resolved before the session is made, so normally there is none yet.)
+            found.commit()
     else:
-        g._ssj_user = _user_from_cookie()
-    user = g._ssj_user
-    if user is not None:
-        # Every audit event written in this request names who acted.
-        audit.set_actor(db_session(), user.username)
+        user = _user_from_cookie()
+        _set_caller(None if user is None else callers.of_user(user), user)
 
 
 def _user_from_cookie() -> User | None:
@@ -328,19 +361,21 @@ def _push_tenant(endpoint: str, values: dict[str, Any]) -> None:
 
 def _enter_tenant(tenant_id: int) -> None:
     """Set the checked tenant on the session; log a central admin's switch."""
-    user = current_user()
+    caller = current_caller()
     _scope_session(tenant_id)
-    if user is None or via_token() or not accounts.is_central_admin(user):
+    if caller is None or via_token() or not accounts.is_central_admin(caller):
         return
-    s = db_session()
+    if accounts.grants_in(caller, tenant_id):
+        return
     tenant = url_tenant()
     assert tenant is not None
-    if accounts.grants_in(user, tenant_id) or session.get(SESSION_ACTING) == tenant.slug:
+    if session.get(SESSION_ACTING) == tenant.slug:
         return
     # Crossing into a tenant is an explicit central-admin act: log it where it lands, and
     # commit now, so it is kept even if the page itself fails.
+    s = db_session()
     audit.record(s, tenant_id=tenant_id, action="tenant.switch", object_type="tenant",
-                 object_id=tenant.slug, actor=user.username,
+                 object_id=tenant.slug, actor=caller.username,
                  payload={"from": session.get(SESSION_ACTING)})
     s.commit()
     session[SESSION_ACTING] = tenant.slug
@@ -353,17 +388,17 @@ def _enforce(declaration: frozenset[str] | str) -> None:
 
 def _check(declaration: frozenset[str] | str) -> None:
     """Refuse (401, 403) unless the request's caller satisfies ``declaration``; on success
-    set the checked tenant on the request's session."""
+    set the checked tenant on the request's session (when it is made: none is needed)."""
     tenant_id = url_tenant_id()
     if declaration == PUBLIC:
         if tenant_id is not None:
             _scope_session(tenant_id)
         return
-    user = current_user()
-    if user is None:
+    caller = current_caller()
+    if caller is None:
         abort(401)
     if declaration == SIGNED_IN:
-        if tenant_id is not None and not accounts.roles_in(user, tenant_id):
+        if tenant_id is not None and not accounts.roles_in(caller, tenant_id):
             abort(403)
         if tenant_id is not None:
             _enter_tenant(tenant_id)
@@ -371,13 +406,13 @@ def _check(declaration: frozenset[str] | str) -> None:
     roles = cast(frozenset[str], declaration)
     if tenant_id is None:
         # A view outside any tenant: the role anywhere will do.
-        held = {g_.role for g_ in user.grants}
-        if accounts.is_central_admin(user):
+        held = {g_.role for g_ in caller.grants}
+        if accounts.is_central_admin(caller):
             held |= {"tenant_admin"}
         if not held & roles:
             abort(403)
         return
-    if not accounts.roles_in(user, tenant_id) & roles:
+    if not accounts.roles_in(caller, tenant_id) & roles:
         abort(403)
     _enter_tenant(tenant_id)
 

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from shuangsuiji import access
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit
 
 
 def platform() -> Platform:
@@ -23,12 +22,9 @@ def platform() -> Platform:
 
 
 def session() -> Session:
-    """The request's session, with the caller recorded as the actor of audit events."""
-    s = access.db_session()
-    user = access.current_user()
-    if user is not None and s.info.get(audit.ACTOR_KEY) != user.username:
-        audit.set_actor(s, user.username)
-    return s
+    """The request's session, with the caller recorded as the actor of audit events
+    (:func:`shuangsuiji.access.db_session` does that)."""
+    return access.db_session()
 
 
 def tenant() -> Tenant:

@@ -113,16 +113,16 @@ def request_key() -> Key | None:
     tenant_id, generation = access.current_tenant_id(), access.tenant_generation()
     if tenant_id is None or generation is None:
         return None
-    user = access.current_user()
+    found = access.current_caller()
     caller: tuple[Any, ...] | None
-    if user is None:
+    if found is None:
         if session:  # e.g. a flashed message waiting to be shown
             return None
         caller = None
     elif access.via_token():
         grants = sorted((g.role, g.department or "", g.inspector_code or "")
-                        for g in accounts.grants_in(user, tenant_id))
-        caller = (user.id, accounts.is_central_admin(user), tuple(grants))
+                        for g in accounts.grants_in(found, tenant_id))
+        caller = (found.id, accounts.is_central_admin(found), tuple(grants))
     else:
         return None
     return (tenant_id, generation, request.host, request.full_path, _language(),

@@ -11,22 +11,24 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from shuangsuiji.db.base import utcnow
+from shuangsuiji.db.prepared import PreparedSelect
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant, User
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, callers
 from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.services.callers import Caller, Grant, Grantee
 
 log = logging.getLogger(__name__)
 
@@ -204,18 +206,20 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 # --- roles in a tenant ----------------------------------------------------------------
+# Asked of a request's caller (a :class:`~shuangsuiji.services.callers.Caller`, no ORM
+# needed) or of any ORM account.
 
 
-def is_central_admin(user: User) -> bool:
+def is_central_admin(user: Grantee) -> bool:
     return any(g.role == "central_admin" for g in user.grants)
 
 
-def grants_in(user: User, tenant_id: int) -> list[RoleGrant]:
+def grants_in(user: Grantee, tenant_id: int) -> list[RoleGrant | Grant]:
     """The user's own grants in this tenant (not counting a central admin's)."""
     return [g for g in user.grants if g.tenant_id == tenant_id]
 
 
-def roles_in(user: User, tenant_id: int) -> frozenset[str]:
+def roles_in(user: Grantee, tenant_id: int) -> frozenset[str]:
     """The roles ``user`` holds in the tenant. A central admin acts as tenant admin in every
     tenant: switching to a tenant is how the central level does a province's work."""
     roles = {g.role for g in grants_in(user, tenant_id)}
@@ -224,7 +228,7 @@ def roles_in(user: User, tenant_id: int) -> frozenset[str]:
     return frozenset(roles)
 
 
-def departments_in(user: User, tenant_id: int, role: str) -> frozenset[str] | None:
+def departments_in(user: Grantee, tenant_id: int, role: str) -> frozenset[str] | None:
     """The departments a role is limited to in the tenant; None means all of them."""
     if is_central_admin(user):
         return None
@@ -234,13 +238,13 @@ def departments_in(user: User, tenant_id: int, role: str) -> frozenset[str] | No
     return frozenset(depts)
 
 
-def inspector_codes_in(user: User, tenant_id: int) -> frozenset[str]:
+def inspector_codes_in(user: Grantee, tenant_id: int) -> frozenset[str]:
     """The inspector directory codes this account speaks for in the tenant."""
     return frozenset(g.inspector_code for g in grants_in(user, tenant_id)
                      if g.role == "inspector" and g.inspector_code)
 
 
-def tenants_for(session: Session, user: User) -> list[Tenant]:
+def tenants_for(session: Session, user: Grantee) -> list[Tenant]:
     """The tenants the user may act in (all of them for a central admin)."""
     everyone = tenant_service.all_tenants(session)
     if is_central_admin(user):
@@ -292,55 +296,85 @@ def revoke_token(session: Session, user: User, prefix: str) -> ApiToken:
 #: written again. The column answers "is this token still in use?"; it is not an access log.
 LAST_USED_PRECISION = timedelta(minutes=5)
 
+_TOKENS, _USERS, _GRANTS = ApiToken.__table__, User.__table__, RoleGrant.__table__
 
-def user_from_token(session: Session, token: str) -> User | None:
-    """The active user owning this live token, or None.
 
-    Reading a token does not write through ``session``: the request's session is a read
-    transaction, and on SQLite a read transaction that then writes is refused at once under
-    concurrency ("database is locked"). ``last_used_at`` is refreshed by :func:`_touch_token`
-    instead, at most every :data:`LAST_USED_PRECISION`, in its own short transaction.
+def _token_caller_statement() -> Select[Any]:
+    """The token's state, its account and the account's grants: one row per grant (one row
+    with no grant columns for an account without any)."""
+    return (select(_TOKENS.c.id, _TOKENS.c.prefix, _TOKENS.c.revoked_at,
+                   _TOKENS.c.last_used_at, _USERS.c.id, _USERS.c.username,
+                   _USERS.c.display_name, _USERS.c.active, _GRANTS.c.id, _GRANTS.c.role,
+                   _GRANTS.c.tenant_id, _GRANTS.c.department, _GRANTS.c.inspector_code)
+            .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+                         .outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id))
+            .where(_TOKENS.c.token_hash == bindparam("digest"))
+            .order_by(_GRANTS.c.id))
+
+
+TOKEN_CALLER = PreparedSelect(_token_caller_statement())
+
+
+def caller_from_token(engine: Engine, token: str) -> Caller | None:
+    """The caller owning this live token, if its account is active; else None.
+
+    One statement, compiled once per dialect and sent on a pooled driver connection of its
+    own (:mod:`shuangsuiji.db.prepared`): no ORM session, no transaction of the caller's.
+    Read on every request, never cached: a revoked token, a disabled account or a withdrawn
+    role is refused at once. ``last_used_at`` is refreshed by :func:`_touch_token`, at most
+    every :data:`LAST_USED_PRECISION`, in its own short transaction.
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    # The token, its user and the user's grants (which every access check reads) in one
-    # query rather than three.
-    row = session.scalars(select(ApiToken)
-                          .options(joinedload(ApiToken.user).joinedload(User.grants))
-                          .where(ApiToken.token_hash == _token_digest(token))).unique().first()
-    if row is None or row.revoked_at is not None or not row.user.active:
+    rows = TOKEN_CALLER.all(engine, digest=_token_digest(token))
+    if not rows:
         return None
-    _touch_token(session, row)
-    return row.user
+    token_id, prefix, revoked_at, last_used_at, user_id, username, display_name, active = (
+        rows[0][:8])
+    if revoked_at is not None or not active:
+        return None
+    _touch_token(engine, token_id, prefix, last_used_at)
+    grants = tuple(Grant(*row[8:]) for row in rows if row[8] is not None)
+    return Caller(user_id, username, display_name, grants)
 
 
-def _touch_token(session: Session, row: ApiToken) -> None:
-    """Record that ``row`` was used, if its ``last_used_at`` is older than the precision.
+def user_from_token(session: Session, token: str) -> User | None:
+    """The active user owning this live token, as an ORM object of ``session``, or None.
+
+    Reading a token does not write through ``session``: on SQLite a read transaction that
+    then writes is refused at once under concurrency ("database is locked").
+    """
+    caller = caller_from_token(_engine_of(session), token)
+    return None if caller is None else callers.attach(session, caller)
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else cast(Engine, bind)
+
+
+def _touch_token(engine: Engine, token_id: int, prefix: str,
+                 last_used: datetime | None) -> None:
+    """Record that the token was used, if its ``last_used_at`` is older than the precision.
 
     The write goes through its own connection and transaction (committed at once), guarded
     by the same staleness test in SQL so that concurrent workers write it once. It is
     bookkeeping: if the database is busy it is skipped, never failing the caller's request.
     """
     now = utcnow()
-    last = row.last_used_at
-    if last is not None:
-        if last.tzinfo is None:  # SQLite hands back naive UTC
-            last = last.replace(tzinfo=UTC)
-        if now - last < LAST_USED_PRECISION:
+    if last_used is not None:
+        if last_used.tzinfo is None:  # SQLite hands back naive UTC
+            last_used = last_used.replace(tzinfo=UTC)
+        if now - last_used < LAST_USED_PRECISION:
             return
     cutoff = now - LAST_USED_PRECISION
     stmt = (update(ApiToken)
-            .where(ApiToken.id == row.id,
+            .where(ApiToken.id == token_id,
                    or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
             .values(last_used_at=now))
-    bind = session.get_bind()
-    engine = bind.engine if isinstance(bind, Connection) else bind
     try:
         with engine.connect() as conn:
             conn.execute(stmt)
             conn.commit()
     except OperationalError as exc:
-        log.info("token %s: last_used_at not updated (%s)", row.prefix, exc.orig)
-        return
-    # Reflect it in the loaded row without making the request's session flush an UPDATE.
-    set_committed_value(row, "last_used_at", now)
+        log.info("token %s: last_used_at not updated (%s)", prefix, exc.orig)

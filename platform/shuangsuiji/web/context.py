@@ -93,12 +93,12 @@ def tenant_name(tenant: Tenant | None) -> str:
 
 def my_tenants() -> list[Tenant]:
     """The tenants the signed-in user may switch to (cached for the request)."""
-    user = access.current_user()
-    if user is None:
+    caller = access.current_caller()
+    if caller is None:
         return []
     found = g.get("_ssj_my_tenants")
     if found is None:
-        found = accounts.tenants_for(access.db_session(), user)
+        found = accounts.tenants_for(access.db_session(), caller)
         g._ssj_my_tenants = found
     return list(found)
 

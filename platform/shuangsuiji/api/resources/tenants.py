@@ -32,16 +32,16 @@ def list_tenants() -> Any:
 @blp.response(200, schemas.MeOut)
 def me() -> Any:
     """The account of the token: its roles, and the tenants it may act in."""
-    user = access.current_user()
-    assert user is not None
+    caller = access.current_caller()
+    assert caller is not None
     session = context.session()
     slugs = {t.id: t.slug for t in tenant_service.all_tenants(session)}
     return {
-        "username": user.username,
-        "display_name": user.display_name,
+        "username": caller.username,
+        "display_name": caller.display_name,
         "grants": [{"role": g.role, "tenant": slugs.get(g.tenant_id) if g.tenant_id else None,
-                    "department": g.department} for g in user.grants],
-        "tenants": [t.slug for t in accounts.tenants_for(session, user)],
+                    "department": g.department} for g in caller.grants],
+        "tenants": [t.slug for t in accounts.tenants_for(session, caller)],
     }
 
 

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from shuangsuiji.access import current_tenant, current_user, db_session, has_role, lookup
+from shuangsuiji.access import current_caller, current_tenant, db_session, has_role, lookup
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.messages import reason
 from shuangsuiji.models.draws import Draw
@@ -39,9 +39,9 @@ def tenant() -> Any:
 
 
 def actor() -> str:
-    user = current_user()
-    assert user is not None  # every staff write is behind @allow
-    return user.username
+    caller = current_caller()
+    assert caller is not None  # every staff write is behind @allow
+    return caller.username
 
 
 def split(text: str | None) -> list[str]:
@@ -56,14 +56,14 @@ def split(text: str | None) -> list[str]:
 def may_act_for(task: Task, role: str = "operator") -> bool:
     """Whether the current user may act on ``task``: admins always; an operator only for the
     tasks of its own department(s) (joint tasks: any of their departments)."""
-    user = current_user()
-    if user is None:
+    caller = current_caller()
+    if caller is None:
         return False
     if has_role("tenant_admin"):
         return True
     if not has_role(role):
         return False
-    depts = accounts.departments_in(user, tenant().id, role)
+    depts = accounts.departments_in(caller, tenant().id, role)
     if depts is None:
         return True
     return bool(depts & ({task.department} | set(task.departments or ())))
@@ -75,9 +75,9 @@ def require_act(task: Task) -> None:
 
 
 def inspector_codes() -> frozenset[str]:
-    user = current_user()
-    assert user is not None
-    return accounts.inspector_codes_in(user, tenant().id)
+    caller = current_caller()
+    assert caller is not None
+    return accounts.inspector_codes_in(caller, tenant().id)
 
 
 def assigned(task: Task) -> bool:

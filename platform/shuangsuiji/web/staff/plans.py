@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from shuangsuiji.access import allow, current_user, db_session, has_role
+from shuangsuiji.access import allow, current_caller, db_session, has_role
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.inspections import (
     InspectionRecord,
@@ -96,9 +96,9 @@ def tasks() -> ResponseReturnValue:
     if request.method == "POST":
         if not has_role(*EDITORS):
             abort(403)
-        user = current_user()
-        assert user is not None
-        depts = accounts.departments_in(user, tenant().id, "operator")
+        caller = current_caller()
+        assert caller is not None
+        depts = accounts.departments_in(caller, tenant().id, "operator")
         if (not has_role("tenant_admin") and depts is not None
                 and form.department.data not in depts):
             abort(403)  # an operator creates tasks for its own department only
