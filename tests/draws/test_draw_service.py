@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from shuangsuiji import kernel
 from shuangsuiji.db import audit_guard
 from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.kernel import pool as pool_module
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.directories import TargetFlag
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, draws
+from shuangsuiji.services import audit, directories, draws
 from shuangsuiji.services import tenants as tenant_service
 
 SEED = "dice 3-5-1-6-2-4; lottery 2026-041 03 11 19 24 28 31"
@@ -240,3 +241,36 @@ def test_too_few_inspectors_says_how_many_are_missing(platform: Platform,
     code = make_task("chongqing", "T-BIG", group_count=12)
     with pytest.raises(kernel.NotEnoughPeople, match="missing"):
         _draw(platform, "chongqing", code, seed=SEED)
+
+
+def test_pool_read_in_text_pages_is_the_pool_read_target_by_target(
+    platform: Platform, make_task: Callable[..., str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The draw reads the directory as texts aggregated by the database, a page at a time
+    (SQLite, PostgreSQL); pages of any size, with flags and history spread over them, freeze
+    the same pool as the targets read one by one with their flags."""
+    first = make_task("miit", "T-A")
+    _draw(platform, "miit", first, seed=SEED)  # history: T-B's pool excludes what T-A drew
+    task = make_task("miit", "T-B")
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "miit")
+        s.info["tenant_id"] = tenant.id
+        fast = []  # pages the kernel took by its fast path (not the exact one)
+        text_rows = pool_module._text_rows
+        monkeypatch.setattr(pool_module, "_text_rows",
+                            lambda *a: fast.append(text_rows(*a)) or fast[-1])
+        pools = {}
+        for page in (7, 100, 100_000):
+            monkeypatch.setattr(draws, "_TEXT_PAGE", page)
+            pools[page] = draws.prepare(s, platform, tenant, task).pool
+        on = draws.find_task(s, task).starts_on
+        records = directories.load_targets(s, on=on)
+        monkeypatch.setattr(draws, "load_candidates", lambda _s, _on: (
+            kernel.Target(r.credit_code, r.name, r.flags) for r in records))
+        one_by_one = draws.prepare(s, platform, tenant, task).pool
+    assert any(r.flags for r in records) and one_by_one.excluded
+    if platform.db.dialect in ("sqlite", "postgresql"):
+        assert len(fast) > 300 / 7 and all(found is not None for found in fast)
+    for pool in pools.values():
+        assert pool.digest == one_by_one.digest
+        assert [s.lines for s in pool.strata] == [s.lines for s in one_by_one.strata]

@@ -34,6 +34,7 @@ from shuangsuiji.kernel.errors import (
 from shuangsuiji.kernel.model import (
     Batch,
     Candidates,
+    CandidateText,
     Credential,
     DrawParams,
     DrawResult,
@@ -69,6 +70,7 @@ __all__ = [
     "FORMAT",
     "Batch",
     "BundleFormatError",
+    "CandidateText",
     "Candidates",
     "Credential",
     "DrawParams",

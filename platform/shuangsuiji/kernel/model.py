@@ -59,6 +59,22 @@ class Candidates(NamedTuple):
     flags: Mapping[int, frozenset[str]]
 
 
+class CandidateText(NamedTuple):
+    """A chunk of candidate targets as one text: the cheapest form a database can give.
+
+    ``text`` is ``rows`` lines ``credit code<TAB>name`` joined by LF (no LF after the last),
+    as an aggregate such as SQLite's ``group_concat`` or PostgreSQL's ``string_agg`` builds
+    it; in credit-code order if the database can (the kernel sorts anyway, and sorted input
+    makes that linear). ``flags`` maps the credit code of each target of the chunk that
+    carries risk flags to them. ``rows`` is the number of targets the database counted:
+    a line lost in the aggregate (a NULL column) is an error, not a smaller pool.
+    """
+
+    text: str
+    rows: int
+    flags: Mapping[str, frozenset[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Inspection:
     """An earlier inspection of a target by this tenant, used by the exclusions."""

@@ -19,11 +19,11 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import compress, islice, repeat
-from operator import attrgetter, eq, itemgetter
+from operator import attrgetter, eq, itemgetter, not_
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
@@ -37,6 +37,7 @@ from shuangsuiji.kernel.model import (
     RISK_PREFIX,
     VOIDED,
     Candidates,
+    CandidateText,
     Exclusion,
     FrozenPool,
     Inspection,
@@ -80,8 +81,11 @@ def canonical_task(task: Task) -> Task:
     )
 
 
+Chunks = Iterable[Target] | Iterable[Candidates | CandidateText]
+
+
 def freeze_pool(
-    candidates: Iterable[Target] | Iterable[Candidates],
+    candidates: Chunks,
     inspections: Iterable[Inspection | TaskInspections],
     task: Task,
     sampling: Sampling,
@@ -90,7 +94,8 @@ def freeze_pool(
     """Apply the exclusions to ``candidates``, split the rest into strata, and digest it.
 
     ``candidates`` are :class:`Target` tuples, or chunks of them as :class:`Candidates`
-    columns (what a database read gives cheaply). ``inspections`` are this tenant's earlier
+    columns (what a database read gives cheaply) or as :class:`CandidateText` (what a
+    database aggregate gives more cheaply still). ``inspections`` are this tenant's earlier
     inspections (ongoing and completed; voided ones are skipped), one by one or as
     :class:`TaskInspections` records (the cheap form). Raises :class:`EmptyPool`
     when no target is left, and :class:`InvalidInput` for malformed input (duplicate credit
@@ -108,12 +113,12 @@ def freeze_pool(
         if not task.special:
             builder.set_history(_history(inspections, task.task_id))
         for chunk in candidate_chunks(candidates):
-            builder.add(chunk)
+            builder.add_chunk(chunk)
         return builder.finish(sampling)
 
 
 def stratify(
-    candidates: Iterable[Target] | Iterable[Candidates],
+    candidates: Chunks,
     excluded: Sequence[Exclusion],
     task: Task,
     sampling: Sampling,
@@ -147,19 +152,18 @@ def stratify(
                 builder.note_special(e.credit_code)
                 builder.probe.append(e.credit_code)
         for chunk in candidate_chunks(candidates):
-            builder.add(chunk)
+            builder.add_chunk(chunk)
         return builder.finish(sampling)
 
 
-def candidate_chunks(
-    candidates: Iterable[Target] | Iterable[Candidates],
-) -> Iterator[Candidates]:
-    """``candidates`` as :class:`Candidates` chunks (passed through when they already are)."""
+def candidate_chunks(candidates: Chunks) -> Iterator[Candidates | CandidateText]:
+    """``candidates`` as :class:`Candidates` or :class:`CandidateText` chunks (passed
+    through when they already are)."""
     codes: list[str] = []
     names: list[str] = []
     flags: dict[int, frozenset[str]] = {}
     for item in candidates:
-        if isinstance(item, Candidates):
+        if isinstance(item, Candidates | CandidateText):
             if codes:
                 yield Candidates(codes, names, flags)
                 codes, names, flags = [], [], {}
@@ -251,6 +255,7 @@ class _Builder:
         self.ascii = True
         self.found_lines: list[tuple[list[bytes], list[int]] | None] | None = None
         self.clean = True  # the current chunk was canonical text as given
+        self._history_keys: frozenset[bytes] | None = None  # hist_map's codes, in UTF-8
 
     def set_history(self, records: list[TaskInspections]) -> None:
         """Earlier inspections, task by task; rules 1 and 2 are decided for each code at once.
@@ -300,6 +305,58 @@ class _Builder:
                 "entries in the directory", code=code,
             ))
         self.special.add(code)
+
+    def add_chunk(self, chunk: Candidates | CandidateText) -> None:
+        if isinstance(chunk, CandidateText):
+            self.add_text(chunk)
+        else:
+            self.add(chunk)
+
+    def add_text(self, chunk: CandidateText) -> None:
+        """Candidates as ``code<TAB>name`` rows: checked and made into digest lines by a few
+        C passes over the whole text. Rows whose code has flags or history are added as
+        columns (:meth:`add`); any text those passes cannot vouch for (a character that is
+        not printable, a space at a field's edge, not NFC, codes of different widths) takes
+        the exact path, which also names what is wrong."""
+        text, count, flags = chunk
+        if count == 0 and not text:
+            return
+        found = None if self.found_lines is not None else _text_rows(text, count)
+        if found is None:
+            self.add(_text_columns(text, count, flags))
+            return
+        rows, width = found
+        self.code_lengths.add(width)
+        if self._history_keys is None:
+            self._history_keys = frozenset(map(str.encode, self.hist_map))
+        special_keys = self._history_keys
+        if flags:
+            special_keys = special_keys | {c.encode() for c, f in flags.items() if f}
+        special_rows: list[bytes] = []
+        if special_keys:
+            code_of = itemgetter(slice(0, width))
+            marks = list(map(special_keys.__contains__, map(code_of, rows)))
+            if any(marks):
+                special_rows = list(compress(rows, marks))
+                rows = list(compress(rows, map(not_, marks)))
+        if rows:
+            lines = (MEMBER_PREFIX + b"\t\n".join(rows).replace(
+                b"\n", b"\n" + MEMBER_PREFIX) + b"\t").split(b"\n")
+            del rows
+            lines.sort()  # linear when the database gave them in order
+            self.plain.extend(lines)
+        if special_rows or flags:
+            # each row holds one TAB: joined by TAB they split into code, name, code, ...
+            fields = b"\t".join(special_rows).decode().split("\t") if special_rows else []
+            codes, names = fields[0::2], fields[1::2]
+            at = dict(zip(codes, range(len(codes)), strict=True))
+            tagged: dict[int, frozenset[str]] = {}
+            for code, f in flags.items():
+                if f:
+                    if code not in at:
+                        _not_among(code)
+                    tagged[at[code]] = f
+            self.add(Candidates(codes, names, tagged))
 
     def add(self, chunk: Candidates) -> None:
         codes, names, flags = chunk
@@ -521,6 +578,72 @@ class _Builder:
             "credit code %(code)r occurs twice among the candidates: merge the duplicate "
             "entries in the directory", code=code,
         ))
+
+
+def _text_rows(text: str, count: int) -> tuple[list[bytes], int] | None:
+    """The rows of a CandidateText chunk in UTF-8 and the width of their codes in bytes, if
+    a few passes over the whole text show that its ``count`` rows are each a code of that
+    width and a name, in canonical text, with one TAB between; else None (the exact path
+    decides, and names what is wrong).
+
+    ``str.isprintable`` is false for every white space but the space and for every control
+    character, so a printable text with no space beside a TAB or LF has no field to strip,
+    no stray separator and no character below TAB (which would change the sort order).
+    """
+    if count <= 0 or text.count("\n") != count - 1 or text.count("\t") != count:
+        return None
+    if not (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return None
+    if not text.replace("\t", "").replace("\n", "").isprintable():
+        return None
+    data = text.encode()
+    if data[:1] == b" " or data[-1:] == b" " or (b" " in data and any(
+        edge in data for edge in (b" \t", b"\t ", b" \n", b"\n ")
+    )):
+        return None
+    rows = data.split(b"\n")
+    del data
+    # every row's first TAB at the same place, and as many TABs as rows: one in each
+    ends = set(map(bytes.find, rows, repeat(b"\t", count)))
+    if len(ends) != 1 or ends == {0}:
+        return None
+    return rows, ends.pop()
+
+
+def _text_columns(text: str, count: int, flags: Mapping[str, frozenset[str]]) -> Candidates:
+    """A CandidateText chunk as columns, for the exact path."""
+    rows = text.split("\n") if text else []
+    if len(rows) != count:
+        raise InvalidInput(msg(
+            "the database counted %(count)s candidates but gave %(lines)s lines: a name or "
+            "credit code holds a line break, or is missing; fix the directory",
+            count=count, lines=len(rows),
+        ))
+    codes: list[str] = []
+    names: list[str] = []
+    for row in rows:
+        code, tab, name = row.partition("\t")
+        if not tab or "\t" in name:
+            raise InvalidInput(msg(
+                "candidate %(row)r is not a credit code and a name separated by one tab: "
+                "a name or credit code holds a tab; fix the directory", row=row[:80],
+            ))
+        codes.append(code)
+        names.append(name)
+    at = {c: i for i, c in enumerate(codes)} if flags else {}
+    tagged: dict[int, frozenset[str]] = {}
+    for code, f in flags.items():
+        if code not in at:
+            _not_among(code)
+        if f:
+            tagged[at[code]] = f
+    return Candidates(codes, names, tagged)
+
+
+def _not_among(code: str) -> None:
+    raise InvalidInput(msg(
+        "risk flags were given for %(code)r, which is not among the candidates", code=code,
+    ))
 
 
 def _check_extra(rule: ExclusionRule) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -59,7 +60,12 @@ class Target(TenantOwned, Base):
     """A market entity (检查对象 / 市场主体), keyed by its credit code (统一社会信用代码)."""
 
     __tablename__ = "targets"
-    __table_args__ = (UniqueConstraint("tenant_id", "credit_code"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "credit_code"),
+        # Covers the draw's read of the pool (services.draws.load_candidates): code and name
+        # of every target of a tenant, in credit-code order, without visiting the table.
+        Index("ix_targets_pool", "tenant_id", "credit_code", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18))

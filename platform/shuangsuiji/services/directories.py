@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shuangsuiji.db.base import utcnow
@@ -39,6 +39,7 @@ CHUNK = 5000
 # The tables behind the models, typed as tables for Core statements.
 FLAGS_TABLE = cast(Table, TargetFlag.__table__)
 CHANGES_TABLE = cast(Table, DirectoryChange.__table__)
+K = TypeVar("K")
 
 
 # --- reading, for the draw and the web UI ----------------------------------------------------
@@ -67,17 +68,43 @@ def flags_in_force(session: Session, on: date) -> dict[int, frozenset[str]]:
     """
     tid = require_tenant(session)
     rows = session.connection().execute(
-        select(TargetFlag.target_id, TargetFlag.flag).where(
-            TargetFlag.tenant_id == tid,
-            (TargetFlag.listed_on.is_(None)) | (TargetFlag.listed_on <= on),
-            (TargetFlag.removed_on.is_(None)) | (TargetFlag.removed_on > on),
-        )
+        select(TargetFlag.target_id, TargetFlag.flag).where(*_in_force(tid, on))
+    ).all()  # fetched at once: iterating the result fetches row by row
+    return _grouped(rows)
+
+
+def flagged_targets(session: Session, on: date) -> list[tuple[int, str, frozenset[str]]]:
+    """``(target id, credit code, flags)`` of the targets with risk flags in force on ``on``
+    (as :func:`flags_in_force`, for readers that also need the code)."""
+    tid = require_tenant(session)
+    rows = session.connection().execute(
+        select(TargetFlag.target_id, Target.credit_code, TargetFlag.flag)
+        .join(Target, Target.id == TargetFlag.target_id)
+        .where(Target.tenant_id == tid, *_in_force(tid, on))
+    ).all()
+    codes: dict[int, str] = {}
+    pairs = []
+    for target_id, code, flag in rows:
+        codes[target_id] = code
+        pairs.append((target_id, flag))
+    return [(t, codes[t], f) for t, f in _grouped(pairs).items()]
+
+
+def _in_force(tid: int, on: date) -> tuple[ColumnElement[bool], ...]:
+    return (
+        TargetFlag.tenant_id == tid,
+        (TargetFlag.listed_on.is_(None)) | (TargetFlag.listed_on <= on),
+        (TargetFlag.removed_on.is_(None)) | (TargetFlag.removed_on > on),
     )
-    found: dict[int, set[str]] = {}
-    for target_id, flag in rows:
-        found.setdefault(target_id, set()).add(flag)
+
+
+def _grouped(rows: Iterable[tuple[K, str]]) -> dict[K, frozenset[str]]:
+    """Flags grouped by key; each distinct set of flags is one shared frozenset."""
+    found: dict[K, set[str]] = {}
+    for key, flag in rows:
+        found.setdefault(key, set()).add(flag)
     shared: dict[frozenset[str], frozenset[str]] = {}
-    return {t: shared.setdefault(frozenset(f), frozenset(f)) for t, f in found.items()}
+    return {k: shared.setdefault(frozenset(f), frozenset(f)) for k, f in found.items()}
 
 
 def load_targets(

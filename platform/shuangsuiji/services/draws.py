@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zlib
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from datetime import date
 from itertools import compress
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, object_session
 
@@ -46,6 +47,7 @@ Progress = Callable[[str, int, int], None]
 COMPLETED_STATUSES = ("work_ended", "published", "closed")
 _CHUNK = 5000
 _PARTITION = 50_000  # rows fetched at a time when streaming a directory
+_TEXT_PAGE = 100_000  # targets aggregated into one text by the database
 
 
 def _noop(_stage: str, _done: int, _total: int) -> None:
@@ -107,12 +109,21 @@ def _code_order(session: Session) -> tuple[Any, ...]:
     return ()
 
 
-def load_candidates(session: Session, on: date) -> Iterator[kernel.Candidates]:
+def load_candidates(
+    session: Session, on: date
+) -> Iterator[kernel.Candidates | kernel.CandidateText]:
     """Every target of the current tenant with the risk flags in force on ``on``.
 
-    Streamed in partitions, each handed to the kernel as columns (codes, names, and the
-    flags of the few flagged positions): no object per target is built here.
+    Where the database aggregates text (SQLite, PostgreSQL), a page of targets at a time
+    comes as one text of ``code<TAB>name`` lines built by the database
+    (:class:`kernel.CandidateText`): no Python object per target at all. Elsewhere
+    (MariaDB's GROUP_CONCAT is capped by ``max_allowed_packet``) rows are streamed in
+    partitions and handed over as columns.
     """
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        yield from _candidate_texts(session, on, by_code=dialect == "sqlite")
+        return
     tid = require_tenant(session)
     flags = directories.flags_in_force(session, on)
     # Core select on the session's connection (no ORM rows) for speed on a million rows;
@@ -130,6 +141,45 @@ def load_candidates(session: Session, on: date) -> Iterator[kernel.Candidates]:
             for i in compress(range(len(ids)), map(flagged.__contains__, ids)):
                 tagged[i] = flags[ids[i]]
         yield kernel.Candidates(codes, names, tagged)
+
+
+def _candidate_texts(
+    session: Session, on: date, *, by_code: bool
+) -> Iterator[kernel.CandidateText]:
+    """The tenant's targets as texts of up to _TEXT_PAGE lines, each page aggregated by the
+    database, each with the flags in force of its targets.
+
+    Pages follow a key: on SQLite the credit code, read from the covering index
+    ``ix_targets_pool`` in order (the kernel's sort is then linear); on PostgreSQL the id,
+    read in table order (its collation's order is not byte order, so the kernel sorts).
+    """
+    tid = require_tenant(session)
+    key = Target.credit_code if by_code else Target.id
+    flagged = sorted((code if by_code else target_id, code, f)
+                     for target_id, code, f in directories.flagged_targets(session, on))
+    flag_keys = [k for k, _, _ in flagged]
+    page = (
+        select(Target.credit_code.label("code"), Target.name.label("name"),
+               key.label("page_key"))
+        .where(Target.tenant_id == tid, key > bindparam("after"))
+        .order_by(key)
+        .limit(_TEXT_PAGE)
+        .subquery()
+    )
+    stmt = select(func.aggregate_strings(page.c.code + "\t" + page.c.name, "\n"),
+                  func.count(), func.max(page.c.page_key))
+    conn = session.connection()
+    after: Any = "" if by_code else 0
+    while True:
+        text, count, last = conn.execute(stmt, {"after": after}).one()
+        if not count:
+            return
+        lo, hi = bisect_right(flag_keys, after), bisect_right(flag_keys, last)
+        yield kernel.CandidateText(text or "", count,
+                                   {code: f for _, code, f in flagged[lo:hi]})
+        if count < _TEXT_PAGE:
+            return
+        after = last
 
 
 def _partitions(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
@@ -359,6 +409,27 @@ def draw(
     generated with :mod:`secrets` now. ``expected_pool_digest`` (the digest shown before the
     draw) refuses the draw if the pool changed in between.
     """
+    # A draw holds a million small objects from its read to its commit; the cyclic
+    # collector would walk them again at every burst of allocations (the selections' rows,
+    # the bundle), and they form no cycles: reference counting frees them.
+    with paused_gc():
+        return _draw(session, platform, tenant, task_ref, seed=seed, witnesses=witnesses,
+                     expected_pool_digest=expected_pool_digest, progress=progress,
+                     on_pool=on_pool)
+
+
+def _draw(
+    session: Session,
+    platform: Platform,
+    tenant: Tenant,
+    task_ref: int | str,
+    *,
+    seed: str | None,
+    witnesses: tuple[str, ...],
+    expected_pool_digest: str | None,
+    progress: Progress,
+    on_pool: Callable[[kernel.FrozenPool], None] | None,
+) -> Draw:
     _begin_exclusive(session)
     prepared = prepare(session, platform, tenant, task_ref, progress)
     task = prepared.task
@@ -548,15 +619,12 @@ def _write_selections(session: Session, record: Draw, task: Task,
         for code, pos in sorted(zip(result.selected, range(len(result.selected)), strict=True))
     ]
     conn = session.connection()
-    # the pool (a million targets) is still alive: without the pause, allocating these rows
-    # triggers full collections that walk it, 1.5 s of the 53,000 rows' 2.5 s
-    with paused_gc():
-        if conn.dialect.name == "sqlite":
-            _insert_selections_sqlite(conn, tid, record.id, task.id, rows)
-        elif conn.dialect.name == "postgresql":
-            _copy_selections(conn, tid, record.id, task.id, rows)
-        else:
-            _insert_selections(conn, tid, record.id, task.id, rows)
+    if conn.dialect.name == "sqlite":
+        _insert_selections_sqlite(conn, tid, record.id, task.id, rows)
+    elif conn.dialect.name == "postgresql":
+        _copy_selections(conn, tid, record.id, task.id, rows)
+    else:
+        _insert_selections(conn, tid, record.id, task.id, rows)
 
 
 _SelectionRow = tuple[str, str, int, int | None]  # credit code, stratum, position, batch
