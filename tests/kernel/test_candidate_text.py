@@ -102,7 +102,7 @@ def test_text_freezes_the_same_pool_as_targets(
 def test_clean_text_takes_the_fast_path_and_other_text_the_exact_one() -> None:
     clean = as_text([Target(uscc(2), "ABC Co., Ltd"), Target(uscc(1), "重庆华信")])
     found = _text_rows(clean.text, clean.rows)
-    assert found == ([f"{uscc(2)}\tABC Co., Ltd".encode(), f"{uscc(1)}\t重庆华信".encode()], 18)
+    assert found == ([f"{uscc(2)}\tABC Co., Ltd", f"{uscc(1)}\t重庆华信"], 18)
     for name in (" 渝通", "渝通 ", "嘉陵\u3000机械", "Cafe\u0301", "\x01控制"):
         chunk = as_text([Target(uscc(1), name)])
         assert _text_rows(chunk.text, chunk.rows) is None, name

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import compress, islice, repeat
-from operator import attrgetter, eq, itemgetter, not_
+from operator import attrgetter, eq, itemgetter, not_, or_
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
@@ -255,7 +255,6 @@ class _Builder:
         self.ascii = True
         self.found_lines: list[tuple[list[bytes], list[int]] | None] | None = None
         self.clean = True  # the current chunk was canonical text as given
-        self._history_keys: frozenset[bytes] | None = None  # hist_map's codes, in UTF-8
 
     def set_history(self, records: list[TaskInspections]) -> None:
         """Earlier inspections, task by task; rules 1 and 2 are decided for each code at once.
@@ -326,35 +325,33 @@ class _Builder:
             self.add(_text_columns(text, count, flags))
             return
         rows, width = found
+        codes = list(map(itemgetter(slice(0, width)), rows))
+        self.ascii = self.ascii and "".join(codes).isascii()
         self.code_lengths.add(width)
-        if self._history_keys is None:
-            self._history_keys = frozenset(map(str.encode, self.hist_map))
-        special_keys = self._history_keys
+        marks = list(map(self.hist_map.__contains__, codes)) if self.hist_map else None
         if flags:
-            special_keys = special_keys | {c.encode() for c, f in flags.items() if f}
-        special_rows: list[bytes] = []
-        if special_keys:
-            code_of = itemgetter(slice(0, width))
-            marks = list(map(special_keys.__contains__, map(code_of, rows)))
-            if any(marks):
-                special_rows = list(compress(rows, marks))
-                rows = list(compress(rows, map(not_, marks)))
+            flagged = map(flags.__contains__, codes)
+            marks = list(map(or_, marks, flagged) if marks is not None else flagged)
+        del codes
+        special: list[str] = []
+        if marks is not None and any(marks):
+            special = list(compress(rows, marks))
+            rows = list(compress(rows, map(not_, marks)))
         if rows:
-            lines = (MEMBER_PREFIX + b"\t\n".join(rows).replace(
-                b"\n", b"\n" + MEMBER_PREFIX) + b"\t").split(b"\n")
+            lines = (_PLAIN_HEAD + _PLAIN_SEP.join(rows) + "\t").encode().split(b"\n")
             del rows
             lines.sort()  # linear when the database gave them in order
             self.plain.extend(lines)
-        if special_rows or flags:
+        if special or flags:
             # each row holds one TAB: joined by TAB they split into code, name, code, ...
-            fields = b"\t".join(special_rows).decode().split("\t") if special_rows else []
+            fields = "\t".join(special).split("\t") if special else []
             codes, names = fields[0::2], fields[1::2]
             at = dict(zip(codes, range(len(codes)), strict=True))
             tagged: dict[int, frozenset[str]] = {}
             for code, f in flags.items():
+                if code not in at:
+                    _not_among(code)
                 if f:
-                    if code not in at:
-                        _not_among(code)
                     tagged[at[code]] = f
             self.add(Candidates(codes, names, tagged))
 
@@ -580,11 +577,11 @@ class _Builder:
         ))
 
 
-def _text_rows(text: str, count: int) -> tuple[list[bytes], int] | None:
-    """The rows of a CandidateText chunk in UTF-8 and the width of their codes in bytes, if
-    a few passes over the whole text show that its ``count`` rows are each a code of that
-    width and a name, in canonical text, with one TAB between; else None (the exact path
-    decides, and names what is wrong).
+def _text_rows(text: str, count: int) -> tuple[list[str], int] | None:
+    """The rows of a CandidateText chunk and the width of their codes, if a few passes over
+    the whole text show that its ``count`` rows are each a code of that width and a name,
+    in canonical text, with one TAB between; else None (the exact path decides, and names
+    what is wrong).
 
     ``str.isprintable`` is false for every white space but the space and for every control
     character, so a printable text with no space beside a TAB or LF has no field to strip,
@@ -596,15 +593,13 @@ def _text_rows(text: str, count: int) -> tuple[list[bytes], int] | None:
         return None
     if not text.replace("\t", "").replace("\n", "").isprintable():
         return None
-    data = text.encode()
-    if data[:1] == b" " or data[-1:] == b" " or (b" " in data and any(
-        edge in data for edge in (b" \t", b"\t ", b" \n", b"\n ")
+    if " " in text and (text[0] == " " or text[-1] == " " or any(
+        edge in text for edge in (" \t", "\t ", " \n", "\n ")
     )):
         return None
-    rows = data.split(b"\n")
-    del data
+    rows = text.split("\n")
     # every row's first TAB at the same place, and as many TABs as rows: one in each
-    ends = set(map(bytes.find, rows, repeat(b"\t", count)))
+    ends = set(map(str.find, rows, repeat("\t", count)))
     if len(ends) != 1 or ends == {0}:
         return None
     return rows, ends.pop()

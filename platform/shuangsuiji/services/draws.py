@@ -12,8 +12,9 @@ import hashlib
 import secrets
 import zlib
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress
@@ -111,7 +112,7 @@ def _code_order(session: Session) -> tuple[Any, ...]:
 
 def load_candidates(
     session: Session, on: date
-) -> Iterator[kernel.Candidates | kernel.CandidateText]:
+) -> Generator[kernel.Candidates | kernel.CandidateText, None, None]:
     """Every target of the current tenant with the risk flags in force on ``on``.
 
     Where the database aggregates text (SQLite, PostgreSQL), a page of targets at a time
@@ -169,17 +170,27 @@ def _candidate_texts(
     stmt = select(func.aggregate_strings(page.c.code + "\t" + page.c.name, "\n"),
                   func.count(), func.max(page.c.page_key))
     conn = session.connection()
-    after: Any = "" if by_code else 0
-    while True:
-        text, count, last = conn.execute(stmt, {"after": after}).one()
-        if not count:
-            return
-        lo, hi = bisect_right(flag_keys, after), bisect_right(flag_keys, last)
-        yield kernel.CandidateText(text or "", count,
-                                   {code: f for _, code, f in flagged[lo:hi]})
-        if count < _TEXT_PAGE:
-            return
-        after = last
+
+    def fetch(after: Any) -> Any:
+        return conn.execute(stmt, {"after": after}).one()
+
+    # The database builds the next page on a second thread (the driver releases the GIL
+    # while it works) while the kernel checks this one; one statement at a time on the
+    # connection, which the kernel never touches.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-read-pool") as reader:
+        after: Any = "" if by_code else 0
+        page = fetch(after)
+        while True:
+            text, count, last = page
+            if not count:
+                return
+            ahead = reader.submit(fetch, last) if count == _TEXT_PAGE else None
+            lo, hi = bisect_right(flag_keys, after), bisect_right(flag_keys, last)
+            yield kernel.CandidateText(text or "", count,
+                                       {code: f for _, code, f in flagged[lo:hi]})
+            if ahead is None:
+                return
+            page, after = ahead.result(), last
 
 
 def _partitions(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
@@ -340,20 +351,21 @@ def prepare(
     rules = platform.policy_for(tenant).rules(task.starts_on)
     check_task_ratios(rules, task, items)
     progress("load", 0, 3)
-    candidates = load_candidates(session, task.starts_on)
     history = load_history(session, task.starts_on.year, task.id)
     progress("freeze", 1, 3)
-    pool = kernel.freeze_pool(
-        candidates,
-        history,
-        _kernel_task(task, items),
-        kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
-        kernel.PoolRules(
-            exclusion_policy=rules.exclusion_policy,
-            extra_exclusions=rules.extra_exclusions,
-            risk_rules=rules.risk_rules,
-        ),
-    )
+    # closed before an error leaves: the reader's thread is done with the connection then
+    with closing(load_candidates(session, task.starts_on)) as candidates:
+        pool = kernel.freeze_pool(
+            candidates,
+            history,
+            _kernel_task(task, items),
+            kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
+            kernel.PoolRules(
+                exclusion_policy=rules.exclusion_policy,
+                extra_exclusions=rules.extra_exclusions,
+                risk_rules=rules.risk_rules,
+            ),
+        )
     progress("frozen", 2, 3)
     draw_rules = kernel.DrawRules(
         item_category=_category(rules, items),
