@@ -348,15 +348,7 @@ class _Builder:
         if special or flags:
             # each row holds one TAB: joined by TAB they split into code, name, code, ...
             fields = "\t".join(special).split("\t") if special else []
-            codes, names = fields[0::2], fields[1::2]
-            at = dict(zip(codes, range(len(codes)), strict=True))
-            tagged: dict[int, frozenset[str]] = {}
-            for code, f in flags.items():
-                if code not in at:
-                    _not_among(code)
-                if f:
-                    tagged[at[code]] = f
-            self.add(Candidates(codes, names, tagged))
+            self.add(_columns(fields[0::2], fields[1::2], flags))
 
     def add(self, chunk: Candidates) -> None:
         codes, names, flags = chunk
@@ -628,20 +620,23 @@ def _text_columns(text: str, count: int, flags: Mapping[str, frozenset[str]]) ->
             ))
         codes.append(code)
         names.append(name)
-    at = {c: i for i, c in enumerate(codes)} if flags else {}
+    return _columns(codes, names, flags)
+
+
+def _columns(codes: list[str], names: list[str],
+             flags: Mapping[str, frozenset[str]]) -> Candidates:
+    """Columns with the flags given by credit code put at their positions."""
+    at = dict(zip(codes, range(len(codes)), strict=True)) if flags else {}
     tagged: dict[int, frozenset[str]] = {}
     for code, f in flags.items():
         if code not in at:
-            _not_among(code)
+            raise InvalidInput(msg(
+                "risk flags were given for %(code)r, which is not among the candidates",
+                code=code,
+            ))
         if f:
             tagged[at[code]] = f
     return Candidates(codes, names, tagged)
-
-
-def _not_among(code: str) -> None:
-    raise InvalidInput(msg(
-        "risk flags were given for %(code)r, which is not among the candidates", code=code,
-    ))
 
 
 def _check_extra(rule: ExclusionRule) -> None:
