@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import compress, islice, repeat
-from operator import attrgetter, eq, itemgetter, not_, or_
+from operator import attrgetter, eq, itemgetter, or_
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json, canonical_text, check_field
@@ -67,6 +67,7 @@ _PLAIN_SEP = "\t\n" + _PLAIN_HEAD  # "member<TAB>code<TAB>" + "name<TAB>"
 #: once the TAB after the code is compared; such pools are sorted by code explicitly.
 _LOW = re.compile("[\x00-\x08]")
 _EMPTY: frozenset[str] = frozenset()
+_NOT = bytes([1, 0]) + bytes(254)  # bytes.translate table: 0 -> 1, 1 -> 0
 
 
 def canonical_task(task: Task) -> Task:
@@ -338,8 +339,9 @@ class _Builder:
         del codes
         special: list[str] = []
         if marks is not None and any(marks):
+            keep = bytes(marks).translate(_NOT)
             special = list(compress(rows, marks))
-            rows = list(compress(rows, map(not_, marks)))
+            rows = list(compress(rows, keep))
         if rows:
             lines = (_PLAIN_HEAD + _PLAIN_SEP.join(rows) + "\t").encode().split(b"\n")
             del rows

@@ -84,7 +84,8 @@ class DrawSelection(TenantOwned, Base):
     __table_args__ = (UniqueConstraint("draw_id", "credit_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"), index=True)
+    # looked up through the unique (draw_id, credit_code) index: no index of its own
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
     target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
     credit_code: Mapped[str] = mapped_column(String(18), index=True)

@@ -9,6 +9,7 @@ fail inside that transaction instead of after a check.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import zlib
 from bisect import bisect_right
@@ -638,17 +639,19 @@ _SelectionRow = tuple[str, str, int, int | None]  # credit code, stratum, positi
 
 def _insert_selections_sqlite(conn: Any, tid: int, draw_id: int, task_id: int,
                               rows: list[_SelectionRow]) -> None:
-    """SQLite: the driver's executemany of one INSERT whose target id is a subquery on the
-    (tenant_id, credit_code) index (SQLAlchemy's per-row parameter processing cost more
-    than SQLite's inserts; in-process, a lookup per row costs no round trip)."""
+    """SQLite: one INSERT … SELECT over the rows given as one JSON array (``json_each``),
+    the target id a subquery on the (tenant_id, credit_code) index: no Python work per row
+    in the driver (its executemany bound nine parameters a row: a fifth of the time)."""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.executemany(
+        cursor.execute(
             f"INSERT INTO {DrawSelection.__tablename__} (tenant_id, draw_id, task_id, target_id,"
-            " credit_code, stratum, position, batch_no) VALUES (?, ?, ?, (SELECT id FROM"
-            " targets WHERE tenant_id = ? AND credit_code = ?), ?, ?, ?, ?)",
-            [(tid, draw_id, task_id, tid, code, code, stratum, pos, batch)
-             for code, stratum, pos, batch in rows],
+            " credit_code, stratum, position, batch_no) SELECT ?1, ?2, ?3, (SELECT id FROM"
+            " targets WHERE tenant_id = ?1 AND credit_code = json_extract(j.value, '$[0]')),"
+            " json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),"
+            " json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')"
+            " FROM json_each(?4) AS j",
+            (tid, draw_id, task_id, json.dumps(rows, ensure_ascii=False)),
         )
     finally:
         cursor.close()

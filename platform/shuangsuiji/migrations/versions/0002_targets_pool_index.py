@@ -1,4 +1,5 @@
-"""targets: a covering index for the draw's read of the pool
+"""the draw's indexes: a covering index for its read of the pool; no index of
+draw_selections.draw_id beside the unique (draw_id, credit_code) that serves it
 
 Revision ID: 0002
 Revises: 0001
@@ -19,8 +20,12 @@ def upgrade() -> None:
     with op.batch_alter_table("targets", schema=None) as batch_op:
         batch_op.create_index("ix_targets_pool", ["tenant_id", "credit_code", "name"],
                               unique=False)
+    with op.batch_alter_table("draw_selections", schema=None) as batch_op:
+        batch_op.drop_index("ix_draw_selections_draw_id")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("draw_selections", schema=None) as batch_op:
+        batch_op.create_index("ix_draw_selections_draw_id", ["draw_id"], unique=False)
     with op.batch_alter_table("targets", schema=None) as batch_op:
         batch_op.drop_index("ix_targets_pool")
