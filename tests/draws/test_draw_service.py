@@ -19,7 +19,7 @@ from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.directories import TargetFlag
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, directories, draws
+from shuangsuiji.services import audit, directories, draws, plans
 from shuangsuiji.services import tenants as tenant_service
 
 SEED = "dice 3-5-1-6-2-4; lottery 2026-041 03 11 19 24 28 31"
@@ -274,3 +274,34 @@ def test_pool_read_in_text_pages_is_the_pool_read_target_by_target(
     for pool in pools.values():
         assert pool.digest == one_by_one.digest
         assert [s.lines for s in pool.strata] == [s.lines for s in one_by_one.strata]
+
+
+def test_recently_inspected_looks_back_into_the_year_before(
+    platform: Platform, make_task: Callable[..., str],
+) -> None:
+    """The example province excludes targets inspected by it in the last 180 days
+    (recently_inspected): a draw in April 2026 must see a November 2025 inspection, which a
+    history of 2026 alone would miss."""
+    if "example-province" not in platform.packs:
+        pytest.skip("the example province pack is not installed")
+    make_task("example", "T-2026-APR")  # loads the directories and the 2026 plan
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "example")
+        s.info["tenant_id"] = tenant.id
+        plans.create_plan(s, platform, tenant, 2025, title="2025年度抽查工作计划",
+                          made_on=date(2025, 2, 10))
+        plans.create_task(s, platform, tenant, plan_year=2025, code="T-2025-NOV",
+                          title="电信业务经营许可情况检查", department="综合执法处",
+                          item_codes=["SX-001"], starts_on=date(2025, 11, 3),
+                          ends_on=date(2025, 11, 28), methods=["on_site"],
+                          ratio_permille=100, group_count=3,
+                          inspector_scope="across_departments")
+        s.commit()
+    earlier = _draw(platform, "example", "T-2025-NOV", seed=SEED)
+    drawn = set(_general(earlier.bundle)["selected"])
+    _draw(platform, "example", "T-2026-APR", seed=SEED)
+    excluded = {row[0]: row for row in _bundle(platform, "example", "T-2026-APR")["pool"]
+                ["excluded"]}
+    assert drawn and drawn <= set(excluded)
+    assert {(excluded[c][2], excluded[c][3]) for c in drawn} == {
+        ("recently_inspected", "T-2025-NOV")}

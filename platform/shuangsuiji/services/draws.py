@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import compress
 from typing import Any, cast
 
@@ -221,11 +221,22 @@ def _partitions(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
         cursor.close()
 
 
+def history_since(rules: RuleSet, starts_on: date) -> date:
+    """The first day whose inspections can exclude a target from a task starting on
+    ``starts_on``: 1 January of its year (once a year per item, same quarter), or earlier
+    when a ``recently_inspected`` rule looks further back (180 days from 1 March reach into
+    the year before)."""
+    days = [int(r.param("days")) for r in rules.extra_exclusions
+            if r.kind == "recently_inspected"]
+    return min(date(starts_on.year, 1, 1), starts_on - timedelta(days=max(days, default=0)))
+
+
 def load_history(
-    session: Session, year: int, exclude_task_id: int
+    session: Session, since: date, until: date, exclude_task_id: int
 ) -> Iterator[kernel.TaskInspections]:
-    """Earlier inspections of this tenant in ``year``, one record per task: the targets its
-    draw selected (draws not voided) and the task's items, date, division and status.
+    """Earlier inspections of this tenant from ``since`` to ``until``, one record per task:
+    the targets its draw selected (draws not voided) and the task's items, date, division
+    and status.
 
     The tasks (few) are read first; the selections (many) then as (task, credit code) pairs
     only, and grouped by task: nothing is built per selection but its code.
@@ -235,8 +246,8 @@ def load_history(
     in_year = (
         Task.tenant_id == tid,
         Task.id != exclude_task_id,
-        Task.starts_on >= date(year, 1, 1),
-        Task.starts_on <= date(year, 12, 31),
+        Task.starts_on >= since,
+        Task.starts_on <= until,
     )
     tasks: dict[int, tuple[str, date, str, str]] = {}
     items: dict[int, list[str]] = {}
@@ -346,7 +357,8 @@ def prepare(
     rules = platform.policy_for(tenant).rules(task.starts_on)
     check_task_ratios(rules, task, items)
     progress("load", 0, 3)
-    history = load_history(session, task.starts_on.year, task.id)
+    history = load_history(session, history_since(rules, task.starts_on),
+                           date(task.starts_on.year, 12, 31), task.id)
     progress("freeze", 1, 3)
     # closed before an error leaves: the reader's thread is done with the connection then
     with closing(load_candidates(session, task.starts_on)) as candidates:
