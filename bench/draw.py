@@ -75,6 +75,7 @@ FLAGS = ("complaints", "abnormal_operations", "bad_credit", "administrative_pena
 
 TARGETS = {"raw": 1.0, "verify": 1.5, "draw": 2.5}
 MEMORY_LIMIT = 400 * 10**6  # bytes: the issue's "under 400 MB" (381 MiB)
+TARGET_SIZE = 1_000_000  # the directory the issue sets the ratios for
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -448,15 +449,22 @@ def report(results: list[dict[str, Any]], dialect: str) -> bool:
               f"inspections; pool {d['pool']:,} ({d['excluded']:,} excluded), "
               f"{d['selected']:,} drawn; bundle {d['bundle_mb']:.0f} MB")
         print(f"  {'measure':<44} {'time':>9} {'vs raw':>8} {'target':>8}  met")
+        # the issue sets the ratios for a directory of a million; other sizes show growth
+        sized = r["n"] == TARGET_SIZE
         rows = [
             ("raw scan (targets + flags + history join)", r["raw_s"], None),
-            ("service draw (draws.draw + commit)", d["draw_s"], TARGETS["draw"]),
-            ("offline verify (kernel.verify_bundle)", v["verify_s"], TARGETS["verify"]),
+            ("service draw (draws.draw + commit)", d["draw_s"],
+             TARGETS["draw"] if sized else None),
+            ("offline verify (kernel.verify_bundle)", v["verify_s"],
+             TARGETS["verify"] if sized else None),
             ("  (+ reading the bundle JSON)", v["load_s"], None),
         ]
         if raw.get("service_read_s") is not None:
             rows.insert(1, ("  the service's own read alone (text pages)", raw["service_read_s"],
                             None))
+        if not sized:
+            print(f"  (the ratio targets are set for {TARGET_SIZE:,} targets; this size shows "
+                  "growth)")
         for label, secs, target in rows:
             ratio = secs / r["raw_s"]
             met = "" if target is None else ("yes" if ratio <= target else "NO")
