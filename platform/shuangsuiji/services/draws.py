@@ -147,14 +147,14 @@ def _candidate_texts(
 
     Pages follow a key: on SQLite the credit code, read from the covering index
     ``ix_targets_pool`` in order (the kernel's sort is then linear); on PostgreSQL the id,
-    read in table order (its collation's order is not byte order, so the kernel sorts).
+    read in table order (its collation's order need not be byte order: the kernel sorts).
     """
     tid = require_tenant(session)
     key = Target.credit_code if by_code else Target.id
     flagged = sorted((code if by_code else target_id, code, f)
                      for target_id, code, f in directories.flagged_targets(session, on))
     flag_keys = [k for k, _, _ in flagged]
-    page = (
+    rows = (
         select(Target.credit_code.label("code"), Target.name.label("name"),
                key.label("page_key"))
         .where(Target.tenant_id == tid, key > bindparam("after"))
@@ -162,8 +162,8 @@ def _candidate_texts(
         .limit(_TEXT_PAGE)
         .subquery()
     )
-    stmt = select(func.aggregate_strings(page.c.code + "\t" + page.c.name, "\n"),
-                  func.count(), func.max(page.c.page_key))
+    stmt = select(func.aggregate_strings(rows.c.code + "\t" + rows.c.name, "\n"),
+                  func.count(), func.max(rows.c.page_key))
     conn = session.connection()
 
     def fetch(after: Any) -> Any:
@@ -243,7 +243,7 @@ def load_history(
     """
     tid = require_tenant(session)
     conn = session.connection()
-    in_year = (
+    in_window = (
         Task.tenant_id == tid,
         Task.id != exclude_task_id,
         Task.starts_on >= since,
@@ -256,7 +256,7 @@ def load_history(
                Task.status)
         .join(TaskItem, TaskItem.task_id == Task.id)
         .join(Item, Item.id == TaskItem.item_id)
-        .where(*in_year, TaskItem.tenant_id == tid, Item.tenant_id == tid)
+        .where(*in_window, TaskItem.tenant_id == tid, Item.tenant_id == tid)
     ):
         tasks[task_id] = (
             task_code,
@@ -276,7 +276,7 @@ def load_history(
             DrawSelection.tenant_id == tid,
             Draw.tenant_id == tid,
             Draw.id.not_in(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tid)),
-            *in_year,
+            *in_window,
         )
     )
     for part in _partitions(session, selections):
