@@ -63,10 +63,12 @@ def test_last_used_is_written_once_per_precision_window(app: Flask, users: Any) 
         event.remove(engine, "before_cursor_execute", count)
 
 
-def test_resolving_a_token_leaves_the_callers_session_clean(app: Flask, users: Any) -> None:
+def test_resolving_a_token_writes_only_its_bookkeeping(app: Flask, users: Any) -> None:
     token = _issue(app)
-    with app.extensions["shuangsuiji"].db.session() as s:
-        user = accounts.user_from_token(s, token)
-        assert user is not None and user.username == "cq_viewer"
+    platform = app.extensions["shuangsuiji"]
+    with platform.db.session() as s:
+        s.scalar(select(ApiToken.id))  # a read transaction of the caller's, left open
+        caller = accounts.caller_from_token(platform.db.engine, token)
+        assert caller is not None and caller.username == "cq_viewer"
         assert not s.dirty and not s.new
     assert _last_used(app) is not None  # written in its own transaction

@@ -29,7 +29,8 @@ def test_create_first_admin_and_token(app: Flask, tenant_tree: dict[str, int]) -
         assert user is not None and user.password_hash.startswith("$argon2id$")
         row = s.scalar(select(ApiToken))
         assert row is not None and token not in row.token_hash
-        assert accounts.user_from_token(s, token) is user
+        caller = accounts.caller_from_token(platform.db.engine, token)
+        assert caller is not None and caller.id == user.id
     assert app.test_client().get(
         "/t/chongqing/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 

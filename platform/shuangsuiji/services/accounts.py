@@ -12,11 +12,11 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, Select, bindparam, or_, select, update
+from sqlalchemy import Engine, Select, bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant, User
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, callers
+from shuangsuiji.services import audit
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.callers import Caller, Grant, Grantee
 
@@ -336,21 +336,6 @@ def caller_from_token(engine: Engine, token: str) -> Caller | None:
     _touch_token(engine, token_id, prefix, last_used_at)
     grants = tuple(Grant(*row[8:]) for row in rows if row[8] is not None)
     return Caller(user_id, username, display_name, grants)
-
-
-def user_from_token(session: Session, token: str) -> User | None:
-    """The active user owning this live token, as an ORM object of ``session``, or None.
-
-    Reading a token does not write through ``session``: on SQLite a read transaction that
-    then writes is refused at once under concurrency ("database is locked").
-    """
-    caller = caller_from_token(_engine_of(session), token)
-    return None if caller is None else callers.attach(session, caller)
-
-
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind.engine if isinstance(bind, Connection) else cast(Engine, bind)
 
 
 def _touch_token(engine: Engine, token_id: int, prefix: str,
