@@ -118,7 +118,7 @@ def load_candidates(
     """
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        yield from _candidate_texts(session, on, by_code=dialect == "sqlite")
+        yield from _candidate_texts(session, on, by_code=_byte_order(session))
         return
     tid = require_tenant(session)
     flags = directories.flags_in_force(session, on)
@@ -139,15 +139,32 @@ def load_candidates(
         yield kernel.Candidates(codes, names, tagged)
 
 
+#: PostgreSQL collations that order text as its UTF-8 bytes (code points).
+_BYTE_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8", "ucs_basic")
+
+
+def _byte_order(session: Session) -> bool:
+    """Whether the database orders ``credit_code`` as UTF-8 bytes: SQLite's BINARY always;
+    PostgreSQL when the database's collation is C-like (then the covering index gives the
+    pages in canonical order, and the kernel's sort is linear)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return True
+    collation = session.connection().exec_driver_sql(
+        "SELECT datcollate FROM pg_database WHERE datname = current_database()").scalar()
+    return collation in _BYTE_COLLATIONS
+
+
 def _candidate_texts(
     session: Session, on: date, *, by_code: bool
 ) -> Iterator[kernel.CandidateText]:
     """The tenant's targets as texts of up to _TEXT_PAGE lines, each page aggregated by the
     database, each with the flags in force of its targets.
 
-    Pages follow a key: on SQLite the credit code, read from the covering index
-    ``ix_targets_pool`` in order (the kernel's sort is then linear); on PostgreSQL the id,
-    read in table order (its collation's order need not be byte order: the kernel sorts).
+    Pages follow a key: the credit code where the database orders it as bytes (SQLite;
+    PostgreSQL under a C collation), read from the covering index ``ix_targets_pool`` in
+    order (the kernel's sort is then linear, and the pages' bounds agree with Python's
+    order, which assigns the flags to them); elsewhere the id, read in table order (the
+    kernel sorts).
     """
     tid = require_tenant(session)
     key = Target.credit_code if by_code else Target.id
