@@ -247,8 +247,9 @@ def test_pool_read_in_text_pages_is_the_pool_read_target_by_target(
     platform: Platform, make_task: Callable[..., str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The draw reads the directory as texts aggregated by the database, a page at a time
-    (SQLite, PostgreSQL); pages of any size, with flags and history spread over them, freeze
-    the same pool as the targets read one by one with their flags."""
+    (SQLite, PostgreSQL); pages of any size, by credit code or by id, with flags and history
+    spread over them, freeze the same pool as the targets read one by one with their
+    flags."""
     first = make_task("miit", "T-A")
     _draw(platform, "miit", first, seed=SEED)  # history: T-B's pool excludes what T-A drew
     task = make_task("miit", "T-B")
@@ -261,8 +262,10 @@ def test_pool_read_in_text_pages_is_the_pool_read_target_by_target(
                             lambda *a: fast.append(text_rows(*a)) or fast[-1])
         pools = {}
         for page in (7, 100, 100_000):
-            monkeypatch.setattr(draws, "_TEXT_PAGE", page)
-            pools[page] = draws.prepare(s, platform, tenant, task).pool
+            for by_code in (True, False):  # pages by credit code, or by id
+                monkeypatch.setattr(draws, "_TEXT_PAGE", page)
+                monkeypatch.setattr(draws, "_byte_order", lambda _s, b=by_code: b)
+                pools[page, by_code] = draws.prepare(s, platform, tenant, task).pool
         on = draws.find_task(s, task).starts_on
         records = directories.load_targets(s, on=on)
         monkeypatch.setattr(draws, "load_candidates", lambda _s, _on: (
