@@ -278,3 +278,20 @@ def test_a_v2_recusal_mixes_a_fresh_beacon_round_declared_before_it() -> None:
     late["recusals"][0]["declared_at"] = "2023-08-23T16:10:00Z"
     report = verify_bundle(redigest(late))
     assert not report.ok
+
+
+def test_the_stored_pool_is_the_frozen_pool() -> None:
+    from shuangsuiji.kernel import frozen_pool_text
+
+    pool = _pool()
+    data = b"".join(frozen_pool_text(pool))
+    again = announce.frozen_pool_from_text(data)
+    assert again.digest == pool.digest
+    assert b"".join(frozen_pool_text(again)) == data
+    assert announce.pool_root(again) == announce.pool_root(pool)
+    seed = "a" * 64
+    one = draw(pool, seed, rules=b.draw_rules(), params=PARAMS, inspectors=b.inspectors(10),
+               experts=b.experts(5))
+    two = draw(again, seed, rules=b.draw_rules(), params=PARAMS, inspectors=b.inspectors(10),
+               experts=b.experts(5))
+    assert one.groups == two.groups and one.strata == two.strata

@@ -21,17 +21,27 @@ from typing import Any
 
 from shuangsuiji.kernel import merkle
 from shuangsuiji.kernel.canonical import canonical_json
-from shuangsuiji.kernel.codec import plain
+from shuangsuiji.kernel.codec import Reader, plain, read_pool_rules, read_sampling, read_task
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.model import (
     DrawParams,
     DrawRules,
+    Exclusion,
     Expert,
     FrozenPool,
     Inspector,
+    PoolRules,
+    Sampling,
+    Stratum,
+    Task,
 )
 from shuangsuiji.kernel.people import canonical_experts, canonical_inspectors
-from shuangsuiji.kernel.pool import POOL_FORMAT, excluded_lines, pool_header
+from shuangsuiji.kernel.pool import (
+    POOL_FORMAT,
+    excluded_lines,
+    exclusion_citations,
+    pool_header,
+)
 from shuangsuiji.messages import msg
 
 ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/1"
@@ -129,6 +139,40 @@ def verify_member_proof(proof: dict[str, Any], root_hex: str) -> bool:
     )
 
 
+def frozen_pool_from_text(data: bytes) -> FrozenPool:
+    """The frozen pool whose canonical lines (§3.3) are ``data``, as stored at the
+    announcement: the draw uses it instead of freezing the pool a second time.
+
+    The digest is SHA-256 of ``data``; the caller compares it with the announced one.
+    """
+    lines = lines_of_text(data)
+    if len(lines) < 2 or lines[0] != POOL_FORMAT.encode():
+        raise InvalidInput(msg("not a stored pool (shuangsuiji-pool/1 lines)"))
+    import json
+
+    header = Reader(json.loads(lines[1]), "pool header")
+    task = read_task(header.sub("task"))
+    sampling = read_sampling(header.sub("sampling"))
+    rules = read_pool_rules(header.sub("rules"))
+    strata: list[Stratum] = []
+    i, end = 2, len(lines)
+    while i < end and lines[i].startswith(b"stratum\t"):
+        _, name, ratio, size, count = lines[i].decode("utf-8").split("\t")
+        n = int(count)
+        strata.append(Stratum(name, int(ratio), int(size), lines[i + 1 : i + 1 + n]))
+        i += 1 + n
+    cites = exclusion_citations(rules)
+    excluded: list[Exclusion] = []
+    for line in lines[i:end]:
+        tag, code, name, rule, _article, trigger = line.decode("utf-8").split("\t")
+        if tag != "excluded" or rule not in cites:
+            raise InvalidInput(msg("stored pool: unexpected line %(line)r", line=line[:60]))
+        excluded.append(Exclusion(code, name, rule, cites[rule], trigger or None))
+    tail = b"".join(x + b"\n" for x in lines[i:end])
+    return FrozenPool(task, sampling, rules, tuple(strata), tuple(excluded),
+                      hashlib.sha256(data).hexdigest(), (tail,) if tail else ())
+
+
 # --- digests of what the announcement fixes ---------------------------------------------
 
 
@@ -205,6 +249,10 @@ def make_announcement(
     ``root`` (the pool's Merkle root and line count) when already computed.
     """
     unix_time(announced_at)  # checked
+    fields = announced_fields(
+        pool.task, pool.sampling, pool.rules, params=params, rules=rules,
+        inspectors=inspectors, experts=experts, pack=pack, version=version,
+    )
     beacon = procedure.get("beacon")
     if beacon is not None:
         from shuangsuiji.kernel.beacon import round_time
@@ -216,8 +264,8 @@ def make_announcement(
     tree_root, leaves = root if root is not None else pool_root(pool)
     return {
         "format": ANNOUNCEMENT_FORMAT,
-        "task": plain(pool.task),
-        "sampling": plain(pool.sampling),
+        "task": fields["task"],
+        "sampling": fields["sampling"],
         "pool": {
             "digest": pool.digest,
             "merkle_root": tree_root,
@@ -225,15 +273,38 @@ def make_announcement(
             "size": pool.size,
             "excluded": len(pool.excluded),
         },
-        "inspectors_digest": sha256_json(inspectors_plain(inspectors)),
-        "experts_digest": sha256_json(experts_plain(experts)),
-        "draw_parameters": plain(params),
-        "rules": {"pack": pack, "version": version,
-                  "digest": rules_digest(plain(pool.rules), plain(rules))},
+        "inspectors_digest": fields["inspectors_digest"],
+        "experts_digest": fields["experts_digest"],
+        "draw_parameters": fields["draw_parameters"],
+        "rules": fields["rules"],
         "seed_procedure": procedure,
         "conflicts": sorted_conflicts(conflicts),
         "announced_at": announced_at,
         "replaces": replaces,
+    }
+
+
+def announced_fields(
+    task: Task,
+    sampling: Sampling,
+    pool_rules: PoolRules,
+    *,
+    params: DrawParams,
+    rules: DrawRules,
+    inspectors: Iterable[Inspector],
+    experts: Iterable[Expert],
+    pack: str,
+    version: str,
+) -> dict[str, Any]:
+    """The announcement's fields that the platform recomputes at the draw (§10.1)."""
+    return {
+        "task": plain(task),
+        "sampling": plain(sampling),
+        "inspectors_digest": sha256_json(inspectors_plain(inspectors)),
+        "experts_digest": sha256_json(experts_plain(experts)),
+        "draw_parameters": plain(params),
+        "rules": {"pack": pack, "version": version,
+                  "digest": rules_digest(plain(pool_rules), plain(rules))},
     }
 
 
@@ -244,9 +315,12 @@ def announcement_digest(announcement: dict[str, Any]) -> str:
 
 def differences(announced: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """The fields of ``current`` that differ from ``announced`` (paths, document order);
-    compared by the canonical JSON digest of each field."""
+    compared by the canonical JSON digest of each field. Fields ``current`` does not hold
+    are not compared."""
     out: list[str] = []
     for key in ANNOUNCEMENT_KEYS:
+        if key not in current:
+            continue
         a, c = announced.get(key), current.get(key)
         if sha256_json(a) == sha256_json(c):
             continue
