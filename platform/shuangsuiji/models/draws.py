@@ -141,7 +141,8 @@ class DrawAnnouncement(TenantOwned, Base):
     ``announcement`` is the announcement object of docs/draw-spec.md §10 and ``digest`` its
     SHA-256; ``pool`` the pool's lines (§3.3 bytes, zlib) frozen once at the announcement:
     the draw uses exactly them. ``draw_id`` is set when the announced draw is committed;
-    an announcement is used by one draw at most.
+    an announcement is used by one draw at most. An announcement may be superseded only
+    while nothing random about it exists (no reveal, beacon round still ahead).
     """
 
     __tablename__ = "draw_announcements"
@@ -158,6 +159,8 @@ class DrawAnnouncement(TenantOwned, Base):
         LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"), deferred=True
     )
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
+    #: replaced by a later announcement before anything random existed (stays listed)
+    superseded: Mapped[bool] = mapped_column(default=False)
     actor: Mapped[str] = mapped_column(String(120))
     announced_at: Mapped[datetime] = mapped_column(default=utcnow)
 

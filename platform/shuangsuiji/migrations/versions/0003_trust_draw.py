@@ -2,7 +2,7 @@
 
 Revision ID: 0003_trust_draw
 Revises: 0002
-Create Date: 2026-12-01 21:55:25.511864
+Create Date: 2026-12-01 21:59:42.003464
 
 """
 from typing import Sequence, Union
@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('pool_format', sa.String(length=32), nullable=False),
     sa.Column('pool', sa.LargeBinary().with_variant(mysql.LONGBLOB(), 'mariadb').with_variant(mysql.LONGBLOB(), 'mysql'), nullable=False),
     sa.Column('draw_id', sa.Integer(), nullable=True),
+    sa.Column('superseded', sa.Boolean(), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
     sa.Column('announced_at', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
