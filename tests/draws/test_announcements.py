@@ -16,7 +16,7 @@ from shuangsuiji import kernel
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.kernel import announce
 from shuangsuiji.models.audit import AuditEvent
-from shuangsuiji.models.draws import DrawAnnouncement, DrawPool, SeedCommitment
+from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawPool, SeedCommitment
 from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import announcements, audit, draws
@@ -186,3 +186,38 @@ def test_an_announcement_is_superseded_only_before_anything_random(
     _commit_and_reveal(platform, code, reveal=PARTIES[:1])
     with pytest.raises(Conflict, match="already public"):
         _announce(platform, code, procedure="commit_reveal", parties=PARTIES)
+
+
+def test_a_v2_recusal_is_declared_then_applied_with_a_later_beacon_round(
+    platform: Platform, make_task: Callable[..., str]
+) -> None:
+    from shuangsuiji.services import recusal_steps
+
+    code = make_task("miit")
+    _announce(platform, code, procedure="commit_reveal", parties=PARTIES,
+              now=datetime(2023, 8, 23, 15, 0, tzinfo=UTC))
+    _commit_and_reveal(platform, code)
+    draw_id, bundle = _draw(platform, code)
+    g = bundle["result"]["groups"][0]
+    with tenant_session(platform, "miit") as (s, t):
+        with pytest.raises(UserError, match="declared first"):
+            draws.recuse(s, t, draw_id, person=g["members"][0], credit_code=g["targets"][0],
+                         mode="withdraw", reason="亲属", platform=platform)
+        entry = recusal_steps.declare(
+            s, t, draw_id, person=g["members"][0], credit_code=g["targets"][0],
+            mode="withdraw", reason="配偶在该企业任职", platform=platform,
+            now=datetime(2023, 8, 23, 15, 59, 22, tzinfo=UTC))
+        assert entry.beacon_round == 1000  # the first round after the declaration
+    with tenant_session(platform, "miit") as (s, t), pytest.raises(Conflict, match="wait"):
+        recusal_steps.apply(s, t, draw_id, platform=platform, beacon_signature=SIG_1000,
+                            now=datetime(2023, 8, 23, 15, 59, 23, tzinfo=UTC))
+    with tenant_session(platform, "miit") as (s, t):
+        row = recusal_steps.apply(s, t, draw_id, platform=platform, beacon_signature=SIG_1000,
+                                  now=AFTER_1000)
+        assert row.outcome["reason"] == "配偶在该企业任职"
+        exported = draws.export_bundle(s, s.get(Draw, draw_id))
+    report = kernel.verify_bundle(exported)
+    assert report.ok, str(report)
+    step = exported["recusals"][0]
+    assert step["beacon"]["round"] == 1000 and step["declared_at"] == "2023-08-23T15:59:22Z"
+    assert step["replacement"] not in g["members"]

@@ -16,7 +16,7 @@ from shuangsuiji.cli.common import SsjCommand, SsjGroup, platform, session, tena
 from shuangsuiji.errors import NotFound
 from shuangsuiji.kernel.announce import PROCEDURES, WEAKER
 from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
-from shuangsuiji.services import announcements, lifecycle
+from shuangsuiji.services import announcements, lifecycle, recusal_steps
 from shuangsuiji.services import draws as draw_service
 
 
@@ -301,17 +301,55 @@ def void(tenant: str, task: str, reason: str) -> None:
 @click.option("--target", "credit_code", required=True, help="The target's credit code.")
 @click.option("--mode", type=click.Choice(["swap", "withdraw"]), default="withdraw")
 @click.option("--reason", required=True, help="The conflict of interest (利害关系).")
-def recuse(tenant: str, task: str, person: str, credit_code: str, mode: str, reason: str) -> None:
-    """Declare a conflict of interest and apply the pack's recusal mode (回避)."""
+@click.option("--beacon-after-minutes", type=int, default=0, metavar="M",
+              help="Announced draws: the step's beacon round is the first one M minutes "
+              "after the declaration.")
+def recuse(tenant: str, task: str, person: str, credit_code: str, mode: str, reason: str,
+           beacon_after_minutes: int) -> None:
+    """Declare a conflict of interest and apply the pack's recusal mode (回避).
+
+    An announced draw's recusal is declared now and applied with `recuse-apply` once its
+    beacon round is out (its randomness did not exist when it was declared).
+    """
     with session(tenant) as (s, t):
         assert t is not None
         record = _live(s, task)
-        entry = draw_service.recuse(s, t, record.id, person=person, credit_code=credit_code,
-                                    mode=mode, reason=reason, platform=platform())
-        o = entry.outcome
-        what = (f"replaced by {o.get('replacement')}" if mode == "withdraw"
-                else f"swapped with group {o.get('swap_group')} for {o.get('swap_target')}")
-        click.echo(f"recusal step {entry.step}: {person} from {credit_code}: {what}")
+        if draw_service.is_v2(record):
+            entry = recusal_steps.declare(s, t, record.id, person=person,
+                                          credit_code=credit_code, mode=mode, reason=reason,
+                                          platform=platform(),
+                                          after_minutes=beacon_after_minutes)
+            lines = [f"recusal step {entry.step} declared at {entry.declared_at}: {person} "
+                     f"from {credit_code} ({mode}); its beacon is quicknet round "
+                     f"{entry.beacon_round} — apply it then with `ssj draw recuse-apply`"]
+        else:
+            row = draw_service.recuse(s, t, record.id, person=person, credit_code=credit_code,
+                                      mode=mode, reason=reason, platform=platform())
+            lines = [_step_line(row)]
+    emit_committed(lines, f"the recusal of {person}", f"ssj draw export --tenant {tenant} {task}")
+
+
+def _step_line(entry: Any) -> str:
+    o = entry.outcome
+    what = (f"replaced by {o.get('replacement')}" if entry.mode == "withdraw"
+            else f"swapped with group {o.get('swap_group')} for {o.get('swap_target')}")
+    return f"recusal step {entry.step}: {entry.person_id} from {entry.credit_code}: {what}"
+
+
+@draw.command("recuse-apply")
+@tenant_option
+@click.argument("task")
+@click.option("--beacon-signature", default=None, metavar="HEX",
+              help="The step's drand round signature, pasted; omit to fetch it.")
+def recuse_apply(tenant: str, task: str, beacon_signature: str | None) -> None:
+    """Apply TASK's declared recusal step with its beacon round's value."""
+    with session(tenant) as (s, t):
+        assert t is not None
+        record = _live(s, task)
+        row = recusal_steps.apply(s, t, record.id, platform=platform(),
+                                  beacon_signature=beacon_signature)
+        lines = [_step_line(row)]
+    emit_committed(lines, f"recusal step {row.step}", f"ssj draw export --tenant {tenant} {task}")
 
 
 @click.command("verify", cls=SsjCommand)

@@ -834,6 +834,11 @@ def recuse(
                            draw=draw_id))
     if not reason.strip():
         raise UserError(msg("a recusal needs the conflict of interest stated"), where="reason")
+    if is_v2(record):
+        raise UserError(msg("draw #%(draw)s was announced: a recusal is declared first and "
+                            "applied once its beacon round is out", draw=draw_id),
+                        hint=msg("`ssj draw recuse` declares it; `ssj draw recuse-apply` "
+                                 "applies it"))
     rules = platform.policy_for(tenant).rules(record.inspection_date)
     result = current_result(record)
     step = len(record.recusals) + 1
