@@ -133,7 +133,7 @@ def test_beacon_round_named_in_advance_with_a_missing_reveal(
     platform: Platform, make_task: Callable[..., str]
 ) -> None:
     code = make_task("miit")
-    with pytest.raises(kernel.InvalidInput, match="before the announcement"):
+    with pytest.raises(UserError, match="before the announcement"):
         _announce(platform, code, procedure="beacon", beacon_round=1000, now=AFTER_1000)
     _announce(platform, code, procedure="commit_reveal+beacon", parties=PARTIES,
               beacon_round=1000, now=BEFORE_1000)

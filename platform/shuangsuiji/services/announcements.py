@@ -138,14 +138,18 @@ def announce(
     inspectors = draw_service.load_inspectors(session)
     experts = draw_service.load_experts(session)
     data = b"".join(kernel.frozen_pool_text(prepared.pool))
-    announcement = fixing.make_announcement(
-        prepared.pool, params=prepared.params, rules=prepared.draw_rules,
-        inspectors=inspectors, experts=experts, pack=prepared.rules.governing[0],
-        version=prepared.rules.governing[1], procedure=proc,
-        conflicts=[(kernel.canonical_text(p), kernel.canonical_text(c)) for p, c in conflicts],
-        announced_at=utc_stamp(when), replaces=_voided_digest(session, task),
-        root=fixing.merkle_root(fixing.lines_of_text(data)),
-    )
+    try:
+        announcement = fixing.make_announcement(
+            prepared.pool, params=prepared.params, rules=prepared.draw_rules,
+            inspectors=inspectors, experts=experts, pack=prepared.rules.governing[0],
+            version=prepared.rules.governing[1], procedure=proc,
+            conflicts=[(kernel.canonical_text(p), kernel.canonical_text(c))
+                       for p, c in conflicts],
+            announced_at=utc_stamp(when), replaces=_voided_digest(session, task),
+            root=fixing.merkle_root(fixing.lines_of_text(data)),
+        )
+    except KernelError as e:
+        raise UserError(str(e), where="announcement") from None
     digest = fixing.announcement_digest(announcement)
     number = (session.scalar(select(func.max(DrawAnnouncement.number))
                              .where(DrawAnnouncement.task_id == task.id)) or 0) + 1
