@@ -1,0 +1,93 @@
+"""Every rule in force, one by one, with its value, its citation and the pack that answered.
+
+:func:`rule_lines` turns a resolved :class:`~shuangsuiji.packs.ruleset.RuleSet` into one
+:class:`RuleLine` per rule (a member of a collection — an item category, a risk rule, an
+extra exclusion, a result type — is a rule of its own), in RuleSet field order. ``ssj pack
+rules`` and ``ssj tenants show`` print them with :func:`format_rules`; the answering pack is
+the rule's citation's pack (a *first answer wins* hook is answered by the most specific pack
+that did not return ``None``; an *every pack contributes* hook's members each name theirs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from shuangsuiji.packkit.diff import KEYED, _plain
+from shuangsuiji.packs.ruleset import RuleSet
+from shuangsuiji.rules import Citation
+
+#: RuleSet fields that are not rules.
+NOT_RULES = ("as_of", "versions")
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One rule: its RuleSet field, its key in a collection (or None), its fields' plain
+    values (without the citation), and its citation."""
+
+    rule: str
+    key: str | None
+    values: tuple[tuple[str, Any], ...]
+    cite: Citation
+
+    @property
+    def label(self) -> str:
+        return self.rule + (f"[{self.key}]" if self.key is not None else "")
+
+    @property
+    def answered_by(self) -> str:
+        """The pack (and version) in the chain whose answer this is."""
+        return f"{self.cite.pack} {self.cite.version}"
+
+
+def _line(rule: str, key: str | None, value: Any) -> RuleLine:
+    values = tuple((f.name, _plain(getattr(value, f.name))) for f in dataclasses.fields(value)
+                   if f.name != "cite")
+    return RuleLine(rule, key, values, value.cite)
+
+
+def rule_lines(rules: RuleSet) -> list[RuleLine]:
+    """Every rule of ``rules``, in RuleSet field order (collections member by member)."""
+    out: list[RuleLine] = []
+    for f in dataclasses.fields(RuleSet):
+        if f.name in NOT_RULES:
+            continue
+        value = getattr(rules, f.name)
+        if f.name in KEYED:
+            out.extend(_line(f.name, str(getattr(m, KEYED[f.name])), m) for m in value)
+        else:
+            out.append(_line(f.name, None, value))
+    return out
+
+
+def show_value(value: Any) -> str:
+    """A plain value as the CLI prints it."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(show_value(v) for v in value) or "(empty)"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={show_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def chain_text(rules: RuleSet) -> str:
+    """``miit 2018 → chongqing 2021``: the pack versions in force, most general first."""
+    return " → ".join(f"{p} {v}" for p, v in rules.versions)
+
+
+def format_rules(rules: RuleSet) -> list[str]:
+    """The lines ``ssj pack rules`` prints: each rule with its citation and answering pack,
+    then its fields indented."""
+    lines = []
+    own = rules.governing[0]
+    for line in rule_lines(rules):
+        by = "" if line.cite.pack == own else f"  [from {line.cite.pack}]"
+        lines.append(f"{line.label}  ({line.cite}){by}")
+        for name, value in line.values:
+            lines.append(f"    {name} = {show_value(value)}")
+    return lines
