@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from shuangsuiji.packkit.diff import KEYED, _plain
-from shuangsuiji.packs.ruleset import RuleSet
-from shuangsuiji.rules import Citation
+from shuangsuiji.packs.policy import TenantPolicy
+from shuangsuiji.packs.ruleset import RuleSet, plan_window
+from shuangsuiji.rules import Citation, PlanWindow
 
 #: RuleSet fields that are not rules.
 NOT_RULES = ("as_of", "versions")
@@ -30,7 +32,7 @@ class RuleLine:
     rule: str
     key: str | None
     values: tuple[tuple[str, Any], ...]
-    cite: Citation
+    cite: Citation | None  # None: an empty collection (no pack contributes a member)
 
     @property
     def label(self) -> str:
@@ -38,8 +40,8 @@ class RuleLine:
 
     @property
     def answered_by(self) -> str:
-        """The pack (and version) in the chain whose answer this is."""
-        return f"{self.cite.pack} {self.cite.version}"
+        """The pack (and version) in the chain whose answer this is ("" for none)."""
+        return f"{self.cite.pack} {self.cite.version}" if self.cite else ""
 
 
 def _line(rule: str, key: str | None, value: Any) -> RuleLine:
@@ -48,8 +50,15 @@ def _line(rule: str, key: str | None, value: Any) -> RuleLine:
     return RuleLine(rule, key, values, value.cite)
 
 
-def rule_lines(rules: RuleSet) -> list[RuleLine]:
-    """Every rule of ``rules``, in RuleSet field order (collections member by member)."""
+def plan_window_on(policy: TenantPolicy, day: date) -> PlanWindow:
+    """The annual-plan window of ``day``'s year under the rules in force on ``day`` (the plan
+    window is asked per year, so a :class:`RuleSet` does not hold it)."""
+    return plan_window(policy.plugin_manager(day), as_of=day, year=day.year)
+
+
+def rule_lines(rules: RuleSet, window: PlanWindow | None = None) -> list[RuleLine]:
+    """Every rule of ``rules``, in RuleSet field order (collections member by member), then
+    the plan window when given."""
     out: list[RuleLine] = []
     for f in dataclasses.fields(RuleSet):
         if f.name in NOT_RULES:
@@ -57,8 +66,12 @@ def rule_lines(rules: RuleSet) -> list[RuleLine]:
         value = getattr(rules, f.name)
         if f.name in KEYED:
             out.extend(_line(f.name, str(getattr(m, KEYED[f.name])), m) for m in value)
+            if not value:
+                out.append(RuleLine(f.name, None, (), None))
         else:
             out.append(_line(f.name, None, value))
+    if window is not None:
+        out.append(_line("plan_window", None, window))
     return out
 
 
@@ -80,14 +93,19 @@ def chain_text(rules: RuleSet) -> str:
     return " → ".join(f"{p} {v}" for p, v in rules.versions)
 
 
-def format_rules(rules: RuleSet) -> list[str]:
+def format_rules(rules: RuleSet, window: PlanWindow | None = None) -> list[str]:
     """The lines ``ssj pack rules`` prints: each rule with its citation and answering pack,
     then its fields indented."""
     lines = []
     own = rules.governing[0]
-    for line in rule_lines(rules):
+    for line in rule_lines(rules, window):
+        if line.cite is None:
+            lines.append(f"{line.label}  (none: no pack in the chain declares any)")
+            continue
         by = "" if line.cite.pack == own else f"  [from {line.cite.pack}]"
         lines.append(f"{line.label}  ({line.cite}){by}")
         for name, value in line.values:
+            if line.key is not None and name == KEYED[line.rule]:
+                continue  # already in the label
             lines.append(f"    {name} = {show_value(value)}")
     return lines
