@@ -197,7 +197,10 @@ def test_province_problems_point_at_the_file_line() -> None:
     pack = next(p for p in builtin_packs() if p.name == "example-province")
     problems = check_pack(pack, _registry())
     assert problems == []
-    assert pack.locate("2023", "recusal_rule", "modes").endswith("example-province.toml:113")
+    assert pack.locate("2023", "on_site_rule", "min_inspectors").endswith(
+        "example-province.toml:117")
+    # 2023 inherits recusal_rule from 2019: a problem in it points at the 2019 table
+    assert pack.locate("2023", "recusal_rule", "modes").endswith("example-province.toml:29")
 
 
 @pytest.mark.parametrize("check", ["deadline", "draw"])

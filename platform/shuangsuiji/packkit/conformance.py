@@ -661,6 +661,67 @@ def run_checks(pack: Pack, registry: PackRegistry | None = None,
     return {name: results[name] for name in results if only is None or name in only}
 
 
+def _answered(ctx: Context, meta: rules.PackVersion) -> set[str]:
+    """The hooks version ``meta`` answers (not None, not an empty list) on its first day."""
+    pm = _single_manager(ctx, meta)
+    out = set()
+    for hook in HOOK_NAMES:
+        caller = getattr(pm.hook, hook)
+        if not caller.get_hookimpls():
+            continue
+        try:
+            answer = caller(**hook_kwargs(hook, meta.effective))
+        except Exception:  # reported by the types check
+            continue
+        if not caller.spec.opts.get("firstresult"):
+            answer = [a for a in answer if a]
+        if answer:
+            out.add(hook)
+    return out
+
+
+def fallbacks(pack: Pack, registry: PackRegistry | None = None) -> list[Problem]:
+    """Warnings (not failures) for the rules a pack leaves to its parent without saying so.
+
+    For each version: every hook an *earlier* version answered and this one does not — the
+    silent fallback of a revised 细则 that forgot a table (a province file: add ``inherits``;
+    Python: subclass the earlier rules) — and, in one line, the hooks no version answers.
+    """
+    ctx = Context(pack, chain_for(pack, registry))
+    parent = ctx.chain[-2].name if len(ctx.chain) > 1 else "nobody"
+    is_file = hasattr(pack, "locate")
+
+    def name(hook: str) -> str:
+        return f"[versions.rules.{hook[4:]}]" if is_file else hook
+
+    out: list[Problem] = []
+    ordered = sorted(ctx.versions(), key=lambda m: m.effective)
+    try:
+        answered = {m.version: _answered(ctx, m) for m in ordered}
+    except Exception:  # an unregistrable version: the hooks check reports it
+        return []
+    for i, meta in enumerate(ordered):
+        own = answered[meta.version]
+        for hook in HOOK_NAMES:
+            if hook in own:
+                continue
+            earlier = [m.version for m in ordered[:i] if hook in answered[m.version]]
+            if earlier:
+                fix = (f"add inherits = \"{earlier[-1]}\" to carry the tables of "
+                       f"{earlier[-1]!r} over, or state the table again") if is_file else (
+                       f"subclass the rules of {earlier[-1]!r}, or implement {hook} again")
+                out.append(ctx.problem(
+                    "fallback", f"leaves out {name(hook)}, which version {earlier[-1]!r} "
+                    f"states: from {meta.effective} {parent} answers it instead — {fix}",
+                    version=meta.version, hook=hook))
+        never = [h for h in HOOK_NAMES if not any(h in answered[m.version] for m in ordered)]
+        if never and i == 0:
+            out.append(ctx.problem(
+                "fallback", f"answered by {parent}, as no version states them: "
+                + ", ".join(name(h) for h in never), version=None))
+    return out
+
+
 def check_pack(pack: Pack, registry: PackRegistry | None = None) -> list[Problem]:
     """Every problem the conformance kit finds in ``pack``, checked on top of the baseline
     (and the pack it ``extends``) taken from ``registry``; empty when the pack conforms.

@@ -154,6 +154,10 @@ VERSION = Table(
               required=False),
         Field("repeals", "string", "The document this version repealed, as its text cites it.",
               required=False),
+        Field("inherits", "string", "An earlier version of this file whose rule tables carry "
+              "over: this version states only the tables that changed, each replacing the "
+              "inherited table whole. Inherited rules cite this version (as a Python subclass "
+              "does). Without it, a table left out is answered by MIIT.", required=False),
     ),
 )
 
