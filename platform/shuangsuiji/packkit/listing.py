@@ -45,8 +45,10 @@ class RuleLine:
 
 
 def _line(rule: str, key: str | None, value: Any) -> RuleLine:
-    values = tuple((f.name, _plain(getattr(value, f.name))) for f in dataclasses.fields(value)
-                   if f.name != "cite")
+    values = tuple(
+        (f.name, dict(getattr(value, f.name)) if f.name == "params"  # (name, value) pairs
+         else _plain(getattr(value, f.name)))
+        for f in dataclasses.fields(value) if f.name != "cite")
     return RuleLine(rule, key, values, value.cite)
 
 
