@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,12 @@ TEST_URL = os.environ.get("SSJ_TEST_DATABASE_URL", "")
 # changes a tenant's data without appending to its audit chain fails. Set in the environment
 # so apps made by tests themselves, and `ssj` run as a subprocess, are guarded too.
 os.environ["SSJ_AUDIT_GUARD"] = "1"
+
+# Hypothesis: no per-example deadline. The properties here are CPU-bound (pools, draws,
+# streams); on a shared, loaded machine a 200 ms deadline fails them by the clock, not by a
+# bug. A property that must be fast says so with its own timing test, not a deadline.
+settings.register_profile("shuangsuiji", deadline=None, print_blob=True)
+settings.load_profile("shuangsuiji")
 
 
 def builtin_packs() -> list[Pack]:
@@ -207,3 +214,20 @@ def calendar_until_2026(monkeypatch: pytest.MonkeyPatch) -> range:
     years = range(installed.start, LAST_PACKAGE_YEAR + 1)
     _patch_package_years(monkeypatch, years)
     return years
+
+
+# --- random order (pytest-randomly in scripts/test and CI), except for stories ---------------
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Put the tests of a ``story`` module (a browser walkthrough, one step per test) back in
+    file order, in the places the random order gave them; every other test stays shuffled.
+    Runs after pytest-randomly's shuffle (which wraps this hook and shuffles first)."""
+    stories: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        if item.get_closest_marker("story"):
+            stories.setdefault(str(item.path), []).append(i)
+    for places in stories.values():
+        steps = sorted((items[i] for i in places), key=lambda item: item.reportinfo()[1] or 0)
+        for i, item in zip(places, steps, strict=True):
+            items[i] = item

@@ -27,6 +27,10 @@ from shuangsuiji.services import tenants as tenant_service
 from tests.e2e.conftest import PASSWORD, Site, shot
 
 TASK_CODE = "CQ-2026-E2E"
+# One sign-in, one browser page, step after step: the steps run in file order (the ``story``
+# marker), also when the rest of the suite runs in a random order.
+pytestmark = pytest.mark.story
+
 SEED = "骰子 3-1-4-1-5 (2026-03-20 公开摇号)"
 STATE: dict[str, Any] = {}
 
