@@ -11,8 +11,8 @@ messages are in Chinese (marshmallow's per-field ``errors`` stay English); the r
 which in ``Content-Language``.
 
 Mapping: marshmallow validation → 422 with ``errors``; :class:`~shuangsuiji.errors.NotFound`
-→ 404; :class:`~shuangsuiji.errors.Conflict` → 409; any other
-:class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the request → 400; an unexpected
+→ 404; :class:`~shuangsuiji.errors.Conflict` → 409; :class:`~shuangsuiji.errors.Forbidden`
+→ 403; any other :class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the request → 400; an unexpected
 exception → 500 with a generic message (logged with its traceback, not shown).
 """
 
@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.web.localise import api_language, localise
@@ -84,6 +84,8 @@ def user_error_status(exc: UserError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Forbidden):
+        return 403
     return 400
 
 
