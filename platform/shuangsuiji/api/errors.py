@@ -13,7 +13,8 @@ which in ``Content-Language``.
 Mapping: marshmallow validation → 422 with ``errors``; :class:`~shuangsuiji.errors.NotFound`
 → 404; :class:`~shuangsuiji.errors.Conflict` → 409; :class:`~shuangsuiji.errors.Forbidden`
 → 403; any other :class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the
-request → 400; an unexpected exception → 500 with a generic message (logged with its traceback, not shown).
+request → 400; an unexpected exception → 500 with a generic message (logged with its
+traceback, not shown).
 """
 
 from __future__ import annotations
