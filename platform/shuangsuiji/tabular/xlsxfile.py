@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from shuangsuiji.messages import msg
+from shuangsuiji.tabular.cells import restore
 from shuangsuiji.tabular.errors import TabularError
 
 
 def _cells(values: tuple[object, ...]) -> list[object]:
-    return ["" if v is None else v for v in values]
+    return ["" if v is None else restore(v) for v in values]
 
 
 def read(
