@@ -24,10 +24,11 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from shuangsuiji.db.session import is_busy
 from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.packs.errors import PackError
@@ -159,6 +160,18 @@ def handle_http_exception(exc: HTTPException) -> tuple[dict[str, Any], int, dict
     return body, code, headers
 
 
+def handle_operational(exc: OperationalError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The database was busy (another writer held the lock): 503 with Retry-After."""
+    if not is_busy(exc):
+        return handle_unexpected(exc)
+    current_app.logger.warning("API: database busy in %s %s: %s", request.method,
+                               request.path, exc.orig)
+    body, code = error_body(503, msg("the database is busy with another change (a draw or "
+                                     "an import); nothing was changed"),
+                            hint=msg("try again in a moment"))
+    return body, code, {**language_headers(), "Retry-After": "2"}
+
+
 def handle_unexpected(exc: Exception) -> tuple[dict[str, Any], int, dict[str, str]]:
     current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
     body, code = error_body(500, InternalServerError.description,
@@ -185,6 +198,7 @@ def register_on_blueprints(blueprints: list[Any]) -> None:
         blp.register_error_handler(UserError, handle_user_error)
         blp.register_error_handler(PackError, handle_pack_error)
         blp.register_error_handler(IntegrityError, handle_integrity_error)
+        blp.register_error_handler(OperationalError, handle_operational)
         blp.register_error_handler(HTTPException, handle_http_exception)
         blp.register_error_handler(Exception, handle_unexpected)
 

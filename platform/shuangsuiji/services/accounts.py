@@ -26,11 +26,11 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, Select, bindparam, or_, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.prepared import PreparedSelect
+from shuangsuiji.db.session import bookkeeping_write
 from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant, User
@@ -227,7 +227,9 @@ def _home_tenant(user: User) -> int | None:
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user, if the name and password match an active account; otherwise None.
 
-    Rehashes the password when the argon2 parameters have been raised since it was set.
+    Only reads: the sign-in's bookkeeping is :func:`record_sign_in`'s, outside the request's
+    transaction (a write here would make every sign-in wait for, or on SQLite fail against,
+    a draw or any other writer).
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
@@ -240,10 +242,21 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
     return user
+
+
+def record_sign_in(engine: Engine, user: User, password: str) -> bool:
+    """Note ``last_login_at`` and, when the argon2 parameters were raised since the password
+    was set, rehash it: one short write of its own (:func:`~shuangsuiji.db.session.
+    bookkeeping_write`), skipped (False) when the database is busy; the sign-in goes on,
+    and the rehash is done at a later one."""
+    values: dict[str, Any] = {"last_login_at": utcnow()}
+    if _hasher.check_needs_rehash(user.password_hash):
+        values["password_hash"] = hash_password(password)
+    done = bookkeeping_write(engine, update(User).where(User.id == user.id).values(**values))
+    if not done:
+        log.info("user %s: sign-in not recorded (the database is busy)", user.username)
+    return done
 
 
 # --- roles in a tenant ----------------------------------------------------------------
@@ -436,9 +449,5 @@ def _touch_token(engine: Engine, token_id: int, prefix: str,
             .where(ApiToken.id == token_id,
                    or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
             .values(last_used_at=now))
-    try:
-        with engine.connect() as conn:
-            conn.execute(stmt)
-            conn.commit()
-    except OperationalError as exc:
-        log.info("token %s: last_used_at not updated (%s)", prefix, exc.orig)
+    if not bookkeeping_write(engine, stmt):
+        log.info("token %s: last_used_at not updated (the database is busy)", prefix)
