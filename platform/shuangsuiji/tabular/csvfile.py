@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 
 from shuangsuiji.messages import msg
+from shuangsuiji.tabular import limits
 from shuangsuiji.tabular.cells import restore
 from shuangsuiji.tabular.errors import TabularError
 
@@ -53,6 +54,7 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, list[ob
     try:
         for cells in reader:
             row_number += 1
+            limits.check_row(row_number, len(cells), name)
             if any(cells):
                 yield row_number, [restore(c) for c in cells]
     except csv.Error as exc:

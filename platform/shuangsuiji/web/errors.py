@@ -32,6 +32,7 @@ TITLES: dict[int, Any] = {
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
     409: _l("Conflict with the current state"),
+    413: _l("The file is too large"),
     503: _l("Busy: try again in a moment"),
     500: _l("Something went wrong on our side"),
 }
@@ -81,6 +82,20 @@ def _http(exc: HTTPException) -> Any:
     if code == 401:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return render_error(code)
+
+
+def _too_large(exc: HTTPException) -> Any:
+    """An upload beyond MAX_CONTENT_LENGTH: refused before it is read; nothing recorded."""
+    from flask import current_app
+
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    message = _l("The file is larger than %(limit)d MiB, the most this platform accepts. "
+                 "Nothing was imported.", limit=limit)
+    hint = _l("Split the file into several smaller ones, or ask the platform administrator "
+              "to raise SSJ_MAX_UPLOAD_MB.")
+    if _is_api():
+        return _json(413, str(message), hint=str(hint))
+    return render_error(413, str(message), hint=str(hint))
 
 
 def _user_error(exc: UserError) -> Any:
@@ -163,6 +178,7 @@ def init_app(app: Flask) -> None:
     localisation.init_app(app)
     for code in (400, 401, 403, 404, 405, 409, 500):
         app.register_error_handler(code, _http)
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(UserError, _user_error)
     app.register_error_handler(KernelError, _kernel_error)
