@@ -150,10 +150,10 @@ def inclusion(session: Session, tenant_id: int, leaf_index: int, tree_size: int)
 
 def consistency(session: Session, tenant_id: int, old_size: int, new_size: int) -> list[bytes]:
     """RFC 9162 consistency proof from the tree of ``old_size`` leaves to ``new_size``."""
-    _check_size(session, tenant_id, new_size)
     if not 0 < old_size <= new_size:
         raise UserError(msg("no consistency proof from size %(old)s to size %(new)s "
                             "(need 0 < from ≤ to)", old=old_size, new=new_size))
+    _check_size(session, tenant_id, new_size)
     ranges = logtree.consistency_ranges(old_size, new_size)
     return logtree.heads(ranges, _read(session, tenant_id, logtree.nodes_of(ranges)))
 
