@@ -42,6 +42,7 @@ from shuangsuiji.models.plans import Task, TaskItem
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
+from shuangsuiji.rules import ExclusionRule
 from shuangsuiji.services import audit, directories
 
 Progress = Callable[[str, int, int], None]
@@ -238,6 +239,14 @@ def _partitions(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
         cursor.close()
 
 
+def applicable_exclusions(rules: RuleSet, items: list[Item]) -> tuple[ExclusionRule, ...]:
+    """The extra exclusions that apply to a task of ``items``: a rule limited to item
+    categories (param ``categories``) applies only when an item is of one of them. Only
+    these enter the pool's rules (and its digest), so a bundle lists the rules applied."""
+    categories = {i.category for i in items}
+    return tuple(r for r in rules.extra_exclusions if r.applies_to(categories))
+
+
 def history_since(rules: RuleSet, starts_on: date) -> date:
     """The first day whose inspections can exclude a target from a task starting on
     ``starts_on``: 1 January of its year (once a year per item, same quarter), or earlier
@@ -408,7 +417,7 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
         kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
         kernel.PoolRules(
             exclusion_policy=rules.exclusion_policy,
-            extra_exclusions=rules.extra_exclusions,
+            extra_exclusions=applicable_exclusions(rules, items),
             risk_rules=rules.risk_rules,
         ),
         draw_rules, params,

@@ -227,3 +227,23 @@ def results_json() -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{tenant().slug}-results.json"')
     return response
+
+
+@bp.get("/<tenant_slug>/log")
+@allow_public
+@cached
+def log() -> str:
+    """The tenant's transparency log: the latest signed checkpoint, the public keys, how to
+    keep and check it (docs/transparency-log.md)."""
+    from flask import current_app
+
+    from shuangsuiji.kernel import note
+    from shuangsuiji.services import translog
+
+    s = db_session()
+    text = translog.checkpoint(s, tenant().id)
+    s.commit()
+    checkpoint = note.parse_checkpoint(note.parse(text).text)
+    keys = current_app.extensions["shuangsuiji"].log_keys.verifiers()
+    return render_template("portal/log.html", note_text=text, checkpoint=checkpoint,
+                           keys=keys, origin=checkpoint.origin)

@@ -1,7 +1,7 @@
 """the draw announcement, seed commitments and recusal declarations (trust-draw)
 
 Revision ID: 0003_trust_draw
-Revises: 0002
+Revises: 0003_security, 0003_trust_log
 Create Date: 2026-12-01 21:59:42.003464
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision: str = '0003_trust_draw'
-down_revision: Union[str, Sequence[str], None] = '0002'
+down_revision: Union[str, Sequence[str], None] = ('0003_security', '0003_trust_log')
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
