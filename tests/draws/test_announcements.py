@@ -163,7 +163,9 @@ def test_void_and_redraw_need_a_new_announcement_naming_the_voided_bundle(
     assert "WEAKER" in str(kernel.verify_bundle(first))
     with tenant_session(platform, "miit") as (s, t):
         draws.void(s, t, first_id, "见证人未到场")
-    # without an announcement the redraw is a v1 draw; with one, it names the voided bundle
+    # the voided draw was announced: its redraw cannot skip the announcement
+    with pytest.raises(UserError, match="needs a new announcement"):
+        _draw(platform, code, seed="dice 6-6-6")
     row = _announce(platform, code, procedure="commit_reveal", parties=PARTIES)
     assert row.announcement["replaces"] == first["digests"]["draw"]
     _commit_and_reveal(platform, code)
