@@ -6,11 +6,11 @@ printed), 2 when the file cannot be read as JSON.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 
 from shuangsuiji.kernel.bundle import verify_bundle
+from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
 
 USAGE = "usage: python -m shuangsuiji.kernel.verify BUNDLE.json  ('-' reads standard input)"
 
@@ -24,15 +24,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args[0]
     try:
         if name == "-":
-            bundle = json.load(sys.stdin)
+            data = sys.stdin.buffer.read()
         else:
-            with open(name, encoding="utf-8") as f:
-                bundle = json.load(f)
+            with open(name, "rb") as f:
+                data = f.read()
     except OSError as e:
         print(f"{name}: cannot read the bundle: {e.strerror}", file=sys.stderr)
         return 2
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        print(f"{name}: not a JSON draw bundle: {e}", file=sys.stderr)
+    try:
+        # strict: a key twice, a float, NaN are refused (docs/draw-spec.md §13.2)
+        bundle = strict_loads(data)
+    except BundleFormatError as e:
+        print(f"{name}: not a valid draw bundle: {e}", file=sys.stderr)
         return 2
     report = verify_bundle(bundle)
     print(report, file=sys.stdout if report.ok else sys.stderr)
