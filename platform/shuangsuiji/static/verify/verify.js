@@ -148,6 +148,7 @@ export async function verifyBundle(bundle) {
   return {
     ok: true,
     remade,
+    cites: pool.cites,
     summary: {
       task: remade.task.task_id,
       size: pool.strata.reduce((n, s) => n + s.members.length, 0),
