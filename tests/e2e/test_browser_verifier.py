@@ -133,7 +133,7 @@ def test_valid_bundles_verify_in_both(page: Any) -> None:
     for browser, python in both(page, texts):
         assert python.ok, str(python)
         assert browser["ok"], browser["message"]
-        assert browser["message"].startswith("摘要包验证通过")
+        assert browser["message"].startswith("抽取数据包核验通过")
         assert python.summary["pool_digest"] in browser["message"]
 
 
@@ -165,7 +165,7 @@ def test_tampered_bundles_are_rejected_by_both_at_the_same_path(page: Any) -> No
         assert not python.ok, name
         assert not browser["ok"], name
         assert browser["path"] == python.path, (name, browser, str(python))
-        assert browser["message"].startswith("摘要包未通过验证"), browser["message"]
+        assert browser["message"].startswith("抽取数据包核验未通过"), browser["message"]
         assert python.path in browser["message"]
 
 
@@ -204,7 +204,7 @@ def test_the_page_verifies_a_picked_file_and_a_fetched_draw(
     file.write_text(dump(batch_bundle()), encoding="utf-8")
     page.set_input_files("#bv-file", str(file))
     page.wait_for_selector("#bv-status.ok")
-    assert page.inner_text("#bv-status").startswith("摘要包验证通过")
+    assert page.inner_text("#bv-status").startswith("抽取数据包核验通过")
     page.fill("#bv-draw", "999999")
     page.click("#bv-fetch")
     page.wait_for_selector("#bv-status.error")
@@ -243,7 +243,7 @@ def test_a_company_sees_its_place_and_keeps_a_proof(page: Any, tmp_path: Path) -
     assert cite in text
     page.fill("#bv-code", "91500000999999999X")
     page.click("#bv-company-form button[type=submit]")
-    assert "不在任务" in page.inner_text("#bv-company")
+    assert "不在抽查任务" in page.inner_text("#bv-company")
     assert page.is_hidden("#bv-proof")
     shot(page, "browser-verifier-company")
 

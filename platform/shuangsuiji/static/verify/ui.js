@@ -59,6 +59,7 @@ function company() {
   let text = t(`company.${found.status}`, found);
   if (found.status === "drawn" && found.group !== null) text += t("company.group", found);
   if (found.status === "drawn" && found.batch !== null) text += t("company.batch", found);
+  if (found.status === "excluded" && found.trigger) text += t("company.trigger", found);
   say(out, text, found.status !== "excluded" ? true : null);
   const blob = new Blob([JSON.stringify(found.proof, null, 1) + "\n"], { type: "application/json" });
   if (link.href) URL.revokeObjectURL(link.href);
