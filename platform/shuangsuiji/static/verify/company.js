@@ -3,8 +3,9 @@
 // proof it can keep: its own line of the pool's canonical text, which with the other lines
 // hashes to the announced pool digest.
 
-import { canonicalText } from "./canonical.js";
+import { canonicalText, hex, utf8 } from "./canonical.js";
 import { memberLine } from "./pool.js";
+import { inclusionProof, leafHash } from "./merkle.js";
 
 export const PROOF_FORMAT = "shuangsuiji-company-proof/1";
 
@@ -13,7 +14,36 @@ export const PROOF_FORMAT = "shuangsuiji-company-proof/1";
  * is not in the bundle, else {status: "drawn"|"pool"|"excluded", task, stratum, group,
  * batch, rule, article, pack, version, trigger, proof}.
  */
-export function lookUp(verified, code) {
+export async function lookUp(verified, code) {
+  const found = find(verified, code);
+  if (found && verified.remade.format === "shuangsuiji-draw/2") await addMerkle(verified, found);
+  return found;
+}
+
+/** v2: the inclusion proofs (RFC 9162 §2.1.3) of the company's line, and for a member of its
+ * stratum's line, against the announced pool root (docs/draw-spec.md §10.2). */
+async function addMerkle(verified, found) {
+  const lines = verified.lines;
+  const leaves = [];
+  for (const line of lines) leaves.push(await leafHash(utf8(line)));
+  const prove = async (index) => ({
+    index, line: lines[index], proof: (await inclusionProof(leaves, index)).map(hex),
+  });
+  const index = lines.indexOf(found.proof.pool_line);
+  const a = verified.remade.announcement;
+  found.proof.announcement = {
+    merkle_root: a.pool.merkle_root, lines: a.pool.lines, announced_at: a.announced_at,
+  };
+  found.proof.merkle = { size: lines.length, ...(await prove(index)) };
+  if (found.status !== "excluded") {
+    let s = index;
+    while (s > 0 && !lines[s].startsWith("stratum\t")) s--;
+    found.proof.merkle.stratum = await prove(s);
+  }
+  found.proof.how_to_check += " Merkle: RFC 9162 §2.1.3.2 with leaf_hash = SHA-256(0x00 || UTF-8(line)); the root must equal announcement.merkle_root (docs/draw-spec.md §10.2).";
+}
+
+function find(verified, code) {
   const wanted = canonicalText(code);
   const b = verified.remade;
   const task = b.task.task_id;

@@ -85,6 +85,32 @@ async function groups(seed, eligible, order, params, rules) {
   return out;
 }
 
+/**
+ * §4 step 6a (v2): a member with a conflict declared in the announcement with a target of
+ * their group is replaced in place (and as leader) from stream `conflicts`.
+ */
+async function avoidConflicts(seed, groups, eligible, conflicts) {
+  if (!conflicts.size || !groups.length) return groups;
+  const stream = await Stream.open(seed, "conflicts");
+  const out = groups.map((g) => ({ ...g, members: [...g.members] }));
+  const replaced = new Set();
+  for (const g of out) {
+    const conflicted = new Set([...conflicts.values()].filter(([, t]) => g.targets.includes(t)).map(([p]) => p));
+    for (let pos = 0; pos < g.members.length; pos++) {
+      const m = g.members[pos];
+      if (!conflicted.has(m)) continue;
+      const inTask = new Set([...out.flatMap((h) => h.members), ...replaced]);
+      const candidates = eligible.filter((p) => !inTask.has(p) && !conflicted.has(p));
+      if (!candidates.length) throw refuse("kernel.conflict_no_candidate", { person: m, group: g.number });
+      const chosen = candidates[await stream.below(candidates.length)];
+      replaced.add(m);
+      g.members[pos] = chosen;
+      if (g.leader === m) g.leader = chosen;
+    }
+  }
+  return out;
+}
+
 async function experts(seed, directory, count) {
   if (count < 0) throw refuse("kernel.experts_negative", { count });
   if (count > directory.length) {
@@ -112,8 +138,12 @@ export async function runDraw(pool, seed, inputs) {
   const runs = await batches(seed, drawn, params.batch_count, rules.item_category, sampling.ratio_permille);
   const order = runs.length ? runs.flatMap((b) => b.targets) : drawn;
   const eligible = eligibleInspectors(inputs.inspectors, task, params, rules);
-  const drawnGroups = await groups(seed, eligible, order, params, rules);
-  const drawnExperts = await experts(seed, inputs.experts, params.experts_count);
+  const conflicts = inputs.conflicts ?? new Map(); // v2: declared in the announcement
+  const drawnGroups = await avoidConflicts(seed, await groups(seed, eligible, order, params, rules),
+    eligible, conflicts);
+  const barred = new Set([...conflicts.values()].filter(([, t]) => drawn.includes(t)).map(([p]) => p));
+  const expertPool = inputs.experts.filter((e) => !barred.has(e.person_id));
+  const drawnExperts = await experts(seed, expertPool, params.experts_count);
   return {
     strata, batches: runs, eligible_inspectors: eligible, groups: drawnGroups,
     experts: drawnExperts,

@@ -99,3 +99,12 @@ export async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proo
   }
   return sn === 0 && equalBytes(fr, oldRoot) && equalBytes(sr, newRoot);
 }
+
+/** PATH(m, D[n]) of RFC 6962 §2.1.1 for leaf `index` among `leaves` (hashes): O(n). */
+export async function inclusionProof(leaves, index) {
+  if (leaves.length <= 1) return [];
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  if (index < k) return [...(await inclusionProof(leaves.slice(0, k), index)), await root(leaves.slice(k))];
+  return [...(await inclusionProof(leaves.slice(k), index - k)), await root(leaves.slice(0, k))];
+}

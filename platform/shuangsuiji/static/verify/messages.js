@@ -86,7 +86,7 @@ export function t(key, args = {}, lang = language()) {
 
 /** The whole outcome of verifyBundle as one line. */
 export function outcome(report, lang = language()) {
-  if (report.ok) return t("ok", report.summary, lang);
+  if (report.ok) return [t("ok", report.summary, lang), ...noteLines(report, lang)].join("\n");
   const args = { ...report.args, expected: report.expected, found: report.found };
   const problem = t(report.key, args, lang);
   return t(report.key.startsWith("json.") ? "fail.format" : "fail.at", { path: report.path || "bundle", problem }, lang);
@@ -117,3 +117,51 @@ Object.assign(M, {
   "note.bad_signature": ["the signature by %(name)s is NOT valid: the checkpoint was altered or not signed by this key", "%(name)s 的签名无效：检查点被改动，或并非由此密钥签名"],
   "checkpoint.malformed": ["not a checkpoint: origin, tree size, root hash (base64) expected", "不是检查点：应为来源、树大小、根哈希（base64）"],
 });
+
+Object.assign(M, {
+  "expected.party_pair": ["expected [party, value]", "应为 [参与方, 值]"],
+  "kernel.conflict_no_candidate": ["inspector %(person)s has a declared conflict of interest with a target of group %(group)s and no eligible inspector is left to take the place", "检查人员 %(person)s 与第 %(group)s 组的检查对象有已申报的利害关系，且没有其他符合条件的检查人员可以替换"],
+  "rules.item_codes": ["item codes must be sorted by UTF-8 bytes and unique", "抽查事项代码须按 UTF-8 字节排序且不重复"],
+  "rules.special": ["a special task (专项检查) excludes nobody, but %(n)s targets are excluded", "专项检查不排除任何检查对象，但此处排除了 %(n)s 户"],
+  "rules.not_enabled": ["exclusion rule %(code)s is not enabled by the bundle's policy", "排除规则 %(code)s 未被本数据包的政策启用"],
+  "rules.no_trigger": ["an exclusion by %(code)s names the earlier inspection that triggered it", "按 %(code)s 排除时须注明触发排除的此前检查任务"],
+  "rules.cap": ["ratio %(ratio)s ‰ exceeds the cap of %(cap)s ‰ of item category %(code)s", "抽查比例 %(ratio)s ‰ 超过事项类别 %(code)s 的上限 %(cap)s ‰"],
+  "v2.time": ["time %(value)s is not YYYY-MM-DDTHH:MM:SSZ (UTC)", "时间 %(value)s 不是 YYYY-MM-DDTHH:MM:SSZ（UTC）格式"],
+  "v2.conflicts_sorted": ["conflicts must be sorted and unique", "利害关系须排序且不重复"],
+  "v2.unknown_chain": ["beacon chain %(chain)s is not one this verifier knows (drand quicknet): its public key cannot be taken from the bundle itself", "随机信标链 %(chain)s 不是本核验程序认可的链（drand quicknet）：其公钥不能取自数据包本身"],
+  "v2.round": ["not the beacon round announced", "不是公告中指定的随机信标轮次"],
+  "v2.round_start": ["beacon round %(round)s: rounds start at 1", "随机信标轮次 %(round)s：轮次从 1 开始"],
+  "v2.round_early.announcement": ["beacon round %(round)s was produced before the announcement: its value was already known", "随机信标第 %(round)s 轮产生于抽取公告之前：其值当时已可知"],
+  "v2.round_early.recusal": ["beacon round %(round)s was produced before the recusal was declared: its value was already known", "随机信标第 %(round)s 轮产生于回避申报之前：其值当时已可知"],
+  "v2.not_hex": ["the beacon signature is not hex", "随机信标签名不是十六进制"],
+  "v2.randomness": ["the randomness is not SHA-256 of the signature", "随机数不是签名的 SHA-256"],
+  "v2.signature": ["the beacon signature does not verify for round %(round)s under the chain's key", "随机信标签名在该链公钥下对第 %(round)s 轮验证不通过"],
+  "v2.differs_from_announcement": ["the draw's %(key)s differ from the announcement", "本次抽取的 %(key)s 与抽取公告不一致"],
+  "v2.pool": ["the pool differs from the announced pool", "抽取池与公告的抽取池不一致"],
+  "v2.directory": ["the directory used differs from the announced one", "使用的名录与公告的名录不一致"],
+  "v2.rules": ["the rules used differ from the announced rules", "适用规则与公告的规则不一致"],
+  "v2.replaces": ["expected the voided bundle's draw digest (64 hex digits) or null", "应为被作废抽取数据包的抽取结果摘要（64 位十六进制）或 null"],
+  "v2.beacon_only": ["a beacon seed has no commitments or reveals", "仅用随机信标的种子不应有承诺或揭示"],
+  "v2.parties": ["at least two parties, sorted and unique", "至少两个参与方，排序且不重复"],
+  "v2.one_per_party": ["sorted by party and one per party", "须按参与方排序，每方一项"],
+  "v2.unknown_party": ["party %(party)s is not named in the announcement", "参与方 %(party)s 未在抽取公告中列明"],
+  "v2.no_commitment": ["party %(party)s revealed without a commitment", "参与方 %(party)s 未作承诺即揭示"],
+  "v2.reveal": ["the reveal of %(party)s does not match its commitment", "%(party)s 的揭示值与其承诺不符"],
+  "v2.must_wait": ["%(who)s did not reveal and the announcement named no beacon: such a draw must wait for every reveal", "%(who)s 未揭示，且抽取公告未指定随机信标：此类抽取须等待各方全部揭示"],
+  "v2.procedure": ["unknown seed procedure", "未知的种子产生方式"],
+  "v2.weaker_inputs": ["a %(kind)s seed has no commitments, reveals or beacon", "%(kind)s 种子不应有承诺、揭示或随机信标"],
+  "v2.chain_value": ["not the known chain's value", "与已知链的参数不符"],
+  "v2.no_beacon": ["the announcement named no beacon", "抽取公告未指定随机信标"],
+  "v2.seed": ["the seed is not the one derived from the announced procedure's inputs", "随机种子不是由公告的产生方式及其输入推导出的种子"],
+  "v2.announcement_format": ["unsupported announcement format", "不支持的抽取公告格式"],
+  "v2.declared_early": ["declared before the announcement", "申报时间早于抽取公告"],
+  "note.beacon_checked": ["beacon round %(round)s: BLS signature checked (@noble/curves, in this browser)", "随机信标第 %(round)s 轮：BLS 签名已核验（@noble/curves，在本浏览器中）"],
+  "note.weaker": ["seed procedure %(kind)s: WEAKER — the seed was chosen by one party after the announcement; it cannot be checked", "种子产生方式 %(kind)s：较弱——种子由一方在公告后选定，无法核验"],
+  "note.seed_checked": ["seed procedure %(kind)s: the seed is derived from inputs no single party controlled (checked)", "种子产生方式 %(kind)s：种子由任何一方都无法单独控制的输入推导（已核验）"],
+  "note.seed_checked_missing": ["seed procedure %(kind)s: the seed is derived from inputs no single party controlled (checked); did not reveal: %(who)s", "种子产生方式 %(kind)s：种子由任何一方都无法单独控制的输入推导（已核验）；未揭示：%(who)s"],
+  "note.v1": ["format shuangsuiji-draw/1: no announcement, so the bundle says nothing about when the directories, parameters and rules were fixed, or who chose the seed", "格式 shuangsuiji-draw/1：没有抽取公告，因此无法说明名录、参数和规则何时确定，也无法说明种子由谁选定"],
+  "company.proof_v2": ["The proof holds the line's Merkle inclusion proof against the announced pool root.", "证明包含该行相对于公告抽取池根哈希的默克尔包含证明。"],
+});
+
+/** The notes of a verified bundle, one line each. */
+export const noteLines = (report, lang = language()) => (report.notes ?? []).map(([key, args]) => t(key, args, lang));

@@ -36,8 +36,9 @@ export async function keyId(name, type, key) {
 
 /** Parse a verifier key `name+hex id+base64(0x01 || 32-byte key)`. */
 export async function parseVerifierKey(text) {
-  const parts = text.trim().split("+");
-  if (parts.length !== 3 || !parts[0] || !/^[0-9a-f]{8}$/.test(parts[1])) throw new NoteError("note.bad_key");
+  // the name holds no "+", the base64 key may
+  const parts = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(text.trim())?.slice(1);
+  if (!parts) throw new NoteError("note.bad_key");
   const raw = fromBase64(parts[2]);
   if (!raw || raw.length !== 33 || raw[0] !== ED25519) throw new NoteError("note.bad_key");
   const key = raw.slice(1);

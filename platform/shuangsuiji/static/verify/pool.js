@@ -65,7 +65,10 @@ function exclusion(row, path, cites) {
 }
 
 /** The pool's canonical lines (§3.3) as one string, LF after each line. */
-export function poolText(task, sampling, rules, strata, excluded) {
+export const poolText = (...args) => poolLines(...args).join("\n") + "\n";
+
+/** The pool's canonical lines (§3.3), each without its LF: also the pool's Merkle leaves. */
+export function poolLines(task, sampling, rules, strata, excluded) {
   const parts = [POOL_FORMAT, canonicalJson({ task, sampling, rules })];
   for (const s of strata) {
     parts.push(`stratum\t${s.name}\t${s.ratio_permille}\t${s.size}\t${s.members.length}`);
@@ -74,7 +77,7 @@ export function poolText(task, sampling, rules, strata, excluded) {
   for (const e of excluded) {
     parts.push(`excluded\t${e.code}\t${e.name}\t${e.rule}\t${e.article}\t${e.trigger ?? ""}`);
   }
-  return parts.join("\n") + "\n";
+  return parts;
 }
 
 /** The digest line of one member (its line in the pool's canonical text). */
@@ -133,6 +136,7 @@ export async function rebuildPool(found, task, sampling, rules) {
   }
   if (!strata.length) throw new Problem("bundle", "kernel.empty_pool", { task: task.task_id });
   excluded.sort(byCode);
-  const digest = hex(await sha256(utf8(poolText(task, sampling, rules, strata, excluded))));
-  return { strata, excluded, digest, cites };
+  const lines = poolLines(task, sampling, rules, strata, excluded);
+  const digest = hex(await sha256(utf8(lines.join("\n") + "\n")));
+  return { strata, excluded, digest, cites, lines };
 }

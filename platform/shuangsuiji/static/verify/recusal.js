@@ -14,6 +14,8 @@ const copyGroups = (groups) => groups.map((g) => ({ ...g, members: [...g.members
  * records it and updates the state's current groups and experts.
  */
 export async function applyRecusal(state, input) {
+  // v2 (docs/draw-spec.md §12): the stream is keyed by the step's own key (input.streamSeed)
+  // and the conflicts declared in the announcement (state.conflicts) count at every step
   const { step, mode, rule } = input;
   if (step !== state.steps.length + 1) throw refuse("kernel.recusal_step", { step, next: state.steps.length + 1 });
   if (!MODES.includes(mode)) throw refuse("kernel.recusal_mode", { mode });
@@ -21,13 +23,13 @@ export async function applyRecusal(state, input) {
   const person = canonicalText(input.person_id);
   const target = canonicalText(input.target_id);
   const pairs = new Map();
-  for (const [p, t] of [...input.conflicts, [person, target]]) {
+  for (const [p, t] of [...input.conflicts, ...(state.conflicts?.values() ?? []), [person, target]]) {
     const pair = [canonicalText(p), canonicalText(t)];
     pairs.set(JSON.stringify(pair), pair);
   }
   const declared = [...pairs.values()].sort((a, b) => compareText(a[0], b[0]) || compareText(a[1], b[1]));
   const conflict = (p, t) => pairs.has(JSON.stringify([p, t]));
-  const stream = await Stream.open(state.seed, `recusal/${step}`);
+  const stream = await Stream.open(input.streamSeed ?? state.seed, `recusal/${step}`);
   const out = {
     step, person_id: person, target_id: target, mode, rule, conflicts: declared,
     role: "inspector", group: null, replacement: null, new_leader: null, swap_group: null,

@@ -45,12 +45,12 @@ async function run(source) {
   }
 }
 
-function company() {
+async function company() {
   const code = $("bv-code").value;
   const out = $("bv-company");
   const link = $("bv-proof");
   if (!verified || !code.trim()) return;
-  const found = lookUp(verified, code);
+  const found = await lookUp(verified, code);
   link.hidden = !found;
   if (!found) {
     say(out, t("company.absent", { code: code.trim(), task: verified.remade.task.task_id }), null);

@@ -9,12 +9,17 @@ import { Problem, SCHEMA, field, read } from "./read.js";
 import { rebuildPool } from "./pool.js";
 import { runDraw } from "./draw.js";
 import { applyRecusal } from "./recusal.js";
+import { FORMAT_V2, checkV2, readConflicts, ruleChecks, stepSeed } from "./v2.js";
 
 export const FORMAT = "shuangsuiji-draw/1";
+export const FORMATS = [FORMAT, FORMAT_V2];
 export const KEYS = [
   "format", "task", "sampling", "pool_rules", "pool", "seed", "draw_parameters", "draw_rules",
   "inspectors", "experts_directory", "result", "recusals", "final", "digests",
 ];
+/** v2: v1's keys with the announcement and the seed's inputs before the digests. */
+export const KEYS_V2 = [...KEYS.slice(0, -1), "announcement", "seed_inputs", "digests"];
+const RECUSAL_V2_KEYS = ["reason", "declared_at", "beacon"];
 const ANNOTATIONS = "annotations";
 
 /** Outcome: {ok, summary} or {ok: false, path, key, args, expected, found}. */
@@ -67,6 +72,7 @@ export function firstDifference(expected, found, path) {
 /** Recompute everything a bundle states; returns the re-made bundle and what the company
  * view and the summary need. Throws Problem. */
 export async function recompute(bundle) {
+  const v2 = bundle.format === FORMAT_V2;
   const top = (key) => field(bundle, key, "bundle");
   const task = read(SCHEMA.task, top("task"), "bundle.task");
   const sampling = read(SCHEMA.sampling, top("sampling"), "bundle.sampling");
@@ -81,20 +87,32 @@ export async function recompute(bundle) {
     credentials: p.credentials.map((c) => ({ kind: canonicalText(c.kind), expires: c.expires })),
   }));
   const experts = canonicalPeople(read(SCHEMA.experts_directory, top("experts_directory"), "bundle.experts_directory"), () => ({}));
-  const result = await runDraw(pool, seed, { task, sampling, params, rules: drawRules, inspectors, experts });
+  const conflicts = new Map();
+  if (v2) {
+    for (const [p, t] of readConflicts(top("announcement"))) {
+      const pair = [canonicalText(p), canonicalText(t)];
+      conflicts.set(JSON.stringify(pair), pair);
+    }
+  }
+  const result = await runDraw(pool, seed, { task, sampling, params, rules: drawRules, inspectors, experts, conflicts });
   const state = {
     seed, eligible: result.eligible_inspectors, expertsDirectory: experts,
     selected: result.strata.flatMap((s) => s.selected), groups: groupsOf(result.groups),
-    experts: [...result.experts], steps: [],
+    experts: [...result.experts], steps: [], conflicts,
   };
-  const steps = read([SCHEMA.recusal], top("recusals"), "bundle.recusals");
-  for (const input of steps) await applyRecusal(state, input);
+  const given = top("recusals");
+  const steps = read([SCHEMA.recusal], given, "bundle.recusals");
+  for (let i = 0; i < steps.length; i++) {
+    if (v2) steps[i].streamSeed = await stepSeed(given[i], seed, `bundle.recusals[${i}]`);
+    const out = await applyRecusal(state, steps[i]);
+    if (v2) for (const k of RECUSAL_V2_KEYS) out[k] = has(given[i], k) ? given[i][k] : null;
+  }
   const annotations = has(bundle, ANNOTATIONS) ? bundle[ANNOTATIONS] : undefined;
   if (annotations !== undefined && annotations !== null && !isObject(annotations)) {
     throw new Problem("bundle.annotations", "expected.object", { value: annotations });
   }
   const remade = {
-    format: FORMAT, task, sampling, pool_rules: rules,
+    format: bundle.format, task, sampling, pool_rules: rules,
     pool: {
       strata: pool.strata.map((s) => ({
         name: s.name, ratio_permille: s.ratio_permille, size: s.size,
@@ -108,6 +126,10 @@ export async function recompute(bundle) {
     recusals: state.steps,
     final: { groups: groupsOf(state.groups), experts: state.experts },
   };
+  if (v2) {
+    remade.announcement = top("announcement");
+    remade.seed_inputs = top("seed_inputs");
+  }
   if (annotations !== undefined && annotations !== null) remade[ANNOTATIONS] = annotations;
   remade.digests = { pool: pool.digest, draw: await drawDigest(remade, pool.digest) };
   return { remade, pool, result, state };
@@ -127,7 +149,12 @@ export async function verifyBundle(bundle) {
   let done;
   try {
     if (!isObject(bundle)) return failure("bundle", "expected.object", { value: bundle });
-    if (bundle.format !== FORMAT) return failure("format", "unsupported_format", { format: FORMAT }, FORMAT, bundle.format ?? null);
+    if (typeof bundle.format !== "string") return failure("bundle.format", has(bundle, "format") ? "expected.text" : "missing", { value: bundle.format });
+    if (!FORMATS.includes(bundle.format)) {
+      return failure("format", "unsupported_format", { format: FORMATS.join(", ") }, FORMAT_V2, bundle.format);
+    }
+    const implied = ruleChecks(bundle);
+    if (implied) return failure(implied.path, implied.key, implied.args, implied.expected, implied.found);
     done = await recompute(bundle);
   } catch (e) {
     if (e instanceof Problem) return failure(e.path, e.key, e.args);
@@ -135,20 +162,34 @@ export async function verifyBundle(bundle) {
     throw e;
   }
   const { remade } = done;
-  for (const key of KEYS) {
+  const v2 = bundle.format === FORMAT_V2;
+  const keys = v2 ? KEYS_V2 : KEYS;
+  for (const key of keys) {
     if (!has(bundle, key)) return failure(key, "missing");
     const d = firstDifference(remade[key], bundle[key], key);
     if (d) return d;
   }
-  const extra = Object.keys(bundle).filter((k) => !KEYS.includes(k) && k !== ANNOTATIONS).sort(compareText);
+  const extra = Object.keys(bundle).filter((k) => !keys.includes(k) && k !== ANNOTATIONS).sort(compareText);
   if (extra.length) return failure(extra[0], "unknown_field", {}, null, bundle[extra[0]]);
   const found = await drawDigest(bundle, bundle.digests.pool);
   if (found !== bundle.digests.draw) return failure("digests.draw", "draw_digest", {}, found, bundle.digests.draw);
   const { pool, result, state } = done;
+  const notes = v2 ? [] : [["note.v1", {}]];
+  if (v2) {
+    try {
+      const bad = await checkV2(bundle, pool, notes);
+      if (bad) return failure(bad.path, bad.key, bad.args, bad.expected, bad.found);
+    } catch (e) {
+      if (e instanceof Problem) return failure(e.path, e.key, e.args);
+      throw e;
+    }
+  }
   return {
     ok: true,
+    notes,
     remade,
     cites: pool.cites,
+    lines: pool.lines,
     summary: {
       task: remade.task.task_id,
       size: pool.strata.reduce((n, s) => n + s.members.length, 0),
@@ -160,6 +201,7 @@ export async function verifyBundle(bundle) {
       recusals: state.steps.length,
       digest: pool.digest,
       draw_digest: bundle.digests.draw,
+      format: bundle.format,
     },
   };
 }
