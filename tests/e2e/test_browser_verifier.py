@@ -342,3 +342,123 @@ def test_english_page_speaks_english(site: Site, browser: Any) -> None:
     assert good["message"].startswith("bundle OK: task T-2025-7"), good
     assert bad["message"].startswith("bundle does NOT verify: first mismatch at"), bad
     context.close()
+
+
+# --- shuangsuiji-draw/2 and the drand beacon --------------------------------------------
+
+DRAND = Path("/work/shared/data/drand-quicknet.json")
+
+
+def test_drand_quicknet_round_1000_verifies_and_no_other_round(page: Any) -> None:
+    if not DRAND.exists():
+        pytest.skip(f"no {DRAND}")
+    data = json.loads(DRAND.read_text(encoding="utf-8"))
+    info, r = data["info"], data["rounds"][0]
+    flipped = r["signature"][:-2] + ("00" if r["signature"][-2:] != "00" else "01")
+    got = page.evaluate("""async ([info, r, flipped]) => {
+      const b = await import('/static/verify/beacon.js');
+      const chain = {...b.QUICKNET, public_key: info.public_key};
+      return [await b.checkSignature(chain, r.round, r.signature),
+              await b.checkSignature(chain, r.round + 1, r.signature),
+              await b.checkSignature(chain, r.round - 1, r.signature),
+              await b.checkSignature(chain, r.round, flipped),
+              await b.randomnessOf(r.signature),
+              b.QUICKNET.chain_hash === info.hash && b.QUICKNET.public_key === info.public_key];
+    }""", [info, r, flipped])
+    assert got == [True, False, False, False, r["randomness"], True]
+
+
+def spec_bundle_v2() -> dict[str, Any]:
+    text = (ROOT / "docs" / "draw-spec.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- vector: bundle2 -->\n```json\n(.*?)```", text, re.S)
+    if not found:
+        pytest.skip("docs/draw-spec.md has no v2 bundle vector yet (trust-draw, issue #12)")
+    return json.loads(found.group(1))
+
+
+def _python_reads_v2() -> bool:
+    from shuangsuiji.kernel import bundle as kernel_bundle
+
+    return hasattr(kernel_bundle, "FORMAT_V2")
+
+
+def _resealed(bundle: dict[str, Any]) -> str:
+    bundle["digests"]["draw"] = draw_digest(bundle, bundle["digests"]["pool"])
+    return dump(bundle)
+
+
+def v2_tampered() -> dict[str, tuple[str, str]]:
+    """name: (bundle text, the path both verifiers must name)."""
+    good = spec_bundle_v2()
+    cases: dict[str, tuple[str, str]] = {}
+    b = copy.deepcopy(good)
+    b["seed_inputs"]["reveals"][1][1] = "0" * 32
+    cases["a reveal not matching its commitment"] = (_resealed(b), "seed_inputs.reveals[1][1]")
+    b = copy.deepcopy(good)
+    del b["seed_inputs"]["reveals"][1]
+    cases["a withheld reveal"] = (_resealed(b), "seed")
+    b = copy.deepcopy(good)
+    sig = b["seed_inputs"]["beacon"]["signature"]
+    b["seed_inputs"]["beacon"]["signature"] = sig[:-2] + ("00" if sig[-2:] != "00" else "01")
+    b["seed_inputs"]["beacon"]["randomness"] = hashlib.sha256(
+        bytes.fromhex(b["seed_inputs"]["beacon"]["signature"])).hexdigest()
+    cases["a bad beacon signature"] = (_resealed(b), "seed_inputs.beacon.signature")
+    b = copy.deepcopy(good)
+    b["announcement"]["announced_at"] = "2023-08-23T16:00:00Z"
+    cases["a beacon round older than the announcement"] = (_resealed(b),
+                                                           "seed_inputs.beacon.round")
+    b = copy.deepcopy(good)
+    b["announcement"]["inspectors_digest"] = "0" * 64
+    cases["an inspector directory other than announced"] = (_resealed(b),
+                                                           "announcement.inspectors_digest")
+    b = copy.deepcopy(good)
+    b["announcement"]["pool"]["merkle_root"] = "0" * 64
+    cases["a pool root other than announced"] = (_resealed(b), "announcement.pool.merkle_root")
+    b = copy.deepcopy(good)
+    b["announcement"]["conflicts"] = []
+    cases["an undeclared conflict"] = (_resealed(b), "result.groups[0].members[0]")
+    b = copy.deepcopy(good)
+    b["announcement"]["surprise"] = 1
+    cases["an unknown announcement key"] = (_resealed(b), "announcement.surprise")
+    b = copy.deepcopy(good)
+    b["task"]["special"] = True
+    cases["a special task that excludes"] = (_resealed(b), "pool.excluded")
+    return cases
+
+
+def test_v2_bundles_verify_and_each_tampering_is_named(page: Any) -> None:
+    good = dump(spec_bundle_v2())
+    cases = v2_tampered()
+    texts = [good, *(t for t, _ in cases.values())]
+    browser = page.evaluate(VERIFY_JS, texts)
+    assert browser[0]["ok"], browser[0]["message"]
+    assert "BLS 签名已核验" in browser[0]["message"]
+    assert "种子由任何一方都无法单独控制的输入推导（已核验）" in browser[0]["message"]
+    got = {name: b["path"] for name, b in zip(cases, browser[1:], strict=True)}
+    assert got == {name: path for name, (_, path) in cases.items()}
+    assert all(b["message"].startswith("抽取数据包核验未通过") for b in browser[1:])
+    if _python_reads_v2():
+        assert verify_bundle(json.loads(good)).ok
+        python = {name: verify_bundle(json.loads(t)).path for name, (t, _) in cases.items()}
+        assert python == got
+
+
+def test_a_v2_company_proof_is_a_merkle_path_to_the_announced_root(page: Any) -> None:
+    bundle = spec_bundle_v2()
+    page.evaluate(VERIFY_JS, [dump(bundle)])
+    page.fill("#bv-code", "91500000MA5U000005")
+    page.click("#bv-company-form button[type=submit]")
+    with page.expect_download() as got:
+        page.click("#bv-proof")
+    proof = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
+    root = bytes.fromhex(bundle["announcement"]["pool"]["merkle_root"])
+    m = proof["merkle"]
+    assert proof["announcement"]["merkle_root"] == root.hex()
+    for part in (m, m["stratum"]):
+        leaf = merkle.leaf_hash(part["line"].encode())
+        path = [bytes.fromhex(h) for h in part["proof"]]
+        assert merkle.verify_inclusion(part["index"], m["size"], leaf, path, root)
+    assert m["line"] == proof["pool_line"] == "member\t91500000MA5U000005\t重庆戊公司\t"
+    assert m["stratum"]["line"].startswith("stratum\tgeneral\t")
+    assert not merkle.verify_inclusion(m["index"] - 1, m["size"], merkle.leaf_hash(
+        m["line"].encode()), [bytes.fromhex(h) for h in m["proof"]], root)
