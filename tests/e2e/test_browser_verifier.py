@@ -462,3 +462,70 @@ def test_a_v2_company_proof_is_a_merkle_path_to_the_announced_root(page: Any) ->
     assert m["stratum"]["line"].startswith("stratum\tgeneral\t")
     assert not merkle.verify_inclusion(m["index"] - 1, m["size"], merkle.leaf_hash(
         m["line"].encode()), [bytes.fromhex(h) for h in m["proof"]], root)
+
+
+def _fill_log(page: Any, fields: dict[str, str]) -> tuple[bool, str]:
+    for name in ("bv-checkpoint", "bv-key", "bv-checkpoint-new", "bv-consistency", "bv-index",
+                 "bv-leaf", "bv-inclusion"):
+        page.fill(f"#{name}", fields.get(name, ""))
+    page.evaluate("() => { document.getElementById('bv-log-status').className = ''; }")
+    page.click("#bv-log-form button[type=submit]")
+    page.wait_for_selector("#bv-log-status.ok, #bv-log-status.error")
+    status = page.locator("#bv-log-status")
+    return "ok" in (status.get_attribute("class") or ""), status.inner_text()
+
+
+def test_a_saved_checkpoint_shows_nothing_was_removed_or_rewritten(page: Any) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    name = "ssj.example/chongqing"
+    key = Ed25519PrivateKey.generate()
+    pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key_id = hashlib.sha256(name.encode() + b"\n\x01" + pub).digest()[:4]
+    encoded = base64.b64encode(b"\x01" + pub).decode()
+    vkey = f"{name}+{key_id.hex()}+{encoded}"
+
+    def signed(leaves: list[bytes]) -> str:
+        body = f"{name}\n{len(leaves)}\n{base64.b64encode(merkle.root(leaves)).decode()}\n"
+        sig = base64.b64encode(key_id + key.sign(body.encode())).decode()
+        return f"{body}\n\u2014 {name} {sig}\n"
+
+    fields = [{"action": "draw.commit", "actor": "cq_operator",
+               "at": f"2026-03-2{i}T08:00:00.000000Z", "object_id": str(i),
+               "object_type": "draw", "payload_digest": "ab" * 32, "seq": i + 1,
+               "tenant": "chongqing"} for i in range(10)]
+    leaves = [merkle.leaf_hash(b"shuangsuiji-event/1\n" + json.dumps(
+        f, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()) for f in fields]
+    saved, latest = signed(leaves[:7]), signed(leaves)
+    proof = "\n".join(base64.b64encode(h).decode() for h in merkle.consistency_proof(leaves, 7))
+    inclusion = json.dumps({"index": 8, "size": 10, "proof": [
+        base64.b64encode(h).decode() for h in merkle.inclusion_proof(leaves, 8)]})
+    ok, text = _fill_log(page, {"bv-checkpoint": saved, "bv-key": vkey,
+                                "bv-checkpoint-new": latest, "bv-consistency": proof,
+                                "bv-index": "8", "bv-leaf": json.dumps(fields[8]),
+                                "bv-inclusion": inclusion})
+    assert ok and "没有被删除或改写" in text and "第 8 条包含" in text, text
+    # the operator rewrites entry 3 and recomputes every later hash, then signs the new tree
+    forged = [*leaves[:3], merkle.leaf_hash(b"rewritten"), *leaves[4:]]
+    ok, text = _fill_log(page, {"bv-checkpoint": saved, "bv-key": vkey,
+                                "bv-checkpoint-new": signed(forged), "bv-consistency": "\n".join(
+                                    base64.b64encode(h).decode()
+                                    for h in merkle.consistency_proof(forged, 7))})
+    assert not ok and "一致性证明不成立" in text, text
+    # or truncates the log to 5 entries
+    ok, text = _fill_log(page, {"bv-checkpoint": saved, "bv-key": vkey,
+                                "bv-checkpoint-new": signed(leaves[:5]), "bv-consistency": ""})
+    assert not ok and "一致性证明不成立" in text, text
+
+
+def test_the_portal_log_is_fetched_and_checked_in_the_browser(page: Any, site: Site) -> None:
+    keys = page.request.get(site.url("/api/v1/public/log/keys"))
+    if not keys.ok:
+        pytest.skip("the transparency log's public API is not on this branch yet (trust-log)")
+    _fill_log(page, {})
+    page.click("#bv-log-fetch")
+    page.wait_for_function("() => document.getElementById('bv-checkpoint').value !== ''")
+    ok, text = _fill_log(page, {"bv-checkpoint": page.input_value("#bv-checkpoint"),
+                                "bv-key": page.input_value("#bv-key")})
+    assert ok and "检查点签名有效" in text, text

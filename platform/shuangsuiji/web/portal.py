@@ -137,7 +137,7 @@ def verify() -> str:
     """How anyone can check a draw: the bundle, the one-file verifier, the specification."""
     return render_template("portal/verify.html", verifier_sha256=standalone.sha256(),
                            verifier_name=standalone.FILENAME,
-                           spec_url=url_for("portal.draw_spec"))
+                           spec_url=url_for("portal.draw_spec"), tenant_slug=tenant().slug)
 
 
 #: The specification both verifiers are written from (the source checkout's docs folder).

@@ -165,3 +165,13 @@ Object.assign(M, {
 
 /** The notes of a verified bundle, one line each. */
 export const noteLines = (report, lang = language()) => (report.notes ?? []).map(([key, args]) => t(key, args, lang));
+
+Object.assign(M, {
+  "log.bad_proof": ["the proof JSON has no list of hashes under “proof”", "证明 JSON 中没有“proof”哈希列表"],
+  "log.bad_json": ["the JSON pasted cannot be read", "粘贴的 JSON 无法读取"],
+  "log.other_log": ["the two checkpoints are of different logs (%(old)s, %(new)s)", "两个检查点属于不同的日志（%(old)s、%(new)s）"],
+  "log.consistent": ["The tree of %(new)s entries extends the tree of %(old)s: nothing in the earlier log was removed or rewritten.", "%(new)s 条的树是 %(old)s 条的树的延续：早先日志中的记录没有被删除或改写。"],
+  "log.inconsistent": ["The consistency proof from %(old)s to %(new)s entries does NOT hold: the log was changed since the earlier checkpoint, or the proof is wrong.", "从 %(old)s 条到 %(new)s 条的一致性证明不成立：自较早的检查点以来日志已被改动，或证明有误。"],
+  "log.no_api": ["%(url)s: HTTP %(status)s", "%(url)s：HTTP %(status)s"],
+  "log.fetched": ["Fetched from this portal (tree of %(size)s entries); now verify.", "已从本门户获取（%(size)s 条的树）；请点击核验。"],
+});

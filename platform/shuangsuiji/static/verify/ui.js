@@ -7,8 +7,8 @@ import { verifyBundle } from "./verify.js";
 import { outcome, t } from "./messages.js";
 import { lookUp } from "./company.js";
 import { NoteError, fromBase64, verifyCheckpoint } from "./note.js";
-import { verifyInclusion } from "./merkle.js";
-import { unhex } from "./canonical.js";
+import { leafHash, verifyConsistency, verifyInclusion } from "./merkle.js";
+import { canonicalJson, unhex, utf8 } from "./canonical.js";
 
 const $ = (id) => document.getElementById(id);
 let verified = null;
@@ -67,32 +67,103 @@ async function company() {
   link.download = `${found.task}-${found.proof.credit_code}-proof.json`;
 }
 
+/** Hashes from a textarea: one per line (hex or base64), or the public API's JSON. */
 function hashes(text) {
-  return text.split(/[\s,]+/).filter(Boolean).map((h) => unhex(h) ?? fromBase64(h));
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    const proof = JSON.parse(trimmed).proof;
+    if (!Array.isArray(proof)) throw new NoteError("log.bad_proof");
+    return proof.map((h) => unhex(h) ?? fromBase64(h));
+  }
+  return trimmed.split(/[\s,]+/).filter(Boolean).map((h) => unhex(h) ?? fromBase64(h));
+}
+
+/** A leaf hash typed in (hex or base64), or computed from the leaf's fields as JSON
+ * (docs/transparency-log.md §1: "shuangsuiji-event/1\n" || canonical JSON). */
+async function leafOf(text) {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("{")) return unhex(trimmed) ?? fromBase64(trimmed);
+  const fields = JSON.parse(trimmed);
+  delete fields.leaf_hash; // the API lists it beside the fields
+  return leafHash(utf8("shuangsuiji-event/1\n" + canonicalJson(fields)));
 }
 
 async function checkpoint() {
   const out = $("bv-log-status");
+  const lines = [];
+  const fail = (key, args) => {
+    lines.push(t(key, args));
+    say(out, lines.join("\n"), false);
+  };
   try {
-    const cp = await verifyCheckpoint($("bv-checkpoint").value.replace(/\r\n/g, "\n"), $("bv-key").value);
-    let text = t("log.ok", { origin: cp.origin, size: cp.size, key: cp.key });
-    const leaf = $("bv-leaf").value.trim();
-    if (leaf) {
-      const proof = hashes($("bv-inclusion").value);
-      const leafHash = unhex(leaf) ?? fromBase64(leaf);
-      const index = Number($("bv-index").value);
-      const good = leafHash && proof.every(Boolean) && Number.isSafeInteger(index)
-        && await verifyInclusion(index, cp.size, leafHash, proof, cp.root);
-      if (!good) {
-        say(out, text + " " + t("log.not_included", { index, size: cp.size }), false);
-        return;
-      }
-      text += " " + t("log.included", { index, size: cp.size });
+    const key = $("bv-key").value;
+    const normal = (id) => $(id).value.replace(/\r\n/g, "\n");
+    const old = await verifyCheckpoint(normal("bv-checkpoint"), key);
+    lines.push(t("log.ok", { origin: old.origin, size: old.size, key: old.key }));
+    let tree = old;
+    if (normal("bv-checkpoint-new").trim()) {
+      const newer = await verifyCheckpoint(normal("bv-checkpoint-new"), key);
+      lines.push(t("log.ok", { origin: newer.origin, size: newer.size, key: newer.key }));
+      if (newer.origin !== old.origin) return fail("log.other_log", { old: old.origin, new: newer.origin });
+      const proof = hashes($("bv-consistency").value);
+      const good = newer.size >= old.size && proof.every(Boolean)
+        && await verifyConsistency(old.size, newer.size, old.root, newer.root, proof);
+      if (!good) return fail("log.inconsistent", { old: old.size, new: newer.size });
+      lines.push(t("log.consistent", { old: old.size, new: newer.size }));
+      tree = newer;
     }
-    say(out, text, true);
+    if ($("bv-leaf").value.trim()) {
+      const proof = hashes($("bv-inclusion").value);
+      const leaf = await leafOf($("bv-leaf").value);
+      const index = Number($("bv-index").value);
+      const good = leaf && proof.every(Boolean) && Number.isSafeInteger(index)
+        && await verifyInclusion(index, tree.size, leaf, proof, tree.root);
+      if (!good) return fail("log.not_included", { index, size: tree.size });
+      lines.push(t("log.included", { index, size: tree.size }));
+    }
+    say(out, lines.join("\n"), true);
   } catch (e) {
-    if (!(e instanceof NoteError)) throw e;
-    say(out, t(e.key, e.args), false);
+    if (e instanceof NoteError) return fail(e.key, e.args);
+    if (e instanceof SyntaxError) return fail("log.bad_json");
+    throw e;
+  }
+  return null;
+}
+
+/** Fill the log form from this portal's public API: the key, the latest checkpoint (as the
+ * newer one when a saved checkpoint is there, with the consistency proof), and the
+ * inclusion proof of the entry whose index is given. */
+async function fetchLog() {
+  const form = $("bv-log-form");
+  const api = form.dataset.logApi;
+  const get = async (url) => {
+    const got = await fetch(url, { credentials: "omit" });
+    if (!got.ok) throw new Error(t("log.no_api", { url, status: got.status }));
+    return got.text();
+  };
+  try {
+    if (!$("bv-key").value.trim()) $("bv-key").value = (await get(form.dataset.keys)).split("\n")[0].trim();
+    const latest = await get(`${api}checkpoint`);
+    const size = Number(latest.split("\n")[1]);
+    const saved = $("bv-checkpoint").value.trim();
+    if (!saved) {
+      $("bv-checkpoint").value = latest;
+    } else {
+      $("bv-checkpoint-new").value = latest;
+      const from = Number($("bv-checkpoint").value.replace(/\r\n/g, "\n").split("\n")[1]);
+      if (Number.isSafeInteger(from) && from > 0 && from < size) {
+        $("bv-consistency").value = await get(`${api}proof/consistency?from=${from}&to=${size}`);
+      }
+    }
+    const index = $("bv-index").value.trim();
+    if (/^[0-9]+$/.test(index) && Number(index) < size) {
+      const proof = JSON.parse(await get(`${api}proof/inclusion?index=${index}&size=${size}`));
+      $("bv-inclusion").value = JSON.stringify(proof);
+      if (!$("bv-leaf").value.trim()) $("bv-leaf").value = proof.leaf_hash;
+    }
+    say($("bv-log-status"), t("log.fetched", { size }), null);
+  } catch (e) {
+    say($("bv-log-status"), String(e.message || e), false);
   }
 }
 
@@ -122,6 +193,7 @@ function init() {
     ev.preventDefault();
     company();
   });
+  $("bv-log-fetch").addEventListener("click", fetchLog);
   $("bv-log-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     checkpoint();
