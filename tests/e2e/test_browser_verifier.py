@@ -529,3 +529,76 @@ def test_the_portal_log_is_fetched_and_checked_in_the_browser(page: Any, site: S
     ok, text = _fill_log(page, {"bv-checkpoint": page.input_value("#bv-checkpoint"),
                                 "bv-key": page.input_value("#bv-key")})
     assert ok and "检查点签名有效" in text, text
+
+
+# --- bundles drawn by the service, fetched from the portal -----------------------------
+
+
+@pytest.fixture(scope="module")
+def service_draw(site: Site) -> int:
+    """A Chongqing draw made by the services: risk strata, three batches (a key item at
+    300 ‰), two groups with leaders, an expert, then an inspector and the expert withdraw."""
+    from shuangsuiji.db import set_tenant
+    from shuangsuiji.demo import generate as gen
+    from shuangsuiji.models.draws import Draw
+    from shuangsuiji.services import audit, imports, plans
+    from shuangsuiji.services import draws as draw_service
+    from shuangsuiji.services import tenants as tenant_service
+    from tests.e2e.conftest import DEPARTMENT
+
+    platform = site.app.extensions["shuangsuiji"]
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "chongqing")
+        set_tenant(s, tenant.id)
+        audit.set_actor(s, "cq_operator")
+        rows = gen.to_csv(gen.TARGET_HEADINGS, gen.target_rows(50, seed=31, flag_share=0.3))
+        imports.import_file(s, tenant, "targets", rows, "targets.csv", actor="cq_operator",
+                            today=date(2026, 3, 1))
+        task = plans.create_task(
+            s, platform, tenant, plan_year=2026, code="CQ-2026-BV", title="浏览器核验任务",
+            department=DEPARTMENT, item_codes=["SX-001"], starts_on=date(2026, 4, 1),
+            ends_on=date(2026, 5, 29), methods=["on_site"], ratio_permille=300,
+            group_count=2, experts_count=1, batch_count=3,
+            inspector_scope="across_departments")
+        s.commit()
+        draw_id = draw_service.draw(s, platform, tenant, task.id,
+                                    seed="骰子 2-7-1-8 (公开摇号)", witnesses=("公证员",)).id
+        s.commit()
+    for step in ("inspector", "expert"):
+        with platform.db.session() as s:
+            tenant = tenant_service.get(s, "chongqing")
+            set_tenant(s, tenant.id)
+            audit.set_actor(s, "cq_operator")
+            result = draw_service.current_result(s.get(Draw, draw_id))
+            group = result.final_groups[0]
+            person, code = ((group.members[0], group.targets[0]) if step == "inspector"
+                            else (result.final_experts[0], result.selected[0]))
+            draw_service.recuse(s, tenant, draw_id, person=person, credit_code=code,
+                                mode="withdraw", reason="配偶在该企业任职", platform=platform)
+            s.commit()
+    return draw_id
+
+
+def test_a_service_draw_fetched_from_the_portal_verifies_in_both(
+        page: Any, site: Site, service_draw: int) -> None:
+    got = page.request.get(site.url(f"/p/chongqing/draws/{service_draw}/bundle.json"))
+    assert got.ok
+    bundle = json.loads(got.text())
+    assert len(bundle["result"]["batches"]) == 3 and len(bundle["recusals"]) == 2
+    assert {r["role"] for r in bundle["recusals"]} == {"inspector", "expert"}
+    assert any(s["name"].startswith("risk:") for s in bundle["pool"]["strata"])
+    python = verify_bundle(bundle)
+    assert python.ok, str(python)
+    page.goto(site.url(f"/p/chongqing/verify?draw={service_draw}"))
+    page.wait_for_selector("#bv-status.ok, #bv-status.error")
+    assert page.inner_text("#bv-status").startswith("抽取数据包核验通过")
+    assert python.summary["pool_digest"] in page.inner_text("#bv-status")
+    # the draw page links here
+    page.goto(site.url(f"/p/chongqing/draws/{service_draw}"))
+    page.click("#check-in-browser")
+    page.wait_for_selector("#bv-status.ok")
+    shot(page, "browser-verifier-service-draw")
+    tampered = copy.deepcopy(bundle)
+    tampered["recusals"][0]["replacement"] = bundle["result"]["groups"][1]["members"][0]
+    (b, p), = both(page, [dump(tampered)])
+    assert not b["ok"] and not p.ok and b["path"] == p.path
