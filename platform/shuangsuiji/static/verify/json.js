@@ -20,51 +20,56 @@ const ESCAPES = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: 
 /** Parse `text`; throws JsonError (path like `task.item_codes[2]`, message key, args). */
 export function parseStrict(text) {
   let i = 0;
-  const fail = (where, key, args = {}) => {
-    throw new JsonError(where, key, { ...args, offset: i });
+  const at = []; // the path to the value being read, as keys and indexes (made a string on failure)
+  const path = () => at.map((p, k) => (typeof p === "number" ? `[${p}]` : k ? `.${p}` : p)).join("");
+  const fail = (key, args = {}) => {
+    throw new JsonError(path(), key, { ...args, offset: i });
   };
+  const PLAIN = /[^"\\\u0000-\u001f]*/y; // a run of characters that stand for themselves
+  const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
   const skip = () => {
     while (i < text.length && WS.has(text[i])) i++;
   };
-  const str = (where) => {
+  const str = () => {
     i++; // opening quote
     let out = "";
     for (;;) {
-      if (i >= text.length) fail(where, "json.unterminated");
+      PLAIN.lastIndex = i;
+      PLAIN.exec(text);
+      if (PLAIN.lastIndex > i) {
+        out += text.slice(i, PLAIN.lastIndex);
+        i = PLAIN.lastIndex;
+      }
+      if (i >= text.length) fail("json.unterminated");
       const c = text[i];
       if (c === '"') {
         i++;
         return out;
       }
-      if (c === "\\") {
-        const e = text[i + 1];
-        if (e === "u") {
-          const hex = text.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail(where, "json.syntax");
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 6;
-        } else if (e in ESCAPES) {
-          out += ESCAPES[e];
-          i += 2;
-        } else fail(where, "json.syntax");
-      } else if (c < " ") {
-        fail(where, "json.syntax");
-      } else {
-        out += c;
-        i++;
-      }
+      if (c !== "\\") fail("json.syntax"); // a control character
+      const e = text[i + 1];
+      if (e === "u") {
+        const code = text.slice(i + 2, i + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(code)) fail("json.syntax");
+        out += String.fromCharCode(parseInt(code, 16));
+        i += 6;
+      } else if (e in ESCAPES) {
+        out += ESCAPES[e];
+        i += 2;
+      } else fail("json.syntax");
     }
   };
-  const num = (where) => {
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
-    if (!m) fail(where, "json.syntax");
+  const num = () => {
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m) fail("json.syntax");
     i += m[0].length;
-    if (m[2] !== undefined || m[3] !== undefined) fail(where, "json.not_integer", { value: m[0] });
+    if (m[2] !== undefined || m[3] !== undefined) fail("json.not_integer", { value: m[0] });
     const v = Number(m[0]);
-    if (!Number.isSafeInteger(v)) fail(where, "json.too_large", { value: m[0] });
+    if (!Number.isSafeInteger(v)) fail("json.too_large", { value: m[0] });
     return v;
   };
-  const value = (where) => {
+  const value = () => {
     skip();
     const c = text[i];
     if (c === "{") {
@@ -77,15 +82,16 @@ export function parseStrict(text) {
       }
       for (;;) {
         skip();
-        if (text[i] !== '"') fail(where, "json.syntax");
-        const key = str(where);
-        const at = where ? `${where}.${key}` : key;
-        if (Object.prototype.hasOwnProperty.call(obj, key)) fail(at, "json.duplicate_key", { key });
+        if (text[i] !== '"') fail("json.syntax");
+        const key = str();
+        at.push(key);
+        if (Object.prototype.hasOwnProperty.call(obj, key)) fail("json.duplicate_key", { key });
         skip();
-        if (text[i] !== ":") fail(at, "json.syntax");
+        if (text[i] !== ":") fail("json.syntax");
         i++;
-        obj[key] = value(at);
+        obj[key] = value();
         skip();
+        at.pop();
         if (text[i] === ",") {
           i++;
           continue;
@@ -94,7 +100,8 @@ export function parseStrict(text) {
           i++;
           return obj;
         }
-        fail(at, "json.syntax");
+        at.push(key);
+        fail("json.syntax");
       }
     }
     if (c === "[") {
@@ -106,8 +113,10 @@ export function parseStrict(text) {
         return arr;
       }
       for (;;) {
-        arr.push(value(`${where}[${arr.length}]`));
+        at.push(arr.length);
+        arr.push(value());
         skip();
+        at.pop();
         if (text[i] === ",") {
           i++;
           continue;
@@ -116,23 +125,24 @@ export function parseStrict(text) {
           i++;
           return arr;
         }
-        fail(`${where}[${arr.length - 1}]`, "json.syntax");
+        at.push(arr.length - 1);
+        fail("json.syntax");
       }
     }
-    if (c === '"') return str(where);
-    if (c === "-" || (c >= "0" && c <= "9")) return num(where);
+    if (c === '"') return str();
+    if (c === "-" || (c >= "0" && c <= "9")) return num();
     for (const [word, v] of [["true", true], ["false", false], ["null", null]]) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;
       }
     }
-    return fail(where, "json.syntax");
+    return fail("json.syntax");
   };
   if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte-order mark, as editors on Windows write
-  const out = value("");
+  const out = value();
   skip();
-  if (i < text.length) fail("", "json.trailing");
+  if (i < text.length) fail("json.trailing");
   return out;
 }
 
