@@ -1,4 +1,10 @@
-"""CSRF on every form, secure cookies, and the security headers of every response."""
+"""CSRF on every form, secure cookies, session lifetimes, upload size, and the security
+headers of every response (HSTS when cookies are secure, i.e. the site is served over HTTPS).
+
+Sessions: the cookie is ``ssj_session``; a session ends ``SSJ_SESSION_IDLE_MINUTES`` (30)
+after its last use and ``SSJ_SESSION_MAX_HOURS`` (8, a working day) after sign-in, whatever
+its use (enforced in :mod:`shuangsuiji.access` from times kept in the signed cookie; the
+cookie itself expires at the absolute lifetime)."""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from itsdangerous import URLSafeTimedSerializer
 from shuangsuiji import access
 
 csrf = CSRFProtect()
+
+SESSION_COOKIE_NAME = "ssj_session"
 
 #: Everything is served from this origin: no CDN, no inline script or style.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -75,10 +83,16 @@ class SessionInterface(SecureCookieSessionInterface):
         return found
 
 
+#: Sent with every response when cookies are secure (HTTPS): a year, as browsers expect.
+HSTS = "max-age=31536000"
+
+
 def _headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         # setdefault: a view with its own policy (e.g. the API's documentation page) keeps it.
         response.headers.setdefault(name, value)
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -94,10 +108,14 @@ def init_app(app: Flask) -> None:
     # The largest request body (an upload): werkzeug answers 413 beyond it, before reading.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = _int_setting(app, "SSJ_MAX_UPLOAD_MB") * 1024 * 1024
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Set, not setdefault: Flask's defaults already hold these keys (31 days, "session").
+    app.config["SSJ_SESSION_IDLE_MINUTES"] = _int_setting(app, "SSJ_SESSION_IDLE_MINUTES")
+    app.config["SSJ_SESSION_MAX_HOURS"] = _int_setting(app, "SSJ_SESSION_MAX_HOURS")
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        hours=app.config["SSJ_SESSION_MAX_HOURS"])
+    app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_NAME
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))
-    app.config.setdefault("SESSION_COOKIE_NAME", "ssj_session")
     # We call protect() ourselves, after the user is loaded, so token requests can skip it.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's life
