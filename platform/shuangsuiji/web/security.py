@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shuangsuiji import access
 
@@ -104,7 +105,21 @@ def _int_setting(app: Flask, key: str) -> int:
         raise ValueError(f"{key}={value!r}: a whole number is needed") from None
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``SSJ_TRUSTED_PROXIES`` reverse proxies, take the client's address, scheme and
+    host from their X-Forwarded-* headers (werkzeug's ProxyFix, trusting that many hops and
+    no more). 0 (the default): the headers are ignored, so a client cannot forge them."""
+    hops = _int_setting(app, "SSJ_TRUSTED_PROXIES")
+    if hops < 0:
+        raise ValueError(f"SSJ_TRUSTED_PROXIES={hops}: 0 or more proxies")
+    app.config["SSJ_TRUSTED_PROXIES"] = hops
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_port=hops, x_prefix=hops)
+
+
 def init_app(app: Flask) -> None:
+    _trust_proxies(app)
     # The largest request body (an upload): werkzeug answers 413 beyond it, before reading.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = _int_setting(app, "SSJ_MAX_UPLOAD_MB") * 1024 * 1024
