@@ -8,6 +8,7 @@ cookie itself expires at the absolute lifetime)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from shuangsuiji import access
 
@@ -118,8 +120,16 @@ def _trust_proxies(app: Flask) -> None:
                                 x_host=hops, x_port=hops, x_prefix=hops)
 
 
+#: The largest id an ``<int:...>`` URL part matches: a database integer's (2**63 - 1). A
+#: larger number is a 404 (no such route), not a 500 from the driver's overflow.
+MAX_URL_INT = 2**63 - 1
+
+
 def init_app(app: Flask) -> None:
     _trust_proxies(app)
+    # Before any blueprint is registered: rules pick their converter when they are added.
+    app.url_map.converters["int"] = functools.partial(  # type: ignore[assignment]
+        IntegerConverter, max=MAX_URL_INT)  # instances stay IntegerConverter (the docs)
     # The largest request body (an upload): werkzeug answers 413 beyond it, before reading.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = _int_setting(app, "SSJ_MAX_UPLOAD_MB") * 1024 * 1024
