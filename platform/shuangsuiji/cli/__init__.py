@@ -13,6 +13,7 @@ from shuangsuiji.cli import (
     draw_cmd,
     imports,
     lifecycle,
+    log_cmd,
     pack_dev,
     packs_cmd,
     tenants_cmd,
@@ -22,7 +23,7 @@ from shuangsuiji.cli.common import SsjGroup
 
 MODULES = (
     db_cmd, tenants_cmd, packs_cmd, audit_cmd, imports, draw_cmd, lifecycle, pack_dev, users,
-    demo_cmd,
+    demo_cmd, log_cmd,
 )
 
 
