@@ -19,7 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
-ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKIES")
+ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKIES",
+            "SSJ_JOB_RUNNER", "SSJ_JOB_QUEUE", "SSJ_JOB_UPLOAD_BYTES", "SSJ_JOB_STALE_SECONDS")
 
 
 def load(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:

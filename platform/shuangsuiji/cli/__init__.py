@@ -12,6 +12,7 @@ from shuangsuiji.cli import (
     demo_cmd,
     draw_cmd,
     imports,
+    jobs_cmd,
     lifecycle,
     pack_dev,
     packs_cmd,
@@ -22,7 +23,7 @@ from shuangsuiji.cli.common import SsjGroup
 
 MODULES = (
     db_cmd, tenants_cmd, packs_cmd, audit_cmd, imports, draw_cmd, lifecycle, pack_dev, users,
-    demo_cmd,
+    demo_cmd, jobs_cmd,
 )
 
 
