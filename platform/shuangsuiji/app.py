@@ -30,6 +30,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with db.session() as session:
         tenants.check_installed(session, platform)
 
+    if app.config.get("SSJ_CLI"):
+        # `ssj`: the command runs in this app's context and needs neither the web pages nor
+        # the API; building them would double the command's start-up.
+        return app
     from shuangsuiji.cli import register_commands
 
     register_commands(app.cli)
