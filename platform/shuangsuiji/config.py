@@ -23,7 +23,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKIES",
-            "SSJ_JOB_RUNNER", "SSJ_JOB_QUEUE", "SSJ_JOB_UPLOAD_BYTES", "SSJ_JOB_STALE_SECONDS")
+            "SSJ_REDIS_PREFIX", "SSJ_JOB_RUNNER", "SSJ_JOB_QUEUE", "SSJ_JOB_UPLOAD_BYTES",
+            "SSJ_JOB_STALE_SECONDS")
 
 
 def load(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
