@@ -55,8 +55,9 @@ def test_import_and_draw_on_targets_partitioned_by_tenant(
     with platform.db.engine.connect() as conn:
         target = conn.execute(text(f"SELECT id FROM {cq_part} LIMIT 1")).scalar()
         with pytest.raises(IntegrityError, match="fk_target_flags_target_id_targets"):
-            conn.execute(text("INSERT INTO target_flags (tenant_id, target_id, flag) "
-                              "VALUES (:t, :id, 'complaints')"), {"t": miit, "id": target})
+            conn.execute(text("INSERT INTO target_flags (tenant_id, target_id, flag, source) "
+                              "VALUES (:t, :id, 'complaints', 'test')"),
+                         {"t": miit, "id": target})
         conn.rollback()
 
 
