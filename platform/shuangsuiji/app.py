@@ -12,6 +12,8 @@ from shuangsuiji.db import Database, audit_guard
 from shuangsuiji.packs import PackRegistry
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import tenants
+from shuangsuiji.services.logkeys import LogKeys
+from shuangsuiji.services.translog import LOG_KEYS
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,6 +32,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if audit_guard.enabled(app.config):  # the tests: every change must be audited
         audit_guard.install(db.engine, db.sessionmaker)
     platform = Platform(db=db, packs=packs)
+    # the signing keys live in the instance folder or the environment, never the database;
+    # every session reaches them, so services can issue checkpoints (services/translog.py)
+    platform.log_keys = LogKeys(lambda: app.instance_path, app.config.get("SSJ_LOG_ORIGIN"),
+                                app.config.get("SSJ_LOG_SIGNING_KEY"),
+                                app.config.get("SSJ_WITNESS_SIGNING_KEY"))
+    db.sessionmaker.configure(info={LOG_KEYS: platform.log_keys})
     app.extensions["shuangsuiji"] = platform
     with db.session() as session:
         tenants.check_installed(session, platform)

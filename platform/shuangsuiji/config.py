@@ -16,13 +16,27 @@ DEFAULTS: dict[str, Any] = {
     "SSJ_DUE_SOON_DAYS": 5,
     "SSJ_LOAD_ENTRY_POINTS": True,  # tests turn this off and pass SSJ_PACKS
     "SSJ_PACKS": None,
+    # the transparency log (docs/transparency-log.md): the deployment's name in checkpoints,
+    # and signing keys given here instead of in the instance folder
+    "SSJ_LOG_ORIGIN": None,
+    "SSJ_LOG_SIGNING_KEY": None,
+    "SSJ_WITNESS_SIGNING_KEY": None,
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # security (docs/security.md): the largest upload, session lifetimes, trusted proxies
+    "SSJ_MAX_UPLOAD_MB": 20,
+    "SSJ_SESSION_IDLE_MINUTES": 30,
+    "SSJ_SESSION_MAX_HOURS": 8,
+    "SSJ_TRUSTED_PROXIES": 0,
 }
 
 ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKIES",
+            "SSJ_MAX_UPLOAD_MB", "SSJ_SESSION_IDLE_MINUTES", "SSJ_SESSION_MAX_HOURS",
+            "SSJ_TRUSTED_PROXIES", "SSJ_LOGIN_MAX_ATTEMPTS", "SSJ_LOGIN_MAX_PER_ADDRESS",
+            "SSJ_LOGIN_WINDOW_SECONDS",
+            "SSJ_LOG_ORIGIN", "SSJ_LOG_SIGNING_KEY", "SSJ_WITNESS_SIGNING_KEY",
             "SSJ_REDIS_PREFIX", "SSJ_JOB_RUNNER", "SSJ_JOB_QUEUE", "SSJ_JOB_UPLOAD_BYTES",
             "SSJ_JOB_STALE_SECONDS")
 

@@ -20,6 +20,7 @@ from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.services import accounts
 from shuangsuiji.web import throttle
 from tests.conftest import make_app
+from tests.needs import missing
 from tests.web.conftest import PASSWORD, login
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -95,7 +96,8 @@ def redis_prefix() -> Iterator[str]:
     try:
         client.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis server on 127.0.0.1:6379")
+        missing("Redis", f"no server answers at {REDIS_URL}",
+                "apt-get install redis-server, then start it (scripts/test starts it)")
     prefix = f"ssj-test-{uuid.uuid4().hex[:12]}:"
     yield prefix
     keys = list(client.scan_iter(match=prefix + "*"))

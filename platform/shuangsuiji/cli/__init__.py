@@ -17,7 +17,7 @@ import click
 #: Modules whose ``commands`` make up ``ssj`` (and ``flask --app shuangsuiji``).
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
     "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "draw_cmd", "lifecycle",
-    "pack_dev", "users", "demo_cmd", "jobs_cmd",
+    "pack_dev", "users", "demo_cmd", "log_cmd", "jobs_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"

@@ -29,15 +29,15 @@ def run_import(ctx: JobContext) -> tuple[list[Any], dict[str, Any]]:
     upload = ctx.inputs.get("input")
     if upload is None:
         raise UserError(msg("the job's file is missing"), hint=msg("upload the file again"))
-    categories = None
+    categories = methods = None
     if kind == "items":
         tenant = ctx.session.get(Tenant, ctx.job.tenant_id)
-        categories = ctx.platform.policy_for(tenant).rules(
-            lifecycle.today_in_china()).item_categories
+        rules = ctx.platform.policy_for(tenant).rules(lifecycle.today_in_china())
+        categories, methods = rules.item_categories, rules.methods
     ctx.progress("reading", 0, None)
     report = imports.import_file(ctx.session, ctx.job.tenant_id, kind, bytes(upload.data),
                                  upload.filename, actor=ctx.job.actor, categories=categories,
-                                 progress=ctx.progress)
+                                 methods=methods, progress=ctx.progress)
     summary = msg("Imported %(rows)d rows: %(inserted)d new, %(updated)d changed, "
                   "%(unchanged)d unchanged.", rows=report.rows, inserted=report.inserted,
                   updated=report.updated, unchanged=report.unchanged)
