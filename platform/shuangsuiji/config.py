@@ -17,9 +17,17 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # security (docs/security.md): the largest upload, session lifetimes, trusted proxies
+    "SSJ_MAX_UPLOAD_MB": 20,
+    "SSJ_SESSION_IDLE_MINUTES": 30,
+    "SSJ_SESSION_MAX_HOURS": 8,
+    "SSJ_TRUSTED_PROXIES": 0,
 }
 
-ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKIES")
+ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKIES",
+            "SSJ_MAX_UPLOAD_MB", "SSJ_SESSION_IDLE_MINUTES", "SSJ_SESSION_MAX_HOURS",
+            "SSJ_TRUSTED_PROXIES", "SSJ_LOGIN_MAX_ATTEMPTS", "SSJ_LOGIN_MAX_PER_ADDRESS",
+            "SSJ_LOGIN_WINDOW_SECONDS")
 
 
 def load(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:

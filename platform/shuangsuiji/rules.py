@@ -1,7 +1,7 @@
 """The plain values that policy-pack hooks return: the rules of a jurisdiction.
 
-This module and :mod:`shuangsuiji.hookspecs` are the whole surface a pack may import
-from the host. Every value is a frozen dataclass of plain Python types, so that a
+A pack imports these through :mod:`shuangsuiji.toolkit`, the one surface it may use.
+Every value is a frozen dataclass of plain Python types, so that a
 rule can be serialised into a draw bundle and compared across packs.
 
 Every rule carries a :class:`Citation` naming the pack, the pack version and the
@@ -14,8 +14,14 @@ draw: ``100`` means 10 %.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+
+#: The form of every code a pack invents (item categories, extra exclusions, result types):
+#: a lower-case letter, then lower-case letters, digits and underscores. Province files and
+#: Python packs are held to the same pattern (the schema and the conformance kit use this).
+CODE_PATTERN: re.Pattern[str] = re.compile(r"^[a-z][a-z0-9_]*$")
 
 #: Inspection methods (检查方式) known to the platform.
 METHODS: tuple[str, ...] = ("written", "on_site", "network_monitoring", "testing")
@@ -55,6 +61,25 @@ SPECIAL_TRIGGERS: tuple[str, ...] = (
     "ministry_provision",  # 工业和信息化部有特别规定
     "local_government_provision",  # 地方人民政府有特别规定 (CQ)
 )
+
+#: Publication channels (MIIT Art. 15: 门户网站、有关信用信息公示系统).
+CHANNELS: tuple[str, ...] = ("portal", "credit_publicity")
+
+#: Fields a task report may require (MIIT Art. 14).
+REPORT_FIELDS: tuple[str, ...] = (
+    "period", "target_count", "content", "findings", "handling", "suggestions",
+)
+
+#: Bounds (inclusive) of the counted fields of rules, the same for province files and Python
+#: packs: ``working_days`` of a deadline, ``min_size`` of a group, ``min_inspectors`` on site,
+#: ``days`` of a ``recently_inspected`` exclusion, ``multiplier`` of a risk rule.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "working_days": (1, 365),
+    "min_size": (1, 50),
+    "min_inspectors": (1, 50),
+    "days": (1, 3660),
+    "multiplier": (1, 1000),
+}
 
 #: Results of an inspection of one target; packs may add to this list.
 STANDARD_RESULTS: tuple[str, ...] = (

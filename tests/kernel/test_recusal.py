@@ -142,6 +142,24 @@ def test_a_recusal_step_leaves_earlier_steps_unchanged() -> None:
     assert two.result.final_groups[0] == one.result.final_groups[0]
 
 
+def test_recusing_someone_already_withdrawn_says_so() -> None:
+    result = small_result()
+    g = result.groups[0]
+    person, target = g.members[1], g.targets[0]
+    out = apply_recusal(result, result.seed, 1, person, target, "withdraw", CQ_RECUSAL)
+    with pytest.raises(InvalidInput, match="already withdrew from this task") as exc:
+        apply_recusal(out.result, result.seed, 2, person, target, "withdraw", CQ_RECUSAL)
+    assert "step 1" in str(exc.value) and str(out.step.replacement) in str(exc.value)
+    assert "neither an inspector" not in str(exc.value)
+    # an expert who withdrew is named the same way
+    expert = result.experts[0]
+    gone = apply_recusal(result, result.seed, 1, expert, result.selected[0], "withdraw",
+                         CQ_RECUSAL)
+    with pytest.raises(InvalidInput, match="already withdrew"):
+        apply_recusal(gone.result, result.seed, 2, expert, result.selected[0], "withdraw",
+                      CQ_RECUSAL)
+
+
 # --- declared conflicts decide, for certain (not by luck of a seed) ----------------------
 
 

@@ -11,9 +11,10 @@ messages are in Chinese (marshmallow's per-field ``errors`` stay English); the r
 which in ``Content-Language``.
 
 Mapping: marshmallow validation → 422 with ``errors``; :class:`~shuangsuiji.errors.NotFound`
-→ 404; :class:`~shuangsuiji.errors.Conflict` → 409; any other
-:class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the request → 400; an unexpected
-exception → 500 with a generic message (logged with its traceback, not shown).
+→ 404; :class:`~shuangsuiji.errors.Conflict` → 409; :class:`~shuangsuiji.errors.Forbidden`
+→ 403; any other :class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the
+request → 400; an unexpected exception → 500 with a generic message (logged with its
+traceback, not shown).
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.db.session import is_busy
+from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.web.localise import api_language, localise
@@ -84,6 +86,8 @@ def user_error_status(exc: UserError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Forbidden):
+        return 403
     return 400
 
 
@@ -156,6 +160,18 @@ def handle_http_exception(exc: HTTPException) -> tuple[dict[str, Any], int, dict
     return body, code, headers
 
 
+def handle_operational(exc: OperationalError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The database was busy (another writer held the lock): 503 with Retry-After."""
+    if not is_busy(exc):
+        return handle_unexpected(exc)
+    current_app.logger.warning("API: database busy in %s %s: %s", request.method,
+                               request.path, exc.orig)
+    body, code = error_body(503, msg("the database is busy with another change (a draw or "
+                                     "an import); nothing was changed"),
+                            hint=msg("try again in a moment"))
+    return body, code, {**language_headers(), "Retry-After": "2"}
+
+
 def handle_unexpected(exc: Exception) -> tuple[dict[str, Any], int, dict[str, str]]:
     current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
     body, code = error_body(500, InternalServerError.description,
@@ -182,6 +198,7 @@ def register_on_blueprints(blueprints: list[Any]) -> None:
         blp.register_error_handler(UserError, handle_user_error)
         blp.register_error_handler(PackError, handle_pack_error)
         blp.register_error_handler(IntegrityError, handle_integrity_error)
+        blp.register_error_handler(OperationalError, handle_operational)
         blp.register_error_handler(HTTPException, handle_http_exception)
         blp.register_error_handler(Exception, handle_unexpected)
 

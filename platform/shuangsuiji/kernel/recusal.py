@@ -94,6 +94,15 @@ def apply_recusal(
                 "task; recuse the expert by withdraw", person=person_id,
             ))
         return _withdraw_expert(result, replace(base, role="expert"), conflict_set, stream)
+    earlier = next((s for s in result.recusals
+                    if s.mode == "withdraw" and s.person_id == person_id), None)
+    if earlier is not None:
+        raise InvalidInput(msg(
+            "%(person)r already withdrew from this task (recusal step %(step)s, replaced by "
+            "%(replacement)r): there is nothing left to recuse; recuse the replacement if "
+            "needed", person=person_id, step=earlier.step,
+            replacement=earlier.replacement or "-",
+        ))
     raise InvalidInput(msg("%(person)r is neither an inspector nor an expert drawn in this task",
                            person=person_id))
 

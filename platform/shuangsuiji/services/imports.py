@@ -31,7 +31,7 @@ from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.messages import Message, either, msg, reason
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.rules import ItemCategory
+from shuangsuiji.rules import ItemCategory, MethodRule
 from shuangsuiji.services import audit
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
 from shuangsuiji.services.import_fields import Reader
@@ -70,6 +70,37 @@ class RowProblem:
             shown = self.value if len(self.value) <= 40 else self.value[:39] + "…"
             where += f" ({shown!r})"
         return f"{where}: {self.reason}"
+
+
+class RowRules:
+    """An item row against its tenant's pack: methods allowed, caps within the ceiling."""
+
+    def __init__(self, categories: Sequence[ItemCategory] | None,
+                 methods: MethodRule | None) -> None:
+        self.categories = {c.code: c for c in categories or ()}
+        self.methods = methods
+
+    def problems(self, row: int, fields: tuple[str, ...], values: list[object],
+                 headings: dict[str, str]) -> list[RowProblem]:
+        out = []
+        if self.methods is not None and "methods" in fields:
+            listed = values[fields.index("methods")] or []
+            refused = [m for m in listed if m not in self.methods.methods]  # type: ignore[attr-defined]
+            if refused:
+                out.append(RowProblem(row, headings["methods"], ", ".join(refused), msg(
+                    "method %(method)s is not allowed by this tenant's rules (%(cite)s allows "
+                    "%(allowed)s); remove it from the item", method=either(refused),
+                    cite=str(self.methods.cite), allowed=either(self.methods.methods))))
+        category = self.categories.get(str(values[fields.index("category")])) if (
+            "category" in fields) else self.categories.get("general")
+        cap = values[fields.index("cap_permille")] if "cap_permille" in fields else None
+        if (category is not None and category.cap_permille is not None
+                and isinstance(cap, int) and cap > category.cap_permille):
+            out.append(RowProblem(row, headings["cap_permille"], f"{cap}‰", msg(
+                "the cap %(cap)s ‰ is above the ceiling of %(ceiling)s ‰ for %(category)s "
+                "(%(cite)s); lower the item's cap", cap=cap, ceiling=category.cap_permille,
+                category=category.name_zh, cite=str(category.cite))))
+        return out
 
 
 class ImportFailed(UserError):
@@ -199,8 +230,15 @@ def parse_rows(
     *,
     progress: Progress | None = None,
     categories: Sequence[ItemCategory] | None = None,
+    methods: MethodRule | None = None,
 ) -> ParsedFile:
-    """Read and check every row; raise :class:`ImportFailed` with all problems if any."""
+    """Read and check every row; raise :class:`ImportFailed` with all problems if any.
+
+    With the tenant's rules (``categories``, ``methods``), an item is refused here, with its
+    row and the article, when its pack would refuse it later at task creation: a method the
+    pack does not allow, a cap above its category's ceiling, a missing cap the category
+    requires.
+    """
     mapped, ignored = map_headings(schema, table.headings, filename)
     stored = [(i, c, h) for i, c, h in mapped if c.stored]
     extra = [(i, c, h) for i, c, h in mapped if not c.stored]
@@ -212,6 +250,7 @@ def parse_rows(
     seen: dict[str, dict[object, int]] = {k: {} for _, k in key_positions}
     headings = {c.field: h for _, c, h in mapped}
     cap_required = {c.code for c in categories or () if c.cap_required}
+    pack_rules = RowRules(categories, methods) if schema.kind == "items" else None
 
     records: list[tuple[object, ...]] = []
     rows: list[int] = []
@@ -299,6 +338,10 @@ def parse_rows(
                                                "under this tenant's rules",
                                                category=category)))
                 ok = False
+        if pack_rules is not None and ok:
+            found = pack_rules.problems(row, fields, values, headings)
+            problems.extend(found)
+            ok = not found
         if ok and not problems:
             records.append(tuple(values[:n_stored]))
             rows.append(row)
@@ -330,6 +373,7 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     categories: Sequence[ItemCategory] | None = None,
+    methods: MethodRule | None = None,
     progress: Progress | None = None,
     today: date | None = None,
 ) -> ImportReport:
@@ -338,8 +382,9 @@ def import_file(
     Writes in the caller's transaction (the caller commits). Raises :class:`ImportFailed` with
     every bad row, or another :class:`UserError` (unreadable file, conflict with stored rows),
     having written nothing. ``categories``: the tenant's item categories (from its pack) that
-    事项类别 may name; ``today``: the day flags dropped from a file are ended (default: today
-    in Asia/Shanghai). ``dry_run`` checks and counts without writing.
+    事项类别 may name; ``methods``: the methods its pack allows (an item naming another is
+    refused, with the article); ``today``: the day flags dropped from a file are ended
+    (default: today in Asia/Shanghai). ``dry_run`` checks and counts without writing.
     """
     if kind not in DIRECTORY_KINDS:
         raise UserError(msg("unknown directory %(kind)r", kind=kind),
@@ -350,7 +395,8 @@ def import_file(
     table = read_table(data, filename, sheet=sheet)
     schema = items_schema(categories) if kind == "items" else SCHEMAS[kind]
     with paused_gc():
-        parsed = parse_rows(schema, table, filename, progress=progress, categories=categories)
+        parsed = parse_rows(schema, table, filename, progress=progress, categories=categories,
+                            methods=methods)
         return _write(session, tenant_id, kind, parsed, table.encoding, sha256, filename,
                       actor=actor, dry_run=dry_run, progress=progress, today=today)
 

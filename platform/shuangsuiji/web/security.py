@@ -82,7 +82,18 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _int_setting(app: Flask, key: str) -> int:
+    value = app.config.get(key)
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ValueError(f"{key}={value!r}: a whole number is needed") from None
+
+
 def init_app(app: Flask) -> None:
+    # The largest request body (an upload): werkzeug answers 413 beyond it, before reading.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = _int_setting(app, "SSJ_MAX_UPLOAD_MB") * 1024 * 1024
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=8))

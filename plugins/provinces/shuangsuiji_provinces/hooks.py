@@ -12,9 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from shuangsuiji.hookspecs import hookimpl
-from shuangsuiji.packs import PackRules
-from shuangsuiji.rules import (
+from shuangsuiji.toolkit import (
     Citation,
     DeadlineRule,
     Eligibility,
@@ -25,6 +23,7 @@ from shuangsuiji.rules import (
     MethodRule,
     OnSiteRule,
     OrgRoles,
+    PackRules,
     PackVersion,
     PlanWindow,
     RecusalRule,
@@ -33,6 +32,7 @@ from shuangsuiji.rules import (
     RiskRule,
     SpecialInspectionRule,
     TaskFacts,
+    hookimpl,
 )
 
 Tables = dict[str, dict[str, Any]]

@@ -58,12 +58,12 @@ def directory_upload(kind: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            categories = None
+            categories = methods = None
             if kind == "items":
-                categories = platform().policy_for(tenant()).rules(
-                    lifecycle.today_in_china()).item_categories
+                rules = platform().policy_for(tenant()).rules(lifecycle.today_in_china())
+                categories, methods = rules.item_categories, rules.methods
             report = imports.import_file(s, tenant(), kind, upload.read(), upload.filename,
-                                         actor=actor(), categories=categories)
+                                         actor=actor(), categories=categories, methods=methods)
         except UserError as exc:
             s.rollback()
             failed = exc
