@@ -13,8 +13,9 @@ the tenant's audit chain has not moved; the list of tenants is not (it is not on
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -169,7 +170,24 @@ def draw_bundle(draw_id: int) -> Response:
 def verify() -> str:
     """How anyone can check a draw: the bundle, the one-file verifier, the specification."""
     return render_template("portal/verify.html", verifier_sha256=standalone.sha256(),
-                           verifier_name=standalone.FILENAME)
+                           verifier_name=standalone.FILENAME,
+                           spec_url=url_for("portal.draw_spec"), tenant_slug=tenant().slug)
+
+
+#: The specification both verifiers are written from (the source checkout's docs folder).
+SPEC = Path(__file__).resolve().parents[3] / "docs" / "draw-spec.md"
+
+
+@bp.get("/draw-spec.md")
+@allow_public
+def draw_spec() -> Response:
+    """docs/draw-spec.md as plain text: what an independent verifier is written from."""
+    if not SPEC.is_file():
+        abort(404)
+    response = Response(SPEC.read_bytes(), content_type="text/plain; charset=utf-8")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.get("/" + standalone.FILENAME)

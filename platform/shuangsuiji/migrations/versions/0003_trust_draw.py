@@ -13,7 +13,7 @@ from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision: str = '0003_trust_draw'
-down_revision: Union[str, Sequence[str], None] = ('0003_security', '0003_trust_log')
+down_revision: Union[str, Sequence[str], None] = '0003_trust_log'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
