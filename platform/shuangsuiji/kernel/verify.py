@@ -97,7 +97,11 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG,
                        file=name, where=e.path, problem=e.problem)), file=sys.stderr)
         return 2
     report = verify_bundle(bundle)
-    print(show(report.message), file=sys.stdout if report.ok else sys.stderr)
+    out = sys.stdout if report.ok else sys.stderr
+    print(show(report.message), file=out)
+    # what a v2 bundle's reader must know: the seed procedure, beacon signature checked or NOT
+    for note in report.notes:
+        print(show(note) if isinstance(note, Message) else note, file=out)
     return 0 if report.ok else 1
 
 
