@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shuangsuiji.canonical import instant
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import logtree, merkle, note
 from shuangsuiji.messages import msg
@@ -42,8 +43,6 @@ LOG_KEYS = "ssj_log_keys"
 
 
 def _instant(event: AuditEvent) -> str:
-    from shuangsuiji.services.audit import instant
-
     return instant(event.at)
 
 

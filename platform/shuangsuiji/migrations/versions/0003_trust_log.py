@@ -63,7 +63,7 @@ def _build_existing_logs() -> None:
     """Start each tenant's log over the events it already has (leaf i = event seq i+1).
     Core tables named here, not the models, so later model changes cannot break this step."""
     from shuangsuiji.kernel import logtree, merkle
-    from shuangsuiji.services.audit import instant
+    from shuangsuiji.canonical import instant
 
     conn = op.get_bind()
     tenants = sa.table("tenants", sa.column("id"), sa.column("slug"))
