@@ -606,3 +606,19 @@ def test_a_service_draw_fetched_from_the_portal_verifies_in_both(
     tampered["recusals"][0]["replacement"] = bundle["result"]["groups"][1]["members"][0]
     (b, p), = both(page, [dump(tampered)])
     assert not b["ok"] and not p.ok and b["path"] == p.path
+
+
+def test_every_changed_leaf_of_a_v2_bundle_is_rejected_by_both(page: Any) -> None:
+    bundle = spec_bundle_v2()
+    cases = list(leaves(bundle))
+    texts = [dump(set_at(bundle, p, mutated(v))) for p, v in cases]
+    resealed = []  # the same changes with the draw digest recomputed: the v2 checks answer
+    for p, v in cases:
+        if p[0] in ("announcement", "seed_inputs"):
+            resealed.append(_resealed(set_at(bundle, p, mutated(v))))
+    assert len(texts) > 150 and len(resealed) > 30
+    outcomes = both(page, texts + resealed)
+    disagree = [(b["path"], b["message"], str(p)) for b, p in outcomes
+                if b["ok"] != p.ok or (not p.ok and b["path"] != p.path)]
+    assert disagree == []
+    assert not any(b["ok"] for b, _ in outcomes)
