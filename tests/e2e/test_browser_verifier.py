@@ -47,6 +47,7 @@ from tests.kernel.builders import (
     task,
 )
 from tests.kernel.test_bundle import bundle_with_recusals, leaves, mutated, set_at
+from tests.needs import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 VERIFY_JS = """async (texts) => {
@@ -201,9 +202,11 @@ def test_duplicate_keys_and_fractions_are_refused(page: Any, tmp_path: Path) -> 
     file.write_text(dup, encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "shuangsuiji.kernel.verify", str(file)],
                          capture_output=True, text=True, check=False)
-    if run.returncode == 0:
-        pytest.xfail("the Python verifier's strict parsing (issue #12 item 8) has not landed")
-    assert "seed" in run.stderr
+    assert run.returncode == 2 and "seed" in run.stderr, run.stderr
+    file.write_text(frac, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "shuangsuiji.kernel.verify", str(file)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 2 and "400.0" in run.stderr, run.stderr
 
 
 def test_the_page_verifies_a_picked_file_and_a_fetched_draw(
@@ -352,7 +355,8 @@ DRAND = Path("/work/shared/data/drand-quicknet.json")
 
 def test_drand_quicknet_round_1000_verifies_and_no_other_round(page: Any) -> None:
     if not DRAND.exists():
-        pytest.skip(f"no {DRAND}")
+        missing("drand quicknet round 1000", f"no {DRAND}",
+                "put the shared data set (drand-quicknet.json) there")
     data = json.loads(DRAND.read_text(encoding="utf-8"))
     info, r = data["info"], data["rounds"][0]
     flipped = r["signature"][:-2] + ("00" if r["signature"][-2:] != "00" else "01")
@@ -372,15 +376,8 @@ def test_drand_quicknet_round_1000_verifies_and_no_other_round(page: Any) -> Non
 def spec_bundle_v2() -> dict[str, Any]:
     text = (ROOT / "docs" / "draw-spec.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- vector: bundle2 -->\n```json\n(.*?)```", text, re.S)
-    if not found:
-        pytest.skip("docs/draw-spec.md has no v2 bundle vector yet (trust-draw, issue #12)")
+    assert found, "docs/draw-spec.md §15 holds the v2 bundle vector"
     return json.loads(found.group(1))
-
-
-def _python_reads_v2() -> bool:
-    from shuangsuiji.kernel import bundle as kernel_bundle
-
-    return hasattr(kernel_bundle, "FORMAT_V2")
 
 
 def _resealed(bundle: dict[str, Any]) -> str:
@@ -438,10 +435,9 @@ def test_v2_bundles_verify_and_each_tampering_is_named(page: Any) -> None:
     got = {name: b["path"] for name, b in zip(cases, browser[1:], strict=True)}
     assert got == {name: path for name, (_, path) in cases.items()}
     assert all(b["message"].startswith("抽取数据包核验未通过") for b in browser[1:])
-    if _python_reads_v2():
-        assert verify_bundle(json.loads(good)).ok
-        python = {name: verify_bundle(json.loads(t)).path for name, (t, _) in cases.items()}
-        assert python == got
+    assert verify_bundle(json.loads(good)).ok
+    python = {name: verify_bundle(json.loads(t)).path for name, (t, _) in cases.items()}
+    assert python == got
 
 
 def test_a_v2_company_proof_is_a_merkle_path_to_the_announced_root(page: Any) -> None:
@@ -521,9 +517,7 @@ def test_a_saved_checkpoint_shows_nothing_was_removed_or_rewritten(page: Any) ->
 
 
 def test_the_portal_log_is_fetched_and_checked_in_the_browser(page: Any, site: Site) -> None:
-    keys = page.request.get(site.url("/api/v1/public/log/keys"))
-    if not keys.ok:
-        pytest.skip("the transparency log's public API is not on this branch yet (trust-log)")
+    assert page.request.get(site.url("/api/v1/public/log/keys")).ok
     page.goto(site.url("/p/chongqing/log"))
     page.click("#check-log-in-browser")
     page.wait_for_selector("#browser-verifier:not([hidden])")
