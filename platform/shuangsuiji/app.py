@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -17,7 +18,10 @@ from shuangsuiji.services.translog import LOG_KEYS
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: load config, discover packs (failing loudly), bind the database."""
-    app = Flask(__name__, instance_relative_config=True)
+    # SSJ_INSTANCE_PATH: the node's own folder (the SQLite demo's database and key); several
+    # app nodes on one host each have their own.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("SSJ_INSTANCE_PATH") or None)
     app.config.update(configuration.load(app.instance_path, config))
 
     if app.config.get("SSJ_PACKS") is not None:
@@ -38,6 +42,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with db.session() as session:
         tenants.check_installed(session, platform)
 
+    if app.config.get("SSJ_CLI"):
+        # `ssj`: the command runs in this app's context and needs neither the web pages nor
+        # the API; building them would double the command's start-up.
+        return app
     from shuangsuiji.cli import register_commands
 
     register_commands(app.cli)

@@ -41,6 +41,10 @@ What may change without an event (:data:`UNAUDITED`), and why the cache does not
   signs.
 * ``log_witnessed`` — the witness's record of other logs it checked; shown only on the
   central admin's (uncached) page.
+* ``jobs``, ``job_files`` — background jobs' bookkeeping (state, progress, heartbeat, the
+  uploaded file waiting to be imported): no cached response shows them (the job page is not
+  cached) and what a job changes in the tenant's data (an import) appends its own events in
+  the job's transaction, which the guard checks like any other.
 
 Login throttling keeps its counters in Redis or in the process, not in the database.
 
@@ -75,6 +79,8 @@ UNAUDITED: dict[str, frozenset[str] | None] = {
     "alembic_version": None,
     "log_checkpoints": None,
     "log_witnessed": None,
+    "jobs": None,
+    "job_files": None,
 }
 
 #: ``session.info`` key: a test fixture writing rows by hand says so, with its reason.

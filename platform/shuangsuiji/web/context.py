@@ -37,6 +37,15 @@ KIND_NAMES: dict[str, Any] = {
     "items": _l("Item list"),
 }
 
+JOB_KIND_NAMES: dict[str, Any] = {"import": _l("Import"), "export": _l("Directory export")}
+
+JOB_STATE_NAMES: dict[str, Any] = {
+    "queued": _l("Job waiting to start"),
+    "running": _l("Job running"),
+    "succeeded": _l("Job finished"),
+    "failed": _l("Job failed"),
+}
+
 STATUS_NAMES: dict[str, Any] = {
     "planned": _l("planned"),
     "drawn": _l("drawn"),
@@ -138,6 +147,8 @@ def init_app(app: Flask) -> None:
         level_name=lambda level: LEVEL_NAMES.get(level, level),
         kind_name=lambda kind: KIND_NAMES.get(kind, kind),
         status_name=lambda status: STATUS_NAMES.get(status, status),
+        job_kind_name=lambda kind: JOB_KIND_NAMES.get(kind, kind),
+        job_state_name=lambda state: JOB_STATE_NAMES.get(state, state),
         recusal_mode_name=lambda mode: RECUSAL_MODE_NAMES.get(mode, mode),
         result_name=lambda code: RESULT_NAMES.get(code, code),
         stratum_name=stratum_name,
