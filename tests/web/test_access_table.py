@@ -60,6 +60,7 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "users", "user_grant", "user_token", "user_token_revoke", "user_disable",
         "user_enable", "user_password")},
     ("central.users", "GET"): C, ("central.pack_diff", "GET"): C,
+    ("central.log_witness", "GET"): C, ("central.log_witness", "POST"): C,  # witnessing logs
     ("staff.statistics_compare", "GET"): C, ("staff.statistics_compare_xlsx", "GET"): C,
     # the tenant's accounts and calendars
     ("staff.users", "GET"): A, ("staff.calendars", "GET"): A, ("staff.calendars", "POST"): A,
@@ -72,12 +73,15 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("staff.notices", "GET"): VI,
     **{(f"staff.{name}", "GET"): V for name in (
         "plans", "plan", "deadlines", "directories", "directory", "items", "item",
-        "followup", "periods", "report", "statistics", "statistics_xlsx", "audit_log")},
+        "followup", "periods", "report", "statistics", "statistics_xlsx", "audit_log",
+        "job", "job_json", "job_output")},  # a background import's or export's progress
+    # an export is a read of the directories, run in the background
+    ("staff.directory_export", "POST"): V,
     # doing the tenant's work
     ("staff.plans", "POST"): OP, ("staff.tasks", "POST"): OP, ("staff.periods", "POST"): OP,
     ("staff.report", "POST"): OP, ("staff.directory_upload", "POST"): OP,
     ("staff.item_edit", "GET"): OP, ("staff.item_edit", "POST"): OP,
-    ("staff.item_retire", "POST"): OP,
+    ("staff.item_retire", "POST"): OP, ("staff.job_retry", "POST"): OP,
     ("staff.draw", "GET"): OP, ("staff.draw", "POST"): OP, ("staff.announce", "POST"): OP,
     ("staff.commit_seed", "POST"): OP, ("staff.reveal_seed", "POST"): OP,
     ("staff.apply_recusal", "POST"): OP, ("staff.end_work", "POST"): OP,
