@@ -1,7 +1,7 @@
 """background jobs: the jobs table and the files they read and write
 
 Revision ID: 0003_scale
-Revises: 0002
+Revises: 0003_trust_draw
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision: str = "0003_scale"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003_trust_draw"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
