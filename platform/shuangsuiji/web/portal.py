@@ -27,8 +27,7 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import announcements
-from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import announcements, selection_pages
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
@@ -151,9 +150,14 @@ def draw(draw_id: int) -> str:
     s = db_session()
     record: Draw = lookup(Draw, draw_id)
     task = s.scalar(select(Task).where(Task.id == record.task_id))
-    result = draw_service.current_result(record)
     announced = s.scalar(select(DrawAnnouncement).where(DrawAnnouncement.draw_id == record.id))
-    return render_template("portal/draw.html", draw=record, task=task, result=result,
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    selected = selection_pages.selection_page(s, record.id, page=page,
+                                              query=request.args.get("q", ""))
+    return render_template("portal/draw.html", draw=record, task=task, selected=selected,
                            announced=announced)
 
 
