@@ -114,3 +114,39 @@ def test_tampering_in_one_tenant_leaves_the_others_chain_intact(
             t=chain)
     assert not _verify(platform, chain).ok
     assert _verify(platform, tenant_tree["miit"]).ok
+
+
+def test_the_actor_is_the_one_given_else_the_sessions_else_system(
+    platform: Platform, tenant_tree: dict[str, int],
+) -> None:
+    tenant_id = tenant_tree["chongqing"]
+    with platform.db.session() as s:
+        s.info.pop(audit.ACTOR_KEY, None)
+        assert audit.record(s, tenant_id=tenant_id, action="test.note", object_type="note",
+                            object_id=1).actor == "system"
+        audit.set_actor(s, "cq_operator")
+        assert audit.record(s, tenant_id=tenant_id, action="test.note", object_type="note",
+                            object_id=2).actor == "cq_operator"
+        assert audit.record(s, tenant_id=tenant_id, action="test.note", object_type="note",
+                            object_id=3, actor="cli:root").actor == "cli:root"
+        s.commit()
+        assert audit.verify(s, tenant_id).ok
+
+
+def test_a_naive_time_is_hashed_as_utc_whatever_the_servers_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite hands back naive datetimes (stored in UTC); a server in Asia/Shanghai must hash
+    them as UTC too, or every event would fail verification there."""
+    import time
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        naive = datetime(2026, 3, 1, 8, 30, 0, 123456)
+        assert audit._instant(naive) == "2026-03-01T08:30:00.123456Z"
+        assert audit._instant(naive.replace(tzinfo=UTC)) == "2026-03-01T08:30:00.123456Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

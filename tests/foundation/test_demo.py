@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -10,6 +11,9 @@ from shuangsuiji.cli import cli
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.services import audit, draws
 from shuangsuiji.services import tenants as tenant_service
+
+# Alembic (or `ssj db upgrade`) builds the schema itself: start from nothing.
+pytestmark = pytest.mark.empty_database
 
 
 def test_demo_loads_once_and_its_draws_verify(database_url: str, monkeypatch: object) -> None:

@@ -295,3 +295,11 @@ def test_the_stored_pool_is_the_frozen_pool() -> None:
     two = draw(again, seed, rules=b.draw_rules(), params=PARAMS, inspectors=b.inspectors(10),
                experts=b.experts(5))
     assert one.groups == two.groups and one.strata == two.strata
+
+
+def test_malformed_exclusion_rows_are_named_not_a_crash() -> None:
+    bundle = make_bundle(b.small_result())
+    bundle["pool"]["excluded"] = [["91500000999999999X", "某", ["x"], None]]
+    report = verify_bundle(redigest(bundle))
+    assert not report.ok and report.path is not None
+    assert report.path.startswith("pool.excluded[0]")

@@ -222,3 +222,46 @@ def test_expert_replacement_avoids_experts_with_a_conflict_with_any_drawn_target
     with pytest.raises(RecusalImpossible, match="no expert is left"):
         apply_recusal(result, result.seed, 1, expert, result.selected[0], "withdraw",
                       CQ_RECUSAL, conflicts=[*conflicts, (keep, result.selected[1])])
+
+
+# --- each refusal has a test that fails without it (scripts/mutate) ---------------------------
+
+
+def test_a_recusal_with_another_seed_is_refused() -> None:
+    result = small_result()
+    g = result.groups[0]
+    with pytest.raises(InvalidInput, match="differs from the draw's seed"):
+        apply_recusal(result, result.seed + " ", 1, g.members[0], g.targets[0], "withdraw",
+                      CQ_RECUSAL)
+
+
+def test_an_unknown_mode_is_refused_as_unknown_not_as_disallowed() -> None:
+    result = small_result()
+    g = result.groups[0]
+    with pytest.raises(InvalidInput, match="recusal mode 'abstain' is unknown"):
+        apply_recusal(result, result.seed, 1, g.members[0], g.targets[0], "abstain",
+                      MIIT_RECUSAL)
+
+
+def test_an_expert_recused_from_a_target_not_drawn_is_refused() -> None:
+    result = small_result()
+    undrawn = next(c for c in (f"X{i}" for i in range(99)) if c not in result.selected)
+    with pytest.raises(InvalidInput, match="was not drawn in this task"):
+        apply_recusal(result, result.seed, 1, result.experts[0], undrawn, "withdraw",
+                      CQ_RECUSAL)
+
+
+def test_declared_conflicts_are_recorded_in_canonical_order() -> None:
+    """By person id, then credit code, as UTF-8 bytes: the bundle's order (docs/draw-spec.md)."""
+    result = small_result()
+    g = result.groups[0]
+    person, target = g.members[0], g.targets[0]
+    free = sorted(_free_inspectors(result), key=str.encode)
+    lo, hi = sorted(g.targets[:2], key=str.encode)
+    # a later person with an earlier target: sorting by target would put it first
+    conflicts = [(free[-1], lo), (free[0], hi)]
+    out = apply_recusal(result, result.seed, 1, person, target, "withdraw", CQ_RECUSAL,
+                        conflicts=conflicts)
+    expected = sorted({*conflicts, (person, target)},
+                      key=lambda pair: (pair[0].encode(), pair[1].encode()))
+    assert list(out.step.conflicts) == expected

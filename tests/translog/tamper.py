@@ -6,9 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.db.audit_guard import unaudited
-from shuangsuiji.kernel import merkle
-from shuangsuiji.models.audit import AuditEvent, LogCheckpoint, LogNode
-from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.models.audit import AuditEvent, LogCheckpoint
 from shuangsuiji.services import audit, translog
 
 
@@ -21,7 +19,6 @@ def cover_tracks(s: Session, tenant_id: int, *, forget_checkpoints: bool = True)
     """Renumber the tenant's events 1..n, recompute every chain hash, rebuild its stored
     tree from the events, and (by default) drop the checkpoints it issued: what is left
     is internally consistent; only checkpoints kept elsewhere can tell."""
-    slug = s.get(Tenant, tenant_id).slug  # type: ignore[union-attr]
     rows = events(s, tenant_id)
     for e in rows:  # out of the way of the unique (tenant, seq) first
         e.seq = -e.seq - 1_000_000
@@ -32,9 +29,7 @@ def cover_tracks(s: Session, tenant_id: int, *, forget_checkpoints: bool = True)
         e.hash = audit.event_hash(e)
         prev = e.hash
     s.flush()
-    s.execute(delete(LogNode).where(LogNode.tenant_id == tenant_id))
-    translog.build(s, tenant_id, [merkle.leaf_hash(translog.leaf_bytes(e, slug))
-                                  for e in rows])
+    translog.build(s, tenant_id)
     if forget_checkpoints:
         s.execute(delete(LogCheckpoint).where(LogCheckpoint.tenant_id == tenant_id))
 

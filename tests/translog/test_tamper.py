@@ -12,7 +12,7 @@ from sqlalchemy import delete
 
 from shuangsuiji.db.audit_guard import unaudited
 from shuangsuiji.kernel import note
-from shuangsuiji.models.audit import AuditEvent, LogCheckpoint, LogNode
+from shuangsuiji.models.audit import AuditEvent, LogCheckpoint
 from shuangsuiji.services import audit, translog
 from shuangsuiji.services.logkeys import generate
 from tests.translog.tamper import cover_tracks, events
@@ -76,7 +76,6 @@ def test_all_events_deleted(app: Flask, saved: Path, platform: Any,
     tid = tenant_tree["chongqing"]
     with platform.db.session() as s, unaudited(s, "test: the operator wipes a tenant"):
         s.execute(delete(AuditEvent).where(AuditEvent.tenant_id == tid))
-        s.execute(delete(LogNode).where(LogNode.tenant_id == tid))
         s.execute(delete(LogCheckpoint).where(LogCheckpoint.tenant_id == tid))
         s.commit()
     _refused(_log_verify(app, saved), "truncated", "12", "0")

@@ -89,3 +89,10 @@ def test_only_the_tenant_admin_grants_a_role(
     done = client_for("cq_admin").post(url, data=form)
     assert done.status_code in (200, 302), done.get_data(as_text=True)[:300]
     assert len(_grants(app, "cq_viewer")) == len(before) + 1
+
+
+@pytest.mark.parametrize("roles", [(), ("operatr",), ("operator", "superuser")])
+def test_a_declaration_naming_no_or_an_unknown_role_is_refused(roles: tuple[str, ...]) -> None:
+    """A typo in ``@allow`` must stop the app at import, not silently admit nobody."""
+    with pytest.raises(ValueError, match="unknown or no roles"):
+        access.allow(*roles)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 
 from shuangsuiji.kernel import announce, beacon
@@ -60,22 +61,31 @@ def rule_checks(bundle: dict[str, Any]) -> Problem | None:
     extra = rules.get("extra_exclusions")
     if not (isinstance(policy, dict) and isinstance(extra, list)):
         return None
-    enabled = {r.get("code") for r in extra if isinstance(r, dict)}
+    enabled = {r["code"] for r in extra
+               if isinstance(r, dict) and isinstance(r.get("code"), str)}
     if policy.get("once_per_year") is True:
         enabled.add(ONCE_PER_YEAR)
     if policy.get("same_quarter_other_divisions") is True and task.get("joint") is not True:
         enabled.add(SAME_QUARTER)
-    for i, row in enumerate(excluded):
-        if not (isinstance(row, list) and len(row) == 4):
-            return None
-        if row[2] not in enabled:
-            return _p(f"pool.excluded[{i}][2]", msg(
-                "exclusion rule %(code)r is not enabled by the bundle's policy", code=row[2]),
-                sorted(c for c in enabled if isinstance(c, str)), row[2])
-        if row[2] in (ONCE_PER_YEAR, SAME_QUARTER) and not row[3]:
-            return _p(f"pool.excluded[{i}][3]", msg(
-                "an exclusion by %(code)s names the earlier inspection that triggered it",
-                code=row[2]), "a task id", row[3])
+    if not (set(map(type, excluded)) <= {list} and set(map(len, excluded)) <= {4}):
+        return None  # malformed rows: the structural reading names them
+    codes = list(map(itemgetter(2), excluded))
+    triggers = list(map(itemgetter(3), excluded))
+    if not set(map(type, codes)) <= {str}:
+        return None
+    builtin = (ONCE_PER_YEAR, SAME_QUARTER)
+    # checked in C over a million rows; the loop below only runs to name the first problem
+    if not set(codes) <= enabled or not all(
+            t for c, t in zip(codes, triggers, strict=True) if c in builtin):
+        for i, (code, trigger) in enumerate(zip(codes, triggers, strict=True)):
+            if code not in enabled:
+                return _p(f"pool.excluded[{i}][2]", msg(
+                    "exclusion rule %(code)r is not enabled by the bundle's policy", code=code),
+                    sorted(c for c in enabled if isinstance(c, str)), code)
+            if code in builtin and not trigger:
+                return _p(f"pool.excluded[{i}][3]", msg(
+                    "an exclusion by %(code)s names the earlier inspection that triggered it",
+                    code=code), "a task id", trigger)
     return _ratio_check(bundle, task)
 
 

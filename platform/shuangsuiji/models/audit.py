@@ -22,7 +22,8 @@ from shuangsuiji.db.base import Base, utcnow
 
 class AuditEvent(Base):
     """One appended event. ``seq`` is unique per tenant, so two writers cannot both append
-    the same link; ``hash`` covers every field and the previous event's hash."""
+    the same link; ``hash`` covers every field and the previous event's hash. The event is
+    also leaf ``seq − 1`` of the tenant's transparency log."""
 
     __tablename__ = "audit_events"
     __table_args__ = (UniqueConstraint("tenant_id", "seq"),)
@@ -41,19 +42,10 @@ class AuditEvent(Base):
     payload_digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-
-
-class LogNode(Base):
-    """A complete subtree of a tenant's transparency log: the root of leaves
-    ``[idx·2^level, (idx+1)·2^level)``; level 0 holds the leaf hashes (leaf ``seq − 1``).
-    Written once, when the leaf that completes it is appended (docs/transparency-log.md §2)."""
-
-    __tablename__ = "log_nodes"
-
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
-    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: The transparency log's nodes this event's leaf completes: its leaf hash, then the
+    #: root of each complete subtree it closes, 32 bytes each, lowest level first
+    #: (docs/transparency-log.md §2). Written with the event: no extra statement.
+    log_nodes: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class LogCheckpoint(Base):

@@ -87,9 +87,9 @@ def record(
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event_hash(event)
+    translog.append(session, event)  # sets event.log_nodes: the log costs no statement
     session.add(event)
     session.flush()
-    translog.append(session, event)
     return event
 
 

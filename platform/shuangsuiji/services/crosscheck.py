@@ -69,9 +69,10 @@ def cross_check(session: Session, tenant_id: int) -> list[str]:
                              .order_by(AuditEvent.seq))
     vouched = _event_keys(events)
     rows = _row_keys(session, tenant_id)
-    problems: list[str] = [msg("%(kind)s %(id)s has no audit event (written behind the platform's back, "
-                    "or its event was deleted)", kind=kind, id=oid)
-                for kind, oid in sorted(rows - set(vouched))]
+    problems: list[str] = [
+        msg("%(kind)s %(id)s has no audit event (written behind the platform's back, or its "
+            "event was deleted)", kind=kind, id=oid)
+        for kind, oid in sorted(rows - set(vouched))]
     problems += [msg("event %(seq)s records %(kind)s %(id)s, but that row is gone (deleted "
                      "behind the platform's back)", seq=vouched[k], kind=k[0], id=k[1])
                  for k in sorted(set(vouched) - rows, key=lambda k: vouched[k])]

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -28,48 +27,26 @@ from shuangsuiji.canonical import normalise
 from shuangsuiji.db.tenancy import TenantNotSet, current_tenant, set_tenant
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
-from shuangsuiji.messages import Message, either, msg, reason
+from shuangsuiji.messages import either, msg, reason
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.rules import ItemCategory, MethodRule
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, directories, items
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
 from shuangsuiji.services.import_fields import Reader
+from shuangsuiji.services.import_report import (
+    ImportFailed,
+    ImportReport,
+    ParsedFile,
+    Progress,
+    RowProblem,
+)
 from shuangsuiji.tabular import Table, load_bytes, read_table
-
-#: How many problems a CLI or page shows before "and N more" (the exception holds all).
-SHOWN_PROBLEMS = 50
-
-#: ``progress(phase, done, total)``: phase is "reading" or "writing"; total may be None.
-Progress = Callable[[str, int, int | None], None]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: The reason of a required cell left empty (one message shared by every such cell).
 EMPTY_REQUIRED = msg("empty; this column is required")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One thing wrong in a file: where (row, column heading as written), what, why.
-
-    ``reason`` is English text, usually a :class:`~shuangsuiji.messages.Message` that pages
-    show translated.
-    """
-
-    row: int
-    column: str | None
-    value: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}"
-        if self.column:
-            where += f", column {self.column}"
-        if self.value:
-            shown = self.value if len(self.value) <= 40 else self.value[:39] + "…"
-            where += f" ({shown!r})"
-        return f"{where}: {self.reason}"
 
 
 class RowRules:
@@ -101,75 +78,6 @@ class RowRules:
                 "(%(cite)s); lower the item's cap", cap=cap, ceiling=category.cap_permille,
                 category=category.name_zh, cite=str(category.cite))))
         return out
-
-
-class ImportFailed(UserError):
-    """The file has problems; nothing was written. ``problems`` holds every one of them."""
-
-    def __init__(self, filename: str, problems: Sequence[RowProblem]) -> None:
-        self.problems = list(problems)
-        count = len(self.problems)
-        message: Message = (
-            msg("1 problem found; nothing was imported") if count == 1
-            else msg("%(count)d problems found; nothing was imported", count=count))
-        super().__init__(message, where=filename,
-                         hint=msg("correct the rows listed and import the whole file again"))
-
-    def __str__(self) -> str:
-        lines = [f"{self.where}: {self.message}"]
-        lines += [f"  {p}" for p in self.problems[:SHOWN_PROBLEMS]]
-        if len(self.problems) > SHOWN_PROBLEMS:
-            lines.append(f"  … and {len(self.problems) - SHOWN_PROBLEMS} more")
-        lines.append(f"  → {self.hint}")
-        return "\n".join(lines)
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, with ``dry_run``, would do)."""
-
-    kind: str
-    filename: str
-    sha256: str
-    rows: int
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    changes: int = 0  # fields changed on existing rows (directory_changes written)
-    batch_id: int | None = None
-    item_list_version: int | None = None
-    ignored_columns: list[str] = field(default_factory=list)
-    encoding: str | None = None
-    dry_run: bool = False
-
-    def summary(self) -> str:
-        """One line for a person."""
-        verb = "would import" if self.dry_run else "imported"
-        text = (f"{verb} {self.rows} {self.kind} rows from {self.filename}: "
-                f"{self.inserted} new, {self.updated} updated, {self.unchanged} unchanged")
-        if self.item_list_version is not None:
-            text += f"; item list is now version {self.item_list_version}"
-        if self.ignored_columns:
-            text += f"; ignored columns: {', '.join(self.ignored_columns)}"
-        return text
-
-
-@dataclass
-class ParsedFile:
-    """The validated rows of a file, ready to write.
-
-    ``fields`` are the stored fields whose columns the file has (a column left out of the file
-    leaves that field alone on re-import); ``records[i]`` holds their values for the data row
-    numbered ``rows[i]``. ``extras[i]`` holds values of non-stored columns (risk flags).
-    """
-
-    schema: Schema
-    fields: tuple[str, ...]
-    headings: dict[str, str]  # field → heading as written in the file
-    records: list[tuple[object, ...]]
-    rows: list[int]
-    extras: dict[str, list[object]]
-    ignored_columns: list[str]
 
 
 def today_in_china() -> date:
@@ -429,8 +337,6 @@ def _write_rows(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
                 report: ImportReport, *, actor: str | None, progress: Progress | None,
                 today: date | None) -> None:
     """The batch, the rows, their history and the audit event; fills ``report``'s counts."""
-    from shuangsuiji.services import directories, items
-
     batch = None
     if not report.dry_run:
         batch = ImportBatch(tenant_id=tenant_id, kind=kind, filename=report.filename,

@@ -91,6 +91,11 @@ class LogKeys:
         self.origin = origin or DEFAULT_ORIGIN
         self._env = {LOG_FILE: log_key, WITNESS_FILE: witness_key}
         self._cache: dict[str, Signer] = {}
+        #: tenant id → slug, for the leaves (slugs never change; see services/translog.py)
+        self.slugs: dict[int, str] = {}
+        #: tenant id → ((size, chain hash of the last event), frontier) after this app's
+        #: latest append (services/translog.py :func:`append`)
+        self.frontiers: dict[int, tuple[tuple[int, str], dict[tuple[int, int], bytes]]] = {}
 
     def _folder(self) -> Path:
         return Path(self._instance())

@@ -1,5 +1,6 @@
 """Each tenant's transparency log: audit events as the leaves of an RFC 9162 Merkle tree,
-complete subtrees stored as they complete, proofs and signed checkpoints served from them.
+each complete subtree stored (in the row of the event whose leaf completed it) as it
+completes; proofs and signed checkpoints served from them.
 
 The format is specified in docs/transparency-log.md. Interface for other services:
 
@@ -12,28 +13,32 @@ The format is specified in docs/transparency-log.md. Interface for other service
 * :func:`root`, :func:`size`, :func:`leaf_fields` / :func:`leaf_bytes` (an event's leaf),
   :func:`leaf_index` (``seq − 1``).
 
-:func:`append` is called by :func:`shuangsuiji.services.audit.record` for every event, in the
-event's transaction: it reads the left siblings the new leaf completes and writes the leaf
-and those parents (on average two rows).
+:func:`append` is called by :func:`shuangsuiji.services.audit.record` for every event
+before it is written: it puts the leaf hash and the parents the leaf completes (on average
+two hashes) into the event's ``log_nodes``, from the frontier this app remembers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import logtree, merkle, note
 from shuangsuiji.messages import msg
-from shuangsuiji.models.audit import AuditEvent, LogCheckpoint, LogNode
+from shuangsuiji.models.audit import AuditEvent, LogCheckpoint
 from shuangsuiji.models.tenants import Tenant
 
 if TYPE_CHECKING:
     from shuangsuiji.services.logkeys import LogKeys
+
+#: ``session.info`` key of the deployment's :class:`~shuangsuiji.services.logkeys.LogKeys`
+#: (every session of the app's sessionmaker carries it).
+LOG_KEYS = "ssj_log_keys"
 
 
 def _instant(event: AuditEvent) -> str:
@@ -65,10 +70,24 @@ def leaf_bytes(event: AuditEvent, tenant_slug: str) -> bytes:
 
 
 def _slug(session: Session, tenant_id: int) -> str:
+    """The tenant's slug (never changed once created), remembered per app: the hot path of
+    every write should not pay a query for it."""
+    cache = getattr(session.info.get(LOG_KEYS), "slugs", None)
+    if cache is not None and tenant_id in cache:
+        return cast(str, cache[tenant_id])
     tenant = session.get(Tenant, tenant_id)
     if tenant is None:
         raise UserError(msg("no tenant with id %(id)s", id=tenant_id))
+    if cache is not None:
+        cache[tenant_id] = tenant.slug
     return tenant.slug
+
+
+def home(node: logtree.Node) -> tuple[int, int]:
+    """Where a node is stored: the seq of the event whose leaf completed it, and its offset
+    in that event's ``log_nodes`` (node ``(L, i)`` is completed by leaf ``(i+1)·2^L − 1``)."""
+    level, index = node
+    return (index + 1) << level, 32 * level
 
 
 def _read(session: Session, tenant_id: int, nodes: Iterable[logtree.Node]
@@ -76,18 +95,19 @@ def _read(session: Session, tenant_id: int, nodes: Iterable[logtree.Node]
     wanted = sorted(set(nodes))
     if not wanted:
         return {}
-    rows = session.execute(
-        select(LogNode.level, LogNode.idx, LogNode.hash).where(
-            LogNode.tenant_id == tenant_id,
-            or_(*(and_(LogNode.level == lv, LogNode.idx == ix) for lv, ix in wanted)),
-        )
-    ).all()
-    found = {(r.level, r.idx): bytes(r.hash) for r in rows}
-    missing = [n for n in wanted if n not in found]
-    if missing:
-        raise LogDamaged(msg("the transparency log of tenant %(tenant)s lacks stored node "
-                             "(level %(level)s, index %(index)s); run `ssj log verify`",
-                             tenant=tenant_id, level=missing[0][0], index=missing[0][1]))
+    seqs = sorted({home(n)[0] for n in wanted})
+    blobs = {int(r.seq): bytes(r.log_nodes or b"") for r in session.execute(
+        select(AuditEvent.seq, AuditEvent.log_nodes).where(
+            AuditEvent.tenant_id == tenant_id, AuditEvent.seq.in_(seqs)))}
+    found: dict[logtree.Node, bytes] = {}
+    for node in wanted:
+        seq, offset = home(node)
+        value = blobs.get(seq, b"")[offset:offset + 32]
+        if len(value) != 32:
+            raise LogDamaged(msg("the transparency log of tenant %(tenant)s lacks stored node "
+                                 "(level %(level)s, index %(index)s); run `ssj log verify`",
+                                 tenant=tenant_id, level=node[0], index=node[1]))
+        found[node] = value
     return found
 
 
@@ -96,24 +116,40 @@ class LogDamaged(UserError):
 
 
 def append(session: Session, event: AuditEvent) -> bytes:
-    """Add ``event`` as the next leaf of its tenant's log; return its leaf hash."""
+    """Make ``event`` (not yet flushed, its ``hash`` set) the next leaf of its tenant's log:
+    set its ``log_nodes`` and return its leaf hash. Called by ``audit.record``.
+
+    The left siblings come from the tree's **frontier** (the complete subtrees whose fold is
+    the root, :func:`logtree.range_nodes` ``(0, n)``), remembered per app after each append
+    and keyed by the chain hash of the event it follows: the chain hash fixes every earlier
+    event, hence every leaf, so a remembered frontier is used only for exactly that history
+    (a rolled-back append or another worker's append simply misses, and the frontier is
+    read, one query). The hot path adds no statement: the nodes travel in the event's row."""
     index = leaf_index(event)
-    leaf = merkle.leaf_hash(leaf_bytes(event, _slug(session, event.tenant_id)))
+    tid = event.tenant_id
+    leaf = merkle.leaf_hash(leaf_bytes(event, _slug(session, tid)))
+    memory = getattr(session.info.get(LOG_KEYS), "frontiers", None)
+    remembered = memory.get(tid) if memory is not None else None
+    if remembered is not None and remembered[0] == (index, event.prev_hash):
+        frontier = remembered[1]
+    else:
+        frontier = _read(session, tid, logtree.range_nodes(0, index))
     wanted = logtree.append_siblings(index)
-    found = _read(session, event.tenant_id, wanted)
-    rows = logtree.appended_nodes(index, leaf, [found[n] for n in wanted])
-    session.execute(insert(LogNode), [
-        {"tenant_id": event.tenant_id, "level": lv, "idx": ix, "hash": h}
-        for (lv, ix), h in rows
-    ])
+    rows = logtree.appended_nodes(index, leaf, [frontier[n] for n in wanted])
+    event.log_nodes = b"".join(h for _, h in rows)
+    if memory is not None:
+        top, top_hash = rows[-1]
+        after = {n: h for n, h in frontier.items() if n not in wanted}
+        after[top] = top_hash
+        memory[tid] = ((index + 1, event.hash), after)
     return leaf
 
 
 def size(session: Session, tenant_id: int) -> int:
     """The number of leaves in the tenant's log."""
-    last = session.scalar(select(func.max(LogNode.idx))
-                          .where(LogNode.tenant_id == tenant_id, LogNode.level == 0))
-    return 0 if last is None else int(last) + 1
+    last = session.scalar(select(func.max(AuditEvent.seq))
+                          .where(AuditEvent.tenant_id == tenant_id))
+    return 0 if last is None else int(last)
 
 
 def _check_size(session: Session, tenant_id: int, tree_size: int) -> None:
@@ -172,17 +208,11 @@ def leaves(session: Session, tenant_id: int, start: int, end: int) -> list[dict[
                                  AuditEvent.seq > start, AuditEvent.seq <= end)
         .order_by(AuditEvent.seq)
     ).all()
-    hashes = {
-        int(r.idx): bytes(r.hash) for r in session.execute(
-            select(LogNode.idx, LogNode.hash).where(
-                LogNode.tenant_id == tenant_id, LogNode.level == 0,
-                LogNode.idx >= start, LogNode.idx < end))
-    }
     out = []
     for e in events:
         fields = leaf_fields(e, slug)
         fields["index"] = leaf_index(e)
-        fields["leaf_hash"] = hashes.get(leaf_index(e), b"")
+        fields["leaf_hash"] = bytes(e.log_nodes or b"")[:32]
         out.append(fields)
     return out
 
@@ -201,30 +231,34 @@ def recomputed_leaves(session: Session, tenant_id: int) -> tuple[list[bytes], li
 
 
 def stored_leaves(session: Session, tenant_id: int) -> dict[int, bytes]:
-    return {int(r.idx): bytes(r.hash) for r in session.execute(
-        select(LogNode.idx, LogNode.hash).where(LogNode.tenant_id == tenant_id,
-                                                LogNode.level == 0))}
+    """The leaf hashes the log stored, by leaf index."""
+    return {int(r.seq) - 1: bytes(r.log_nodes or b"")[:32] for r in session.execute(
+        select(AuditEvent.seq, AuditEvent.log_nodes).where(AuditEvent.tenant_id == tenant_id))}
 
 
-def build(session: Session, tenant_id: int, hashes: Sequence[bytes]) -> None:
-    """Store the tree of ``hashes`` from scratch (the migration that starts the log over
-    existing events; an empty log only)."""
-    nodes: dict[logtree.Node, bytes] = {}
-    for i, leaf in enumerate(hashes):
-        nodes.update(logtree.appended_nodes(
-            i, leaf, [nodes[n] for n in logtree.append_siblings(i)]))
-    if nodes:
-        session.execute(insert(LogNode), [
-            {"tenant_id": tenant_id, "level": lv, "idx": ix, "hash": h}
-            for (lv, ix), h in nodes.items()
-        ])
+def build(session: Session, tenant_id: int) -> None:
+    """Recompute every event's ``log_nodes`` from the events, in ``seq`` order (what the
+    migration that starts the log does, and what an operator rewriting history would do:
+    tests/translog/tamper.py)."""
+    slug = _slug(session, tenant_id)
+    frontier: dict[logtree.Node, bytes] = {}
+    events = session.scalars(select(AuditEvent).where(AuditEvent.tenant_id == tenant_id)
+                             .order_by(AuditEvent.seq)).all()
+    for i, e in enumerate(events):
+        wanted = logtree.append_siblings(i)
+        made = logtree.appended_nodes(i, merkle.leaf_hash(leaf_bytes(e, slug)),
+                                      [frontier[n] for n in wanted])
+        for n in wanted:
+            del frontier[n]
+        frontier[made[-1][0]] = made[-1][1]
+        e.log_nodes = b"".join(h for _, h in made)
+    session.flush()
+    memory = getattr(session.info.get(LOG_KEYS), "frontiers", None)
+    if memory is not None:
+        memory.pop(tenant_id, None)
 
 
 # --- checkpoints -----------------------------------------------------------------------
-
-#: ``session.info`` key of the deployment's :class:`~shuangsuiji.services.logkeys.LogKeys`
-#: (every session of the app's sessionmaker carries it).
-LOG_KEYS = "ssj_log_keys"
 
 
 def keys(session: Session) -> LogKeys:
@@ -271,5 +305,6 @@ def stored_checkpoint(session: Session, tenant_id: int, tree_size: int) -> str |
 
 
 def issued_checkpoints(session: Session, tenant_id: int) -> list[LogCheckpoint]:
-    return list(session.scalars(select(LogCheckpoint).where(LogCheckpoint.tenant_id == tenant_id)
-                                .order_by(LogCheckpoint.tree_size, LogCheckpoint.id)))
+    return list(session.scalars(
+        select(LogCheckpoint).where(LogCheckpoint.tenant_id == tenant_id)
+        .order_by(LogCheckpoint.tree_size, LogCheckpoint.id)))

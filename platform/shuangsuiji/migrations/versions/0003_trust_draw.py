@@ -1,7 +1,7 @@
 """the draw announcement, seed commitments and recusal declarations (trust-draw)
 
 Revision ID: 0003_trust_draw
-Revises: 0002
+Revises: 0003_security, 0003_trust_log
 Create Date: 2026-12-01 21:59:42.003464
 
 """

@@ -1,4 +1,5 @@
-"""the transparency log: stored subtrees (log_nodes), issued checkpoints (log_checkpoints),
+"""the transparency log: each event's completed subtrees (audit_events.log_nodes), issued
+checkpoints (log_checkpoints),
 what the witness saw (log_witnessed); the log is built over the events already recorded
 
 Revision ID: 0003_trust_log
@@ -22,16 +23,8 @@ _INSTANT = sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "maria
 
 
 def upgrade() -> None:
-    op.create_table(
-        "log_nodes",
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("level", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
-                                name=op.f("fk_log_nodes_tenant_id_tenants")),
-        sa.PrimaryKeyConstraint("tenant_id", "level", "idx", name=op.f("pk_log_nodes")),
-    )
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("log_nodes", sa.LargeBinary(), nullable=True))
     op.create_table(
         "log_checkpoints",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -77,10 +70,10 @@ def _build_existing_logs() -> None:
     events = sa.table("audit_events", sa.column("at", sa.DateTime(timezone=True)), *(
         sa.column(c) for c in ("tenant_id", "seq", "actor", "action", "object_type",
                                "object_id", "payload_digest")))
-    nodes = sa.table("log_nodes", sa.column("tenant_id"), sa.column("level"),
-                     sa.column("idx"), sa.column("hash"))
+    blobs = sa.table("audit_events", sa.column("tenant_id"), sa.column("seq"),
+                     sa.column("log_nodes", sa.LargeBinary()))
     for tenant in conn.execute(sa.select(tenants.c.id, tenants.c.slug)).all():
-        stored: dict[tuple[int, int], bytes] = {}
+        frontier: dict[tuple[int, int], bytes] = {}
         rows = conn.execute(sa.select(events).where(events.c.tenant_id == tenant.id)
                             .order_by(events.c.seq)).all()
         for i, e in enumerate(rows):
@@ -88,12 +81,14 @@ def _build_existing_logs() -> None:
                 "action": e.action, "actor": e.actor, "at": instant(e.at),
                 "object_id": e.object_id, "object_type": e.object_type,
                 "payload_digest": e.payload_digest, "seq": e.seq, "tenant": tenant.slug}))
-            stored.update(logtree.appended_nodes(
-                i, leaf, [stored[n] for n in logtree.append_siblings(i)]))
-        if stored:
-            conn.execute(sa.insert(nodes), [
-                {"tenant_id": tenant.id, "level": lv, "idx": ix, "hash": h}
-                for (lv, ix), h in stored.items()])
+            wanted = logtree.append_siblings(i)
+            made = logtree.appended_nodes(i, leaf, [frontier[n] for n in wanted])
+            for n in wanted:
+                del frontier[n]
+            frontier[made[-1][0]] = made[-1][1]
+            conn.execute(sa.update(blobs).where(blobs.c.tenant_id == tenant.id,
+                                                blobs.c.seq == e.seq)
+                         .values(log_nodes=b"".join(h for _, h in made)))
 
 
 def downgrade() -> None:
@@ -101,4 +96,5 @@ def downgrade() -> None:
     with op.batch_alter_table("log_checkpoints", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_log_checkpoints_tenant_id"))
     op.drop_table("log_checkpoints")
-    op.drop_table("log_nodes")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_column("log_nodes")
