@@ -36,6 +36,9 @@ from shuangsuiji.web.staff import bundle_response
 
 bp = Blueprint("portal", __name__, url_prefix="/p")
 
+#: Published results per page of the public results page (the CSV and JSON have them all).
+RESULTS_PAGE = 200
+
 
 def tenant() -> Tenant:
     found = current_tenant()
@@ -221,10 +224,19 @@ def results() -> str | tuple[str, int]:
             rows = publication_service.search_results(s, q)
         except UserError as exc:
             problem = exc
-    else:
-        rows = publication_service.published_results(s)
-    return render_template("portal/results.html", rows=rows, q=q, problem=problem), (
-        400 if problem else 200)
+    pages, page = 1, 1
+    if not q:
+        # a page at a time: a province publishes tens of thousands of results a year
+        total = publication_service.count_published(s)
+        pages = max((total + RESULTS_PAGE - 1) // RESULTS_PAGE, 1)
+        try:
+            page = min(max(int(request.args.get("page", "1")), 1), pages)
+        except ValueError:
+            page = 1
+        rows = publication_service.published_results(s, limit=RESULTS_PAGE,
+                                                     offset=(page - 1) * RESULTS_PAGE)
+    return render_template("portal/results.html", rows=rows, q=q, problem=problem,
+                           page=page, pages=pages), (400 if problem else 200)
 
 
 @bp.get("/<tenant_slug>/results.csv")
