@@ -97,19 +97,11 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG,
                        file=name, where=e.path, problem=e.problem)), file=sys.stderr)
         return 2
     report = verify_bundle(bundle)
-<<<<<<< HEAD
-    out = sys.stdout if report.ok else sys.stderr
-    print(show(report.message), file=out)
-    # what a v2 bundle's reader must know: the seed procedure, beacon signature checked or NOT
-    for note in report.notes:
-        print(show(note) if isinstance(note, Message) else note, file=out)
-=======
     # then one line per note (docs/draw-spec.md §13.4): the seed procedure, checked or WEAKER,
     # and whether each beacon signature was checked
     lines = [report.message, *report.notes]
     print("\n".join(translated(line, say) for line in lines),
           file=sys.stdout if report.ok else sys.stderr)
->>>>>>> main
     return 0 if report.ok else 1
 
 
