@@ -133,10 +133,12 @@ class OrgRoles:
 class ItemCategory:
     """An item category (CQ Art. 5: 重点检查事项 / 一般检查事项).
 
-    ``cap_permille`` is the pack's ceiling on the ratio of one item of this category,
-    ``None`` for no ceiling. ``cap_required`` means each item of the category must carry
-    its own cap (CQ general items). ``batch_order`` means the order of inspection batches
-    may be drawn at random once the ratio reaches ``batch_order_min_permille``.
+    ``cap_permille`` is the pack's ceiling on the ratio one task may draw of an item of this
+    category (per task, not per year), ``None`` for no ceiling. ``cap_required`` means each
+    item of the category must carry its own cap (CQ general items). ``batch_order`` means
+    the order of inspection batches may be drawn at random once the task's ratio reaches
+    ``batch_order_min_permille`` (``0``: at any ratio); batches are drawn only for a task
+    created with a batch count (``--batches N``).
     """
 
     code: str
@@ -151,7 +153,11 @@ class ItemCategory:
 
 @dataclass(frozen=True)
 class ExclusionPolicy:
-    """Which exclusions apply to a regular (non-special) task (MIIT Art. 10, CQ Art. 10)."""
+    """Which exclusions apply to a regular (non-special) task (MIIT Art. 10, CQ Art. 10).
+
+    ``exempt_risk_flags`` exempt flagged targets from the two built-in rules only; an extra
+    :class:`ExclusionRule` names its own ``exempt_flags``.
+    """
 
     once_per_year: bool
     same_quarter_other_divisions: bool
@@ -166,6 +172,11 @@ class ExclusionRule:
     ``kind`` is one of the kernel's vocabulary (see docs/draw-spec.md):
     ``"recently_inspected"`` (``params["days"]``: any item within that many days before
     the task's start) or ``"flag"`` (``params["flag"]``: targets carrying that flag).
+
+    Two optional params: ``"categories"`` (item-category codes joined by commas) limits the
+    rule to tasks with an item of one of those categories; ``"exempt_flags"`` (risk flags
+    joined by commas) are flags whose targets this rule does not exclude. The exclusion
+    policy's ``exempt_risk_flags`` cover the built-in rules only, never an extra rule.
     """
 
     code: str
@@ -175,6 +186,28 @@ class ExclusionRule:
 
     def param(self, name: str) -> str | int:
         return dict(self.params)[name]
+
+    def _codes(self, name: str) -> tuple[str, ...]:
+        value = dict(self.params).get(name)
+        return tuple(c for c in str(value).split(",") if c) if value is not None else ()
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The item categories the rule is limited to; empty: every task."""
+        return self._codes("categories")
+
+    @property
+    def exempt_flags(self) -> frozenset[str]:
+        """Risk flags whose targets this rule does not exclude."""
+        return frozenset(self._codes("exempt_flags"))
+
+    def applies_to(self, categories: tuple[str, ...] | frozenset[str] | set[str]) -> bool:
+        """Whether the rule applies to a task whose items are of ``categories``."""
+        return not self.categories or not set(self.categories).isdisjoint(categories)
+
+
+#: The params an :class:`ExclusionRule` may carry besides its kind's own.
+EXCLUSION_OPTIONS: tuple[str, ...] = ("categories", "exempt_flags")
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,33 @@ def test_extra_flag_rule_applies_even_to_exempt_flags() -> None:
     assert excluded(pool) == {uscc(2): ("no-abnormal", None)}
 
 
+def test_extra_rule_with_its_own_exempt_flags() -> None:
+    """An extra rule's ``exempt_flags`` spare flagged targets; the policy's
+    ``exempt_risk_flags`` do not reach extra rules (docs/draw-spec.md §3.1)."""
+    history = [earlier(n, item="ITEM-Z", day=date(2025, 4, 1), task_id="T-IN")
+               for n in (1, 2, 3)]
+    ts = targets(4, {1: frozenset({"complaints"}), 2: frozenset({"bad_credit"})})
+    plain = ExclusionRule("recent-90", "recently_inspected", (("days", 90),), CITE)
+    exempting = ExclusionRule("recent-90", "recently_inspected",
+                              (("days", 90), ("exempt_flags", "bad_credit,complaints")), CITE)
+    # the policy exempts complaints from the built-in rules, not from the extra one
+    policy_only = pool_rules(exclusion_policy=policy(False, False,
+                                                     exempt=frozenset({"complaints"})),
+                             extra_exclusions=(plain,))
+    pool = freeze_pool(ts, history, task(), Sampling(500), policy_only)
+    assert set(excluded(pool)) == {uscc(1), uscc(2), uscc(3)}
+    own = pool_rules(exclusion_policy=policy(False, False), extra_exclusions=(exempting,))
+    pool = freeze_pool(ts, history, task(), Sampling(500), own)
+    assert excluded(pool) == {uscc(3): ("recent-90", "T-IN")}
+    assert {uscc(1), uscc(2)} <= codes_in_pool(pool)
+
+
+def test_extra_rule_options_must_be_text() -> None:
+    rule = ExclusionRule("recent", "recently_inspected", (("days", 9), ("exempt_flags", 3)), CITE)
+    with pytest.raises(InvalidInput, match="'exempt_flags' must be text"):
+        freeze_pool(targets(3), [], task(), Sampling(500), pool_rules(extra_exclusions=(rule,)))
+
+
 def test_unknown_extra_rule_kind_is_refused_naming_the_rule() -> None:
     rule = ExclusionRule("odd", "moon_phase", (), CITE)
     with pytest.raises(InvalidInput, match=r"'odd'.*moon_phase"):

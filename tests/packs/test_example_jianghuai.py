@@ -66,7 +66,8 @@ def test_pack_rules_shows_its_chain_with_citations(installed: tuple[Path, dict])
     assert "    credentials = enforcement_certificate" in block("eligibility")
     assert "testing" not in block("methods")[1]
     assert "    multiplier = 2" in block("risk_rules[bad_credit]")
-    assert "    params = days=90" in block("extra_exclusions[general_within_90_days]")
+    assert "    params = days=90; categories=general; exempt_flags=complaints" in block(
+        "extra_exclusions[general_within_90_days]")
     assert "(miit 2018 第四条)  [from miit]" in block("org_roles")[0]
     before = ssj(env, "pack", "rules", "jianghuai", "--as-of", "2026-06-01")
     assert "chain: miit 2018 → jianghuai 2025" in before and "cap_permille = 50" in before

@@ -27,6 +27,8 @@ def apply_recusal(
     mode: str,
     rule: RecusalRule,
     conflicts: Iterable[tuple[str, str]] = (),
+    *,
+    stream_seed: str | None = None,
 ) -> RecusalOutcome:
     """Carry out recusal step ``step`` of ``person_id`` from ``target_id`` in ``mode``.
 
@@ -38,6 +40,11 @@ def apply_recusal(
     target). If the person led the group, a leader is drawn anew among the group. *swap*
     (inspectors only): the target is exchanged with a target of another group none of whose
     members has a declared conflict with it, and with which no member of this group has one.
+
+    ``stream_seed`` (v2 bundles, docs/draw-spec.md §12): the key of the step's stream, the
+    draw's seed mixed with a beacon value that did not exist when the step was declared;
+    without it the stream is keyed by the draw's seed (v1). The conflicts declared in the
+    announcement (``result.conflicts``) always count.
     """
     if seed != result.seed:
         raise InvalidInput(msg("the seed given for the recusal differs from the draw's seed"))
@@ -57,11 +64,13 @@ def apply_recusal(
         ))
     person_id, target_id = canonical_text(person_id), canonical_text(target_id)
     declared = sorted(
-        {(canonical_text(p), canonical_text(t)) for p, t in conflicts} | {(person_id, target_id)},
+        {(canonical_text(p), canonical_text(t)) for p, t in conflicts}
+        | set(result.conflicts)
+        | {(person_id, target_id)},
         key=lambda pair: (pair[0].encode("utf-8"), pair[1].encode("utf-8")),
     )
     conflict_set = set(declared)
-    stream = Stream(seed, f"{RECUSAL_LABEL}{step}")
+    stream = Stream(stream_seed or seed, f"{RECUSAL_LABEL}{step}")
     base = RecusalStep(
         step=step,
         person_id=person_id,

@@ -438,9 +438,27 @@ def sane(value: Any) -> list[str]:
     return []
 
 
+def _exclusion_options(value: rules.ExclusionRule) -> list[str]:
+    """The optional params ``categories`` and ``exempt_flags``, as the schema checks them."""
+    params = dict(value.params)
+    own = {"recently_inspected": "days", "flag": "flag"}.get(value.kind)
+    out = [f"extra exclusion {value.code!r} has params {name!r}; known: {own}, "
+           f"{', '.join(rules.EXCLUSION_OPTIONS)}" for name in params
+           if name != own and name not in rules.EXCLUSION_OPTIONS]
+    for option in rules.EXCLUSION_OPTIONS:
+        if option in params and not isinstance(params[option], str):
+            out.append(f"extra exclusion {value.code!r}: params {option!r} must be text, codes "
+                       f"joined by commas, not {params[option]!r}")
+    for category in value.categories:
+        out += _code(category, f"extra exclusion {value.code!r}: item category")
+    out += _subset(tuple(sorted(value.exempt_flags)), rules.RISK_FLAGS,
+                   f"extra exclusion {value.code!r} exempt flags", non_empty=False)
+    return out
+
+
 def _exclusion_rule(value: rules.ExclusionRule) -> list[str]:
     params = dict(value.params)
-    codes = _code(value.code, "extra exclusion")
+    codes = _code(value.code, "extra exclusion") + _exclusion_options(value)
     if value.kind == "recently_inspected":
         days = params.get("days")
         low, high = rules.BOUNDS["days"]
@@ -553,6 +571,15 @@ def check_resolution(ctx: Context) -> list[Problem]:
                 out.append(ctx.problem("resolution", f"on {day} the governing version is "
                                        f"{ruleset.governing}, expected {meta.version}",
                                        version=meta.version))
+            known = {c.code for c in ruleset.item_categories}
+            for extra in ruleset.extra_exclusions:
+                unknown = [c for c in extra.categories if c not in known]
+                if unknown:
+                    out.append(ctx.problem(
+                        "resolution", f"on {day} extra exclusion {extra.code!r} ({extra.cite}) "
+                        f"is limited to item categories {', '.join(unknown)}, which the chain "
+                        f"does not have (item categories: {', '.join(sorted(known))})",
+                        version=meta.version, hook="ssj_extra_exclusions"))
     return out
 
 

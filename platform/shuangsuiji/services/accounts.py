@@ -27,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.prepared import PreparedSelect
@@ -55,7 +56,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _check_password_strength(password: str) -> None:
+#: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" (about 10^8 guesses
+#: or more) — enough, with argon2 and the login throttle, against online and offline guessing.
+MIN_PASSWORD_SCORE = 3
+
+
+def _check_password_strength(password: str, *, username: str = "",
+                             display_name: str = "", current_hash: str | None = None) -> None:
+    """Refuse a short password, one containing the user name, the current password again,
+    or one that zxcvbn estimates easy to guess (``aaaaaaaaaa``, ``1234567890``, keyboard
+    walks, common passwords, names and dates)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
             msg("the password has %(length)d characters; at least %(minimum)d are required",
@@ -63,6 +73,24 @@ def _check_password_strength(password: str) -> None:
             where="password",
             hint=msg("choose a longer password (a few unrelated words work well)"),
         )
+    name = username.strip().lower()
+    if len(name) >= 3 and name in password.lower():
+        raise UserError(msg("the password contains the user name"), where="password",
+                        hint=msg("choose a password that does not contain the user name"))
+    if current_hash is not None:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            if _hasher.verify(current_hash, password):
+                raise UserError(msg("the new password is the current password"),
+                                where="password", hint=msg("choose a password not used before"))
+    estimate = zxcvbn(password[:100], user_inputs=[u for u in (username, display_name) if u])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        raise UserError(
+            msg("the password is too easy to guess (strength %(score)d of 4; at least "
+                "%(minimum)d is required)", score=estimate["score"],
+                minimum=MIN_PASSWORD_SCORE),
+            where="password",
+            hint=msg("use three or four unrelated words, or a longer phrase; avoid repeated "
+                     "characters, keyboard rows, names, dates and common passwords"))
 
 
 def get_user(session: Session, username: str) -> User:
@@ -101,7 +129,7 @@ def create_user(
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(msg("user %(username)r already exists", username=username),
                        hint=msg("grant another role with `ssj users grant`"))
-    _check_password_strength(password)
+    _check_password_strength(password, username=username, display_name=display_name)
     user = User(username=username, display_name=display_name or username,
                 password_hash=hash_password(password), session_nonce=secrets.token_hex(16))
     session.add(user)
@@ -182,7 +210,8 @@ def set_password(session: Session, user: User, password: str, *,
                  admin_of: Tenant | None = None) -> None:
     """Change the password and end every session of the user."""
     check_manages(user, admin_of, "password")
-    _check_password_strength(password)
+    _check_password_strength(password, username=user.username, display_name=user.display_name,
+                             current_hash=user.password_hash)
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(16)
     for tid in _audit_tenants(session, _home_tenant(user)):

@@ -106,10 +106,13 @@ class DeclarativeRules(PackRules):
         t, cite = found
         out = []
         for e in t["exclusions"]:
-            param: tuple[str, str | int] = (
+            params: list[tuple[str, str | int]] = [
                 ("days", e["days"]) if e["kind"] == "recently_inspected" else ("flag", e["flag"])
-            )
-            out.append(ExclusionRule(code=e["code"], kind=e["kind"], params=(param,),
+            ]
+            for option in ("categories", "exempt_flags"):
+                if e.get(option):
+                    params.append((option, ",".join(sorted(e[option]))))
+            out.append(ExclusionRule(code=e["code"], kind=e["kind"], params=tuple(params),
                                      cite=self._entry_cite(e, cite)))
         return out
 

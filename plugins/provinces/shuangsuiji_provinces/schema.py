@@ -181,13 +181,17 @@ RULE_TABLES: tuple[Table, ...] = (
               Field("name_zh", "string", "Chinese name, e.g. `重点检查事项`."),
               Field("name_en", "string", "English name."),
               Field("cap_permille", "integer",
-                    "Ceiling on an item's ratio in ‰; absent: no ceiling.",
+                    "Ceiling on the ratio one task may draw of an item of this category, in ‰ "
+                    "(per task, not per year); absent: no ceiling. An item imported with a "
+                    "higher cap of its own is refused.",
                     required=False, minimum=0, maximum=1000),
               Field("cap_required", "boolean", "Each item of the category must carry its own cap.",
                     required=False, default=False),
               Field("batch_order", "boolean", "The order of inspection batches may be drawn.",
                     required=False, default=False),
-              Field("batch_order_min_permille", "integer", "Ratio from which batch order is drawn.",
+              Field("batch_order_min_permille", "integer", "Task ratio (‰) from which the "
+                    "batch order may be drawn; `0` means at any ratio. Batches are drawn only "
+                    "for a task created with `--batches N`.",
                     required=False, default=1000, minimum=0, maximum=1000),
               _entry_article(),
           )),
@@ -195,7 +199,8 @@ RULE_TABLES: tuple[Table, ...] = (
         Field("once_per_year", "boolean", "Same item × target at most once a year."),
         Field("same_quarter_other_divisions", "boolean",
               "Exclude targets other divisions inspected this quarter."),
-        _list("exempt_risk_flags", RISK_FLAGS, "Risk flags exempt from both rules.",
+        _list("exempt_risk_flags", RISK_FLAGS, "Risk flags exempt from both built-in rules "
+              "(not from `extra_exclusions`, which name their own `exempt_flags`).",
               required=False, default=()),
         _article(),
     )),
@@ -210,6 +215,12 @@ RULE_TABLES: tuple[Table, ...] = (
                     minimum=BOUNDS["days"][0], maximum=BOUNDS["days"][1]),
               Field("flag", "string", "For `flag`: targets carrying this risk flag.",
                     required=False, choices=RISK_FLAGS),
+              Field("categories", "string list", "Item categories (codes of `item_categories`) "
+                    "the rule is limited to: it applies only to a task with an item of one of "
+                    "them. Absent: every task.", required=False, default=(), pattern=CODE),
+              _list("exempt_flags", RISK_FLAGS, "Risk flags whose targets this rule does not "
+                    "exclude (the policy's `exempt_risk_flags` cover the built-in rules only).",
+                    required=False, default=()),
               _entry_article(),
           )),
     Table("risk_rules", "ssj_risk_rules",

@@ -7,7 +7,7 @@ installed from this folder with pip. The documents, numbers and dates are invent
 江淮省工业和信息化厅“双随机、一公开”监管实施细则 (江工信规〔2025〕3号), where it differs
 from MIIT: results published within 15 working days (第十四条); general items sampled at
 most 5 % (第五条); risk-flagged targets sampled at double the ratio (第十一条); a target
-inspected for a general item in the last 90 days is not drawn for a general item again
+inspected in the last 90 days is not drawn for a general item, unless it has complaints
 (第十条第三款); a recused inspector withdraws and a replacement is drawn (第九条); only
 holders of an enforcement certificate (执法证) are drawn and show it on site (第六条、第十三条);
 no testing (检验检测) among the methods (第十二条). The 2027 revision (江工信规〔2026〕11号)
@@ -81,9 +81,12 @@ class Rules2025(PackRules):
 
     @hookimpl
     def ssj_extra_exclusions(self, as_of: date) -> list[ExclusionRule]:
-        # 第十条第三款: 近90日内已接受过一般检查事项检查的，不再抽取
+        # 第十条第三款: 一般检查事项的抽查，近90日内已接受过检查的检查对象不再抽取；
+        # 有投诉举报的除外
         return [ExclusionRule(code="general_within_90_days", kind="recently_inspected",
-                              params=(("days", 90),), cite=self.cite("第十条第三款"))]
+                              params=(("days", 90), ("categories", "general"),
+                                      ("exempt_flags", "complaints")),
+                              cite=self.cite("第十条第三款"))]
 
     @hookimpl
     def ssj_recusal_rule(self, as_of: date) -> RecusalRule:
