@@ -145,8 +145,8 @@ def test_a_naive_time_is_hashed_as_utc_whatever_the_servers_zone(
     time.tzset()
     try:
         naive = datetime(2026, 3, 1, 8, 30, 0, 123456)
-        assert audit._instant(naive) == "2026-03-01T08:30:00.123456Z"
-        assert audit._instant(naive.replace(tzinfo=UTC)) == "2026-03-01T08:30:00.123456Z"
+        assert audit.instant(naive) == "2026-03-01T08:30:00.123456Z"
+        assert audit.instant(naive.replace(tzinfo=UTC)) == "2026-03-01T08:30:00.123456Z"
     finally:
         monkeypatch.undo()
         time.tzset()
