@@ -46,7 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # `ssj`: the command runs in this app's context and needs neither the web pages nor
         # the API; building them would double the command's start-up.
         return app
-    from shuangsuiji.cli import register_commands
+    from shuangsuiji.cli.registry import register_commands
 
     register_commands(app.cli)
     _register_web(app)

@@ -14,12 +14,9 @@ from typing import Any
 
 import click
 
-#: Modules whose ``commands`` make up ``ssj`` (and ``flask --app shuangsuiji``).
-MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
-    "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "draw_cmd", "lifecycle",
-    "pack_dev", "users", "demo_cmd", "log_cmd", "jobs_cmd",
-))
+from shuangsuiji.cli.registry import COMMANDS, MODULES, OFFLINE, register_commands
 
+<<<<<<< HEAD
 _L = "shuangsuiji.cli.lifecycle"
 #: Every command: name → (module, short help), so listing them imports none of them.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -80,10 +77,13 @@ def register_commands(group: click.Group) -> None:
         for command in importlib.import_module(name).commands:
             if command.name not in group.commands:
                 group.add_command(command)
+=======
+__all__ = ["COMMANDS", "MODULES", "OFFLINE", "cli", "main", "register_commands"]
+>>>>>>> scale
 
 
 def _create_app() -> Any:
-    from shuangsuiji import create_app
+    from shuangsuiji.app import create_app
 
     return create_app({"SSJ_CLI": True})
 

@@ -1,4 +1,6 @@
-"""What each kind of background job does (registered with :func:`jobs.handler`).
+"""What each kind of background job does: :data:`HANDLERS`, which
+:func:`shuangsuiji.services.jobs.run` calls with its :class:`~shuangsuiji.services.jobs.JobContext`
+(this module does not import :mod:`~shuangsuiji.services.jobs`: no circle).
 
 * ``import`` — ``params``: ``directory`` (targets, inspectors, experts, items); input file
   ``input``. The same :func:`shuangsuiji.services.imports.import_file` as ``ssj import`` and
@@ -9,13 +11,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shuangsuiji.errors import UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import exports, imports, lifecycle
-from shuangsuiji.services.jobs import JobContext, handler
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -23,8 +25,7 @@ CONTENT_TYPES = {
 }
 
 
-@handler("import")
-def run_import(ctx: JobContext) -> tuple[list[Any], dict[str, Any]]:
+def run_import(ctx: Any) -> tuple[list[Any], dict[str, Any]]:
     kind = ctx.job.params["directory"]
     upload = ctx.inputs.get("input")
     if upload is None:
@@ -46,8 +47,7 @@ def run_import(ctx: JobContext) -> tuple[list[Any], dict[str, Any]]:
                        "unchanged": report.unchanged, "directory": kind}
 
 
-@handler("export")
-def run_export(ctx: JobContext) -> tuple[list[Any], dict[str, Any]]:
+def run_export(ctx: Any) -> tuple[list[Any], dict[str, Any]]:
     kind = ctx.job.params["directory"]
     fmt = ctx.job.params.get("format", "xlsx")
     lang = ctx.job.params.get("lang", "zh")
@@ -60,3 +60,10 @@ def run_export(ctx: JobContext) -> tuple[list[Any], dict[str, Any]]:
     ctx.save_output(filename, data, CONTENT_TYPES[fmt])
     return [msg("Exported %(kind)s as %(file)s (%(size)d bytes).", kind=kind, file=filename,
                 size=len(data))], {"file": filename, "bytes": len(data)}
+
+
+#: ``kind -> handler(context) -> (message lines, result)``; a handler raises UserError to fail.
+HANDLERS: dict[str, Callable[[Any], tuple[list[Any], dict[str, Any]]]] = {
+    "import": run_import,
+    "export": run_export,
+}

@@ -301,18 +301,6 @@ class JobContext:
                                  content_type=content_type))
 
 
-#: ``handler(context) -> (message lines, result)``; raises UserError to fail the job.
-Handler = Callable[[JobContext], tuple[list[Any], dict[str, Any]]]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        return fn
-    return register
-
-
 @contextmanager
 def _heartbeat(engine: Engine, job_id: int, worker: str,
                allowed: Callable[[], bool]) -> Iterator[None]:
@@ -356,7 +344,6 @@ def _finish(session: Session, job: Job, worker: str, state: str, parts: list[Any
 
 def run(platform: Platform, job_id: int, *, worker: str | None = None) -> str | None:
     """Run job ``job_id`` if it is still queued; its final state (None if not claimed)."""
-    _load_handlers()
     engine = platform.db.engine
     worker = worker or worker_name()
     job = _claim(engine, job_id, worker)
@@ -377,6 +364,8 @@ def run(platform: Platform, job_id: int, *, worker: str | None = None) -> str | 
 def _work(context: JobContext, s: Session, job: Job, worker: str) -> str:
     """Run the handler; commit its work and ``succeeded`` together, or fail with nothing."""
     try:
+        from shuangsuiji.services.job_kinds import HANDLERS
+
         parts, result = HANDLERS[job.kind](context)
     except Exception as exc:
         s.rollback()
@@ -394,7 +383,3 @@ def _work(context: JobContext, s: Session, job: Job, worker: str) -> str:
         return "failed"
     s.commit()
     return "succeeded"
-
-
-def _load_handlers() -> None:
-    from shuangsuiji.services import job_kinds  # noqa: F401 - registers the handlers
