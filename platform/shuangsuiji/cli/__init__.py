@@ -16,70 +16,7 @@ import click
 
 from shuangsuiji.cli.registry import COMMANDS, MODULES, OFFLINE, register_commands
 
-<<<<<<< HEAD
-_L = "shuangsuiji.cli.lifecycle"
-#: Every command: name → (module, short help), so listing them imports none of them.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "db": ("shuangsuiji.cli.db_cmd", "Database schema (Alembic migrations)."),
-    "tenants": ("shuangsuiji.cli.tenants_cmd", "Tenants (辖区) and their packs."),
-    "packs": ("shuangsuiji.cli.packs_cmd", "Installed policy packs (实施细则)."),
-    "audit": ("shuangsuiji.cli.audit_cmd", "The audit chain (every state change, hash-linked)."),
-    "import": ("shuangsuiji.cli.imports",
-               "Import directories (名录库) and the item list (抽查事项清单); see "
-               "docs/imports.md."),
-    "export": ("shuangsuiji.cli.imports",
-               "Export KIND to FILE (.csv or .xlsx); the file can be imported again unchanged."),
-    "draw": ("shuangsuiji.cli.draw_cmd",
-             "Draw the targets, inspectors and experts of a task (抽取)."),
-    "verify": ("shuangsuiji.cli.draw_cmd",
-               "Recompute a draw from its bundle, offline; exit non-zero at the first "
-               "mismatch."),
-    "verifier": ("shuangsuiji.cli.draw_cmd",
-                 "Write the offline verifier as one file (runs on Python 3.11+, standard "
-                 "library only)."),
-    "plans": (_L, "Annual plans (年度抽查工作计划)."),
-    "tasks": (_L, "Tasks (抽查任务) under an annual plan."),
-    "notices": (_L, "The notice (告知) to each drawn target: basis, content and what it must "
-                    "provide."),
-    "record": (_L, "Write the on-site record (现场检查记录) of one drawn target."),
-    "period": (_L, "Record a testing, inspection or appraisal period (检验、检测、鉴定)."),
-    "result": (_L, "Set the result of one drawn target."),
-    "report": (_L, "Write the task report (抽查情况报告)."),
-    "publish": (_L, "Publish a task's results (公开), recording whether it is on time."),
-    "deadline": (_L, "Print the publication due date and the working days counted to reach "
-                     "it."),
-    "deadlines": (_L, "Tasks overdue or due soon for publication."),
-    "calendar": (_L, "Tenant holiday calendars for years the chinesecalendar package does not "
-                     "know."),
-    "followup": (_L, "Rectification (整改) tracking and cases handed on (移送)."),
-    "stats": (_L, "Statistics per tenant and year; --compare for all tenants side by side."),
-    "pack": ("shuangsuiji.cli.pack_dev",
-             "Write, check and compare policy packs (plugin developer kit)."),
-    "users": ("shuangsuiji.cli.users", "Accounts and their roles."),
-    "demo": ("shuangsuiji.cli.demo_cmd", "Demo data."),
-    "log": ("shuangsuiji.cli.log_cmd",
-            "The transparency log (signed checkpoints, proofs, witnesses)."),
-    "worker": ("shuangsuiji.cli.jobs_cmd",
-               "Run background jobs (imports, exports started in the browser) from the Redis "
-               "queue."),
-    "jobs": ("shuangsuiji.cli.jobs_cmd",
-             "Background jobs: list them, show one, run or retry one here."),
-}
-
-
-#: Commands that need no app (no database): they start without building one.
-OFFLINE = frozenset({"verify", "verifier"})
-
-
-def register_commands(group: click.Group) -> None:
-    """Add every command module's commands to ``group`` (the app's CLI or ``ssj``)."""
-    for name in MODULES:
-        for command in importlib.import_module(name).commands:
-            if command.name not in group.commands:
-                group.add_command(command)
-=======
 __all__ = ["COMMANDS", "MODULES", "OFFLINE", "cli", "main", "register_commands"]
->>>>>>> scale
 
 
 def _create_app() -> Any:
