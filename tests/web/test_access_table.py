@@ -102,7 +102,8 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "public_log.log_keys", "public_tenant.published_results",
         "public_tenant.published_tasks", "public_tenant_log.checkpoint_of_size",
         "public_tenant_log.consistency_proof", "public_tenant_log.inclusion_proof",
-        "public_tenant_log.latest_checkpoint", "public_tenant_log.leaves")},
+        "public_tenant_log.latest_checkpoint", "public_tenant_log.leaves",
+        "public_tenant_log.draw_evidence")},  # the transparency log is public
     ("api_tenants.me", "GET"): ANY, ("api_tenants.list_tenants", "GET"): C,
     ("api_tenant.current_tenant", "GET"): VI,
     ("api_audit.chain_status", "GET"): A, ("api_audit.list_events", "GET"): A,
