@@ -38,7 +38,6 @@ class Route:
                 "item_id": ids.item_id, "code": ids.item_code, "year": ids.year,
                 # POST-only routes on objects the world does not make: a missing id
                 "rectification_id": MISSING_ID, "user_id": MISSING_ID,
-                "announcement_id": MISSING_ID,
                 "job_id": MISSING_ID,  # the world starts no background job
                 "announcement_id": MISSING_ID,  # the world's draws are not announced
             })
@@ -114,8 +113,7 @@ def _get_every_route(app: Flask, world: dict[str, TenantWorld], client: FlaskCli
                 assert status == expected, where
                 continue
             needs_draw = "draw_id" in route.rule or route.endpoint == "staff.records"
-            missing_draw = (needs_draw and ids.draw_id is None) or (
-                "announcement_id" in route.rule)  # the world announces no draw
+            missing_draw = needs_draw and ids.draw_id is None
             inspector_only = roles_of(username, slug) == {"inspector"}
             if missing_draw:
                 assert status in (404, 409), where  # no draw: not found, or "draw first"

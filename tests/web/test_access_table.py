@@ -116,6 +116,9 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "draws.bundle", "draws.get_draw", "draws.list_draws", "draws.list_selections",
         "inspections.list_records", "inspections.list_results", "plans.get_task")},
     ("api_draws.preview_pool", "GET"): OP, ("api_draws.draw", "POST"): OP,
+    # the announcement before a draw, and the commit–reveal seed: the draw's operators
+    ("api_draws.announce", "POST"): OP, ("api_draws.commit_seed", "POST"): OP,
+    ("api_draws.reveal_seed", "POST"): OP, ("api_draws.get_announcement", "GET"): V,
     ("api_draws.recuse", "POST"): OP, ("api_draws.void_draw", "POST"): A,
     ("api_inspections.record_on_site", "POST"): OI,
     ("api_inspections.record_result", "POST"): OP, ("api_inspections.write_report", "PUT"): OP,
