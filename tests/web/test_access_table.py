@@ -103,7 +103,7 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "public_tenant.published_tasks", "public_tenant_log.checkpoint_of_size",
         "public_tenant_log.consistency_proof", "public_tenant_log.inclusion_proof",
         "public_tenant_log.latest_checkpoint", "public_tenant_log.leaves",
-        "public_tenant_log.draw_evidence")},
+        "public_tenant_log.draw_evidence")},  # the transparency log is public
     ("api_tenants.me", "GET"): ANY, ("api_tenants.list_tenants", "GET"): C,
     ("api_tenant.current_tenant", "GET"): VI,
     ("api_audit.chain_status", "GET"): A, ("api_audit.list_events", "GET"): A,
@@ -116,6 +116,9 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "draws.bundle", "draws.get_draw", "draws.list_draws", "draws.list_selections",
         "inspections.list_records", "inspections.list_results", "plans.get_task")},
     ("api_draws.preview_pool", "GET"): OP, ("api_draws.draw", "POST"): OP,
+    # the announcement before a draw, and the commit–reveal seed: the draw's operators
+    ("api_draws.announce", "POST"): OP, ("api_draws.commit_seed", "POST"): OP,
+    ("api_draws.reveal_seed", "POST"): OP, ("api_draws.get_announcement", "GET"): V,
     ("api_draws.recuse", "POST"): OP, ("api_draws.void_draw", "POST"): A,
     ("api_inspections.record_on_site", "POST"): OI,
     ("api_inspections.record_result", "POST"): OP, ("api_inspections.write_report", "PUT"): OP,
