@@ -82,12 +82,12 @@ class ItemForm(FlaskForm):
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
-    category = StringField(_l("Category"), default="general",
-                           validators=[DataRequired(), Length(max=32)])
+    category = SelectField(_l("Category"), default="general",  # choices: the pack's
+                           validators=[DataRequired(), Length(max=32)], validate_choice=False)
     subject = TextAreaField(_l("Targets inspected"), validators=[Optional()])
     content = TextAreaField(_l("Content"), validators=[Optional()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()])
-    methods = StringField(_l("Methods (comma-separated)"), validators=[Optional()])
+    methods = CheckboxesField(_l("Methods"), validators=[Optional()])  # choices: the pack's
     frequency = StringField(_l("Frequency"), validators=[Optional(), Length(max=120)])
     cap_permille = IntegerField(_l("Ratio cap (‰)"),
                                 validators=[Optional(), NumberRange(0, 1000)])
