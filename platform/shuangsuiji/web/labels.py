@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -120,5 +120,51 @@ def choices(kind: str) -> list[tuple[str, LazyText]]:
     return list(LABELS[kind].items())
 
 
+#: The public results export's columns (services.publication.EXPORT_FIELDS) for readers.
+RESULT_HEADINGS: Mapping[str, LazyText] = {
+    "task_code": _l("Task code"),
+    "task_title": _l("Task"),
+    "item_code": _l("Item code"),
+    "credit_code": _l("Credit code"),
+    "target_name": _l("Target"),
+    "result": _l("Result"),
+    "problem_found": _l("Problem found"),
+    "handling": _l("Handling"),
+    "inspected_on": _l("Inspected on"),
+    "published_on": _l("Published on"),
+    "on_time": _l("Published on time"),
+}
+
+
+def result_headings() -> dict[str, str]:
+    """The results export's column headings in the current locale."""
+    return {field: str(text) for field, text in RESULT_HEADINGS.items()}
+
+
+def result_value(field: str, value: Any) -> Any:
+    """A results export cell for readers: the result's label, 是/否 for booleans."""
+    if field == "result":
+        return label(value, "result")
+    if isinstance(value, bool):
+        return label(value)
+    return value
+
+
+def rules_name(pack: str | None, version: str | None) -> str:
+    """A rules line for people: the pack version's title and document number, not
+    ``chongqing 2021`` (the codes, when the pack is not installed here)."""
+    if not pack:
+        return ""
+    packs = current_app.extensions["shuangsuiji"].packs
+    if pack not in packs:
+        return f"{pack} {version or ''}".strip()
+    found = packs.get(pack)
+    meta = found.version_named(version) if version else None
+    if meta is None:
+        return f"{found.title} {version or ''}".strip()
+    return f"{meta.title}（{meta.document}）" if meta.document else meta.title
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["rules_name"] = rules_name
