@@ -62,8 +62,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "Write, check and compare policy packs (plugin developer kit)."),
     "users": ("shuangsuiji.cli.users", "Accounts and their roles."),
     "demo": ("shuangsuiji.cli.demo_cmd", "Demo data."),
-    "log": ("shuangsuiji.cli.log_cmd",
-            "The transparency log (signed checkpoints, proofs, witnesses)."),
     "worker": ("shuangsuiji.cli.jobs_cmd",
                "Run background jobs (imports, exports started in the browser) from the Redis "
                "queue."),
