@@ -163,7 +163,9 @@ def test_void_and_redraw_need_a_new_announcement_naming_the_voided_bundle(
     assert "WEAKER" in str(kernel.verify_bundle(first))
     with tenant_session(platform, "miit") as (s, t):
         draws.void(s, t, first_id, "见证人未到场")
-    # without an announcement the redraw is a v1 draw; with one, it names the voided bundle
+    # the voided draw was announced: its redraw cannot skip the announcement
+    with pytest.raises(UserError, match="needs a new announcement"):
+        _draw(platform, code, seed="dice 6-6-6")
     row = _announce(platform, code, procedure="commit_reveal", parties=PARTIES)
     assert row.announcement["replaces"] == first["digests"]["draw"]
     _commit_and_reveal(platform, code)
@@ -221,3 +223,28 @@ def test_a_v2_recusal_is_declared_then_applied_with_a_later_beacon_round(
     step = exported["recusals"][0]
     assert step["beacon"]["round"] == 1000 and step["declared_at"] == "2023-08-23T15:59:22Z"
     assert step["replacement"] not in g["members"]
+
+
+def test_the_bundle_carries_the_announcement_in_the_transparency_log(
+    platform: Platform, make_task: Callable[..., str]
+) -> None:
+    from shuangsuiji.services import translog
+
+    code = make_task("miit")
+    _announce(platform, code, procedure="generated")
+    draw_id, without = _draw(platform, code)
+    assert "log" not in without  # no checkpoint covers the announcement yet
+    with tenant_session(platform, "miit") as (s, t):
+        translog.checkpoint(s, t.id)
+    with tenant_session(platform, "miit") as (s, _t):
+        bundle = draws.export_bundle(s, s.get(Draw, draw_id))
+    report = kernel.verify_bundle(bundle)
+    assert report.ok, str(report)
+    assert "included in its checkpoint" in str(report)
+    assert bundle["digests"] == without["digests"]  # the log is outside the draw digest
+    forged = json.loads(json.dumps(bundle))
+    forged["log"]["inclusion"][0] = "00" * 32
+    assert kernel.verify_bundle(forged).path == "log.inclusion"
+    other = json.loads(json.dumps(bundle))
+    other["log"]["payload"]["digest"] = "0" * 64
+    assert kernel.verify_bundle(other).path == "log.payload"

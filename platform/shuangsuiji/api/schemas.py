@@ -283,6 +283,55 @@ class DrawIn(ma.Schema):
                                     validate=validate.Length(equal=64),
                                     metadata={"description": "the pool_digest published before "
                                               "the draw; refused (409) if the pool changed"})
+    beacon_signature = F.String(load_default=None, allow_none=True,
+                                validate=validate.Length(equal=96),
+                                metadata={"description": "announced draws: the drand round's "
+                                          "signature, pasted; left out: fetched"})
+
+
+class AnnounceIn(ma.Schema):
+    procedure = F.String(required=True, validate=validate.OneOf((
+        "commit_reveal+beacon", "beacon", "commit_reveal", "ceremony", "generated")),
+        metadata={"description": "how the seed will be made (docs/draw-spec.md §11); "
+                  "ceremony and generated are weaker"})
+    parties = F.List(F.String(validate=validate.Length(min=1, max=120)), load_default=list,
+                     validate=validate.Length(max=20),
+                     metadata={"description": "commit–reveal parties (at least two)"})
+    beacon_round = F.Integer(load_default=None, allow_none=True,
+                             validate=validate.Range(min=1, max=2**40))
+    beacon_after_minutes = F.Integer(load_default=None, allow_none=True,
+                                     validate=validate.Range(min=0, max=10080))
+    conflicts = F.List(F.List(F.String(validate=validate.Length(min=1, max=64)),
+                              validate=validate.Length(equal=2)),
+                       load_default=list, validate=validate.Length(max=1000),
+                       metadata={"description": "declared conflicts [person id, credit code]"})
+
+
+class AnnouncementOut(ma.Schema):
+    id = F.Integer(required=True)
+    number = F.Integer(required=True)
+    digest = F.String(required=True)
+    procedure = F.String(required=True)
+    announcement = F.Dict(required=True)
+    superseded = F.Boolean()
+    draw_id = F.Integer(allow_none=True)
+
+
+class CommitIn(ma.Schema):
+    party = F.String(required=True, validate=validate.Length(min=1, max=120))
+    commitment = F.String(required=True, validate=validate.Length(equal=64),
+                          metadata={"description": "SHA-256 (hex) of the party's secret"})
+
+
+class RevealIn(ma.Schema):
+    party = F.String(required=True, validate=validate.Length(min=1, max=120))
+    secret = F.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class SeedPartyOut(ma.Schema):
+    party = F.String(required=True)
+    commitment = F.String(required=True)
+    revealed = F.Boolean(required=True)
 
 
 class SelectionOut(ma.Schema):

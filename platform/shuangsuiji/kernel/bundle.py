@@ -15,7 +15,13 @@ from operator import itemgetter, methodcaller
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json
-from shuangsuiji.kernel.checks import check_v2, read_conflicts, rule_checks, step_seed
+from shuangsuiji.kernel.checks import (
+    check_log,
+    check_v2,
+    read_conflicts,
+    rule_checks,
+    step_seed,
+)
 from shuangsuiji.kernel.codec import (
     BundleFormatError,
     Reader,
@@ -88,6 +94,10 @@ def _groups(groups: tuple[Group, ...]) -> list[dict[str, Any]]:
 #: Optional top-level key: what the platform says about the ceremony and the record (task
 #: title, witnesses, seed source, attempt...). Not recomputed, but covered by the draw digest.
 ANNOTATIONS = "annotations"
+#: Optional top-level key of a v2 bundle, added on export and outside the draw digest: the
+#: announcement's event in the tenant's transparency log, with an inclusion proof into a
+#: signed checkpoint (docs/draw-spec.md §13.5).
+LOG = "log"
 
 
 def make_bundle(
@@ -216,7 +226,7 @@ def _make_bundle(
 def draw_digest(bundle: dict[str, Any], pool_digest: str) -> str:
     """SHA-256 of the canonical JSON of the bundle without ``pool`` and ``digests``, plus
     ``"pool_digest"``: it covers every field the pool digest does not."""
-    body = {k: v for k, v in bundle.items() if k not in ("pool", "digests")}
+    body = {k: v for k, v in bundle.items() if k not in ("pool", "digests", LOG)}
     body["pool_digest"] = pool_digest
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
@@ -315,7 +325,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
-    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS})
+    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS} - ({LOG} if v2 else set()))
     if extra:
         return _fail(extra[0], problem=msg("field not part of the format"))
     # == treats true as 1: the digest of the bundle as found catches such type changes
@@ -331,6 +341,8 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     if v2:
         try:
             problem = check_v2(bundle, result, notes)
+            if problem is None and LOG in bundle:
+                problem = check_log(bundle, notes)
         except BundleFormatError as e:
             return _fail(e.path, problem=e.problem)
         except KernelError as e:

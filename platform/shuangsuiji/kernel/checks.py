@@ -359,3 +359,49 @@ def _check_reveals(
     if not reveals and uses_beacon:
         return None
     return None
+
+
+# --- v2: the announcement in the transparency log (optional) ------------------------------
+
+LOG_KEYS = ("event", "payload", "checkpoint", "inclusion")
+
+
+def check_log(bundle: dict[str, Any], notes: list[str]) -> Problem | None:
+    """The bundle's ``log``: the ``draw.announce`` event carrying the announcement's digest,
+    its leaf included in the checkpoint's tree (§13.5). The checkpoint's signature needs the
+    log's public key (the portal's); a note says it is left to that check."""
+    import hashlib
+
+    from shuangsuiji.kernel import logtree, merkle, note
+    from shuangsuiji.kernel.canonical import canonical_json
+
+    log = Reader(bundle["log"], "log")
+    _exact_keys(log.obj, LOG_KEYS, "log")
+    event = log.sub("event")
+    payload = log.sub("payload")
+    if event.text("action") != "draw.announce":
+        return _p("log.event.action", msg("not the announcement's event"), "draw.announce",
+                  event.obj["action"])
+    digest = hashlib.sha256(canonical_json(payload.obj)).hexdigest()
+    if event.text("payload_digest") != digest:
+        return _p("log.payload", msg("the payload does not match the event's payload digest"),
+                  event.obj["payload_digest"], digest)
+    if payload.text("digest") != announce.announcement_digest(bundle["announcement"]):
+        return _p("log.payload.digest", msg("the logged announcement is not this bundle's"),
+                  announce.announcement_digest(bundle["announcement"]), payload.obj["digest"])
+    try:
+        leaf = logtree.event_leaf(event.obj)
+        cp = note.parse_checkpoint(note.parse(log.text("checkpoint")).text)
+        proof = [bytes.fromhex(h) for h in log.strs("inclusion")]
+    except (ValueError, TypeError) as e:
+        return _p("log", msg("the log proof cannot be read: %(error)s", error=str(e)))
+    index = event.integer("seq") - 1
+    if not merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(leaf), proof, cp.root):
+        return _p("log.inclusion", msg("the announcement's event is not in the checkpoint's "
+                                       "tree"))
+    notes.append(msg(
+        "the announcement is event %(seq)s of log %(origin)s (logged %(at)s), included in its "
+        "checkpoint of %(size)s events (checked); check that checkpoint's signature and its "
+        "consistency with one you saved, on the portal or with `ssj log`",
+        seq=index + 1, origin=cp.origin, at=event.text("at"), size=cp.size))
+    return None

@@ -500,6 +500,13 @@ def draw(
             raise UserError(msg("task %(task)s has no open announcement naming a beacon round",
                                 task=task.code),
                             hint=msg("announce the draw first: `ssj draw announce`"))
+        last = session.scalar(select(Draw).where(Draw.task_id == task.id)
+                              .order_by(Draw.attempt.desc()).limit(1))
+        if last is not None and is_v2(last) and live_draw(session, task) is None:
+            raise UserError(msg("task %(task)s: the voided draw #%(draw)s was announced, so its "
+                                "redraw needs a new announcement", task=task.code, draw=last.id),
+                            hint=msg("announce the redraw: `ssj draw announce` (it names the "
+                                     "voided bundle's digest)"))
         return _draw(session, platform, tenant, task_ref, seed=seed, witnesses=witnesses,
                      expected_pool_digest=expected_pool_digest, progress=progress,
                      on_pool=on_pool)
@@ -926,12 +933,51 @@ def export_bundle(session: Session, record: Draw) -> dict[str, Any]:
         return kernel.make_bundle(current_result(record),
                                   annotations=bundle_annotations(record, task))
     stored = record.bundle
-    return kernel.make_bundle(
+    bundle = kernel.make_bundle(
         current_result(record), annotations=bundle_annotations(record, task),
         announcement=stored["announcement"], seed_inputs=stored["seed_inputs"],
         recusal_inputs=[{k: r.outcome.get(k) for k in kernel.RECUSAL_V2_KEYS}
                         for r in record.recusals],
     )
+    log = announcement_log(session, record)
+    if log is not None:
+        digests = bundle.pop("digests")
+        bundle["log"] = log
+        bundle["digests"] = digests
+    return bundle
+
+
+def announcement_log(session: Session, record: Draw) -> dict[str, Any] | None:
+    """The announcement's ``draw.announce`` event as a leaf of the tenant's transparency log,
+    with an inclusion proof into the latest checkpoint issued since (docs/draw-spec.md
+    §13.5); None while no checkpoint covers it. Nothing is written."""
+    from shuangsuiji.models.audit import AuditEvent
+    from shuangsuiji.models.draws import DrawAnnouncement
+    from shuangsuiji.services import translog
+
+    row = session.scalar(select(DrawAnnouncement).where(DrawAnnouncement.draw_id == record.id))
+    if row is None:
+        return None
+    event = session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "draw.announce", AuditEvent.object_type == "announcement",
+        AuditEvent.object_id == str(row.id)))
+    if event is None:
+        return None
+    index = translog.leaf_index(event)
+    covering = [c for c in translog.issued_checkpoints(session, record.tenant_id)
+                if c.tree_size > index]
+    if not covering:
+        return None
+    checkpoint = covering[-1]
+    tenant = session.get(Tenant, record.tenant_id)
+    assert tenant is not None
+    return {
+        "event": translog.leaf_fields(event, tenant.slug),
+        "payload": event.payload,
+        "checkpoint": checkpoint.note,
+        "inclusion": [h.hex() for h in translog.inclusion(session, record.tenant_id, index,
+                                                           checkpoint.tree_size)],
+    }
 
 
 def draws_of(session: Session, task: Task) -> list[Draw]:

@@ -35,6 +35,9 @@ def get_in_tenant(model: type[T], object_id: int, label: str) -> T:
     Through ``select`` rather than ``session.get``, which may answer from the identity map
     without the tenant filter.
     """
+    # an id no database column can hold (SQLite's INTEGER is 64-bit) is simply not there
+    if not 0 < object_id < 2**63:
+        raise NotFound(f"no {label} {object_id} in tenant {context.tenant().slug}", where=label)
     row = context.session().scalar(select(model).where(model.id == object_id))  # type: ignore[attr-defined,arg-type]
     if row is None:
         raise NotFound(f"no {label} {object_id} in tenant {context.tenant().slug}", where=label)

@@ -19,8 +19,10 @@ from shuangsuiji.api.auth import ADMINS, INSPECTORS, OPERATORS, VIEWERS, allow, 
 from shuangsuiji.api.pagination import SelectPage
 from shuangsuiji.api.resources.common import get_in_tenant, tenant_blueprint
 from shuangsuiji.caching.responses import cached
+from shuangsuiji.errors import NotFound
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
+from shuangsuiji.services import announcements
 from shuangsuiji.services import draws as draw_service
 
 blp = tenant_blueprint("draws", "Draws (抽取): pool digest, draw, void, recusal, bundle")
@@ -65,9 +67,68 @@ def draw(data: dict[str, Any], task_id: int) -> Any:
     task = get_in_tenant(Task, task_id, "task")
     record = draw_service.draw(session, context.platform(), context.tenant(), task.id,
                                seed=data["seed"], witnesses=tuple(data["witnesses"]),
-                               expected_pool_digest=data["expected_pool_digest"])
+                               expected_pool_digest=data["expected_pool_digest"],
+                               beacon_signature=data["beacon_signature"])
     session.commit()
     return record
+
+
+@blp.route("/tasks/<int:task_id>/announcement", methods=["POST"])
+@allow(*OPERATORS)
+@blp.arguments(schemas.AnnounceIn)
+@blp.response(201, schemas.AnnouncementOut)
+def announce(data: dict[str, Any], task_id: int) -> Any:
+    """Announce the draw before any randomness exists (docs/draw-spec.md §10): freezes the
+    pool once, fixes the directories, parameters, rules, conflicts and seed procedure."""
+    session = context.session()
+    task = get_in_tenant(Task, task_id, "task")
+    row = announcements.announce(
+        session, context.platform(), context.tenant(), task.id, procedure=data["procedure"],
+        parties=data["parties"], beacon_round=data["beacon_round"],
+        beacon_after_minutes=data["beacon_after_minutes"],
+        conflicts=[(p, c) for p, c in data["conflicts"]])
+    session.commit()
+    return row
+
+
+@blp.route("/tasks/<int:task_id>/announcement")
+@allow(*VIEWERS)
+@blp.response(200, schemas.AnnouncementOut)
+def get_announcement(task_id: int) -> Any:
+    """The task's open announcement (404 when none)."""
+    task = get_in_tenant(Task, task_id, "task")
+    row = announcements.open_announcement(context.session(), task)
+    if row is None:
+        raise NotFound(f"task {task.code} has no open announcement")
+    return row
+
+
+@blp.route("/tasks/<int:task_id>/announcement/commitments", methods=["POST"])
+@allow(*OPERATORS)
+@blp.arguments(schemas.CommitIn)
+@blp.response(201, schemas.SeedPartyOut)
+def commit_seed(data: dict[str, Any], task_id: int) -> Any:
+    """A party registers SHA-256 of its secret (commit–reveal)."""
+    session = context.session()
+    task = get_in_tenant(Task, task_id, "task")
+    entry = announcements.commit(session, context.tenant(), task.id, data["party"],
+                                 data["commitment"])
+    session.commit()
+    return {"party": entry.party, "commitment": entry.commitment, "revealed": False}
+
+
+@blp.route("/tasks/<int:task_id>/announcement/reveals", methods=["POST"])
+@allow(*OPERATORS)
+@blp.arguments(schemas.RevealIn)
+@blp.response(201, schemas.SeedPartyOut)
+def reveal_seed(data: dict[str, Any], task_id: int) -> Any:
+    """A party reveals its secret; refused (nothing written) unless it matches."""
+    session = context.session()
+    task = get_in_tenant(Task, task_id, "task")
+    entry = announcements.reveal(session, context.tenant(), task.id, data["party"],
+                                 data["secret"])
+    session.commit()
+    return {"party": entry.party, "commitment": entry.commitment, "revealed": True}
 
 
 @blp.route("/draws")
