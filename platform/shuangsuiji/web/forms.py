@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -42,6 +43,15 @@ class CheckboxesField(SelectMultipleField):
         refused = [v for v in self.data or () if v not in offered]
         if refused:
             raise ValidationError(_l("Not offered here: %(values)s", values=", ".join(refused)))
+
+
+class CodesField(CheckboxesField):
+    """Checkboxes that also accept the codes typed as one comma-separated value (``on_site,
+    testing``), as the form took them before it offered choices."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([part for value in valuelist
+                                  for part in re.split(r"[\s,，、;；]+", str(value)) if part])
 
 
 class LoginForm(FlaskForm):
@@ -87,7 +97,7 @@ class ItemForm(FlaskForm):
     subject = TextAreaField(_l("Targets inspected"), validators=[Optional()])
     content = TextAreaField(_l("Content"), validators=[Optional()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()])
-    methods = CheckboxesField(_l("Methods"), validators=[Optional()])  # choices: the pack's
+    methods = CodesField(_l("Methods"), validators=[Optional()])  # choices: the pack's
     frequency = StringField(_l("Frequency"), validators=[Optional(), Length(max=120)])
     cap_permille = IntegerField(_l("Ratio cap (‰)"),
                                 validators=[Optional(), NumberRange(0, 1000)])
