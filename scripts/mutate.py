@@ -286,17 +286,23 @@ def outcomes(target: Target, found: list[Mutant], tmp: Path,
     by_id = {m.id: m for m in found}
     body = [(m, files[m.id]) for m in found if m.in_body]
     rest = [m for m in found if not m.in_body]
-    if body:
+    while body:  # a worker stops after a timeout: a fresh one takes the mutants left
+        done: set[str] = set()
         for mutant_id, outcome in run_in_process(target, body, timeout):
             if mutant_id == "baseline":
                 if outcome != "passed":
                     raise SystemExit(f"the tests of {target.name} fail without any mutant "
                                      f"({outcome}): fix them first")
                 continue
+            done.add(mutant_id)
             if outcome == "not swappable":
                 rest.append(by_id[mutant_id])
                 continue
             yield by_id[mutant_id], outcome
+        left = [(m, path) for m, path in body if m.id not in done]
+        if len(left) == len(body):
+            raise SystemExit(f"the worker for {target.name} stopped before any mutant")
+        body = left
     if rest and run_in_subprocess(target, None, timeout) != "passed":
         raise SystemExit(f"the tests of {target.name} fail without any mutant: fix them first")
     for m in rest:

@@ -125,9 +125,15 @@ def main() -> int:
             continue
         try:
             outcome = run(pytest_args, timeout)
+        except Exception as exc:  # pytest itself broke (state left by an earlier run)
+            outcome = f"error {type(exc).__name__}"
         finally:
             restore(saved)
         print(json.dumps({"id": mutant_id, "outcome": outcome}), flush=True)
+        if outcome == "timeout" or outcome.startswith("error "):
+            # an interrupted pytest leaves state behind: the caller starts a fresh worker
+            # for the mutants after this one
+            return 3
     return 0
 
 

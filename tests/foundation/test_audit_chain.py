@@ -145,8 +145,22 @@ def test_a_naive_time_is_hashed_as_utc_whatever_the_servers_zone(
     time.tzset()
     try:
         naive = datetime(2026, 3, 1, 8, 30, 0, 123456)
-        assert audit._instant(naive) == "2026-03-01T08:30:00.123456Z"
-        assert audit._instant(naive.replace(tzinfo=UTC)) == "2026-03-01T08:30:00.123456Z"
+        assert audit.instant(naive) == "2026-03-01T08:30:00.123456Z"
+        assert audit.instant(naive.replace(tzinfo=UTC)) == "2026-03-01T08:30:00.123456Z"
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_payload_is_kept_as_given_and_none_is_empty(
+    platform: Platform, tenant_tree: dict[str, int],
+) -> None:
+    tenant_id = tenant_tree["chongqing"]
+    with platform.db.session() as s:
+        given = audit.record(s, tenant_id=tenant_id, action="test.note", object_type="note",
+                             object_id=1, payload={"n": 1, "当事人": "重庆"})
+        assert given.payload == {"n": 1, "当事人": "重庆"}
+        empty = audit.record(s, tenant_id=tenant_id, action="test.note", object_type="note",
+                             object_id=2)
+        assert empty.payload == {}
+        s.commit()

@@ -265,3 +265,28 @@ def test_declared_conflicts_are_recorded_in_canonical_order() -> None:
     expected = sorted({*conflicts, (person, target)},
                       key=lambda pair: (pair[0].encode(), pair[1].encode()))
     assert list(out.step.conflicts) == expected
+
+
+def test_after_one_withdrawal_another_person_can_still_be_recused() -> None:
+    """Only the person who withdrew is refused a second recusal, not everyone after them."""
+    result = small_result()
+    g1, g2 = result.groups[0], result.groups[1]
+    first = apply_recusal(result, result.seed, 1, g1.members[0], g1.targets[0], "withdraw",
+                          MIIT_RECUSAL).result
+    second = apply_recusal(first, first.seed, 2, g2.members[0], g2.targets[0], "swap",
+                           MIIT_RECUSAL)
+    assert second.step.step == 2 and second.step.person_id == g2.members[0]
+    with pytest.raises(InvalidInput, match="already withdrew"):
+        apply_recusal(second.result, first.seed, 3, g1.members[0], g1.targets[0], "withdraw",
+                      MIIT_RECUSAL)
+
+
+def test_someone_never_drawn_is_not_taken_for_someone_who_withdrew() -> None:
+    result = small_result()
+    g = result.groups[0]
+    after = apply_recusal(result, result.seed, 1, g.members[0], g.targets[0], "withdraw",
+                          MIIT_RECUSAL).result
+    stranger = next(p for p in after.eligible_inspectors
+                    if p != g.members[0] and all(p not in x.members for x in after.final_groups))
+    with pytest.raises(InvalidInput, match="neither an inspector nor an expert"):
+        apply_recusal(after, after.seed, 2, stranger, g.targets[0], "withdraw", MIIT_RECUSAL)

@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from flask import Flask
 from sqlalchemy import select, text
 
-from shuangsuiji.cli.db_cmd import alembic_config
 from shuangsuiji.db.session import make_engine
 from shuangsuiji.kernel import note
 from shuangsuiji.services import audit, translog
@@ -69,9 +67,7 @@ def test_a_key_from_the_environment(database_url: str, tmp_path: Path) -> None:
 
 def test_migration_builds_the_log_over_existing_events(database_url: str,
                                                        tmp_path: Path) -> None:
-    cfg = alembic_config(database_url)
-    command.upgrade(cfg, "head")
-    app = make_app(database_url, str(tmp_path / "inst"))
+    app = make_app(database_url, str(tmp_path / "inst"))  # the schema (models = migrations)
     platform = app.extensions["shuangsuiji"]
     from shuangsuiji.services import tenants
 

@@ -96,3 +96,52 @@ def test_a_declaration_naming_no_or_an_unknown_role_is_refused(roles: tuple[str,
     """A typo in ``@allow`` must stop the app at import, not silently admit nobody."""
     with pytest.raises(ValueError, match="unknown or no roles"):
         access.allow(*roles)
+
+
+# --- the checks of access._check, each through a route that depends on it ------------------
+
+
+@pytest.fixture
+def probes(app: Flask) -> Flask:
+    """Three routes added to the app, one per kind of declaration the checks tell apart."""
+
+    @access.allow_signed_in
+    def probe_signed_in() -> str:
+        return "signed in"
+
+    @access.allow("tenant_admin")
+    def probe_admin_anywhere() -> str:
+        return "admin somewhere"
+
+    @access.allow("viewer")
+    def probe_viewer_here() -> str:
+        return "viewer here"
+
+    app.add_url_rule("/t/<tenant_slug>/probe-signed-in", "probe_signed_in", probe_signed_in)
+    app.add_url_rule("/probe-admin-anywhere", "probe_admin_anywhere", probe_admin_anywhere)
+    app.add_url_rule("/t/<tenant_slug>/probe-viewer", "probe_viewer_here", probe_viewer_here)
+    return app
+
+
+@pytest.mark.parametrize(("caller", "url", "status"), [
+    (None, "/t/chongqing/probe-signed-in", 302),  # 401: to the sign-in page
+    ("cq_viewer", "/t/chongqing/probe-signed-in", 200),
+    ("cq_viewer", "/t/miit/probe-signed-in", 403),  # signed in, but holds nothing in miit
+    ("central", "/t/miit/probe-signed-in", 200),
+    (None, "/probe-admin-anywhere", 302),
+    ("cq_admin", "/probe-admin-anywhere", 200),
+    ("cq_viewer", "/probe-admin-anywhere", 403),
+    ("central", "/probe-admin-anywhere", 200),  # the central admin acts as tenant admin
+    (None, "/t/chongqing/probe-viewer", 302),
+    ("cq_viewer", "/t/chongqing/probe-viewer", 200),
+    ("miit_viewer", "/t/chongqing/probe-viewer", 403),
+    ("cq_operator", "/t/chongqing/probe-viewer", 403),
+])
+def test_each_kind_of_declaration_admits_exactly_its_callers(
+    probes: Flask, users: dict[str, int], client_for: Callable[[str | None], FlaskClient],
+    caller: str | None, url: str, status: int,
+) -> None:
+    response = client_for(caller).get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    if status == 302:
+        assert "/login" in response.headers["Location"]
