@@ -63,6 +63,16 @@ max_requests_jitter = max(max_requests // 10, 0)
 proc_name = "shuangsuiji"
 
 
+def on_starting(server: object) -> None:
+    """Say the deployment's start-up warnings once, in the master, not once per worker."""
+    import logging
+
+    from shuangsuiji import startup
+
+    startup.say_in_master(getattr(getattr(server, "log", None), "error_log", None)
+                          or logging.getLogger("gunicorn.error"))
+
+
 def post_fork(server: object, worker: object) -> None:
     """Drop database connections inherited from the master when the app was preloaded."""
     if not preload_app:

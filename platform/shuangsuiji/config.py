@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "SSJ_SESSION_IDLE_MINUTES": 30,
     "SSJ_SESSION_MAX_HOURS": 8,
     "SSJ_TRUSTED_PROXIES": 0,
+    # the demo (scripts/demo sets SSJ_DEMO=1): the sign-in page lists the demo accounts;
+    # never set in production
+    "SSJ_DEMO": False,
 }
 
 ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKIES",
@@ -38,7 +41,7 @@ ENV_KEYS = ("SSJ_DATABASE_URL", "SSJ_REDIS_URL", "SECRET_KEY", "SSJ_SECURE_COOKI
             "SSJ_LOGIN_WINDOW_SECONDS",
             "SSJ_LOG_ORIGIN", "SSJ_LOG_SIGNING_KEY", "SSJ_WITNESS_SIGNING_KEY",
             "SSJ_REDIS_PREFIX", "SSJ_JOB_RUNNER", "SSJ_JOB_QUEUE", "SSJ_JOB_UPLOAD_BYTES",
-            "SSJ_JOB_STALE_SECONDS")
+            "SSJ_JOB_STALE_SECONDS", "SSJ_DEMO")
 
 
 def load(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -54,6 +57,7 @@ def load(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]
         config["SECRET_KEY"] = _default_secret(instance_path, config)
     if str(config.get("SSJ_SECURE_COOKIES", "")).lower() in ("1", "true", "yes"):
         config["SESSION_COOKIE_SECURE"] = True
+    config["SSJ_DEMO"] = str(config.get("SSJ_DEMO") or "").lower() in ("1", "true", "yes")
     return config
 
 

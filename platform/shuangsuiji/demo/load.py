@@ -47,6 +47,19 @@ TENANTS = (
 
 Echo = Callable[[str], None]
 
+#: The roles of each demo tenant's accounts, by the user name's suffix (``<slug>-<suffix>``).
+TENANT_ACCOUNTS: tuple[tuple[str, str], ...] = (
+    ("admin", "tenant_admin"), ("operator", "operator"), ("viewer", "viewer"),
+    ("inspector", "inspector"))
+
+
+def accounts_listed() -> list[tuple[str, str, str | None]]:
+    """Every demo account as (user name, role, tenant name), the central admin first."""
+    listed: list[tuple[str, str, str | None]] = [("admin", "central_admin", None)]
+    for t in TENANTS:
+        listed += [(f"{t.slug}-{suffix}", role, t.name) for suffix, role in TENANT_ACCOUNTS]
+    return listed
+
 
 def _scoped(session: Session, tenant: Tenant) -> None:
     session.info["tenant_id"] = tenant.id
@@ -84,8 +97,7 @@ def load(session_factory: Callable[[], Session], platform: Platform, echo: Echo)
 def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
                  echo: Echo) -> None:
     departments = (t.department, "安全生产处", "电子信息处")
-    for role, suffix in (("tenant_admin", "admin"), ("operator", "operator"),
-                         ("viewer", "viewer")):
+    for suffix, role in TENANT_ACCOUNTS[:3]:  # the inspector: _demo_inspector
         accounts.create_user(s, username=f"{t.slug}-{suffix}", password=DEMO_PASSWORD,
                              role=role, tenant=t.slug, department=t.department,
                              display_name=f"{t.name} {suffix}")

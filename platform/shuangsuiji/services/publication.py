@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -276,13 +276,21 @@ def export_json(session: Session, task_id: int | str | None = None) -> list[dict
             for r in published_results(session, task_id)]
 
 
-def export_csv(session: Session, task_id: int | str | None = None) -> str:
-    """Published results as CSV text (UTF-8; the caller adds a BOM for Excel if it wants)."""
+def export_csv(session: Session, task_id: int | str | None = None, *,
+               headings: Mapping[str, str] | None = None,
+               shown: Callable[[str, Any], Any] | None = None) -> str:
+    """Published results as CSV text (UTF-8; the caller adds a BOM for Excel if it wants).
+
+    ``headings`` names the columns (default: the field names) and ``shown`` turns a field's
+    value into what the reader sees (default: the codes); the web layer passes labels in the
+    reader's language.
+    """
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")  # RFC 4180
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180
+    writer.writerow([(headings or {}).get(f, f) for f in EXPORT_FIELDS])
     for row in export_json(session, task_id):
-        writer.writerow({k: neutralise(v) for k, v in row.items()})  # no cell is a formula
+        writer.writerow([neutralise(shown(f, row[f]) if shown else row[f])  # no formula
+                         for f in EXPORT_FIELDS])
     return buf.getvalue()
 
 

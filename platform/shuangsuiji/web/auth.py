@@ -17,11 +17,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from shuangsuiji import access
 from shuangsuiji.access import allow_public, allow_signed_in, current_user, db_session
 from shuangsuiji.errors import UserError
+from shuangsuiji.models.accounts import User
 from shuangsuiji.services import accounts
 from shuangsuiji.web import forms, i18n
 from shuangsuiji.web.i18n import LANGUAGES, SESSION_LANG
@@ -69,12 +71,14 @@ def login() -> ResponseReturnValue:
         if throttle.blocked(username, address):
             flash(_("Too many failed sign-in attempts. Wait a quarter of an hour and try "
                     "again."), "error")
-            return render_template("auth/login.html", form=form), 429
+            return render_template("auth/login.html", form=form, demo_accounts=_demo_accounts(),
+                                   demo_password=_demo_password()), 429
         user = accounts.authenticate(db_session(), username, form.password.data or "")
         if user is None:
             throttle.failed(username, address)
             flash(_("The user name or password is wrong."), "error")
-            return render_template("auth/login.html", form=form), 200
+            return render_template("auth/login.html", form=form, demo_accounts=_demo_accounts(),
+                                   demo_password=_demo_password()), 200
         throttle.succeeded(username, address)
         db_session().commit()  # ends the read: nothing of the request's is written
         accounts.record_sign_in(current_app.extensions["shuangsuiji"].db.engine, user,
@@ -84,7 +88,28 @@ def login() -> ResponseReturnValue:
         if lang:
             session[SESSION_LANG] = lang
         return redirect(safe_next(request.args.get("next"), home_for_user()))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, demo_accounts=_demo_accounts(),
+                           demo_password=_demo_password())
+
+
+def _demo_accounts() -> list[tuple[str, str, str | None]] | None:
+    """The demo's accounts that exist, for the sign-in page; ``None`` unless ``SSJ_DEMO``."""
+    if not current_app.config.get("SSJ_DEMO"):
+        return None
+    from shuangsuiji.demo.load import accounts_listed
+
+    listed = accounts_listed()
+    present = set(db_session().scalars(select(User.username).where(
+        User.username.in_([name for name, _, _ in listed]))))
+    return [entry for entry in listed if entry[0] in present]
+
+
+def _demo_password() -> str | None:
+    if not current_app.config.get("SSJ_DEMO"):
+        return None
+    from shuangsuiji.demo.load import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
 
 
 @bp.post("/logout")

@@ -101,7 +101,9 @@ def stratum_name(name: str) -> str:
     if name == "general":
         return str(_l("no risk flag"))
     if name.startswith("risk:"):
-        return str(_l("risk: %(flag)s", flag=name.removeprefix("risk:")))
+        from shuangsuiji.web.labels import label  # labels builds on this module's tables
+
+        return str(_l("risk: %(flag)s", flag=label(name.removeprefix("risk:"), "flag")))
     return name
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -44,6 +45,15 @@ class CheckboxesField(SelectMultipleField):
             raise ValidationError(_l("Not offered here: %(values)s", values=", ".join(refused)))
 
 
+class CodesField(CheckboxesField):
+    """Checkboxes that also accept the codes typed as one comma-separated value (``on_site,
+    testing``), as the form took them before it offered choices."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([part for value in valuelist
+                                  for part in re.split(r"[\s,，、;；]+", str(value)) if part])
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=512)])
@@ -82,12 +92,12 @@ class ItemForm(FlaskForm):
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
-    category = StringField(_l("Category"), default="general",
-                           validators=[DataRequired(), Length(max=32)])
+    category = SelectField(_l("Category"), default="general",  # choices: the pack's
+                           validators=[DataRequired(), Length(max=32)], validate_choice=False)
     subject = TextAreaField(_l("Targets inspected"), validators=[Optional()])
     content = TextAreaField(_l("Content"), validators=[Optional()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()])
-    methods = StringField(_l("Methods (comma-separated)"), validators=[Optional()])
+    methods = CodesField(_l("Methods"), validators=[Optional()])  # choices: the pack's
     frequency = StringField(_l("Frequency"), validators=[Optional(), Length(max=120)])
     cap_permille = IntegerField(_l("Ratio cap (‰)"),
                                 validators=[Optional(), NumberRange(0, 1000)])

@@ -13,8 +13,9 @@ Flask-Limiter's decorators count requests, and successful sign-ins must not coun
 reset, what they do not own, so the windows are the ``limits`` strategy used directly.
 Without ``SSJ_REDIS_URL`` the windows live in this process (``memory://``): with several
 workers each keeps its own, so an attacker gets workers × the limit; a warning says so at
-start-up. When Redis cannot be reached, a sign-in is not refused for it (logged as an
-error): throttling fails open rather than locking everyone out.
+start-up (once, not once per worker: :mod:`shuangsuiji.startup`). When Redis cannot be
+reached, a sign-in is not refused for it (logged as an error): throttling fails open rather
+than locking everyone out.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+from shuangsuiji import startup
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +97,7 @@ def storage_for(url: str | None, prefix: str = "ssj:") -> Storage:
 def from_config(config: dict[str, object]) -> LoginThrottle:
     """A throttle as configured: Redis when ``SSJ_REDIS_URL`` is set, else per process."""
     url = config.get("SSJ_REDIS_URL")
-    if not url and not config.get("SSJ_CLI"):  # a command never serves a login: no warning
-        log.warning(
-            "SSJ_REDIS_URL is not set: login throttling is per worker process "
-            "(each gunicorn worker counts failures on its own); set SSJ_REDIS_URL to "
-            "share it"
-        )
+    startup.say_once(config, log)  # once per deployment, not per gunicorn worker
     return LoginThrottle(
         storage_for(str(url) if url else None, str(config.get("SSJ_REDIS_PREFIX") or "ssj:")),
         max_per_account=int(str(config.get("SSJ_LOGIN_MAX_ATTEMPTS") or 5)),

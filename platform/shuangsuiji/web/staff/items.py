@@ -11,8 +11,20 @@ from shuangsuiji.access import allow, db_session, lookup
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.directories import DirectoryChange, Item, ItemListVersion
 from shuangsuiji.services import items as item_service
+from shuangsuiji.services import lifecycle
 from shuangsuiji.web import forms
-from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, split, status_for
+from shuangsuiji.web.i18n import current_language
+from shuangsuiji.web.labels import label
+from shuangsuiji.web.staff.common import (
+    EDITORS,
+    READERS,
+    actor,
+    bp,
+    platform,
+    split,
+    status_for,
+    tenant,
+)
 
 
 def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str, int]:
@@ -72,8 +84,9 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
     s = db_session()
     row: Item | None = lookup(Item, item_id) if item_id is not None else None
     form = forms.ItemForm(obj=row) if request.method == "GET" else forms.ItemForm()
+    _item_choices(form, row)
     if request.method == "GET" and row is not None:
-        form.methods.data = ", ".join(row.methods or ())
+        form.methods.data = list(row.methods or ())
         form.departments.data = ", ".join(row.departments or ())
         form.note.data = ""
     problem: UserError | None = None
@@ -82,7 +95,7 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
             "code": (form.code.data or "").strip(), "name": (form.name.data or "").strip(),
             "category": (form.category.data or "general").strip(),
             "subject": form.subject.data or "", "content": form.content.data or "",
-            "legal_basis": form.legal_basis.data or "", "methods": split(form.methods.data),
+            "legal_basis": form.legal_basis.data or "", "methods": list(form.methods.data or ()),
             "frequency": form.frequency.data or "", "cap_permille": form.cap_permille.data,
             "publication_mode": form.publication_mode.data or "public",
             "departments": split(form.departments.data),
@@ -108,3 +121,17 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
                 return redirect(url_for("staff.item", item_id=saved.id))
     return render_template("staff/item_edit.html", form=form, item=row,
                            problem=problem), status_for(request.method)
+
+
+def _item_choices(form: forms.ItemForm, row: Item | None) -> None:
+    """The pack's categories and methods as choices, labelled (and the item's own, kept)."""
+    rules = platform().policy_for(tenant()).rules(lifecycle.today_in_china())
+    categories = [(c.code, c.name_en if current_language() != "zh_CN" and c.name_en
+                   else c.name_zh or label(c.code, "category")) for c in rules.item_categories]
+    methods = list(rules.methods.methods)
+    if row is not None:
+        if row.category not in {code for code, _ in categories}:
+            categories.append((row.category, label(row.category, "category")))
+        methods += [m for m in row.methods or () if m not in methods]
+    form.category.choices = categories
+    form.methods.choices = [(m, label(m, "method")) for m in methods]
