@@ -255,6 +255,10 @@ def load_history(
     the targets its draw selected (draws not voided) and the task's items, date, division
     and status.
 
+    Special and dragnet inspections (专项检查 / 拉网式检查) are left out: the 办法 does not
+    apply to them (MIIT 第十九条第三款, CQ 第十七条第二款), so they count toward no sampling
+    rule of a later random task.
+
     The tasks (few) are read first; the selections (many) then as (task, credit code) pairs
     only, and grouped by task: nothing is built per selection but its code.
     """
@@ -263,6 +267,7 @@ def load_history(
     in_window = (
         Task.tenant_id == tid,
         Task.id != exclude_task_id,
+        Task.special.is_(False),
         Task.starts_on >= since,
         Task.starts_on <= until,
     )
@@ -374,8 +379,9 @@ def prepare(
     rules = platform.policy_for(tenant).rules(task.starts_on)
     check_task_ratios(rules, task, items)
     progress("load", 0, 3)
-    history = load_history(session, history_since(rules, task.starts_on),
-                           date(task.starts_on.year, 12, 31), task.id)
+    # only inspections dated up to the start can exclude (docs/draw-spec.md §3.1)
+    history = load_history(session, history_since(rules, task.starts_on), task.starts_on,
+                           task.id)
     progress("freeze", 1, 3)
     # closed before an error leaves: the reader's thread is done with the connection then
     with closing(load_candidates(session, task.starts_on)) as candidates:
