@@ -150,6 +150,8 @@ def create_task(
     ratio_permille: int,
     departments: Sequence[str] = (),
     division: str = "",
+    joint: bool = False,
+    joint_divisions: Sequence[str] = (),
     special: bool = False,
     special_trigger: str | None = None,
     min_count: int = 0,
@@ -162,9 +164,13 @@ def create_task(
     """Create a task under the annual plan of ``plan_year``; refuse what the rules forbid.
 
     ``departments`` lists every department of a joint (cross-department) task; ``department``
-    is its lead and is added to the list if missing. ``ratio_permille`` is checked against
-    each item's cap and its category's cap, unless the task is special (专项检查), which the
-    regulations put outside the sampling rules.
+    is its lead and is added to the list if missing. A task is joint (联合抽查) only when it
+    is declared so (``joint``, or other departments or ``joint_divisions`` named), and a
+    joint task needs at least two participants (divisions or departments): several items
+    of one division are not a joint inspection (MIIT 第十条第二款).
+
+    ``ratio_permille`` is checked against each item's cap and its category's cap, unless the
+    task is special (专项检查), which the regulations put outside the sampling rules.
     """
     code = code.strip()
     if not code:
@@ -208,10 +214,13 @@ def create_task(
                         where="max_count")
     all_departments = list(dict.fromkeys([department.strip(), *(d.strip() for d in departments
                                                                   if d.strip())]))
+    participating = joint_participants(department.strip(), division.strip(), joint,
+                                       all_departments, joint_divisions)
     pack, version = rules.governing
     task = Task(plan_id=plan.id, code=code, title=title.strip(), department=department.strip(),
-                division=division, departments=all_departments, joint=len(all_departments) > 1
-                or len(items) > 1, special=special, special_trigger=special_trigger,
+                division=division, departments=all_departments,
+                joint=participating is not None, joint_divisions=participating or [],
+                special=special, special_trigger=special_trigger,
                 methods=methods, ratio_permille=ratio_permille, min_count=min_count,
                 max_count=max_count, group_count=group_count, experts_count=experts_count,
                 batch_count=batch_count, inspector_scope=scope, starts_on=starts_on,
@@ -222,6 +231,28 @@ def create_task(
     audit.record(session, tenant_id=tenant.id, action="task.create", object_type="task",
                  object_id=task.code, payload=_task_payload(task, items, caps))
     return task
+
+
+def joint_participants(department: str, division: str, joint: bool,
+                       departments: Sequence[str], divisions: Sequence[str]) -> list[str] | None:
+    """The other divisions of a declared joint task, or None for a task that is not joint.
+
+    Joint is declared: by ``joint``, or by naming other departments or divisions; a
+    declaration needs at least two participants in all (the task's own division or, without
+    one, its department, and those named). Refused otherwise, naming what is missing.
+    """
+    own = division or department
+    others = [d for d in dict.fromkeys(d.strip() for d in divisions if d.strip()) if d != own]
+    declared = joint or len(departments) > 1 or bool(others)
+    if not declared:
+        return None
+    if len(departments) < 2 and not others:
+        raise UserError(msg("a joint inspection (联合抽查) needs at least two participants; "
+                            "only %(own)s takes part", own=own), where="joint_divisions",
+                        hint=msg("name the other participating divisions (处室), or create "
+                                 "the task as not joint: several items of one division are "
+                                 "not a joint inspection (MIIT 第十条第二款)"))
+    return others
 
 
 def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: date) -> Task:
@@ -325,6 +356,7 @@ def _task_payload(task: Task, items: list[Item], caps: dict[str, int | None]) ->
     return {
         "code": task.code, "title": task.title, "plan_id": task.plan_id,
         "department": task.department, "departments": task.departments, "joint": task.joint,
+        "joint_divisions": task.joint_divisions,
         "special": task.special, "special_trigger": task.special_trigger,
         "methods": task.methods, "ratio_permille": task.ratio_permille, "caps": caps,
         "items": [i.code for i in items], "starts_on": task.starts_on, "ends_on": task.ends_on,

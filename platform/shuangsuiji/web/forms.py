@@ -118,6 +118,9 @@ class TaskForm(FlaskForm):
     departments = StringField(_l("Other departments of a joint inspection (comma-separated)"),
                               validators=[Optional()])
     division = StringField(_l("Division"), validators=[Optional(), Length(max=120)])
+    joint = BooleanField(_l("Joint inspection (several divisions take part)"))
+    joint_divisions = StringField(_l("Other divisions taking part (comma-separated)"),
+                                  validators=[Optional()])
     item_codes = CheckboxesField(_l("Items"), validators=[DataRequired()])
     methods = CheckboxesField(_l("Methods"), default=["on_site"], validators=[DataRequired()])
     ratio_permille = IntegerField(_l("Ratio (‰)"), validators=[DataRequired(),

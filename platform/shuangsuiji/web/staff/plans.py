@@ -109,6 +109,7 @@ def tasks() -> ResponseReturnValue:
                     plan_year=form.plan_year.data or 0, code=form.code.data or "",
                     title=form.title.data or "", department=form.department.data or "",
                     departments=split(form.departments.data), division=form.division.data or "",
+                    joint=bool(form.joint.data), joint_divisions=split(form.joint_divisions.data),
                     item_codes=list(form.item_codes.data or ()),
                     methods=list(form.methods.data or ()),
                     ratio_permille=form.ratio_permille.data or 0,

@@ -1,0 +1,30 @@
+"""rules to the letter of the texts (issue #14): declared joint tasks with their divisions
+
+Revision ID: 0003_rules
+Revises: 0002
+Create Date: 2026-12-01 22:00:00
+
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003_rules"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # MySQL refuses a literal default on a JSON column: add, fill, then make it required
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("joint_divisions", sa.JSON(), nullable=True))
+    op.execute("UPDATE tasks SET joint_divisions = '[]'")
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.alter_column("joint_divisions", existing_type=sa.JSON(), nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_column("joint_divisions")
