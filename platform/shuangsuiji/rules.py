@@ -78,6 +78,27 @@ class Citation:
         return f"{self.pack} {self.version} {self.article}"
 
 
+#: How pages label a figure the regulation text does not fix (issue #14): it is a tenant or
+#: item setting, and the value shown is the platform's default.
+PLATFORM_DEFAULT_ZH = "平台默认值（原文未规定）"
+PLATFORM_DEFAULT_EN = "platform default (not set by the text)"
+
+
+@dataclass(frozen=True)
+class PlatformDefault:
+    """A figure the text leaves open, which the pack fills with a default.
+
+    ``setting`` names where a tenant or the item list overrides it (e.g.
+    ``"item.batch_order_min_permille"``), ``value`` is the default as shown, ``article`` is
+    the article that leaves the figure open. Pages show it as :data:`PLATFORM_DEFAULT_ZH`.
+    """
+
+    setting: str
+    value: str
+    article: str
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class PackVersion:
     """One version of a pack's 实施细则, in force from ``effective`` to ``repealed`` (exclusive)."""
@@ -89,6 +110,10 @@ class PackVersion:
     effective: date
     repealed: date | None = None
     repeals: str | None = None  # the document this version repealed, as cited in its text
+    #: False while no public source establishes ``issued`` (pages say it is unconfirmed)
+    issued_confirmed: bool = True
+    #: figures the text leaves open that this version fills with a default
+    defaults: tuple[PlatformDefault, ...] = ()
 
     def in_force(self, on: date) -> bool:
         return self.effective <= on and (self.repealed is None or on < self.repealed)
@@ -110,8 +135,10 @@ class ItemCategory:
 
     ``cap_permille`` is the pack's ceiling on the ratio of one item of this category,
     ``None`` for no ceiling. ``cap_required`` means each item of the category must carry
-    its own cap (CQ general items). ``batch_order`` means the order of inspection batches
-    may be drawn at random once the ratio reaches ``batch_order_min_permille``.
+    its own cap (CQ general items: the item list sets it, the pack sets none). ``batch_order``
+    means the order of inspection batches may be drawn at random once the ratio is high:
+    from the item list's threshold for the item, or ``batch_order_min_permille`` (the
+    default) where the item list sets none.
     """
 
     code: str

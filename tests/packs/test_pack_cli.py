@@ -47,7 +47,9 @@ def test_diff_miit_chongqing_shows_the_matrix_rows() -> None:
     assert "testing" in row("methods.methods")[0]
     assert row("exclusion_policy.same_quarter_other_divisions")[0].split()[1:] == ["yes", "no"]
     assert row("report_rule.required")[0].split()[1:] == ["yes", "no"]
-    assert row("item_categories[general].cap_permille")[0].split()[1:] == ["none", "200"]
+    # CQ 第五条: general items each carry their own cap, set on the item list; no pack ceiling
+    assert row("item_categories[general].cap_required")[0].split()[1:] == ["no", "yes"]
+    assert not any(line.startswith("item_categories[general].cap_permille ") for line in lines)
     assert "batch_order=yes" in row("item_categories[key]")[0]
     assert "A = miit: miit 2018, as of 2026-05-01" in out
 

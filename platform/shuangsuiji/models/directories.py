@@ -170,6 +170,9 @@ class Item(TenantOwned, Base):
     frequency: Mapped[str] = mapped_column(String(120), default="")  # 抽查频次
     category: Mapped[str] = mapped_column(String(32), default="general")  # pack category code
     cap_permille: Mapped[int | None] = mapped_column(Integer)  # 比例上限, ‰
+    # 批次顺序比例: from this ratio the item's batch order may be drawn (CQ 第五条
+    # "抽查比例高的"); None: the pack's default
+    batch_order_min_permille: Mapped[int | None] = mapped_column(Integer)
     publication_mode: Mapped[str] = mapped_column(String(16), default="public")
     departments: Mapped[list[str]] = mapped_column(JSON, default=list)  # 实施部门
     active: Mapped[bool] = mapped_column(Boolean, default=True)

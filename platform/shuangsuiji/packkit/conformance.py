@@ -384,9 +384,8 @@ def sane(value: Any) -> list[str]:
                              f"category {value.code!r} batch_order_min_permille")
             if not value.code.strip():
                 out.append("an item category has an empty code")
-            if value.cap_required and value.cap_permille is None:
-                out.append(f"category {value.code!r} requires a cap per item but sets no "
-                           "ceiling (cap_permille) for it")
+            # cap_required without a pack ceiling is CQ 第五条 as written: each general
+            # item's cap is set on the item list, the text gives no pack-wide figure
             return out
         case r.ExclusionPolicy():
             return _subset(value.exempt_risk_flags, r.RISK_FLAGS, "exempt risk flags",

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import compress
 from typing import Any, cast
@@ -338,11 +338,17 @@ def load_experts(session: Session) -> list[kernel.Expert]:
 
 
 def _category(rules: RuleSet, items: list[Item]) -> Any:
-    """The category governing batches: key if any item is key (the strictest reading)."""
+    """The category governing batches: key if any item is key (the strictest reading).
+
+    Where the ratio counts as high (CQ 第五条 "抽查比例高的") is the item list's setting:
+    the highest threshold the task's items of that category set, else the pack's default.
+    """
     codes = {i.category for i in items}
     for cat in rules.item_categories:
         if cat.code in codes and cat.batch_order:
-            return cat
+            own = [i.batch_order_min_permille for i in items
+                   if i.category == cat.code and i.batch_order_min_permille is not None]
+            return replace(cat, batch_order_min_permille=max(own)) if own else cat
     return rules.category(items[0].category)
 
 

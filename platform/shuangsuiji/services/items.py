@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: The fields of an item, in the order of the item-list file and of a snapshot entry.
 ITEM_FIELDS: tuple[str, ...] = (
     "code", "name", "content", "legal_basis", "subject", "methods", "frequency", "category",
-    "cap_permille", "publication_mode", "departments",
+    "cap_permille", "batch_order_min_permille", "publication_mode", "departments",
 )
 
 

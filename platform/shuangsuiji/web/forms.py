@@ -91,6 +91,9 @@ class ItemForm(FlaskForm):
     frequency = StringField(_l("Frequency"), validators=[Optional(), Length(max=120)])
     cap_permille = IntegerField(_l("Ratio cap (‰)"),
                                 validators=[Optional(), NumberRange(0, 1000)])
+    batch_order_min_permille = IntegerField(
+        _l("High ratio: batch order drawn from (‰)"),
+        validators=[Optional(), NumberRange(1, 1000)])
     publication_mode = SelectField(_l("How results are published"), choices=[
         SelectChoice("public", _l("Public")),
         SelectChoice("directed", _l("Directed notification")),

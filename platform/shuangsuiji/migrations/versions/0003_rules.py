@@ -1,4 +1,5 @@
-"""rules to the letter of the texts (issue #14): declared joint tasks with their divisions
+"""rules to the letter of the texts (issue #14): declared joint tasks with their divisions;
+each item's threshold of a high ratio (CQ 第五条)
 
 Revision ID: 0003_rules
 Revises: 0002
@@ -17,6 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("batch_order_min_permille", sa.Integer(), nullable=True))
     # MySQL refuses a literal default on a JSON column: add, fill, then make it required
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("joint_divisions", sa.JSON(), nullable=True))
@@ -28,3 +31,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_column("joint_divisions")
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_column("batch_order_min_permille")

@@ -11,8 +11,18 @@ from shuangsuiji.access import allow, db_session, lookup
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.directories import DirectoryChange, Item, ItemListVersion
 from shuangsuiji.services import items as item_service
+from shuangsuiji.services.lifecycle import today_in_china
 from shuangsuiji.web import forms
-from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, split, status_for
+from shuangsuiji.web.staff.common import (
+    EDITORS,
+    READERS,
+    actor,
+    bp,
+    platform,
+    split,
+    status_for,
+    tenant,
+)
 
 
 def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str, int]:
@@ -40,7 +50,17 @@ def item(item_id: int) -> str:
         DirectoryChange.kind == "items", DirectoryChange.key == row.code
     ).order_by(DirectoryChange.at.desc(), DirectoryChange.id.desc())).all()
     return render_template("staff/item.html", item=row, changes=changes,
-                           retire_form=forms.RetireForm())
+                           retire_form=forms.RetireForm(), batch_default=_batch_default(row))
+
+
+def _batch_default(row: Item) -> int | None:
+    """The pack's default threshold of a "high" ratio for the item's category (CQ 第五条),
+    shown where the item list sets none; None where batch order is not allowed."""
+    try:
+        cat = platform().policy_for(tenant()).rules(today_in_china()).category(row.category)
+    except UserError:  # no pack version in force today, or a category the pack lacks
+        return None
+    return cat.batch_order_min_permille if cat.batch_order else None
 
 
 @bp.post("/items/<int:item_id>/retire")
@@ -84,6 +104,7 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
             "subject": form.subject.data or "", "content": form.content.data or "",
             "legal_basis": form.legal_basis.data or "", "methods": split(form.methods.data),
             "frequency": form.frequency.data or "", "cap_permille": form.cap_permille.data,
+            "batch_order_min_permille": form.batch_order_min_permille.data,
             "publication_mode": form.publication_mode.data or "public",
             "departments": split(form.departments.data),
         }
