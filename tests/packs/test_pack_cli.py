@@ -129,6 +129,9 @@ def _governs_a_draw_and_a_deadline(env: dict[str, str], name: str, tmp: Path) ->
         path = tmp / f"{kind}.csv"
         path.write_bytes(data)
         ssj(env, "import", kind, "--tenant", "newprov", str(path))
+    ssj(env, "items", "approve", "--tenant", "newprov", "--version", "1", "--approver", "厅领导",
+        "--on", "2026-03-01", "--document", "新工信发〔2026〕1号")
+    ssj(env, "items", "publish", "--tenant", "newprov", "--version", "1")
     ssj(env, "plans", "create", "--tenant", "newprov", "--year", "2026", "--title", "2026年计划",
         "--made-on", "2026-02-01")
     ssj(env, "tasks", "create", "--tenant", "newprov", "--plan-year", "2026", "--code", "NP-1",

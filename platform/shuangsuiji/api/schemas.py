@@ -243,6 +243,9 @@ class TaskIn(ma.Schema):
 
 class EndWorkIn(ma.Schema):
     work_ended_on = F.Date(required=True)
+    missing_confirmed = F.List(F.String(validate=validate.Length(max=64)), load_default=list,
+                               metadata={"description": "credit codes of drawn targets left "
+                                         "without an on-site record, confirmed"})
 
 
 # -- draws ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from shuangsuiji.cli import (
     demo_cmd,
     draw_cmd,
     imports,
+    items_cmd,
     lifecycle,
     pack_dev,
     packs_cmd,
@@ -21,8 +22,8 @@ from shuangsuiji.cli import (
 from shuangsuiji.cli.common import SsjGroup
 
 MODULES = (
-    db_cmd, tenants_cmd, packs_cmd, audit_cmd, imports, draw_cmd, lifecycle, pack_dev, users,
-    demo_cmd,
+    db_cmd, tenants_cmd, packs_cmd, audit_cmd, imports, items_cmd, draw_cmd, lifecycle,
+    pack_dev, users, demo_cmd,
 )
 
 

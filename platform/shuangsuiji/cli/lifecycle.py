@@ -147,10 +147,12 @@ def tasks_list(tenant: str, year: int | None) -> None:
 @tenant_option
 @click.option("--task", "task", required=True, metavar="CODE")
 @click.option("--on", "on", type=DATE, required=True, help="The day the work ended.")
-def tasks_end_work(tenant: str, task: str, on: datetime) -> None:
+@click.option("--confirm-missing", "missing", multiple=True, metavar="CREDIT_CODE",
+              help="A drawn target left without an on-site record, confirmed (repeatable).")
+def tasks_end_work(tenant: str, task: str, on: datetime, missing: tuple[str, ...]) -> None:
     """Record the end of a task's work; the publication deadline counts from it."""
     with session(tenant) as (s, t):
-        row = plan_service.end_work(s, _tenant(t), task, on.date())
+        row = plan_service.end_work(s, _tenant(t), task, on.date(), missing_confirmed=missing)
         d = deadline_service.task_deadline(s, platform(), _tenant(t), row.id)
         click.echo(f"task {row.code}: work ended {on.date()}; publish by {d.due} ({d.cite})")
         if d.warning:

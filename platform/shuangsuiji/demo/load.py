@@ -16,7 +16,16 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import accounts, audit, draws, imports, plans, publication, records
+from shuangsuiji.services import (
+    accounts,
+    audit,
+    draws,
+    imports,
+    items,
+    plans,
+    publication,
+    records,
+)
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.records import InspectorPresent
 
@@ -103,6 +112,9 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     for kind, data in files.items():
         imports.import_file(s, tenant, kind, data, f"demo-{t.slug}-{kind}.csv", actor="demo",
                             today=date(2026, 1, 15))
+    # the item list is approved by the leadership, then published (MIIT 第五条, CQ 第四条)
+    items.approve_and_publish(s, approver="分管领导", approved_on=date(2026, 1, 20),
+                              document=f"{t.name}〔2026〕1号", actor="demo")
     plans.create_plan(s, platform, tenant, 2026, title=f"{t.name}2026年度随机抽查工作计划",
                       scope="本辖区随机抽查事项清单所列检查对象",
                       inspector_requirements="持有效行政执法证件", made_on=date(2026, 2, 10))

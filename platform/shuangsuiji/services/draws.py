@@ -43,6 +43,7 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, directories
+from shuangsuiji.services import items as item_service
 
 Progress = Callable[[str, int, int], None]
 #: Statuses of a task whose draw counts as an inspection for the exclusions.
@@ -382,6 +383,7 @@ def prepare(
     """Freeze the pool of a task (and its digest) without drawing."""
     task = find_task(session, task_ref)
     items = _item_codes(session, task)
+    item_service.require_published(session, items)  # no draft or unapproved change
     rules = platform.policy_for(tenant).rules(task.starts_on)
     check_task_ratios(rules, task, items)
     progress("load", 0, 3)
@@ -648,7 +650,9 @@ def full_bundle(record: Draw) -> dict[str, Any]:
 
 
 def _item_list_version(session: Session) -> int | None:
-    return session.scalar(select(func.max(ItemListVersion.number)))
+    """The published item-list version the draw is made under (MIIT 第五条, CQ 第四条)."""
+    return session.scalar(select(func.max(ItemListVersion.number))
+                          .where(ItemListVersion.status == "published"))
 
 
 def _write_selections(session: Session, record: Draw, task: Task,

@@ -29,7 +29,15 @@ from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import PlanWindow
 from shuangsuiji.services import audit
-from shuangsuiji.services.lifecycle import RuleRefused, get_task, status_word, today_in_china
+from shuangsuiji.services import items as item_service
+from shuangsuiji.services.lifecycle import (
+    RuleRefused,
+    drawn_targets,
+    get_task,
+    status_word,
+    today_in_china,
+)
+from shuangsuiji.services.records import gaps
 
 
 @dataclass
@@ -193,6 +201,7 @@ def create_task(
 
     rules = platform.policy_for(tenant).rules(starts_on)
     items = _items_by_code(session, item_codes)
+    item_service.require_published(session, items)  # MIIT 第五条, CQ 第四条
     methods = _check_methods(rules, items, methods)
     _check_special(rules, special, special_trigger)
     if not 1 <= ratio_permille <= 1000:
@@ -255,9 +264,22 @@ def joint_participants(department: str, division: str, joint: bool,
     return others
 
 
-def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: date) -> Task:
-    """Mark the end of the task's work (抽查工作结束): the publication deadline counts from it."""
+def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: date, *,
+             missing_confirmed: Sequence[str] = (), today: date | None = None) -> Task:
+    """Mark the end of the task's work (抽查工作结束): the publication deadline counts from it.
+
+    The day cannot be after today (Asia/Shanghai). Drawn targets still without an on-site
+    record are named, and the end is refused unless ``missing_confirmed`` names every one of
+    them: ending the work without them is a decision someone takes explicitly, and the
+    audit event keeps who left out whom.
+    """
     task = get_task(session, task_id)
+    today = today or today_in_china()
+    if ended_on > today:
+        raise UserError(msg("work cannot end on %(ended_on)s, after today (%(today)s, Asia/"
+                            "Shanghai)", ended_on=ended_on.isoformat(),
+                            today=today.isoformat()), where="ended_on",
+                        hint=msg("record the end of the work on or after the day it ends"))
     if task.status in ("published", "closed"):
         raise Conflict(msg("task %(task)s is already %(status)s; its end date is fixed",
                            task=task.code, status=status_word(task.status)))
@@ -265,12 +287,29 @@ def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: dat
         raise UserError(msg("work cannot end (%(ended_on)s) before the task starts "
                             "(%(starts_on)s)", ended_on=ended_on.isoformat(),
                             starts_on=task.starts_on.isoformat()), where="ended_on")
+    missing = [g.credit_code for g in gaps(session, task) if g.missing == "record"]
+    confirmed = {c.strip().upper() for c in missing_confirmed if c.strip()}
+    unconfirmed = [c for c in missing if c not in confirmed]
+    if unconfirmed:
+        shown = ", ".join(unconfirmed[:20]) + (" …" if len(unconfirmed) > 20 else "")
+        raise UserError(msg("%(count)s of %(drawn)s drawn targets have no on-site record: "
+                            "%(codes)s", count=len(missing),
+                            drawn=len(drawn_codes(session, task)), codes=shown),
+                        where=msg("task %(task)s", task=task.code),
+                        hint=msg("write their records first, or confirm that the work ends "
+                                 "without them by naming each (--confirm-missing CODE)"))
     before = task.work_ended_on
     task.work_ended_on = ended_on
     task.status = "work_ended"
     audit.record(session, tenant_id=tenant.id, action="task.work_end", object_type="task",
-                 object_id=task.code, payload={"before": before, "work_ended_on": ended_on})
+                 object_id=task.code, payload={"before": before, "work_ended_on": ended_on,
+                                               "missing_confirmed": missing})
     return task
+
+
+def drawn_codes(session: Session, task: Task) -> list[str]:
+    """The credit codes the task's live draw selected."""
+    return [t.credit_code for t in drawn_targets(session, task)]
 
 
 def _items_by_code(session: Session, codes: Sequence[str]) -> list[Item]:

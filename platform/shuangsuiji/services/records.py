@@ -88,6 +88,7 @@ def record_on_site(
     refusal_reason: str | None = None,
     inspectors_signed: bool = False,
     witness: str | None = None,
+    today: date | None = None,
 ) -> InspectionRecord:
     """Write (or, before publication, rewrite) the record of one drawn target.
 
@@ -112,6 +113,7 @@ def record_on_site(
         raise UserError(msg("inspected_on %(inspected_on)s is before the task starts "
                             "(%(starts_on)s)", inspected_on=inspected_on.isoformat(),
                             starts_on=task.starts_on.isoformat()), where=where)
+    not_in_future(inspected_on, today, where=where, what="inspected_on")
     present = _check_inspectors(rules, method, inspectors, target, where)
     if acknowledgement not in ACKNOWLEDGEMENTS:
         raise UserError(msg("acknowledgement %(acknowledgement)r is not one of %(allowed)s",
@@ -151,6 +153,17 @@ def record_on_site(
                  object_type="inspection_record", object_id=f"{task.code}/{credit_code}",
                  payload={"before": before, "record": _record_dict(row)})
     return row
+
+
+def not_in_future(day: date, today: date | None, *, where: str, what: str) -> None:
+    """Refuse a record dated after today in China (Asia/Shanghai): what is written down
+    happened, it is not planned."""
+    today = today or today_in_china()
+    if day > today:
+        raise UserError(msg("%(what)s %(day)s is after today (%(today)s, Asia/Shanghai): a "
+                            "record states what happened", what=what, day=day.isoformat(),
+                            today=today.isoformat()), where=where,
+                        hint=msg("write the record on or after the day of the inspection"))
 
 
 def _task_target(task: Task, credit_code: str) -> str:
@@ -249,12 +262,14 @@ def record_result(
     *,
     handling: str = "",
     decided_on: date | None = None,
+    today: date | None = None,
 ) -> InspectionResult:
     """Set the result of one drawn target; it needs its on-site record first."""
     task = _open_task(session, task_id)
     credit_code = credit_code.strip().upper()
     _drawn(session, task, credit_code)
     decided_on = decided_on or today_in_china()
+    not_in_future(decided_on, today, where=_task_target(task, credit_code), what="decided_on")
     rules = platform.policy_for(tenant).rules(task.starts_on)
     codes = rules.result_codes()
     if result not in codes:

@@ -192,12 +192,27 @@ class RecordForm(FlaskForm):
 
 class EndWorkForm(FlaskForm):
     ended_on = DateField(_l("Work ended on"), validators=[DataRequired()])
+    confirm_missing = TextAreaField(_l("Targets left without an on-site record (credit codes)"),
+                                    validators=[Optional()])
 
 
 class PublicationForm(FlaskForm):
     directed_to = StringField(_l("Departments receiving a directed notification "
                                  "(comma-separated; default: the items' own)"),
                               validators=[Optional()])
+
+
+class ApproveItemListForm(FlaskForm):
+    """Record the leadership's approval of a draft item-list version (MIIT 第五条, CQ 第四条)."""
+
+    approver = StringField(_l("Approved by"), validators=[DataRequired(), Length(max=120)])
+    approved_on = DateField(_l("Date of approval"), validators=[DataRequired()])
+    document = StringField(_l("Document number of the approval"),
+                           validators=[DataRequired(), Length(max=120)])
+
+
+class PublishItemListForm(FlaskForm):
+    """Publish an approved item-list version."""
 
 
 class RetireForm(FlaskForm):

@@ -50,6 +50,12 @@ V2021 = PackVersion(
             note="重点检查事项“抽查比例高的”可随机确定检查批次顺序；“高”的比例原文未规定，"
             "由随机抽查事项清单逐项设定",
         ),
+        PlatformDefault(
+            setting="risk_rules.multiplier",
+            value="2×",
+            article="第十条第二款",
+            note="“加大抽查力度，提高抽查比例和频次”未规定幅度：风险标记对象按事项比例的2倍抽取",
+        ),
     ),
 )
 

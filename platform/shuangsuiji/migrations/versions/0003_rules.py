@@ -1,5 +1,6 @@
 """rules to the letter of the texts (issue #14): declared joint tasks with their divisions;
-each item's threshold of a high ratio (CQ 第五条)
+each item's threshold of a high ratio (CQ 第五条); item-list approval before publication
+(MIIT 第五条, CQ 第四条)
 
 Revision ID: 0003_rules
 Revises: 0002
@@ -18,6 +19,20 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("item_list_versions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("status", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("approved_by", sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column("approved_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("approval_document", sa.String(length=120),
+                                      nullable=True))
+        batch_op.add_column(sa.Column("approved_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("approval_actor", sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column("published_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("published_by", sa.String(length=120), nullable=True))
+    # versions made before approval was recorded were in use as published: they stay so
+    op.execute("UPDATE item_list_versions SET status = 'published'")
+    with op.batch_alter_table("item_list_versions", schema=None) as batch_op:
+        batch_op.alter_column("status", existing_type=sa.String(length=16), nullable=False)
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("batch_order_min_permille", sa.Integer(), nullable=True))
     # MySQL refuses a literal default on a JSON column: add, fill, then make it required
@@ -29,6 +44,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("item_list_versions", schema=None) as batch_op:
+        for name in ("published_by", "published_at", "approval_actor", "approved_at",
+                     "approval_document", "approved_on", "approved_by", "status"):
+            batch_op.drop_column(name)
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_column("joint_divisions")
     with op.batch_alter_table("items", schema=None) as batch_op:

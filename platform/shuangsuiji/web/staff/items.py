@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from shuangsuiji.access import allow, db_session, lookup
-from shuangsuiji.errors import UserError
+from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.models.directories import DirectoryChange, Item, ItemListVersion
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services.lifecycle import today_in_china
@@ -31,7 +31,48 @@ def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str
     versions = s.scalars(select(ItemListVersion).order_by(ItemListVersion.number.desc())).all()
     return render_template("staff/items.html", items=rows, versions=versions,
                            form=forms.UploadForm(), retire_form=forms.RetireForm(),
+                           approve_form=forms.ApproveItemListForm(),
+                           publish_form=forms.PublishItemListForm(),
+                           published=item_service.published_version(s),
                            problem=problem), status
+
+
+@bp.post("/items/versions/<int:number>/approve")
+@allow("tenant_admin")
+def item_list_approve(number: int) -> ResponseReturnValue:
+    """Record the approval of a draft version: approver, date, document number."""
+    s = db_session()
+    form = forms.ApproveItemListForm()
+    if not form.validate_on_submit():
+        return _list_page(UserError(_("An approval needs the approver, its date and the "
+                                      "document number."), where=str(number)), 422)
+    try:
+        item_service.approve_version(s, number, approver=form.approver.data or "",
+                                     approved_on=form.approved_on.data,  # type: ignore[arg-type]
+                                     document=form.document.data or "", actor=actor())
+    except UserError as exc:
+        s.rollback()
+        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422)
+    s.commit()
+    flash(_("Version %(n)d of the item list was approved.", n=number), "info")
+    return redirect(url_for("staff.items"))
+
+
+@bp.post("/items/versions/<int:number>/publish")
+@allow("tenant_admin")
+def item_list_publish(number: int) -> ResponseReturnValue:
+    """Publish an approved version: tasks, draws and the portal use it from now on."""
+    s = db_session()
+    if not forms.PublishItemListForm().validate_on_submit():
+        abort(400)
+    try:
+        item_service.publish_version(s, number, actor=actor())
+    except UserError as exc:
+        s.rollback()
+        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422)
+    s.commit()
+    flash(_("Version %(n)d of the item list was published.", n=number), "info")
+    return redirect(url_for("staff.items"))
 
 
 @bp.get("/items")

@@ -161,4 +161,5 @@ def task(task_id: int) -> str:
         live=live, targets=targets, records=records, results=results,
         publication=publication, report=report, deadline=deadline,
         deadline_problem=deadline_problem, may_act=may_act_for(row),
-        end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm())
+        end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm(),
+        missing_records=[t.credit_code for t in targets if t.credit_code not in records])

@@ -31,8 +31,9 @@ def end_work(task_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return form_problem(form), 422
     return act(
-        lambda: plan_service.end_work(db_session(), tenant(), row.id,
-                                      form.ended_on.data),  # type: ignore[arg-type]
+        lambda: plan_service.end_work(
+            db_session(), tenant(), row.id, form.ended_on.data,  # type: ignore[arg-type]
+            missing_confirmed=(form.confirm_missing.data or "").replace(",", " ").split()),
         done=_("The end of the work was recorded; the publication deadline counts from it."),
         to=url_for("staff.task", task_id=row.id))
 
