@@ -372,7 +372,8 @@ def calendar_list(tenant: str) -> None:
     """The years covered and what decides each."""
     with session(tenant) as (s, _):
         for line in calendar_service.coverage(s):
-            click.echo(f"{line.year}  {line.coverage:<8} {line.source}")
+            inherited = f" (from {line.from_tenant})" if line.from_tenant else ""
+            click.echo(f"{line.year}  {line.coverage:<9} {line.source}{inherited}")
 
 
 # --- follow-up and statistics --------------------------------------------------------------
