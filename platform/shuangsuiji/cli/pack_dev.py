@@ -74,6 +74,8 @@ def check(pack_or_file: str) -> None:
         click.echo(f"{mark} {c.name:<11} {c.doc}")
         for p in problems:
             click.echo(f"       {p}")
+    for warning in credential_warnings(found, registry):
+        click.echo(f"warn        {warning}")
     versions = ", ".join(m.version for m, _ in found.versions)
     if total:
         raise click.ClickException(f"pack {found.name!r} (versions {versions}): {total} "

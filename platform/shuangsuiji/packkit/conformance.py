@@ -638,6 +638,25 @@ def run_checks(pack: Pack, registry: PackRegistry | None = None,
     return {name: results[name] for name in results if only is None or name in only}
 
 
+def credential_warnings(pack: Pack, registry: PackRegistry | None = None) -> list[str]:
+    """Where the pack's eligibility admits a credential its on-site rule refuses (MIIT /
+    CQ 第十三条): people drawn on it alone could never inspect on site. A warning, not a
+    failure: a group drawn for written checks only may still use them."""
+    ctx = Context(pack, chain_for(pack, registry))
+    out: list[str] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for meta, day, ruleset in resolved_rules(ctx):
+        extra = tuple(c for c in ruleset.eligibility.credentials
+                      if c not in ruleset.on_site_rule.credentials)
+        if extra and (meta.version, extra) not in seen:
+            seen.add((meta.version, extra))
+            out.append(f"{pack.name}@{meta.version} (as of {day}): eligibility "
+                       f"({ruleset.eligibility.cite}) admits {', '.join(extra)}, which the "
+                       f"on-site rule ({ruleset.on_site_rule.cite}) refuses: groups could be "
+                       "drawn that can never inspect on site")
+    return out
+
+
 def check_pack(pack: Pack, registry: PackRegistry | None = None) -> list[Problem]:
     """Every problem the conformance kit finds in ``pack``, checked on top of the baseline
     (and the pack it ``extends``) taken from ``registry``; empty when the pack conforms.

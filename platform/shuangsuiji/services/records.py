@@ -31,7 +31,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import EXCLUDABLE_PERIODS, STANDARD_RESULTS
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, directories
 from shuangsuiji.services.lifecycle import (
     DrawnTarget,
     RuleRefused,
@@ -115,6 +115,8 @@ def record_on_site(
                             starts_on=task.starts_on.isoformat()), where=where)
     not_in_future(inspected_on, today, where=where, what="inspected_on")
     present = _check_inspectors(rules, method, inspectors, target, where)
+    if method == "on_site":
+        _check_credentials_held(session, rules, present, inspected_on, where)
     if acknowledgement not in ACKNOWLEDGEMENTS:
         raise UserError(msg("acknowledgement %(acknowledgement)r is not one of %(allowed)s",
                             acknowledgement=acknowledgement, allowed=ACKNOWLEDGEMENTS),
@@ -198,6 +200,35 @@ def _check_inspectors(rules: Any, method: str, inspectors: Sequence[InspectorPre
                             hint=msg("only inspectors drawn for the target (after recusals) "
                                      "may sign its record"))
     return [{"id": pid, "credential": c} for pid, c in seen.items()]
+
+
+def _check_credentials_held(session: Session, rules: Any, present: list[dict[str, str]],
+                            on: date, where: str) -> None:
+    """Each inspector's credential is one the inspector directory says they hold, valid on
+    the inspection date (MIIT 第十三条 出示行政执法证件或者工作证, CQ 第十三条 出示行政执法证):
+    claiming a certificate one does not hold, or showing an expired one, is refused."""
+    directory = {r.draw_id: r for r in directories.load_inspectors(session)}
+    cite = rules.on_site_rule.cite
+    for person in present:
+        pid, credential = person["id"], person["credential"]
+        found = directory.get(pid)
+        if found is None:
+            raise UserError(msg("inspector %(id)s is not in the inspector directory", id=pid),
+                            where=where, hint=msg("add the inspector to the directory first"))
+        held = [c for c in found.credentials if c.kind == credential]
+        if not held:
+            raise RuleRefused(msg("inspector %(id)s (%(name)s) holds no %(credential)r in the "
+                                  "inspector directory; held: %(held)s", id=pid,
+                                  name=found.name, credential=credential,
+                                  held=tuple(c.kind for c in found.credentials)),
+                              cite=cite, where=where)
+        if not any(c.valid_on(on) for c in held):
+            expiry = max(c.expires for c in held if c.expires is not None)
+            raise RuleRefused(msg("the %(credential)r of inspector %(id)s (%(name)s) expired "
+                                  "on %(expiry)s, before the inspection on %(on)s",
+                                  credential=credential, id=pid, name=found.name,
+                                  expiry=expiry.isoformat(), on=on.isoformat()),
+                              cite=cite, where=where)
 
 
 def _record_dict(row: InspectionRecord) -> dict[str, Any]:
