@@ -16,7 +16,7 @@ import click
 from flask import current_app, has_app_context
 
 from shuangsuiji.cli.common import SsjGroup
-from shuangsuiji.packkit.conformance import CHECKS, run_checks
+from shuangsuiji.packkit.conformance import CHECKS, credential_warnings, run_checks
 from shuangsuiji.packkit.diff import ABSENT, diff_rules, side
 from shuangsuiji.packkit.scaffold import module_name, scaffold
 from shuangsuiji.packs import Pack, PackRegistry
