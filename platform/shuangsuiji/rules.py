@@ -56,14 +56,28 @@ SPECIAL_TRIGGERS: tuple[str, ...] = (
     "local_government_provision",  # 地方人民政府有特别规定 (CQ)
 )
 
-#: Results of an inspection of one target; packs may add to this list.
-STANDARD_RESULTS: tuple[str, ...] = (
-    "no_problem",  # 未发现问题
-    "problem_rectified",  # 发现问题已责令整改
-    "problem_transferred",  # 发现问题已移送
-    "not_found",  # 查无下落 / 未找到
-    "closed_down",  # 已注销 / 已停业
-)
+#: Results of an inspection of one target, in Chinese as the national list of result
+#: categories (抽查检查结果) names them; packs may add to this list (:class:`ResultType`).
+#: The last three are the platform's earlier results, kept for results already recorded.
+RESULT_NAMES_ZH: dict[str, str] = {
+    "no_problem": "未发现问题",
+    "unpublished_information": "未按规定公示应当公示的信息",
+    "false_publicity": "公示信息隐瞒真实情况、弄虚作假",
+    "unreachable_at_address": "通过登记的住所（经营场所）无法联系",
+    "refused_inspection": "不配合检查情节严重",
+    "no_relevant_activity": "未发现开展本次抽查涉及的经营活动",
+    "problem_rectified": "发现问题已责令改正",
+    "problem_pending": "发现问题待后续处理",
+    "problem_transferred": "发现问题已移送",
+    "not_found": "查无下落",
+    "closed_down": "已注销或已停业",
+}
+STANDARD_RESULTS: tuple[str, ...] = tuple(RESULT_NAMES_ZH)
+#: The standard results that mean a problem was found.
+PROBLEM_RESULTS: frozenset[str] = frozenset({
+    "unpublished_information", "false_publicity", "unreachable_at_address",
+    "refused_inspection", "problem_rectified", "problem_pending", "problem_transferred",
+})
 
 
 @dataclass(frozen=True)

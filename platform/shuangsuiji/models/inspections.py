@@ -156,6 +156,8 @@ class PublishedResult(TenantOwned, Base):
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     target_name: Mapped[str] = mapped_column(String(300), default="")
     result: Mapped[str] = mapped_column(String(64))
+    # the result's Chinese name as published (national list or the pack's), for exports
+    result_name: Mapped[str] = mapped_column(String(200), default="")
     problem_found: Mapped[bool] = mapped_column(Boolean)
     handling: Mapped[str] = mapped_column(Text, default="")
     inspected_on: Mapped[date] = mapped_column(Date)

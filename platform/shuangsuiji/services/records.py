@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shuangsuiji import rules as rules_module
 from shuangsuiji.canonical import digest
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.messages import msg
@@ -43,7 +44,7 @@ from shuangsuiji.services.lifecycle import (
 )
 
 #: Standard results that mean a problem was found (the share the statistics report).
-PROBLEM_RESULTS: frozenset[str] = frozenset({"problem_rectified", "problem_transferred"})
+PROBLEM_RESULTS: frozenset[str] = rules_module.PROBLEM_RESULTS
 
 _LOCKED = ("published", "closed")
 

@@ -19,6 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("published_results", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("result_name", sa.String(length=200), nullable=True))
+    op.execute("UPDATE published_results SET result_name = ''")
+    with op.batch_alter_table("published_results", schema=None) as batch_op:
+        batch_op.alter_column("result_name", existing_type=sa.String(length=200),
+                              nullable=False)
     with op.batch_alter_table("item_list_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("status", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("approved_by", sa.String(length=120), nullable=True))
@@ -44,6 +50,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("published_results", schema=None) as batch_op:
+        batch_op.drop_column("result_name")
     with op.batch_alter_table("item_list_versions", schema=None) as batch_op:
         for name in ("published_by", "published_at", "approval_actor", "approved_at",
                      "approval_document", "approved_on", "approved_by", "status"):
