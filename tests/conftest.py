@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from shuangsuiji.db import Base
 from shuangsuiji.db.session import make_engine
 from shuangsuiji.packs import Pack
 from shuangsuiji.platform import Platform
+from tests.needs import PREFIX
 
 #: A PostgreSQL or MariaDB/MySQL server URL; unset: SQLite files.
 TEST_URL = os.environ.get("SSJ_TEST_DATABASE_URL", "")
@@ -28,6 +30,12 @@ TEST_URL = os.environ.get("SSJ_TEST_DATABASE_URL", "")
 # changes a tenant's data without appending to its audit chain fails. Set in the environment
 # so apps made by tests themselves, and `ssj` run as a subprocess, are guarded too.
 os.environ["SSJ_AUDIT_GUARD"] = "1"
+
+# Hypothesis: no per-example deadline. The properties here are CPU-bound (pools, draws,
+# streams); on a shared, loaded machine a 200 ms deadline fails them by the clock, not by a
+# bug. A property that must be fast says so with its own timing test, not a deadline.
+settings.register_profile("shuangsuiji", deadline=None, print_blob=True)
+settings.load_profile("shuangsuiji")
 
 
 def builtin_packs() -> list[Pack]:
@@ -64,10 +72,46 @@ def _drop_server_database(url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Any) -> Iterator[str]:
-    if TEST_URL:
+_template: dict[str, str] = {}
+
+
+def _schema_template() -> str:
+    """PostgreSQL: a database holding the models' empty tables, made once per process and
+    dropped at exit. A test's database is then ``CREATE DATABASE ... TEMPLATE`` of it — a
+    file copy — instead of an empty one on which every test runs create_all (dozens of DDL
+    statements and commits, the larger part of a PostgreSQL test's setup)."""
+    if "name" not in _template:
+        import atexit
+        import tempfile
+
         url = _fresh_server_database()
+        app = make_app(url, tempfile.mkdtemp(prefix="ssj-template-"))
+        app.extensions["shuangsuiji"].db.dispose()
+        _template["name"] = url.rsplit("/", 1)[1]
+        atexit.register(_drop_server_database, url)
+    return _template["name"]
+
+
+def _database_from_template() -> str:
+    name = f"ssj_test_{uuid.uuid4().hex[:12]}"
+    template = _schema_template()
+    admin = make_engine(TEST_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return TEST_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def database_url(tmp_path: Any, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database for the test. On PostgreSQL it already holds the models' empty
+    tables (from a template), unless the test is marked ``empty_database`` (migrations)."""
+    if TEST_URL:
+        postgres = TEST_URL.startswith("postgresql")
+        if postgres and request.node.get_closest_marker("empty_database") is None:
+            url = _database_from_template()
+        else:
+            url = _fresh_server_database()
         yield url
         _drop_server_database(url)
     else:
@@ -148,3 +192,78 @@ def tenant_tree(platform: Platform) -> dict[str, int]:
             )
         s.commit()
         return {t.slug: t.id for t in tenants.all_tenants(s)}
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """List every reason tests were skipped, with counts, so a green run says what it left
+    unchecked: a missing chromium or Redis (tests/needs.py; in CI those fail instead), a pack
+    not shipped... Works under pytest-xdist too (it reads the reports, not worker state)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    if not reasons:
+        return
+    terminalreporter.section("what this run did not check (skipped)")
+    for reason, n in sorted(reasons.items(), key=lambda kv: (not kv[0].startswith(PREFIX),
+                                                              -kv[1], kv[0])):
+        terminalreporter.write_line(f"{n:5d} × {reason}")
+    if any(r.startswith(PREFIX) for r in reasons):
+        terminalreporter.write_line(
+            "(locally these skip; with CI=true a missing service fails the run)")
+
+
+# --- the calendar a test means ------------------------------------------------------------
+
+#: The last year the tests' "installed calendar" knows: the tests about a year no calendar
+#: covers use 2027, whatever the installed chinesecalendar knows (it adds a year each
+#: November).
+LAST_PACKAGE_YEAR = 2026
+
+
+def _patch_package_years(monkeypatch: pytest.MonkeyPatch, years: range) -> None:
+    """Make every module that asks ``package_years()`` see ``years`` (they import the name,
+    so each module's binding is replaced, not only the defining one)."""
+    import sys
+
+    from shuangsuiji.workdays import package
+
+    real = package.package_years
+    for module in list(sys.modules.values()):
+        if getattr(module, "package_years", None) is real:
+            monkeypatch.setattr(module, "package_years", lambda: years)
+
+
+@pytest.fixture
+def calendar_until_2026(monkeypatch: pytest.MonkeyPatch) -> range:
+    """The installed calendar package as these tests mean it: its own years, but none after
+    :data:`LAST_PACKAGE_YEAR`, so 2027 is covered by no calendar until a tenant imports one.
+    Returns the years in force."""
+    from shuangsuiji.workdays import package
+
+    installed = package.package_years()
+    if installed.stop <= LAST_PACKAGE_YEAR:
+        pytest.fail(f"the installed chinesecalendar ends at {installed.stop - 1}; the tests "
+                    f"need it to know {LAST_PACKAGE_YEAR} (pip install -U chinesecalendar)")
+    years = range(installed.start, LAST_PACKAGE_YEAR + 1)
+    _patch_package_years(monkeypatch, years)
+    return years
+
+
+# --- random order (pytest-randomly in scripts/test and CI), except for stories ---------------
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Put the tests of a ``story`` module (a browser walkthrough, one step per test) back in
+    file order, in the places the random order gave them; every other test stays shuffled.
+    Runs after pytest-randomly's shuffle (which wraps this hook and shuffles first)."""
+    stories: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        if item.get_closest_marker("story"):
+            stories.setdefault(str(item.path), []).append(i)
+    for places in stories.values():
+        steps = sorted((items[i] for i in places), key=lambda item: item.reportinfo()[1] or 0)
+        for i, item in zip(places, steps, strict=True):
+            items[i] = item

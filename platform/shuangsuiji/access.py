@@ -44,6 +44,7 @@ whether they came through the switcher or typed the URL.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
@@ -72,6 +73,15 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_USER = "uid"
 SESSION_NONCE = "nonce"
 SESSION_ACTING = "acting_tenant"
+#: When the session was started (sign-in) and last used, in seconds since the epoch.
+SESSION_STARTED = "started"
+SESSION_SEEN = "seen"
+#: The last-use time is rewritten at most this often (each rewrite is a new cookie).
+SEEN_PRECISION_SECONDS = 60
+
+
+def _now() -> float:
+    return time.time()
 
 
 class UndeclaredEndpoint(RuntimeError):
@@ -265,6 +275,7 @@ def login_user(user: User) -> None:
     session.clear()  # a new session id for a new login: no fixation
     session[SESSION_USER] = user.id
     session[SESSION_NONCE] = user.session_nonce
+    session[SESSION_STARTED] = session[SESSION_SEEN] = int(_now())
     session.permanent = True
     _set_caller(callers.of_user(user), user)
 
@@ -331,8 +342,31 @@ def _load_user() -> None:
         _set_caller(None if user is None else callers.of_user(user), user)
 
 
+def _session_expired() -> bool:
+    """Whether the session outlived its absolute lifetime (from sign-in) or sat idle too
+    long (``SSJ_SESSION_MAX_HOURS``, ``SSJ_SESSION_IDLE_MINUTES``); else note this use."""
+    now = _now()
+    started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return True  # a cookie from before lifetimes were kept: sign in again
+    config = current_app.config
+    if now - started > float(config["SSJ_SESSION_MAX_HOURS"]) * 3600:
+        return True
+    if now - seen > float(config["SSJ_SESSION_IDLE_MINUTES"]) * 60:
+        return True
+    if now - seen >= SEEN_PRECISION_SECONDS:
+        session[SESSION_SEEN] = int(now)
+    return False
+
+
 def _user_from_cookie() -> User | None:
     uid = session.get(SESSION_USER)
+    if isinstance(uid, int) and _session_expired():
+        lang = session.get("lang")  # web.i18n.SESSION_LANG: the language outlives it
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        return None
     user = db_session().get(User, uid) if isinstance(uid, int) else None
     if user is not None and (not user.active or session.get(SESSION_NONCE) != user.session_nonce):
         session.clear()  # password changed or account disabled since this cookie was issued

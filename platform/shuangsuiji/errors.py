@@ -30,3 +30,8 @@ class NotFound(UserError):
 
 class Conflict(UserError):
     """The action conflicts with the current state (e.g. a task already drawn)."""
+
+
+class Forbidden(UserError):
+    """The caller may not do this to this object (e.g. a tenant admin and an account that
+    holds roles in other tenants too)."""

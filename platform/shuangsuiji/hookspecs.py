@@ -68,12 +68,14 @@ def ssj_item_categories(as_of: date) -> tuple[ItemCategory, ...] | None:
 
 @hookspec(firstresult=True)
 def ssj_exclusion_policy(as_of: date) -> ExclusionPolicy | None:
-    """Return which built-in exclusions apply and which risk flags exempt. First answer wins."""
+    """Return which built-in exclusions apply and which risk flags exempt from them (from
+    the built-in ones only; extra exclusions name their own). First answer wins."""
 
 
 @hookspec
 def ssj_extra_exclusions(as_of: date) -> list[ExclusionRule] | None:
-    """Return extra declarative exclusion rules. Every pack contributes; codes must be unique."""
+    """Return extra declarative exclusion rules, each maybe limited to item categories and
+    with its own exempt flags. Every pack contributes; codes must be unique."""
 
 
 @hookspec(firstresult=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from shuangsuiji.db import Database
 from shuangsuiji.messages import msg
@@ -21,6 +22,8 @@ class Platform:
     db: Database
     packs: PackRegistry
     _policies: dict[tuple[int, tuple[str, ...]], TenantPolicy] = field(default_factory=dict)
+    #: the transparency log's signing keys (:class:`shuangsuiji.services.logkeys.LogKeys`)
+    log_keys: Any = None
 
     def policy_for(self, tenant: object) -> TenantPolicy:
         """The policy of ``tenant`` (a :class:`shuangsuiji.models.Tenant`).

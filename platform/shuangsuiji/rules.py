@@ -1,7 +1,7 @@
 """The plain values that policy-pack hooks return: the rules of a jurisdiction.
 
-This module and :mod:`shuangsuiji.hookspecs` are the whole surface a pack may import
-from the host. Every value is a frozen dataclass of plain Python types, so that a
+A pack imports these through :mod:`shuangsuiji.toolkit`, the one surface it may use.
+Every value is a frozen dataclass of plain Python types, so that a
 rule can be serialised into a draw bundle and compared across packs.
 
 Every rule carries a :class:`Citation` naming the pack, the pack version and the
@@ -14,8 +14,14 @@ draw: ``100`` means 10 %.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+
+#: The form of every code a pack invents (item categories, extra exclusions, result types):
+#: a lower-case letter, then lower-case letters, digits and underscores. Province files and
+#: Python packs are held to the same pattern (the schema and the conformance kit use this).
+CODE_PATTERN: re.Pattern[str] = re.compile(r"^[a-z][a-z0-9_]*$")
 
 #: Inspection methods (检查方式) known to the platform.
 METHODS: tuple[str, ...] = ("written", "on_site", "network_monitoring", "testing")
@@ -55,6 +61,25 @@ SPECIAL_TRIGGERS: tuple[str, ...] = (
     "ministry_provision",  # 工业和信息化部有特别规定
     "local_government_provision",  # 地方人民政府有特别规定 (CQ)
 )
+
+#: Publication channels (MIIT Art. 15: 门户网站、有关信用信息公示系统).
+CHANNELS: tuple[str, ...] = ("portal", "credit_publicity")
+
+#: Fields a task report may require (MIIT Art. 14).
+REPORT_FIELDS: tuple[str, ...] = (
+    "period", "target_count", "content", "findings", "handling", "suggestions",
+)
+
+#: Bounds (inclusive) of the counted fields of rules, the same for province files and Python
+#: packs: ``working_days`` of a deadline, ``min_size`` of a group, ``min_inspectors`` on site,
+#: ``days`` of a ``recently_inspected`` exclusion, ``multiplier`` of a risk rule.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "working_days": (1, 365),
+    "min_size": (1, 50),
+    "min_inspectors": (1, 50),
+    "days": (1, 3660),
+    "multiplier": (1, 1000),
+}
 
 #: Results of an inspection of one target, in Chinese as the national list of result
 #: categories (抽查检查结果) names them; packs may add to this list (:class:`ResultType`).
@@ -147,12 +172,13 @@ class OrgRoles:
 class ItemCategory:
     """An item category (CQ Art. 5: 重点检查事项 / 一般检查事项).
 
-    ``cap_permille`` is the pack's ceiling on the ratio of one item of this category,
-    ``None`` for no ceiling. ``cap_required`` means each item of the category must carry
-    its own cap (CQ general items: the item list sets it, the pack sets none). ``batch_order``
-    means the order of inspection batches may be drawn at random once the ratio is high:
-    from the item list's threshold for the item, or ``batch_order_min_permille`` (the
-    default) where the item list sets none.
+    ``cap_permille`` is the pack's ceiling on the ratio one task may draw of an item of this
+    category (per task, not per year), ``None`` for no ceiling. ``cap_required`` means each
+    item of the category must carry its own cap (CQ general items: the item list sets it,
+    the pack sets none). ``batch_order`` means the order of inspection batches may be drawn
+    at random once the task's ratio is high: from the item list's threshold for the item, or
+    ``batch_order_min_permille`` (the default; ``0``: at any ratio) where the item list sets
+    none; batches are drawn only for a task created with a batch count (``--batches N``).
     """
 
     code: str
@@ -167,7 +193,11 @@ class ItemCategory:
 
 @dataclass(frozen=True)
 class ExclusionPolicy:
-    """Which exclusions apply to a regular (non-special) task (MIIT Art. 10, CQ Art. 10)."""
+    """Which exclusions apply to a regular (non-special) task (MIIT Art. 10, CQ Art. 10).
+
+    ``exempt_risk_flags`` exempt flagged targets from the two built-in rules only; an extra
+    :class:`ExclusionRule` names its own ``exempt_flags``.
+    """
 
     once_per_year: bool
     same_quarter_other_divisions: bool
@@ -182,6 +212,11 @@ class ExclusionRule:
     ``kind`` is one of the kernel's vocabulary (see docs/draw-spec.md):
     ``"recently_inspected"`` (``params["days"]``: any item within that many days before
     the task's start) or ``"flag"`` (``params["flag"]``: targets carrying that flag).
+
+    Two optional params: ``"categories"`` (item-category codes joined by commas) limits the
+    rule to tasks with an item of one of those categories; ``"exempt_flags"`` (risk flags
+    joined by commas) are flags whose targets this rule does not exclude. The exclusion
+    policy's ``exempt_risk_flags`` cover the built-in rules only, never an extra rule.
     """
 
     code: str
@@ -191,6 +226,28 @@ class ExclusionRule:
 
     def param(self, name: str) -> str | int:
         return dict(self.params)[name]
+
+    def _codes(self, name: str) -> tuple[str, ...]:
+        value = dict(self.params).get(name)
+        return tuple(c for c in str(value).split(",") if c) if value is not None else ()
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The item categories the rule is limited to; empty: every task."""
+        return self._codes("categories")
+
+    @property
+    def exempt_flags(self) -> frozenset[str]:
+        """Risk flags whose targets this rule does not exclude."""
+        return frozenset(self._codes("exempt_flags"))
+
+    def applies_to(self, categories: tuple[str, ...] | frozenset[str] | set[str]) -> bool:
+        """Whether the rule applies to a task whose items are of ``categories``."""
+        return not self.categories or not set(self.categories).isdisjoint(categories)
+
+
+#: The params an :class:`ExclusionRule` may carry besides its kind's own.
+EXCLUSION_OPTIONS: tuple[str, ...] = ("categories", "exempt_flags")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ two plain modules it imports (``rules``, ``messages``), with a stub package ``__
 nothing of the host (Flask, SQLAlchemy) is needed: any Python 3.11+ with only its standard
 library runs it, offline.
 
+It speaks Chinese (by the locale or ``--lang zh``): it carries the zh_CN translations of
+the messages the kernel can print, taken from the platform's catalogue at build time.
+
 The build is reproducible: files in a fixed order, fixed timestamps and permissions, no
 compression variance, so the same source always gives the same bytes and the same SHA-256,
 which the portal shows beside the download.
@@ -15,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import zipfile
 from functools import cache
 from pathlib import Path
 
 import shuangsuiji
+from shuangsuiji.kernel.verify import CATALOGUE
 
 FILENAME = "ssj-verify.pyz"
 _PACKAGE = Path(shuangsuiji.__file__).resolve().parent
@@ -41,9 +46,11 @@ import sys
 if sys.version_info < (3, 11):
     sys.exit("ssj-verify needs Python 3.11 or newer")
 
+import os.path  # noqa: E402
+
 from shuangsuiji.kernel.verify import main  # noqa: E402
 
-sys.exit(main())
+sys.exit(main(prog="python3 " + os.path.basename(sys.argv[0])))
 '''
 
 
@@ -52,7 +59,48 @@ def _entries() -> list[tuple[str, bytes]]:
     files += [(f"shuangsuiji/{name}", (_PACKAGE / name).read_bytes()) for name in _SHARED]
     kernel = sorted((_PACKAGE / "kernel").glob("*.py"))
     files += [(f"shuangsuiji/kernel/{p.name}", p.read_bytes()) for p in kernel]
+    shared = [_PACKAGE / name for name in _SHARED]
+    files.append((f"shuangsuiji/{CATALOGUE}", catalogue([*kernel, *shared])))
     return files
+
+
+def catalogue(sources: list[Path]) -> bytes:
+    """The zh_CN translations of the messages in ``sources`` (found as ``pybabel extract -k
+    msg`` finds them), as a GNU ``.mo`` file: only what the verifier can say, in a fixed
+    order, so the build stays reproducible."""
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    wanted: set[str] = set()
+    for path in sources:
+        for _, message, _, _ in extract_from_file("python", str(path), keywords={"msg": None}):
+            wanted.add(message if isinstance(message, str) else message[0])
+    with open(_PACKAGE / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po",
+              "rb") as f:
+        po = read_po(f)
+    pairs = {m.id: m.string for m in po if isinstance(m.id, str) and m.id in wanted
+             and isinstance(m.string, str) and m.string and not m.fuzzy}
+    pairs[""] = "Content-Type: text/plain; charset=UTF-8\n"
+    return mo_file(pairs)
+
+
+def mo_file(pairs: dict[str, str]) -> bytes:
+    """A GNU gettext ``.mo`` file of ``pairs`` (little-endian, no hash table), keys sorted."""
+    keys = sorted(pairs)
+    ids = [k.encode() for k in keys]
+    strs = [pairs[k].encode() for k in keys]
+    n = len(keys)
+    start = 28 + 16 * n  # header, then the two tables of (length, offset)
+    table_ids: list[tuple[int, int]] = []
+    table_strs: list[tuple[int, int]] = []
+    blob = b""
+    for data, table in ((ids, table_ids), (strs, table_strs)):
+        for d in data:
+            table.append((len(d), start + len(blob)))
+            blob += d + b"\0"
+    head = struct.pack("<7I", 0x950412DE, 0, n, 28, 28 + 8 * n, 0, start)
+    rows = b"".join(struct.pack("<2I", *t) for t in table_ids + table_strs)
+    return head + rows + blob
 
 
 @cache

@@ -132,11 +132,14 @@ def test_public_endpoints_need_no_token(api_world: ApiWorld) -> None:
     tenants = api_world.get("/api/v1/public/tenants")
     assert tenants.status_code == 200
     assert {t["slug"] for t in tenants.json} == {"miit", "chongqing"}
-    for path in ("/api/v1/public/t/chongqing/tasks", "/api/v1/public/t/chongqing/results",
-                 "/api/v1/public/t/chongqing/draws"):
-        response = api_world.get(path)
-        assert response.status_code == 200, path
-        assert response.json == []  # nothing is drawn or published yet in this world
+    # miit: no test of this module draws or publishes there, so its lists are empty in any
+    # order the tests run (chongqing's hold whatever the draw test left, if it ran first).
+    for kind in ("tasks", "results", "draws"):
+        response = api_world.get(f"/api/v1/public/t/miit/{kind}")
+        assert response.status_code == 200, kind
+        assert response.json == [], kind
+        response = api_world.get(f"/api/v1/public/t/chongqing/{kind}")
+        assert response.status_code == 200 and isinstance(response.json, list), kind
     short = api_world.get("/api/v1/public/t/chongqing/results?q=a")
     assert short.status_code == 422 and "q" in short.json["errors"]["query"]
 
@@ -159,14 +162,7 @@ def test_openapi_document_and_local_docs(api_world: ApiWorld) -> None:
     assert api_world.get("/api/v1/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
 
 
-def _draw_service_works(api_world: ApiWorld) -> bool:
-    response = api_world.get(f"{CQ}/tasks/{api_world.task_id}/pool", "cq_operator")
-    return response.status_code == 200
-
-
 def test_draw_ceremony_void_and_bundle(api_world: ApiWorld) -> None:
-    if not _draw_service_works(api_world):
-        pytest.skip("the draw service (services/draws.py) cannot freeze a pool yet")
     task = f"{CQ}/tasks/{api_world.task_id}"
     pool = api_world.get(f"{task}/pool", "cq_operator").json
     assert len(pool["pool_digest"]) == 64 and pool["pool_size"] > 0

@@ -4,11 +4,14 @@ schemathesis generates requests from /api/v1/openapi.json (valid and invalid bod
 strings and path values) and checks that no response is a server error and that every
 response conforms to the document: status code declared, content type, body schema.
 ``tenant_slug`` is pinned to the tenant the fixtures filled, so generated requests reach
-the views instead of stopping at "unknown tenant". Bounded: a few examples per operation.
+the views instead of stopping at "unknown tenant". Bounded: a few examples per operation,
+for each role (about a minute in all); ``SSJ_SCHEMATHESIS_EXAMPLES`` raises it for a
+longer hostile run.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -17,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi import checks
 
 from tests.api.conftest import ApiWorld
+
+EXAMPLES = int(os.environ.get("SSJ_SCHEMATHESIS_EXAMPLES", "4"))
 
 CHECKS = [
     checks.status_code_conformance,
@@ -30,7 +35,8 @@ def api_schema(api_world: ApiWorld) -> Any:
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api_world.app)
 
 
-ROLES = [None, "cq_viewer", "cq_operator", "cq_admin"]
+#: Every role (and none): the central admin, a tenant's admin, operator, viewer, inspector.
+ROLES = [None, "cq_viewer", "cq_operator", "cq_admin", "cq_inspector", "central"]
 
 
 @pytest.mark.slow
@@ -46,7 +52,7 @@ def test_api_conforms_to_its_document(api_schema: Any, api_world: ApiWorld,
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: Any) -> None:
             if "tenant_slug" in (case.path_parameters or {}):

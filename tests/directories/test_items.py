@@ -45,13 +45,13 @@ def test_changing_an_item_makes_a_new_version_and_keeps_the_old(cq: Session,
     _import(cq, platform, ITEM_ROWS)
     cq.commit()
     rows = [list(r) for r in ITEM_ROWS]
-    rows[1][8] = "30%"
+    rows[1][8] = "15%"  # within Chongqing's 20 % ceiling (a higher cap is refused at import)
     report = _import(cq, platform, rows)
     cq.commit()
     assert (report.updated, report.item_list_version) == (1, 2)
     assert [v.number for v in items.list_versions(cq)] == [1, 2]
     assert items.item_in_version(cq, 1, "CQJX-002")["cap_permille"] == 200
-    assert items.item_in_version(cq, 2, "CQJX-002")["cap_permille"] == 300
+    assert items.item_in_version(cq, 2, "CQJX-002")["cap_permille"] == 150
     assert items.get_version(cq, 1).digest != items.get_version(cq, 2).digest
     # importing the same list again changes nothing and makes no version
     assert _import(cq, platform, rows).item_list_version == 2
@@ -104,3 +104,29 @@ def test_miit_knows_no_key_category(tenant_session, platform: Platform) -> None:
         _import(miit, platform, ITEM_ROWS, slug="miit")
     [problem] = caught.value.problems
     assert problem.row == 2 and "unknown category" in problem.reason
+
+
+def _import_with_methods(session: Session, platform: Platform, rows: list[list[str]]):
+    rules = platform.policy_for(get_tenant(session, "chongqing")).rules(date(2026, 3, 1))
+    return import_file(session, session.info["tenant_id"], "items",
+                       csv_bytes(ITEM_HEADINGS, rows), "items.csv", actor="处室管理员",
+                       categories=rules.item_categories, methods=rules.methods)
+
+
+def test_an_item_its_pack_refuses_is_refused_at_import_with_row_and_article(
+        cq: Session, platform: Platform) -> None:
+    rows = [list(r) for r in ITEM_ROWS]
+    rows[0][5] = "现场检查；检验检测"  # Chongqing allows no testing (第十二条)
+    rows[1][8] = "30%"  # above the 20 % ceiling of general items (第五条)
+    before = counts(cq)
+    with pytest.raises(ImportFailed) as caught:
+        _import_with_methods(cq, platform, rows)
+    method, cap = caught.value.problems
+    assert (method.row, method.column, method.value) == (2, "抽查方式", "testing")
+    assert "chongqing 2021 第十二条" in method.reason and "not allowed" in method.reason
+    assert (cap.row, cap.column) == (3, "比例上限")
+    assert "300 ‰ is above the ceiling of 200 ‰" in cap.reason
+    assert "chongqing 2021 第五条" in cap.reason
+    assert counts(cq) == before
+    # the same rows with allowed values import
+    assert _import_with_methods(cq, platform, ITEM_ROWS).inserted == 2

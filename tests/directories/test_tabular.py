@@ -91,3 +91,24 @@ def test_caps_methods_flags() -> None:
     assert f.risk_flags(f.format_flags(entries, "zh")) == entries
     with pytest.raises(ValueError, match="before it was listed"):
         f.risk_flags("行政处罚(2026-06-30~2026-03-01)")
+
+
+def test_a_valid_code_is_decided_by_the_fast_check_without_stdnum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A million-row import relies on the inline check: a well-formed valid code (letters
+    after the first 8 digits too) must not reach stdnum, which only decides the rest."""
+    def refuse(code: str) -> str:
+        raise AssertionError(f"stdnum was asked about {code!r}")
+
+    rnd = random.Random(11)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    codes = []
+    for _ in range(200):
+        body = "9" + "".join(rnd.choice("0123456789") for _ in range(7)) + rnd.choice(
+            "ABCDEFGH") + "".join(rnd.choice(alphabet) for _ in range(8))
+        codes.append(body + uscc.calc_check_digit(body))
+    monkeypatch.setattr(f.uscc, "validate", refuse)
+    for valid in codes:
+        assert f.credit_code(valid) == valid
+        assert f.credit_code(valid.lower()) == valid

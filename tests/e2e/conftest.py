@@ -20,6 +20,7 @@ from shuangsuiji.services import accounts, audit, imports, plans
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import tenants as tenant_service
 from tests.conftest import make_app
+from tests.needs import missing
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -88,7 +89,8 @@ def _prepare(app: Flask) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no chromium at {CHROMIUM}")
+        missing("chromium", f"no browser at {CHROMIUM}",
+                "apt-get install chromium fonts-noto-cjk (scripts/test does it as root)")
     root = tmp_path_factory.mktemp("e2e")
     app = make_app(f"sqlite:///{root / 'e2e.sqlite'}", str(root / "instance"))
     _prepare(app)

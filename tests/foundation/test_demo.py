@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -10,6 +11,9 @@ from shuangsuiji.cli import cli
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.services import audit, draws
 from shuangsuiji.services import tenants as tenant_service
+
+# Alembic (or `ssj db upgrade`) builds the schema itself: start from nothing.
+pytestmark = pytest.mark.empty_database
 
 
 def test_demo_loads_once_and_its_draws_verify(database_url: str, monkeypatch: object) -> None:
@@ -25,7 +29,8 @@ def test_demo_loads_once_and_its_draws_verify(database_url: str, monkeypatch: ob
     assert refused.exit_code != 0 and "already loaded" in refused.output
     from shuangsuiji import create_app
 
-    platform = create_app({"SSJ_DATABASE_URL": database_url}).extensions["shuangsuiji"]
+    platform = create_app({"SSJ_DATABASE_URL": database_url,
+                           "SECRET_KEY": "test"}).extensions["shuangsuiji"]
     with platform.db.session() as s:
         slugs = [t.slug for t in tenant_service.all_tenants(s)]
         assert slugs == ["miit", "chongqing", "yuzhong", "example"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,6 +13,9 @@ from shuangsuiji.cli import cli
 from shuangsuiji.cli.db_cmd import alembic_config
 from shuangsuiji.db import Base
 from shuangsuiji.db.session import make_engine
+
+# Alembic (or `ssj db upgrade`) builds the schema itself: start from nothing.
+pytestmark = pytest.mark.empty_database
 
 
 def test_upgrade_matches_models_and_downgrades(database_url: str) -> None:

@@ -167,6 +167,33 @@ def test_extra_flag_rule_applies_even_to_exempt_flags() -> None:
     assert excluded(pool) == {uscc(2): ("no-abnormal", None)}
 
 
+def test_extra_rule_with_its_own_exempt_flags() -> None:
+    """An extra rule's ``exempt_flags`` spare flagged targets; the policy's
+    ``exempt_risk_flags`` do not reach extra rules (docs/draw-spec.md §3.1)."""
+    history = [earlier(n, item="ITEM-Z", day=date(2025, 4, 1), task_id="T-IN")
+               for n in (1, 2, 3)]
+    ts = targets(4, {1: frozenset({"complaints"}), 2: frozenset({"bad_credit"})})
+    plain = ExclusionRule("recent-90", "recently_inspected", (("days", 90),), CITE)
+    exempting = ExclusionRule("recent-90", "recently_inspected",
+                              (("days", 90), ("exempt_flags", "bad_credit,complaints")), CITE)
+    # the policy exempts complaints from the built-in rules, not from the extra one
+    policy_only = pool_rules(exclusion_policy=policy(False, False,
+                                                     exempt=frozenset({"complaints"})),
+                             extra_exclusions=(plain,))
+    pool = freeze_pool(ts, history, task(), Sampling(500), policy_only)
+    assert set(excluded(pool)) == {uscc(1), uscc(2), uscc(3)}
+    own = pool_rules(exclusion_policy=policy(False, False), extra_exclusions=(exempting,))
+    pool = freeze_pool(ts, history, task(), Sampling(500), own)
+    assert excluded(pool) == {uscc(3): ("recent-90", "T-IN")}
+    assert {uscc(1), uscc(2)} <= codes_in_pool(pool)
+
+
+def test_extra_rule_options_must_be_text() -> None:
+    rule = ExclusionRule("recent", "recently_inspected", (("days", 9), ("exempt_flags", 3)), CITE)
+    with pytest.raises(InvalidInput, match="'exempt_flags' must be text"):
+        freeze_pool(targets(3), [], task(), Sampling(500), pool_rules(extra_exclusions=(rule,)))
+
+
 def test_unknown_extra_rule_kind_is_refused_naming_the_rule() -> None:
     rule = ExclusionRule("odd", "moon_phase", (), CITE)
     with pytest.raises(InvalidInput, match=r"'odd'.*moon_phase"):
@@ -343,3 +370,48 @@ def test_check_ratio() -> None:
     assert over_pack is not None and "200 ‰" in over_pack and "第五条" in over_pack
     over_item = check_ratio(GENERAL, 150, 120)
     assert over_item is not None and "120 ‰" in over_item
+
+
+# --- exclusions: each check has a test that fails without it (scripts/mutate) --------------
+
+
+def test_unknown_extra_rule_kind_is_refused_for_its_kind() -> None:
+    rule = ExclusionRule("odd", "moon_phase", (("flag", "x"),), CITE)
+    with pytest.raises(InvalidInput, match=r"has kind 'moon_phase'; the kernel knows"):
+        freeze_pool(targets(3), [], task(), Sampling(500), pool_rules(extra_exclusions=(rule,)))
+
+
+@pytest.mark.parametrize(("kind", "params", "needed"), [
+    ("recently_inspected", (("days", "90"),), r"'days' of type int"),
+    ("recently_inspected", (("days", True),), r"'days' of type int"),
+    ("recently_inspected", (), r"'days' of type int"),
+    ("flag", (("flag", 7),), r"'flag' of type str"),
+])
+def test_extra_rule_params_of_the_wrong_type_are_refused(kind: str, params: tuple[
+        tuple[str, object], ...], needed: str) -> None:
+    rule = ExclusionRule("bad", kind, params, CITE)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=needed):
+        freeze_pool(targets(3), [], task(), Sampling(500), pool_rules(extra_exclusions=(rule,)))
+
+
+def test_the_tasks_own_records_do_not_exclude_when_it_is_frozen_again() -> None:
+    own = [earlier(1, task_id=task().task_id)]
+    pool = freeze_pool(targets(4), own, task(), Sampling(500), pool_rules())
+    assert excluded(pool) == {} and pool.size == 4
+
+
+def test_history_codes_are_compared_in_canonical_form() -> None:
+    code = uscc(1)
+    loose = Inspection(f" {code} ", "ITEM-A", date(2025, 2, 1), "DIV-1", "T-OLD", "completed")
+    pool = freeze_pool(targets(4), [loose], task(), Sampling(500), pool_rules())
+    assert excluded(pool) == {code: ("once_per_year", "T-OLD")}
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_the_earliest_recent_inspection_is_named_as_the_trigger(count: int) -> None:
+    rule = ExclusionRule("recent-90", "recently_inspected", (("days", 90),), CITE)
+    days = [date(2025, 3, 20), date(2025, 3, 1), date(2025, 3, 10)][:count]
+    history = [earlier(1, item="ITEM-Z", day=d, task_id=f"T-{d:%m%d}") for d in days]
+    rules = pool_rules(exclusion_policy=policy(False, False), extra_exclusions=(rule,))
+    pool = freeze_pool(targets(4), history, task(), Sampling(500), rules)
+    assert excluded(pool) == {uscc(1): ("recent-90", f"T-{min(days):%m%d}")}

@@ -140,3 +140,128 @@ def test_a_recusal_step_leaves_earlier_steps_unchanged() -> None:
     )
     assert two.result.recusals[0] == one.step
     assert two.result.final_groups[0] == one.result.final_groups[0]
+
+
+def test_recusing_someone_already_withdrawn_says_so() -> None:
+    result = small_result()
+    g = result.groups[0]
+    person, target = g.members[1], g.targets[0]
+    out = apply_recusal(result, result.seed, 1, person, target, "withdraw", CQ_RECUSAL)
+    with pytest.raises(InvalidInput, match="already withdrew from this task") as exc:
+        apply_recusal(out.result, result.seed, 2, person, target, "withdraw", CQ_RECUSAL)
+    assert "step 1" in str(exc.value) and str(out.step.replacement) in str(exc.value)
+    assert "neither an inspector" not in str(exc.value)
+    # an expert who withdrew is named the same way
+    expert = result.experts[0]
+    gone = apply_recusal(result, result.seed, 1, expert, result.selected[0], "withdraw",
+                         CQ_RECUSAL)
+    with pytest.raises(InvalidInput, match="already withdrew"):
+        apply_recusal(gone.result, result.seed, 2, expert, result.selected[0], "withdraw",
+                      CQ_RECUSAL)
+
+
+# --- declared conflicts decide, for certain (not by luck of a seed) ----------------------
+
+
+def _free_inspectors(result) -> list[str]:  # type: ignore[no-untyped-def]
+    in_task = {m for grp in result.final_groups for m in grp.members}
+    return [p for p in result.eligible_inspectors if p not in in_task]
+
+
+@pytest.mark.parametrize("seed", [f"seed {i}" for i in range(8)])
+def test_withdraw_replacement_is_the_one_free_inspector_without_a_conflict(seed: str) -> None:
+    """Every free inspector but one has a declared conflict with a target of the group
+    (not the recused one): whatever the seed, the replacement is the unconflicted one."""
+    result = small_result(seed)
+    g = result.groups[0]
+    person, target = g.members[0], g.targets[0]
+    free = _free_inspectors(result)
+    assert len(free) >= 2
+    keep, *conflicted = free
+    other_target = g.targets[-1]
+    conflicts = [(p, other_target) for p in conflicted]
+    out = apply_recusal(result, result.seed, 1, person, target, "withdraw", CQ_RECUSAL,
+                        conflicts=conflicts)
+    assert out.step.replacement == keep
+    # every declared conflict, and the recused pair, is recorded in the step
+    assert set(out.step.conflicts) == {*conflicts, (person, target)}
+
+
+def test_withdraw_is_impossible_when_every_free_inspector_has_a_conflict() -> None:
+    result = small_result()
+    g = result.groups[0]
+    conflicts = [(p, g.targets[-1]) for p in _free_inspectors(result)]
+    with pytest.raises(RecusalImpossible, match="no inspector is left"):
+        apply_recusal(result, result.seed, 1, g.members[0], g.targets[0], "withdraw",
+                      CQ_RECUSAL, conflicts=conflicts)
+
+
+def test_a_conflict_with_another_groups_target_does_not_bar_a_replacement() -> None:
+    """Only conflicts with the group's own targets bar an inspector from replacing."""
+    result = small_result()
+    g, other = result.groups[0], result.groups[1]
+    free = _free_inspectors(result)
+    conflicts = [(p, other.targets[0]) for p in free]
+    out = apply_recusal(result, result.seed, 1, g.members[0], g.targets[0], "withdraw",
+                        CQ_RECUSAL, conflicts=conflicts)
+    assert out.step.replacement in free
+
+
+@pytest.mark.parametrize("seed", [f"seed {i}" for i in range(8)])
+def test_expert_replacement_avoids_experts_with_a_conflict_with_any_drawn_target(
+    seed: str,
+) -> None:
+    result = small_result(seed)
+    expert = result.experts[0]
+    free = [e.person_id for e in result.experts_directory if e.person_id not in result.experts]
+    keep, *conflicted = free
+    conflicts = [(p, result.selected[-1]) for p in conflicted]
+    out = apply_recusal(result, result.seed, 1, expert, result.selected[0], "withdraw",
+                        CQ_RECUSAL, conflicts=conflicts)
+    assert out.step.replacement == keep
+    with pytest.raises(RecusalImpossible, match="no expert is left"):
+        apply_recusal(result, result.seed, 1, expert, result.selected[0], "withdraw",
+                      CQ_RECUSAL, conflicts=[*conflicts, (keep, result.selected[1])])
+
+
+# --- each refusal has a test that fails without it (scripts/mutate) ---------------------------
+
+
+def test_a_recusal_with_another_seed_is_refused() -> None:
+    result = small_result()
+    g = result.groups[0]
+    with pytest.raises(InvalidInput, match="differs from the draw's seed"):
+        apply_recusal(result, result.seed + " ", 1, g.members[0], g.targets[0], "withdraw",
+                      CQ_RECUSAL)
+
+
+def test_an_unknown_mode_is_refused_as_unknown_not_as_disallowed() -> None:
+    result = small_result()
+    g = result.groups[0]
+    with pytest.raises(InvalidInput, match="recusal mode 'abstain' is unknown"):
+        apply_recusal(result, result.seed, 1, g.members[0], g.targets[0], "abstain",
+                      MIIT_RECUSAL)
+
+
+def test_an_expert_recused_from_a_target_not_drawn_is_refused() -> None:
+    result = small_result()
+    undrawn = next(c for c in (f"X{i}" for i in range(99)) if c not in result.selected)
+    with pytest.raises(InvalidInput, match="was not drawn in this task"):
+        apply_recusal(result, result.seed, 1, result.experts[0], undrawn, "withdraw",
+                      CQ_RECUSAL)
+
+
+def test_declared_conflicts_are_recorded_in_canonical_order() -> None:
+    """By person id, then credit code, as UTF-8 bytes: the bundle's order (docs/draw-spec.md)."""
+    result = small_result()
+    g = result.groups[0]
+    person, target = g.members[0], g.targets[0]
+    free = sorted(_free_inspectors(result), key=str.encode)
+    lo, hi = sorted(g.targets[:2], key=str.encode)
+    # a later person with an earlier target: sorting by target would put it first
+    conflicts = [(free[-1], lo), (free[0], hi)]
+    out = apply_recusal(result, result.seed, 1, person, target, "withdraw", CQ_RECUSAL,
+                        conflicts=conflicts)
+    expected = sorted({*conflicts, (person, target)},
+                      key=lambda pair: (pair[0].encode(), pair[1].encode()))
+    assert list(out.step.conflicts) == expected

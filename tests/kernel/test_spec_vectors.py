@@ -17,7 +17,8 @@ VECTOR = re.compile(r"<!-- vector: (\w+) -->\s*```json\n(.*?)\n```", re.S)
 
 def vectors() -> dict[str, Any]:
     found = {name: json.loads(body) for name, body in VECTOR.findall(SPEC.read_text("utf-8"))}
-    assert set(found) == {"stream", "below", "sample", "bundle"}, "a vector is missing"
+    assert set(found) == {"stream", "below", "sample", "bundle", "merkle", "beacon", "seed",
+                          "bundle2", "recusal"}, "a vector is missing"
     return found
 
 
@@ -85,3 +86,85 @@ def test_digests_recomputed_from_the_spec_text_alone() -> None:
     body = {k: v for k, v in bundle.items() if k not in ("pool", "digests")}
     body["pool_digest"] = bundle["digests"]["pool"]
     assert hashlib.sha256(cj(body).encode()).hexdigest() == bundle["digests"]["draw"]
+
+
+# --- v2 (§10–§15) -----------------------------------------------------------------------
+
+
+def test_pool_merkle_vector() -> None:
+    import hashlib
+
+    from shuangsuiji.kernel import announce, merkle, result_from_bundle
+
+    v = vectors()["merkle"]
+    lines = list(announce.pool_lines(result_from_bundle(vectors()["bundle"]).pool))
+    assert [x.decode() for x in lines] == v["lines"]
+    assert hashlib.sha256("".join(x + "\n" for x in v["lines"]).encode()).hexdigest() == \
+        vectors()["bundle"]["digests"]["pool"]
+    # the tree from the spec's definition, written out here
+    def mth(leaves: list[bytes]) -> bytes:
+        if len(leaves) == 1:
+            return hashlib.sha256(b"\x00" + leaves[0]).digest()
+        k = 1 << ((len(leaves) - 1).bit_length() - 1)
+        return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
+
+    assert mth([x.encode() for x in v["lines"]]).hex() == v["merkle_root"]
+    proof = announce.member_proof(lines, v["member"])
+    assert (proof["index"], proof["size"], proof["proof"]) == (v["index"], v["size"], v["proof"])
+    assert merkle.verify_inclusion(
+        v["index"], v["size"], merkle.leaf_hash(v["lines"][v["index"]].encode()),
+        [bytes.fromhex(p) for p in v["proof"]], bytes.fromhex(v["merkle_root"]))
+
+
+def test_beacon_vector() -> None:
+    import hashlib
+
+    from shuangsuiji.kernel import beacon
+
+    v = vectors()["beacon"]
+    assert v["chain_hash"] == beacon.QUICKNET["chain_hash"]
+    assert hashlib.sha256(v["round"].to_bytes(8, "big")).hexdigest() == v["message"]
+    assert hashlib.sha256(bytes.fromhex(v["signature"])).hexdigest() == v["randomness"]
+    assert beacon.round_time(beacon.QUICKNET, v["round"]) == v["round_time"]
+    assert beacon.check_signature(beacon.QUICKNET, v["round"], v["signature"]).valid
+    assert not beacon.check_signature(beacon.QUICKNET, v["round"] + 1, v["signature"]).valid
+
+
+def test_seed_vector() -> None:
+    import hashlib
+
+    from shuangsuiji.kernel import announce, canonical_json
+
+    v, bundle = vectors()["seed"], vectors()["bundle2"]
+    assert announce.announcement_digest(bundle["announcement"]) == v["announcement_digest"]
+    assert [[p, hashlib.sha256(s.encode()).hexdigest()] for p, s in v["reveals"]] == \
+        v["commitments"]
+    body = {"format": "shuangsuiji-seed/1", "announcement": v["announcement_digest"],
+            "commitments": v["commitments"], "reveals": v["reveals"], "beacon": v["beacon"]}
+    assert hashlib.sha256(canonical_json(body)).hexdigest() == v["seed"] == bundle["seed"]
+    assert bundle["seed_inputs"]["commitments"] == v["commitments"]
+
+
+def test_bundle2_vector_verifies_and_honours_its_conflict() -> None:
+    bundle = vectors()["bundle2"]
+    report = verify_bundle(bundle)
+    assert report.ok, str(report)
+    assert bundle["format"] == "shuangsuiji-draw/2"
+    person, code = bundle["announcement"]["conflicts"][0]
+    for g in bundle["result"]["groups"]:
+        assert not (code in g["targets"] and person in g["members"])
+    bundle["seed_inputs"]["reveals"][0][1] = "x" * 32
+    assert not verify_bundle(bundle).ok
+
+
+def test_recusal_key_vector() -> None:
+    import hashlib
+
+    from shuangsuiji.kernel import announce, canonical_json
+
+    v = vectors()["recusal"]
+    body = {"format": "shuangsuiji-recusal-seed/1", "seed": v["seed"], "step": v["step"],
+            "declaration": v["declaration"], "beacon": v["beacon"]}
+    assert hashlib.sha256(canonical_json(body)).hexdigest() == v["stream_seed"]
+    assert announce.recusal_seed(v["seed"], v["step"], v["declaration"], v["beacon"]) == \
+        v["stream_seed"]

@@ -59,3 +59,25 @@ def test_ssj_verifier_writes_the_file_and_prints_its_digest(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == standalone.build()
     assert standalone.sha256() in result.output
+
+
+def test_the_standalone_verifier_says_the_beacon_signature_was_not_checked(
+    tmp_path: Path,
+) -> None:
+    """A v2 bundle with a beacon round: without a BLS library (the standard library only)
+    the file checks everything else and says plainly that the signature was NOT checked;
+    a duplicated key is refused."""
+    from tests.kernel.test_announce import v2_bundle
+
+    pyz = tmp_path / standalone.FILENAME
+    pyz.write_bytes(standalone.build())
+    text = json.dumps(v2_bundle(), ensure_ascii=False)
+    (tmp_path / "v2.json").write_text(text, encoding="utf-8")
+    ok = run_pyz(pyz, tmp_path / "v2.json")
+    assert ok.returncode == 0, ok.stderr
+    assert "BLS signature was NOT checked" in ok.stdout
+    assert "no single party" in ok.stdout
+    (tmp_path / "twice.json").write_text(text.replace('"seed": ', '"seed": "x", "seed": ', 1),
+                                         encoding="utf-8")
+    refused = run_pyz(pyz, tmp_path / "twice.json")
+    assert refused.returncode == 2 and "occurs twice" in refused.stderr

@@ -121,3 +121,21 @@ def test_below_is_uniform_for_a_non_power_of_two() -> None:
     s = Stream("u-below", "below")
     counts = Counter(s.below(7) for _ in range(7000))
     assert chisquare([counts[v] for v in range(7)]).pvalue > P_MIN
+
+
+def test_below_refuses_an_empty_range() -> None:
+    stream = Stream("seed", "targets/general")
+    for n in (0, -1):
+        with pytest.raises(ValueError, match="at least 1"):
+            stream.below(n)
+
+
+@pytest.mark.parametrize(("n", "k"), [(3, 4), (3, -1), (0, 1)])
+def test_sample_refuses_more_than_there_are_or_a_negative_count(n: int, k: int) -> None:
+    with pytest.raises(ValueError, match=f"cannot choose {k} of {n}"):
+        sample(Stream("seed", "targets/general"), n, k)
+
+
+def test_sample_of_none_and_of_all() -> None:
+    assert sample(Stream("seed", "x"), 5, 0) == []
+    assert sorted(sample(Stream("seed", "x"), 5, 5)) == [0, 1, 2, 3, 4]

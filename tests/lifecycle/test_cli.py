@@ -30,7 +30,7 @@ def test_deadline_command_prints_due_date_and_counted_days(app, tenant_tree):
     assert "09-20" in out.output and "10-01" not in out.output.split("counted:")[1]
 
 
-def test_provisional_then_exact_after_calendar_import(app, tenant_tree):
+def test_provisional_then_exact_after_calendar_import(app, tenant_tree, calendar_until_2026):
     runner = Runner(app)
     out = runner.invoke(args=["deadline", "--tenant", "miit", "--end", "2026-12-10"])
     assert "due 2027-01-21" in out.output and "PROVISIONAL" in out.output

@@ -66,7 +66,8 @@ def test_miit_refuses_excluded_days_citing_article_15(world_for):
                                  excluded_days=2)
 
 
-def test_2027_is_provisional_without_a_calendar_and_exact_with_one(world_for):
+def test_2027_is_provisional_without_a_calendar_and_exact_with_one(world_for,
+                                                                   calendar_until_2026):
     w = world_for("miit")
     s = w.session
     end = date(2026, 12, 10)

@@ -197,11 +197,14 @@ def test_province_problems_point_at_the_file_line() -> None:
     pack = next(p for p in builtin_packs() if p.name == "example-province")
     problems = check_pack(pack, _registry())
     assert problems == []
-    assert pack.locate("2023", "recusal_rule", "modes").endswith("example-province.toml:113")
+    assert pack.locate("2023", "on_site_rule", "min_inspectors").endswith(
+        "example-province.toml:117")
+    # 2023 inherits recusal_rule from 2019: a problem in it points at the 2019 table
+    assert pack.locate("2023", "recusal_rule", "modes").endswith("example-province.toml:29")
 
 
 @pytest.mark.parametrize("check", ["deadline", "draw"])
-def test_deadline_and_draw_really_run(check: str) -> None:
+def test_deadline_and_draw_really_run(check: str, monkeypatch: pytest.MonkeyPatch) -> None:
     class TooLong(PackRules):
         @hookimpl
         def ssj_publication_deadline(self, as_of: date, task: object) -> DeadlineRule:
@@ -214,6 +217,12 @@ def test_deadline_and_draw_really_run(check: str) -> None:
 
             return Eligibility(("enforcement_certificate",), True, self.cite("第六条"))
 
+    # the values check refuses 20 000 (the province-file bound, 1..365) ...
+    assert any("within 1..365" in m for m in _problems(_pack(TooLong), "values"))
+    # ... so lift the bound to see the deadline check itself count and fail
+    from shuangsuiji import rules
+
+    monkeypatch.setitem(rules.BOUNDS, "working_days", (1, 100000))
     messages = _problems(_pack(TooLong), check)
     if check == "deadline":
         assert messages and "runs past" in messages[0]

@@ -38,6 +38,7 @@ class Route:
                 "item_id": ids.item_id, "code": ids.item_code, "year": ids.year,
                 # POST-only routes on objects the world does not make: a missing id
                 "rectification_id": MISSING_ID, "user_id": MISSING_ID,
+                "job_id": MISSING_ID,  # the world starts no background job
             })
         values["kind"] = "targets"
         with app.test_request_context():
@@ -115,6 +116,8 @@ def _get_every_route(app: Flask, world: dict[str, TenantWorld], client: FlaskCli
             inspector_only = roles_of(username, slug) == {"inspector"}
             if missing_draw:
                 assert status in (404, 409), where  # no draw: not found, or "draw first"
+            elif "job_id" in route.rule:
+                assert status == 404, where  # no such job in this tenant
             elif inspector_only and any(a in route.rule for a in ("task_id", "draw_id")):
                 assert status in (200, 404), where  # only the tasks they are assigned to
             else:

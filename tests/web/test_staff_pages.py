@@ -208,7 +208,7 @@ def test_deadline_board_lists_ended_tasks(
 
 
 def test_calendar_import_bad_file_shows_line_and_column_and_saves_nothing(
-    app: Flask, world: dict[str, TenantWorld], client_for: Client,
+    app: Flask, world: dict[str, TenantWorld], client_for: Client, calendar_until_2026: range,
 ) -> None:
     w = world["chongqing"]
     client = client_for("cq_admin")

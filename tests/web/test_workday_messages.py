@@ -70,6 +70,7 @@ def test_the_calendar_error_is_english_text_that_keeps_its_messages() -> None:
 
 def test_a_provisional_deadline_warns_in_the_page_language(
     platform: Platform, world: dict[str, TenantWorld], client_for: Client,
+    calendar_until_2026: range,
 ) -> None:
     """Work ended on 10 Dec 2026: Chongqing's 20 working days run into 2027, which the
     calendar package does not know and no tenant calendar covers."""

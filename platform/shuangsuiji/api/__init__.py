@@ -77,6 +77,7 @@ def init_app(app: Flask) -> Api:
         plans,
         public,
         tenants,
+        translog,
     )
 
     _config(app)
@@ -89,9 +90,10 @@ def init_app(app: Flask) -> Api:
                        static_url_path=f"{API_PREFIX}/static")
     app.register_blueprint(static)
 
-    plain = [tenants.blp, public.blp]
+    plain = [tenants.blp, public.blp, translog.blp]
     scoped = [tenants.scoped, directories.blp, plans.blp, draws.blp, inspections.blp,
-              deadlines.blp, audit.blp, public.scoped, draws.public]
+              deadlines.blp, audit.blp, public.scoped, draws.public,
+              translog.scoped]
     errors.register_on_blueprints(plain + scoped)
     for blp in plain:
         api.register_blueprint(blp)

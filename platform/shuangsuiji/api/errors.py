@@ -11,24 +11,29 @@ messages are in Chinese (marshmallow's per-field ``errors`` stay English); the r
 which in ``Content-Language``.
 
 Mapping: marshmallow validation → 422 with ``errors``; :class:`~shuangsuiji.errors.NotFound`
-→ 404; :class:`~shuangsuiji.errors.Conflict` → 409; any other
-:class:`~shuangsuiji.errors.UserError`, or a pack with no rule for the request → 400; an unexpected
-exception → 500 with a generic message (logged with its traceback, not shown).
+→ 404; :class:`~shuangsuiji.errors.Conflict` → 409; :class:`~shuangsuiji.errors.Forbidden`
+→ 403; any other :class:`~shuangsuiji.errors.UserError`, a kernel refusal
+(:class:`~shuangsuiji.kernel.errors.KernelError`), or a pack with no rule for the request →
+400; a database busy with another writer → 503 with Retry-After; an unexpected exception →
+500 with a generic message (logged with its traceback, not shown).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
 from flask import Flask, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from shuangsuiji.errors import Conflict, NotFound, UserError
-from shuangsuiji.messages import msg
+from shuangsuiji.db.session import is_busy
+from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
+from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.messages import msg, reason
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.web.localise import api_language, localise
 
@@ -84,6 +89,8 @@ def user_error_status(exc: UserError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Forbidden):
+        return 403
     return 400
 
 
@@ -108,6 +115,22 @@ def handle_pack_error(exc: PackError) -> tuple[dict[str, Any], int, dict[str, st
         hint=msg("check the dates in the request against the pack's versions "
                  "(`ssj packs list`)"))
     return body, code, language_headers()
+
+
+def handle_kernel_error(exc: KernelError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The kernel refused its input (an empty pool, too few inspectors, a recusal with no
+    one left): the caller's to fix, 400 with what the kernel said, never a 500."""
+    context_session_rollback()
+    body, code = error_body(400, reason(exc),
+                            hint=msg("check the task's directories and rules, then try again"))
+    return body, code, language_headers()
+
+
+def context_session_rollback() -> None:
+    from shuangsuiji import access
+
+    with contextlib.suppress(Exception):
+        access.db_session().rollback()
 
 
 def handle_integrity_error(exc: IntegrityError) -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -156,6 +179,18 @@ def handle_http_exception(exc: HTTPException) -> tuple[dict[str, Any], int, dict
     return body, code, headers
 
 
+def handle_operational(exc: OperationalError) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The database was busy (another writer held the lock): 503 with Retry-After."""
+    if not is_busy(exc):
+        return handle_unexpected(exc)
+    current_app.logger.warning("API: database busy in %s %s: %s", request.method,
+                               request.path, exc.orig)
+    body, code = error_body(503, msg("the database is busy with another change (a draw or "
+                                     "an import); nothing was changed"),
+                            hint=msg("try again in a moment"))
+    return body, code, {**language_headers(), "Retry-After": "2"}
+
+
 def handle_unexpected(exc: Exception) -> tuple[dict[str, Any], int, dict[str, str]]:
     current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
     body, code = error_body(500, InternalServerError.description,
@@ -181,7 +216,9 @@ def register_on_blueprints(blueprints: list[Any]) -> None:
             blp.register_error_handler(code, handle_http_exception)
         blp.register_error_handler(UserError, handle_user_error)
         blp.register_error_handler(PackError, handle_pack_error)
+        blp.register_error_handler(KernelError, handle_kernel_error)
         blp.register_error_handler(IntegrityError, handle_integrity_error)
+        blp.register_error_handler(OperationalError, handle_operational)
         blp.register_error_handler(HTTPException, handle_http_exception)
         blp.register_error_handler(Exception, handle_unexpected)
 

@@ -5,18 +5,26 @@ response body is the page's list and the ``X-Pagination`` header carries the tot
 JSON: ``{"total": 5012, "total_pages": 51, "first_page": 1, "last_page": 51, "page": 2,
 "previous_page": 1, "next_page": 3}``. The count and the page are two queries, both filtered
 to the tenant like every other query.
+
+A page number beyond :data:`MAX_PAGE` is refused (422, naming ``page``) before any query: a
+database cannot take an offset beyond 2**63 (``page=33004243381594673152`` was a 500). A
+page past the last one, below that bound, is an empty list.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Page
+from flask_smorest import Page, abort
 from sqlalchemy import Select, func, select
 
 from shuangsuiji.api import context
 from shuangsuiji.db import TenantOwned
 from shuangsuiji.db.tenancy import require_tenant
+from shuangsuiji.messages import msg
+
+#: The largest page number served (× at most 100 rows a page: far beyond any directory).
+MAX_PAGE = 10_000_000
 
 
 class SelectPage(Page):
@@ -26,6 +34,11 @@ class SelectPage(Page):
 
     @property
     def items(self) -> list[Any]:
+        if self.page_params.page > MAX_PAGE:
+            problem = msg("page %(page)s is beyond any page (at most %(limit)d)",
+                          page=self.page_params.page, limit=MAX_PAGE)
+            abort(422, message=problem, errors={"query": {"page": [str(problem)]}},
+                  where="page", hint=msg("the X-Pagination header gives the last page"))
         stmt = self.collection.offset(self.page_params.first_item).limit(
             self.page_params.page_size
         )

@@ -202,27 +202,40 @@ def _validated(response: Response, etag: str, public: bool) -> Response:
 
 def release_token(app: Flask) -> str:
     """What changes when the code or the packs change: the platform's source files and
-    templates (size and modification time) and the installed packs' versions. It goes into
-    every ETag, so a browser's validator from before an upgrade does not match after it."""
+    templates and the installed packs' versions and files, by **content** (SHA-256), never
+    by file time or path: two app nodes installed from the same release, in different
+    folders and at different times, give the same token, so an ETag one node issued is
+    answered with 304 by the other. It goes into every ETag, so a browser's validator from
+    before an upgrade does not match after it."""
     platform = app.extensions.get("shuangsuiji")
     parts = [_source_signature()]
     for pack in platform.packs if platform is not None else ():
-        parts.append(f"{pack.name}:{pack.source}:{[str(v) for v, _ in pack.versions]}")
+        parts.append(f"{pack.name}:{[str(v) for v, _ in pack.versions]}")
         module = sys.modules.get(str(pack.source).split(":", 1)[0])
         origin = Path(getattr(module, "__file__", None) or str(pack.source))
         if origin.is_file():
-            parts.append(f"{origin}:{origin.stat().st_size}:{origin.stat().st_mtime_ns}")
+            parts.append(_file_digest(origin))
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
 def _source_signature() -> str:
-    root = Path(__file__).resolve().parent.parent
+    return tree_signature(Path(__file__).resolve().parent.parent)
+
+
+def tree_signature(root: Path) -> str:
+    """The files under ``root`` that shape a response, as (path inside ``root``, content
+    digest) pairs, hashed."""
     parts = []
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".html", ".mo", ".css", ".js", ".toml") and path.is_file():
-            stat = path.stat()
-            parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+            if "__pycache__" in path.parts:
+                continue
+            parts.append(f"{path.relative_to(root).as_posix()}:{_file_digest(path)}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 

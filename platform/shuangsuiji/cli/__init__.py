@@ -1,55 +1,152 @@
-"""The ``ssj`` command line (also reachable as ``flask --app shuangsuiji ...``)."""
+"""The ``ssj`` command line (also reachable as ``flask --app shuangsuiji ...``).
+
+Start-up is kept short: ``ssj --help`` imports nothing but click (the command list and
+short help are :data:`COMMANDS`, written here), and a command imports only its own module,
+then builds the app without the web and API layers (``SSJ_CLI``). ``bench/cli_start.py``
+measures it; ``tests/foundation/test_cli_start.py`` keeps :data:`COMMANDS` in step with the
+modules' commands.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import click
-from flask import Flask
-from flask.cli import FlaskGroup
 
-from shuangsuiji.cli import (
-    audit_cmd,
-    db_cmd,
-    demo_cmd,
-    draw_cmd,
-    imports,
-    items_cmd,
-    lifecycle,
-    pack_dev,
-    packs_cmd,
-    tenants_cmd,
-    users,
-)
-from shuangsuiji.cli.common import SsjGroup
+#: Modules whose ``commands`` make up ``ssj`` (and ``flask --app shuangsuiji``).
+MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
+    "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "draw_cmd",
+    "lifecycle", "pack_dev", "users", "demo_cmd", "log_cmd", "jobs_cmd",
+))
 
-MODULES = (
-    db_cmd, tenants_cmd, packs_cmd, audit_cmd, imports, items_cmd, draw_cmd, lifecycle,
-    pack_dev, users, demo_cmd,
-)
+_L = "shuangsuiji.cli.lifecycle"
+#: Every command: name → (module, short help), so listing them imports none of them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("shuangsuiji.cli.db_cmd", "Database schema (Alembic migrations)."),
+    "tenants": ("shuangsuiji.cli.tenants_cmd", "Tenants (辖区) and their packs."),
+    "packs": ("shuangsuiji.cli.packs_cmd", "Installed policy packs (实施细则)."),
+    "audit": ("shuangsuiji.cli.audit_cmd", "The audit chain (every state change, hash-linked)."),
+    "import": ("shuangsuiji.cli.imports",
+               "Import directories (名录库) and the item list (抽查事项清单); see "
+               "docs/imports.md."),
+    "export": ("shuangsuiji.cli.imports",
+               "Export KIND to FILE (.csv or .xlsx); the file can be imported again unchanged."),
+    "items": ("shuangsuiji.cli.items_cmd",
+              "The item list (随机抽查事项清单): versions, approval, publication."),
+    "draw": ("shuangsuiji.cli.draw_cmd",
+             "Draw the targets, inspectors and experts of a task (抽取)."),
+    "verify": ("shuangsuiji.cli.draw_cmd",
+               "Recompute a draw from its bundle, offline; exit non-zero at the first "
+               "mismatch."),
+    "verifier": ("shuangsuiji.cli.draw_cmd",
+                 "Write the offline verifier as one file (runs on Python 3.11+, standard "
+                 "library only)."),
+    "plans": (_L, "Annual plans (年度抽查工作计划)."),
+    "tasks": (_L, "Tasks (抽查任务) under an annual plan."),
+    "notices": (_L, "The notice (告知) to each drawn target: basis, content and what it must "
+                    "provide."),
+    "record": (_L, "Write the on-site record (现场检查记录) of one drawn target."),
+    "period": (_L, "Record a testing, inspection or appraisal period (检验、检测、鉴定)."),
+    "result": (_L, "Set the result of one drawn target."),
+    "report": (_L, "Write the task report (抽查情况报告)."),
+    "publish": (_L, "Publish a task's results (公开), recording whether it is on time."),
+    "deadline": (_L, "Print the publication due date and the working days counted to reach "
+                     "it."),
+    "deadlines": (_L, "Tasks overdue or due soon for publication."),
+    "calendar": (_L, "Tenant holiday calendars for years the chinesecalendar package does not "
+                     "know."),
+    "followup": (_L, "Rectification (整改) tracking and cases handed on (移送)."),
+    "stats": (_L, "Statistics per tenant and year; --compare for all tenants side by side."),
+    "pack": ("shuangsuiji.cli.pack_dev",
+             "Write, check and compare policy packs (plugin developer kit)."),
+    "users": ("shuangsuiji.cli.users", "Accounts and their roles."),
+    "demo": ("shuangsuiji.cli.demo_cmd", "Demo data."),
+    "worker": ("shuangsuiji.cli.jobs_cmd",
+               "Run background jobs (imports, exports started in the browser) from the Redis "
+               "queue."),
+    "jobs": ("shuangsuiji.cli.jobs_cmd",
+             "Background jobs: list them, show one, run or retry one here."),
+}
+
+
+#: Commands that need no app (no database): they start without building one.
+OFFLINE = frozenset({"verify", "verifier"})
 
 
 def register_commands(group: click.Group) -> None:
     """Add every command module's commands to ``group`` (the app's CLI or ``ssj``)."""
-    for module in MODULES:
-        for command in module.commands:
+    for name in MODULES:
+        for command in importlib.import_module(name).commands:
             if command.name not in group.commands:
                 group.add_command(command)
 
 
-def _create_app() -> Flask:
+def _create_app() -> Any:
     from shuangsuiji import create_app
 
     return create_app({"SSJ_CLI": True})
 
 
-class _Main(SsjGroup, FlaskGroup):
-    pass
+def _command(name: str) -> click.Command | None:
+    entry = COMMANDS.get(name)
+    if entry is None:
+        return None
+    for command in importlib.import_module(entry[0]).commands:
+        if command.name == name:
+            return command  # type: ignore[no-any-return]
+    return None
+
+
+class _Main(click.Group):
+    """``ssj``: commands are imported when called, the app built only by a command that
+    needs it (through flask's ``with_appcontext`` and the :class:`ScriptInfo` set here)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = _command(cmd_name)
+        if command is None or cmd_name in OFFLINE or ctx.resilient_parsing:
+            return command
+        from flask import current_app
+        from flask.cli import ScriptInfo
+
+        if ctx.obj is None:
+            ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=False)
+        if not current_app:
+            # as flask's FlaskGroup does: the command (a group's own callback too) runs in
+            # the app's context, the app built now, once
+            ctx.with_resource(ctx.obj.load_app().app_context())
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, _shorten(text, limit)) for name, (_m, text) in sorted(COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from shuangsuiji.cli.common import friendly_error
+
+            friendly = friendly_error(exc)
+            if friendly is None:
+                raise
+            raise friendly from None
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 3, 10)].rsplit(" ", 1)[0]
+    return cut.rstrip(",;") + "..."
 
 
 cli = _Main(
     name="ssj",
-    create_app=_create_app,
-    add_default_commands=False,
-    add_version_option=False,
     help="shuangsuiji: 双随机、一公开 — random inspections, verifiable draws, publication.",
 )
 

@@ -16,13 +16,26 @@ def audit() -> None:
 @audit.command("verify")
 @tenant_option
 def verify(tenant: str) -> None:
-    """Check the tenant's chain; name the first modified, deleted, inserted or moved event."""
+    """Check the tenant's chain, its transparency log against every checkpoint issued, and
+    the domain tables against their events; name each problem."""
+    from shuangsuiji.services import crosscheck, logverify
+
     with session(tenant) as (s, t):
         assert t is not None
         report = audit_service.verify(s, t.id)
-    if not report.ok:
-        raise click.ClickException(f"audit chain of {tenant} is broken: {report.problem}")
-    click.echo(f"audit chain of {tenant}: {report.count} events, intact")
+        log_report = logverify.verify_log(s, t.id)
+        rows = crosscheck.cross_check(s, t.id)
+    problems = ([f"audit chain: {report.problem}"] if not report.ok else []) + \
+        [f"transparency log: {p}" for p in log_report.problems] + \
+        [f"tables: {p}" for p in rows]
+    if problems:
+        for problem in problems:
+            click.echo(f"✗ {problem}", err=True)
+        raise click.ClickException(f"the audit trail of {tenant} does NOT check out "
+                                   f"({len(problems)} problem(s))")
+    click.echo(f"audit chain of {tenant}: {report.count} events, intact; transparency log "
+               f"consistent with {log_report.checked} checkpoint(s); every draw, void, "
+               "recusal, publication, record and import has its event")
 
 
 @audit.command("log")

@@ -42,6 +42,15 @@ def _user_errors() -> tuple[type[Exception], ...]:
     return (UserError, KernelError)
 
 
+def friendly_error(exc: Exception) -> click.ClickException | None:
+    """The message a user sees for ``exc``, or None when it is a bug (shown as one)."""
+    if isinstance(exc, _user_errors()):
+        return _as_click_error(exc)
+    if isinstance(exc, DBAPIError):
+        return _missing_schema(exc)
+    return None
+
+
 class FriendlyErrors:
     """Mixin for click commands and groups: a :class:`UserError` (or a kernel refusal, or a
     database without its schema) is shown as a message, never a traceback."""
@@ -49,10 +58,8 @@ class FriendlyErrors:
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)  # type: ignore[misc]
-        except _user_errors() as exc:
-            raise _as_click_error(exc) from None
-        except DBAPIError as exc:
-            friendly = _missing_schema(exc)
+        except Exception as exc:
+            friendly = friendly_error(exc)
             if friendly is None:
                 raise
             raise friendly from None

@@ -66,13 +66,13 @@ def _import_command(kind: str) -> click.Command:
     def command(tenant: str, file: Path, sheet: str | None, dry_run: bool) -> None:
         with session(tenant) as (s, found), _progress_bar(file) as progress:
             assert found is not None
-            categories = None
+            categories = methods = None
             if kind == "items":
                 rules = platform().policy_for(found).rules(today_in_china())
-                categories = rules.item_categories
+                categories, methods = rules.item_categories, rules.methods
             report = imports.import_file(s, found, kind, file, actor=cli_actor(), sheet=sheet,
                                          dry_run=dry_run, categories=categories,
-                                         progress=progress)
+                                         methods=methods, progress=progress)
             if dry_run:
                 s.rollback()
         click.echo(report.summary())

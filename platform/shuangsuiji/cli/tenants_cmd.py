@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from shuangsuiji.cli.common import SsjGroup, platform, session
+from shuangsuiji.packkit.listing import chain_text, format_rules, plan_window_on
 from shuangsuiji.services import tenants as tenant_service
 
 
@@ -65,31 +66,21 @@ def create(
     help="Show the rules in force on this date (default: today).",
 )
 def show(slug: str, as_of: object) -> None:
-    """Show a tenant and the rules in force for it."""
+    """Show a tenant and every rule in force for it, with citations (as `ssj pack rules`)."""
     day = as_of.date() if as_of else date.today()  # type: ignore[attr-defined]
     with session() as (s, _):
         t = tenant_service.get(s, slug)
-        rules = platform().policy_for(t).rules(day)
+        policy = platform().policy_for(t)
+        rules = policy.rules(day)
         click.echo(f"{t.slug}: {t.name} [{t.level}]  parent: {t.parent.slug if t.parent else '-'}")
         click.echo(
             "rules as of "
             + day.isoformat()
             + ": "
-            + ", ".join(f"{p} {v}" for p, v in rules.versions)
+            + chain_text(rules)
+            + " (each rule names the pack and article that answered it)"
         )
-        d = rules.publication_deadline
-        click.echo(f"  publication: {d.working_days} working days after {d.start_event} ({d.cite})")
-        click.echo(
-            f"  recusal modes: {', '.join(rules.recusal_rule.modes)} ({rules.recusal_rule.cite})"
-        )
-        click.echo(f"  methods: {', '.join(rules.methods.methods)} ({rules.methods.cite})")
-        click.echo(
-            f"  on site: ≥{rules.on_site_rule.min_inspectors} inspectors, credentials "
-            f"{', '.join(rules.on_site_rule.credentials)} ({rules.on_site_rule.cite})"
-        )
-        for cat in rules.item_categories:
-            cap = "no cap" if cat.cap_permille is None else f"cap {cat.cap_permille}‰"
-            click.echo(f"  item category {cat.code} ({cat.name_zh}): {cap} ({cat.cite})")
+        click.echo("  " + "\n  ".join(format_rules(rules, plan_window_on(policy, day))))
 
 
 commands: list[click.Command] = [tenants]

@@ -112,10 +112,15 @@ def enable(username: str) -> None:
 @users.command("token")
 @click.argument("username")
 @click.option("--name", default="", help="What the token is for.")
-def token(username: str, name: str) -> None:
-    """Issue an API token. It is printed once and only its hash is kept."""
+@click.option("--tenant", default=None, metavar="SLUG",
+              help="Limit the token to the account's roles in this tenant.")
+def token(username: str, name: str, tenant: str | None) -> None:
+    """Issue an API token. It is printed once and only its hash is kept.
+
+    With --tenant the token carries only the account's roles in that tenant (recommended
+    for an account holding roles in several tenants)."""
     with session() as (s, _):
-        issued = accounts.issue_token(s, accounts.get_user(s, username), name)
+        issued = accounts.issue_token(s, accounts.get_user(s, username), name, tenant=tenant)
     click.echo(issued.token)
     click.echo("store it now: it cannot be shown again "
                "(use it as `Authorization: Bearer <token>`)", err=True)

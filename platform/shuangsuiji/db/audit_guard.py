@@ -35,6 +35,16 @@ What may change without an event (:data:`UNAUDITED`), and why the cache does not
   raised; no cached response shows either, and authentication runs on every request.
   Changing a password (which also rotates ``session_nonce``) is audited.
 * ``alembic_version`` — the schema's version, written by migrations.
+* ``log_checkpoints`` — signed statements *about* the log, issued when someone asks for the
+  latest one; a checkpoint is determined by the tree it signs (Ed25519 is deterministic), so a
+  page keyed by the chain head shows the right one. Logging the issue would grow the tree it
+  signs.
+* ``log_witnessed`` — the witness's record of other logs it checked; shown only on the
+  central admin's (uncached) page.
+* ``jobs``, ``job_files`` — background jobs' bookkeeping (state, progress, heartbeat, the
+  uploaded file waiting to be imported): no cached response shows them (the job page is not
+  cached) and what a job changes in the tenant's data (an import) appends its own events in
+  the job's transaction, which the guard checks like any other.
 
 Login throttling keeps its counters in Redis or in the process, not in the database.
 
@@ -67,6 +77,10 @@ UNAUDITED: dict[str, frozenset[str] | None] = {
     "api_tokens": frozenset({"last_used_at"}),
     "users": frozenset({"last_login_at", "password_hash"}),
     "alembic_version": None,
+    "log_checkpoints": None,
+    "log_witnessed": None,
+    "jobs": None,
+    "job_files": None,
 }
 
 #: ``session.info`` key: a test fixture writing rows by hand says so, with its reason.

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 from stdnum.cn import uscc
 
+from shuangsuiji.tabular.cells import neutralise_row
+
 REGIONS = {
     "500103": "渝中",
     "500105": "江北",
@@ -281,6 +283,6 @@ def to_csv(
     """CSV bytes as a regulator's system exports them (UTF-8 with BOM by default, or GBK)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(headings)
-    writer.writerows(rows)
+    writer.writerow(neutralise_row(headings))
+    writer.writerows(neutralise_row(row) for row in rows)
     return buf.getvalue().encode(encoding)

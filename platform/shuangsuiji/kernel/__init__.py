@@ -9,8 +9,14 @@ specified in ``docs/draw-spec.md``.
 
 from __future__ import annotations
 
+from shuangsuiji.kernel.announce import (
+    announcement_digest,
+    recusal_seed,
+)
 from shuangsuiji.kernel.bundle import (
     FORMAT,
+    FORMAT_V2,
+    RECUSAL_V2_KEYS,
     VerifyReport,
     draw_digest,
     make_bundle,
@@ -68,6 +74,8 @@ from shuangsuiji.kernel.streams import Stream, permutation, sample
 
 __all__ = [
     "FORMAT",
+    "FORMAT_V2",
+    "RECUSAL_V2_KEYS",
     "Batch",
     "BundleFormatError",
     "CandidateText",
@@ -99,6 +107,7 @@ __all__ = [
     "Task",
     "TaskInspections",
     "VerifyReport",
+    "announcement_digest",
     "apply_recusal",
     "canonical_json",
     "canonical_text",
@@ -114,6 +123,7 @@ __all__ = [
     "pool_object",
     "pool_text",
     "recusal_rule_from_plain",
+    "recusal_seed",
     "result_from_bundle",
     "risk_ratio",
     "sample",

@@ -15,6 +15,7 @@ from operator import itemgetter, methodcaller
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json
+from shuangsuiji.kernel.checks import check_v2, read_conflicts, rule_checks, step_seed
 from shuangsuiji.kernel.codec import (
     BundleFormatError,
     Reader,
@@ -46,6 +47,9 @@ from shuangsuiji.messages import Message, msg, reason
 from shuangsuiji.rules import RecusalRule
 
 FORMAT = "shuangsuiji-draw/1"
+#: The strict format with the announcement and the seed's inputs (docs/draw-spec.md §13).
+FORMAT_V2 = "shuangsuiji-draw/2"
+FORMATS = (FORMAT, FORMAT_V2)
 #: Top-level keys of a bundle, in the order the verifier compares them.
 KEYS = (
     "format",
@@ -63,6 +67,10 @@ KEYS = (
     "final",
     "digests",
 )
+#: Keys of a v2 bundle: v1's, with the announcement and the seed's inputs before the digests.
+KEYS_V2 = (*KEYS[:-1], "announcement", "seed_inputs", "digests")
+#: Keys a v2 recusal step adds to v1's: the declared reason and time, and the fresh beacon.
+RECUSAL_V2_KEYS = ("reason", "declared_at", "beacon")
 
 
 def _groups(groups: tuple[Group, ...]) -> list[dict[str, Any]]:
@@ -83,7 +91,13 @@ ANNOTATIONS = "annotations"
 
 
 def make_bundle(
-    result: DrawResult, annotations: dict[str, Any] | None = None, *, pool: bool = True
+    result: DrawResult,
+    annotations: dict[str, Any] | None = None,
+    *,
+    pool: bool = True,
+    announcement: dict[str, Any] | None = None,
+    seed_inputs: dict[str, Any] | None = None,
+    recusal_inputs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return the JSON-ready bundle of ``result`` (its pool, inputs, draw and recusals).
 
@@ -91,9 +105,14 @@ def make_bundle(
     ``pool=False`` leaves the ``pool`` key out (for a platform that stores the pool as its
     canonical lines, :func:`~shuangsuiji.kernel.pool.pool_text`, and puts it back with
     :func:`with_pool` on export); both digests are the same either way.
+
+    With ``announcement`` the bundle is ``shuangsuiji-draw/2``: it also carries the
+    announcement, ``seed_inputs`` (commitments, reveals, beacon round) and, per recusal
+    step, ``recusal_inputs`` (reason, declared_at, beacon).
     """
     with paused_gc():
-        return _make_bundle(result, annotations, pool=pool)
+        return _make_bundle(result, annotations, pool=pool, announcement=announcement,
+                            seed_inputs=seed_inputs, recusal_inputs=recusal_inputs)
 
 
 def pool_object(pool: FrozenPool) -> dict[str, Any]:
@@ -142,11 +161,26 @@ def with_pool(bundle: dict[str, Any], pool: dict[str, Any]) -> dict[str, Any]:
 
 
 def _make_bundle(
-    result: DrawResult, annotations: dict[str, Any] | None = None, *, pool: bool = True
+    result: DrawResult,
+    annotations: dict[str, Any] | None = None,
+    *,
+    pool: bool = True,
+    announcement: dict[str, Any] | None = None,
+    seed_inputs: dict[str, Any] | None = None,
+    recusal_inputs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     frozen = result.pool
+    v2 = announcement is not None
+    steps = [plain(s) for s in result.recusals]
+    if v2:
+        extra = list(recusal_inputs or [])
+        if len(extra) != len(steps):
+            raise InvalidInput(msg("a v2 bundle needs the inputs of each of its %(n)s recusal "
+                                   "steps", n=len(steps)))
+        steps = [{**step, **{k: e.get(k) for k in RECUSAL_V2_KEYS}}
+                 for step, e in zip(steps, extra, strict=True)]
     bundle: dict[str, Any] = {
-        "format": FORMAT,
+        "format": FORMAT_V2 if v2 else FORMAT,
         "task": plain(frozen.task),
         "sampling": plain(frozen.sampling),
         "pool_rules": plain(frozen.rules),
@@ -166,9 +200,13 @@ def _make_bundle(
             "groups": _groups(result.groups),
             "experts": list(result.experts),
         },
-        "recusals": [plain(s) for s in result.recusals],
+        "recusals": steps,
         "final": {"groups": _groups(result.final_groups), "experts": list(result.final_experts)},
     }
+    if v2:
+        bundle["announcement"] = announcement
+        bundle["seed_inputs"] = seed_inputs if seed_inputs is not None else {
+            "commitments": [], "reveals": [], "beacon": None}
     if annotations is not None:
         bundle[ANNOTATIONS] = annotations
     bundle["digests"] = {"pool": frozen.digest, "draw": draw_digest(bundle, frozen.digest)}
@@ -193,9 +231,12 @@ class VerifyReport:
     found: Any = None
     problem: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    #: what a verified v2 bundle's reader must know (seed procedure; beacon signature
+    #: checked or NOT checked), one translatable line each
+    notes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return str(self.message)
+        return "\n".join([str(self.message), *map(str, self.notes)])
 
     @property
     def message(self) -> Message:
@@ -239,24 +280,31 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     """
     try:
         top = Reader(bundle, "bundle")
-        if top.text("format") != FORMAT:
+        fmt = top.text("format")
+        if fmt not in FORMATS:
             return _fail(
                 "format",
-                FORMAT,
+                FORMAT_V2,
                 bundle.get("format"),
-                msg("unsupported format; this verifier reads %(format)s", format=FORMAT),
+                msg("unsupported format; this verifier reads %(formats)s",
+                    formats=", ".join(FORMATS)),
             )
+        v2 = fmt == FORMAT_V2
+        rule_problem = rule_checks(bundle)
+        if rule_problem is not None:
+            return _fail(*rule_problem)
         with paused_gc():
             found_lines: list[tuple[list[bytes], list[int]] | None] = []
-            result = _result_of(top, found_lines)
-            expected = _recompute(top, result)
+            result = _result_of(top, found_lines, v2=v2)
+            expected = _recompute(top, result, v2=v2)
     except BundleFormatError as e:
         return _fail(e.path, problem=e.problem)
     except KernelError as e:
         return _fail("bundle", problem=msg("the draw cannot be recomputed: %(reason)s",
                                            reason=reason(e)))
 
-    for key in KEYS:
+    keys = KEYS_V2 if v2 else KEYS
+    for key in keys:
         if key not in bundle:
             return _fail(key, problem=msg("missing field"))
         with paused_gc():
@@ -267,7 +315,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
-    extra = sorted(set(bundle) - set(KEYS) - {ANNOTATIONS})
+    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS})
     if extra:
         return _fail(extra[0], problem=msg("field not part of the format"))
     # == treats true as 1: the digest of the bundle as found catches such type changes
@@ -279,9 +327,20 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
             bundle["digests"]["draw"],
             msg("the draw digest does not match the bundle's content"),
         )
+    notes: list[str] = []
+    if v2:
+        try:
+            problem = check_v2(bundle, result, notes)
+        except BundleFormatError as e:
+            return _fail(e.path, problem=e.problem)
+        except KernelError as e:
+            return _fail("announcement", problem=reason(e))
+        if problem is not None:
+            return _fail(*problem)
     summary = _summary(result)
     summary["draw_digest"] = bundle["digests"]["draw"]
-    return VerifyReport(ok=True, summary=summary)
+    summary["format"] = fmt
+    return VerifyReport(ok=True, summary=summary, notes=tuple(notes))
 
 
 def _excluded(rows: list[Any], cites: dict[str, Any]) -> list[Exclusion]:
@@ -324,7 +383,9 @@ def _rows_of(rows: list[Any], width: int) -> bool:
     return set(map(type, rows)) <= {list} and set(map(len, rows)) <= {width}
 
 
-def _result_of(top: Reader, found_lines: list[Any] | None = None) -> DrawResult:
+def _result_of(
+    top: Reader, found_lines: list[Any] | None = None, *, v2: bool = False
+) -> DrawResult:
     task = read_task(top.sub("task"))
     sampling = read_sampling(top.sub("sampling"))
     rules = read_pool_rules(top.sub("pool_rules"))
@@ -357,8 +418,10 @@ def _result_of(top: Reader, found_lines: list[Any] | None = None) -> DrawResult:
         params=read_draw_params(top.sub("draw_parameters")),
         inspectors=[read_inspector(r) for r in top.subs("inspectors")],
         experts=[read_expert(r) for r in top.subs("experts_directory")],
+        conflicts=read_conflicts(top.sub("announcement"), "conflicts") if v2 else (),
     )
     for r in top.subs("recusals"):
+        stream_seed = step_seed(r, result.seed) if v2 else None
         pairs: list[tuple[str, str]] = []
         for j, pair in enumerate(r.array("conflicts")):
             if not (
@@ -376,23 +439,33 @@ def _result_of(top: Reader, found_lines: list[Any] | None = None) -> DrawResult:
             r.text("mode"),
             read_recusal_rule(r.sub("rule")),
             pairs,
+            stream_seed=stream_seed,
         ).result
     return result
 
 
-def _recompute(top: Reader, result: DrawResult) -> dict[str, Any]:
-    """The bundle of ``result`` without its pool (compared separately, as lines)."""
+def _recompute(top: Reader, result: DrawResult, *, v2: bool = False) -> dict[str, Any]:
+    """The bundle of ``result`` without its pool (compared separately, as lines). A v2
+    bundle's announcement and seed inputs are carried over here and checked by
+    :func:`~shuangsuiji.kernel.checks.check_v2`."""
     annotations = top.obj.get(ANNOTATIONS)
     if annotations is not None and not isinstance(annotations, dict):
         raise BundleFormatError(top.at(ANNOTATIONS), msg("expected an object"))
-    return _make_bundle(result, annotations, pool=False)
+    if not v2:
+        return _make_bundle(result, annotations, pool=False)
+    return _make_bundle(
+        result, annotations, pool=False,
+        announcement=top.sub("announcement").obj,
+        seed_inputs=top.sub("seed_inputs").obj,
+        recusal_inputs=[{k: r.obj.get(k) for k in RECUSAL_V2_KEYS} for r in top.subs("recusals")],
+    )
 
 
 def result_from_bundle(bundle: dict[str, Any]) -> DrawResult:
     """The :class:`DrawResult` a bundle describes, recomputed from its inputs (its pool,
     seed, people and recusal steps). Raises :class:`BundleFormatError` on a malformed bundle."""
     with paused_gc():
-        return _result_of(Reader(bundle, "bundle"))
+        return _result_of(Reader(bundle, "bundle"), v2=bundle.get("format") == FORMAT_V2)
 
 
 def recusal_rule_from_plain(obj: dict[str, Any]) -> RecusalRule:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from shuangsuiji.kernel.canonical import canonical_text
 from shuangsuiji.kernel.errors import InvalidInput, RuleRefused
 from shuangsuiji.kernel.model import (
     Batch,
@@ -16,8 +17,10 @@ from shuangsuiji.kernel.model import (
     StratumDraw,
 )
 from shuangsuiji.kernel.people import (
+    avoid_conflicts,
     canonical_experts,
     canonical_inspectors,
+    conflict_free_experts,
     draw_experts,
     draw_groups,
     eligible_inspectors,
@@ -38,12 +41,17 @@ def draw(
     params: DrawParams | None = None,
     inspectors: Iterable[Inspector] = (),
     experts: Iterable[Expert] = (),
+    conflicts: Iterable[tuple[str, str]] = (),
 ) -> DrawResult:
     """Draw targets, batch order, inspector groups with leaders, and experts from ``pool``.
 
     ``seed`` is used exactly as recorded (no normalisation). Every random choice comes
     from a stream labelled by its purpose (docs/draw-spec.md), so the result is a
     function of (pool, seed, params, rules, directories) alone.
+
+    ``conflicts`` (person id, credit code), declared in the announcement, are never
+    assigned: such an inspector is replaced in the group (stream ``conflicts``) and such an
+    expert is not drawn (§4, steps 6a and 7).
     """
     params = params or DrawParams()
     if not seed:
@@ -64,9 +72,16 @@ def draw(
     order = [code for b in batches for code in b.targets] if batches else drawn
     directory = canonical_inspectors(inspectors)
     eligible = eligible_inspectors(directory, pool.task, params, rules)
-    groups = draw_groups(seed, eligible, order, params, rules)
+    declared = frozenset(
+        (canonical_text(p), canonical_text(t)) for p, t in conflicts
+    )
+    groups = avoid_conflicts(
+        seed, draw_groups(seed, eligible, order, params, rules), eligible, declared
+    )
     expert_dir = canonical_experts(experts)
-    chosen_experts = draw_experts(seed, expert_dir, params.experts_count)
+    chosen_experts = draw_experts(
+        seed, conflict_free_experts(expert_dir, drawn, declared), params.experts_count
+    )
     return DrawResult(
         pool=pool,
         seed=seed,
@@ -81,6 +96,7 @@ def draw(
         experts=chosen_experts,
         final_groups=groups,
         final_experts=chosen_experts,
+        conflicts=tuple(sorted(declared)),
     )
 
 

@@ -381,6 +381,8 @@ class DrawResult:
     final_groups: tuple[Group, ...]
     final_experts: tuple[str, ...]
     recusals: tuple[RecusalStep, ...] = field(default_factory=tuple)
+    #: conflicts of interest declared in the announcement (person id, credit code), sorted
+    conflicts: tuple[tuple[str, str], ...] = ()
 
     @property
     def selected(self) -> tuple[str, ...]:

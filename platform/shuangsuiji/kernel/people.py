@@ -17,6 +17,7 @@ from shuangsuiji.rules import INSPECTOR_SCOPES, Eligibility
 INSPECTORS_LABEL = "inspectors"
 LEADERS_LABEL = "leaders"
 EXPERTS_LABEL = "experts"
+CONFLICTS_LABEL = "conflicts"
 
 
 def canonical_inspectors(inspectors: Iterable[Inspector]) -> tuple[Inspector, ...]:
@@ -189,3 +190,61 @@ def draw_experts(seed: str, directory: tuple[Expert, ...], count: int) -> tuple[
         return ()
     chosen = sample(Stream(seed, EXPERTS_LABEL), len(directory), count)
     return tuple(directory[i].person_id for i in chosen)
+
+
+def avoid_conflicts(
+    seed: str,
+    groups: tuple[Group, ...],
+    eligible: tuple[str, ...],
+    conflicts: frozenset[tuple[str, str]],
+) -> tuple[Group, ...]:
+    """Groups in which no member has a conflict declared in the announcement with one of
+    the group's targets (docs/draw-spec.md §4, step 6a).
+
+    Groups in number order, members in position order: a member with such a conflict is
+    replaced, in the same position (and as leader if they led), by
+    ``candidates[below(len)]`` on stream ``"conflicts"``; the candidates are the eligible
+    inspectors, in canonical order, not in any group now, not replaced out earlier, and with
+    no declared conflict with the group's targets. No candidate: the draw is refused.
+    """
+    if not conflicts or not groups:
+        return groups
+    stream = Stream(seed, CONFLICTS_LABEL)
+    out = list(groups)
+    replaced: set[str] = set()
+    for gi, g in enumerate(out):
+        targets = set(g.targets)
+        conflicted = {p for p, t in conflicts if t in targets}
+        members = list(g.members)
+        leader = g.leader
+        for pos, m in enumerate(members):
+            if m not in conflicted:
+                continue
+            in_task = {x for h in out for x in h.members} | set(members) | replaced
+            candidates = [p for p in eligible if p not in in_task and p not in conflicted]
+            if not candidates:
+                raise NotEnoughPeople(
+                    msg("inspector %(person)r has a declared conflict of interest with a "
+                        "target of group %(group)s and no eligible inspector without one is "
+                        "left to take the place — add inspectors or form fewer groups",
+                        person=m, group=g.number),
+                    needed=1, available=0,
+                )
+            chosen = candidates[stream.below(len(candidates))]
+            replaced.add(m)
+            members[pos] = chosen
+            if leader == m:
+                leader = chosen
+        out[gi] = replace(g, members=tuple(members), leader=leader)
+    return tuple(out)
+
+
+def conflict_free_experts(
+    directory: tuple[Expert, ...], drawn: Sequence[str], conflicts: frozenset[tuple[str, str]]
+) -> tuple[Expert, ...]:
+    """The expert directory less the experts with a declared conflict with a drawn target."""
+    if not conflicts:
+        return directory
+    targets = set(drawn)
+    barred = {p for p, t in conflicts if t in targets}
+    return tuple(e for e in directory if e.person_id not in barred)

@@ -240,6 +240,7 @@ class _Builder:
             for r in self.extras
             if r.kind == "recently_inspected"
         }
+        self.exempt = {r.code: r.exempt_flags for r in self.extras if r.exempt_flags}
         self.items = frozenset(task.item_codes)
         self.verdicts: dict[str, tuple[str, Citation, str | None]] = {}
         self.order: dict[str, int] = {}
@@ -502,6 +503,8 @@ class _Builder:
             if not (flags and flags & self.rules.exclusion_policy.exempt_risk_flags):
                 return hit
         for rule in self.extras:
+            if flags and not flags.isdisjoint(self.exempt.get(rule.code, _EMPTY)):
+                continue  # the rule's own exempt flags (docs/draw-spec.md §3.1, rule 4)
             if rule.kind == "flag":
                 if rule.param("flag") in flags:
                     return (rule.code, rule.cite, None)
@@ -655,6 +658,13 @@ def _check_extra(rule: ExclusionRule) -> None:
             kinds=EXTRA_KINDS,
         ))
     names = dict(rule.params)
+    for option in ("categories", "exempt_flags"):
+        if option in names and not isinstance(names[option], str):
+            raise InvalidInput(msg(
+                "extra exclusion %(rule)r (%(cite)s): params %(param)r must be text (codes "
+                "joined by commas); fix the pack", rule=rule.code, cite=str(rule.cite),
+                param=option,
+            ))
     needed, typ = ("days", int) if rule.kind == "recently_inspected" else ("flag", str)
     if not isinstance(names.get(needed), typ) or isinstance(names.get(needed), bool):
         raise InvalidInput(msg(

@@ -27,6 +27,8 @@ def apply_recusal(
     mode: str,
     rule: RecusalRule,
     conflicts: Iterable[tuple[str, str]] = (),
+    *,
+    stream_seed: str | None = None,
 ) -> RecusalOutcome:
     """Carry out recusal step ``step`` of ``person_id`` from ``target_id`` in ``mode``.
 
@@ -38,6 +40,11 @@ def apply_recusal(
     target). If the person led the group, a leader is drawn anew among the group. *swap*
     (inspectors only): the target is exchanged with a target of another group none of whose
     members has a declared conflict with it, and with which no member of this group has one.
+
+    ``stream_seed`` (v2 bundles, docs/draw-spec.md §12): the key of the step's stream, the
+    draw's seed mixed with a beacon value that did not exist when the step was declared;
+    without it the stream is keyed by the draw's seed (v1). The conflicts declared in the
+    announcement (``result.conflicts``) always count.
     """
     if seed != result.seed:
         raise InvalidInput(msg("the seed given for the recusal differs from the draw's seed"))
@@ -57,11 +64,13 @@ def apply_recusal(
         ))
     person_id, target_id = canonical_text(person_id), canonical_text(target_id)
     declared = sorted(
-        {(canonical_text(p), canonical_text(t)) for p, t in conflicts} | {(person_id, target_id)},
+        {(canonical_text(p), canonical_text(t)) for p, t in conflicts}
+        | set(result.conflicts)
+        | {(person_id, target_id)},
         key=lambda pair: (pair[0].encode("utf-8"), pair[1].encode("utf-8")),
     )
     conflict_set = set(declared)
-    stream = Stream(seed, f"{RECUSAL_LABEL}{step}")
+    stream = Stream(stream_seed or seed, f"{RECUSAL_LABEL}{step}")
     base = RecusalStep(
         step=step,
         person_id=person_id,
@@ -94,6 +103,15 @@ def apply_recusal(
                 "task; recuse the expert by withdraw", person=person_id,
             ))
         return _withdraw_expert(result, replace(base, role="expert"), conflict_set, stream)
+    earlier = next((s for s in result.recusals
+                    if s.mode == "withdraw" and s.person_id == person_id), None)
+    if earlier is not None:
+        raise InvalidInput(msg(
+            "%(person)r already withdrew from this task (recusal step %(step)s, replaced by "
+            "%(replacement)r): there is nothing left to recuse; recuse the replacement if "
+            "needed", person=person_id, step=earlier.step,
+            replacement=earlier.replacement or "-",
+        ))
     raise InvalidInput(msg("%(person)r is neither an inspector nor an expert drawn in this task",
                            person=person_id))
 

@@ -1,41 +1,103 @@
 """Verify a draw bundle from the command line: ``python -m shuangsuiji.kernel.verify FILE``.
 
 Exit status 0 when the bundle recomputes exactly, 1 when it does not (the first mismatch is
-printed), 2 when the file cannot be read as JSON.
+printed), 2 when the file cannot be read as JSON. Messages are in Chinese when ``--lang zh``
+is given or the locale is Chinese (``LANG=zh_CN.UTF-8``), else in English; ``--lang en``
+forces English.
 """
 
 from __future__ import annotations
 
-import json
+import gettext
+import os
+import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 
 from shuangsuiji.kernel.bundle import verify_bundle
+from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
+from shuangsuiji.messages import Gettext, Message, msg
 
-USAGE = "usage: python -m shuangsuiji.kernel.verify BUNDLE.json  ('-' reads standard input)"
+PROG = "python -m shuangsuiji.kernel.verify"
+#: The zh_CN catalogue, inside the package (the one-file verifier carries its own subset).
+CATALOGUE = "translations/zh_Hans_CN/LC_MESSAGES/messages.mo"
+LANGS = ("zh", "en")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def usage(prog: str) -> Message:
+    return msg("usage: %(prog)s [--lang zh|en] BUNDLE.json  ('-' reads standard input)",
+               prog=prog)
+
+
+def wants_chinese(env: Mapping[str, str]) -> bool:
+    """Whether the locale asks for Chinese: LANGUAGE (GNU), then the first of LC_ALL,
+    LC_MESSAGES, LANG that is set, as gettext looks them up."""
+    first = env.get("LANGUAGE", "").split(":")[0]
+    if not first:
+        first = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
+    return first.lower().startswith("zh")
+
+
+@cache
+def chinese() -> Gettext:
+    """gettext of the zh_CN catalogue (English when the catalogue is not there)."""
+    try:
+        data = pkgutil.get_data("shuangsuiji", CATALOGUE)
+    except OSError:
+        data = None
+    if not data:
+        return str
+    import io
+
+    return gettext.GNUTranslations(io.BytesIO(data)).gettext
+
+
+def main(argv: Sequence[str] | None = None, prog: str = PROG,
+         env: Mapping[str, str] | None = None) -> int:
     """Verify the bundle named in ``argv``; print a summary or the first mismatch."""
     args = list(sys.argv[1:] if argv is None else argv)
+    zh = wants_chinese(os.environ if env is None else env)
+    lang, rest = None, []
+    given = iter(args)
+    for arg in given:
+        if arg == "--lang":
+            lang = next(given, "")
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    if lang is not None:
+        zh = lang == "zh" if lang in LANGS else zh
+        args = rest if lang in LANGS else []  # an unknown language: the usage
+    say: Gettext = chinese() if zh else str
+
+    def show(message: Message) -> str:
+        return message.render(say)
+
     if len(args) != 1 or args[0] in ("-h", "--help"):
-        print(USAGE, file=sys.stderr)
+        print(show(usage(prog)), file=sys.stderr)
         return 2
     name = args[0]
     try:
         if name == "-":
-            bundle = json.load(sys.stdin)
+            data = sys.stdin.buffer.read()
         else:
-            with open(name, encoding="utf-8") as f:
-                bundle = json.load(f)
+            with open(name, "rb") as f:
+                data = f.read()
     except OSError as e:
-        print(f"{name}: cannot read the bundle: {e.strerror}", file=sys.stderr)
+        print(show(msg("%(file)s: cannot read the bundle: %(reason)s", file=name,
+                       reason=e.strerror)), file=sys.stderr)
         return 2
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        print(f"{name}: not a JSON draw bundle: {e}", file=sys.stderr)
+    try:
+        # strict: a key twice, a float, NaN are refused (docs/draw-spec.md §13.2)
+        bundle = strict_loads(data)
+    except BundleFormatError as e:
+        print(show(msg("%(file)s: not a valid draw bundle: %(where)s: %(problem)s",
+                       file=name, where=e.path, problem=e.problem)), file=sys.stderr)
         return 2
     report = verify_bundle(bundle)
-    print(report, file=sys.stdout if report.ok else sys.stderr)
+    print(show(report.message), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 
 

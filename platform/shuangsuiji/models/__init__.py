@@ -7,6 +7,7 @@ from shuangsuiji.models import (  # noqa: F401 - imported for their tables
     directories,
     draws,
     inspections,
+    jobs,
     plans,
     tenants,
 )

@@ -79,6 +79,9 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The tenant the token was made for: it carries only the account's roles there. None: an
+    # unscoped token (made by the central level), carrying every role of the account.
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     # The first characters, kept in clear so a listing can tell tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))

@@ -133,3 +133,75 @@ class DrawPool(TenantOwned, Base):
     data: Mapped[bytes] = mapped_column(
         LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
     )
+
+
+class DrawAnnouncement(TenantOwned, Base):
+    """The announcement (抽取公告) of a draw, made before any randomness exists.
+
+    ``announcement`` is the announcement object of docs/draw-spec.md §10 and ``digest`` its
+    SHA-256; ``pool`` the pool's lines (§3.3 bytes, zlib) frozen once at the announcement:
+    the draw uses exactly them. ``draw_id`` is set when the announced draw is committed;
+    an announcement is used by one draw at most. An announcement may be superseded only
+    while nothing random about it exists (no reveal, beacon round still ahead).
+    """
+
+    __tablename__ = "draw_announcements"
+    __table_args__ = (UniqueConstraint("task_id", "number"), UniqueConstraint("draw_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    procedure: Mapped[str] = mapped_column(String(32))
+    announcement: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pool_format: Mapped[str] = mapped_column(String(32))
+    pool: Mapped[bytes] = mapped_column(
+        LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"), deferred=True
+    )
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
+    #: replaced by a later announcement before anything random existed (stays listed)
+    superseded: Mapped[bool] = mapped_column(default=False)
+    actor: Mapped[str] = mapped_column(String(120))
+    announced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    commitments: Mapped[list[SeedCommitment]] = relationship(
+        back_populates="announcement", order_by="SeedCommitment.party"
+    )
+
+
+class SeedCommitment(TenantOwned, Base):
+    """A party's commitment to its secret (commit–reveal), and the secret once revealed."""
+
+    __tablename__ = "seed_commitments"
+    __table_args__ = (UniqueConstraint("announcement_id", "party"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("draw_announcements.id"))
+    party: Mapped[str] = mapped_column(String(120))
+    commitment: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str | None] = mapped_column(Text)
+    committed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revealed_at: Mapped[datetime | None] = mapped_column()
+
+    announcement: Mapped[DrawAnnouncement] = relationship(back_populates="commitments")
+
+
+class RecusalDeclaration(TenantOwned, Base):
+    """A recusal declared after a v2 draw, before its randomness exists (docs/draw-spec.md
+    §12): it names a beacon round after ``declared_at``; it is applied once the round's
+    value is known (``applied`` then holds the step number)."""
+
+    __tablename__ = "recusal_declarations"
+    __table_args__ = (UniqueConstraint("draw_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(String(64))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    mode: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[str] = mapped_column(String(20))  # YYYY-MM-DDTHH:MM:SSZ, as announced
+    beacon_round: Mapped[int] = mapped_column(Integer)
+    applied: Mapped[bool] = mapped_column(default=False)
+    actor: Mapped[str] = mapped_column(String(120))

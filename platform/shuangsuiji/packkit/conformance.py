@@ -352,13 +352,32 @@ def _permille(value: int | None, what: str) -> list[str]:
     return []
 
 
+def _code(value: str, what: str) -> list[str]:
+    """The same pattern as province files (``rules.CODE_PATTERN``)."""
+    if rules.CODE_PATTERN.match(value):
+        return []
+    return [f"{what} code {value!r} does not have the form {rules.CODE_PATTERN.pattern} (a "
+            "lower-case letter, then lower-case letters, digits and underscores)"]
+
+
+def _bounded(value: Any, name: str, what: str) -> list[str]:
+    low, high = rules.BOUNDS[name]
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return []
+    return [f"{what} is {value!r}; it must be within {low}..{high}"]
+
+
 def sane(value: Any) -> list[str]:
-    """Plain-language problems with one rule value (not its type, not its citation)."""
+    """Plain-language problems with one rule value (not its type, not its citation).
+
+    The limits are those of the province-file schema (``rules.BOUNDS``, ``CODE_PATTERN``
+    and the vocabularies), so a Python pack and a TOML file are held to the same rules.
+    """
     r = rules
     match value:
         case r.DeadlineRule():
-            out = [] if value.working_days >= 1 else [
-                f"working_days is {value.working_days}; it must be at least 1"]
+            out = _bounded(value.working_days, "working_days", "working_days")
+            out += _subset(value.channels, r.CHANNELS, "publication channels", non_empty=False)
             if value.start_event not in r.START_EVENTS:
                 out.append(f"start_event {value.start_event!r} is not one of "
                            f"{', '.join(r.START_EVENTS)}")
@@ -369,21 +388,18 @@ def sane(value: Any) -> list[str]:
         case r.MethodRule():
             return _subset(value.methods, r.METHODS, "methods")
         case r.OnSiteRule():
-            out = [] if value.min_inspectors >= 1 else [
-                f"min_inspectors is {value.min_inspectors}; it must be at least 1"]
+            out = _bounded(value.min_inspectors, "min_inspectors", "min_inspectors")
             return out + _subset(value.credentials, r.CREDENTIALS, "on-site credentials")
         case r.Eligibility():
             return _subset(value.credentials, r.CREDENTIALS, "eligibility credentials")
         case r.GroupRule():
-            out = [] if value.min_size >= 1 else [
-                f"min_size is {value.min_size}; a group needs at least 1 inspector"]
+            out = _bounded(value.min_size, "min_size", "min_size")
             return out + _subset(value.scopes, r.INSPECTOR_SCOPES, "inspector scopes")
         case r.ItemCategory():
             out = _permille(value.cap_permille, f"category {value.code!r} cap")
             out += _permille(value.batch_order_min_permille,
                              f"category {value.code!r} batch_order_min_permille")
-            if not value.code.strip():
-                out.append("an item category has an empty code")
+            out += _code(value.code, "item category")
             # cap_required without a pack ceiling is CQ 第五条 as written: each general
             # item's cap is set on the item list, the text gives no pack-wide figure
             return out
@@ -398,39 +414,63 @@ def sane(value: Any) -> list[str]:
             if value.multiplier < 1:
                 out.append(f"risk rule {value.flag!r} multiplier is {value.multiplier}; it "
                            "must be at least 1 (risk raises the ratio, never lowers it)")
+            else:
+                out += _bounded(value.multiplier, "multiplier",
+                                f"risk rule {value.flag!r} multiplier")
             return out
         case r.SpecialInspectionRule():
             return _subset(value.triggers, r.SPECIAL_TRIGGERS, "special-inspection triggers")
         case r.ReportRule():
-            return ["a report is required but no fields are named"] if (
-                value.required and not value.fields) else []
+            out = _subset(value.fields, r.REPORT_FIELDS, "report fields", non_empty=False)
+            return out + (["a report is required but no fields are named"] if (
+                value.required and not value.fields) else [])
         case r.PlanWindow():
             return [f"plan window ends ({value.end}) before it starts ({value.start})"] if (
                 value.end < value.start) else []
         case r.ResultType():
             if value.code in r.STANDARD_RESULTS:
                 return [f"result type {value.code!r} repeats a standard result; use a new code"]
-            return [] if value.code.strip() else ["a result type has an empty code"]
+            return _code(value.code, "result type")
         case r.OrgRoles():
             return [f"{f} is empty" for f in ("lead_organ", "acting_unit", "notifying_unit")
                     if not getattr(value, f).strip()]
     return []
 
 
+def _exclusion_options(value: rules.ExclusionRule) -> list[str]:
+    """The optional params ``categories`` and ``exempt_flags``, as the schema checks them."""
+    params = dict(value.params)
+    own = {"recently_inspected": "days", "flag": "flag"}.get(value.kind)
+    out = [f"extra exclusion {value.code!r} has params {name!r}; known: {own}, "
+           f"{', '.join(rules.EXCLUSION_OPTIONS)}" for name in params
+           if name != own and name not in rules.EXCLUSION_OPTIONS]
+    for option in rules.EXCLUSION_OPTIONS:
+        if option in params and not isinstance(params[option], str):
+            out.append(f"extra exclusion {value.code!r}: params {option!r} must be text, codes "
+                       f"joined by commas, not {params[option]!r}")
+    for category in value.categories:
+        out += _code(category, f"extra exclusion {value.code!r}: item category")
+    out += _subset(tuple(sorted(value.exempt_flags)), rules.RISK_FLAGS,
+                   f"extra exclusion {value.code!r} exempt flags", non_empty=False)
+    return out
+
+
 def _exclusion_rule(value: rules.ExclusionRule) -> list[str]:
     params = dict(value.params)
+    codes = _code(value.code, "extra exclusion") + _exclusion_options(value)
     if value.kind == "recently_inspected":
         days = params.get("days")
-        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-            return [f"extra exclusion {value.code!r} (recently_inspected) needs params "
-                    f"days ≥ 1, got {days!r}"]
-        return []
+        low, high = rules.BOUNDS["days"]
+        if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= high:
+            return [*codes, f"extra exclusion {value.code!r} (recently_inspected) needs params "
+                    f"days within {low}..{high}, got {days!r}"]
+        return codes
     if value.kind == "flag":
         if params.get("flag") not in rules.RISK_FLAGS:
-            return [f"extra exclusion {value.code!r} (flag) needs params flag, one of "
+            return [*codes, f"extra exclusion {value.code!r} (flag) needs params flag, one of "
                     f"{', '.join(rules.RISK_FLAGS)}; got {params.get('flag')!r}"]
-        return []
-    return [f"extra exclusion {value.code!r} has kind {value.kind!r}; the kernel knows "
+        return codes
+    return [*codes, f"extra exclusion {value.code!r} has kind {value.kind!r}; the kernel knows "
             "recently_inspected and flag"]
 
 
@@ -530,6 +570,15 @@ def check_resolution(ctx: Context) -> list[Problem]:
                 out.append(ctx.problem("resolution", f"on {day} the governing version is "
                                        f"{ruleset.governing}, expected {meta.version}",
                                        version=meta.version))
+            known = {c.code for c in ruleset.item_categories}
+            for extra in ruleset.extra_exclusions:
+                unknown = [c for c in extra.categories if c not in known]
+                if unknown:
+                    out.append(ctx.problem(
+                        "resolution", f"on {day} extra exclusion {extra.code!r} ({extra.cite}) "
+                        f"is limited to item categories {', '.join(unknown)}, which the chain "
+                        f"does not have (item categories: {', '.join(sorted(known))})",
+                        version=meta.version, hook="ssj_extra_exclusions"))
     return out
 
 
@@ -654,6 +703,67 @@ def credential_warnings(pack: Pack, registry: PackRegistry | None = None) -> lis
                        f"({ruleset.eligibility.cite}) admits {', '.join(extra)}, which the "
                        f"on-site rule ({ruleset.on_site_rule.cite}) refuses: groups could be "
                        "drawn that can never inspect on site")
+    return out
+
+
+def _answered(ctx: Context, meta: rules.PackVersion) -> set[str]:
+    """The hooks version ``meta`` answers (not None, not an empty list) on its first day."""
+    pm = _single_manager(ctx, meta)
+    out = set()
+    for hook in HOOK_NAMES:
+        caller = getattr(pm.hook, hook)
+        if not caller.get_hookimpls():
+            continue
+        try:
+            answer = caller(**hook_kwargs(hook, meta.effective))
+        except Exception:  # reported by the types check
+            continue
+        if not caller.spec.opts.get("firstresult"):
+            answer = [a for a in answer if a]
+        if answer:
+            out.add(hook)
+    return out
+
+
+def fallbacks(pack: Pack, registry: PackRegistry | None = None) -> list[Problem]:
+    """Warnings (not failures) for the rules a pack leaves to its parent without saying so.
+
+    For each version: every hook an *earlier* version answered and this one does not — the
+    silent fallback of a revised 细则 that forgot a table (a province file: add ``inherits``;
+    Python: subclass the earlier rules) — and, in one line, the hooks no version answers.
+    """
+    ctx = Context(pack, chain_for(pack, registry))
+    parent = ctx.chain[-2].name if len(ctx.chain) > 1 else "nobody"
+    is_file = hasattr(pack, "locate")
+
+    def name(hook: str) -> str:
+        return f"[versions.rules.{hook[4:]}]" if is_file else hook
+
+    out: list[Problem] = []
+    ordered = sorted(ctx.versions(), key=lambda m: m.effective)
+    try:
+        answered = {m.version: _answered(ctx, m) for m in ordered}
+    except Exception:  # an unregistrable version: the hooks check reports it
+        return []
+    for i, meta in enumerate(ordered):
+        own = answered[meta.version]
+        for hook in HOOK_NAMES:
+            if hook in own:
+                continue
+            earlier = [m.version for m in ordered[:i] if hook in answered[m.version]]
+            if earlier:
+                fix = (f"add inherits = \"{earlier[-1]}\" to carry the tables of "
+                       f"{earlier[-1]!r} over, or state the table again") if is_file else (
+                       f"subclass the rules of {earlier[-1]!r}, or implement {hook} again")
+                out.append(ctx.problem(
+                    "fallback", f"leaves out {name(hook)}, which version {earlier[-1]!r} "
+                    f"states: from {meta.effective} {parent} answers it instead — {fix}",
+                    version=meta.version, hook=hook))
+        never = [h for h in HOOK_NAMES if not any(h in answered[m.version] for m in ordered)]
+        if never and i == 0:
+            out.append(ctx.problem(
+                "fallback", f"answered by {parent}, as no version states them: "
+                + ", ".join(name(h) for h in never), version=None))
     return out
 
 

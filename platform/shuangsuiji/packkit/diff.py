@@ -52,6 +52,11 @@ class RuleDifference:
     cite_b: Citation | None
 
     @property
+    def equal(self) -> bool:
+        """Both sides hold the same value (listed only when equal rules are asked for)."""
+        return bool(self.a == self.b)
+
+    @property
     def label(self) -> str:
         """``item_categories[general].cap_permille``."""
         text = self.rule + (f"[{self.key}]" if self.key is not None else "")
@@ -71,19 +76,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _fields(rule: Any, other: Any, name: str, key: str | None) -> list[RuleDifference]:
-    """The fields on which two rules of the same kind differ (both present)."""
+def _fields(rule: Any, other: Any, name: str, key: str | None,
+            equal: bool = False) -> list[RuleDifference]:
+    """The fields on which two rules of the same kind differ (both present); with ``equal``,
+    the fields on which they agree too."""
     out = []
     for f in dataclasses.fields(rule):
         if f.name == "cite":
             continue
         a, b = _plain(getattr(rule, f.name)), _plain(getattr(other, f.name))
-        if a != b:
+        if a != b or equal:
             out.append(RuleDifference(name, key, f.name, a, b, rule.cite, other.cite))
     return out
 
 
-def _keyed(name: str, a: tuple[Any, ...], b: tuple[Any, ...]) -> list[RuleDifference]:
+def _keyed(name: str, a: tuple[Any, ...], b: tuple[Any, ...],
+           equal: bool = False) -> list[RuleDifference]:
     key = KEYED[name]
     left = {getattr(r, key): r for r in a}
     right = {getattr(r, key): r for r in b}
@@ -91,7 +99,7 @@ def _keyed(name: str, a: tuple[Any, ...], b: tuple[Any, ...]) -> list[RuleDiffer
     for k in [*left, *(k for k in right if k not in left)]:
         ra, rb = left.get(k), right.get(k)
         if ra is not None and rb is not None:
-            out.extend(_fields(ra, rb, name, str(k)))
+            out.extend(d for d in _fields(ra, rb, name, str(k), equal) if d.field != key)
         else:
             out.append(RuleDifference(
                 name, str(k), None,
@@ -101,17 +109,18 @@ def _keyed(name: str, a: tuple[Any, ...], b: tuple[Any, ...]) -> list[RuleDiffer
     return out
 
 
-def diff_rules(a: RuleSet, b: RuleSet) -> list[RuleDifference]:
-    """Every field on which ``a`` and ``b`` differ, in RuleSet field order."""
+def diff_rules(a: RuleSet, b: RuleSet, *, equal: bool = False) -> list[RuleDifference]:
+    """Every field on which ``a`` and ``b`` differ, in RuleSet field order; with ``equal``,
+    every field of both (those that agree have :attr:`RuleDifference.equal`)."""
     out: list[RuleDifference] = []
     for f in dataclasses.fields(RuleSet):
         if f.name in ("as_of", "versions"):
             continue
         va, vb = getattr(a, f.name), getattr(b, f.name)
         if f.name in KEYED:
-            out.extend(_keyed(f.name, va, vb))
+            out.extend(_keyed(f.name, va, vb, equal))
         else:
-            out.extend(_fields(va, vb, f.name, None))
+            out.extend(_fields(va, vb, f.name, None, equal))
     return out
 
 

@@ -42,17 +42,25 @@ MODULE = '''\
 """The $name policy pack: the 实施细则 of $name, over the MIIT baseline.
 
 Each hook below answers where the 实施细则 differs from MIIT (工信厅政〔2018〕45号); every
-other hook falls through to MIIT. The hook contract: shuangsuiji/hookspecs.py and
-docs/plugins.md. Replace the document number, dates and articles with the real ones.
+other hook falls through to MIIT. Everything imported comes from shuangsuiji.toolkit, the
+one surface a pack may use (docs/plugins.md, "The toolkit"). Replace the document number,
+dates and articles with the real ones.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from shuangsuiji.hookspecs import hookimpl
-from shuangsuiji.packs import Pack, PackRules
-from shuangsuiji.rules import DeadlineRule, MethodRule, PackVersion, RecusalRule, TaskFacts
+from shuangsuiji.toolkit import (
+    DeadlineRule,
+    MethodRule,
+    Pack,
+    PackRules,
+    PackVersion,
+    RecusalRule,
+    TaskFacts,
+    hookimpl,
+)
 
 V1 = PackVersion(
     version="$year",
@@ -108,8 +116,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shuangsuiji.packkit.pytest_plugin import ssj_pack_conformance
-from shuangsuiji.packs import PackRegistry
+from shuangsuiji.toolkit import PackRegistry, ssj_pack_conformance
 
 # One test per conformance check (contract, versions, hooks, types, values, citations,
 # resolution over MIIT, a deadline and a draw on generated data).

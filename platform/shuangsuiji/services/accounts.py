@@ -1,5 +1,14 @@
 """Accounts: create users, grant roles, check passwords, issue and resolve API tokens.
 
+Who manages an account: the central level (the central admin in the browser, the operator
+of the ``ssj`` command) every account; a tenant admin only what an account holds in their
+tenant. The functions that change an account take ``admin_of``, the tenant whose admin is
+acting (None: the central level, or the holder on their own account page): a tenant admin
+may reset the password of, disable or enable only an account whose every role is in their
+tenant, and the tokens they issue are scoped to their tenant (they carry only the
+account's roles there, whatever else it holds), so that the admin of tenant A can never
+act as an account in tenant B (:func:`check_manages`).
+
 Callers commit. Every change is an audit event: in the tenant of the grant, or, for a
 central admin (who belongs to no one tenant), in the chain of every root tenant.
 """
@@ -17,12 +26,13 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, Select, bindparam, or_, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.prepared import PreparedSelect
-from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.db.session import bookkeeping_write
+from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant, User
 from shuangsuiji.models.tenants import Tenant
@@ -46,7 +56,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _check_password_strength(password: str) -> None:
+#: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" (about 10^8 guesses
+#: or more) — enough, with argon2 and the login throttle, against online and offline guessing.
+MIN_PASSWORD_SCORE = 3
+
+
+def _check_password_strength(password: str, *, username: str = "",
+                             display_name: str = "", current_hash: str | None = None) -> None:
+    """Refuse a short password, one containing the user name, the current password again,
+    or one that zxcvbn estimates easy to guess (``aaaaaaaaaa``, ``1234567890``, keyboard
+    walks, common passwords, names and dates)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
             msg("the password has %(length)d characters; at least %(minimum)d are required",
@@ -54,6 +73,24 @@ def _check_password_strength(password: str) -> None:
             where="password",
             hint=msg("choose a longer password (a few unrelated words work well)"),
         )
+    name = username.strip().lower()
+    if len(name) >= 3 and name in password.lower():
+        raise UserError(msg("the password contains the user name"), where="password",
+                        hint=msg("choose a password that does not contain the user name"))
+    if current_hash is not None:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            if _hasher.verify(current_hash, password):
+                raise UserError(msg("the new password is the current password"),
+                                where="password", hint=msg("choose a password not used before"))
+    estimate = zxcvbn(password[:100], user_inputs=[u for u in (username, display_name) if u])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        raise UserError(
+            msg("the password is too easy to guess (strength %(score)d of 4; at least "
+                "%(minimum)d is required)", score=estimate["score"],
+                minimum=MIN_PASSWORD_SCORE),
+            where="password",
+            hint=msg("use three or four unrelated words, or a longer phrase; avoid repeated "
+                     "characters, keyboard rows, names, dates and common passwords"))
 
 
 def get_user(session: Session, username: str) -> User:
@@ -92,7 +129,7 @@ def create_user(
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(msg("user %(username)r already exists", username=username),
                        hint=msg("grant another role with `ssj users grant`"))
-    _check_password_strength(password)
+    _check_password_strength(password, username=username, display_name=display_name)
     user = User(username=username, display_name=display_name or username,
                 password_hash=hash_password(password), session_nonce=secrets.token_hex(16))
     session.add(user)
@@ -141,9 +178,40 @@ def grant(
     return row
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def holds_roles_elsewhere(user: Grantee, tenant_id: int) -> bool:
+    """Whether the account holds any role outside this tenant (central admin included)."""
+    return any(g.tenant_id != tenant_id for g in user.grants)
+
+
+def _managed_elsewhere(what: str, username: str, prefix: str) -> str:
+    if what == "password":
+        return msg("%(username)s also holds roles outside this tenant: only the central "
+                   "administrator or the account holder may change its password",
+                   username=username)
+    if what == "disable":
+        return msg("%(username)s also holds roles outside this tenant: only the central "
+                   "administrator may disable or enable the account", username=username)
+    return msg("the token %(prefix)s of %(username)s was not made for this tenant: only the "
+               "central administrator or the account holder may revoke it",
+               prefix=prefix, username=username)
+
+
+def check_manages(user: User, admin_of: Tenant | None, what: str, prefix: str = "") -> None:
+    """Refuse (:class:`Forbidden`) ``what`` (``password``, ``disable``, ``revoke``) to the
+    admin of ``admin_of`` when the account holds roles in another tenant (or is a central
+    admin). None: the central level, which manages every account."""
+    if admin_of is None or not holds_roles_elsewhere(user, admin_of.id):
+        return
+    raise Forbidden(_managed_elsewhere(what, user.username, prefix), where=user.username,
+                    hint=msg("ask the central administrator (or the account holder)"))
+
+
+def set_password(session: Session, user: User, password: str, *,
+                 admin_of: Tenant | None = None) -> None:
     """Change the password and end every session of the user."""
-    _check_password_strength(password)
+    check_manages(user, admin_of, "password")
+    _check_password_strength(password, username=user.username, display_name=user.display_name,
+                             current_hash=user.password_hash)
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(16)
     for tid in _audit_tenants(session, _home_tenant(user)):
@@ -151,13 +219,15 @@ def set_password(session: Session, user: User, password: str) -> None:
                      object_id=user.username)
 
 
-def set_active(session: Session, user: User, active: bool, *, by: User | None = None) -> None:
+def set_active(session: Session, user: User, active: bool, *, by: User | None = None,
+               admin_of: Tenant | None = None) -> None:
     """Disable an account, or enable it again.
 
     A disabled account cannot sign in, its open sessions end at their next request and its
     API tokens stop working (they stay listed; enabling the account makes them work again).
     Nobody disables their own account (that would lock an administrator out).
     """
+    check_manages(user, admin_of, "disable")
     if by is not None and by.id == user.id and not active:
         raise Conflict(msg("you cannot disable your own account"),
                        hint=msg("ask another administrator"))
@@ -186,7 +256,9 @@ def _home_tenant(user: User) -> int | None:
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user, if the name and password match an active account; otherwise None.
 
-    Rehashes the password when the argon2 parameters have been raised since it was set.
+    Only reads: the sign-in's bookkeeping is :func:`record_sign_in`'s, outside the request's
+    transaction (a write here would make every sign-in wait for, or on SQLite fail against,
+    a draw or any other writer).
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
@@ -199,10 +271,21 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
     return user
+
+
+def record_sign_in(engine: Engine, user: User, password: str) -> bool:
+    """Note ``last_login_at`` and, when the argon2 parameters were raised since the password
+    was set, rehash it: one short write of its own (:func:`~shuangsuiji.db.session.
+    bookkeeping_write`), skipped (False) when the database is busy; the sign-in goes on,
+    and the rehash is done at a later one."""
+    values: dict[str, Any] = {"last_login_at": utcnow()}
+    if _hasher.check_needs_rehash(user.password_hash):
+        values["password_hash"] = hash_password(password)
+    done = bookkeeping_write(engine, update(User).where(User.id == user.id).values(**values))
+    if not done:
+        log.info("user %s: sign-in not recorded (the database is busy)", user.username)
+    return done
 
 
 # --- roles in a tenant ----------------------------------------------------------------
@@ -268,20 +351,54 @@ class IssuedToken:
     row: ApiToken
 
 
-def issue_token(session: Session, user: User, name: str = "") -> IssuedToken:
+def issue_token(session: Session, user: User, name: str = "", *,
+                tenant: str | None = None, admin_of: Tenant | None = None) -> IssuedToken:
+    """A new API token of ``user``, scoped to ``tenant`` (a slug) when given: it then carries
+    only the account's roles in that tenant. A tenant admin's tokens (``admin_of``) are always
+    scoped to their tenant. A central admin's account gets unscoped tokens only (its role
+    has no tenant)."""
+    scope = admin_of if admin_of is not None else (
+        tenant_service.get(session, tenant) if tenant else None)
+    if admin_of is not None and tenant is not None and tenant != admin_of.slug:
+        raise Forbidden(msg("a tenant admin issues tokens for their own tenant only"),
+                        where="tenant")
+    if scope is not None:
+        if is_central_admin(user):
+            raise UserError(msg("a central admin's token cannot be limited to one tenant"),
+                            where="tenant",
+                            hint=msg("leave out --tenant, or use an account of that tenant"))
+        if not grants_in(user, scope.id):
+            raise UserError(msg("%(username)s holds no role in %(tenant)s",
+                                username=user.username, tenant=scope.slug), where="tenant",
+                            hint=msg("grant a role there first, or name another tenant"))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=name, prefix=token[:10], token_hash=_token_digest(token))
+    row = ApiToken(user=user, name=name, prefix=token[:10], token_hash=_token_digest(token),
+                   tenant_id=scope.id if scope is not None else None)
     session.add(row)
     session.flush()
-    for tid in _audit_tenants(session, _home_tenant(user)):
+    where = [scope.id] if scope is not None else _audit_tenants(session, _home_tenant(user))
+    for tid in where:
         audit.record(session, tenant_id=tid, action="user.token", object_type="user",
-                     object_id=user.username, payload={"token": row.prefix, "name": name})
+                     object_id=user.username,
+                     payload={"token": row.prefix, "name": name,
+                              "tenant": scope.slug if scope is not None else None})
     return IssuedToken(token=token, row=row)
 
 
-def revoke_token(session: Session, user: User, prefix: str) -> ApiToken:
+def tokens_visible_to(user: User, admin_of: Tenant | None) -> list[ApiToken]:
+    """The tokens of ``user`` the admin of ``admin_of`` sees and may revoke: those made for
+    their tenant, or all of an account whose every role is there (None: all of them)."""
+    if admin_of is None or not holds_roles_elsewhere(user, admin_of.id):
+        return list(user.tokens)
+    return [t for t in user.tokens if t.tenant_id == admin_of.id]
+
+
+def revoke_token(session: Session, user: User, prefix: str, *,
+                 admin_of: Tenant | None = None) -> ApiToken:
     for row in user.tokens:
         if row.prefix == prefix and row.revoked_at is None:
+            if admin_of is not None and row.tenant_id != admin_of.id:
+                check_manages(user, admin_of, "revoke", prefix=prefix)
             row.revoked_at = utcnow()
             for tid in _audit_tenants(session, _home_tenant(user)):
                 audit.record(session, tenant_id=tid, action="user.token_revoke",
@@ -303,7 +420,7 @@ def _token_caller_statement() -> Select[Any]:
     """The token's state, its account and the account's grants: one row per grant (one row
     with no grant columns for an account without any)."""
     return (select(_TOKENS.c.id, _TOKENS.c.prefix, _TOKENS.c.revoked_at,
-                   _TOKENS.c.last_used_at, _USERS.c.id, _USERS.c.username,
+                   _TOKENS.c.last_used_at, _TOKENS.c.tenant_id, _USERS.c.id, _USERS.c.username,
                    _USERS.c.display_name, _USERS.c.active, _GRANTS.c.id, _GRANTS.c.role,
                    _GRANTS.c.tenant_id, _GRANTS.c.department, _GRANTS.c.inspector_code)
             .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
@@ -321,20 +438,24 @@ def caller_from_token(engine: Engine, token: str) -> Caller | None:
     One statement, compiled once per dialect and sent on a pooled driver connection of its
     own (:mod:`shuangsuiji.db.prepared`): no ORM session, no transaction of the caller's.
     Read on every request, never cached: a revoked token, a disabled account or a withdrawn
-    role is refused at once. ``last_used_at`` is refreshed by :func:`_touch_token`, at most
-    every :data:`LAST_USED_PRECISION`, in its own short transaction.
+    role is refused at once. A token scoped to a tenant carries only the grants there.
+    ``last_used_at`` is refreshed by :func:`_touch_token`, at most every
+    :data:`LAST_USED_PRECISION`, in its own short transaction.
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
     rows = TOKEN_CALLER.all(engine, digest=_token_digest(token))
     if not rows:
         return None
-    token_id, prefix, revoked_at, last_used_at, user_id, username, display_name, active = (
-        rows[0][:8])
+    (token_id, prefix, revoked_at, last_used_at, scope, user_id, username, display_name,
+     active) = rows[0][:9]
     if revoked_at is not None or not active:
         return None
     _touch_token(engine, token_id, prefix, last_used_at)
-    grants = tuple(Grant(*row[8:]) for row in rows if row[8] is not None)
+    # A scoped token carries the account's roles in its tenant only: every access check of
+    # every request (access.py reads the caller's grants) then refuses the other tenants.
+    grants = tuple(Grant(*row[9:]) for row in rows
+                   if row[9] is not None and (scope is None or row[11] == scope))
     return Caller(user_id, username, display_name, grants)
 
 
@@ -357,9 +478,5 @@ def _touch_token(engine: Engine, token_id: int, prefix: str,
             .where(ApiToken.id == token_id,
                    or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
             .values(last_used_at=now))
-    try:
-        with engine.connect() as conn:
-            conn.execute(stmt)
-            conn.commit()
-    except OperationalError as exc:
-        log.info("token %s: last_used_at not updated (%s)", prefix, exc.orig)
+    if not bookkeeping_write(engine, stmt):
+        log.info("token %s: last_used_at not updated (the database is busy)", prefix)

@@ -1,4 +1,5 @@
-"""Append to and verify the per-tenant, hash-chained audit log."""
+"""Append to and verify the per-tenant, hash-chained audit log; every event is also a leaf
+of the tenant's transparency log (:mod:`shuangsuiji.services.translog`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from shuangsuiji.canonical import canonical_json, digest
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
+from shuangsuiji.services import translog
 
 GENESIS = "0" * 64
 ACTOR_KEY = "actor"
@@ -24,7 +26,8 @@ def set_actor(session: Session, actor: str) -> None:
     session.info[ACTOR_KEY] = actor
 
 
-def _instant(at: datetime) -> str:
+def instant(at: datetime) -> str:
+    """An instant as the chain and the log hash it: UTC, microseconds, ``Z``."""
     # SQLite hands back naive datetimes: they were stored in UTC.
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
@@ -37,7 +40,7 @@ def event_hash(event: AuditEvent) -> str:
         {
             "tenant_id": event.tenant_id,
             "seq": event.seq,
-            "at": _instant(event.at),
+            "at": instant(event.at),
             "actor": event.actor,
             "action": event.action,
             "object_type": event.object_type,
@@ -84,6 +87,7 @@ def record(
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event_hash(event)
+    translog.append(session, event)  # sets event.log_nodes: the log costs no statement
     session.add(event)
     session.flush()
     return event

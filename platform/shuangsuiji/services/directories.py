@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TypeVar, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -30,9 +30,13 @@ from shuangsuiji.models.directories import (
     TargetFlag,
 )
 from shuangsuiji.services.import_fields import FlagEntry, flag_sort_key, format_flags
-
-if TYPE_CHECKING:
-    from shuangsuiji.services.imports import ImportReport, ParsedFile, Progress
+from shuangsuiji.services.import_report import (
+    ImportFailed,
+    ImportReport,
+    ParsedFile,
+    Progress,
+    RowProblem,
+)
 
 MODELS = {"targets": Target, "inspectors": Inspector, "experts": Expert}
 CHUNK = 5000
@@ -360,8 +364,6 @@ def apply_import(
     Fills the counts of ``report``; writes nothing when ``report.dry_run``. Rows the file does
     not mention are left as they are (an import adds and updates; it does not delete).
     """
-    from shuangsuiji.services.imports import ImportFailed, RowProblem
-
     kind = parsed.schema.kind
     table = cast(Table, MODELS[kind].__table__)
     fields = parsed.fields

@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import compress
 from typing import Any, cast
 
@@ -42,6 +42,7 @@ from shuangsuiji.models.plans import Task, TaskItem
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
+from shuangsuiji.rules import ExclusionRule
 from shuangsuiji.services import audit, directories
 from shuangsuiji.services import items as item_service
 
@@ -239,6 +240,14 @@ def _partitions(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
         cursor.close()
 
 
+def applicable_exclusions(rules: RuleSet, items: list[Item]) -> tuple[ExclusionRule, ...]:
+    """The extra exclusions that apply to a task of ``items``: a rule limited to item
+    categories (param ``categories``) applies only when an item is of one of them. Only
+    these enter the pool's rules (and its digest), so a bundle lists the rules applied."""
+    categories = {i.category for i in items}
+    return tuple(r for r in rules.extra_exclusions if r.applies_to(categories))
+
+
 def history_since(rules: RuleSet, starts_on: date) -> date:
     """The first day whose inspections can exclude a target from a task starting on
     ``starts_on``: 1 January of its year (once a year per item, same quarter), or earlier
@@ -376,35 +385,27 @@ class Prepared:
     params: kernel.DrawParams
 
 
-def prepare(
-    session: Session, platform: Platform, tenant: Tenant, task_ref: int | str,
-    progress: Progress = _noop,
-) -> Prepared:
-    """Freeze the pool of a task (and its digest) without drawing."""
+@dataclass(frozen=True)
+class Setup:
+    """A task's draw inputs except the pool: what the announcement fixes beside it."""
+
+    task: Task
+    items: list[Item]
+    rules: RuleSet
+    kernel_task: kernel.Task
+    sampling: kernel.Sampling
+    pool_rules: kernel.PoolRules
+    draw_rules: kernel.DrawRules
+    params: kernel.DrawParams
+
+
+def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | str) -> Setup:
+    """The task, its items, the pack's rules and the draw's parameters, checked."""
     task = find_task(session, task_ref)
     items = _item_codes(session, task)
     item_service.require_published(session, items)  # no draft or unapproved change
     rules = platform.policy_for(tenant).rules(task.starts_on)
     check_task_ratios(rules, task, items)
-    progress("load", 0, 3)
-    # only inspections dated up to the start can exclude (docs/draw-spec.md §3.1)
-    history = load_history(session, history_since(rules, task.starts_on), task.starts_on,
-                           task.id)
-    progress("freeze", 1, 3)
-    # closed before an error leaves: the reader's thread is done with the connection then
-    with closing(load_candidates(session, task.starts_on)) as candidates:
-        pool = kernel.freeze_pool(
-            candidates,
-            history,
-            _kernel_task(task, items),
-            kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
-            kernel.PoolRules(
-                exclusion_policy=rules.exclusion_policy,
-                extra_exclusions=rules.extra_exclusions,
-                risk_rules=rules.risk_rules,
-            ),
-        )
-    progress("frozen", 2, 3)
     draw_rules = kernel.DrawRules(
         item_category=_category(rules, items),
         group_rule=rules.group_rule,
@@ -424,7 +425,36 @@ def prepare(
             where=msg("task %(task)s", task=task.code),
             hint=msg("use one of: %(choices)s", choices=rules.group_rule.scopes),
         )
-    return Prepared(task, rules, pool, draw_rules, params)
+    return Setup(
+        task, items, rules, _kernel_task(task, items),
+        kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
+        kernel.PoolRules(
+            exclusion_policy=rules.exclusion_policy,
+            extra_exclusions=applicable_exclusions(rules, items),
+            risk_rules=rules.risk_rules,
+        ),
+        draw_rules, params,
+    )
+
+
+def prepare(
+    session: Session, platform: Platform, tenant: Tenant, task_ref: int | str,
+    progress: Progress = _noop,
+) -> Prepared:
+    """Freeze the pool of a task (and its digest) without drawing."""
+    got = setup(session, platform, tenant, task_ref)
+    task = got.task
+    progress("load", 0, 3)
+    # only inspections dated up to the start can exclude (docs/draw-spec.md §3.1)
+    history = load_history(session, history_since(got.rules, task.starts_on), task.starts_on,
+                           task.id)
+    progress("freeze", 1, 3)
+    # closed before an error leaves: the reader's thread is done with the connection then
+    with closing(load_candidates(session, task.starts_on)) as candidates:
+        pool = kernel.freeze_pool(candidates, history, got.kernel_task, got.sampling,
+                                  got.pool_rules)
+    progress("frozen", 2, 3)
+    return Prepared(task, got.rules, pool, got.draw_rules, got.params)
 
 
 def live_draw(session: Session, task: Task) -> Draw | None:
@@ -452,17 +482,38 @@ def draw(
     expected_pool_digest: str | None = None,
     progress: Progress = _noop,
     on_pool: Callable[[kernel.FrozenPool], None] | None = None,
+    beacon_signature: str | None = None,
+    fetch: Callable[[str], bytes] | None = None,
+    now: datetime | None = None,
 ) -> Draw:
     """Draw a task and commit the draw with its bundle; return the committed draw.
 
-    ``seed`` typed in from a public ceremony is recorded verbatim; without one, a seed is
-    generated with :mod:`secrets` now. ``expected_pool_digest`` (the digest shown before the
-    draw) refuses the draw if the pool changed in between.
+    With an open announcement (:mod:`shuangsuiji.services.announcements`) the draw is the
+    announced one: its stored pool, its seed procedure (reveals, beacon round: pasted as
+    ``beacon_signature`` or fetched with ``fetch``), refused if anything differs; the bundle
+    is ``shuangsuiji-draw/2``. Without one (v1): ``seed`` typed in from a public ceremony is
+    recorded verbatim; without one, a seed is generated with :mod:`secrets` now.
+    ``expected_pool_digest`` (the digest shown before the draw) refuses the draw if the pool
+    changed in between.
     """
     # A draw holds a million small objects from its read to its commit; the cyclic
     # collector would walk them again at every burst of allocations (the selections' rows,
     # the bundle), and they form no cycles: reference counting frees them.
     with paused_gc():
+        from shuangsuiji.services import announcements
+
+        _begin_exclusive(session)
+        task = find_task(session, task_ref)
+        announced = announcements.open_announcement(session, task)
+        if announced is not None:
+            return announcements.draw_announced(
+                session, platform, tenant, task, announced, seed=seed, witnesses=witnesses,
+                expected_pool_digest=expected_pool_digest, beacon_signature=beacon_signature,
+                fetch=fetch, progress=progress, on_pool=on_pool, now=now)
+        if beacon_signature is not None:
+            raise UserError(msg("task %(task)s has no open announcement naming a beacon round",
+                                task=task.code),
+                            hint=msg("announce the draw first: `ssj draw announce`"))
         return _draw(session, platform, tenant, task_ref, seed=seed, witnesses=witnesses,
                      expected_pool_digest=expected_pool_digest, progress=progress,
                      on_pool=on_pool)
@@ -496,12 +547,7 @@ def _draw(
     # with this one on the (task_id, attempt) constraint. Read later (PostgreSQL's READ
     # COMMITTED sees the other draw by then) it would be the next number, and both would
     # commit.
-    previous = session.scalar(select(func.max(Draw.attempt)).where(Draw.task_id == task.id)) or 0
-    current = live_draw(session, task)
-    if current is not None:
-        raise Conflict(msg("task %(task)s already has draw #%(draw)s", task=task.code,
-                           draw=current.id),
-                       hint=msg("void it with a reason before drawing again"))
+    previous = previous_attempt(session, task)
     seed_source = "ceremony" if seed else "generated"
     seed = seed if seed else secrets.token_hex(32)
     # zlib releases the GIL: the stored pool is compressed on a second core while the draw
@@ -512,10 +558,32 @@ def _draw(
                                 witnesses, progress, packed.result)
 
 
+def previous_attempt(session: Session, task: Task) -> int:
+    """The task's last attempt number (0: none); refuses while a draw is live."""
+    previous = session.scalar(select(func.max(Draw.attempt)).where(Draw.task_id == task.id)) or 0
+    current = live_draw(session, task)
+    if current is not None:
+        raise Conflict(msg("task %(task)s already has draw #%(draw)s", task=task.code,
+                           draw=current.id),
+                       hint=msg("void it with a reason before drawing again"))
+    return previous
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What an announced (v2) draw adds: the announcement, the seed's inputs, the declared
+    conflicts, and the directories as loaded for the comparison with the announcement."""
+
+    announcement: dict[str, Any]
+    seed_inputs: dict[str, Any]
+    inspectors: list[kernel.Inspector]
+    experts: list[kernel.Expert]
+
+
 def _draw_and_commit(
     session: Session, tenant: Tenant, prepared: Prepared, previous: int, seed: str,
     seed_source: str, witnesses: tuple[str, ...], progress: Progress,
-    packed_pool: Callable[[], bytearray],
+    packed_pool: Callable[[], bytes | bytearray], announced: Announced | None = None,
 ) -> Draw:
     task = prepared.task
     result = kernel.draw(
@@ -523,8 +591,9 @@ def _draw_and_commit(
         seed,
         rules=prepared.draw_rules,
         params=prepared.params,
-        inspectors=load_inspectors(session),
-        experts=load_experts(session),
+        inspectors=announced.inspectors if announced else load_inspectors(session),
+        experts=announced.experts if announced else load_experts(session),
+        conflicts=[(p, c) for p, c in announced.announcement["conflicts"]] if announced else (),
     )
     progress("drawn", 3, 3)
     replaces = session.scalar(select(Draw.id).where(Draw.task_id == task.id,
@@ -550,7 +619,11 @@ def _draw_and_commit(
     )
     # the bundle's annotations name the attempt, so it is made once the attempt is known;
     # the pool is stored apart, as its canonical lines (see DrawPool), not inside the JSON
-    bundle = kernel.make_bundle(result, annotations=bundle_annotations(record, task), pool=False)
+    bundle = kernel.make_bundle(
+        result, annotations=bundle_annotations(record, task), pool=False,
+        announcement=announced.announcement if announced else None,
+        seed_inputs=announced.seed_inputs if announced else None,
+    )
     record.bundle = bundle
     record.bundle_digest = bundle["digests"]["draw"]
     session.add(record)
@@ -586,6 +659,8 @@ def _draw_and_commit(
             "bundle_digest": record.bundle_digest,
             "selected": record.selected_count,
             "rules": f"{record.rules_pack} {record.rules_version}",
+            "announcement_digest": kernel.announcement_digest(announced.announcement)
+            if announced else None,
         },
     )
     return record
@@ -784,6 +859,11 @@ def recuse(
                            draw=draw_id))
     if not reason.strip():
         raise UserError(msg("a recusal needs the conflict of interest stated"), where="reason")
+    if is_v2(record):
+        raise UserError(msg("draw #%(draw)s was announced: a recusal is declared first and "
+                            "applied once its beacon round is out", draw=draw_id),
+                        hint=msg("`ssj draw recuse` declares it; `ssj draw recuse-apply` "
+                                 "applies it"))
     rules = platform.policy_for(tenant).rules(record.inspection_date)
     result = current_result(record)
     step = len(record.recusals) + 1
@@ -820,8 +900,24 @@ def current_result(record: Draw) -> kernel.DrawResult:
             result, record.seed, r.step, r.person_id, r.credit_code, r.mode,
             kernel.recusal_rule_from_plain(step["rule"]),
             [tuple(pair) for pair in step["conflicts"]],
+            stream_seed=step_key(record, step),
         ).result
     return result
+
+
+def is_v2(record: Draw) -> bool:
+    """Whether the draw was announced (its bundle is ``shuangsuiji-draw/2``)."""
+    return bool(record.bundle.get("format") == kernel.FORMAT_V2)
+
+
+def step_key(record: Draw, step: dict[str, Any]) -> str | None:
+    """The stream key of a v2 recusal step (docs/draw-spec.md §12); None for v1."""
+    if not is_v2(record):
+        return None
+    declaration = {k: step[k] for k in ("person_id", "target_id", "mode", "reason",
+                                        "declared_at")}
+    return kernel.recusal_seed(record.seed, int(step["step"]), declaration,
+                               step["beacon"]["randomness"])
 
 
 def bundle_annotations(record: Draw, task: Task) -> dict[str, Any]:
@@ -842,7 +938,16 @@ def export_bundle(session: Session, record: Draw) -> dict[str, Any]:
     """The bundle of a draw with its recusal steps, as a third party re-runs it."""
     task = session.get(Task, record.task_id)
     assert task is not None
-    return kernel.make_bundle(current_result(record), annotations=bundle_annotations(record, task))
+    if not is_v2(record):
+        return kernel.make_bundle(current_result(record),
+                                  annotations=bundle_annotations(record, task))
+    stored = record.bundle
+    return kernel.make_bundle(
+        current_result(record), annotations=bundle_annotations(record, task),
+        announcement=stored["announcement"], seed_inputs=stored["seed_inputs"],
+        recusal_inputs=[{k: r.outcome.get(k) for k in kernel.RECUSAL_V2_KEYS}
+                        for r in record.recusals],
+    )
 
 
 def draws_of(session: Session, task: Task) -> list[Draw]:

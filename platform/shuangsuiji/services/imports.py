@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -28,20 +27,21 @@ from shuangsuiji.canonical import normalise
 from shuangsuiji.db.tenancy import TenantNotSet, current_tenant, set_tenant
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
-from shuangsuiji.messages import Message, either, msg, reason
+from shuangsuiji.messages import either, msg, reason
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.rules import ItemCategory
-from shuangsuiji.services import audit
+from shuangsuiji.rules import ItemCategory, MethodRule
+from shuangsuiji.services import audit, directories, items
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
 from shuangsuiji.services.import_fields import Reader
+from shuangsuiji.services.import_report import (
+    ImportFailed,
+    ImportReport,
+    ParsedFile,
+    Progress,
+    RowProblem,
+)
 from shuangsuiji.tabular import Table, load_bytes, read_table
-
-#: How many problems a CLI or page shows before "and N more" (the exception holds all).
-SHOWN_PROBLEMS = 50
-
-#: ``progress(phase, done, total)``: phase is "reading" or "writing"; total may be None.
-Progress = Callable[[str, int, int | None], None]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -49,96 +49,35 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 EMPTY_REQUIRED = msg("empty; this column is required")
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """One thing wrong in a file: where (row, column heading as written), what, why.
+class RowRules:
+    """An item row against its tenant's pack: methods allowed, caps within the ceiling."""
 
-    ``reason`` is English text, usually a :class:`~shuangsuiji.messages.Message` that pages
-    show translated.
-    """
+    def __init__(self, categories: Sequence[ItemCategory] | None,
+                 methods: MethodRule | None) -> None:
+        self.categories = {c.code: c for c in categories or ()}
+        self.methods = methods
 
-    row: int
-    column: str | None
-    value: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}"
-        if self.column:
-            where += f", column {self.column}"
-        if self.value:
-            shown = self.value if len(self.value) <= 40 else self.value[:39] + "…"
-            where += f" ({shown!r})"
-        return f"{where}: {self.reason}"
-
-
-class ImportFailed(UserError):
-    """The file has problems; nothing was written. ``problems`` holds every one of them."""
-
-    def __init__(self, filename: str, problems: Sequence[RowProblem]) -> None:
-        self.problems = list(problems)
-        count = len(self.problems)
-        message: Message = (
-            msg("1 problem found; nothing was imported") if count == 1
-            else msg("%(count)d problems found; nothing was imported", count=count))
-        super().__init__(message, where=filename,
-                         hint=msg("correct the rows listed and import the whole file again"))
-
-    def __str__(self) -> str:
-        lines = [f"{self.where}: {self.message}"]
-        lines += [f"  {p}" for p in self.problems[:SHOWN_PROBLEMS]]
-        if len(self.problems) > SHOWN_PROBLEMS:
-            lines.append(f"  … and {len(self.problems) - SHOWN_PROBLEMS} more")
-        lines.append(f"  → {self.hint}")
-        return "\n".join(lines)
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, with ``dry_run``, would do)."""
-
-    kind: str
-    filename: str
-    sha256: str
-    rows: int
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    changes: int = 0  # fields changed on existing rows (directory_changes written)
-    batch_id: int | None = None
-    item_list_version: int | None = None
-    ignored_columns: list[str] = field(default_factory=list)
-    encoding: str | None = None
-    dry_run: bool = False
-
-    def summary(self) -> str:
-        """One line for a person."""
-        verb = "would import" if self.dry_run else "imported"
-        text = (f"{verb} {self.rows} {self.kind} rows from {self.filename}: "
-                f"{self.inserted} new, {self.updated} updated, {self.unchanged} unchanged")
-        if self.item_list_version is not None:
-            text += f"; item list is now version {self.item_list_version}"
-        if self.ignored_columns:
-            text += f"; ignored columns: {', '.join(self.ignored_columns)}"
-        return text
-
-
-@dataclass
-class ParsedFile:
-    """The validated rows of a file, ready to write.
-
-    ``fields`` are the stored fields whose columns the file has (a column left out of the file
-    leaves that field alone on re-import); ``records[i]`` holds their values for the data row
-    numbered ``rows[i]``. ``extras[i]`` holds values of non-stored columns (risk flags).
-    """
-
-    schema: Schema
-    fields: tuple[str, ...]
-    headings: dict[str, str]  # field → heading as written in the file
-    records: list[tuple[object, ...]]
-    rows: list[int]
-    extras: dict[str, list[object]]
-    ignored_columns: list[str]
+    def problems(self, row: int, fields: tuple[str, ...], values: list[object],
+                 headings: dict[str, str]) -> list[RowProblem]:
+        out = []
+        if self.methods is not None and "methods" in fields:
+            listed = values[fields.index("methods")] or []
+            refused = [m for m in listed if m not in self.methods.methods]  # type: ignore[attr-defined]
+            if refused:
+                out.append(RowProblem(row, headings["methods"], ", ".join(refused), msg(
+                    "method %(method)s is not allowed by this tenant's rules (%(cite)s allows "
+                    "%(allowed)s); remove it from the item", method=either(refused),
+                    cite=str(self.methods.cite), allowed=either(self.methods.methods))))
+        category = self.categories.get(str(values[fields.index("category")])) if (
+            "category" in fields) else self.categories.get("general")
+        cap = values[fields.index("cap_permille")] if "cap_permille" in fields else None
+        if (category is not None and category.cap_permille is not None
+                and isinstance(cap, int) and cap > category.cap_permille):
+            out.append(RowProblem(row, headings["cap_permille"], f"{cap}‰", msg(
+                "the cap %(cap)s ‰ is above the ceiling of %(ceiling)s ‰ for %(category)s "
+                "(%(cite)s); lower the item's cap", cap=cap, ceiling=category.cap_permille,
+                category=category.name_zh, cite=str(category.cite))))
+        return out
 
 
 def today_in_china() -> date:
@@ -199,8 +138,15 @@ def parse_rows(
     *,
     progress: Progress | None = None,
     categories: Sequence[ItemCategory] | None = None,
+    methods: MethodRule | None = None,
 ) -> ParsedFile:
-    """Read and check every row; raise :class:`ImportFailed` with all problems if any."""
+    """Read and check every row; raise :class:`ImportFailed` with all problems if any.
+
+    With the tenant's rules (``categories``, ``methods``), an item is refused here, with its
+    row and the article, when its pack would refuse it later at task creation: a method the
+    pack does not allow, a cap above its category's ceiling, a missing cap the category
+    requires.
+    """
     mapped, ignored = map_headings(schema, table.headings, filename)
     stored = [(i, c, h) for i, c, h in mapped if c.stored]
     extra = [(i, c, h) for i, c, h in mapped if not c.stored]
@@ -212,6 +158,7 @@ def parse_rows(
     seen: dict[str, dict[object, int]] = {k: {} for _, k in key_positions}
     headings = {c.field: h for _, c, h in mapped}
     cap_required = {c.code for c in categories or () if c.cap_required}
+    pack_rules = RowRules(categories, methods) if schema.kind == "items" else None
 
     records: list[tuple[object, ...]] = []
     rows: list[int] = []
@@ -299,6 +246,10 @@ def parse_rows(
                                                "under this tenant's rules",
                                                category=category)))
                 ok = False
+        if pack_rules is not None and ok:
+            found = pack_rules.problems(row, fields, values, headings)
+            problems.extend(found)
+            ok = not found
         if ok and not problems:
             records.append(tuple(values[:n_stored]))
             rows.append(row)
@@ -330,6 +281,7 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     categories: Sequence[ItemCategory] | None = None,
+    methods: MethodRule | None = None,
     progress: Progress | None = None,
     today: date | None = None,
 ) -> ImportReport:
@@ -338,8 +290,9 @@ def import_file(
     Writes in the caller's transaction (the caller commits). Raises :class:`ImportFailed` with
     every bad row, or another :class:`UserError` (unreadable file, conflict with stored rows),
     having written nothing. ``categories``: the tenant's item categories (from its pack) that
-    事项类别 may name; ``today``: the day flags dropped from a file are ended (default: today
-    in Asia/Shanghai). ``dry_run`` checks and counts without writing.
+    事项类别 may name; ``methods``: the methods its pack allows (an item naming another is
+    refused, with the article); ``today``: the day flags dropped from a file are ended
+    (default: today in Asia/Shanghai). ``dry_run`` checks and counts without writing.
     """
     if kind not in DIRECTORY_KINDS:
         raise UserError(msg("unknown directory %(kind)r", kind=kind),
@@ -350,7 +303,8 @@ def import_file(
     table = read_table(data, filename, sheet=sheet)
     schema = items_schema(categories) if kind == "items" else SCHEMAS[kind]
     with paused_gc():
-        parsed = parse_rows(schema, table, filename, progress=progress, categories=categories)
+        parsed = parse_rows(schema, table, filename, progress=progress, categories=categories,
+                            methods=methods)
         return _write(session, tenant_id, kind, parsed, table.encoding, sha256, filename,
                       actor=actor, dry_run=dry_run, progress=progress, today=today)
 
@@ -383,8 +337,6 @@ def _write_rows(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
                 report: ImportReport, *, actor: str | None, progress: Progress | None,
                 today: date | None) -> None:
     """The batch, the rows, their history and the audit event; fills ``report``'s counts."""
-    from shuangsuiji.services import directories, items
-
     batch = None
     if not report.dry_run:
         batch = ImportBatch(tenant_id=tenant_id, kind=kind, filename=report.filename,

@@ -35,7 +35,7 @@ from shuangsuiji.services import audit
 from shuangsuiji.services.directories import as_text
 
 if TYPE_CHECKING:
-    from shuangsuiji.services.imports import ImportReport, ParsedFile
+    from shuangsuiji.services.import_report import ImportReport, ParsedFile
 
 #: The fields of an item, in the order of the item-list file and of a snapshot entry.
 ITEM_FIELDS: tuple[str, ...] = (

@@ -43,6 +43,7 @@ from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, now_utc, today_in_china
 from shuangsuiji.services.plans import task_items
 from shuangsuiji.services.records import Gap, gaps
+from shuangsuiji.tabular.cells import neutralise
 
 
 def _gap(gap: Gap) -> str:
@@ -272,10 +273,10 @@ def export_json(session: Session, task_id: int | str | None = None) -> list[dict
 def export_csv(session: Session, task_id: int | str | None = None) -> str:
     """Published results as CSV text (UTF-8; the caller adds a BOM for Excel if it wants)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")  # RFC 4180
     writer.writeheader()
     for row in export_json(session, task_id):
-        writer.writerow(row)
+        writer.writerow({k: neutralise(v) for k, v in row.items()})  # no cell is a formula
     return buf.getvalue()
 
 

@@ -7,12 +7,10 @@ explicit :func:`~shuangsuiji.db.cross_tenant` block, which is logged in the audi
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +20,7 @@ from shuangsuiji.models.inspections import InspectionResult, Publication, Transf
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
+from shuangsuiji.tabular import write_table
 
 
 @dataclass(frozen=True)
@@ -103,16 +102,8 @@ COLUMNS_ZH: dict[str, str] = {
 
 def to_xlsx(rows: Sequence[YearStats]) -> bytes:
     """An XLSX workbook of the statistics (one row per tenant and year), zh_CN headers."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "抽查统计"
     keys = list(COLUMNS_ZH)
-    ws.append([COLUMNS_ZH[k] for k in keys])
-    for row in rows:
-        data = asdict(row)
-        ws.append([data[k] for k in keys])
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    data = (asdict(row) for row in rows)
+    return write_table("statistics.xlsx", [COLUMNS_ZH[k] for k in keys],
+                       ([d[k] for k in keys] for d in data), sheet_title="抽查统计",
+                       freeze_header=True)

@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterator
 
 from shuangsuiji.messages import msg
+from shuangsuiji.tabular import limits
+from shuangsuiji.tabular.cells import restore
 from shuangsuiji.tabular.errors import TabularError
 
 _SAVE_AS_UTF8 = msg("re-save the file as “CSV UTF-8” (Excel) or UTF-8 (WPS, a text editor)")
@@ -52,8 +54,9 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, list[ob
     try:
         for cells in reader:
             row_number += 1
+            limits.check_row(row_number, len(cells), name)
             if any(cells):
-                yield row_number, cells  # type: ignore[misc]
+                yield row_number, [restore(c) for c in cells]
     except csv.Error as exc:
         raise TabularError(msg("row %(row)d: unreadable CSV (%(problem)s)", row=row_number + 1,
                                problem=str(exc)), where=name,

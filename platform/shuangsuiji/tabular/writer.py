@@ -1,16 +1,18 @@
-"""Write a table to CSV (UTF-8 with BOM, so Excel opens Chinese text correctly) or XLSX."""
+"""Write a table to CSV (UTF-8 with BOM, so Excel opens Chinese text correctly) or XLSX.
+
+Every cell goes through :mod:`shuangsuiji.tabular.cells`: no cell is ever a formula."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from shuangsuiji.messages import msg
+from shuangsuiji.tabular.cells import neutralise_row, xlsx_row
 from shuangsuiji.tabular.errors import TabularError
 
 
@@ -20,6 +22,7 @@ def write_table(
     rows: Iterable[Sequence[object]],
     *,
     sheet_title: str = "Sheet1",
+    freeze_header: bool = False,
 ) -> bytes:
     """Render ``rows`` under ``headings`` in the format named by the file suffix and return
     the bytes (the caller writes them, or sends them as a download)."""
@@ -27,16 +30,18 @@ def write_table(
     if suffix == ".csv":
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(headings)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        writer.writerow(neutralise_row(headings))
+        writer.writerows(neutralise_row(row) for row in rows)
         return buffer.getvalue().encode("utf-8-sig")
     if suffix == ".xlsx":
         workbook = Workbook(write_only=True)
         worksheet = workbook.create_sheet(sheet_title)
-        worksheet.append(list(headings))
+        if freeze_header:
+            worksheet.freeze_panes = "A2"
+        worksheet.append(xlsx_row(worksheet, headings))
         for row in rows:
             # Codes stay text: "500103" written as a number would lose leading zeros elsewhere.
-            worksheet.append([v.isoformat() if isinstance(v, date) else v for v in row])
+            worksheet.append(xlsx_row(worksheet, row))
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()

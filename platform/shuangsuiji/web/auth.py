@@ -76,7 +76,9 @@ def login() -> ResponseReturnValue:
             flash(_("The user name or password is wrong."), "error")
             return render_template("auth/login.html", form=form), 200
         throttle.succeeded(username, address)
-        db_session().commit()  # last_login_at, and a rehashed password
+        db_session().commit()  # ends the read: nothing of the request's is written
+        accounts.record_sign_in(current_app.extensions["shuangsuiji"].db.engine, user,
+                                form.password.data or "")
         lang = session.get(SESSION_LANG)
         access.login_user(user)
         if lang:

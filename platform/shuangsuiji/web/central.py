@@ -100,3 +100,36 @@ def user_enable(user_id: int) -> ResponseReturnValue:
 @allow("central_admin")
 def user_password(user_id: int) -> ResponseReturnValue:
     return user_admin.reset_password(None, user_id)
+
+
+# --- the central witness of every tenant's transparency log ---------------------------
+
+
+@bp.route("/log-witness", methods=["GET", "POST"])
+@allow("central_admin")
+def log_witness() -> ResponseReturnValue:
+    """Each tenant's log as the central witness last saw it; POST witnesses them all now
+    (what ``ssj log witness --all-tenants`` does), reporting a split view loudly."""
+    from shuangsuiji.services import translog
+    from shuangsuiji.services import witness as witness_service
+
+    s = db_session()
+    tenants = tenant_service.all_tenants(s)
+    done: list[Any] = []
+    split: list[str] = []
+    if request.method == "POST":
+        for t in tenants:
+            try:
+                done.append(witness_service.witness_local(s, t.id))
+            except witness_service.SplitView as exc:
+                split.append(str(exc))
+        s.commit()
+    seen = {w.origin: w for w in witness_service.all_witnessed(s)}
+    rows = []
+    for t in tenants:
+        origin = translog.origin(s, t.id)
+        rows.append({"tenant": t, "origin": origin, "size": translog.size(s, t.id),
+                     "seen": seen.get(origin)})
+    return render_template("central/log_witness.html", rows=rows, done=done, split=split,
+                           witness_key=current_app.extensions["shuangsuiji"].log_keys
+                           .witness_signer().verifier.vkey)

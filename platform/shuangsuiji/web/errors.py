@@ -8,14 +8,17 @@ views, these cover what reaches the app.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import Flask, Response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shuangsuiji import access
+from shuangsuiji.db.session import is_busy
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.kernel import KernelError
 from shuangsuiji.messages import reason
@@ -29,6 +32,8 @@ TITLES: dict[int, Any] = {
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
     409: _l("Conflict with the current state"),
+    413: _l("The file is too large"),
+    503: _l("Busy: try again in a moment"),
     500: _l("Something went wrong on our side"),
 }
 
@@ -79,6 +84,20 @@ def _http(exc: HTTPException) -> Any:
     return render_error(code)
 
 
+def _too_large(exc: HTTPException) -> Any:
+    """An upload beyond MAX_CONTENT_LENGTH: refused before it is read; nothing recorded."""
+    from flask import current_app
+
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    message = _l("The file is larger than %(limit)d MiB, the most this platform accepts. "
+                 "Nothing was imported.", limit=limit)
+    hint = _l("Split the file into several smaller ones, or ask the platform administrator "
+              "to raise SSJ_MAX_UPLOAD_MB.")
+    if _is_api():
+        return _json(413, str(message), hint=str(hint))
+    return render_error(413, str(message), hint=str(hint))
+
+
 def _user_error(exc: UserError) -> Any:
     code = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 400
     access.db_session().rollback()
@@ -100,6 +119,40 @@ def _csrf(exc: CSRFError) -> Any:
         return _json(400, exc.description)
     return render_error(400, str(_l("The form expired or did not come from this site. "
                                     "Reload the page and submit it again.")))
+
+
+#: Seconds a client is asked to wait when the database was busy.
+BUSY_RETRY_AFTER = 2
+
+
+def _operational(exc: OperationalError) -> Any:
+    """Another writer held the database (a draw, an import): 503 with Retry-After and a
+    message, never a 500; nothing of the request was committed."""
+    if not is_busy(exc):
+        return _unexpected_or_raise(exc)
+    from flask import current_app
+
+    current_app.logger.warning("database busy in %s %s: %s", request.method, request.path,
+                               exc.orig)
+    with contextlib.suppress(Exception):
+        access.db_session().rollback()
+    message = _l("The database is busy with another change (a draw or an import). Nothing "
+                 "was changed: try again in a moment.")
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER)}
+    if _is_api():
+        body, code = _json(503, str(message))
+        return body, code, headers
+    page, code = render_error(503, str(message))
+    return page, code, headers
+
+
+def _unexpected_or_raise(exc: Exception) -> Any:
+    from flask import current_app
+
+    if current_app.config.get("TESTING") and not current_app.config.get(
+            "SSJ_ERROR_PAGES_IN_TESTS"):
+        raise exc
+    return _unexpected(exc)
 
 
 def _unexpected(exc: Exception) -> Any:
@@ -125,9 +178,11 @@ def init_app(app: Flask) -> None:
     localisation.init_app(app)
     for code in (400, 401, 403, 404, 405, 409, 500):
         app.register_error_handler(code, _http)
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(UserError, _user_error)
     app.register_error_handler(KernelError, _kernel_error)
+    app.register_error_handler(OperationalError, _operational)
     # Only in production: in tests a bug should fail loudly with its traceback.
     if not app.config.get("TESTING") or app.config.get("SSJ_ERROR_PAGES_IN_TESTS"):
         app.register_error_handler(Exception, _unexpected)

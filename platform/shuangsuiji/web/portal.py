@@ -13,19 +13,22 @@ the tenant's audit chain has not moved; the list of tenants is not (it is not on
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shuangsuiji import standalone
 from shuangsuiji.access import allow_public, current_tenant, db_session, lookup
 from shuangsuiji.caching.responses import cached
+from shuangsuiji.canonical import canonical_json
 from shuangsuiji.errors import UserError
-from shuangsuiji.models.draws import Draw
+from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
+from shuangsuiji.services import announcements
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
@@ -119,7 +122,37 @@ def tasks() -> str:
     draws: dict[int, list[Draw]] = {}
     for d in s.scalars(select(Draw).options(selectinload(Draw.void)).order_by(Draw.attempt)):
         draws.setdefault(d.task_id, []).append(d)
-    return render_template("portal/tasks.html", tasks=plan_service.list_tasks(s), draws=draws)
+    announced: dict[int, list[DrawAnnouncement]] = {}
+    for a in s.scalars(select(DrawAnnouncement).order_by(DrawAnnouncement.number)):
+        announced.setdefault(a.task_id, []).append(a)
+    return render_template("portal/tasks.html", tasks=plan_service.list_tasks(s), draws=draws,
+                           announced=announced)
+
+
+@bp.get("/<tenant_slug>/announcements/<int:announcement_id>")
+@allow_public
+@cached
+def announcement(announcement_id: int) -> str:
+    """An announcement (抽取公告), published before any randomness existed: what it fixed,
+    the seed procedure (weaker ones labelled), the commitments and reveals so far."""
+    s = db_session()
+    row: DrawAnnouncement = lookup(DrawAnnouncement, announcement_id)
+    task = s.scalar(select(Task).where(Task.id == row.task_id))
+    return render_template("portal/announcement.html", row=row, a=row.announcement, task=task,
+                           round_due=announcements.round_due(row))
+
+
+@bp.get("/<tenant_slug>/announcements/<int:announcement_id>.json")
+@allow_public
+@cached
+def announcement_json(announcement_id: int) -> Response:
+    """The announcement object (docs/draw-spec.md §10) with its commitments and reveals."""
+    row: DrawAnnouncement = lookup(DrawAnnouncement, announcement_id)
+    body = {"number": row.number, "digest": row.digest, "announcement": row.announcement,
+            "superseded": row.superseded, "draw_id": row.draw_id,
+            "commitments": [[c.party, c.commitment] for c in row.commitments],
+            "reveals": [[c.party, c.secret] for c in row.commitments if c.secret is not None]}
+    return Response(canonical_json(body), mimetype="application/json")
 
 
 @bp.get("/<tenant_slug>/draws/<int:draw_id>")
@@ -130,7 +163,9 @@ def draw(draw_id: int) -> str:
     record: Draw = lookup(Draw, draw_id)
     task = s.scalar(select(Task).where(Task.id == record.task_id))
     result = draw_service.current_result(record)
-    return render_template("portal/draw.html", draw=record, task=task, result=result)
+    announced = s.scalar(select(DrawAnnouncement).where(DrawAnnouncement.draw_id == record.id))
+    return render_template("portal/draw.html", draw=record, task=task, result=result,
+                           announced=announced)
 
 
 @bp.get("/<tenant_slug>/draws/<int:draw_id>/bundle.json")
@@ -146,7 +181,24 @@ def draw_bundle(draw_id: int) -> Response:
 def verify() -> str:
     """How anyone can check a draw: the bundle, the one-file verifier, the specification."""
     return render_template("portal/verify.html", verifier_sha256=standalone.sha256(),
-                           verifier_name=standalone.FILENAME)
+                           verifier_name=standalone.FILENAME,
+                           spec_url=url_for("portal.draw_spec"), tenant_slug=tenant().slug)
+
+
+#: The specification both verifiers are written from (the source checkout's docs folder).
+SPEC = Path(__file__).resolve().parents[3] / "docs" / "draw-spec.md"
+
+
+@bp.get("/draw-spec.md")
+@allow_public
+def draw_spec() -> Response:
+    """docs/draw-spec.md as plain text: what an independent verifier is written from."""
+    if not SPEC.is_file():
+        abort(404)
+    response = Response(SPEC.read_bytes(), content_type="text/plain; charset=utf-8")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.get("/" + standalone.FILENAME)
@@ -204,3 +256,23 @@ def results_json() -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{tenant().slug}-results.json"')
     return response
+
+
+@bp.get("/<tenant_slug>/log")
+@allow_public
+@cached
+def log() -> str:
+    """The tenant's transparency log: the latest signed checkpoint, the public keys, how to
+    keep and check it (docs/transparency-log.md)."""
+    from flask import current_app
+
+    from shuangsuiji.kernel import note
+    from shuangsuiji.services import translog
+
+    s = db_session()
+    text = translog.checkpoint(s, tenant().id)
+    s.commit()
+    checkpoint = note.parse_checkpoint(note.parse(text).text)
+    keys = current_app.extensions["shuangsuiji"].log_keys.verifiers()
+    return render_template("portal/log.html", note_text=text, checkpoint=checkpoint,
+                           keys=keys, origin=checkpoint.origin)

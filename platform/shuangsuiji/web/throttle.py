@@ -1,132 +1,107 @@
-"""Login throttling, shared by every gunicorn worker through Redis.
+"""Login throttling per account and client, on the maintained ``limits`` library (the one
+Flask-Limiter is built on), shared by every gunicorn worker through Redis.
 
-Two counters per failed login, each in a fixed window: one for (user name, client address)
-— slows guessing one account's password — and one for the client address alone — slows
-trying many accounts. A successful login clears the first. Without ``SSJ_REDIS_URL`` the
-counters live in this process; with several workers each keeps its own, so an attacker gets
-workers × the limit; a warning says so at start-up.
+Two fixed windows count failed sign-ins: one per (user name, client address), which slows
+guessing one account's password from one client without locking the holder out from
+theirs; one per client address alone, which slows one client trying many accounts. The
+client address is the real one behind a reverse proxy only when the proxies are trusted
+(``SSJ_TRUSTED_PROXIES``, werkzeug's ProxyFix: :mod:`shuangsuiji.web.security`); otherwise
+every visitor would share the proxy's address and one attacker could lock everyone out.
+A successful sign-in clears its (account, client) window.
+
+Flask-Limiter's decorators count requests, and successful sign-ins must not count, nor
+reset, what they do not own, so the windows are the ``limits`` strategy used directly.
+Without ``SSJ_REDIS_URL`` the windows live in this process (``memory://``): with several
+workers each keeps its own, so an attacker gets workers × the limit; a warning says so at
+start-up. When Redis cannot be reached, a sign-in is not refused for it (logged as an
+error): throttling fails open rather than locking everyone out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import time
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 log = logging.getLogger(__name__)
 
-
-class Counter(Protocol):
-    def hit(self, key: str, window: int) -> int:
-        """Count one failure under ``key``; return the count in the current window."""
-
-    def count(self, key: str) -> int:
-        """The count in the current window (0 after it expired)."""
-
-    def reset(self, key: str) -> None: ...
-
-
-class RedisCounter:
-    """Counters in Redis: INCR then EXPIRE on the first hit, in one transaction."""
-
-    def __init__(self, url: str, prefix: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self.prefix = prefix
-
-    def hit(self, key: str, window: int) -> int:
-        pipe = self.client.pipeline()
-        pipe.incr(self.prefix + key)
-        pipe.expire(self.prefix + key, window, nx=True)
-        count, _ = pipe.execute()
-        return int(count)
-
-    def count(self, key: str) -> int:
-        value = self.client.get(self.prefix + key)
-        return int(value) if value is not None else 0
-
-    def reset(self, key: str) -> None:
-        self.client.delete(self.prefix + key)
-
-
-class LocalCounter:
-    """Counters in this process (one gunicorn worker), for when no Redis is configured."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[str, tuple[int, float]] = {}
-
-    def hit(self, key: str, window: int) -> int:
-        now = time.monotonic()
-        with self._lock:
-            count, until = self._counts.get(key, (0, now + window))
-            if until <= now:
-                count, until = 0, now + window
-            self._counts[key] = (count + 1, until)
-            return count + 1
-
-    def count(self, key: str) -> int:
-        with self._lock:
-            count, until = self._counts.get(key, (0, 0.0))
-            return count if until > time.monotonic() else 0
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._counts.pop(key, None)
+NAMESPACE = "login"
 
 
 @dataclass
 class LoginThrottle:
-    counter: Counter
+    storage: Storage
     max_per_account: int = 5
     max_per_address: int = 30
     window_seconds: int = 900
+    limiter: FixedWindowRateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = FixedWindowRateLimiter(self.storage)
+        self._account = RateLimitItemPerSecond(self.max_per_account, self.window_seconds,
+                                               namespace=NAMESPACE)
+        self._address = RateLimitItemPerSecond(self.max_per_address, self.window_seconds,
+                                               namespace=NAMESPACE)
 
     @staticmethod
     def _account_key(username: str, address: str) -> str:
         # Hash the name: keys in a shared Redis should not list who is being attacked.
         raw = f"{username.strip().lower()}\x00{address}".encode()
-        return "login:acct:" + hashlib.sha256(raw).hexdigest()[:32]
+        return "acct-" + hashlib.sha256(raw).hexdigest()[:32]
 
     @staticmethod
     def _address_key(address: str) -> str:
-        return "login:addr:" + address
+        return "addr-" + address
 
     def blocked(self, username: str, address: str) -> bool:
         """Whether a login attempt from ``address`` for ``username`` must be refused now."""
-        return (
-            self.counter.count(self._account_key(username, address)) >= self.max_per_account
-            or self.counter.count(self._address_key(address)) >= self.max_per_address
-        )
+        try:
+            return not (
+                self.limiter.test(self._account, self._account_key(username, address))
+                and self.limiter.test(self._address, self._address_key(address)))
+        except (StorageError, OSError, ConnectionError) as exc:
+            log.error("login throttle unavailable, not applied: %s", exc)
+            return False
 
     def failed(self, username: str, address: str) -> None:
-        self.counter.hit(self._account_key(username, address), self.window_seconds)
-        self.counter.hit(self._address_key(address), self.window_seconds)
+        try:
+            self.limiter.hit(self._account, self._account_key(username, address))
+            self.limiter.hit(self._address, self._address_key(address))
+        except (StorageError, OSError, ConnectionError) as exc:
+            log.error("login throttle unavailable, failure not counted: %s", exc)
 
     def succeeded(self, username: str, address: str) -> None:
-        self.counter.reset(self._account_key(username, address))
+        try:
+            self.limiter.clear(self._account, self._account_key(username, address))
+        except (StorageError, OSError, ConnectionError) as exc:
+            log.error("login throttle unavailable, window not cleared: %s", exc)
+
+
+def storage_for(url: str | None, prefix: str = "ssj:") -> Storage:
+    """Redis at ``url`` (keys under ``prefix``), or this process's memory."""
+    found = storage_from_string("memory://") if not url else storage_from_string(
+        url, key_prefix=prefix.rstrip(":"), wrap_exceptions=True, socket_timeout=2,
+        socket_connect_timeout=2)
+    assert isinstance(found, Storage)  # not an async+ scheme
+    return found
 
 
 def from_config(config: dict[str, object]) -> LoginThrottle:
     """A throttle as configured: Redis when ``SSJ_REDIS_URL`` is set, else per process."""
     url = config.get("SSJ_REDIS_URL")
-    counter: Counter
-    if url:
-        counter = RedisCounter(str(url), str(config.get("SSJ_REDIS_PREFIX") or "ssj:"))
-    else:
-        if not config.get("SSJ_CLI"):  # a command never serves a login: no need to warn
-            log.warning(
-                "SSJ_REDIS_URL is not set: login throttling is per worker process "
-                "(each gunicorn worker counts failures on its own); set SSJ_REDIS_URL to "
-                "share it"
-            )
-        counter = LocalCounter()
+    if not url and not config.get("SSJ_CLI"):  # a command never serves a login: no warning
+        log.warning(
+            "SSJ_REDIS_URL is not set: login throttling is per worker process "
+            "(each gunicorn worker counts failures on its own); set SSJ_REDIS_URL to "
+            "share it"
+        )
     return LoginThrottle(
-        counter,
+        storage_for(str(url) if url else None, str(config.get("SSJ_REDIS_PREFIX") or "ssj:")),
         max_per_account=int(str(config.get("SSJ_LOGIN_MAX_ATTEMPTS") or 5)),
         max_per_address=int(str(config.get("SSJ_LOGIN_MAX_PER_ADDRESS") or 30)),
         window_seconds=int(str(config.get("SSJ_LOGIN_WINDOW_SECONDS") or 900)),

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from shuangsuiji.hookspecs import hookimpl
-from shuangsuiji.packs import Pack, PackRules
-from shuangsuiji.rules import (
+from shuangsuiji.toolkit import (
     DeadlineRule,
     Eligibility,
     ExclusionPolicy,
@@ -20,6 +18,8 @@ from shuangsuiji.rules import (
     MethodRule,
     OnSiteRule,
     OrgRoles,
+    Pack,
+    PackRules,
     PackVersion,
     PlatformDefault,
     RecusalRule,
@@ -27,6 +27,7 @@ from shuangsuiji.rules import (
     RiskRule,
     SpecialInspectionRule,
     TaskFacts,
+    hookimpl,
 )
 
 ISSUED = date(2021, 1, 9)

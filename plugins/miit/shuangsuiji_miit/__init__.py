@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shuangsuiji.hookspecs import hookimpl
-from shuangsuiji.packs import Pack, PackRules
-from shuangsuiji.rules import (
+from shuangsuiji.toolkit import (
     DeadlineRule,
     Eligibility,
     ExclusionPolicy,
@@ -20,6 +18,8 @@ from shuangsuiji.rules import (
     MethodRule,
     OnSiteRule,
     OrgRoles,
+    Pack,
+    PackRules,
     PackVersion,
     PlanWindow,
     PlatformDefault,
@@ -29,6 +29,7 @@ from shuangsuiji.rules import (
     RiskRule,
     SpecialInspectionRule,
     TaskFacts,
+    hookimpl,
 )
 
 #: 45号 takes effect on the day of issue (第二十条). The text we hold does not print that

@@ -12,9 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from shuangsuiji.hookspecs import hookimpl
-from shuangsuiji.packs import PackRules
-from shuangsuiji.rules import (
+from shuangsuiji.toolkit import (
     Citation,
     DeadlineRule,
     Eligibility,
@@ -25,6 +23,7 @@ from shuangsuiji.rules import (
     MethodRule,
     OnSiteRule,
     OrgRoles,
+    PackRules,
     PackVersion,
     PlanWindow,
     RecusalRule,
@@ -33,6 +32,7 @@ from shuangsuiji.rules import (
     RiskRule,
     SpecialInspectionRule,
     TaskFacts,
+    hookimpl,
 )
 
 Tables = dict[str, dict[str, Any]]
@@ -106,10 +106,13 @@ class DeclarativeRules(PackRules):
         t, cite = found
         out = []
         for e in t["exclusions"]:
-            param: tuple[str, str | int] = (
+            params: list[tuple[str, str | int]] = [
                 ("days", e["days"]) if e["kind"] == "recently_inspected" else ("flag", e["flag"])
-            )
-            out.append(ExclusionRule(code=e["code"], kind=e["kind"], params=(param,),
+            ]
+            for option in ("categories", "exempt_flags"):
+                if e.get(option):
+                    params.append((option, ",".join(sorted(e[option]))))
+            out.append(ExclusionRule(code=e["code"], kind=e["kind"], params=tuple(params),
                                      cite=self._entry_cite(e, cite)))
         return out
 

@@ -269,6 +269,7 @@ def _versions(reader: _Reader, data: Any) -> list[tuple[PackVersion, dict[str, d
             issued=meta["issued"], effective=meta["effective"], repealed=meta.get("repealed"),
             repeals=meta.get("repeals"),
         ), rules, i))
+    _inherit(reader, data, found, names)
     ordered = sorted(found, key=lambda v: v[0].effective)
     for (a, _, ia), (b, _, ib) in pairwise(ordered):
         if a.repealed is None or a.repealed > b.effective:
@@ -280,6 +281,58 @@ def _versions(reader: _Reader, data: Any) -> list[tuple[PackVersion, dict[str, d
     return found
 
 
+#: The key in a version's rule tables recording, per table, the version that declared it.
+ORIGIN = "__declared_in__"
+
+
+def _inherit(reader: _Reader, data: list[Any],
+             found: list[tuple[PackVersion, dict[str, dict], int]], names: dict[str, int]) -> None:
+    """Carry rule tables over along ``inherits``, in place: a version's own tables replace its
+    ancestor's, table by table. Each table records the version that declared it."""
+    by_index = {i: (meta, rules) for meta, rules, i in found}
+    parent: dict[int, int] = {}
+    for meta, _rules, i in found:
+        raw = data[i]
+        wanted = raw.get("inherits") if isinstance(raw, dict) else None
+        if wanted is None:
+            continue
+        path: KeyPath = ("versions", i, "inherits")
+        if wanted not in names:
+            others = sorted(n for n in names if n != meta.version)
+            close = difflib.get_close_matches(str(wanted), others, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            reader.problem(path, f"no version {wanted!r} in this file (versions: "
+                           f"{', '.join(names)}){hint}")
+        elif wanted == meta.version:
+            reader.problem(path, f"version {wanted!r} cannot inherit from itself")
+        elif names[wanted] in by_index and not (
+                by_index[names[wanted]][0].effective < meta.effective):
+            reader.problem(path, f"{wanted!r} takes effect on "
+                           f"{by_index[names[wanted]][0].effective}, not before "
+                           f"{meta.version!r} ({meta.effective}): a version inherits from an "
+                           "earlier one")
+        elif names[wanted] in by_index:
+            parent[i] = names[wanted]
+    for declaring, rules, _i in found:
+        for name in rules:
+            rules[name][ORIGIN] = declaring.version
+    done: set[int] = set()
+
+    def merged(i: int) -> dict[str, dict]:
+        rules = by_index[i][1]
+        if i in done or i not in parent:
+            done.add(i)
+            return rules
+        inherited = merged(parent[i])  # parents are earlier, so this ends
+        for name, table in inherited.items():
+            rules.setdefault(name, table)
+        done.add(i)
+        return rules
+
+    for i in by_index:
+        merged(i)
+
+
 @dataclass(frozen=True)
 class ProvincePack(Pack):
     """A pack read from a province file; ``file`` and ``lines`` locate its rules."""
@@ -287,8 +340,22 @@ class ProvincePack(Pack):
     file: str = ""
     lines: LineIndex | None = field(default=None, compare=False, repr=False)
 
+    def tables(self, version: str) -> dict[str, dict[str, Any]]:
+        """The rule tables of ``version``, inherited ones included."""
+        for meta, _factory in self.versions:
+            if meta.version == version:
+                return getattr(self.plugin(meta), "tables", {})
+        return {}
+
+    def declared_in(self, version: str, table: str) -> str:
+        """The version whose ``[versions.rules.TABLE]`` ``version`` uses (itself, or the
+        version it inherits the table from)."""
+        return str(self.tables(version).get(table, {}).get(ORIGIN, version))
+
     def locate(self, version: str, table: str | None = None, key: str | None = None) -> str:
         """``file:line`` of a version's rule table (or key), for problem reports."""
+        if table is not None:
+            version = self.declared_in(version, table)
         index = next((i for i, (m, _) in enumerate(self.versions) if m.version == version), None)
         if index is None or self.lines is None:
             return self.file

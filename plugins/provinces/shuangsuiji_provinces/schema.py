@@ -19,11 +19,15 @@ from datetime import date
 from typing import Any
 
 from shuangsuiji.rules import (
+    BOUNDS,
+    CHANNELS,
+    CODE_PATTERN,
     CREDENTIALS,
     EXCLUDABLE_PERIODS,
     INSPECTOR_SCOPES,
     METHODS,
     RECUSAL_MODES,
+    REPORT_FIELDS,
     RISK_FLAGS,
     SPECIAL_TRIGGERS,
     STANDARD_RESULTS,
@@ -32,15 +36,9 @@ from shuangsuiji.rules import (
 
 #: Kinds of declarative exclusion the kernel understands (see rules.ExclusionRule).
 EXCLUSION_KINDS: tuple[str, ...] = ("recently_inspected", "flag")
-#: Publication channels (MIIT Art. 15: 门户网站、有关信用信息公示系统).
-CHANNELS: tuple[str, ...] = ("portal", "credit_publicity")
-#: Fields a task report may require (MIIT Art. 14).
-REPORT_FIELDS: tuple[str, ...] = (
-    "period", "target_count", "content", "findings", "handling", "suggestions",
-)
 
 PACK_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+CODE = CODE_PATTERN  # one pattern for province files and Python packs (shuangsuiji.rules)
 MONTH_DAY = re.compile(r"^(\d\d)-(\d\d)$")
 
 #: A check returns None when the value is fine, else a sentence saying what is wrong.
@@ -71,6 +69,8 @@ class Field:
             text += f", {self.minimum}–{self.maximum}"
         elif self.minimum is not None:
             text += f", ≥ {self.minimum}"
+        if self.pattern is not None:
+            text += f", matching `{self.pattern.pattern}`"
         return text
 
 
@@ -154,6 +154,10 @@ VERSION = Table(
               required=False),
         Field("repeals", "string", "The document this version repealed, as its text cites it.",
               required=False),
+        Field("inherits", "string", "An earlier version of this file whose rule tables carry "
+              "over: this version states only the tables that changed, each replacing the "
+              "inherited table whole. Inherited rules cite this version (as a Python subclass "
+              "does). Without it, a table left out is answered by MIIT.", required=False),
     ),
 )
 
@@ -177,13 +181,17 @@ RULE_TABLES: tuple[Table, ...] = (
               Field("name_zh", "string", "Chinese name, e.g. `重点检查事项`."),
               Field("name_en", "string", "English name."),
               Field("cap_permille", "integer",
-                    "Ceiling on an item's ratio in ‰; absent: no ceiling.",
+                    "Ceiling on the ratio one task may draw of an item of this category, in ‰ "
+                    "(per task, not per year); absent: no ceiling. An item imported with a "
+                    "higher cap of its own is refused.",
                     required=False, minimum=0, maximum=1000),
               Field("cap_required", "boolean", "Each item of the category must carry its own cap.",
                     required=False, default=False),
               Field("batch_order", "boolean", "The order of inspection batches may be drawn.",
                     required=False, default=False),
-              Field("batch_order_min_permille", "integer", "Ratio from which batch order is drawn.",
+              Field("batch_order_min_permille", "integer", "Task ratio (‰) from which the "
+                    "batch order may be drawn; `0` means at any ratio. Batches are drawn only "
+                    "for a task created with `--batches N`.",
                     required=False, default=1000, minimum=0, maximum=1000),
               _entry_article(),
           )),
@@ -191,7 +199,8 @@ RULE_TABLES: tuple[Table, ...] = (
         Field("once_per_year", "boolean", "Same item × target at most once a year."),
         Field("same_quarter_other_divisions", "boolean",
               "Exclude targets other divisions inspected this quarter."),
-        _list("exempt_risk_flags", RISK_FLAGS, "Risk flags exempt from both rules.",
+        _list("exempt_risk_flags", RISK_FLAGS, "Risk flags exempt from both built-in rules "
+              "(not from `extra_exclusions`, which name their own `exempt_flags`).",
               required=False, default=()),
         _article(),
     )),
@@ -202,9 +211,16 @@ RULE_TABLES: tuple[Table, ...] = (
               Field("code", "string", "Unique code of the exclusion.", pattern=CODE),
               Field("kind", "string", "What excludes a target.", choices=EXCLUSION_KINDS),
               Field("days", "integer", "For `recently_inspected`: inspected within that many "
-                    "days before the task starts.", required=False, minimum=1, maximum=3660),
+                    "days before the task starts.", required=False,
+                    minimum=BOUNDS["days"][0], maximum=BOUNDS["days"][1]),
               Field("flag", "string", "For `flag`: targets carrying this risk flag.",
                     required=False, choices=RISK_FLAGS),
+              Field("categories", "string list", "Item categories (codes of `item_categories`) "
+                    "the rule is limited to: it applies only to a task with an item of one of "
+                    "them. Absent: every task.", required=False, default=(), pattern=CODE),
+              _list("exempt_flags", RISK_FLAGS, "Risk flags whose targets this rule does not "
+                    "exclude (the policy's `exempt_risk_flags` cover the built-in rules only).",
+                    required=False, default=()),
               _entry_article(),
           )),
     Table("risk_rules", "ssj_risk_rules",
@@ -215,7 +231,8 @@ RULE_TABLES: tuple[Table, ...] = (
               Field("ratio_permille", "integer", "Minimum ratio of the flagged stratum, ‰.",
                     required=False, default=0, minimum=0, maximum=1000),
               Field("multiplier", "integer", "Multiplier of the item's ratio.", required=False,
-                    default=1, minimum=1, maximum=1000),
+                    default=1, minimum=BOUNDS["multiplier"][0],
+                    maximum=BOUNDS["multiplier"][1]),
               _entry_article(),
           )),
     Table("special_inspections", "ssj_special_inspections",
@@ -224,7 +241,8 @@ RULE_TABLES: tuple[Table, ...] = (
               _article(),
           )),
     Table("group_rule", "ssj_group_rule", "How inspectors are drawn into groups.", (
-        Field("min_size", "integer", "Minimum inspectors per group.", minimum=1, maximum=50),
+        Field("min_size", "integer", "Minimum inspectors per group.",
+              minimum=BOUNDS["min_size"][0], maximum=BOUNDS["min_size"][1]),
         Field("leader", "boolean", "A leader (组长) is named.", required=False, default=True),
         _list("scopes", INSPECTOR_SCOPES, "Scopes inspectors may be drawn from."),
         _article(),
@@ -245,7 +263,8 @@ RULE_TABLES: tuple[Table, ...] = (
         _article(),
     )),
     Table("on_site_rule", "ssj_on_site_rule", "On-site inspections.", (
-        Field("min_inspectors", "integer", "Minimum inspectors on site.", minimum=1, maximum=50),
+        Field("min_inspectors", "integer", "Minimum inspectors on site.",
+              minimum=BOUNDS["min_inspectors"][0], maximum=BOUNDS["min_inspectors"][1]),
         _list("credentials", CREDENTIALS, "Credentials they may show."),
         _article(),
     )),
@@ -255,8 +274,8 @@ RULE_TABLES: tuple[Table, ...] = (
         _article(),
     )),
     Table("publication_deadline", "ssj_publication_deadline", "Publication deadline.", (
-        Field("working_days", "integer", "Working days after the start event.", minimum=1,
-              maximum=365),
+        Field("working_days", "integer", "Working days after the start event.",
+              minimum=BOUNDS["working_days"][0], maximum=BOUNDS["working_days"][1]),
         Field("start_event", "string", "Event the count starts after.", required=False,
               default="work_end", choices=START_EVENTS),
         _list("excluded_periods", EXCLUDABLE_PERIODS, "Periods left out of the count "

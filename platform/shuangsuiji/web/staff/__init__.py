@@ -21,6 +21,7 @@ from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
     draws,
     followup,
     items,
+    jobs,
     plans,
     publication,
     records,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shuangsuiji.access import current_caller, current_tenant, db_session, has_role, lookup
-from shuangsuiji.errors import Conflict, UserError
+from shuangsuiji.errors import Conflict, Forbidden, UserError
 from shuangsuiji.messages import reason
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
@@ -131,7 +131,10 @@ def task_deadline(task: Task) -> tuple[Any, UserError | None]:
 
 
 def refusal_status(exc: UserError) -> int:
-    """409 for a conflict with the current state, 422 for input a form sent back."""
+    """409 for a conflict with the current state, 403 for an action the caller may not take,
+    422 for input a form sent back."""
+    if isinstance(exc, Forbidden):
+        return 403
     return 409 if isinstance(exc, Conflict) else 422
 
 

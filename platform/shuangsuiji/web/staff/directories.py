@@ -19,8 +19,9 @@ from shuangsuiji.models.directories import (
     Item,
     Target,
 )
-from shuangsuiji.services import imports, lifecycle
+from shuangsuiji.services import imports, jobs, lifecycle
 from shuangsuiji.web import forms
+from shuangsuiji.web.staff import jobs as jobs_view
 from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, platform, tenant
 
 DIRECTORY_MODELS: dict[str, type[Any]] = {
@@ -36,7 +37,7 @@ def _overview(form: forms.UploadForm, failed: UserError | None,
     batches = s.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)).all()
     return render_template("staff/directories.html", counts=counts, batches=batches,
                            form=form, kinds=DIRECTORY_KINDS, failed=failed,
-                           failed_kind=failed_kind)
+                           failed_kind=failed_kind, jobs=jobs.recent(s, 10))
 
 
 @bp.get("/directories")
@@ -57,13 +58,16 @@ def directory_upload(kind: str) -> ResponseReturnValue:
     failed: UserError | None = None
     if form.validate_on_submit():
         upload = form.file.data
+        data = upload.read()
+        if len(data) >= jobs_view.upload_threshold():
+            return jobs_view.start_import(kind, upload.filename, data)
         try:
-            categories = None
+            categories = methods = None
             if kind == "items":
-                categories = platform().policy_for(tenant()).rules(
-                    lifecycle.today_in_china()).item_categories
-            report = imports.import_file(s, tenant(), kind, upload.read(), upload.filename,
-                                         actor=actor(), categories=categories)
+                rules = platform().policy_for(tenant()).rules(lifecycle.today_in_china())
+                categories, methods = rules.item_categories, rules.methods
+            report = imports.import_file(s, tenant(), kind, data, upload.filename,
+                                         actor=actor(), categories=categories, methods=methods)
         except UserError as exc:
             s.rollback()
             failed = exc

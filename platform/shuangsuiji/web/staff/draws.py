@@ -17,6 +17,7 @@ from shuangsuiji.kernel import KernelError
 from shuangsuiji.models.directories import Expert, Inspector, Target
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
+from shuangsuiji.services import announcements, recusal_steps
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.staff.common import (
@@ -39,24 +40,35 @@ from shuangsuiji.web.staff.common import (
 @bp.route("/tasks/<int:task_id>/draw", methods=["GET", "POST"])
 @allow("tenant_admin", "operator")
 def draw(task_id: int) -> ResponseReturnValue:
-    """GET: freeze the pool and show its digest *before* anything is drawn. POST: draw with
-    the typed or generated seed; refused if the pool changed since its digest was shown."""
+    """The ceremony: announce (freezing the pool once) → commitments and reveals → draw.
+
+    GET without an announcement: freeze the pool and show its digest, with the announcement
+    form (and the draw without announcement, labelled weaker). With an open announcement:
+    show it, its commitments and reveals, and the draw form; the pool is not frozen again.
+    POST: draw; refused if anything differs from the announcement (or, without one, if the
+    pool changed since its digest was shown)."""
     s = db_session()
     row: Task = lookup(Task, task_id)
     require_act(row)
     form = forms.DrawForm()
     problem: Any = None
+    announced = announcements.open_announcement(s, row)
+    kind = announced.procedure if announced is not None else None
     if form.validate_on_submit():
-        seed = (form.seed.data or "").strip() if form.seed_source.data == "ceremony" else None
-        if form.seed_source.data == "ceremony" and not seed:
+        typed = (form.seed.data or "").strip() if form.seed_source.data == "ceremony" else None
+        if kind is not None and kind != "ceremony":
+            typed = None
+        if (kind == "ceremony" or (kind is None and form.seed_source.data == "ceremony")) \
+                and not typed:
             form.seed.errors.append(_("Type the seed announced at the ceremony, or choose a "
                                       "generated seed."))
         else:
             try:
                 record = draw_service.draw(
-                    s, platform(), tenant(), row.id, seed=seed,
+                    s, platform(), tenant(), row.id, seed=typed,
                     witnesses=tuple(split(form.witnesses.data)),
-                    expected_pool_digest=form.pool_digest.data or None)
+                    expected_pool_digest=form.pool_digest.data or None,
+                    beacon_signature=(form.beacon_signature.data or "").strip() or None)
             except (UserError, KernelError) as exc:
                 s.rollback()
                 problem = exc
@@ -66,15 +78,99 @@ def draw(task_id: int) -> ResponseReturnValue:
                         "verified."), "info")
                 return redirect(url_for("staff.draw_result", draw_id=record.id))
     prepared = None
-    try:
-        prepared = draw_service.prepare(s, platform(), tenant(), row.id)
-    except (UserError, KernelError) as exc:
-        s.rollback()
-        problem = problem or exc
-    if prepared is not None and not form.pool_digest.data:
-        form.pool_digest.data = prepared.pool.digest
-    return render_template("staff/draw.html", task=row, prepared=prepared, form=form,
-                           problem=problem), status_for(request.method)
+    if announced is None:
+        try:
+            prepared = draw_service.prepare(s, platform(), tenant(), row.id)
+        except (UserError, KernelError) as exc:
+            s.rollback()
+            problem = problem or exc
+    digest = (announced.announcement["pool"]["digest"] if announced is not None
+              else prepared.pool.digest if prepared is not None else None)
+    if digest is not None and not form.pool_digest.data:
+        form.pool_digest.data = digest
+    parties = _party_choices(announced)
+    commit_form, reveal_form = forms.CommitForm(), forms.RevealForm()
+    commit_form.party.choices = reveal_form.party.choices = parties
+    return render_template(
+        "staff/draw.html", task=row, prepared=prepared, form=form, problem=problem,
+        announced=announced, announce_form=forms.AnnounceForm(), commit_form=commit_form,
+        reveal_form=reveal_form, round_due=announcements.round_due(announced)
+        if announced is not None else None,
+    ), status_for(request.method)
+
+
+def _party_choices(announced: Any) -> list[tuple[str, str]]:
+    if announced is None:
+        return []
+    return [(p, p) for p in announced.announcement["seed_procedure"]["parties"]]
+
+
+def _conflict_pairs(text: str | None) -> list[tuple[str, str]]:
+    pairs = []
+    for n, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        bits = line.split()
+        if len(bits) != 2:
+            raise UserError(_("Line %(n)d of the conflicts: write the person id, a space, and "
+                              "the credit code.", n=n), where="conflicts")
+        pairs.append((bits[0], bits[1]))
+    return pairs
+
+
+@bp.post("/tasks/<int:task_id>/announce")
+@allow("tenant_admin", "operator")
+def announce(task_id: int) -> ResponseReturnValue:
+    """Announce the draw (抽取公告): logged, published on the portal, before any randomness."""
+    row: Task = lookup(Task, task_id)
+    require_act(row)
+    form = forms.AnnounceForm()
+    if not form.validate_on_submit():
+        return form_problem(form), 422
+    kind = form.procedure.data or ""
+
+    def run() -> None:
+        announcements.announce(
+            db_session(), platform(), tenant(), row.id, procedure=kind,
+            parties=split(form.parties.data) if kind.startswith("commit_reveal") else (),
+            beacon_after_minutes=(form.beacon_after_minutes.data or 0)
+            if kind.endswith("beacon") else None,
+            conflicts=_conflict_pairs(form.conflicts.data))
+
+    return act(run, done=_("The draw was announced. It is on the portal; nothing random "
+                           "exists yet."), to=url_for("staff.draw", task_id=row.id))
+
+
+@bp.post("/tasks/<int:task_id>/commit")
+@allow("tenant_admin", "operator")
+def commit_seed(task_id: int) -> ResponseReturnValue:
+    """A party registers its commitment (SHA-256 of its secret)."""
+    row: Task = lookup(Task, task_id)
+    require_act(row)
+    form = forms.CommitForm()
+    form.party.choices = _party_choices(announcements.open_announcement(db_session(), row))
+    if not form.validate_on_submit():
+        return form_problem(form), 422
+    return act(lambda: announcements.commit(db_session(), tenant(), row.id,
+                                            form.party.data or "", form.commitment.data or ""),
+               done=_("The commitment was registered."),
+               to=url_for("staff.draw", task_id=row.id))
+
+
+@bp.post("/tasks/<int:task_id>/reveal")
+@allow("tenant_admin", "operator")
+def reveal_seed(task_id: int) -> ResponseReturnValue:
+    """A party reveals its secret; refused unless it matches the commitment."""
+    row: Task = lookup(Task, task_id)
+    require_act(row)
+    form = forms.RevealForm()
+    form.party.choices = _party_choices(announcements.open_announcement(db_session(), row))
+    if not form.validate_on_submit():
+        return form_problem(form), 422
+    return act(lambda: announcements.reveal(db_session(), tenant(), row.id,
+                                            form.party.data or "", form.secret.data or ""),
+               done=_("The secret was revealed and matches its commitment."),
+               to=url_for("staff.draw", task_id=row.id))
 
 
 @bp.get("/draws/<int:draw_id>")
@@ -89,6 +185,7 @@ def draw_result(draw_id: int) -> str:
         names=names, people=people,
         recusal_form=_recusal_form(row, result, names, people), void_form=forms.VoidForm(),
         may_act=may_act_for(row), may_recuse=may_act_for(row) or assigned(row),
+        pending=recusal_steps.pending(db_session(), record),
         recusal_modes=platform().policy_for(tenant()).rules(
             record.inspection_date).recusal_rule.modes)
 
@@ -144,17 +241,38 @@ def recuse(draw_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return form_problem(form), 422
     s = db_session()
+    v2 = draw_service.is_v2(record)
     try:
-        draw_service.recuse(s, tenant(), record.id, person=form.person_id.data or "",
-                            credit_code=form.credit_code.data or "",
-                            mode=form.mode.data or "", reason=form.reason.data or "",
-                            platform=platform())
+        if v2:  # declared now, applied once its beacon round is out
+            recusal_steps.declare(s, tenant(), record.id, person=form.person_id.data or "",
+                                  credit_code=form.credit_code.data or "",
+                                  mode=form.mode.data or "", reason=form.reason.data or "",
+                                  platform=platform())
+        else:
+            draw_service.recuse(s, tenant(), record.id, person=form.person_id.data or "",
+                                credit_code=form.credit_code.data or "",
+                                mode=form.mode.data or "", reason=form.reason.data or "",
+                                platform=platform())
     except (UserError, KernelError) as exc:
         s.rollback()
         return problem_page(exc)
     s.commit()
-    flash(_("The recusal was recorded and applied."), "info")
+    flash(_("The recusal was declared; apply it once its beacon round is out.") if v2
+          else _("The recusal was recorded and applied."), "info")
     return redirect(url_for("staff.draw_result", draw_id=record.id))
+
+
+@bp.post("/draws/<int:draw_id>/recusals/apply")
+@allow("tenant_admin", "operator")
+def apply_recusal(draw_id: int) -> ResponseReturnValue:
+    """Apply the declared recusal step of an announced draw with its beacon round."""
+    record, row = draw_or_404(draw_id)
+    require_act(row)
+    signature = (request.form.get("beacon_signature") or "").strip() or None
+    return act(lambda: recusal_steps.apply(db_session(), tenant(), record.id,
+                                           platform=platform(), beacon_signature=signature),
+               done=_("The recusal step was applied."),
+               to=url_for("staff.draw_result", draw_id=record.id))
 
 
 @bp.post("/draws/<int:draw_id>/void")

@@ -1,6 +1,12 @@
 """User management: a tenant admin manages the accounts of their tenant; the central admin
 (``/central/users``, same views with no tenant) every account.
 
+A tenant admin manages only what an account holds in their tenant: roles there, and tokens
+made for it (scoped: they carry only the roles there). The password, the enabling and the
+unscoped tokens of an account holding roles in other tenants too are refused to them (403,
+:func:`shuangsuiji.services.accounts.check_manages`): they belong to the central admin or
+the holder.
+
 An API token is shown once, in the response to the request that issued it, and never again
 (it is not put in the flash, which lives in the session cookie).
 """
@@ -69,6 +75,9 @@ def _page(scope: Tenant | None, *, problem: UserError | None = None, status: int
     return render_template(
         "staff/users.html", users=users, scope=scope, problem=problem, new_token=new_token,
         token_user=token_user,
+        tokens_of={u.id: accounts.tokens_visible_to(u, scope) for u in users},
+        managed_elsewhere={u.id for u in users
+                           if scope is not None and accounts.holds_roles_elsewhere(u, scope.id)},
         create_form=create_form or _with_choices(forms.UserForm(formdata=None), scope),
         grant_form=_with_choices(forms.GrantForm(formdata=None), scope),
         token_form=forms.TokenForm(formdata=None), revoke_form=forms.RevokeForm(formdata=None),
@@ -132,7 +141,11 @@ def issue_token(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
     s = db_session()
-    issued = accounts.issue_token(s, user, (form.name.data or "").strip())
+    try:
+        issued = accounts.issue_token(s, user, (form.name.data or "").strip(), admin_of=scope)
+    except UserError as exc:
+        s.rollback()
+        return _page(scope, problem=exc, status=refusal_status(exc))
     s.commit()
     # Shown in this response only; the page says it will not be shown again.
     return _page(scope, new_token=issued, token_user=user)
@@ -143,7 +156,8 @@ def revoke_token(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
     form = forms.RevokeForm()
     if not form.validate_on_submit():
         return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
-    return _act(scope, lambda: accounts.revoke_token(db_session(), user, form.prefix.data or ""),
+    return _act(scope, lambda: accounts.revoke_token(db_session(), user, form.prefix.data or "",
+                                                          admin_of=scope),
                 done=_("The token %(prefix)s… was revoked.", prefix=form.prefix.data))
 
 
@@ -152,7 +166,8 @@ def set_active(scope: Tenant | None, user_id: int, active: bool) -> ResponseRetu
     user = _user_or_404(user_id, scope)
     if not forms.ActionForm().validate_on_submit():
         return _page(scope, problem=UserError(_("The form is incomplete.")), status=422)
-    return _act(scope, lambda: accounts.set_active(db_session(), user, active, by=current_user()),
+    return _act(scope, lambda: accounts.set_active(db_session(), user, active, by=current_user(),
+                                                        admin_of=scope),
                 done=_("The account %(name)s was enabled.", name=user.username) if active else
                 _("The account %(name)s was disabled.", name=user.username))
 
@@ -164,7 +179,8 @@ def reset_password(scope: Tenant | None, user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(scope, problem=UserError(
             _("Type the new password twice, at least 10 characters."), where="new"), status=422)
-    return _act(scope, lambda: accounts.set_password(db_session(), user, form.new.data or ""),
+    return _act(scope, lambda: accounts.set_password(db_session(), user, form.new.data or "",
+                                                          admin_of=scope),
                 done=_("The password of %(name)s was changed; their sessions have ended.",
                        name=user.username))
 

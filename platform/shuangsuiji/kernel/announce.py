@@ -1,0 +1,397 @@
+"""The draw announcement (抽取公告) and the seed procedures (docs/draw-spec.md §10–§12).
+
+Before any randomness exists the platform publishes an *announcement*: the pool (its
+digest and the Merkle root over its lines), the digests of the inspector and expert
+directories as used, every draw parameter, the rules' digest, the declared conflicts of
+interest and how the seed will be made. The draw is then refused if anything differs, and
+a v2 bundle carries the announcement so that anyone can check the draw matches it.
+
+Seeds no single party can choose: *commit–reveal* (each named party registers SHA-256 of a
+secret; the seed hashes the reveals), a *drand beacon* round named in advance, or both.
+The typed ceremony seed and the generated seed stay available and are labelled weaker.
+Pure: the announcement time and the beacon value are passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from shuangsuiji.kernel import merkle
+from shuangsuiji.kernel.canonical import canonical_json
+from shuangsuiji.kernel.codec import Reader, plain, read_pool_rules, read_sampling, read_task
+from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.model import (
+    DrawParams,
+    DrawRules,
+    Exclusion,
+    Expert,
+    FrozenPool,
+    Inspector,
+    PoolRules,
+    Sampling,
+    Stratum,
+    Task,
+)
+from shuangsuiji.kernel.people import canonical_experts, canonical_inspectors
+from shuangsuiji.kernel.pool import (
+    POOL_FORMAT,
+    excluded_lines,
+    exclusion_citations,
+    pool_header,
+)
+from shuangsuiji.messages import msg
+
+ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/1"
+SEED_FORMAT = "shuangsuiji-seed/1"
+RECUSAL_SEED_FORMAT = "shuangsuiji-recusal-seed/1"
+
+#: Seed procedures, strongest first. ``ceremony`` (typed by the operator after the
+#: announcement) and ``generated`` (chosen by the server) are weaker: one party picks them.
+PROCEDURES = ("commit_reveal+beacon", "beacon", "commit_reveal", "ceremony", "generated")
+WEAKER = ("ceremony", "generated")
+#: Keys of the announcement object, in order.
+ANNOUNCEMENT_KEYS = (
+    "format",
+    "task",
+    "sampling",
+    "pool",
+    "inspectors_digest",
+    "experts_digest",
+    "draw_parameters",
+    "rules",
+    "seed_procedure",
+    "conflicts",
+    "announced_at",
+    "replaces",
+)
+#: Smallest secret accepted for commit–reveal (a short one could be guessed from its hash).
+MIN_SECRET = 16
+
+
+# --- the pool's lines and their Merkle tree ---------------------------------------------
+
+
+def pool_lines(pool: FrozenPool) -> Iterator[bytes]:
+    """The pool's canonical lines (§3.3) without their LF, in order: the Merkle leaves."""
+    yield POOL_FORMAT.encode()
+    yield canonical_json(pool_header(pool.task, pool.sampling, pool.rules))
+    for s in pool.strata:
+        yield f"stratum\t{s.name}\t{s.ratio_permille}\t{s.size}\t{len(s.lines)}".encode()
+        yield from s.lines
+    chunks = (
+        pool.excluded_text if pool.excluded_text or not pool.excluded
+        else tuple(excluded_lines(pool.excluded))
+    )
+    for chunk in chunks:
+        yield from chunk.split(b"\n")[:-1]
+
+
+def lines_of_text(data: bytes) -> list[bytes]:
+    """The lines of a pool's stored text (§3.3 bytes), without their LF."""
+    if not data.endswith(b"\n"):
+        raise InvalidInput(msg("not a stored pool: the last line has no line feed"))
+    return data[:-1].split(b"\n")
+
+
+def merkle_root(lines: Iterable[bytes]) -> tuple[str, int]:
+    """RFC 6962 Merkle tree head (hex) over ``lines`` as leaves, and the number of leaves."""
+    leaf = merkle.leaf_hash
+    hashes = [leaf(line) for line in lines]
+    return merkle.root(hashes).hex(), len(hashes)
+
+
+def pool_root(pool: FrozenPool) -> tuple[str, int]:
+    """The Merkle root of the pool's lines and their count."""
+    return merkle_root(pool_lines(pool))
+
+
+def member_proof(lines: Sequence[bytes], credit_code: str) -> dict[str, Any]:
+    """Where ``credit_code`` is in the pool, with an inclusion proof of its line.
+
+    Returns ``{"index", "size", "line", "proof": [hex…], "root"}``; the line is the member's
+    or the excluded target's line. Raises InvalidInput when the code is not in the pool.
+    """
+    member = f"member\t{credit_code}\t".encode()
+    excluded = f"excluded\t{credit_code}\t".encode()
+    index = next((i for i, line in enumerate(lines)
+                  if line.startswith(member) or line.startswith(excluded)), None)
+    if index is None:
+        raise InvalidInput(msg("credit code %(code)r is not in this pool", code=credit_code))
+    hashes = [merkle.leaf_hash(line) for line in lines]
+    return {
+        "index": index,
+        "size": len(lines),
+        "line": lines[index].decode("utf-8"),
+        "proof": [p.hex() for p in merkle.inclusion_proof(hashes, index)],
+        "root": merkle.root(hashes).hex(),
+    }
+
+
+def verify_member_proof(proof: dict[str, Any], root_hex: str) -> bool:
+    """Does ``proof`` (from :func:`member_proof`) show its line in the tree ``root_hex``?"""
+    return merkle.verify_inclusion(
+        int(proof["index"]), int(proof["size"]),
+        merkle.leaf_hash(str(proof["line"]).encode("utf-8")),
+        [bytes.fromhex(p) for p in proof["proof"]], bytes.fromhex(root_hex),
+    )
+
+
+def frozen_pool_from_text(data: bytes) -> FrozenPool:
+    """The frozen pool whose canonical lines (§3.3) are ``data``, as stored at the
+    announcement: the draw uses it instead of freezing the pool a second time.
+
+    The digest is SHA-256 of ``data``; the caller compares it with the announced one.
+    """
+    lines = lines_of_text(data)
+    if len(lines) < 2 or lines[0] != POOL_FORMAT.encode():
+        raise InvalidInput(msg("not a stored pool (shuangsuiji-pool/1 lines)"))
+    import json
+
+    header = Reader(json.loads(lines[1]), "pool header")
+    task = read_task(header.sub("task"))
+    sampling = read_sampling(header.sub("sampling"))
+    rules = read_pool_rules(header.sub("rules"))
+    strata: list[Stratum] = []
+    i, end = 2, len(lines)
+    while i < end and lines[i].startswith(b"stratum\t"):
+        _, name, ratio, size, count = lines[i].decode("utf-8").split("\t")
+        n = int(count)
+        strata.append(Stratum(name, int(ratio), int(size), lines[i + 1 : i + 1 + n]))
+        i += 1 + n
+    cites = exclusion_citations(rules)
+    excluded: list[Exclusion] = []
+    for line in lines[i:end]:
+        tag, code, name, rule, _article, trigger = line.decode("utf-8").split("\t")
+        if tag != "excluded" or rule not in cites:
+            raise InvalidInput(msg("stored pool: unexpected line %(line)r", line=line[:60]))
+        excluded.append(Exclusion(code, name, rule, cites[rule], trigger or None))
+    tail = b"".join(x + b"\n" for x in lines[i:end])
+    return FrozenPool(task, sampling, rules, tuple(strata), tuple(excluded),
+                      hashlib.sha256(data).hexdigest(), (tail,) if tail else ())
+
+
+# --- digests of what the announcement fixes ---------------------------------------------
+
+
+def sha256_json(value: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``value``."""
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def inspectors_plain(inspectors: Iterable[Inspector]) -> list[Any]:
+    """The inspector directory as a bundle's ``inspectors`` (canonical order)."""
+    return list(plain(canonical_inspectors(inspectors)))
+
+
+def experts_plain(experts: Iterable[Expert]) -> list[Any]:
+    """The expert directory as a bundle's ``experts_directory`` (canonical order)."""
+    return list(plain(canonical_experts(experts)))
+
+
+def rules_digest(pool_rules: Any, draw_rules: Any) -> str:
+    """SHA-256 of the canonical JSON of ``{"draw_rules": …, "pool_rules": …}`` (plain forms)."""
+    return sha256_json({"draw_rules": draw_rules, "pool_rules": pool_rules})
+
+
+def sorted_conflicts(conflicts: Iterable[Sequence[str]]) -> list[list[str]]:
+    """Declared conflicts ``[person id, credit code]``, unique, sorted by UTF-8 bytes."""
+    pairs = {(str(p), str(c)) for p, c in conflicts}
+    return [list(pair) for pair in sorted(pairs)]
+
+
+def seed_procedure(
+    kind: str, parties: Sequence[str] = (), beacon: dict[str, Any] | None = None,
+    beacon_round: int | None = None,
+) -> dict[str, Any]:
+    """The announcement's ``seed_procedure``: kind, named parties, beacon chain and round."""
+    if kind not in PROCEDURES:
+        raise InvalidInput(msg("seed procedure %(kind)r is unknown; use one of %(kinds)s",
+                               kind=kind, kinds=", ".join(PROCEDURES)))
+    uses_reveals = kind.startswith("commit_reveal")
+    uses_beacon = kind.endswith("beacon")
+    names = sorted({p.strip() for p in parties if p.strip()})
+    if uses_reveals and len(names) < 2:
+        raise InvalidInput(msg(
+            "commit–reveal needs at least two named parties (the department and at least one "
+            "outside witness); %(n)s named", n=len(names)))
+    if not uses_reveals and names:
+        raise InvalidInput(msg("parties are named only for commit–reveal"))
+    chain: dict[str, Any] | None = None
+    if uses_beacon:
+        if beacon is None or beacon_round is None:
+            raise InvalidInput(msg("a beacon procedure names the chain and its round"))
+        chain = {k: beacon[k] for k in ("chain_hash", "public_key", "genesis_time", "period",
+                                        "scheme")}
+        chain["round"] = beacon_round
+    return {"kind": kind, "parties": names, "beacon": chain}
+
+
+def make_announcement(
+    pool: FrozenPool,
+    *,
+    params: DrawParams,
+    rules: DrawRules,
+    inspectors: Iterable[Inspector],
+    experts: Iterable[Expert],
+    pack: str,
+    version: str,
+    procedure: dict[str, Any],
+    conflicts: Iterable[Sequence[str]] = (),
+    announced_at: str,
+    replaces: str | None = None,
+    root: tuple[str, int] | None = None,
+) -> dict[str, Any]:
+    """The announcement object (§10). ``announced_at``: ``YYYY-MM-DDTHH:MM:SSZ`` (UTC).
+
+    ``root`` (the pool's Merkle root and line count) when already computed.
+    """
+    unix_time(announced_at)  # checked
+    fields = announced_fields(
+        pool.task, pool.sampling, pool.rules, params=params, rules=rules,
+        inspectors=inspectors, experts=experts, pack=pack, version=version,
+    )
+    beacon = procedure.get("beacon")
+    if beacon is not None:
+        from shuangsuiji.kernel.beacon import round_time
+
+        if round_time(beacon, int(beacon["round"])) <= unix_time(announced_at):
+            raise InvalidInput(msg(
+                "beacon round %(round)s was produced before the announcement: name a round "
+                "whose time is after it (a later round)", round=beacon["round"]))
+    tree_root, leaves = root if root is not None else pool_root(pool)
+    return {
+        "format": ANNOUNCEMENT_FORMAT,
+        "task": fields["task"],
+        "sampling": fields["sampling"],
+        "pool": {
+            "digest": pool.digest,
+            "merkle_root": tree_root,
+            "lines": leaves,
+            "size": pool.size,
+            "excluded": len(pool.excluded),
+        },
+        "inspectors_digest": fields["inspectors_digest"],
+        "experts_digest": fields["experts_digest"],
+        "draw_parameters": fields["draw_parameters"],
+        "rules": fields["rules"],
+        "seed_procedure": procedure,
+        "conflicts": sorted_conflicts(conflicts),
+        "announced_at": announced_at,
+        "replaces": replaces,
+    }
+
+
+def announced_fields(
+    task: Task,
+    sampling: Sampling,
+    pool_rules: PoolRules,
+    *,
+    params: DrawParams,
+    rules: DrawRules,
+    inspectors: Iterable[Inspector],
+    experts: Iterable[Expert],
+    pack: str,
+    version: str,
+) -> dict[str, Any]:
+    """The announcement's fields that the platform recomputes at the draw (§10.1)."""
+    return {
+        "task": plain(task),
+        "sampling": plain(sampling),
+        "inspectors_digest": sha256_json(inspectors_plain(inspectors)),
+        "experts_digest": sha256_json(experts_plain(experts)),
+        "draw_parameters": plain(params),
+        "rules": {"pack": pack, "version": version,
+                  "digest": rules_digest(plain(pool_rules), plain(rules))},
+    }
+
+
+def announcement_digest(announcement: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the announcement's canonical JSON."""
+    return sha256_json(announcement)
+
+
+def differences(announced: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """The fields of ``current`` that differ from ``announced`` (paths, document order);
+    compared by the canonical JSON digest of each field. Fields ``current`` does not hold
+    are not compared."""
+    out: list[str] = []
+    for key in ANNOUNCEMENT_KEYS:
+        if key not in current:
+            continue
+        a, c = announced.get(key), current.get(key)
+        if sha256_json(a) == sha256_json(c):
+            continue
+        if isinstance(a, dict) and isinstance(c, dict):
+            out += [f"{key}.{k}" for k in sorted(set(a) | set(c))
+                    if sha256_json(a.get(k)) != sha256_json(c.get(k))]
+        else:
+            out.append(key)
+    return out
+
+
+def unix_time(stamp: str) -> int:
+    """UNIX seconds of ``YYYY-MM-DDTHH:MM:SSZ``; anything else is refused."""
+    try:
+        when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        raise InvalidInput(msg("time %(value)r is not YYYY-MM-DDTHH:MM:SSZ (UTC)",
+                               value=str(stamp))) from None
+    return int(when.timestamp())
+
+
+# --- commit–reveal and the seed ------------------------------------------------------------
+
+
+def commitment(secret: str) -> str:
+    """SHA-256 (hex) of the secret's UTF-8 bytes: what a party registers before the draw."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def check_secret(secret: str) -> None:
+    """Refuse a secret too short to stay unguessable from its published commitment."""
+    if len(secret) < MIN_SECRET:
+        raise InvalidInput(msg(
+            "the secret has %(n)s characters; use at least %(min)s (e.g. 32 random hex digits "
+            "from `ssj draw commit --generate`)", n=len(secret), min=MIN_SECRET))
+
+
+def check_commitment(value: str) -> str:
+    """A commitment as 64 lower-case hex digits, or InvalidInput."""
+    v = value.strip().lower()
+    if len(v) != 64 or any(ch not in "0123456789abcdef" for ch in v):
+        raise InvalidInput(msg("a commitment is SHA-256 as 64 hex digits, found %(value)r",
+                               value=value[:70]))
+    return v
+
+
+def derive_seed(
+    announcement_hex: str,
+    commitments: Sequence[Sequence[str]],
+    reveals: Sequence[Sequence[str]],
+    beacon_randomness: str | None,
+) -> str:
+    """The seed of a commit–reveal and/or beacon procedure (§11.3): SHA-256 (hex) of the
+    canonical JSON of ``{"announcement", "beacon", "commitments", "format", "reveals"}``,
+    commitments and reveals as ``[party, value]`` sorted by party."""
+    return sha256_json({
+        "format": SEED_FORMAT,
+        "announcement": announcement_hex,
+        "commitments": sorted([str(p), str(c)] for p, c in commitments),
+        "reveals": sorted([str(p), str(s)] for p, s in reveals),
+        "beacon": beacon_randomness,
+    })
+
+
+def recusal_seed(seed: str, step: int, declaration: dict[str, Any], randomness: str) -> str:
+    """The stream key of a v2 recusal step (§12): the draw's seed mixed with a fresh beacon
+    value that did not exist when the step was declared."""
+    return sha256_json({
+        "format": RECUSAL_SEED_FORMAT,
+        "seed": seed,
+        "step": step,
+        "declaration": declaration,
+        "beacon": randomness,
+    })

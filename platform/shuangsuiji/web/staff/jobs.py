@@ -1,0 +1,122 @@
+"""Background jobs in the browser: the job page, its JSON (polled), retry, the output file,
+and starting an export.
+
+A large upload (``SSJ_JOB_UPLOAD_BYTES``, default 256 KiB; 0: every upload) is imported by a
+job instead of inside the request (see :func:`start_import`); the page then shows the job,
+which keeps its state in the database, so reloading it, or asking another node, shows the
+same progress.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from shuangsuiji import workers
+from shuangsuiji.access import allow, db_session
+from shuangsuiji.errors import NotFound, UserError
+from shuangsuiji.models.directories import DIRECTORY_KINDS
+from shuangsuiji.models.jobs import Job
+from shuangsuiji.services import exports, jobs
+from shuangsuiji.web.localise import localise
+from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, platform, problem_page, tenant
+
+#: Uploads at least this large are imported by a background job.
+DEFAULT_UPLOAD_BYTES = 256 * 1024
+
+
+def upload_threshold() -> int:
+    return int(current_app.config.get("SSJ_JOB_UPLOAD_BYTES", DEFAULT_UPLOAD_BYTES))
+
+
+def _stale_after() -> float:
+    return float(current_app.config.get("SSJ_JOB_STALE_SECONDS", jobs.STALE_SECONDS))
+
+
+def _start(kind: str, params: dict[str, Any],
+           files: dict[str, tuple[str, bytes]] | None = None) -> ResponseReturnValue:
+    s = db_session()
+    job = jobs.submit(s, tenant().id, kind, params, actor=actor(), files=files)
+    s.commit()
+    workers.dispatch(platform(), current_app.config, job.id)
+    return redirect(url_for("staff.job", job_id=job.id), 303)
+
+
+def start_import(directory: str, filename: str, data: bytes) -> ResponseReturnValue:
+    """Queue the import of an uploaded file and go to its job page."""
+    return _start("import", {"directory": directory, "filename": filename},
+                  {"input": (filename, data)})
+
+
+def _job_or_404(job_id: int) -> Job:
+    try:
+        return jobs.get(db_session(), job_id, stale_after=_stale_after())
+    except NotFound:
+        abort(404)
+
+
+def _status(job: Job) -> dict[str, Any]:
+    data = jobs.as_json(job)
+    data["lines"] = [str(localise(line)) for line in jobs.lines(job)]
+    return data
+
+
+@bp.get("/jobs/<int:job_id>")
+@allow(*READERS)
+def job(job_id: int) -> str:
+    found = _job_or_404(job_id)
+    s = db_session()
+    return render_template("staff/job.html", job=found, status=_status(found),
+                           has_output=found.state == "succeeded" and found.kind == "export",
+                           recent=jobs.recent(s, 10) if found.state != "running" else [])
+
+
+@bp.get("/jobs/<int:job_id>.json")
+@allow(*READERS)
+def job_json(job_id: int) -> Response:
+    response = jsonify(_status(_job_or_404(job_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@allow(*EDITORS)
+def job_retry(job_id: int) -> ResponseReturnValue:
+    found = _job_or_404(job_id)
+    s = db_session()
+    try:
+        jobs.retry(s, found)
+    except UserError as exc:
+        s.rollback()
+        return problem_page(exc)
+    s.commit()
+    workers.dispatch(platform(), current_app.config, found.id)
+    return redirect(url_for("staff.job", job_id=found.id), 303)
+
+
+@bp.get("/jobs/<int:job_id>/output")
+@allow(*READERS)
+def job_output(job_id: int) -> Response:
+    found = _job_or_404(job_id)
+    try:
+        file = jobs.output(db_session(), found)
+    except NotFound:
+        abort(404)
+    response = Response(bytes(file.data), mimetype=file.content_type.split(";")[0])
+    response.headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return response
+
+
+@bp.post("/directories/<kind>/export")
+@allow(*READERS)
+def directory_export(kind: str) -> ResponseReturnValue:
+    """Export a directory as a background job (a large one takes a while to write)."""
+    if kind not in DIRECTORY_KINDS or kind not in exports.EXPORT_KINDS:
+        abort(404)
+    fmt = request.form.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        abort(400)
+    lang = "en" if request.form.get("lang") == "en" else "zh"
+    return _start("export", {"directory": kind, "format": fmt, "lang": lang})

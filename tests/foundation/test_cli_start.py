@@ -1,0 +1,72 @@
+"""The quick CLI: ``ssj --help`` imports no command, ``ssj tenants list`` builds no web or
+API layer, and the written command list agrees with the modules' commands."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from shuangsuiji import cli as ssj_cli
+
+#: What a command that needs only the database must not import.
+HEAVY = ("flask_smorest", "flask_babel", "flask_wtf", "marshmallow", "openpyxl", "alembic",
+         "argon2", "shuangsuiji.web", "shuangsuiji.api", "shuangsuiji.services.accounts")
+
+PROBE = """
+import atexit, json, sys
+atexit.register(lambda: print("MODULES=" + json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["ssj", *json.loads(sys.argv[1])]
+from shuangsuiji.cli import main
+main()
+"""
+
+
+def _modules(args: list[str], tmp_path: Path) -> tuple[set[str], str]:
+    env = dict(os.environ, SSJ_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES="))
+    return set(json.loads(line.removeprefix("MODULES="))), done.stdout
+
+
+def test_the_command_list_agrees_with_the_modules() -> None:
+    found: dict[str, tuple[str, str]] = {}
+    for name in ssj_cli.MODULES:
+        for command in importlib.import_module(name).commands:
+            found[command.name] = (name, command.get_short_help_str(limit=1000))
+    assert found == ssj_cli.COMMANDS
+
+
+def test_help_imports_no_command_and_no_framework(tmp_path: Path) -> None:
+    modules, out = _modules(["--help"], tmp_path)
+    for name in ssj_cli.COMMANDS:
+        assert name in out
+    assert not {m for m in modules if m.split(".")[0] in ("flask", "sqlalchemy")}
+    assert not [m for m in modules if m.startswith("shuangsuiji.cli.")]
+
+
+def test_tenants_list_builds_no_web_layer(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"SSJ_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"}
+    assert runner.invoke(ssj_cli.cli, ["db", "upgrade"], env=env).exit_code == 0
+    modules, out = _modules(["tenants", "list"], tmp_path)
+    assert "no tenants yet" in out
+    loaded = [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    assert loaded == []
+
+
+def test_offline_verify_builds_no_app(tmp_path: Path) -> None:
+    """`ssj verify` needs no database: with one that cannot be reached it still answers."""
+    bad = tmp_path / "bundle.json"
+    bad.write_text("{not json", encoding="utf-8")
+    env = dict(os.environ, SSJ_DATABASE_URL="postgresql://nobody@127.0.0.1:9/none")
+    done = subprocess.run([sys.executable, "-m", "shuangsuiji.cli", "verify", str(bad)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "not a JSON bundle" in done.stderr and "Traceback" not in done.stderr
