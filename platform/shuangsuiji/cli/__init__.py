@@ -16,8 +16,8 @@ import click
 
 #: Modules whose ``commands`` make up ``ssj`` (and ``flask --app shuangsuiji``).
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
-    "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "draw_cmd",
-    "lifecycle", "pack_dev", "users", "demo_cmd", "log_cmd", "jobs_cmd",
+    "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "credit_cmd",
+    "draw_cmd", "lifecycle", "pack_dev", "users", "demo_cmd", "log_cmd", "jobs_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"
@@ -32,6 +32,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "docs/imports.md."),
     "export": ("shuangsuiji.cli.imports",
                "Export KIND to FILE (.csv or .xlsx); the file can be imported again unchanged."),
+    "credit-publicity": ("shuangsuiji.cli.credit_cmd",
+                         "Hand published results over to the credit publicity system "
+                         "(信用信息公示系统)."),
     "items": ("shuangsuiji.cli.items_cmd",
               "The item list (随机抽查事项清单): versions, approval, publication."),
     "draw": ("shuangsuiji.cli.draw_cmd",

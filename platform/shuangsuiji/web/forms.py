@@ -230,6 +230,12 @@ class EndWorkForm(FlaskForm):
                                     validators=[Optional()])
 
 
+class CreditPublicityForm(FlaskForm):
+    """Hand over to, or confirm publication on, the credit publicity system."""
+
+    published_on = DateField(_l("Published there on"), validators=[Optional()])
+
+
 class PublicationForm(FlaskForm):
     directed_to = StringField(_l("Departments receiving a directed notification "
                                  "(comma-separated; default: the items' own)"),

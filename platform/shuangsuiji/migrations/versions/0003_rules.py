@@ -3,7 +3,7 @@ each item's threshold of a high ratio (CQ 第五条); item-list approval before 
 (MIIT 第五条, CQ 第四条)
 
 Revision ID: 0003_rules
-Revises: 0002
+Revises: 0003_scale, 0003_trust_draw
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -13,12 +13,40 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_rules"
-down_revision: str | None = "0002"
+# after both heads on main (scale, and security → trust_log → trust_draw): one head again
+down_revision: str | tuple[str, ...] | None = ("0003_scale", "0003_trust_draw")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "credit_publicity_handovers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("publication_id", sa.Integer(), nullable=False),
+        sa.Column("file_format", sa.String(length=8), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("handed_over_at", sa.DateTime(), nullable=False),
+        sa.Column("handed_over_by", sa.String(length=120), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
+        sa.Column("confirmed_by", sa.String(length=120), nullable=True),
+        sa.Column("confirmed_on", sa.Date(), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["publication_id"], ["publications.id"],
+                                name=op.f("fk_credit_publicity_handovers_publication_id_publications")),
+        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"],
+                                name=op.f("fk_credit_publicity_handovers_task_id_tasks")),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
+                                name=op.f("fk_credit_publicity_handovers_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_publicity_handovers")),
+    )
+    with op.batch_alter_table("credit_publicity_handovers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_credit_publicity_handovers_task_id"), ["task_id"],
+                              unique=False)
+        batch_op.create_index(batch_op.f("ix_credit_publicity_handovers_tenant_id"),
+                              ["tenant_id"], unique=False)
     with op.batch_alter_table("published_results", schema=None) as batch_op:
         batch_op.add_column(sa.Column("result_name", sa.String(length=200), nullable=True))
     op.execute("UPDATE published_results SET result_name = ''")
@@ -50,6 +78,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("credit_publicity_handovers")
     with op.batch_alter_table("published_results", schema=None) as batch_op:
         batch_op.drop_column("result_name")
     with op.batch_alter_table("item_list_versions", schema=None) as batch_op:

@@ -16,7 +16,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import accounts, lifecycle
+from shuangsuiji.services import accounts, credit_publicity, lifecycle
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -162,4 +162,6 @@ def task(task_id: int) -> str:
         publication=publication, report=report, deadline=deadline,
         deadline_problem=deadline_problem, may_act=may_act_for(row),
         end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm(),
-        missing_records=[t.credit_code for t in targets if t.credit_code not in records])
+        missing_records=[t.credit_code for t in targets if t.credit_code not in records],
+        credit_form=forms.CreditPublicityForm(),
+        credit_handover=credit_publicity.latest(s, row.id) if publication else None)
