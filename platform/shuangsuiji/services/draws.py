@@ -43,7 +43,7 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import ExclusionRule
-from shuangsuiji.services import audit, directories
+from shuangsuiji.services import audit, directories, provisions
 from shuangsuiji.services import items as item_service
 
 Progress = Callable[[str, int, int], None]
@@ -429,7 +429,10 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
         task, items, rules, _kernel_task(task, items),
         kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
         kernel.PoolRules(
-            exclusion_policy=rules.exclusion_policy,
+            # CQ 第十条第一款 国家及我市另有规定的，从其规定: a provision in force for the
+            # items replaces the frequency rule, and the pool rules cite it
+            exclusion_policy=provisions.exclusion_policy(
+                session, rules.exclusion_policy, task.starts_on, [i.code for i in items]),
             extra_exclusions=applicable_exclusions(rules, items),
             risk_rules=rules.risk_rules,
         ),

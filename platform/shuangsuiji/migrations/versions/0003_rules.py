@@ -21,6 +21,27 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "superseding_provisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document", sa.String(length=120), nullable=False),
+        sa.Column("article", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("item_codes", sa.JSON(), nullable=False),
+        sa.Column("effective", sa.Date(), nullable=False),
+        sa.Column("ends", sa.Date(), nullable=True),
+        sa.Column("once_per_year", sa.Boolean(), nullable=False),
+        sa.Column("frequency", sa.String(length=120), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
+                                name=op.f("fk_superseding_provisions_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_superseding_provisions")),
+    )
+    with op.batch_alter_table("superseding_provisions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_superseding_provisions_tenant_id"), ["tenant_id"],
+                              unique=False)
+    op.create_table(
         "credit_publicity_handovers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("task_id", sa.Integer(), nullable=False),
@@ -78,6 +99,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("superseding_provisions")
     op.drop_table("credit_publicity_handovers")
     with op.batch_alter_table("published_results", schema=None) as batch_op:
         batch_op.drop_column("result_name")
