@@ -283,8 +283,45 @@ def child_raw(url: str, tid: int) -> dict[str, Any]:
                 cur.close()
             runs.append(time.perf_counter() - t0)
             dbapi.rollback()
+        baselines = _baselines(dbapi, p, tid, engine.dialect.name, max(counts["targets"] // 20, 1))
     return {"raw_s": min(runs), "raw_runs": runs, "counts": counts, "peak_mib": peak_mib(),
-            "service_read_s": service_read(app, tid)}
+            "service_read_s": service_read(app, tid), **baselines}
+
+
+def _baselines(dbapi: Any, p: str, tid: int, dialect: str, k: int) -> dict[str, Any]:
+    """What a user would do instead, and the floor, each 3 runs (min/median/max), with the
+    load average when measured:
+
+    * ``ORDER BY RANDOM() LIMIT k`` on the same table: a random sample the database picks
+      (not reproducible, not verifiable — the draw's competitor only in speed);
+    * the floor: one read of the pool's text (``code<TAB>name`` of every target, in
+      credit-code order) and its SHA-256 — the least any verifiable draw must do.
+    """
+    import hashlib
+    import statistics
+
+    random_fn = "RAND()" if dialect in ("mysql", "mariadb") else "RANDOM()"
+    out: dict[str, Any] = {"load": os.getloadavg()}
+    for key, sql, args in (
+        ("order_by_random",
+         f"SELECT id, credit_code, name FROM targets WHERE tenant_id = {p} "
+         f"ORDER BY {random_fn} LIMIT {p}", (tid, k)),
+        ("floor", f"SELECT credit_code, name FROM targets WHERE tenant_id = {p} "
+                  "ORDER BY credit_code", (tid,)),
+    ):
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            cur = dbapi.cursor()
+            cur.execute(sql, args)
+            rows = cur.fetchall()
+            cur.close()
+            if key == "floor":
+                hashlib.sha256("".join(f"{c}\t{n}\n" for c, n in rows).encode()).hexdigest()
+            runs.append(time.perf_counter() - t0)
+            dbapi.rollback()
+        out[key] = {"min": min(runs), "median": statistics.median(runs), "max": max(runs)}
+    return out
 
 
 def service_read(app: Any, tid: int) -> float | None:
@@ -483,6 +520,17 @@ def report(results: list[dict[str, Any]], dialect: str) -> bool:
                   f"{name} {t:.2f} s {now:.0f}/{pk:.0f}" for name, t, now, pk in d["stages"]))
         print(f"  raw scan runs: {', '.join(f'{x:.2f}' for x in r['raw_runs'])} s "
               f"(fastest used)")
+        for key, label in (("order_by_random", "ORDER BY RANDOM() LIMIT k (what one would "
+                                                "do instead)"),
+                           ("floor", "floor: read the pool's text once + SHA-256")):
+            b = raw.get(key)
+            if b:
+                print(f"  {label}: min {b['min']:.2f} / median {b['median']:.2f} / max "
+                      f"{b['max']:.2f} s; service draw = {d['draw_s'] / b['median']:.2f}× "
+                      "its median")
+        if raw.get("load"):
+            print("  load average at the raw-scan child: "
+                  + " ".join(f"{x:.2f}" for x in raw["load"]))
         if not v["ok"]:
             ok = False
             print(f"  VERIFY FAILED: {v['report']}")

@@ -29,6 +29,16 @@ def canonical_json(value: Any) -> str:
     )
 
 
+def instant(at: datetime) -> str:
+    """An instant as the audit chain and the transparency log hash it: UTC, six fraction
+    digits, ``Z``. SQLite hands back naive datetimes: they were stored in UTC."""
+    from datetime import UTC
+
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def digest(value: Any) -> str:
     """SHA-256 hex of the canonical JSON of ``value``."""
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()

@@ -47,6 +47,7 @@ from tests.kernel.builders import (
     task,
 )
 from tests.kernel.test_bundle import bundle_with_recusals, leaves, mutated, set_at
+from tests.needs import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 VERIFY_JS = """async (texts) => {
@@ -122,6 +123,14 @@ def page(site: Site, browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _on_the_verify_page(page: Any, site: Site) -> None:
+    """Each test starts on the check-a-draw page (some leave it), in any order."""
+    if not page.url.endswith("/p/chongqing/verify"):
+        page.goto(site.url("/p/chongqing/verify"))
+        page.wait_for_selector("#browser-verifier:not([hidden])")
+
+
 def both(page: Any, texts: list[str]) -> list[tuple[dict[str, Any], Any]]:
     """(browser outcome, Python report) for each bundle text."""
     browser = page.evaluate(VERIFY_JS, texts)
@@ -193,9 +202,11 @@ def test_duplicate_keys_and_fractions_are_refused(page: Any, tmp_path: Path) -> 
     file.write_text(dup, encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "shuangsuiji.kernel.verify", str(file)],
                          capture_output=True, text=True, check=False)
-    if run.returncode == 0:
-        pytest.xfail("the Python verifier's strict parsing (issue #12 item 8) has not landed")
-    assert "seed" in run.stderr
+    assert run.returncode == 2 and "seed" in run.stderr, run.stderr
+    file.write_text(frac, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "shuangsuiji.kernel.verify", str(file)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 2 and "400.0" in run.stderr, run.stderr
 
 
 def test_the_page_verifies_a_picked_file_and_a_fetched_draw(
@@ -274,16 +285,9 @@ def test_a_checkpoint_and_an_inclusion_proof(page: Any) -> None:
     proof = merkle.inclusion_proof(leaf_hashes, 5)
 
     def check(note_text: str, index: int, leaf: bytes, hashes: list[bytes]) -> tuple[bool, str]:
-        page.fill("#bv-checkpoint", note_text)
-        page.fill("#bv-key", key)
-        page.fill("#bv-index", str(index))
-        page.fill("#bv-leaf", leaf.hex())
-        page.fill("#bv-inclusion", "\n".join(h.hex() for h in hashes))
-        page.evaluate("() => { document.getElementById('bv-log-status').className = ''; }")
-        page.click("#bv-log-form button[type=submit]")
-        page.wait_for_selector("#bv-log-status.ok, #bv-log-status.error")
-        status = page.locator("#bv-log-status")
-        return "ok" in (status.get_attribute("class") or ""), status.inner_text()
+        return _fill_log(page, {"bv-checkpoint": note_text, "bv-key": key,
+                                "bv-index": str(index), "bv-leaf": leaf.hex(),
+                                "bv-inclusion": "\n".join(h.hex() for h in hashes)})
 
     ok, text = check(note, 5, leaf_hashes[5], proof)
     assert ok and "签名有效" in text and "第 5 条包含" in text, text
@@ -351,7 +355,8 @@ DRAND = Path("/work/shared/data/drand-quicknet.json")
 
 def test_drand_quicknet_round_1000_verifies_and_no_other_round(page: Any) -> None:
     if not DRAND.exists():
-        pytest.skip(f"no {DRAND}")
+        missing("drand quicknet round 1000", f"no {DRAND}",
+                "put the shared data set (drand-quicknet.json) there")
     data = json.loads(DRAND.read_text(encoding="utf-8"))
     info, r = data["info"], data["rounds"][0]
     flipped = r["signature"][:-2] + ("00" if r["signature"][-2:] != "00" else "01")
@@ -371,15 +376,8 @@ def test_drand_quicknet_round_1000_verifies_and_no_other_round(page: Any) -> Non
 def spec_bundle_v2() -> dict[str, Any]:
     text = (ROOT / "docs" / "draw-spec.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- vector: bundle2 -->\n```json\n(.*?)```", text, re.S)
-    if not found:
-        pytest.skip("docs/draw-spec.md has no v2 bundle vector yet (trust-draw, issue #12)")
+    assert found, "docs/draw-spec.md §15 holds the v2 bundle vector"
     return json.loads(found.group(1))
-
-
-def _python_reads_v2() -> bool:
-    from shuangsuiji.kernel import bundle as kernel_bundle
-
-    return hasattr(kernel_bundle, "FORMAT_V2")
 
 
 def _resealed(bundle: dict[str, Any]) -> str:
@@ -437,10 +435,9 @@ def test_v2_bundles_verify_and_each_tampering_is_named(page: Any) -> None:
     got = {name: b["path"] for name, b in zip(cases, browser[1:], strict=True)}
     assert got == {name: path for name, (_, path) in cases.items()}
     assert all(b["message"].startswith("抽取数据包核验未通过") for b in browser[1:])
-    if _python_reads_v2():
-        assert verify_bundle(json.loads(good)).ok
-        python = {name: verify_bundle(json.loads(t)).path for name, (t, _) in cases.items()}
-        assert python == got
+    assert verify_bundle(json.loads(good)).ok
+    python = {name: verify_bundle(json.loads(t)).path for name, (t, _) in cases.items()}
+    assert python == got
 
 
 def test_a_v2_company_proof_is_a_merkle_path_to_the_announced_root(page: Any) -> None:
@@ -520,9 +517,10 @@ def test_a_saved_checkpoint_shows_nothing_was_removed_or_rewritten(page: Any) ->
 
 
 def test_the_portal_log_is_fetched_and_checked_in_the_browser(page: Any, site: Site) -> None:
-    keys = page.request.get(site.url("/api/v1/public/log/keys"))
-    if not keys.ok:
-        pytest.skip("the transparency log's public API is not on this branch yet (trust-log)")
+    assert page.request.get(site.url("/api/v1/public/log/keys")).ok
+    page.goto(site.url("/p/chongqing/log"))
+    page.click("#check-log-in-browser")
+    page.wait_for_selector("#browser-verifier:not([hidden])")
     _fill_log(page, {})
     page.click("#bv-log-fetch")
     page.wait_for_function("() => document.getElementById('bv-checkpoint').value !== ''")
@@ -602,3 +600,19 @@ def test_a_service_draw_fetched_from_the_portal_verifies_in_both(
     tampered["recusals"][0]["replacement"] = bundle["result"]["groups"][1]["members"][0]
     (b, p), = both(page, [dump(tampered)])
     assert not b["ok"] and not p.ok and b["path"] == p.path
+
+
+def test_every_changed_leaf_of_a_v2_bundle_is_rejected_by_both(page: Any) -> None:
+    bundle = spec_bundle_v2()
+    cases = list(leaves(bundle))
+    texts = [dump(set_at(bundle, p, mutated(v))) for p, v in cases]
+    resealed = []  # the same changes with the draw digest recomputed: the v2 checks answer
+    for p, v in cases:
+        if p[0] in ("announcement", "seed_inputs"):
+            resealed.append(_resealed(set_at(bundle, p, mutated(v))))
+    assert len(texts) > 150 and len(resealed) > 30
+    outcomes = both(page, texts + resealed)
+    disagree = [(b["path"], b["message"], str(p)) for b, p in outcomes
+                if b["ok"] != p.ok or (not p.ok and b["path"] != p.path)]
+    assert disagree == []
+    assert not any(b["ok"] for b, _ in outcomes)

@@ -69,4 +69,4 @@ def test_offline_verify_builds_no_app(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "shuangsuiji.cli", "verify", str(bad)],
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
-    assert "not a JSON bundle" in done.stderr and "Traceback" not in done.stderr
+    assert "not JSON" in done.stderr and "Traceback" not in done.stderr

@@ -67,3 +67,20 @@ def test_usage_and_unreadable_files_name_the_verifier_and_the_file(files: Path) 
     broken = run(files, "--lang", "zh", "broken.json")
     assert broken.returncode == 2 and broken.stderr.startswith("broken.json：")
     assert "抽取数据包" in broken.stderr and "JSON" in broken.stderr
+
+
+def test_a_v2_bundle_prints_its_notes_in_the_language_asked(files: Path) -> None:
+    import re
+
+    spec = (Path(__file__).resolve().parents[2] / "docs" / "draw-spec.md").read_text("utf-8")
+    found = re.search(r"<!-- vector: bundle2 -->\n```json\n(.*?)```", spec, re.S)
+    assert found
+    (files / "v2.json").write_text(found.group(1), encoding="utf-8")
+    en = run(files, "v2.json")
+    assert en.returncode == 0, en.stderr
+    lines = en.stdout.splitlines()
+    assert lines[0].startswith("bundle OK") and len(lines) == 3
+    assert "beacon round 1000" in lines[1] and "seed procedure commit_reveal+beacon" in lines[2]
+    zh = run(files, "--lang", "zh", "v2.json").stdout.splitlines()
+    assert zh[0].startswith("抽取数据包核验通过") and len(zh) == 3
+    assert all(re.search("[\u4e00-\u9fff]", line) for line in zh[1:]), zh

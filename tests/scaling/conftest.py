@@ -1,3 +1,3 @@
-"""Fixtures of the web tests (accounts per role, signed-in clients), for the job pages."""
+"""Fixtures of the web tests (accounts per role, signed-in clients, a drawn world)."""
 
-from tests.web.conftest import client_for, users  # noqa: F401 - fixtures
+from tests.web.conftest import client_for, users, world  # noqa: F401 - fixtures

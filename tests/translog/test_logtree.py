@@ -56,3 +56,8 @@ def test_ranges_outside_the_tree_are_refused() -> None:
         logtree.consistency_ranges(0, 5)
     with pytest.raises(ValueError):
         logtree.range_nodes(3, 7)
+
+
+def test_prefix_roots_in_one_pass() -> None:
+    sizes = [0, 1, 2, 3, 7, 8, 9, 31, 64, 70]
+    assert logtree.prefix_roots(LEAVES, sizes) == {s: merkle.root(LEAVES[:s]) for s in sizes}

@@ -208,3 +208,14 @@ def test_bad_checkpoint_files_are_named(app: Flask, tmp_path: Path,
     _refused(_run(app, "log", "verify", "--tenant", "chongqing", "--checkpoint", str(binary)),
              "UTF-8")
     assert translog.size  # the module is in use
+
+
+def test_middle_event_deleted_without_renumbering(app: Flask, saved: Path, platform: Any,
+                                                  tenant_tree: dict[str, int]) -> None:
+    tid = tenant_tree["chongqing"]
+    with platform.db.session() as s, unaudited(s, "test: a middle event deleted"):
+        s.delete(events(s, tid)[4])
+        s.commit()
+    result = _log_verify(app, saved)
+    _refused(result, "expected seq 5")
+    _refused(_run(app, "audit", "verify", "--tenant", "chongqing"), "expected seq 5")

@@ -110,6 +110,7 @@ def test_refused_draws_and_voids_read_in_the_page_language(
     draw_id = w.require_draw()
     code = "CHONGQING-2026-001"
     client = client_for("cq_operator")
+    admin = client_for("cq_admin")  # a tenant admin voids (the second person)
     with app.extensions["shuangsuiji"].db.session() as s:
         set_tenant(s, w.tenant_id)
         record = s.get(Draw, draw_id)
@@ -124,9 +125,9 @@ def test_refused_draws_and_voids_read_in_the_page_language(
     assert "already has draw" not in again
 
     # void it, then void it again: refused, with the reason it was voided
-    voided = client.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "见证人未到场，重新抽取"})
+    voided = admin.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "见证人未到场，重新抽取"})
     assert voided.status_code == 302
-    twice = client.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "再次作废"})
+    twice = admin.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "再次作废"})
     assert twice.status_code == 409
     assert f"第 {draw_id} 号抽取已作废（作废理由：见证人未到场，重新抽取）" in _text(twice)
 
@@ -139,12 +140,13 @@ def test_refused_draws_and_voids_read_in_the_page_language(
     assert "the pool changed" not in changed
 
     _english(client)
+    _english(admin)
     english = _text(client.post(f"{CQ}/tasks/{w.task_id}/draw", data={
         "seed_source": "ceremony", "seed": "42", "witnesses": "", "pool_digest": stale}))
     assert "the pool changed since its digest was shown" in english
     assert f"shown {stale[:16]}…, now {digest[:16]}…; show the pool again" in english
     assert (f"draw #{draw_id} is already void (见证人未到场，重新抽取)"
-            in _text(client.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "再次作废"})))
+            in _text(admin.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "再次作废"})))
 
 
 def test_a_stored_pool_changed_outside_the_platform_is_refused_in_chinese(

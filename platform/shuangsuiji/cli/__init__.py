@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tenants": ("shuangsuiji.cli.tenants_cmd", "Tenants (辖区) and their packs."),
     "packs": ("shuangsuiji.cli.packs_cmd", "Installed policy packs (实施细则)."),
     "audit": ("shuangsuiji.cli.audit_cmd", "The audit chain (every state change, hash-linked)."),
+    "log": ("shuangsuiji.cli.log_cmd",
+            "The transparency log (signed checkpoints, proofs, witnesses)."),
     "import": ("shuangsuiji.cli.imports",
                "Import directories (名录库) and the item list (抽查事项清单); see "
                "docs/imports.md."),

@@ -104,6 +104,40 @@ def witness(url: str | None, all_tenants: bool, keys: tuple[str, ...]) -> None:
         raise click.ClickException(f"{len(failed)} log(s) showed a split view")
 
 
+@log.command("evidence")
+@tenant_option
+@click.option("--draw", "draw_id", type=int, required=True, help="The draw's id.")
+def evidence(tenant: str, draw_id: int) -> None:
+    """Print the log evidence of one draw (JSON): checkpoint, events, inclusion proofs."""
+    import json
+
+    with session(tenant) as (s, t):
+        assert t is not None
+        found = translog.evidence(s, t.id, translog.draw_event_seqs(s, t.id, draw_id))
+    click.echo(json.dumps(found, ensure_ascii=False, indent=1))
+
+
+@log.command("check-evidence")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "keys", multiple=True, metavar="VKEY", required=True,
+              help="The log's public key (from its published notice).")
+def check_evidence(file: Path, keys: tuple[str, ...]) -> None:
+    """Check log evidence offline: the checkpoint's signature and each event's inclusion."""
+    import json
+
+    from shuangsuiji.kernel import logproof
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        cp, entries = logproof.verify_evidence(data, _verifiers(keys) or [])
+    except (ValueError, note.NoteError) as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    click.echo(f"{file}: checkpoint {cp.origin} of {cp.size} entries verifies; "
+               f"{len(entries)} event(s) included:")
+    for f in entries:
+        click.echo(f"  #{f['seq']} {f['at']} {f['action']} {f['object_type']}:{f['object_id']}")
+
+
 @log.command("keys")
 def keys_cmd() -> None:
     """Print the log's public keys (current first) and the witness's key."""

@@ -17,7 +17,7 @@ from functools import cache
 
 from shuangsuiji.kernel.bundle import verify_bundle
 from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
-from shuangsuiji.messages import Gettext, Message, msg
+from shuangsuiji.messages import Gettext, Message, msg, translated
 
 PROG = "python -m shuangsuiji.kernel.verify"
 #: The zh_CN catalogue, inside the package (the one-file verifier carries its own subset).
@@ -97,7 +97,11 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG,
                        file=name, where=e.path, problem=e.problem)), file=sys.stderr)
         return 2
     report = verify_bundle(bundle)
-    print(show(report.message), file=sys.stdout if report.ok else sys.stderr)
+    # then one line per note (docs/draw-spec.md §13.4): the seed procedure, checked or WEAKER,
+    # and whether each beacon signature was checked
+    lines = [report.message, *report.notes]
+    print("\n".join(translated(line, say) for line in lines),
+          file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 
 

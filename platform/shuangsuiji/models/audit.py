@@ -57,7 +57,7 @@ class LogCheckpoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     tree_size: Mapped[int] = mapped_column(BigInteger)
-    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary)
     key_id: Mapped[str] = mapped_column(String(8))  # hex of the signed-note key ID
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -74,7 +74,7 @@ class LogWitnessed(Base):
     origin: Mapped[str] = mapped_column(String(255))
     url: Mapped[str] = mapped_column(String(500))
     tree_size: Mapped[int] = mapped_column(BigInteger)
-    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary)
     note: Mapped[str] = mapped_column(Text)
     cosigned: Mapped[str] = mapped_column(Text)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -141,11 +141,13 @@ The 实施细则 of $name as a policy pack for the shuangsuiji platform (双随�
     ssj packs list                # the platform now lists "$name"
     ssj pack check $name          # the conformance checks, in plain language
     ssj pack diff miit $name      # what this pack changes, with articles on both sides
+    ssj pack rules $name          # every rule in force, its article and the pack answering
     ssj tenants create my-province --name "..." --pack $name --parent miit
 
 Edit `$module/__init__.py`: one method per rule that differs from MIIT, each citing its
 article with `self.cite("第N条")`. A new 细则 is a new `PackVersion` (set `repealed` on the
-old one). The hook reference is in the platform's docs/plugins.md.
+old one) whose rules class subclasses the old one. Import only from `shuangsuiji.toolkit`;
+its names and the hook reference are in the platform's docs/plugins.md.
 '''
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shuangsuiji.canonical import canonical_json, digest
+from shuangsuiji.canonical import canonical_json, digest, instant
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
@@ -26,12 +25,7 @@ def set_actor(session: Session, actor: str) -> None:
     session.info[ACTOR_KEY] = actor
 
 
-def instant(at: datetime) -> str:
-    """An instant as the chain and the log hash it: UTC, microseconds, ``Z``."""
-    # SQLite hands back naive datetimes: they were stored in UTC.
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_instant = instant  # the earlier private name, still used by tests
 
 
 def event_hash(event: AuditEvent) -> str:

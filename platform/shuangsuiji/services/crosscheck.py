@@ -1,6 +1,6 @@
-"""Cross-check a tenant's domain tables against its audit events: every draw, void,
-recusal, publication, on-site record and import batch has the event its service writes in
-the same transaction, and every such event still has its row. A row written (or deleted)
+"""Cross-check a tenant's domain tables against its audit events: every announcement,
+draw, void, recusal, publication, on-site record and import batch has the event its service
+writes in the same transaction, and every such event still has its row. A row written (or deleted)
 behind the platform's back is named (``ssj audit verify``)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.directories import ImportBatch
-from shuangsuiji.models.draws import Draw, DrawVoid, Recusal
+from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid, Recusal
 from shuangsuiji.models.inspections import InspectionRecord, Publication
 from shuangsuiji.models.plans import Task
 
@@ -28,6 +28,8 @@ def _event_keys(events: Iterable[AuditEvent]) -> dict[Key, int]:
         a = e.action
         if a == "draw.commit":
             keys[("draw", e.object_id)] = e.seq
+        elif a == "draw.announce":
+            keys[("announcement", e.object_id)] = e.seq
         elif a == "draw.void":
             keys[("draw void", e.object_id)] = e.seq
         elif a == "draw.recusal":
@@ -46,6 +48,9 @@ def _row_keys(session: Session, tenant_id: int) -> set[Key]:
     t: Any
     for (i,) in session.execute(select(Draw.id).where(Draw.tenant_id == tenant_id)):
         rows.add(("draw", str(i)))
+    for (i,) in session.execute(select(DrawAnnouncement.id)
+                                .where(DrawAnnouncement.tenant_id == tenant_id)):
+        rows.add(("announcement", str(i)))
     for (i,) in session.execute(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tenant_id)):
         rows.add(("draw void", str(i)))
     for d, step in session.execute(select(Recusal.draw_id, Recusal.step)

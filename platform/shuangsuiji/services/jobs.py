@@ -102,7 +102,7 @@ def error_lines(exc: UserError) -> list[Any]:
                         if exc.where else exc.message]
     problems = getattr(exc, "problems", None)
     if problems:
-        from shuangsuiji.services.imports import SHOWN_PROBLEMS
+        from shuangsuiji.services.import_report import SHOWN_PROBLEMS
 
         parts += [str(p) for p in problems[:SHOWN_PROBLEMS]]
         if len(problems) > SHOWN_PROBLEMS:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, UserError
@@ -235,13 +235,23 @@ def _public(rows: Any) -> list[PublicResult]:
             for r, p, t in rows]
 
 
-def published_results(session: Session, task_id: int | str | None = None) -> list[PublicResult]:
-    """Published per-target results of one task, or of every task of the current tenant."""
+def published_results(session: Session, task_id: int | str | None = None, *,
+                      limit: int | None = None, offset: int = 0) -> list[PublicResult]:
+    """Published per-target results of one task, or of every task of the current tenant
+    (``limit`` rows from ``offset``: one page of the public results page)."""
     query = _results_query().order_by(Task.code, PublishedResult.credit_code,
                                       PublishedResult.item_code)
     if task_id is not None:
         query = query.where(PublishedResult.task_id == get_task(session, task_id).id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return _public(session.execute(query))
+
+
+def count_published(session: Session) -> int:
+    """How many published per-target results the current tenant has."""
+    found = session.scalar(select(func.count()).select_from(_results_query().subquery()))
+    return int(found or 0)
 
 
 def search_results(session: Session, query: str, *, limit: int = 200) -> list[PublicResult]:

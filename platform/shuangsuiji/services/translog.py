@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shuangsuiji.canonical import instant
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import logtree, merkle, note
 from shuangsuiji.messages import msg
@@ -42,8 +43,6 @@ LOG_KEYS = "ssj_log_keys"
 
 
 def _instant(event: AuditEvent) -> str:
-    from shuangsuiji.services.audit import instant
-
     return instant(event.at)
 
 
@@ -308,3 +307,43 @@ def issued_checkpoints(session: Session, tenant_id: int) -> list[LogCheckpoint]:
     return list(session.scalars(
         select(LogCheckpoint).where(LogCheckpoint.tenant_id == tenant_id)
         .order_by(LogCheckpoint.tree_size, LogCheckpoint.id)))
+
+
+def evidence(session: Session, tenant_id: int, seqs: Iterable[int]) -> dict[str, Any]:
+    """Log evidence (:mod:`shuangsuiji.kernel.logproof`) for the events ``seqs``: the
+    current signed checkpoint and each event's fields and inclusion proof in it."""
+    import base64
+
+    text = checkpoint(session, tenant_id)
+    tree_size = size(session, tenant_id)
+    slug = _slug(session, tenant_id)
+    wanted = sorted(set(seqs))
+    events = session.scalars(select(AuditEvent).where(
+        AuditEvent.tenant_id == tenant_id, AuditEvent.seq.in_(wanted))
+        .order_by(AuditEvent.seq)).all()
+    return {
+        "format": "shuangsuiji-log-evidence/1",
+        "checkpoint": text,
+        "entries": [{"index": leaf_index(e), "fields": leaf_fields(e, slug),
+                     "proof": [base64.b64encode(p).decode()
+                               for p in inclusion(session, tenant_id, leaf_index(e),
+                                                  tree_size)]}
+                    for e in events],
+    }
+
+
+def draw_event_seqs(session: Session, tenant_id: int, draw_id: int) -> list[int]:
+    """The events about one draw: its announcement's (``draw.announce``, seed commitments
+    and reveals), its commit, void and recusals."""
+    from sqlalchemy import and_, or_
+
+    from shuangsuiji.models.draws import DrawAnnouncement
+
+    announced = [str(i) for i in session.scalars(select(DrawAnnouncement.id).where(
+        DrawAnnouncement.tenant_id == tenant_id, DrawAnnouncement.draw_id == draw_id))]
+    return list(session.scalars(select(AuditEvent.seq).where(
+        AuditEvent.tenant_id == tenant_id,
+        or_(and_(AuditEvent.object_type == "draw", AuditEvent.object_id == str(draw_id)),
+            and_(AuditEvent.object_type == "announcement",
+                 AuditEvent.object_id.in_(announced))))
+        .order_by(AuditEvent.seq)))

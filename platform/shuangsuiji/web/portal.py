@@ -28,8 +28,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import announcements
-from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import announcements, selection_pages
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
@@ -37,6 +36,9 @@ from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.staff import bundle_response
 
 bp = Blueprint("portal", __name__, url_prefix="/p")
+
+#: Published results per page of the public results page (the CSV and JSON have them all).
+RESULTS_PAGE = 200
 
 
 def tenant() -> Tenant:
@@ -162,9 +164,14 @@ def draw(draw_id: int) -> str:
     s = db_session()
     record: Draw = lookup(Draw, draw_id)
     task = s.scalar(select(Task).where(Task.id == record.task_id))
-    result = draw_service.current_result(record)
     announced = s.scalar(select(DrawAnnouncement).where(DrawAnnouncement.draw_id == record.id))
-    return render_template("portal/draw.html", draw=record, task=task, result=result,
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    selected = selection_pages.selection_page(s, record.id, page=page,
+                                              query=request.args.get("q", ""))
+    return render_template("portal/draw.html", draw=record, task=task, selected=selected,
                            announced=announced)
 
 
@@ -228,10 +235,19 @@ def results() -> str | tuple[str, int]:
             rows = publication_service.search_results(s, q)
         except UserError as exc:
             problem = exc
-    else:
-        rows = publication_service.published_results(s)
-    return render_template("portal/results.html", rows=rows, q=q, problem=problem), (
-        400 if problem else 200)
+    pages, page = 1, 1
+    if not q:
+        # a page at a time: a province publishes tens of thousands of results a year
+        total = publication_service.count_published(s)
+        pages = max((total + RESULTS_PAGE - 1) // RESULTS_PAGE, 1)
+        try:
+            page = min(max(int(request.args.get("page", "1")), 1), pages)
+        except ValueError:
+            page = 1
+        rows = publication_service.published_results(s, limit=RESULTS_PAGE,
+                                                     offset=(page - 1) * RESULTS_PAGE)
+    return render_template("portal/results.html", rows=rows, q=q, problem=problem,
+                           page=page, pages=pages), (400 if problem else 200)
 
 
 @bp.get("/<tenant_slug>/results.csv")

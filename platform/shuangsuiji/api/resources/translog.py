@@ -77,6 +77,18 @@ class LeafOut(ma.Schema):
     leaf_hash = fields.String()
 
 
+class EvidenceEntryOut(ma.Schema):
+    index = fields.Integer()
+    fields_ = fields.Dict(data_key="fields")
+    proof = fields.List(fields.String())
+
+
+class EvidenceOut(ma.Schema):
+    format = fields.String()
+    checkpoint = fields.String()
+    entries = fields.List(fields.Nested(EvidenceEntryOut))
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
@@ -163,3 +175,22 @@ def leaves(query: dict[str, Any]) -> list[dict[str, Any]]:
     for row in rows:
         row["leaf_hash"] = b64(row["leaf_hash"])
     return rows
+
+
+@scoped.route("/draws/<int:draw_id>/evidence")
+@allow_public
+@cached
+@scoped.response(200, EvidenceOut)
+def draw_evidence(draw_id: int) -> dict[str, Any]:
+    """Log evidence for one draw: the signed checkpoint, and the announcement's, the seed
+    steps', the commit's (and any void's and recusal's) events with inclusion proofs."""
+    from shuangsuiji.api.resources.common import get_in_tenant
+    from shuangsuiji.models.draws import Draw
+
+    session, tid = context.session(), context.tenant().id
+    get_in_tenant(Draw, draw_id, "draw")
+    found = translog.evidence(session, tid, translog.draw_event_seqs(session, tid, draw_id))
+    session.commit()
+    for entry in found["entries"]:
+        entry["fields_"] = entry.pop("fields")
+    return found

@@ -3,7 +3,7 @@ each item's threshold of a high ratio (CQ 第五条); item-list approval before 
 (MIIT 第五条, CQ 第四条)
 
 Revision ID: 0003_rules
-Revises: 0003_scale, 0003_trust_draw
+Revises: 0003_scale
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_rules"
-# after both heads on main (scale, and security → trust_log → trust_draw): one head again
-down_revision: str | tuple[str, ...] | None = ("0003_scale", "0003_trust_draw")
+# after the newest on main (0002 → security → trust_log → trust_draw → scale)
+down_revision: str | None = "0003_scale"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

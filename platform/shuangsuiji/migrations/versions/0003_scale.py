@@ -1,7 +1,8 @@
-"""background jobs: the jobs table and the files they read and write
+"""background jobs: the jobs table and the files they read and write; the draw's
+selections with one composite foreign key to draws (id, task_id, tenant_id) instead of three
 
 Revision ID: 0003_scale
-Revises: 0002
+Revises: 0003_trust_draw
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -12,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision: str = "0003_scale"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003_trust_draw"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -68,7 +69,32 @@ def upgrade() -> None:
     with op.batch_alter_table("job_files", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_job_files_tenant_id"), ["tenant_id"], unique=False)
 
+    with op.batch_alter_table("draws", schema=None) as batch_op:
+        batch_op.create_unique_constraint("uq_draws_id_task_id_tenant_id",
+                                          ["id", "task_id", "tenant_id"])
+    with op.batch_alter_table("draw_selections", schema=None) as batch_op:
+        for name in SELECTION_KEYS:
+            batch_op.drop_constraint(name, type_="foreignkey")
+        batch_op.create_foreign_key("fk_draw_selections_draw_id_draws", "draws",
+                                    ["draw_id", "task_id", "tenant_id"],
+                                    ["id", "task_id", "tenant_id"])
+
+
+#: The three foreign keys the composite one replaces.
+SELECTION_KEYS = ("fk_draw_selections_draw_id_draws", "fk_draw_selections_task_id_tasks",
+                  "fk_draw_selections_tenant_id_tenants")
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("draw_selections", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_draw_selections_draw_id_draws", type_="foreignkey")
+        batch_op.create_foreign_key("fk_draw_selections_draw_id_draws", "draws",
+                                    ["draw_id"], ["id"])
+        batch_op.create_foreign_key("fk_draw_selections_task_id_tasks", "tasks",
+                                    ["task_id"], ["id"])
+        batch_op.create_foreign_key("fk_draw_selections_tenant_id_tenants", "tenants",
+                                    ["tenant_id"], ["id"])
+    with op.batch_alter_table("draws", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_draws_id_task_id_tenant_id", type_="unique")
     op.drop_table("job_files")
     op.drop_table("jobs")

@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("tree_size", sa.BigInteger(), nullable=False),
-        sa.Column("root_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("root_hash", sa.LargeBinary(), nullable=False),
         sa.Column("key_id", sa.String(length=8), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", _INSTANT, nullable=False),
@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=255), nullable=False),
         sa.Column("url", sa.String(length=500), nullable=False),
         sa.Column("tree_size", sa.BigInteger(), nullable=False),
-        sa.Column("root_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("root_hash", sa.LargeBinary(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("cosigned", sa.Text(), nullable=False),
         sa.Column("seen_at", _INSTANT, nullable=False),
@@ -63,7 +63,7 @@ def _build_existing_logs() -> None:
     """Start each tenant's log over the events it already has (leaf i = event seq i+1).
     Core tables named here, not the models, so later model changes cannot break this step."""
     from shuangsuiji.kernel import logtree, merkle
-    from shuangsuiji.services.audit import instant
+    from shuangsuiji.canonical import instant
 
     conn = op.get_bind()
     tenants = sa.table("tenants", sa.column("id"), sa.column("slug"))

@@ -276,7 +276,7 @@ def apply_recusal(draw_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/draws/<int:draw_id>/void")
-@allow("tenant_admin", "operator")
+@allow("tenant_admin")  # not an operator: voiding and drawing again would steer the outcome
 def void(draw_id: int) -> ResponseReturnValue:
     record, row = draw_or_404(draw_id)
     require_act(row)

@@ -1,0 +1,65 @@
+"""One page of a draw's selected targets, searchable by credit code or name.
+
+The public draw page shows a draw of 50,000 targets a page at a time (``PAGE_SIZE``), read
+from the ``draw_selections`` rows with their names, instead of every selected code from the
+bundle: the page stays small and is answered without parsing the bundle. The search matches
+a credit code by its beginning and a name anywhere in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.models.directories import Target
+from shuangsuiji.models.draws import DrawSelection
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class SelectedRow:
+    position: int  # 0-based, in the order drawn
+    credit_code: str
+    name: str | None  # None: no longer in the directory
+    stratum: str
+
+
+@dataclass(frozen=True)
+class SelectionPage:
+    rows: list[SelectedRow]
+    total: int  # rows matching the search (all selected without one)
+    page: int
+    pages: int
+    query: str
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def selection_page(session: Session, draw_id: int, *, page: int = 1, query: str = "",
+                   size: int | None = None) -> SelectionPage:
+    """Page ``page`` (from 1) of draw ``draw_id``'s selections in the current tenant."""
+    size = size or PAGE_SIZE
+    query = query.strip()[:100]
+    where = [DrawSelection.draw_id == draw_id]
+    if query:
+        escaped = _like(query)
+        where.append(or_(DrawSelection.credit_code.like(f"{escaped.upper()}%", escape="\\"),
+                         Target.name.like(f"%{escaped}%", escape="\\")))
+    base = select(DrawSelection).outerjoin(Target, Target.id == DrawSelection.target_id)
+    total = session.scalar(
+        select(func.count()).select_from(base.where(*where).subquery())) or 0
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(page, 1), pages)
+    found = session.execute(
+        select(DrawSelection.position, DrawSelection.credit_code, Target.name,
+               DrawSelection.stratum)
+        .outerjoin(Target, Target.id == DrawSelection.target_id)
+        .where(*where).order_by(DrawSelection.position)
+        .limit(size).offset((page - 1) * size))
+    rows = [SelectedRow(pos, code, name, stratum) for pos, code, name, stratum in found]
+    return SelectionPage(rows, total, page, pages, query)
