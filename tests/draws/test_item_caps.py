@@ -9,6 +9,7 @@ with a platform default where it sets none.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -30,6 +31,9 @@ def _set(platform: Platform, code: str, **values: Any) -> None:
         item = items.get_item(s, code)
         fields = items.snapshot_of(item) | values
         items.save_item(s, fields, actor="test", note="第五条 setting")
+        # the changed list is approved and published before use (MIIT 第五条, CQ 第四条)
+        items.approve_and_publish(s, approver="委领导", approved_on=date(2026, 3, 2),
+                                  document="渝经信发〔2026〕2号", actor="test")
         s.commit()
 
 
