@@ -14,7 +14,7 @@ DATE = click.DateTime(["%Y-%m-%d"])
 
 @click.group("provisions", cls=SsjGroup)
 def provisions_group() -> None:
-    """National or municipal provisions that set another frequency for some items."""
+    """Superseding provisions (另有规定) that set another frequency for items."""
 
 
 @provisions_group.command("add")

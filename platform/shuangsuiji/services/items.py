@@ -12,8 +12,9 @@ version, and a draw records its number. Items are never deleted (tasks reference
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -263,9 +264,8 @@ def approve_version(session: Session, number: int, *, approver: str, approved_on
                             "number; missing: %(missing)s", missing=missing), where=where,
                         hint=msg("e.g. --approver 张三 --document 渝经信发〔2026〕3号"))
     if today is None:
-        from shuangsuiji.services.lifecycle import today_in_china  # lifecycle imports items
-
-        today = today_in_china()
+        # lifecycle's today_in_china, without importing it (lifecycle imports draws → items)
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     if approved_on > today:
         raise UserError(msg("the approval date %(on)s is after today (%(today)s, Asia/"
                             "Shanghai)", on=approved_on.isoformat(), today=today.isoformat()),
