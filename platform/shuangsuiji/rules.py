@@ -81,14 +81,28 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "multiplier": (1, 1000),
 }
 
-#: Results of an inspection of one target; packs may add to this list.
-STANDARD_RESULTS: tuple[str, ...] = (
-    "no_problem",  # 未发现问题
-    "problem_rectified",  # 发现问题已责令整改
-    "problem_transferred",  # 发现问题已移送
-    "not_found",  # 查无下落 / 未找到
-    "closed_down",  # 已注销 / 已停业
-)
+#: Results of an inspection of one target, in Chinese as the national list of result
+#: categories (抽查检查结果) names them; packs may add to this list (:class:`ResultType`).
+#: The last three are the platform's earlier results, kept for results already recorded.
+RESULT_NAMES_ZH: dict[str, str] = {
+    "no_problem": "未发现问题",
+    "unpublished_information": "未按规定公示应当公示的信息",
+    "false_publicity": "公示信息隐瞒真实情况、弄虚作假",
+    "unreachable_at_address": "通过登记的住所（经营场所）无法联系",
+    "refused_inspection": "不配合检查情节严重",
+    "no_relevant_activity": "未发现开展本次抽查涉及的经营活动",
+    "problem_rectified": "发现问题已责令改正",
+    "problem_pending": "发现问题待后续处理",
+    "problem_transferred": "发现问题已移送",
+    "not_found": "查无下落",
+    "closed_down": "已注销或已停业",
+}
+STANDARD_RESULTS: tuple[str, ...] = tuple(RESULT_NAMES_ZH)
+#: The standard results that mean a problem was found.
+PROBLEM_RESULTS: frozenset[str] = frozenset({
+    "unpublished_information", "false_publicity", "unreachable_at_address",
+    "refused_inspection", "problem_rectified", "problem_pending", "problem_transferred",
+})
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,27 @@ class Citation:
         return f"{self.pack} {self.version} {self.article}"
 
 
+#: How pages label a figure the regulation text does not fix (issue #14): it is a tenant or
+#: item setting, and the value shown is the platform's default.
+PLATFORM_DEFAULT_ZH = "平台默认值（原文未规定）"
+PLATFORM_DEFAULT_EN = "platform default (not set by the text)"
+
+
+@dataclass(frozen=True)
+class PlatformDefault:
+    """A figure the text leaves open, which the pack fills with a default.
+
+    ``setting`` names where a tenant or the item list overrides it (e.g.
+    ``"item.batch_order_min_permille"``), ``value`` is the default as shown, ``article`` is
+    the article that leaves the figure open. Pages show it as :data:`PLATFORM_DEFAULT_ZH`.
+    """
+
+    setting: str
+    value: str
+    article: str
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class PackVersion:
     """One version of a pack's 实施细则, in force from ``effective`` to ``repealed`` (exclusive)."""
@@ -114,6 +149,10 @@ class PackVersion:
     effective: date
     repealed: date | None = None
     repeals: str | None = None  # the document this version repealed, as cited in its text
+    #: False while no public source establishes ``issued`` (pages say it is unconfirmed)
+    issued_confirmed: bool = True
+    #: figures the text leaves open that this version fills with a default
+    defaults: tuple[PlatformDefault, ...] = ()
 
     def in_force(self, on: date) -> bool:
         return self.effective <= on and (self.repealed is None or on < self.repealed)
@@ -135,10 +174,11 @@ class ItemCategory:
 
     ``cap_permille`` is the pack's ceiling on the ratio one task may draw of an item of this
     category (per task, not per year), ``None`` for no ceiling. ``cap_required`` means each
-    item of the category must carry its own cap (CQ general items). ``batch_order`` means
-    the order of inspection batches may be drawn at random once the task's ratio reaches
-    ``batch_order_min_permille`` (``0``: at any ratio); batches are drawn only for a task
-    created with a batch count (``--batches N``).
+    item of the category must carry its own cap (CQ general items: the item list sets it,
+    the pack sets none). ``batch_order`` means the order of inspection batches may be drawn
+    at random once the task's ratio is high: from the item list's threshold for the item, or
+    ``batch_order_min_permille`` (the default; ``0``: at any ratio) where the item list sets
+    none; batches are drawn only for a task created with a batch count (``--batches N``).
     """
 
     code: str

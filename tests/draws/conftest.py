@@ -11,6 +11,7 @@ from shuangsuiji.demo import generate as gen
 from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import imports, plans
+from shuangsuiji.services import items as item_service
 from shuangsuiji.services import tenants as tenant_service
 
 DEPARTMENTS = ("综合执法处", "电子信息处")
@@ -33,6 +34,8 @@ def load_directories(platform: Platform, slug: str, *, targets: int = 300, seed:
         for kind, data in files.items():
             imports.import_file(s, tenant, kind, data, f"{kind}.csv", actor="test",
                                 today=date(2026, 3, 1))
+        item_service.approve_and_publish(s, approver="委领导", approved_on=date(2026, 3, 1),
+                                         document="渝经信发〔2026〕1号", actor="test")
         s.commit()
 
 

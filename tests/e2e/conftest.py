@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from shuangsuiji.db import set_tenant
 from shuangsuiji.services import accounts, audit, imports, plans
+from shuangsuiji.services import items as item_service
 from shuangsuiji.services import tenants as tenant_service
 from tests.conftest import make_app
 from tests.needs import missing
@@ -78,6 +79,8 @@ def _prepare(app: Flask) -> None:
         }.items():
             imports.import_file(s, tenant, kind, data, f"{kind}.csv", actor="setup",
                                 today=date(2026, 3, 1))
+        item_service.approve_and_publish(s, approver="委领导", approved_on=date(2026, 3, 1),
+                                         document="渝经信发〔2026〕1号", actor="test")
         plans.create_plan(s, platform, tenant, 2026, title="2026年度抽查工作计划",
                           made_on=date(2026, 2, 10))
         s.commit()

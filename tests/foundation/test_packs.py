@@ -36,7 +36,8 @@ def test_chongqing_overrides_miit_where_texts_differ(registry: PackRegistry) -> 
     assert miit.report_rule.required and not cq.report_rule.required
     cats = {c.code: c for c in cq.item_categories}
     assert cats["key"].cap_permille is None and cats["key"].batch_order
-    assert cats["general"].cap_required and cats["general"].cap_permille is not None
+    # CQ 第五条: each general item carries its own cap from the item list, no pack ceiling
+    assert cats["general"].cap_required and cats["general"].cap_permille is None
 
 
 def test_every_rule_cites_the_pack_that_decided_it(registry: PackRegistry) -> None:

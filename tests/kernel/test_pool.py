@@ -106,7 +106,7 @@ def test_same_quarter_other_division_excluded_when_enabled() -> None:
 def test_same_quarter_rule_skips_own_division_other_quarter_and_joint_tasks() -> None:
     same_div = earlier(1, item="ITEM-Z", day=date(2025, 4, 2), division="DIV-1")
     other_q = earlier(2, item="ITEM-Z", day=date(2025, 3, 31), division="DIV-9")
-    other_div = earlier(3, item="ITEM-Z", day=date(2025, 6, 30), division="DIV-9")
+    other_div = earlier(3, item="ITEM-Z", day=date(2025, 5, 12), division="DIV-9")
     history = [same_div, other_q, other_div]
     pool = freeze_pool(targets(5), history, task(), Sampling(500), pool_rules())
     assert set(excluded(pool)) == {uscc(3)}

@@ -20,6 +20,7 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit
 from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import records as record_service
 from shuangsuiji.services.lifecycle import drawn_targets
@@ -67,6 +68,10 @@ def seed_directories(session: Session, *, cap: int | None = 150) -> list[str]:
               for i in range(1, 5)]
     session.add_all(people)
     session.flush()
+    # the item list as approved and published (MIIT 第五条, CQ 第四条)
+    item_service.new_version(session, actor="test", note="seeded")
+    item_service.approve_and_publish(session, approver="委领导", approved_on=date(2026, 3, 1),
+                                     document="渝经信发〔2026〕1号", actor="test")
     return [p.certificate_no or "" for p in people]
 
 

@@ -161,7 +161,9 @@ def test_publishing_before_every_record_is_complete_is_refused(world_for):
     a, b = drawn_targets(w.session, task)[0].inspectors[:2]
     _on_site(w, task, CODES[0], [InspectorPresent(a, "enforcement_certificate"),
                                  InspectorPresent(b, "enforcement_certificate")])
-    plan_service.end_work(w.session, w.tenant, task.id, date(2026, 6, 30))
+    # ending the work with two records missing is confirmed by naming them (issue #14)
+    plan_service.end_work(w.session, w.tenant, task.id, date(2026, 6, 30),
+                          missing_confirmed=[CODES[1], CODES[2]])
     err = refused(w, publication.publish, w.session, w.platform, w.tenant, task.id,
                   at=datetime(2026, 7, 1, tzinfo=UTC),
                   match=r"3 drawn target\(s\) lack a complete record or result")

@@ -47,7 +47,9 @@ def test_diff_miit_chongqing_shows_the_matrix_rows() -> None:
     assert "testing" in row("methods.methods")[0]
     assert row("exclusion_policy.same_quarter_other_divisions")[0].split()[1:] == ["yes", "no"]
     assert row("report_rule.required")[0].split()[1:] == ["yes", "no"]
-    assert row("item_categories[general].cap_permille")[0].split()[1:] == ["none", "200"]
+    # CQ 第五条: general items each carry their own cap, set on the item list; no pack ceiling
+    assert row("item_categories[general].cap_required")[0].split()[1:] == ["no", "yes"]
+    assert not any(line.startswith("item_categories[general].cap_permille ") for line in lines)
     assert "batch_order=yes" in row("item_categories[key]")[0]
     assert "A = miit: miit 2018, as of 2026-05-01" in out
 
@@ -126,6 +128,9 @@ def _governs_a_draw_and_a_deadline(env: dict[str, str], name: str, tmp: Path) ->
         path = tmp / f"{kind}.csv"
         path.write_bytes(data)
         ssj(env, "import", kind, "--tenant", "newprov", str(path))
+    ssj(env, "items", "approve", "--tenant", "newprov", "--version", "1", "--approver", "厅领导",
+        "--on", "2026-03-01", "--document", "新工信发〔2026〕1号")
+    ssj(env, "items", "publish", "--tenant", "newprov", "--version", "1")
     ssj(env, "plans", "create", "--tenant", "newprov", "--year", "2026", "--title", "2026年计划",
         "--made-on", "2026-02-01")
     ssj(env, "tasks", "create", "--tenant", "newprov", "--plan-year", "2026", "--code", "NP-1",

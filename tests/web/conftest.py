@@ -18,6 +18,7 @@ from shuangsuiji.models.directories import Item
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, audit, imports, plans
 from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import items as item_service
 from shuangsuiji.services import tenants as tenant_service
 
 PASSWORD = "correct horse battery"
@@ -112,6 +113,8 @@ def build_world(platform: Platform, slug: str, seed: int) -> TenantWorld:
         for kind, data in files.items():
             imports.import_file(s, tenant, kind, data, f"{kind}.csv", actor="test",
                                 today=date(2026, 3, 1))
+        item_service.approve_and_publish(s, approver="委领导", approved_on=date(2026, 3, 1),
+                                         document="渝经信发〔2026〕1号", actor="test")
         plans.create_plan(s, platform, tenant, 2026, title="2026年度抽查工作计划",
                           made_on=date(2026, 2, 10))
         task = plans.create_task(

@@ -24,6 +24,7 @@ from shuangsuiji.models.draws import Draw, DrawPool
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, imports, plans
 from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import items as item_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.localise import localise
 from tests.kernel.builders import pool_rules, targets, task, uscc
@@ -55,6 +56,8 @@ def _task_without_targets(platform: Platform) -> int:
         imports.import_file(s, tenant, "items",
                             gen.to_csv(gen.ITEM_HEADINGS, gen.item_rows(cats, DEPARTMENTS[0])),
                             "items.csv", actor="test", today=date(2026, 3, 1))
+        item_service.approve_and_publish(s, approver="委领导", approved_on=date(2026, 3, 1),
+                                         document="渝经信发〔2026〕1号", actor="test")
         plans.create_plan(s, platform, tenant, 2026, title="2026年度抽查工作计划",
                           made_on=date(2026, 2, 10))
         row = plans.create_task(

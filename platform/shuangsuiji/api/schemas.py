@@ -166,6 +166,7 @@ class TaskOut(ma.Schema):
     division = F.String()
     departments = F.List(F.String())
     joint = F.Boolean()
+    joint_divisions = F.List(F.String())
     special = F.Boolean()
     special_trigger = F.String(allow_none=True)
     methods = F.List(F.String())
@@ -218,6 +219,10 @@ class TaskIn(ma.Schema):
                                metadata={"description": "share of the pool drawn, per mille"})
     departments = F.List(F.String(validate=validate.Length(max=120)), load_default=list)
     division = F.String(load_default="", validate=validate.Length(max=120))
+    joint = F.Boolean(load_default=False,
+                      metadata={"description": "declared joint inspection (联合抽查)"})
+    joint_divisions = F.List(F.String(validate=validate.Length(max=120)), load_default=list,
+                             metadata={"description": "other divisions taking part"})
     min_count = F.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
     max_count = F.Integer(load_default=None, allow_none=True,
                           validate=validate.Range(min=1, max=100000))
@@ -238,6 +243,9 @@ class TaskIn(ma.Schema):
 
 class EndWorkIn(ma.Schema):
     work_ended_on = F.Date(required=True)
+    missing_confirmed = F.List(F.String(validate=validate.Length(max=64)), load_default=list,
+                               metadata={"description": "credit codes of drawn targets left "
+                                         "without an on-site record, confirmed"})
 
 
 # -- draws ------------------------------------------------------------------------------

@@ -90,6 +90,11 @@ def tasks() -> None:
 @click.option("--department", required=True, help="Lead department (牵头部门).")
 @click.option("--joint-department", "joint", multiple=True,
               help="Another department of a joint task (repeatable).")
+@click.option("--division", default="", help="The division (处室) running the task.")
+@click.option("--joint/--not-joint", "declared_joint", default=False,
+              help="Declare a joint inspection (联合抽查): several divisions take part.")
+@click.option("--joint-division", "joint_divisions", multiple=True,
+              help="Another division taking part in the joint task (repeatable).")
 @click.option("--item", "items", multiple=True, required=True, help="Item code (repeatable).")
 @click.option("--starts-on", type=DATE, required=True)
 @click.option("--ends-on", type=DATE, required=True)
@@ -106,7 +111,8 @@ def tasks() -> None:
               help="Makes the task a special inspection (专项检查): complaint, "
               "assigned_from_above, transferred_lead, ministry_provision, ...")
 def tasks_create(tenant: str, plan_year: int, code: str, title: str, department: str,
-                 joint: tuple[str, ...], items: tuple[str, ...], starts_on: datetime,
+                 joint: tuple[str, ...], division: str, declared_joint: bool,
+                 joint_divisions: tuple[str, ...], items: tuple[str, ...], starts_on: datetime,
                  ends_on: datetime, methods: tuple[str, ...], ratio: int, min_count: int,
                  max_count: int | None, group_count: int, experts_count: int, batch_count: int,
                  inspector_scope: str | None, special_trigger: str | None) -> None:
@@ -114,7 +120,8 @@ def tasks_create(tenant: str, plan_year: int, code: str, title: str, department:
     with session(tenant) as (s, t):
         task = plan_service.create_task(
             s, platform(), _tenant(t), plan_year=plan_year, code=code, title=title,
-            department=department, departments=joint, item_codes=items,
+            department=department, departments=joint, division=division,
+            joint=declared_joint, joint_divisions=joint_divisions, item_codes=items,
             starts_on=starts_on.date(), ends_on=ends_on.date(), methods=methods,
             ratio_permille=ratio, special=special_trigger is not None,
             special_trigger=special_trigger, min_count=min_count, max_count=max_count,
@@ -140,10 +147,12 @@ def tasks_list(tenant: str, year: int | None) -> None:
 @tenant_option
 @click.option("--task", "task", required=True, metavar="CODE")
 @click.option("--on", "on", type=DATE, required=True, help="The day the work ended.")
-def tasks_end_work(tenant: str, task: str, on: datetime) -> None:
+@click.option("--confirm-missing", "missing", multiple=True, metavar="CREDIT_CODE",
+              help="A drawn target left without an on-site record, confirmed (repeatable).")
+def tasks_end_work(tenant: str, task: str, on: datetime, missing: tuple[str, ...]) -> None:
     """Record the end of a task's work; the publication deadline counts from it."""
     with session(tenant) as (s, t):
-        row = plan_service.end_work(s, _tenant(t), task, on.date())
+        row = plan_service.end_work(s, _tenant(t), task, on.date(), missing_confirmed=missing)
         d = deadline_service.task_deadline(s, platform(), _tenant(t), row.id)
         click.echo(f"task {row.code}: work ended {on.date()}; publish by {d.due} ({d.cite})")
         if d.warning:
@@ -363,7 +372,8 @@ def calendar_list(tenant: str) -> None:
     """The years covered and what decides each."""
     with session(tenant) as (s, _):
         for line in calendar_service.coverage(s):
-            click.echo(f"{line.year}  {line.coverage:<8} {line.source}")
+            inherited = f" (from {line.from_tenant})" if line.from_tenant else ""
+            click.echo(f"{line.year}  {line.coverage:<9} {line.source}{inherited}")
 
 
 # --- follow-up and statistics --------------------------------------------------------------

@@ -17,7 +17,7 @@ from flask import current_app, has_app_context
 
 from shuangsuiji.cli.common import SsjGroup
 from shuangsuiji.errors import UserError
-from shuangsuiji.packkit.conformance import CHECKS, fallbacks, run_checks
+from shuangsuiji.packkit.conformance import CHECKS, credential_warnings, fallbacks, run_checks
 from shuangsuiji.packkit.diff import ABSENT, diff_rules, side
 from shuangsuiji.packkit.listing import chain_text, format_rules, plan_window_on
 from shuangsuiji.packkit.scaffold import module_name, scaffold
@@ -78,6 +78,8 @@ def check(pack_or_file: str) -> None:
             click.echo(f"       {p}")
     for warning in fallbacks(found, registry):
         click.echo(f"warn {warning}")
+    for text in credential_warnings(found, registry):
+        click.echo(f"warn {text}")
     versions = ", ".join(m.version for m, _ in found.versions)
     if total:
         raise click.ClickException(f"pack {found.name!r} (versions {versions}): {total} "

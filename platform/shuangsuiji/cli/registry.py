@@ -11,8 +11,9 @@ import click
 
 #: Modules whose ``commands`` make up ``ssj`` (and ``flask --app shuangsuiji``).
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
-    "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "draw_cmd", "lifecycle",
-    "pack_dev", "users", "demo_cmd", "log_cmd", "jobs_cmd",
+    "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "credit_cmd",
+    "provisions_cmd", "draw_cmd", "lifecycle", "pack_dev", "users", "demo_cmd", "log_cmd",
+    "jobs_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"
@@ -27,6 +28,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "docs/imports.md."),
     "export": ("shuangsuiji.cli.imports",
                "Export KIND to FILE (.csv or .xlsx); the file can be imported again unchanged."),
+    "credit-publicity": ("shuangsuiji.cli.credit_cmd",
+                         "Hand published results over to the credit publicity system "
+                         "(信用信息公示系统)."),
+    "provisions": ("shuangsuiji.cli.provisions_cmd",
+                   "Superseding provisions (另有规定) that set another frequency for items."),
+    "items": ("shuangsuiji.cli.items_cmd",
+              "The item list (随机抽查事项清单): versions, approval, publication."),
     "draw": ("shuangsuiji.cli.draw_cmd",
              "Draw the targets, inspectors and experts of a task (抽取)."),
     "verify": ("shuangsuiji.cli.draw_cmd",

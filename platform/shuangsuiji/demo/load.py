@@ -16,7 +16,16 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import accounts, audit, draws, imports, plans, publication, records
+from shuangsuiji.services import (
+    accounts,
+    audit,
+    draws,
+    imports,
+    items,
+    plans,
+    publication,
+    records,
+)
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.records import InspectorPresent
 
@@ -115,6 +124,9 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     for kind, data in files.items():
         imports.import_file(s, tenant, kind, data, f"demo-{t.slug}-{kind}.csv", actor="demo",
                             today=date(2026, 1, 15))
+    # the item list is approved by the leadership, then published (MIIT 第五条, CQ 第四条)
+    items.approve_and_publish(s, approver="分管领导", approved_on=date(2026, 1, 20),
+                              document=f"{t.name}〔2026〕1号", actor="demo")
     plans.create_plan(s, platform, tenant, 2026, title=f"{t.name}2026年度随机抽查工作计划",
                       scope="本辖区随机抽查事项清单所列检查对象",
                       inspector_requirements="持有效行政执法证件", made_on=date(2026, 2, 10))
@@ -154,7 +166,8 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     record = draws.draw(s, platform, tenant, at_work.code,
                         seed="摇号 2026-11-16 03 11 19 26 38 44", witnesses=("张伟", "刘芳"))
     group = record.bundle["final"]["groups"][0]
-    present = [InspectorPresent(id=p, credential=_credential(p)) for p in group["members"][:2]]
+    present = [InspectorPresent(id=p, credential=_credential(s, p, date(2026, 11, 20)))
+               for p in group["members"][:2]]
     for code in group["targets"][: len(group["targets"]) // 2]:
         records.record_on_site(
             s, platform, tenant, at_work.code, code, method="on_site",
@@ -178,7 +191,7 @@ def _inspect_all(s: Session, platform: Platform, tenant: Tenant, task_code: str,
                  record: draws.Draw, on: date) -> None:
     """An on-site record and a result for every drawn target, by two of its group."""
     for n, group in enumerate(record.bundle["final"]["groups"]):
-        present = [InspectorPresent(id=p, credential=_credential(p))
+        present = [InspectorPresent(id=p, credential=_credential(s, p, on))
                    for p in group["members"][:2]]
         for i, code in enumerate(group["targets"]):
             problem = (i + n) % 7 == 3
@@ -191,5 +204,12 @@ def _inspect_all(s: Session, platform: Platform, tenant: Tenant, task_code: str,
                                   handling="责令限期整改" if problem else "", decided_on=on)
 
 
-def _credential(person_id: str) -> str:
-    return "work_id" if person_id.startswith("work:") else "enforcement_certificate"
+def _credential(s: Session, person_id: str, on: date) -> str:
+    """A credential the directory says the person holds, valid on ``on`` (第十三条)."""
+    from shuangsuiji.services import directories
+
+    found = next((r for r in directories.load_inspectors(s) if r.draw_id == person_id), None)
+    valid = [c.kind for c in (found.credentials if found else ()) if c.valid_on(on)]
+    if "enforcement_certificate" in valid:
+        return "enforcement_certificate"
+    return valid[0] if valid else "enforcement_certificate"

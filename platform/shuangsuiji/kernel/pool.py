@@ -268,7 +268,13 @@ class _Builder:
         (same date, division and items), so the verdicts are dictionary updates over each
         matching task's codes, done in C: the latest trigger first, so the earliest wins,
         and rule 1 after rule 2, so rule 1 wins.
+
+        Only inspections dated on or before the task's start count (docs/draw-spec.md
+        §3.1): a rule looks back from the start, never forward to tasks planned later.
         """
+        start = self.task.start_date
+        if any(r.date > start for r in records):
+            records = [r for r in records if r.date <= start]
         if any(r.kind == "recently_inspected" for r in self.extras):
             index: dict[str, list[Inspection]] = {}
             for record in records:

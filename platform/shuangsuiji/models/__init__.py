@@ -9,6 +9,7 @@ from shuangsuiji.models import (  # noqa: F401 - imported for their tables
     inspections,
     jobs,
     plans,
+    provisions,
     tenants,
 )
 from shuangsuiji.models.audit import AuditEvent

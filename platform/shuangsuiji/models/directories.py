@@ -31,6 +31,9 @@ from shuangsuiji.db.base import Base, TenantOwned, utcnow
 #: Kinds of directory an import or export handles (``ssj import KIND``).
 DIRECTORY_KINDS: tuple[str, ...] = ("targets", "inspectors", "experts", "items")
 
+#: The states of an item-list version (MIIT 第五条, CQ 第四条: approved, then published).
+ITEM_LIST_STATUSES: tuple[str, ...] = ("draft", "approved", "published")
+
 #: How an item's results are published (公开方式).
 PUBLICATION_MODES: tuple[str, ...] = (
     "public",  # 公开 / 公示
@@ -170,6 +173,9 @@ class Item(TenantOwned, Base):
     frequency: Mapped[str] = mapped_column(String(120), default="")  # 抽查频次
     category: Mapped[str] = mapped_column(String(32), default="general")  # pack category code
     cap_permille: Mapped[int | None] = mapped_column(Integer)  # 比例上限, ‰
+    # 批次顺序比例: from this ratio the item's batch order may be drawn (CQ 第五条
+    # "抽查比例高的"); None: the pack's default
+    batch_order_min_permille: Mapped[int | None] = mapped_column(Integer)
     publication_mode: Mapped[str] = mapped_column(String(16), default="public")
     departments: Mapped[list[str]] = mapped_column(JSON, default=list)  # 实施部门
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -194,6 +200,15 @@ class ItemListVersion(TenantOwned, Base):
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     digest: Mapped[str] = mapped_column(String(64))
+    # MIIT 第五条 报部领导批准后公布, CQ 第四条 报委领导批准后公布: draft → approved → published
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    approved_by: Mapped[str | None] = mapped_column(String(120))  # the approving leader
+    approved_on: Mapped[date | None] = mapped_column(Date)  # date of the approval
+    approval_document: Mapped[str | None] = mapped_column(String(120))  # its document number
+    approved_at: Mapped[datetime | None] = mapped_column()  # when it was recorded
+    approval_actor: Mapped[str | None] = mapped_column(String(120))  # who recorded it
+    published_at: Mapped[datetime | None] = mapped_column()
+    published_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class DirectoryChange(TenantOwned, Base):

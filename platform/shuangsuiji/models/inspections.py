@@ -156,6 +156,8 @@ class PublishedResult(TenantOwned, Base):
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     target_name: Mapped[str] = mapped_column(String(300), default="")
     result: Mapped[str] = mapped_column(String(64))
+    # the result's Chinese name as published (national list or the pack's), for exports
+    result_name: Mapped[str] = mapped_column(String(200), default="")
     problem_found: Mapped[bool] = mapped_column(Boolean)
     handling: Mapped[str] = mapped_column(Text, default="")
     inspected_on: Mapped[date] = mapped_column(Date)
@@ -212,3 +214,27 @@ class Transfer(TenantOwned, Base):
     reference: Mapped[str] = mapped_column(String(120), default="")
     actor: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CreditPublicityHandover(TenantOwned, Base):
+    """A task's results handed over to the credit publicity system (信用信息公示系统).
+
+    MIIT 第十五条 and CQ 第十四条 publish on the portal *and* on the credit publicity system;
+    the platform sends nothing there itself. It writes the file that system takes, records
+    when and by whom it was handed over, and the channel stays pending until a user confirms
+    it was published there.
+    """
+
+    __tablename__ = "credit_publicity_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    file_format: Mapped[str] = mapped_column(String(8))  # csv | xlsx
+    rows: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the file handed over
+    handed_over_at: Mapped[datetime] = mapped_column()
+    handed_over_by: Mapped[str] = mapped_column(String(120))
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    confirmed_on: Mapped[date | None] = mapped_column(Date)  # published there on this day

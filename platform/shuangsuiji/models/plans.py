@@ -44,7 +44,10 @@ class Task(TenantOwned, Base):
     department: Mapped[str] = mapped_column(String(120))  # lead department (职能司局/处室)
     division: Mapped[str] = mapped_column(String(120), default="")
     departments: Mapped[list[str]] = mapped_column(JSON, default=list)  # joint: all departments
+    # 联合抽查 is declared, never inferred from the items: the participating divisions
+    # (处室) besides the task's own division (MIIT 第十条第二款)
     joint: Mapped[bool] = mapped_column(Boolean, default=False)
+    joint_divisions: Mapped[list[str]] = mapped_column(JSON, default=list)
     special: Mapped[bool] = mapped_column(Boolean, default=False)
     special_trigger: Mapped[str | None] = mapped_column(String(64))
     methods: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -400,9 +400,8 @@ def sane(value: Any) -> list[str]:
             out += _permille(value.batch_order_min_permille,
                              f"category {value.code!r} batch_order_min_permille")
             out += _code(value.code, "item category")
-            if value.cap_required and value.cap_permille is None:
-                out.append(f"category {value.code!r} requires a cap per item but sets no "
-                           "ceiling (cap_permille) for it")
+            # cap_required without a pack ceiling is CQ 第五条 as written: each general
+            # item's cap is set on the item list, the text gives no pack-wide figure
             return out
         case r.ExclusionPolicy():
             return _subset(value.exempt_risk_flags, r.RISK_FLAGS, "exempt risk flags",
@@ -686,6 +685,25 @@ def run_checks(pack: Pack, registry: PackRegistry | None = None,
             ctx.failed.add(c.name)
         results[c.name] = problems
     return {name: results[name] for name in results if only is None or name in only}
+
+
+def credential_warnings(pack: Pack, registry: PackRegistry | None = None) -> list[str]:
+    """Where the pack's eligibility admits a credential its on-site rule refuses (MIIT /
+    CQ 第十三条): people drawn on it alone could never inspect on site. A warning, not a
+    failure: a group drawn for written checks only may still use them."""
+    ctx = Context(pack, chain_for(pack, registry))
+    out: list[str] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for meta, day, ruleset in resolved_rules(ctx):
+        extra = tuple(c for c in ruleset.eligibility.credentials
+                      if c not in ruleset.on_site_rule.credentials)
+        if extra and (meta.version, extra) not in seen:
+            seen.add((meta.version, extra))
+            out.append(f"{pack.name}@{meta.version} (as of {day}): eligibility "
+                       f"({ruleset.eligibility.cite}) admits {', '.join(extra)}, which the "
+                       f"on-site rule ({ruleset.on_site_rule.cite}) refuses: groups could be "
+                       "drawn that can never inspect on site")
+    return out
 
 
 def _answered(ctx: Context, meta: rules.PackVersion) -> set[str]:

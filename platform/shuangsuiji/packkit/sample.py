@@ -62,7 +62,9 @@ def _ratio(category: ItemCategory) -> tuple[int, int | None]:
         ratio = max(ratio, category.batch_order_min_permille)
     if category.cap_permille is not None:
         ratio = min(ratio, category.cap_permille)
-    cap = category.cap_permille if category.cap_required else None
+    # a category that wants each item's own cap (CQ 第五条) gets the sample item's cap set
+    # at the sample ratio, as the item list would set it
+    cap = (category.cap_permille or ratio) if category.cap_required else None
     return max(ratio, 1), cap
 
 

@@ -45,6 +45,16 @@ class TenantPolicy:
                              effective=str(m.effective))
                     for m, _ in pack.versions
                 )
+                first = min((m for m, _ in pack.versions), key=lambda m: m.effective,
+                            default=None)
+                if first is not None and day < first.effective and first.repeals:
+                    # a day under the document the first version repealed: say so by name
+                    raise NoVersionInForce(pack.name, msg(
+                        "%(day)s is before %(document)s took effect (%(effective)s); on that "
+                        "day %(repealed)s was in force, which this version repealed, and its "
+                        "rules are not in the pack", day=day.isoformat(),
+                        document=first.document, effective=first.effective.isoformat(),
+                        repealed=first.repeals))
                 raise NoVersionInForce(
                     pack.name, msg("has no version in force on %(day)s (versions: %(known)s)",
                                    day=day.isoformat(), known=known)

@@ -12,6 +12,7 @@ import pluggy
 from shuangsuiji.messages import msg
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.rules import (
+    RESULT_NAMES_ZH,
     STANDARD_RESULTS,
     DeadlineRule,
     Eligibility,
@@ -68,6 +69,12 @@ class RuleSet:
 
     def result_codes(self) -> tuple[str, ...]:
         return STANDARD_RESULTS + tuple(r.code for r in self.result_types)
+
+    def result_name_zh(self, code: str) -> str:
+        """The Chinese name of a result: the national list's, or the pack's own."""
+        if code in RESULT_NAMES_ZH:
+            return RESULT_NAMES_ZH[code]
+        return next((r.name_zh for r in self.result_types if r.code == code), code)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, for bundles and ``ssj pack diff``."""

@@ -1,4 +1,10 @@
-"""Tenant calendars: import the State Council holiday notice for years the package lacks."""
+"""Tenant calendars: import the State Council holiday notice for years the package lacks.
+
+A calendar is shared down the tenant tree: a year imported by the central tenant or by a
+parent applies to every descendant that has not imported that year itself (the nearest
+import wins). The holiday notice is one State Council document for the whole country, so a
+district need not import what its province already did.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import digest
+from shuangsuiji.db.tenancy import cross_tenant, require_tenant
 from shuangsuiji.errors import UserError
 from shuangsuiji.messages import msg, reason
 from shuangsuiji.models.calendars import TenantCalendar
@@ -80,8 +87,30 @@ def tenant_years(session: Session) -> list[TenantCalendar]:
     return list(session.scalars(select(TenantCalendar).order_by(TenantCalendar.year)))
 
 
+def effective_years(session: Session) -> list[tuple[TenantCalendar, Tenant]]:
+    """Each imported year that decides the current tenant's calendar, with the tenant that
+    imported it: its own import, else its nearest ancestor's (up to the central tenant)."""
+    tenant = session.get(Tenant, require_tenant(session))
+    if tenant is None:
+        return []
+    lineage = list(reversed(tenant.ancestry()))  # this tenant first, then up to the root
+    rank = {t.id: i for i, t in enumerate(lineage)}
+    by_id = {t.id: t for t in lineage}
+    chosen: dict[int, TenantCalendar] = {}
+    # reading the ancestors' calendars only (ids from the tenant's own lineage), not a
+    # central-admin act: the shared State Council notice, as each ancestor imported it
+    with cross_tenant(session):
+        rows = list(session.scalars(select(TenantCalendar)
+                                    .where(TenantCalendar.tenant_id.in_(list(rank)))))
+    for row in rows:
+        held = chosen.get(row.year)
+        if held is None or rank[row.tenant_id] < rank[held.tenant_id]:
+            chosen[row.year] = row
+    return [(chosen[y], by_id[chosen[y].tenant_id]) for y in sorted(chosen)]
+
+
 def year_calendars(session: Session) -> list[YearCalendar]:
-    return [row.to_year_calendar() for row in tenant_years(session)]
+    return [row.to_year_calendar() for row, _owner in effective_years(session)]
 
 
 def work_calendar(session: Session) -> WorkCalendar:
@@ -94,14 +123,18 @@ class CoverageLine:
     """What decides the working days of one year, for ``ssj calendar list``."""
 
     year: int
-    coverage: str  # tenant | package
+    coverage: str  # tenant | inherited | package
     source: str
+    from_tenant: str = ""  # the ancestor's slug, for an inherited year
 
 
 def coverage(session: Session) -> list[CoverageLine]:
     """Every year the tenant's calendar covers, and the source that decides it."""
-    imported = {row.year: row for row in tenant_years(session)}
+    own = require_tenant(session)
+    imported = {row.year: (row, owner) for row, owner in effective_years(session)}
     lines = [CoverageLine(y, "package", package_source()) for y in package_years()
              if y not in imported]
-    lines += [CoverageLine(y, "tenant", r.source) for y, r in imported.items()]
+    lines += [CoverageLine(y, "tenant", r.source) if owner.id == own
+              else CoverageLine(y, "inherited", r.source, owner.slug)
+              for y, (r, owner) in imported.items()]
     return sorted(lines, key=lambda line: line.year)

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import compress
 from typing import Any, cast
@@ -43,7 +43,8 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import ExclusionRule
-from shuangsuiji.services import audit, directories
+from shuangsuiji.services import audit, directories, provisions
+from shuangsuiji.services import items as item_service
 
 Progress = Callable[[str, int, int], None]
 #: Statuses of a task whose draw counts as an inspection for the exclusions.
@@ -264,6 +265,10 @@ def load_history(
     the targets its draw selected (draws not voided) and the task's items, date, division
     and status.
 
+    Special and dragnet inspections (专项检查 / 拉网式检查) are left out: the 办法 does not
+    apply to them (MIIT 第十九条第三款, CQ 第十七条第二款), so they count toward no sampling
+    rule of a later random task.
+
     The tasks (few) are read first; the selections (many) then as (task, credit code) pairs
     only, and grouped by task: nothing is built per selection but its code.
     """
@@ -272,6 +277,7 @@ def load_history(
     in_window = (
         Task.tenant_id == tid,
         Task.id != exclude_task_id,
+        Task.special.is_(False),
         Task.starts_on >= since,
         Task.starts_on <= until,
     )
@@ -342,11 +348,17 @@ def load_experts(session: Session) -> list[kernel.Expert]:
 
 
 def _category(rules: RuleSet, items: list[Item]) -> Any:
-    """The category governing batches: key if any item is key (the strictest reading)."""
+    """The category governing batches: key if any item is key (the strictest reading).
+
+    Where the ratio counts as high (CQ 第五条 "抽查比例高的") is the item list's setting:
+    the highest threshold the task's items of that category set, else the pack's default.
+    """
     codes = {i.category for i in items}
     for cat in rules.item_categories:
         if cat.code in codes and cat.batch_order:
-            return cat
+            own = [i.batch_order_min_permille for i in items
+                   if i.category == cat.code and i.batch_order_min_permille is not None]
+            return replace(cat, batch_order_min_permille=max(own)) if own else cat
     return rules.category(items[0].category)
 
 
@@ -391,6 +403,7 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
     """The task, its items, the pack's rules and the draw's parameters, checked."""
     task = find_task(session, task_ref)
     items = _item_codes(session, task)
+    item_service.require_published(session, items)  # no draft or unapproved change
     rules = platform.policy_for(tenant).rules(task.starts_on)
     check_task_ratios(rules, task, items)
     draw_rules = kernel.DrawRules(
@@ -416,7 +429,10 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
         task, items, rules, _kernel_task(task, items),
         kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
         kernel.PoolRules(
-            exclusion_policy=rules.exclusion_policy,
+            # CQ 第十条第一款 国家及我市另有规定的，从其规定: a provision in force for the
+            # items replaces the frequency rule, and the pool rules cite it
+            exclusion_policy=provisions.exclusion_policy(
+                session, rules.exclusion_policy, task.starts_on, [i.code for i in items]),
             extra_exclusions=applicable_exclusions(rules, items),
             risk_rules=rules.risk_rules,
         ),
@@ -432,8 +448,9 @@ def prepare(
     got = setup(session, platform, tenant, task_ref)
     task = got.task
     progress("load", 0, 3)
-    history = load_history(session, history_since(got.rules, task.starts_on),
-                           date(task.starts_on.year, 12, 31), task.id)
+    # only inspections dated up to the start can exclude (docs/draw-spec.md §3.1)
+    history = load_history(session, history_since(got.rules, task.starts_on), task.starts_on,
+                           task.id)
     progress("freeze", 1, 3)
     # closed before an error leaves: the reader's thread is done with the connection then
     with closing(load_candidates(session, task.starts_on)) as candidates:
@@ -718,7 +735,9 @@ def full_bundle(record: Draw) -> dict[str, Any]:
 
 
 def _item_list_version(session: Session) -> int | None:
-    return session.scalar(select(func.max(ItemListVersion.number)))
+    """The published item-list version the draw is made under (MIIT 第五条, CQ 第四条)."""
+    return session.scalar(select(func.max(ItemListVersion.number))
+                          .where(ItemListVersion.status == "published"))
 
 
 def _write_selections(session: Session, record: Draw, task: Task,

@@ -58,6 +58,7 @@ def _items(session: Session, lang: str) -> Iterator[list[object]]:
         yield [item.code, item.name, item.content, item.legal_basis, item.subject,
                f.format_methods(item.methods, lang), item.frequency,
                f.format_category(item.category, lang), f.format_cap(item.cap_permille),
+               f.format_cap(item.batch_order_min_permille),
                f.format_publication(item.publication_mode, lang), "; ".join(item.departments)]
 
 

@@ -139,6 +139,8 @@ def items_schema(categories: Sequence[ItemCategory] | None = None) -> Schema:
             Column("category", "事项类别", ("类别",), empty="general",
                    read=f.category_reader(categories)),
             Column("cap_permille", "比例上限", ("抽查比例上限", "cap"), empty=None, read=f.cap),
+            Column("batch_order_min_permille", "批次顺序比例", ("高比例阈值", "批次顺序起始比例"),
+                   empty=None, read=f.cap),
             Column("publication_mode", "公开方式", ("结果公开方式",), empty="public",
                    read=f.publication_mode),
             Column("departments", "实施部门", ("实施主体", "责任部门"), empty=[],

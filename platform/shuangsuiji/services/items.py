@@ -1,14 +1,20 @@
 """The item list (随机抽查事项清单) under dynamic management: every change makes a new version.
 
 A version holds a snapshot of the whole list of active items, so any old version stays
-readable as it was published, and a draw records :func:`current_version_number` to say which
-list it drew under. Items are never deleted (tasks reference them); :func:`retire_item` takes
-one off the list.
+readable as it was published. Every version starts as a draft; the leadership's approval
+(approver, date, document number) is recorded, and only then is it published (MIIT 第五条
+报部领导批准后公布, CQ 第四条 报委领导批准后公布). Tasks and draws use only items as the
+published version holds them (:func:`require_published`), the portal shows only that
+version, and a draw records its number. Items are never deleted (tasks reference them);
+:func:`retire_item` takes one off the list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +22,7 @@ from sqlalchemy.orm import Session
 from shuangsuiji.canonical import digest
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.tenancy import require_tenant
-from shuangsuiji.errors import NotFound, UserError
+from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import (
     PUBLICATION_MODES,
@@ -35,7 +41,7 @@ if TYPE_CHECKING:
 #: The fields of an item, in the order of the item-list file and of a snapshot entry.
 ITEM_FIELDS: tuple[str, ...] = (
     "code", "name", "content", "legal_basis", "subject", "methods", "frequency", "category",
-    "cap_permille", "publication_mode", "departments",
+    "cap_permille", "batch_order_min_permille", "publication_mode", "departments",
 )
 
 
@@ -226,3 +232,132 @@ def apply_import(session: Session, tenant_id: int, parsed: ParsedFile, report: I
     version = new_version(session, actor=batch.actor if batch else "system",
                           note=f"import of {filename}", batch=batch)
     report.item_list_version = version.number
+
+
+# --- approval and publication (MIIT 第五条 报部领导批准后公布; CQ 第四条 报委领导批准后公布) ---
+
+
+def approve_version(session: Session, number: int, *, approver: str, approved_on: date,
+                    document: str, actor: str, today: date | None = None) -> ItemListVersion:
+    """Record that the leadership approved draft version ``number`` of the item list.
+
+    Only the newest version can be approved (an older draft was superseded by a later
+    change); the approver, the date of approval and the approving document's number are
+    all required, and the date cannot be in the future (Asia/Shanghai).
+    """
+    tenant_id = require_tenant(session)
+    version = get_version(session, number)
+    where = "version"
+    if version.status != "draft":
+        raise Conflict(msg("item-list version %(number)s is already %(status)s",
+                           number=number, status=version.status), where=where)
+    latest = current_version_number(session)
+    if number != latest:
+        raise Conflict(msg("item-list version %(number)s was superseded by version "
+                           "%(latest)s", number=number, latest=latest), where=where,
+                       hint=msg("approve the newest version, %(latest)s", latest=latest))
+    approver, document = approver.strip(), document.strip()
+    missing = [name for name, value in (("approver", approver), ("document", document))
+               if not value]
+    if missing:
+        raise UserError(msg("an approval needs the approver and the approving document's "
+                            "number; missing: %(missing)s", missing=missing), where=where,
+                        hint=msg("e.g. --approver 张三 --document 渝经信发〔2026〕3号"))
+    if today is None:
+        # lifecycle's today_in_china, without importing it (lifecycle imports draws → items)
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    if approved_on > today:
+        raise UserError(msg("the approval date %(on)s is after today (%(today)s, Asia/"
+                            "Shanghai)", on=approved_on.isoformat(), today=today.isoformat()),
+                        where=where, hint=msg("give the day the approval was signed"))
+    version.status = "approved"
+    version.approved_by = approver
+    version.approved_on = approved_on
+    version.approval_document = document
+    version.approved_at = utcnow()
+    version.approval_actor = actor
+    audit.record(session, tenant_id=tenant_id, action="items.approve",
+                 object_type="item_list_version", object_id=number, actor=actor,
+                 payload={"number": number, "digest": version.digest, "approver": approver,
+                          "approved_on": approved_on, "document": document})
+    return version
+
+
+def publish_version(session: Session, number: int, *, actor: str) -> ItemListVersion:
+    """Publish approved version ``number``: from now on plans, tasks and draws use it and the
+    portal shows it. A draft cannot be published; nor can a version older than the one
+    already published."""
+    tenant_id = require_tenant(session)
+    version = get_version(session, number)
+    where = "version"
+    if version.status == "published":
+        raise Conflict(msg("item-list version %(number)s is already published",
+                           number=number), where=where)
+    if version.status != "approved":
+        raise UserError(msg("item-list version %(number)s is a draft: it must be approved "
+                            "before it is published (MIIT 第五条, CQ 第四条)", number=number),
+                        where=where, hint=msg("`ssj items approve --version %(number)s "
+                                              "--approver ... --on ... --document ...`",
+                                              number=number))
+    current = published_version(session)
+    if current is not None and current.number > number:
+        raise Conflict(msg("version %(current)s, newer than %(number)s, is already published",
+                           current=current.number, number=number), where=where)
+    version.status = "published"
+    version.published_at = utcnow()
+    version.published_by = actor
+    audit.record(session, tenant_id=tenant_id, action="items.publish",
+                 object_type="item_list_version", object_id=number, actor=actor,
+                 payload={"number": number, "digest": version.digest,
+                          "approved_by": version.approved_by,
+                          "approval_document": version.approval_document})
+    return version
+
+
+def published_version(session: Session) -> ItemListVersion | None:
+    """The item-list version in force: the newest published one (None before the first)."""
+    return session.scalar(select(ItemListVersion).where(ItemListVersion.status == "published")
+                          .order_by(ItemListVersion.number.desc()).limit(1))
+
+
+def require_published(session: Session, items: Sequence[Item]) -> ItemListVersion:
+    """The published version, once every one of ``items`` stands in it as it is now.
+
+    A draft or an unapproved change cannot be used by a task or a draw (MIIT 第五条, CQ
+    第四条): refused, naming the items and what to approve.
+    """
+    version = published_version(session)
+    if version is None:
+        raise UserError(msg("the item list has not been approved and published yet"),
+                        where="items",
+                        hint=msg("approve and publish it: `ssj items approve` then `ssj items "
+                                 "publish` (MIIT 第五条, CQ 第四条)"))
+    entries = {e.get("code"): e for e in version.snapshot}
+    pending = [i.code for i in items if entries.get(i.code) != _comparable(i, entries)]
+    if pending:
+        raise UserError(msg("item %(codes)s has changes not yet approved and published "
+                            "(published item list: version %(number)s)", codes=pending,
+                            number=version.number), where="items",
+                        hint=msg("approve and publish the newest item-list version first, or "
+                                 "use the items as published"))
+    return version
+
+
+def _comparable(item: Item, entries: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
+    """The item as a snapshot entry, with only the fields the published entry holds (a
+    version made before a field existed does not hold it)."""
+    entry = entries.get(item.code)
+    if entry is None:
+        return None
+    return {f: getattr(item, f) for f in ITEM_FIELDS if f in entry}
+
+
+def approve_and_publish(session: Session, *, approver: str, approved_on: date, document: str,
+                        actor: str) -> ItemListVersion:
+    """Approve the newest draft and publish it in one step (an approval given off-platform,
+    recorded with its approver, date and document number, as the demo and imports of an
+    already approved list do)."""
+    number = current_version_number(session)
+    approve_version(session, number, approver=approver, approved_on=approved_on,
+                    document=document, actor=actor)
+    return publish_version(session, number, actor=actor)

@@ -29,7 +29,15 @@ from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import PlanWindow
 from shuangsuiji.services import audit
-from shuangsuiji.services.lifecycle import RuleRefused, get_task, status_word, today_in_china
+from shuangsuiji.services import items as item_service
+from shuangsuiji.services.lifecycle import (
+    RuleRefused,
+    drawn_targets,
+    get_task,
+    status_word,
+    today_in_china,
+)
+from shuangsuiji.services.records import gaps
 
 
 @dataclass
@@ -150,6 +158,8 @@ def create_task(
     ratio_permille: int,
     departments: Sequence[str] = (),
     division: str = "",
+    joint: bool = False,
+    joint_divisions: Sequence[str] = (),
     special: bool = False,
     special_trigger: str | None = None,
     min_count: int = 0,
@@ -162,9 +172,13 @@ def create_task(
     """Create a task under the annual plan of ``plan_year``; refuse what the rules forbid.
 
     ``departments`` lists every department of a joint (cross-department) task; ``department``
-    is its lead and is added to the list if missing. ``ratio_permille`` is checked against
-    each item's cap and its category's cap, unless the task is special (专项检查), which the
-    regulations put outside the sampling rules.
+    is its lead and is added to the list if missing. A task is joint (联合抽查) only when it
+    is declared so (``joint``, or other departments or ``joint_divisions`` named), and a
+    joint task needs at least two participants (divisions or departments): several items
+    of one division are not a joint inspection (MIIT 第十条第二款).
+
+    ``ratio_permille`` is checked against each item's cap and its category's cap, unless the
+    task is special (专项检查), which the regulations put outside the sampling rules.
     """
     code = code.strip()
     if not code:
@@ -187,6 +201,7 @@ def create_task(
 
     rules = platform.policy_for(tenant).rules(starts_on)
     items = _items_by_code(session, item_codes)
+    item_service.require_published(session, items)  # MIIT 第五条, CQ 第四条
     methods = _check_methods(rules, items, methods)
     _check_special(rules, special, special_trigger)
     if not 1 <= ratio_permille <= 1000:
@@ -208,10 +223,13 @@ def create_task(
                         where="max_count")
     all_departments = list(dict.fromkeys([department.strip(), *(d.strip() for d in departments
                                                                   if d.strip())]))
+    participating = joint_participants(department.strip(), division.strip(), joint,
+                                       all_departments, joint_divisions)
     pack, version = rules.governing
     task = Task(plan_id=plan.id, code=code, title=title.strip(), department=department.strip(),
-                division=division, departments=all_departments, joint=len(all_departments) > 1
-                or len(items) > 1, special=special, special_trigger=special_trigger,
+                division=division, departments=all_departments,
+                joint=participating is not None, joint_divisions=participating or [],
+                special=special, special_trigger=special_trigger,
                 methods=methods, ratio_permille=ratio_permille, min_count=min_count,
                 max_count=max_count, group_count=group_count, experts_count=experts_count,
                 batch_count=batch_count, inspector_scope=scope, starts_on=starts_on,
@@ -224,9 +242,44 @@ def create_task(
     return task
 
 
-def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: date) -> Task:
-    """Mark the end of the task's work (抽查工作结束): the publication deadline counts from it."""
+def joint_participants(department: str, division: str, joint: bool,
+                       departments: Sequence[str], divisions: Sequence[str]) -> list[str] | None:
+    """The other divisions of a declared joint task, or None for a task that is not joint.
+
+    Joint is declared: by ``joint``, or by naming other departments or divisions; a
+    declaration needs at least two participants in all (the task's own division or, without
+    one, its department, and those named). Refused otherwise, naming what is missing.
+    """
+    own = division or department
+    others = [d for d in dict.fromkeys(d.strip() for d in divisions if d.strip()) if d != own]
+    declared = joint or len(departments) > 1 or bool(others)
+    if not declared:
+        return None
+    if len(departments) < 2 and not others:
+        raise UserError(msg("a joint inspection (联合抽查) needs at least two participants; "
+                            "only %(own)s takes part", own=own), where="joint_divisions",
+                        hint=msg("name the other participating divisions (处室), or create "
+                                 "the task as not joint: several items of one division are "
+                                 "not a joint inspection (MIIT 第十条第二款)"))
+    return others
+
+
+def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: date, *,
+             missing_confirmed: Sequence[str] = (), today: date | None = None) -> Task:
+    """Mark the end of the task's work (抽查工作结束): the publication deadline counts from it.
+
+    The day cannot be after today (Asia/Shanghai). Drawn targets still without an on-site
+    record are named, and the end is refused unless ``missing_confirmed`` names every one of
+    them: ending the work without them is a decision someone takes explicitly, and the
+    audit event keeps who left out whom.
+    """
     task = get_task(session, task_id)
+    today = today or today_in_china()
+    if ended_on > today:
+        raise UserError(msg("work cannot end on %(ended_on)s, after today (%(today)s, Asia/"
+                            "Shanghai)", ended_on=ended_on.isoformat(),
+                            today=today.isoformat()), where="ended_on",
+                        hint=msg("record the end of the work on or after the day it ends"))
     if task.status in ("published", "closed"):
         raise Conflict(msg("task %(task)s is already %(status)s; its end date is fixed",
                            task=task.code, status=status_word(task.status)))
@@ -234,12 +287,29 @@ def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: dat
         raise UserError(msg("work cannot end (%(ended_on)s) before the task starts "
                             "(%(starts_on)s)", ended_on=ended_on.isoformat(),
                             starts_on=task.starts_on.isoformat()), where="ended_on")
+    missing = [g.credit_code for g in gaps(session, task) if g.missing == "record"]
+    confirmed = {c.strip().upper() for c in missing_confirmed if c.strip()}
+    unconfirmed = [c for c in missing if c not in confirmed]
+    if unconfirmed:
+        shown = ", ".join(unconfirmed[:20]) + (" …" if len(unconfirmed) > 20 else "")
+        raise UserError(msg("%(count)s of %(drawn)s drawn targets have no on-site record: "
+                            "%(codes)s", count=len(missing),
+                            drawn=len(drawn_codes(session, task)), codes=shown),
+                        where=msg("task %(task)s", task=task.code),
+                        hint=msg("write their records first, or confirm that the work ends "
+                                 "without them by naming each (--confirm-missing CODE)"))
     before = task.work_ended_on
     task.work_ended_on = ended_on
     task.status = "work_ended"
     audit.record(session, tenant_id=tenant.id, action="task.work_end", object_type="task",
-                 object_id=task.code, payload={"before": before, "work_ended_on": ended_on})
+                 object_id=task.code, payload={"before": before, "work_ended_on": ended_on,
+                                               "missing_confirmed": missing})
     return task
+
+
+def drawn_codes(session: Session, task: Task) -> list[str]:
+    """The credit codes the task's live draw selected."""
+    return [t.credit_code for t in drawn_targets(session, task)]
 
 
 def _items_by_code(session: Session, codes: Sequence[str]) -> list[Item]:
@@ -325,6 +395,7 @@ def _task_payload(task: Task, items: list[Item], caps: dict[str, int | None]) ->
     return {
         "code": task.code, "title": task.title, "plan_id": task.plan_id,
         "department": task.department, "departments": task.departments, "joint": task.joint,
+        "joint_divisions": task.joint_divisions,
         "special": task.special, "special_trigger": task.special_trigger,
         "methods": task.methods, "ratio_permille": task.ratio_permille, "caps": caps,
         "items": [i.code for i in items], "starts_on": task.starts_on, "ends_on": task.ends_on,

@@ -36,6 +36,7 @@ from shuangsuiji.models.inspections import (
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
+from shuangsuiji.rules import RESULT_NAMES_ZH
 from shuangsuiji.services import audit
 from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
@@ -128,6 +129,7 @@ def publish(
                     session.add(PublishedResult(
                         publication_id=pub.id, task_id=task.id, item_code=item.code,
                         credit_code=code, target_name=names.get(code, ""), result=res.result,
+                        result_name=rules.result_name_zh(res.result),
                         problem_found=res.problem_found, handling=res.handling,
                         inspected_on=records[code].inspected_on))
             continue
@@ -212,6 +214,7 @@ class PublicResult:
     credit_code: str
     target_name: str
     result: str
+    result_name: str  # in Chinese, as the national list (or the pack) names it
     problem_found: bool
     handling: str
     inspected_on: date
@@ -227,6 +230,7 @@ def _results_query() -> Any:
 
 def _public(rows: Any) -> list[PublicResult]:
     return [PublicResult(t.code, t.title, r.item_code, r.credit_code, r.target_name, r.result,
+                         r.result_name or RESULT_NAMES_ZH.get(r.result, r.result),
                          r.problem_found, r.handling, r.inspected_on, p.published_on, p.on_time)
             for r, p, t in rows]
 

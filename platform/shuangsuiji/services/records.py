@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shuangsuiji import rules as rules_module
 from shuangsuiji.canonical import digest
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.messages import msg
@@ -31,7 +32,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import EXCLUDABLE_PERIODS, STANDARD_RESULTS
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, directories
 from shuangsuiji.services.lifecycle import (
     DrawnTarget,
     RuleRefused,
@@ -43,7 +44,7 @@ from shuangsuiji.services.lifecycle import (
 )
 
 #: Standard results that mean a problem was found (the share the statistics report).
-PROBLEM_RESULTS: frozenset[str] = frozenset({"problem_rectified", "problem_transferred"})
+PROBLEM_RESULTS: frozenset[str] = rules_module.PROBLEM_RESULTS
 
 _LOCKED = ("published", "closed")
 
@@ -88,6 +89,7 @@ def record_on_site(
     refusal_reason: str | None = None,
     inspectors_signed: bool = False,
     witness: str | None = None,
+    today: date | None = None,
 ) -> InspectionRecord:
     """Write (or, before publication, rewrite) the record of one drawn target.
 
@@ -112,7 +114,10 @@ def record_on_site(
         raise UserError(msg("inspected_on %(inspected_on)s is before the task starts "
                             "(%(starts_on)s)", inspected_on=inspected_on.isoformat(),
                             starts_on=task.starts_on.isoformat()), where=where)
+    not_in_future(inspected_on, today, where=where, what="inspected_on")
     present = _check_inspectors(rules, method, inspectors, target, where)
+    if method == "on_site":
+        _check_credentials_held(session, rules, present, inspected_on, where)
     if acknowledgement not in ACKNOWLEDGEMENTS:
         raise UserError(msg("acknowledgement %(acknowledgement)r is not one of %(allowed)s",
                             acknowledgement=acknowledgement, allowed=ACKNOWLEDGEMENTS),
@@ -153,6 +158,17 @@ def record_on_site(
     return row
 
 
+def not_in_future(day: date, today: date | None, *, where: str, what: str) -> None:
+    """Refuse a record dated after today in China (Asia/Shanghai): what is written down
+    happened, it is not planned."""
+    today = today or today_in_china()
+    if day > today:
+        raise UserError(msg("%(what)s %(day)s is after today (%(today)s, Asia/Shanghai): a "
+                            "record states what happened", what=what, day=day.isoformat(),
+                            today=today.isoformat()), where=where,
+                        hint=msg("write the record on or after the day of the inspection"))
+
+
 def _task_target(task: Task, credit_code: str) -> str:
     """Where a problem with one drawn target's record or result is."""
     return msg("task %(task)s, target %(code)s", task=task.code, code=credit_code)
@@ -185,6 +201,35 @@ def _check_inspectors(rules: Any, method: str, inspectors: Sequence[InspectorPre
                             hint=msg("only inspectors drawn for the target (after recusals) "
                                      "may sign its record"))
     return [{"id": pid, "credential": c} for pid, c in seen.items()]
+
+
+def _check_credentials_held(session: Session, rules: Any, present: list[dict[str, str]],
+                            on: date, where: str) -> None:
+    """Each inspector's credential is one the inspector directory says they hold, valid on
+    the inspection date (MIIT 第十三条 出示行政执法证件或者工作证, CQ 第十三条 出示行政执法证):
+    claiming a certificate one does not hold, or showing an expired one, is refused."""
+    directory = {r.draw_id: r for r in directories.load_inspectors(session)}
+    cite = rules.on_site_rule.cite
+    for person in present:
+        pid, credential = person["id"], person["credential"]
+        found = directory.get(pid)
+        if found is None:
+            raise UserError(msg("inspector %(id)s is not in the inspector directory", id=pid),
+                            where=where, hint=msg("add the inspector to the directory first"))
+        held = [c for c in found.credentials if c.kind == credential]
+        if not held:
+            raise RuleRefused(msg("inspector %(id)s (%(name)s) holds no %(credential)r in the "
+                                  "inspector directory; held: %(held)s", id=pid,
+                                  name=found.name, credential=credential,
+                                  held=tuple(c.kind for c in found.credentials)),
+                              cite=cite, where=where)
+        if not any(c.valid_on(on) for c in held):
+            expiry = max(c.expires for c in held if c.expires is not None)
+            raise RuleRefused(msg("the %(credential)r of inspector %(id)s (%(name)s) expired "
+                                  "on %(expiry)s, before the inspection on %(on)s",
+                                  credential=credential, id=pid, name=found.name,
+                                  expiry=expiry.isoformat(), on=on.isoformat()),
+                              cite=cite, where=where)
 
 
 def _record_dict(row: InspectionRecord) -> dict[str, Any]:
@@ -249,12 +294,14 @@ def record_result(
     *,
     handling: str = "",
     decided_on: date | None = None,
+    today: date | None = None,
 ) -> InspectionResult:
     """Set the result of one drawn target; it needs its on-site record first."""
     task = _open_task(session, task_id)
     credit_code = credit_code.strip().upper()
     _drawn(session, task, credit_code)
     decided_on = decided_on or today_in_china()
+    not_in_future(decided_on, today, where=_task_target(task, credit_code), what="decided_on")
     rules = platform.policy_for(tenant).rules(task.starts_on)
     codes = rules.result_codes()
     if result not in codes:

@@ -89,6 +89,12 @@ SEED_PROCEDURE_NAMES: dict[str, Any] = {
 
 RESULT_NAMES: dict[str, Any] = {
     "no_problem": _l("No problem found"),
+    "unpublished_information": _l("Information that must be published was not published"),
+    "false_publicity": _l("Published information concealed the truth or was falsified"),
+    "unreachable_at_address": _l("Cannot be contacted at the registered address"),
+    "refused_inspection": _l("Refused to cooperate with the inspection, seriously"),
+    "no_relevant_activity": _l("No business activity covered by this inspection found"),
+    "problem_pending": _l("Problem found, pending further handling"),
     "problem_rectified": _l("Problem found, rectification ordered"),
     "problem_transferred": _l("Problem found, transferred"),
     "not_found": _l("Target not found"),
@@ -152,7 +158,7 @@ def init_app(app: Flask) -> None:
         job_kind_name=lambda kind: JOB_KIND_NAMES.get(kind, kind),
         job_state_name=lambda state: JOB_STATE_NAMES.get(state, state),
         recusal_mode_name=lambda mode: RECUSAL_MODE_NAMES.get(mode, mode),
-        result_name=lambda code: RESULT_NAMES.get(code, code),
+        result_name=lambda code, name=None: RESULT_NAMES.get(code, name or code),
         stratum_name=stratum_name,
         seed_procedure_name=lambda kind: SEED_PROCEDURE_NAMES.get(kind, kind),
         method_names=method_names,

@@ -101,6 +101,9 @@ class ItemForm(FlaskForm):
     frequency = StringField(_l("Frequency"), validators=[Optional(), Length(max=120)])
     cap_permille = IntegerField(_l("Ratio cap (‰)"),
                                 validators=[Optional(), NumberRange(0, 1000)])
+    batch_order_min_permille = IntegerField(
+        _l("High ratio: batch order drawn from (‰)"),
+        validators=[Optional(), NumberRange(1, 1000)])
     publication_mode = SelectField(_l("How results are published"), choices=[
         SelectChoice("public", _l("Public")),
         SelectChoice("directed", _l("Directed notification")),
@@ -128,6 +131,9 @@ class TaskForm(FlaskForm):
     departments = StringField(_l("Other departments of a joint inspection (comma-separated)"),
                               validators=[Optional()])
     division = StringField(_l("Division"), validators=[Optional(), Length(max=120)])
+    joint = BooleanField(_l("Joint inspection (several divisions take part)"))
+    joint_divisions = StringField(_l("Other divisions taking part (comma-separated)"),
+                                  validators=[Optional()])
     item_codes = CheckboxesField(_l("Items"), validators=[DataRequired()])
     methods = CheckboxesField(_l("Methods"), default=["on_site"], validators=[DataRequired()])
     ratio_permille = IntegerField(_l("Ratio (‰)"), validators=[DataRequired(),
@@ -230,12 +236,33 @@ class RecordForm(FlaskForm):
 
 class EndWorkForm(FlaskForm):
     ended_on = DateField(_l("Work ended on"), validators=[DataRequired()])
+    confirm_missing = TextAreaField(_l("Targets left without an on-site record (credit codes)"),
+                                    validators=[Optional()])
+
+
+class CreditPublicityForm(FlaskForm):
+    """Hand over to, or confirm publication on, the credit publicity system."""
+
+    published_on = DateField(_l("Published there on"), validators=[Optional()])
 
 
 class PublicationForm(FlaskForm):
     directed_to = StringField(_l("Departments receiving a directed notification "
                                  "(comma-separated; default: the items' own)"),
                               validators=[Optional()])
+
+
+class ApproveItemListForm(FlaskForm):
+    """Record the leadership's approval of a draft item-list version (MIIT 第五条, CQ 第四条)."""
+
+    approver = StringField(_l("Approved by"), validators=[DataRequired(), Length(max=120)])
+    approved_on = DateField(_l("Date of approval"), validators=[DataRequired()])
+    document = StringField(_l("Document number of the approval"),
+                           validators=[DataRequired(), Length(max=120)])
+
+
+class PublishItemListForm(FlaskForm):
+    """Publish an approved item-list version."""
 
 
 class RetireForm(FlaskForm):

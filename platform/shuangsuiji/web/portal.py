@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +27,7 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.platform import Platform
 from shuangsuiji.services import announcements, selection_pages
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
@@ -65,7 +66,13 @@ def tenant_home() -> str:
     draws = s.execute(select(Draw, Task).join(Task, Task.id == Draw.task_id)
                       .order_by(Draw.drawn_at.desc(), Draw.id.desc()).limit(10)).all()
     return render_template("portal/tenant.html", published=list(reversed(published)),
-                           draws=draws, plans=plan_service.list_plans(s))
+                           draws=draws, plans=plan_service.list_plans(s),
+                           packs=_current_app_platform().policy_for(tenant()).chain)
+
+
+def _current_app_platform() -> Platform:
+    platform: Platform = current_app.extensions["shuangsuiji"]
+    return platform
 
 
 @bp.get("/<tenant_slug>/items")
@@ -73,8 +80,10 @@ def tenant_home() -> str:
 @cached
 def items() -> str:
     s = db_session()
-    return render_template("portal/items.html", items=item_service.list_items(s),
-                           versions=item_service.list_versions(s))
+    # only the approved, published list (MIIT 第五条, CQ 第四条): never a draft
+    published = item_service.published_version(s)
+    return render_template("portal/items.html", items=published.snapshot if published else [],
+                           published=published)
 
 
 @bp.get("/<tenant_slug>/items/<code>")
@@ -83,14 +92,16 @@ def items() -> str:
 def item_history(code: str) -> str:
     """An item as it stood in every version of the item list."""
     s = db_session()
-    try:
-        item = item_service.get_item(s, code)
-    except UserError:
-        abort(404)
     history = []
     for version in item_service.list_versions(s):
+        if version.status != "published":
+            continue  # drafts and approvals not yet published stay inside
         entry = next((e for e in version.snapshot if e.get("code") == code), None)
         history.append((version, entry))
+    # the item as last published: a draft's name or content is not shown
+    item = next((entry for _v, entry in reversed(history) if entry), None)
+    if item is None:
+        abort(404)
     return render_template("portal/item_history.html", item=item, history=history)
 
 

@@ -21,6 +21,7 @@ from shuangsuiji.toolkit import (
     Pack,
     PackRules,
     PackVersion,
+    PlatformDefault,
     RecusalRule,
     ReportRule,
     RiskRule,
@@ -31,6 +32,10 @@ from shuangsuiji.toolkit import (
 
 ISSUED = date(2021, 1, 9)
 
+#: 第五条: "抽查比例高的，可以通过随机抽取的方式确定检查批次顺序" names no figure for "high":
+#: the item list sets each key item's threshold; this is the default where it sets none.
+BATCH_ORDER_DEFAULT_PERMILLE = 300
+
 V2021 = PackVersion(
     version="2021",
     document="渝经信发〔2021〕6号",
@@ -38,11 +43,22 @@ V2021 = PackVersion(
     issued=ISSUED,
     effective=ISSUED + timedelta(days=30),  # 第十八条: 自印发之日起三十日后施行
     repeals="渝经信发〔2018〕55号",
+    defaults=(
+        PlatformDefault(
+            setting="item.batch_order_min_permille",
+            value=f"{BATCH_ORDER_DEFAULT_PERMILLE}‰",
+            article="第五条",
+            note="重点检查事项“抽查比例高的”可随机确定检查批次顺序；“高”的比例原文未规定，"
+            "由随机抽查事项清单逐项设定",
+        ),
+        PlatformDefault(
+            setting="risk_rules.multiplier",
+            value="2×",
+            article="第十条第二款",
+            note="“加大抽查力度，提高抽查比例和频次”未规定幅度：风险标记对象按事项比例的2倍抽取",
+        ),
+    ),
 )
-
-#: General items: 第五条 requires a ceiling "根据监管实际情况" without a figure; this is the
-#: pack's default ceiling (a per-item cap set in the item list may be lower).
-GENERAL_CAP_PERMILLE = 200
 
 
 class Chongqing2021(PackRules):
@@ -68,15 +84,17 @@ class Chongqing2021(PackRules):
                 cap_permille=None,  # 抽查比例不设上限
                 cap_required=False,
                 batch_order=True,  # 抽查比例高的，可以通过随机抽取的方式确定检查批次顺序
-                batch_order_min_permille=300,
+                batch_order_min_permille=BATCH_ORDER_DEFAULT_PERMILLE,
                 cite=cite,
             ),
             ItemCategory(
                 code="general",
                 name_zh="一般检查事项",
                 name_en="general item",
-                cap_permille=GENERAL_CAP_PERMILLE,
-                cap_required=True,  # 抽查比例应根据监管实际情况设置上限
+                # 抽查比例应根据监管实际情况设置上限: each general item's own cap, set on
+                # the item list; the text gives no pack-wide figure
+                cap_permille=None,
+                cap_required=True,
                 batch_order=False,
                 batch_order_min_permille=1000,
                 cite=cite,

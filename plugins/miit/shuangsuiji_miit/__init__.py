@@ -22,6 +22,7 @@ from shuangsuiji.toolkit import (
     PackRules,
     PackVersion,
     PlanWindow,
+    PlatformDefault,
     RecusalRule,
     ReportRule,
     ResultType,
@@ -32,14 +33,26 @@ from shuangsuiji.toolkit import (
 )
 
 #: 45号 takes effect on the day of issue (第二十条). The text we hold does not print that
-#: day; the document number fixes the year, so the version runs from 2018-01-01. Replace
-#: with the exact day of issue once confirmed against the published notice.
+#: day; the document number fixes the year, so the version runs from 2018-01-01, a
+#: placeholder. A search of the stored public sources (2026-12-01: pages and docs, for
+#: "工信厅政〔2018〕45号" and the notice's title) found no source establishing the day, so the
+#: date is marked unconfirmed and pages say so. Replace it, cite the source here and set
+#: ``issued_confirmed=True`` once a public source is found.
 V2018 = PackVersion(
     version="2018",
     document="工信厅政〔2018〕45号",
     title="工业和信息化部“双随机一公开”监管实施办法",
     issued=date(2018, 1, 1),
     effective=date(2018, 1, 1),
+    issued_confirmed=False,
+    defaults=(
+        PlatformDefault(
+            setting="risk_rules.multiplier",
+            value="2×",
+            article="第十条第三款",
+            note="“加大抽查力度，提高抽查比例和频次”未规定幅度：风险标记对象按事项比例的2倍抽取",
+        ),
+    ),
 )
 
 

@@ -102,6 +102,7 @@ def end_work(data: dict[str, Any], task_id: int) -> Any:
     """Record the day the task's work ended; the publication deadline counts from it."""
     session = context.session()
     task = get_in_tenant(Task, task_id, "task")
-    plan_service.end_work(session, context.tenant(), task.id, data["work_ended_on"])
+    plan_service.end_work(session, context.tenant(), task.id, data["work_ended_on"],
+                          missing_confirmed=data["missing_confirmed"])
     session.commit()
     return task

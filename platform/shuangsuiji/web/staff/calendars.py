@@ -22,8 +22,9 @@ def coverage_rows() -> list[tuple[int, str, str]]:
     this_year = lifecycle.today_in_china().year
     first = min([*lines, this_year])
     last = max([*lines, this_year + 2])
-    return [(y, lines[y].coverage, lines[y].source) if y in lines else (y, "none", "")
-            for y in range(first, last + 1)]
+    return [(y, lines[y].coverage, lines[y].source
+             + (f" ({lines[y].from_tenant})" if lines[y].from_tenant else ""))
+            if y in lines else (y, "none", "") for y in range(first, last + 1)]
 
 
 @bp.route("/calendars", methods=["GET", "POST"])

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from shuangsuiji.access import allow, db_session, lookup
-from shuangsuiji.errors import UserError
+from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.models.directories import DirectoryChange, Item, ItemListVersion
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import lifecycle
+from shuangsuiji.services.lifecycle import today_in_china
 from shuangsuiji.web import forms
 from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.labels import label
@@ -33,7 +34,48 @@ def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str
     versions = s.scalars(select(ItemListVersion).order_by(ItemListVersion.number.desc())).all()
     return render_template("staff/items.html", items=rows, versions=versions,
                            form=forms.UploadForm(), retire_form=forms.RetireForm(),
+                           approve_form=forms.ApproveItemListForm(),
+                           publish_form=forms.PublishItemListForm(),
+                           published=item_service.published_version(s),
                            problem=problem), status
+
+
+@bp.post("/items/versions/<int:number>/approve")
+@allow("tenant_admin")
+def item_list_approve(number: int) -> ResponseReturnValue:
+    """Record the approval of a draft version: approver, date, document number."""
+    s = db_session()
+    form = forms.ApproveItemListForm()
+    if not form.validate_on_submit():
+        return _list_page(UserError(_("An approval needs the approver, its date and the "
+                                      "document number."), where=str(number)), 422)
+    try:
+        item_service.approve_version(s, number, approver=form.approver.data or "",
+                                     approved_on=form.approved_on.data,  # type: ignore[arg-type]
+                                     document=form.document.data or "", actor=actor())
+    except UserError as exc:
+        s.rollback()
+        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422)
+    s.commit()
+    flash(_("Version %(n)d of the item list was approved.", n=number), "info")
+    return redirect(url_for("staff.items"))
+
+
+@bp.post("/items/versions/<int:number>/publish")
+@allow("tenant_admin")
+def item_list_publish(number: int) -> ResponseReturnValue:
+    """Publish an approved version: tasks, draws and the portal use it from now on."""
+    s = db_session()
+    if not forms.PublishItemListForm().validate_on_submit():
+        abort(400)
+    try:
+        item_service.publish_version(s, number, actor=actor())
+    except UserError as exc:
+        s.rollback()
+        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422)
+    s.commit()
+    flash(_("Version %(n)d of the item list was published.", n=number), "info")
+    return redirect(url_for("staff.items"))
 
 
 @bp.get("/items")
@@ -52,7 +94,17 @@ def item(item_id: int) -> str:
         DirectoryChange.kind == "items", DirectoryChange.key == row.code
     ).order_by(DirectoryChange.at.desc(), DirectoryChange.id.desc())).all()
     return render_template("staff/item.html", item=row, changes=changes,
-                           retire_form=forms.RetireForm())
+                           retire_form=forms.RetireForm(), batch_default=_batch_default(row))
+
+
+def _batch_default(row: Item) -> int | None:
+    """The pack's default threshold of a "high" ratio for the item's category (CQ 第五条),
+    shown where the item list sets none; None where batch order is not allowed."""
+    try:
+        cat = platform().policy_for(tenant()).rules(today_in_china()).category(row.category)
+    except UserError:  # no pack version in force today, or a category the pack lacks
+        return None
+    return cat.batch_order_min_permille if cat.batch_order else None
 
 
 @bp.post("/items/<int:item_id>/retire")
@@ -97,6 +149,7 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
             "subject": form.subject.data or "", "content": form.content.data or "",
             "legal_basis": form.legal_basis.data or "", "methods": list(form.methods.data or ()),
             "frequency": form.frequency.data or "", "cap_permille": form.cap_permille.data,
+            "batch_order_min_permille": form.batch_order_min_permille.data,
             "publication_mode": form.publication_mode.data or "public",
             "departments": split(form.departments.data),
         }

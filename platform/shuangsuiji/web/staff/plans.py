@@ -16,7 +16,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import accounts, lifecycle
+from shuangsuiji.services import accounts, credit_publicity, lifecycle
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -109,6 +109,7 @@ def tasks() -> ResponseReturnValue:
                     plan_year=form.plan_year.data or 0, code=form.code.data or "",
                     title=form.title.data or "", department=form.department.data or "",
                     departments=split(form.departments.data), division=form.division.data or "",
+                    joint=bool(form.joint.data), joint_divisions=split(form.joint_divisions.data),
                     item_codes=list(form.item_codes.data or ()),
                     methods=list(form.methods.data or ()),
                     ratio_permille=form.ratio_permille.data or 0,
@@ -160,4 +161,7 @@ def task(task_id: int) -> str:
         live=live, targets=targets, records=records, results=results,
         publication=publication, report=report, deadline=deadline,
         deadline_problem=deadline_problem, may_act=may_act_for(row),
-        end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm())
+        end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm(),
+        missing_records=[t.credit_code for t in targets if t.credit_code not in records],
+        credit_form=forms.CreditPublicityForm(),
+        credit_handover=credit_publicity.latest(s, row.id) if publication else None)

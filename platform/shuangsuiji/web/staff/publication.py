@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from urllib.parse import quote
+
+from flask import Response, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session, lookup
+from shuangsuiji.errors import UserError
 from shuangsuiji.models.plans import Task
+from shuangsuiji.services import credit_publicity
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.staff.common import (
     act,
+    actor,
     bp,
     form_problem,
     platform,
+    problem_page,
     require_act,
     split,
     tenant,
@@ -31,8 +37,9 @@ def end_work(task_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return form_problem(form), 422
     return act(
-        lambda: plan_service.end_work(db_session(), tenant(), row.id,
-                                      form.ended_on.data),  # type: ignore[arg-type]
+        lambda: plan_service.end_work(
+            db_session(), tenant(), row.id, form.ended_on.data,  # type: ignore[arg-type]
+            missing_confirmed=(form.confirm_missing.data or "").replace(",", " ").split()),
         done=_("The end of the work was recorded; the publication deadline counts from it."),
         to=url_for("staff.task", task_id=row.id))
 
@@ -49,4 +56,44 @@ def publish(task_id: int) -> ResponseReturnValue:
         lambda: publication_service.publish(db_session(), platform(), tenant(), row.id,
                                             directed_to=tuple(split(form.directed_to.data))),
         done=_("The results were published on the portal."),
+        to=url_for("staff.task", task_id=row.id))
+
+
+@bp.post("/tasks/<int:task_id>/credit-publicity/<file_format>")
+@allow("tenant_admin", "operator")
+def credit_handover(task_id: int, file_format: str) -> ResponseReturnValue:
+    """Hand the published results over to the credit publicity system: the file (CSV or
+    XLSX, Chinese headings) is the download; the hand-over is recorded."""
+    row: Task = lookup(Task, task_id)
+    require_act(row)
+    if not forms.CreditPublicityForm().validate_on_submit():
+        return form_problem(forms.CreditPublicityForm()), 400
+    s = db_session()
+    try:
+        made = credit_publicity.hand_over(s, tenant(), row.id, file_format, actor=actor())
+    except UserError as exc:
+        s.rollback()
+        return problem_page(exc)
+    s.commit()
+    mimetype = ("text/csv; charset=utf-8" if file_format == "csv" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = Response(made.data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(made.filename)}")
+    return response
+
+
+@bp.post("/tasks/<int:task_id>/credit-publicity/confirm")
+@allow("tenant_admin", "operator")
+def credit_confirm(task_id: int) -> ResponseReturnValue:
+    """Confirm the results were published on the credit publicity system."""
+    row: Task = lookup(Task, task_id)
+    require_act(row)
+    form = forms.CreditPublicityForm()
+    if not form.validate_on_submit():
+        return form_problem(form), 400
+    return act(
+        lambda: credit_publicity.confirm(db_session(), tenant(), row.id, actor=actor(),
+                                         published_on=form.published_on.data),
+        done=_("Publication on the credit publicity system was confirmed."),
         to=url_for("staff.task", task_id=row.id))
