@@ -60,7 +60,9 @@ def test_pack_rules_prints_value_citation_and_answering_pack() -> None:
     assert "(miit 2018 第七条)" in window[0] and "[from miit]" in window[0]
     assert "    start = 2026-01-01" in window
     general = _block(out, "item_categories[general]")
-    assert "    cap_permille = 200" in general and "(chongqing 2021 第五条)" in general[0]
+    # CQ 第五条: each general item's cap is set in the item list, none pack-wide
+    assert "    cap_permille = none" in general and "    cap_required = yes" in general
+    assert "(chongqing 2021 第五条)" in general[0]
     for label in ("org_roles", "exclusion_policy", "special_inspections", "group_rule",
                   "eligibility", "recusal_rule", "methods", "on_site_rule", "report_rule",
                   "risk_rules[abnormal_operations]"):

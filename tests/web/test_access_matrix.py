@@ -40,6 +40,8 @@ class Route:
                 "rectification_id": MISSING_ID, "user_id": MISSING_ID,
                 "job_id": MISSING_ID,  # the world starts no background job
                 "announcement_id": MISSING_ID,  # the world's draws are not announced
+                "number": MISSING_ID,  # an item-list version the world does not have
+                "file_format": "csv",
             })
         values["kind"] = "targets"
         with app.test_request_context():

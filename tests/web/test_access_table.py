@@ -86,6 +86,10 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("staff.commit_seed", "POST"): OP, ("staff.reveal_seed", "POST"): OP,
     ("staff.apply_recusal", "POST"): OP, ("staff.end_work", "POST"): OP,
     ("staff.publish", "POST"): OP, ("staff.transfer", "POST"): OP,
+    # handing results to the credit publicity system is part of publishing (MIIT 第十五条)
+    ("staff.credit_handover", "POST"): OP, ("staff.credit_confirm", "POST"): OP,
+    # the item list is approved by the leadership, then published (MIIT 第五条, CQ 第四条)
+    ("staff.item_list_approve", "POST"): A, ("staff.item_list_publish", "POST"): A,
     ("staff.rectification_order", "POST"): OP, ("staff.rectification_close", "POST"): OP,
     ("staff.rectification_follow_up", "POST"): OP,
     # on site: inspectors record and declare their own conflicts
