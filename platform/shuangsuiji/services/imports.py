@@ -157,7 +157,8 @@ def parse_rows(
     one_of_positions = [fields.index(k) for k in schema.one_of if k in fields]
     seen: dict[str, dict[object, int]] = {k: {} for _, k in key_positions}
     headings = {c.field: h for _, c, h in mapped}
-    cap_required = {c.code for c in categories or () if c.cap_required}
+    # category code → the article that requires each item of it to carry its own cap
+    cap_required = {c.code: str(c.cite) for c in categories or () if c.cap_required}
     pack_rules = RowRules(categories, methods) if schema.kind == "items" else None
 
     records: list[tuple[object, ...]] = []
@@ -243,8 +244,9 @@ def parse_rows(
             if category in cap_required and cap is None:
                 problems.append(RowProblem(row, headings.get("cap_permille", "比例上限"), None,
                                            msg("a %(category)s item needs a 比例上限 (cap) "
-                                               "under this tenant's rules",
-                                               category=category)))
+                                               "under this tenant's rules (%(cite)s)",
+                                               category=category,
+                                               cite=cap_required[category])))
                 ok = False
         if pack_rules is not None and ok:
             found = pack_rules.problems(row, fields, values, headings)
