@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.audit import AuditEvent
@@ -159,7 +159,21 @@ def test_item_list_upload_then_edit_makes_versions(
     assert response.headers["Location"].endswith("/t/chongqing/items")
     items_page = client.get("/t/chongqing/items").get_data(as_text=True)
     assert "SX-001" in items_page
-    from shuangsuiji.models.directories import Item
+    from shuangsuiji.models.directories import Item, ItemListVersion
+
+    def approve_and_publish_latest() -> None:
+        """The leadership approves the draft, then it is published (MIIT 第五条, CQ 第四条):
+        only then does the portal show it."""
+        with app.extensions["shuangsuiji"].db.session() as s:
+            set_tenant(s, tenant_tree["chongqing"])
+            number = s.scalar(select(func.max(ItemListVersion.number)))
+        approved = client.post(f"/t/chongqing/items/versions/{number}/approve", data={
+            "approver": "委领导", "approved_on": "2026-03-02", "document": "渝经信〔2026〕1号"})
+        assert approved.status_code == 302, approved.get_data(as_text=True)[-1500:]
+        published = client.post(f"/t/chongqing/items/versions/{number}/publish")
+        assert published.status_code == 302, published.get_data(as_text=True)[-1500:]
+
+    approve_and_publish_latest()
 
     with app.extensions["shuangsuiji"].db.session() as s:
         set_tenant(s, tenant_tree["chongqing"])
@@ -172,5 +186,7 @@ def test_item_list_upload_then_edit_makes_versions(
         "cap_permille": "100", "publication_mode": "public", "departments": "综合执法处",
         "note": "频次调整"})
     assert edit.status_code == 302, edit.get_data(as_text=True)[-1500:]
+    assert "每年2次" not in client.get("/p/chongqing/items/SX-002").get_data(as_text=True)
+    approve_and_publish_latest()
     history = client.get("/p/chongqing/items/SX-002").get_data(as_text=True)
     assert "每年2次" in history and "每年1次" in history
