@@ -51,6 +51,13 @@ def _drawn(app: Flask, w: TenantWorld) -> list[Any]:
         return lifecycle.drawn_targets(s, lifecycle.get_task(s, w.task_id))
 
 
+def _end_work_none_recorded(app: Flask, w: TenantWorld) -> dict[str, str]:
+    """The end-of-work form for a task none of whose targets has a record yet: every one is
+    named as confirmed missing, as the form asks."""
+    return {"ended_on": "2026-05-29",
+            "confirm_missing": " ".join(t.credit_code for t in _drawn(app, w))}
+
+
 def _record_problem(app: Flask, client: FlaskClient, w: TenantWorld) -> str:
     """Record the first drawn target through the records page, with a problem found."""
     target = _drawn(app, w)[0]
@@ -111,7 +118,7 @@ def test_testing_period_recorded_and_bad_period_changes_nothing(
     ).status_code == 403
     # After the end of the work, the deadline is shown with the periods left out.
     assert client.post(f"/t/chongqing/tasks/{w.task_id}/end-work",
-                       data={"ended_on": "2026-05-29"}).status_code == 302
+                       data=_end_work_none_recorded(app, w)).status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "扣除检验检测鉴定" in page
 
@@ -201,7 +208,7 @@ def test_deadline_board_lists_ended_tasks(
     w = world["miit"]
     client = client_for("miit_admin")
     assert client.post(f"/t/miit/tasks/{w.task_id}/end-work",
-                       data={"ended_on": "2026-05-29"}).status_code == 302
+                       data=_end_work_none_recorded(app, w)).status_code == 302
     page = client.get("/t/miit/deadlines").get_data(as_text=True)
     assert "MIIT-2026-001" in page and "公开时限" in page
     assert "CHONGQING-2026-001" not in page
