@@ -134,14 +134,16 @@ def test_the_public_results_csv_is_chinese_in_zh_cn(app: Flask,
 
     row = {"task_code": "CQ-1", "task_title": "检查", "item_code": "SX-001",
            "credit_code": "91500000MA5U000000", "target_name": "某公司",
-           "result": "no_problem", "problem_found": False, "handling": "",
+           "result": "no_problem", "result_name": "未发现问题", "problem_found": False,
+           "handling": "",
            "inspected_on": "2026-05-01", "published_on": "2026-05-20", "on_time": True}
     monkeypatch.setattr(publication, "export_json", lambda *_a, **_k: [row])
     client = app.test_client()
     zh = client.get("/p/chongqing/results.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(zh)))
     assert rows[0][:4] == ["任务编号", "抽查任务", "事项编码", "统一社会信用代码"]
-    assert rows[1][5] == "未发现问题" and rows[1][6] == "否" and rows[1][10] == "是"
+    assert rows[0][6] == "检查结果类别（国家清单）"
+    assert rows[1][5] == "未发现问题" and rows[1][7] == "否" and rows[1][11] == "是"
     client.set_cookie("ssj_lang", "en")
     en = client.get("/p/chongqing/results.csv").get_data(as_text=True).lstrip("\ufeff")
     assert en.startswith("task_code,") and "no_problem" in en  # English: the codes, as before

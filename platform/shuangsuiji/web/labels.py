@@ -128,6 +128,7 @@ RESULT_HEADINGS: Mapping[str, LazyText] = {
     "credit_code": _l("Credit code"),
     "target_name": _l("Target"),
     "result": _l("Result"),
+    "result_name": _l("Result category (national list)"),
     "problem_found": _l("Problem found"),
     "handling": _l("Handling"),
     "inspected_on": _l("Inspected on"),
