@@ -11,6 +11,11 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
+
+# as the models' instants: zone-aware; microseconds on MariaDB/MySQL
+_INSTANT = sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mariadb").with_variant(
+    mysql.DATETIME(fsp=6), "mysql")
 
 revision: str = "0003_rules"
 # after the newest on main (0002 → security → trust_log → trust_draw → scale)
@@ -32,7 +37,7 @@ def upgrade() -> None:
         sa.Column("once_per_year", sa.Boolean(), nullable=False),
         sa.Column("frequency", sa.String(length=120), nullable=False),
         sa.Column("actor", sa.String(length=120), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", _INSTANT, nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
                                 name=op.f("fk_superseding_provisions_tenant_id_tenants")),
@@ -49,9 +54,9 @@ def upgrade() -> None:
         sa.Column("file_format", sa.String(length=8), nullable=False),
         sa.Column("rows", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
-        sa.Column("handed_over_at", sa.DateTime(), nullable=False),
+        sa.Column("handed_over_at", _INSTANT, nullable=False),
         sa.Column("handed_over_by", sa.String(length=120), nullable=False),
-        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
+        sa.Column("confirmed_at", _INSTANT, nullable=True),
         sa.Column("confirmed_by", sa.String(length=120), nullable=True),
         sa.Column("confirmed_on", sa.Date(), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
@@ -80,9 +85,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("approved_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("approval_document", sa.String(length=120),
                                       nullable=True))
-        batch_op.add_column(sa.Column("approved_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("approved_at", _INSTANT, nullable=True))
         batch_op.add_column(sa.Column("approval_actor", sa.String(length=120), nullable=True))
-        batch_op.add_column(sa.Column("published_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("published_at", _INSTANT, nullable=True))
         batch_op.add_column(sa.Column("published_by", sa.String(length=120), nullable=True))
     # versions made before approval was recorded were in use as published: they stay so
     op.execute("UPDATE item_list_versions SET status = 'published'")
