@@ -114,6 +114,7 @@ def cq_tenants(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return runner
 
 
+@pytest.mark.empty_database  # `ssj db upgrade` makes the schema itself
 def test_tenants_show_lists_every_rule(cq_tenants: CliRunner) -> None:
     done = cq_tenants.invoke(cli, ["tenants", "show", "yz", "--as-of", "2026-05-01"])
     assert done.exit_code == 0, done.output
@@ -128,6 +129,7 @@ def test_tenants_show_lists_every_rule(cq_tenants: CliRunner) -> None:
     assert "plan_window  (miit 2018 第七条)  [from miit]" in out
 
 
+@pytest.mark.empty_database  # `ssj db upgrade` makes the schema itself
 def test_pack_rules_of_a_tenant_use_its_chain(cq_tenants: CliRunner) -> None:
     done = cq_tenants.invoke(cli, ["pack", "rules", "--tenant", "yz", "--as-of", "2026-05-01"])
     assert done.exit_code == 0, done.output

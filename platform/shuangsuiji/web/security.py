@@ -120,9 +120,10 @@ def _trust_proxies(app: Flask) -> None:
                                 x_host=hops, x_port=hops, x_prefix=hops)
 
 
-#: The largest id an ``<int:...>`` URL part matches: a database integer's (2**63 - 1). A
-#: larger number is a 404 (no such route), not a 500 from the driver's overflow.
-MAX_URL_INT = 2**63 - 1
+#: The largest id an ``<int:...>`` URL part matches: the smallest id column's (INTEGER on
+#: PostgreSQL and MariaDB is 32-bit, 2**31 - 1). A larger number is a 404 (no such route),
+#: not a 500 from the driver's overflow.
+MAX_URL_INT = 2**31 - 1
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from shuangsuiji.api import context
 from shuangsuiji.errors import NotFound
+from shuangsuiji.web.security import MAX_URL_INT
 
 #: access.py takes ``tenant_slug`` out of the URL values and checks the caller's roles in it.
 TENANT_PREFIX = "/api/v1/t/<tenant_slug>"
@@ -35,8 +36,8 @@ def get_in_tenant(model: type[T], object_id: int, label: str) -> T:
     Through ``select`` rather than ``session.get``, which may answer from the identity map
     without the tenant filter.
     """
-    # an id no database column can hold (SQLite's INTEGER is 64-bit) is simply not there
-    if not 0 < object_id < 2**63:
+    # an id no id column can hold (INTEGER: 32-bit on PostgreSQL and MariaDB) is not there
+    if not 0 < object_id <= MAX_URL_INT:
         raise NotFound(f"no {label} {object_id} in tenant {context.tenant().slug}", where=label)
     row = context.session().scalar(select(model).where(model.id == object_id))  # type: ignore[attr-defined,arg-type]
     if row is None:
