@@ -19,6 +19,11 @@ from shuangsuiji.models.tenants import LEVELS
 F = fields
 
 
+
+#: An id query argument: an id column is INTEGER (32-bit on PostgreSQL and MariaDB), so a
+#: larger number is refused (422) rather than overflowing in the driver (a 500).
+ID_RANGE = validate.Range(min=1, max=2**31 - 1)
+
 class UtcDateTime(fields.DateTime):
     """An instant as RFC 3339 with its offset. Instants are stored in UTC, but SQLite hands
     them back without a zone; a bare ``2026-04-01T08:00:00`` would not be a valid
@@ -386,7 +391,7 @@ class DrawOut(ma.Schema):
 
 
 class DrawQuery(ma.Schema):
-    task = F.Integer(validate=validate.Range(min=1), metadata={"description": "task id"})
+    task = F.Integer(validate=ID_RANGE, metadata={"description": "task id"})
 
 
 class VoidIn(ma.Schema):
@@ -573,5 +578,5 @@ class PublicResultQuery(ma.Schema):
     q = F.String(validate=validate.Length(min=2, max=200),
                  metadata={"description": "part of a target's name, or the beginning of a "
                            "credit code (at least two characters)"})
-    task = F.Integer(validate=validate.Range(min=1),
+    task = F.Integer(validate=ID_RANGE,
                      metadata={"description": "only this task's results (task id)"})
