@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -141,36 +142,34 @@ def announce(task_id: int) -> ResponseReturnValue:
                            "exists yet."), to=url_for("staff.draw", task_id=row.id))
 
 
+def _party_step(task_id: int, form: forms.CommitForm | forms.RevealForm, value: str,
+                step: Callable[..., object], done: str) -> ResponseReturnValue:
+    """A named party's step of commit–reveal: the form offers the announcement's parties;
+    ``step`` (the service) is given the party and the form's ``value`` field."""
+    row: Task = lookup(Task, task_id)
+    require_act(row)
+    form.party.choices = _party_choices(announcements.open_announcement(db_session(), row))
+    if not form.validate_on_submit():
+        return form_problem(form), 422
+    return act(lambda: step(db_session(), tenant(), row.id, form.party.data or "",
+                            getattr(form, value).data or ""),
+               done=done, to=url_for("staff.draw", task_id=row.id))
+
+
 @bp.post("/tasks/<int:task_id>/commit")
 @allow("tenant_admin", "operator")
 def commit_seed(task_id: int) -> ResponseReturnValue:
     """A party registers its commitment (SHA-256 of its secret)."""
-    row: Task = lookup(Task, task_id)
-    require_act(row)
-    form = forms.CommitForm()
-    form.party.choices = _party_choices(announcements.open_announcement(db_session(), row))
-    if not form.validate_on_submit():
-        return form_problem(form), 422
-    return act(lambda: announcements.commit(db_session(), tenant(), row.id,
-                                            form.party.data or "", form.commitment.data or ""),
-               done=_("The commitment was registered."),
-               to=url_for("staff.draw", task_id=row.id))
+    return _party_step(task_id, forms.CommitForm(), "commitment", announcements.commit,
+                       _("The commitment was registered."))
 
 
 @bp.post("/tasks/<int:task_id>/reveal")
 @allow("tenant_admin", "operator")
 def reveal_seed(task_id: int) -> ResponseReturnValue:
     """A party reveals its secret; refused unless it matches the commitment."""
-    row: Task = lookup(Task, task_id)
-    require_act(row)
-    form = forms.RevealForm()
-    form.party.choices = _party_choices(announcements.open_announcement(db_session(), row))
-    if not form.validate_on_submit():
-        return form_problem(form), 422
-    return act(lambda: announcements.reveal(db_session(), tenant(), row.id,
-                                            form.party.data or "", form.secret.data or ""),
-               done=_("The secret was revealed and matches its commitment."),
-               to=url_for("staff.draw", task_id=row.id))
+    return _party_step(task_id, forms.RevealForm(), "secret", announcements.reveal,
+                       _("The secret was revealed and matches its commitment."))
 
 
 @bp.get("/draws/<int:draw_id>")
