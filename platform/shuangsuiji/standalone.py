@@ -23,11 +23,10 @@ import zipfile
 from functools import cache
 from pathlib import Path
 
-import shuangsuiji
 from shuangsuiji.kernel.verify import CATALOGUE
 
 FILENAME = "ssj-verify.pyz"
-_PACKAGE = Path(shuangsuiji.__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent  # the package's folder (this module is in it)
 #: The modules the kernel imports outside itself (checked by tests/kernel/test_standalone.py).
 _SHARED = ("rules.py", "messages.py")
 _STAMP = (2018, 1, 1, 0, 0, 0)  # zip timestamps: fixed, so the build is reproducible

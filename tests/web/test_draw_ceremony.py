@@ -34,6 +34,7 @@ def test_announce_commit_reveal_draw_on_the_pages(
     assert admin.post(f"{CQ}/draws/{first}/void", data={"reason": "重新抽取"}).status_code == 302
     page = _text(admin.get(f"{CQ}/tasks/{w.task_id}/draw"))
     assert "抽取池摘要" in page or "pool" in page.lower()
+    assert "一般检查对象:" in page  # the strata, named by web.labels.stratum_name
     done = admin.post(f"{CQ}/tasks/{w.task_id}/announce", data={
         "procedure": "commit_reveal", "parties": "\n".join(SECRETS), "conflicts": ""})
     assert done.status_code == 302, _text(done)

@@ -102,17 +102,6 @@ RESULT_NAMES: dict[str, Any] = {
 }
 
 
-def stratum_name(name: str) -> str:
-    """A pool stratum for people: "general" and "risk:<flag>" (kernel names)."""
-    if name == "general":
-        return str(_l("no risk flag"))
-    if name.startswith("risk:"):
-        from shuangsuiji.web.labels import label  # labels builds on this module's tables
-
-        return str(_l("risk: %(flag)s", flag=label(name.removeprefix("risk:"), "flag")))
-    return name
-
-
 def tenant_name(tenant: Tenant | None) -> str:
     """The tenant's name in the current language (the Chinese name when no English one)."""
     if tenant is None:
@@ -159,7 +148,6 @@ def init_app(app: Flask) -> None:
         job_state_name=lambda state: JOB_STATE_NAMES.get(state, state),
         recusal_mode_name=lambda mode: RECUSAL_MODE_NAMES.get(mode, mode),
         result_name=lambda code, name=None: RESULT_NAMES.get(code, name or code),
-        stratum_name=stratum_name,
         seed_procedure_name=lambda kind: SEED_PROCEDURE_NAMES.get(kind, kind),
         method_names=method_names,
     )

@@ -166,6 +166,16 @@ def rules_name(pack: str | None, version: str | None) -> str:
     return f"{meta.title}（{meta.document}）" if meta.document else meta.title
 
 
+def stratum_name(name: str) -> str:
+    """A pool stratum for people: "general" and "risk:<flag>" (kernel names)."""
+    if name == "general":
+        return str(_l("no risk flag"))
+    if name.startswith("risk:"):
+        return str(_l("risk: %(flag)s", flag=label(name.removeprefix("risk:"), "flag")))
+    return name
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["stratum_name"] = stratum_name
     app.jinja_env.globals["rules_name"] = rules_name
