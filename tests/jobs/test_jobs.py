@@ -128,19 +128,19 @@ KILL_SCRIPT = textwrap.dedent("""
     import os, sys, time
     sys.path.insert(0, {root!r})
     from shuangsuiji import create_app
-    from shuangsuiji.services import directories, jobs
+    from shuangsuiji.services import directory_writes, jobs
     from tests.conftest import builtin_packs
 
     app = create_app({{"SSJ_DATABASE_URL": {url!r}, "SSJ_PACKS": builtin_packs(),
                        "SECRET_KEY": "test", "SSJ_AUDIT_GUARD": True}})
-    original = directories.apply_import
+    original = directory_writes.apply_import
 
     def stall(*args, **kwargs):
         original(*args, **kwargs)  # the rows are written, in the job's open transaction
         open({marker!r}, "w").write(str(os.getpid()))
         time.sleep(600)  # ... and here the worker is killed
 
-    directories.apply_import = stall
+    directory_writes.apply_import = stall
     jobs.run(app.extensions["shuangsuiji"], {job_id})
 """)
 

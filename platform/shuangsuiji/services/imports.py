@@ -31,7 +31,7 @@ from shuangsuiji.messages import either, msg, reason
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.rules import ItemCategory, MethodRule
-from shuangsuiji.services import audit, directories, items
+from shuangsuiji.services import audit, directory_writes, items
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
 from shuangsuiji.services.import_fields import Reader
 from shuangsuiji.services.import_report import (
@@ -351,7 +351,7 @@ def _write_rows(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
     if kind == "items":
         items.apply_import(session, tenant_id, parsed, report, batch, filename=report.filename)
     else:
-        directories.apply_import(session, tenant_id, parsed, report, batch,
+        directory_writes.apply_import(session, tenant_id, parsed, report, batch,
                                  today=today or today_in_china(), progress=progress)
     if batch is not None:
         batch.inserted, batch.updated, batch.unchanged = (

@@ -33,7 +33,7 @@ from shuangsuiji.models.directories import (
 )
 from shuangsuiji.rules import METHODS
 from shuangsuiji.services import audit
-from shuangsuiji.services.directories import as_text
+from shuangsuiji.services.directory_writes import as_text
 
 if TYPE_CHECKING:
     from shuangsuiji.services.import_report import ImportReport, ParsedFile
