@@ -88,7 +88,10 @@ def cases(draw: Any) -> dict[str, Any]:
             experts_count=draw(st.integers(0, 3)),
             batch_count=draw(st.sampled_from([None, None, None, 2, 3]))),
         "inspectors": people, "experts": experts(5), "conflicts": conflicts,
-        "recusal": (draw(st.integers(0, 2)), draw(st.integers(0, 1)), draw(st.integers(0, 5))),
+        # the group, member and target recused, and how many of the free inspectors are
+        # conflicted with that target (so that the withdraw's filter is put to work)
+        "recusal": (draw(st.integers(0, 2)), draw(st.integers(0, 1)), draw(st.integers(0, 5)),
+                    draw(st.integers(0, 4))),
     }
 
 
@@ -118,13 +121,15 @@ def agree(case: dict[str, Any]) -> None:
     assert [{"number": g.number, "members": list(g.members), "leader": g.leader,
              "targets": list(g.targets)} for g in fast.groups] == ref["groups"]
     assert list(fast.experts) == ref["experts"]
-    g, member, t = c["recusal"]
+    g, member, t, busy = c["recusal"]
     if not fast.groups or not fast.groups[g % len(fast.groups)].targets:
         return
     group = fast.groups[g % len(fast.groups)]
     person = group.members[member % len(group.members)]
     target = group.targets[t % len(group.targets)]
-    declared = {*c["conflicts"], (person, target)}
+    in_groups = {m for gr in fast.groups for m in gr.members}
+    free = [p for p in fast.eligible_inspectors if p not in in_groups]
+    declared = {*c["conflicts"], (person, target), *((p, target) for p in free[:busy])}
     try:
         step = kernel.apply_recusal(fast, c["seed"], 1, person, target, "withdraw",
                                     MIIT_RECUSAL, sorted(declared)).step
