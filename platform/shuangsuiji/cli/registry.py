@@ -12,11 +12,13 @@ import click
 #: Modules whose ``commands`` make up ``ssj`` (and ``flask --app shuangsuiji``).
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
     "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "credit_cmd",
-    "provisions_cmd", "draw_cmd", "lifecycle", "pack_dev", "users", "demo_cmd", "log_cmd",
+    "provisions_cmd", "draw_cmd", "lifecycle", "publishing", "pack_dev", "users", "demo_cmd",
+    "log_cmd",
     "jobs_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"
+_P = "shuangsuiji.cli.publishing"
 #: Every command: name → (module, short help), so listing them imports none of them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("shuangsuiji.cli.db_cmd", "Database schema (Alembic migrations)."),
@@ -51,14 +53,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "period": (_L, "Record a testing, inspection or appraisal period (检验、检测、鉴定)."),
     "result": (_L, "Set the result of one drawn target."),
     "report": (_L, "Write the task report (抽查情况报告)."),
-    "publish": (_L, "Publish a task's results (公开), recording whether it is on time."),
-    "deadline": (_L, "Print the publication due date and the working days counted to reach "
+    "publish": (_P, "Publish a task's results (公开), recording whether it is on time."),
+    "deadline": (_P, "Print the publication due date and the working days counted to reach "
                      "it."),
-    "deadlines": (_L, "Tasks overdue or due soon for publication."),
-    "calendar": (_L, "Tenant holiday calendars for years the chinesecalendar package does not "
+    "deadlines": (_P, "Tasks overdue or due soon for publication."),
+    "calendar": (_P, "Tenant holiday calendars for years the chinesecalendar package does not "
                      "know."),
-    "followup": (_L, "Rectification (整改) tracking and cases handed on (移送)."),
-    "stats": (_L, "Statistics per tenant and year; --compare for all tenants side by side."),
+    "followup": (_P, "Rectification (整改) tracking and cases handed on (移送)."),
+    "stats": (_P, "Statistics per tenant and year; --compare for all tenants side by side."),
     "pack": ("shuangsuiji.cli.pack_dev",
              "Write, check and compare policy packs (plugin developer kit)."),
     "users": ("shuangsuiji.cli.users", "Accounts and their roles."),
