@@ -41,6 +41,10 @@ they were last in appends a ``tenant.switch`` event to the *target* tenant's aud
 whether they came through the switcher or typed the URL.
 """
 
+# whole-module: the check every request passes, in one place: the declarations on the
+# views, who the caller is (session or token), the tenant entered, and the check run before
+# each view; a security review reads it as one file (docs/security.md).
+
 from __future__ import annotations
 
 import functools

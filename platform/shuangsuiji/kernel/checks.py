@@ -11,6 +11,10 @@
 Each returns ``None`` or the first problem as ``(path, expected, found, problem)``.
 """
 
+# whole-module: the verifier's checks beyond the recomputation, in the order
+# docs/draw-spec.md §13.3 lists them; a verifier's author reads the two side by side, and
+# the standalone verifier ships this file as it is.
+
 from __future__ import annotations
 
 from collections.abc import Sequence

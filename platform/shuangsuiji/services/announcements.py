@@ -9,6 +9,10 @@ the pool, refuses it naming each field that differs, derives the seed and commit
 ``shuangsuiji-draw/2`` bundle.
 """
 
+# whole-module: the ceremony's steps in their order (announce, commit, reveal, draw), each
+# checking what the step before fixed; the pieces of the draw it ends in are in
+# services/draws/.
+
 from __future__ import annotations
 
 import json

@@ -10,6 +10,10 @@ CQ Art. 12), ratio caps per item category (CQ Art. 5), inspector scopes (MIIT Ar
 special-inspection triggers (MIIT Art. 19 ¶3, CQ Art. 17 ¶2). Every refusal cites the rule.
 """
 
+# whole-module: one job, a plan and its tasks checked against the rules in force on one
+# date; each check sits beside the refusal citing its article, and a split would put the
+# task's checks in one file and the task they guard in another.
+
 from __future__ import annotations
 
 from collections.abc import Sequence

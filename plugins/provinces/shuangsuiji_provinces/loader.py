@@ -6,6 +6,10 @@ recusal_rule.modes: 'swop' is not one of swap, withdraw``), and all of a file's 
 are reported at once, so an author fixes them in one pass.
 """
 
+# whole-module: one walk over a province file, each field read and checked where its
+# problem (file, line, field) is worded; split, an author's error message would be traced
+# through two modules that share every helper.
+
 from __future__ import annotations
 
 import difflib
