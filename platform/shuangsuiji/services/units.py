@@ -258,3 +258,28 @@ def set_subunits(session: Session, on: bool, *, actor: str) -> None:
     _new_version(session, actor=actor, note=f"subunits {'on' if on else 'off'}",
                  snapshot=versions(session)[-1].snapshot if versions(session) else [],
                  subunits=on, payload={"subunits": on})
+
+
+def task_department(session: Session, department: str, division: str,
+                    departments: Sequence[str], divisions: Sequence[str]) -> str:
+    """The lead department of a new task. With a tree, every unit the task names must be in
+    it, and the lead department is the 司局 of its division (filled in when left empty):
+    MIIT 第十条第二款 binds the 处室 of one 司局, so the history must know each task's 司局."""
+    tree = load_tree(session)
+    if tree is None:
+        return department
+    department, division = normalise(department), normalise(division)
+    named = [c for c in (department, division, *departments, *divisions) if normalise(c)]
+    unknown = [c for c in dict.fromkeys(map(normalise, named)) if c not in tree]
+    if unknown:
+        raise UserError(msg("no unit %(codes)s in the organisation tree", codes=unknown),
+                        where="department", hint=msg("name units by their codes "
+                                                     "(`ssj units list`)"))
+    if division:
+        lead = tree.department_of(division)
+        if department and department != lead:
+            raise UserError(msg("division %(division)s belongs to %(lead)s, not to "
+                                "%(department)s", division=division, lead=lead,
+                                department=department), where="department")
+        return lead
+    return department

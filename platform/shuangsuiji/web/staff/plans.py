@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from shuangsuiji.access import allow, current_caller, db_session, has_role
+from shuangsuiji.access import allow, db_session, has_role
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.inspections import (
     InspectionRecord,
@@ -16,7 +16,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import accounts, credit_publicity, lifecycle
+from shuangsuiji.services import credit_publicity, lifecycle
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -26,6 +26,7 @@ from shuangsuiji.web.localise import localise
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
+    acting_units,
     bp,
     may_act_for,
     may_see,
@@ -96,12 +97,10 @@ def tasks() -> ResponseReturnValue:
     if request.method == "POST":
         if not has_role(*EDITORS):
             abort(403)
-        caller = current_caller()
-        assert caller is not None
-        depts = accounts.departments_in(caller, tenant().id, "operator")
+        depts = acting_units("operator")
         if (not has_role("tenant_admin") and depts is not None
-                and form.department.data not in depts):
-            abort(403)  # an operator creates tasks for its own department only
+                and not {form.department.data, form.division.data} & depts):
+            abort(403)  # an operator creates tasks for its own department or unit only
         if form.validate_on_submit():
             try:
                 task = plan_service.create_task(
