@@ -213,7 +213,8 @@ def units_check(bundle: Mapping[str, Any]) -> Problem | None:
     if not isinstance(task, dict):
         return None
     department, division = task.get("department"), task.get("division")
-    if division in tree and department != tree.department_of(division):
+    if isinstance(division, str) and division in tree and (
+            department != tree.department_of(division)):
         return ("task.department", tree.department_of(division), department,
                 msg("the task's department is not the 司局 of its unit %(unit)s in the tree",
                     unit=division))

@@ -24,7 +24,7 @@ from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.orgtree import UNIT_KINDS, OrgTree, Unit, tree_problems
-from shuangsuiji.messages import msg
+from shuangsuiji.messages import Message, msg
 from shuangsuiji.models.accounts import RoleGrant
 from shuangsuiji.models.directories import Inspector
 from shuangsuiji.models.plans import Task
@@ -127,20 +127,22 @@ def read_units(source: bytes | str | Path, filename: str | None = None) -> list[
     return units
 
 
-def _in_use(session: Session, codes: set[str]) -> dict[str, str]:
+def _in_use(session: Session, codes: set[str]) -> dict[str, Message]:
     """Of ``codes``, those a task, an inspector or an account refers to: code → by what."""
-    used: dict[str, str] = {}
+    used: dict[str, Message] = {}
     for task in session.scalars(select(Task)):
         for code in {task.department, task.division, *(task.departments or ()),
                      *(task.joint_divisions or ())} & codes:
-            used.setdefault(code, f"task {task.code}")
+            used.setdefault(code, msg("%(unit)s (task %(task)s)", unit=code, task=task.code))
     for person in session.scalars(select(Inspector)):
         for code in {person.department, person.division} & codes:
-            used.setdefault(code, f"inspector {person.name}")
+            used.setdefault(code, msg("%(unit)s (inspector %(name)s)", unit=code,
+                                      name=person.name))
     tenant_id = require_tenant(session)
     for grant in session.scalars(select(RoleGrant).where(RoleGrant.tenant_id == tenant_id)):
         if grant.department in codes:
-            used.setdefault(grant.department, f"account grant {grant.role}")
+            used.setdefault(grant.department, msg("%(unit)s (an account's role)",
+                                                  unit=grant.department))
     return used
 
 
@@ -158,7 +160,7 @@ def replace_tree(session: Session, units: Sequence[Unit], *, actor: str,
     used = _in_use(session, removed)
     if used:
         raise UserError(msg("units still in use cannot be removed: %(units)s",
-                            units=[f"{c} ({used[c]})" for c in sorted(used)]),
+                            units=[used[c] for c in sorted(used)]),
                         where="units", hint=msg("keep these units in the tree, or first move "
                                                 "what refers to them to another unit"))
     added = changed = 0
