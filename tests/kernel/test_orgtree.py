@@ -146,3 +146,45 @@ def test_units_check_rechecks_inspectors_and_task_against_the_tree() -> None:
     bundle = _bundle([], [])
     bundle["units"] = {"tree": list(reversed(TREE.rows())), "triggers": []}
     assert units_check(bundle)[0] == "units.tree"  # type: ignore[index]
+
+
+def units_bundle() -> dict[str, object]:
+    """A draw of a task of 处室 AQS-1 with same-quarter exclusions triggered by AQS-2 (same
+    司局), none by DZS-1 (another 司局), inspectors of three units drawn 本司局内, and the
+    bundle's ``units``."""
+    from shuangsuiji.kernel import Credential, DrawParams, draw, make_bundle
+    from shuangsuiji.kernel.orgtree import units_object
+    from tests.kernel.builders import draw_rules
+
+    history = [_earlier(1, "AQS-2", task_id="T-AQS2"), _earlier(2, "DZS-1", task_id="T-DZS"),
+               _earlier(3, "AQS-2", task_id="T-AQS2b", day=date(2025, 4, 9))]
+    pool = freeze_pool(targets(12), history,
+                       task(department="AQS", division="AQS-1", start_date=Q2),
+                       Sampling(500), pool_rules())
+    cred = (Credential("enforcement_certificate", date(2030, 1, 1)),)
+    people = [Inspector(f"P{i:03d}", f"检查员{i}", TREE.department_of(u), u, TREE.subordinate(u),
+                        cred)
+              for i, u in enumerate(["AQS-1", "AQS-2", "AQS-SUB", "DZS-1", "AQS-2", "AQS"])]
+    result = draw(pool, "dice 1-2-3-4-5-6", rules=draw_rules(),
+                  params=DrawParams(scope="within_department", group_count=1),
+                  inspectors=people, experts=[])
+    triggers = {"T-AQS2": ("AQS", "AQS-2"), "T-AQS2b": ("AQS", "AQS-2")}
+    return make_bundle(result, units=units_object(TREE, triggers))
+
+
+def test_a_bundle_with_units_verifies_and_a_forged_trigger_does_not() -> None:
+    import copy
+
+    from shuangsuiji.kernel import verify_bundle
+
+    bundle = units_bundle()
+    excluded = bundle["pool"]["excluded"]  # type: ignore[index]
+    assert {r[3] for r in excluded} == {"T-AQS2", "T-AQS2b"}  # not T-DZS
+    assert sorted(bundle["result"]["eligible_inspectors"]) == [  # type: ignore[index]
+        "P000", "P001", "P004", "P005"]  # 本司局内: not the subordinate authority, not DZS
+    assert verify_bundle(bundle).ok, str(verify_bundle(bundle))
+    forged = copy.deepcopy(bundle)
+    forged["units"]["triggers"][0][1:] = ["DZS", "DZS-1"]  # type: ignore[index]
+    report = verify_bundle(forged)
+    assert not report.ok and report.path == "pool.excluded[0]", str(report)
+    assert "第十条第二款" in str(report)

@@ -473,10 +473,11 @@ def _recompute(top: Reader, result: DrawResult, *, v2: bool = False) -> dict[str
     annotations = top.obj.get(ANNOTATIONS)
     if annotations is not None and not isinstance(annotations, dict):
         raise BundleFormatError(top.at(ANNOTATIONS), msg("expected an object"))
+    units = top.obj.get(UNITS_KEY)  # checked by rule_checks; carried as it is
     if not v2:
-        return _make_bundle(result, annotations, pool=False)
+        return _make_bundle(result, annotations, pool=False, units=units)
     return _make_bundle(
-        result, annotations, pool=False,
+        result, annotations, pool=False, units=units,
         announcement=top.sub("announcement").obj,
         seed_inputs=top.sub("seed_inputs").obj,
         recusal_inputs=[{k: r.obj.get(k) for k in RECUSAL_V2_KEYS} for r in top.subs("recusals")],
