@@ -34,7 +34,7 @@ DEPT, OWN, OTHER, ELSEWHERE = "信息通信管理局", "安全生产处", "电�
 def miit(platform: Platform, make_task: Callable[..., str]) -> Callable[..., dict[str, object]]:
     """``draw(code, division, item, day, **task)``: create and draw a MIIT task; returns its
     exclusions as {credit code: (rule, trigger)} and its bundle."""
-    make_task("miit", "T-SETUP", item_codes=["SX-005"], starts_on=date(2026, 1, 5),
+    make_task("miit", "T-SETUP", item_codes=["SX-001"], starts_on=date(2026, 1, 5),
               ends_on=date(2026, 1, 30))  # loads the directories (not drawn)
     with platform.db.session() as s:
         s.info["tenant_id"] = tenant_service.get(s, "miit").id
@@ -57,15 +57,23 @@ def miit(platform: Platform, make_task: Callable[..., str]) -> Callable[..., dic
     return draw
 
 
+def _drawn(got: dict[str, object]) -> set[str]:
+    return {c for s in got["bundle"]["result"]["strata"]  # type: ignore[index]
+            for c in s["selected"]}
+
+
 def test_other_division_of_the_same_department_excludes_other_department_does_not(
     miit: Callable[..., dict[str, object]], app: Flask, tmp_path: Path,
 ) -> None:
     first = miit("T-A", OWN, "SX-001", 1)
     assert first["excluded"] == {}
-    drawn_a = set(first["bundle"]["result"]["strata"][0]["selected"])  # type: ignore[index]
+    drawn_a = _drawn(first)
     # 同一司局的其他处室, same quarter, another item: excluded, T-A named
     second = miit("T-B", OTHER, "SX-002", 2)
-    assert set(second["excluded"]) == drawn_a
+    # all of T-A's targets but those the risk flags exempt (第十条第三款)
+    flagged = {m[0] for st in second["bundle"]["pool"]["strata"]  # type: ignore[index]
+               if st["name"].startswith("risk:") for m in st["members"]}
+    assert set(second["excluded"]) == drawn_a - flagged and second["excluded"]
     assert {v for v in second["excluded"].values()} == {  # type: ignore[union-attr]
         ("same_quarter_other_divisions", "T-A")}
     bundle = second["bundle"]
@@ -101,10 +109,12 @@ def test_same_division_is_left_to_the_once_a_year_rule(
     miit: Callable[..., dict[str, object]],
 ) -> None:
     first = miit("T-A", OWN, "SX-001", 1)
-    drawn = set(first["bundle"]["result"]["strata"][0]["selected"])  # type: ignore[index]
+    drawn = _drawn(first)
     assert miit("T-B", OWN, "SX-002", 2)["excluded"] == {}  # same 处室, another item
     again = miit("T-C", OWN, "SX-001", 3)  # same 处室, same item: 第十条第一款
-    assert set(again["excluded"]) == drawn
+    flagged = {m[0] for st in again["bundle"]["pool"]["strata"]  # type: ignore[index]
+               if st["name"].startswith("risk:") for m in st["members"]}
+    assert set(again["excluded"]) == drawn - flagged and again["excluded"]
     assert {v[0] for v in again["excluded"].values()} == {"once_per_year"}  # type: ignore[union-attr]
 
 
