@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.directories.conftest import cq, tenant_session  # noqa: F401 - fixtures
 from tests.draws.conftest import make_task  # noqa: F401 - fixture
+from tests.web.conftest import client_for, users, world  # noqa: F401 - fixtures
 
 #: MIIT's tree as a file would hold it (Chinese headings and kinds).
 MIIT_HEADINGS = ["单位编码", "单位名称", "上级单位编码", "单位类型"]

@@ -9,7 +9,7 @@ from flask import Flask
 from shuangsuiji.db import set_tenant
 from shuangsuiji.kernel.orgtree import OrgTree, Unit
 from shuangsuiji.services import accounts, units
-from tests.web.conftest import PASSWORD, TenantWorld, client_for, login, users, world  # noqa: F401 - fixtures
+from tests.web.conftest import PASSWORD, TenantWorld, login
 
 TREE = (
     Unit("CQJXW", "重庆市经济和信息化委员会", "department"),
