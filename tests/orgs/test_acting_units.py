@@ -41,6 +41,9 @@ def test_operator_of_the_parent_acts_for_a_sub_unit_once_the_tenant_says_so(
     client = app.test_client()
     assert login(client, "cq_lead").status_code == 302
     assert client.get(f"/t/chongqing/tasks/{w.task_id}/draw").status_code == 403
+    # the task form offers the units by code
+    form = client.get("/t/chongqing/tasks").get_data(as_text=True)
+    assert '<datalist id="unit-codes">' in form and '<option value="综合执法处">' in form
     with platform.db.session() as s:
         set_tenant(s, w.tenant_id)
         units.set_subunits(s, True, actor="test")

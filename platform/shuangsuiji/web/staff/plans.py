@@ -16,7 +16,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import credit_publicity, lifecycle
+from shuangsuiji.services import credit_publicity, lifecycle, units
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -128,7 +128,8 @@ def tasks() -> ResponseReturnValue:
     if not form.plan_year.data and request.method == "GET":
         form.plan_year.data = lifecycle.today_in_china().year
     return render_template("staff/tasks.html", tasks=rows, form=form, problem=problem,
-                           may_create=has_role(*EDITORS)), status_for(request.method)
+                           may_create=has_role(*EDITORS),
+                           tree=units.load_tree(s)), status_for(request.method)
 
 
 def _task_choices(form: forms.TaskForm) -> None:
