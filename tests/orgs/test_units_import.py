@@ -111,3 +111,8 @@ def test_cli_import_and_list(app: Flask, tenant_tree: dict[str, int], tmp_path: 
     path.write_bytes(csv_bytes(MIIT_HEADINGS, [*MIIT_ROWS, ["B", "乙", "B", "处室"]]))
     bad = runner.invoke(args=["units", "import", "--tenant", "miit", str(path)])
     assert bad.exit_code != 0 and "row 8" in bad.output and "Traceback" not in bad.output
+    on = runner.invoke(args=["units", "set-subunits", "--tenant", "miit", "on"])
+    assert on.exit_code == 0 and "sub-units: on" in on.output
+    with app.extensions["shuangsuiji"].db.session() as s:
+        s.info["tenant_id"] = tenant_tree["miit"]
+        assert units.subunits(s) and [v.number for v in units.versions(s)] == [1, 2]
