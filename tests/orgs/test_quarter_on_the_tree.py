@@ -128,3 +128,35 @@ def test_scopes_on_the_tree(miit: Callable[..., dict[str, object]]) -> None:
     assert eligible and all(people[p]["department"] == DEPT for p in eligible)
     assert any(p["department"] != DEPT for p in people.values())
     assert kernel.verify_bundle(bundle).ok  # type: ignore[arg-type]
+
+
+def test_an_announced_draw_on_the_tree_verifies_with_its_units(
+    miit: Callable[..., dict[str, object]], platform: Platform,
+    make_task: Callable[..., str],
+) -> None:
+    """The announced draw (v2) freezes the same pool and directory the tree gives, and its
+    bundle carries the units and the same-quarter trigger."""
+    from shuangsuiji.services import announcements
+
+    miit("T-A", OWN, "SX-001", 1)
+    make_task("miit", "T-V2", department="", division=OTHER, item_codes=["SX-002"],
+              starts_on=date(2026, 4, 7), ends_on=date(2026, 6, 30), ratio_permille=100)
+    parties = ("信息通信管理局", "见证人 王五")
+    secrets = {parties[0]: "c0ffee00c0ffee00c0ffee00c0ffee00",
+               parties[1]: "5eed5eed5eed5eed5eed5eed5eed5eed"}
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "miit")
+        s.info["tenant_id"] = tenant.id
+        announcements.announce(s, platform, tenant, "T-V2", procedure="commit_reveal",
+                               parties=parties)
+        for p in parties:
+            announcements.commit(s, tenant, "T-V2", p, announcements.commitment_of(secrets[p]))
+        for p in parties:
+            announcements.reveal(s, tenant, "T-V2", p, secrets[p])
+        record = draws.draw(s, platform, tenant, "T-V2")
+        s.commit()
+        bundle = draws.export_bundle(s, record)
+    assert bundle["format"] == "shuangsuiji-draw/2"
+    assert bundle["units"]["triggers"] == [["T-A", DEPT, OWN]]
+    report = kernel.verify_bundle(kernel.codec.strict_loads(json.dumps(bundle)))
+    assert report.ok, str(report)
