@@ -185,8 +185,7 @@ def create_task(
         raise UserError(msg("a task needs a code"), where="code", hint=msg("e.g. 2026-CQ-01"))
     if not title.strip():
         raise UserError(msg("a task needs a title"), where="title")
-    department = units.task_department(session, department, division, departments,
-                                       joint_divisions)  # with a tree: units, its 司局
+    department = units.task_department(session, department, division, departments, joint_divisions)
     if not department.strip():
         raise UserError(msg("a task needs a lead department"), where="department")
     if ends_on < starts_on:
