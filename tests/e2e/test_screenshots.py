@@ -17,8 +17,8 @@ import pytest
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.directories import Item
 from shuangsuiji.services import accounts, audit, imports, plans
-from shuangsuiji.services import names as target_names
 from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services import names as target_names
 from shuangsuiji.services import tenants as tenant_service
 from tests.e2e.conftest import DEPARTMENT, PASSWORD, SCREENSHOTS, Site
 from tests.web.conftest import TenantWorld

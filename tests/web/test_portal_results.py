@@ -41,7 +41,8 @@ def publish_by_hand(platform: Platform, world: TenantWorld, *, code: str, title:
                             rules_pack=base.rules_pack, rules_version=base.rules_version)
                 s.add(task)
                 s.flush()
-            pub = Publication(task_id=task.id, published_at=datetime.combine(on, datetime.min.time(), UTC),
+            at = datetime.combine(on, datetime.min.time(), UTC)
+            pub = Publication(task_id=task.id, published_at=at,
                               published_on=on, work_ended_on=date(2026, 5, 29),
                               due_on=date(2026, 6, 19), working_days=8, on_time=True,
                               per_target_results=True, deadline_cite="test", rules_pack="miit",

@@ -60,7 +60,7 @@ def dashboard() -> str:
     chain = audit.verify(s, tenant().id)
     mine = _assignments() if has_role("inspector") else []
     if not has_role(*READERS):  # an inspector: only the tasks they are part of are linked
-        recent = [(d, t) for d, t in recent if may_see(t)]
+        recent = [row for row in recent if may_see(row[1])]
         alerts = [e for e in alerts if may_see(lookup(Task, e.task_id))]
     return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain,
                            assignments=mine)
