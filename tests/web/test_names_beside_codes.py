@@ -88,3 +88,18 @@ def test_an_inspector_records_only_their_own_groups_targets_beside_the_target(
     after = client.get(f"/t/chongqing/tasks/{cq.task_id}/records").get_data(as_text=True)
     saved = next(r for r in after.split('<tr id="target-') if r.startswith(first))
     assert "已记录" in saved
+
+
+def test_periods_and_accounts_offer_names_beside_codes(
+        platform: Platform, client_for: Callable[[str | None], FlaskClient],
+        world: dict[str, TenantWorld]) -> None:
+    cq = world["chongqing"]
+    groups, companies, people = _groups(platform, cq)
+    client = client_for("cq_admin")
+    code = groups[0][2][0]
+    periods = client.get(f"/t/chongqing/tasks/{cq.task_id}/periods").get_data(as_text=True)
+    assert f'<option value="{code}">{companies[code]} {code}</option>' in periods
+    users = client.get("/t/chongqing/users").get_data(as_text=True)
+    assert 'list="inspector-codes"' in users
+    member = groups[0][1][0]
+    assert f'<option value="{member}">{people[member]}</option>' in users

@@ -49,3 +49,9 @@ def people_names(session: Session) -> dict[str, str]:
         if code:
             names.setdefault(code, name)
     return names
+
+
+def labelled(code: str, known: dict[str, str]) -> str:
+    """A code as a choice reads: the name, then the code (the code alone when unknown)."""
+    name = known.get(code)
+    return f"{name} {code}" if name else code

@@ -56,8 +56,8 @@ def records(task_id: int) -> ResponseReturnValue:
     people = names.people_names(s)
     rules = platform().policy_for(tenant()).rules(row.starts_on)
     form = forms.RecordForm()
-    form.credit_code.choices = [SelectChoice(t.credit_code, _target_label(t.credit_code,
-                                                                          target_names))
+    form.credit_code.choices = [SelectChoice(t.credit_code,
+                                             names.labelled(t.credit_code, target_names))
                                 for t in targets]
     if request.method == "POST" and len(request.form.getlist("inspectors")) > 1:
         form.inspectors.data = ",".join(request.form.getlist("inspectors"))  # the checkboxes
@@ -105,11 +105,6 @@ def records(task_id: int) -> ResponseReturnValue:
                            chosen=chosen, problem=problem), status_for(request.method)
 
 
-def _target_label(code: str, target_names: dict[str, str]) -> str:
-    name = target_names.get(code)
-    return f"{name} {code}" if name else code
-
-
 def _chosen(targets: list[lifecycle.DrawnTarget], saved: dict[str, InspectionRecord],
             posted: str | None) -> lifecycle.DrawnTarget | None:
     """The target the record form sits beside: the one posted or asked for (``?target=``),
@@ -137,8 +132,9 @@ def periods(task_id: int) -> ResponseReturnValue:
     except UserError:
         targets = []
     form = forms.PeriodForm()
+    companies = names.target_names(s, [t.credit_code for t in targets])
     form.credit_code.choices = [SelectChoice("", _("the whole task"))] + [
-        SelectChoice(t.credit_code, t.credit_code) for t in targets]
+        SelectChoice(t.credit_code, names.labelled(t.credit_code, companies)) for t in targets]
     problem: UserError | None = None
     if request.method == "POST":
         if not may_act_for(row):
@@ -165,7 +161,7 @@ def periods(task_id: int) -> ResponseReturnValue:
     deadline, deadline_problem = task_deadline(row)
     return render_template(
         "staff/periods.html", task=row, kind_names=PERIOD_KINDS, periods=rows, form=form,
-        problem=problem, rule=rule,
+        problem=problem, rule=rule, names=companies,
         deadline=deadline, deadline_problem=deadline_problem,
         may_act=may_act_for(row) and row.status not in ("published", "closed"),
     ), status_for(request.method)
