@@ -113,3 +113,21 @@ def test_every_link_a_role_is_shown_it_may_follow(
     shown = {username}
     raw = {path: sorted(found - shown) for path, found in codes.items() if found - shown}
     assert raw == {}
+
+
+SECTIONS = {"/t/chongqing/directories", "/t/chongqing/items", "/t/chongqing/plans",
+            "/t/chongqing/tasks", "/t/chongqing/deadlines", "/t/chongqing/statistics",
+            "/t/chongqing/audit", "/t/chongqing/calendars", "/t/chongqing/users"}
+
+
+@pytest.mark.parametrize("username", ("cq_admin", "cq_operator", "cq_viewer", "cq_inspector"))
+def test_the_sections_shown_are_exactly_those_the_role_may_open(
+        client_for: Callable[[str | None], FlaskClient], world: dict[str, TenantWorld],
+        username: str) -> None:
+    client = client_for(username)
+    html = client.get("/t/chongqing/").get_data(as_text=True)
+    nav = html.split('<nav class="sections"')[1].split("</nav>")[0]
+    shown = set(re.findall(r'href="([^"]+)"', nav)) & SECTIONS
+    opens = {path for path in SECTIONS if client.get(path).status_code == 200}
+    assert shown == opens
+    assert shown  # every role has a section besides its dashboard
