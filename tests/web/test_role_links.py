@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from shuangsuiji.db import audit_guard, set_tenant
@@ -17,6 +18,7 @@ from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, audit, plans
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.web.links import may
 from tests.web.conftest import DEPARTMENTS, TenantWorld
 from tests.web.test_labels import _Links, raw_codes
 
@@ -131,3 +133,11 @@ def test_the_sections_shown_are_exactly_those_the_role_may_open(
     opens = {path for path in SECTIONS if client.get(path).status_code == 200}
     assert shown == opens
     assert shown  # every role has a section besides its dashboard
+
+
+def test_may_links_public_pages_and_never_an_unknown_or_closed_one(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert may("portal.index") is True
+        assert may("no.such.endpoint") is False
+        assert may("staff.users") is False  # nobody signed in
+        assert may("auth.account") is False  # signed in only
