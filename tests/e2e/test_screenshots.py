@@ -1,6 +1,7 @@
 """Screenshots of each role's main pages and of the portal at 1366 px and 390 px (issue #16
 item 9), kept under test-output/screenshots/<width>/ (docs/testing.md), and the widths: no
-portal page wider than the viewport at either width, no staff page wider than 1366 px.
+portal page wider than the viewport at either width, no staff page wider than 1366 px, no
+credit code broken across lines.
 
 One browser, one context per viewport; a role signs in by the login form and out by
 clearing the context's cookies. The server is the e2e tests' (tests/e2e/conftest.py).
@@ -128,6 +129,7 @@ def test_every_roles_main_pages_fit_and_are_kept(site: Site, world: dict[str, An
     page.set_default_timeout(20_000)
     too_wide: dict[str, int] = {}
     failed: dict[str, int] = {}
+    broken: dict[str, int] = {}
     for username, paths in pages(world).items():
         ctx.clear_cookies()
         if username is not None:
@@ -145,6 +147,12 @@ def test_every_roles_main_pages_fit_and_are_kept(site: Site, world: dict[str, An
             # the portal fits a phone; staff pages fit a desktop screen
             if (portal or viewport == "desktop") and wide > page.evaluate("innerWidth"):
                 too_wide[f"{username or 'public'} {path}"] = wide
+            # a credit code on more than one line was broken mid-code
+            split = page.evaluate("[...document.querySelectorAll('code.uscc')]"
+                                  ".filter(e => e.getClientRects().length > 1).length")
+            if split:
+                broken[f"{username or 'public'} {path}"] = split
     page.close()
     assert failed == {}
     assert too_wide == {}, f"wider than {width} px"
+    assert broken == {}, "credit codes broken across lines"
