@@ -119,6 +119,34 @@ def _sign_in(page: Any, site: Site, username: str) -> None:
     assert "/login" not in page.url, page.inner_text("main")[:300]
 
 
+#: Files the portal links to (downloads), not pages.
+FILES = (".json", ".csv", ".pyz", ".md")
+
+
+def _portal_crawl(page: Any, site: Site, viewport: str, limit: int = 40) -> dict[str, int]:
+    """Every portal page reachable by links from the tenant's home (up to ``limit``), as the
+    public: those wider than the viewport."""
+    page.context.clear_cookies()
+    seen: set[str] = set()
+    queue = ["/p/chongqing/"]
+    wide: dict[str, int] = {}
+    while queue and len(seen) < limit:
+        path = queue.pop(0).split("#")[0]
+        if path in seen or not path.startswith("/p/chongqing/") or path.endswith(FILES):
+            continue
+        seen.add(path)
+        response = page.goto(site.url(path))
+        if response is None or response.status != 200:
+            continue
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > page.evaluate("innerWidth"):
+            wide[f"crawl {viewport} {path}"] = width
+        queue += page.evaluate("[...document.querySelectorAll('a[href^=\"/p/\"]')]"
+                               ".map(a => a.getAttribute('href'))")
+    assert len(seen) >= 8, seen
+    return wide
+
+
 def test_every_roles_main_pages_fit_and_are_kept(site: Site, world: dict[str, Any],
                                                  context: tuple[str, Any]) -> None:
     viewport, ctx = context
@@ -152,6 +180,7 @@ def test_every_roles_main_pages_fit_and_are_kept(site: Site, world: dict[str, An
                                   ".filter(e => e.getClientRects().length > 1).length")
             if split:
                 broken[f"{username or 'public'} {path}"] = split
+    too_wide.update(_portal_crawl(page, site, viewport))
     page.close()
     assert failed == {}
     assert too_wide == {}, f"wider than {width} px"
