@@ -16,21 +16,16 @@ central admin (who belongs to no one tenant), in the chain of every root tenant.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, Select, bindparam, or_, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
-from zxcvbn import zxcvbn
 
 from shuangsuiji.db.base import utcnow
-from shuangsuiji.db.prepared import PreparedSelect
 from shuangsuiji.db.session import bookkeeping_write
 from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
 from shuangsuiji.messages import msg
@@ -38,59 +33,40 @@ from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
 from shuangsuiji.services import tenants as tenant_service
-from shuangsuiji.services.callers import Caller, Grant, Grantee
+from shuangsuiji.services.callers import Grantee
+from shuangsuiji.services.passwords import (
+    DUMMY_HASH,
+    check_password_strength,
+    hash_password,
+    hasher,
+)
+from shuangsuiji.services.roles import (
+    departments_in,
+    grants_in,
+    inspector_codes_in,
+    is_central_admin,
+    roles_in,
+    tenants_for,
+)
+from shuangsuiji.services.token_callers import (
+    LAST_USED_PRECISION,
+    TOKEN_CALLER,
+    TOKEN_PREFIX,
+    caller_from_token,
+    token_digest,
+)
+
+#: also the roles (services/roles.py), passwords (services/passwords.py) and token callers
+#: (services/token_callers.py) of an account
+__all__ = [
+    "LAST_USED_PRECISION", "TOKEN_CALLER", "TOKEN_PREFIX", "IssuedToken", "all_users",
+    "authenticate", "caller_from_token", "check_manages", "create_user", "departments_in",
+    "get_user", "grant", "grants_in", "hash_password", "holds_roles_elsewhere",
+    "inspector_codes_in", "is_central_admin", "issue_token", "record_sign_in", "revoke_token",
+    "roles_in", "set_active", "set_password", "tenants_for", "tokens_visible_to",
+]
 
 log = logging.getLogger(__name__)
-
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-
-#: A valid hash of a random password, checked when the user does not exist so that a
-#: failed login takes as long whether or not the name is known.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
-
-MIN_PASSWORD_LENGTH = 10
-TOKEN_PREFIX = "ssj_"
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-#: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" (about 10^8 guesses
-#: or more) — enough, with argon2 and the login throttle, against online and offline guessing.
-MIN_PASSWORD_SCORE = 3
-
-
-def _check_password_strength(password: str, *, username: str = "",
-                             display_name: str = "", current_hash: str | None = None) -> None:
-    """Refuse a short password, one containing the user name, the current password again,
-    or one that zxcvbn estimates easy to guess (``aaaaaaaaaa``, ``1234567890``, keyboard
-    walks, common passwords, names and dates)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(
-            msg("the password has %(length)d characters; at least %(minimum)d are required",
-                length=len(password), minimum=MIN_PASSWORD_LENGTH),
-            where="password",
-            hint=msg("choose a longer password (a few unrelated words work well)"),
-        )
-    name = username.strip().lower()
-    if len(name) >= 3 and name in password.lower():
-        raise UserError(msg("the password contains the user name"), where="password",
-                        hint=msg("choose a password that does not contain the user name"))
-    if current_hash is not None:
-        with contextlib.suppress(VerificationError, InvalidHashError):
-            if _hasher.verify(current_hash, password):
-                raise UserError(msg("the new password is the current password"),
-                                where="password", hint=msg("choose a password not used before"))
-    estimate = zxcvbn(password[:100], user_inputs=[u for u in (username, display_name) if u])
-    if estimate["score"] < MIN_PASSWORD_SCORE:
-        raise UserError(
-            msg("the password is too easy to guess (strength %(score)d of 4; at least "
-                "%(minimum)d is required)", score=estimate["score"],
-                minimum=MIN_PASSWORD_SCORE),
-            where="password",
-            hint=msg("use three or four unrelated words, or a longer phrase; avoid repeated "
-                     "characters, keyboard rows, names, dates and common passwords"))
 
 
 def get_user(session: Session, username: str) -> User:
@@ -129,7 +105,7 @@ def create_user(
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(msg("user %(username)r already exists", username=username),
                        hint=msg("grant another role with `ssj users grant`"))
-    _check_password_strength(password, username=username, display_name=display_name)
+    check_password_strength(password, username=username, display_name=display_name)
     user = User(username=username, display_name=display_name or username,
                 password_hash=hash_password(password), session_nonce=secrets.token_hex(16))
     session.add(user)
@@ -210,7 +186,7 @@ def set_password(session: Session, user: User, password: str, *,
                  admin_of: Tenant | None = None) -> None:
     """Change the password and end every session of the user."""
     check_manages(user, admin_of, "password")
-    _check_password_strength(password, username=user.username, display_name=user.display_name,
+    check_password_strength(password, username=user.username, display_name=user.display_name,
                              current_hash=user.password_hash)
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(16)
@@ -263,10 +239,10 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
+            hasher.verify(DUMMY_HASH, password)
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if not user.active:
@@ -280,7 +256,7 @@ def record_sign_in(engine: Engine, user: User, password: str) -> bool:
     bookkeeping_write`), skipped (False) when the database is busy; the sign-in goes on,
     and the rehash is done at a later one."""
     values: dict[str, Any] = {"last_login_at": utcnow()}
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(user.password_hash):
         values["password_hash"] = hash_password(password)
     done = bookkeeping_write(engine, update(User).where(User.id == user.id).values(**values))
     if not done:
@@ -288,59 +264,7 @@ def record_sign_in(engine: Engine, user: User, password: str) -> bool:
     return done
 
 
-# --- roles in a tenant ----------------------------------------------------------------
-# Asked of a request's caller (a :class:`~shuangsuiji.services.callers.Caller`, no ORM
-# needed) or of any ORM account.
-
-
-def is_central_admin(user: Grantee) -> bool:
-    return any(g.role == "central_admin" for g in user.grants)
-
-
-def grants_in(user: Grantee, tenant_id: int) -> list[RoleGrant | Grant]:
-    """The user's own grants in this tenant (not counting a central admin's)."""
-    return [g for g in user.grants if g.tenant_id == tenant_id]
-
-
-def roles_in(user: Grantee, tenant_id: int) -> frozenset[str]:
-    """The roles ``user`` holds in the tenant. A central admin acts as tenant admin in every
-    tenant: switching to a tenant is how the central level does a province's work."""
-    roles = {g.role for g in grants_in(user, tenant_id)}
-    if is_central_admin(user):
-        roles |= {"central_admin", "tenant_admin"}
-    return frozenset(roles)
-
-
-def departments_in(user: Grantee, tenant_id: int, role: str) -> frozenset[str] | None:
-    """The departments a role is limited to in the tenant; None means all of them."""
-    if is_central_admin(user):
-        return None
-    depts = {g.department for g in grants_in(user, tenant_id) if g.role == role}
-    if not depts or "" in depts:
-        return None
-    return frozenset(depts)
-
-
-def inspector_codes_in(user: Grantee, tenant_id: int) -> frozenset[str]:
-    """The inspector directory codes this account speaks for in the tenant."""
-    return frozenset(g.inspector_code for g in grants_in(user, tenant_id)
-                     if g.role == "inspector" and g.inspector_code)
-
-
-def tenants_for(session: Session, user: Grantee) -> list[Tenant]:
-    """The tenants the user may act in (all of them for a central admin)."""
-    everyone = tenant_service.all_tenants(session)
-    if is_central_admin(user):
-        return everyone
-    mine = {g.tenant_id for g in user.grants}
-    return [t for t in everyone if t.id in mine]
-
-
 # --- API tokens -----------------------------------------------------------------------
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -372,7 +296,7 @@ def issue_token(session: Session, user: User, name: str = "", *,
                                 username=user.username, tenant=scope.slug), where="tenant",
                             hint=msg("grant a role there first, or name another tenant"))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=name, prefix=token[:10], token_hash=_token_digest(token),
+    row = ApiToken(user=user, name=name, prefix=token[:10], token_hash=token_digest(token),
                    tenant_id=scope.id if scope is not None else None)
     session.add(row)
     session.flush()
@@ -407,76 +331,3 @@ def revoke_token(session: Session, user: User, prefix: str, *,
             return row
     raise NotFound(msg("user %(username)s has no live token %(prefix)r",
                        username=user.username, prefix=prefix))
-
-
-#: ``ApiToken.last_used_at`` is kept to this precision: a token used again within it is not
-#: written again. The column answers "is this token still in use?"; it is not an access log.
-LAST_USED_PRECISION = timedelta(minutes=5)
-
-_TOKENS, _USERS, _GRANTS = ApiToken.__table__, User.__table__, RoleGrant.__table__
-
-
-def _token_caller_statement() -> Select[Any]:
-    """The token's state, its account and the account's grants: one row per grant (one row
-    with no grant columns for an account without any)."""
-    return (select(_TOKENS.c.id, _TOKENS.c.prefix, _TOKENS.c.revoked_at,
-                   _TOKENS.c.last_used_at, _TOKENS.c.tenant_id, _USERS.c.id, _USERS.c.username,
-                   _USERS.c.display_name, _USERS.c.active, _GRANTS.c.id, _GRANTS.c.role,
-                   _GRANTS.c.tenant_id, _GRANTS.c.department, _GRANTS.c.inspector_code)
-            .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
-                         .outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id))
-            .where(_TOKENS.c.token_hash == bindparam("digest"))
-            .order_by(_GRANTS.c.id))
-
-
-TOKEN_CALLER = PreparedSelect(_token_caller_statement())
-
-
-def caller_from_token(engine: Engine, token: str) -> Caller | None:
-    """The caller owning this live token, if its account is active; else None.
-
-    One statement, compiled once per dialect and sent on a pooled driver connection of its
-    own (:mod:`shuangsuiji.db.prepared`): no ORM session, no transaction of the caller's.
-    Read on every request, never cached: a revoked token, a disabled account or a withdrawn
-    role is refused at once. A token scoped to a tenant carries only the grants there.
-    ``last_used_at`` is refreshed by :func:`_touch_token`, at most every
-    :data:`LAST_USED_PRECISION`, in its own short transaction.
-    """
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    rows = TOKEN_CALLER.all(engine, digest=_token_digest(token))
-    if not rows:
-        return None
-    (token_id, prefix, revoked_at, last_used_at, scope, user_id, username, display_name,
-     active) = rows[0][:9]
-    if revoked_at is not None or not active:
-        return None
-    _touch_token(engine, token_id, prefix, last_used_at)
-    # A scoped token carries the account's roles in its tenant only: every access check of
-    # every request (access.py reads the caller's grants) then refuses the other tenants.
-    grants = tuple(Grant(*row[9:]) for row in rows
-                   if row[9] is not None and (scope is None or row[11] == scope))
-    return Caller(user_id, username, display_name, grants)
-
-
-def _touch_token(engine: Engine, token_id: int, prefix: str,
-                 last_used: datetime | None) -> None:
-    """Record that the token was used, if its ``last_used_at`` is older than the precision.
-
-    The write goes through its own connection and transaction (committed at once), guarded
-    by the same staleness test in SQL so that concurrent workers write it once. It is
-    bookkeeping: if the database is busy it is skipped, never failing the caller's request.
-    """
-    now = utcnow()
-    if last_used is not None:
-        if last_used.tzinfo is None:  # SQLite hands back naive UTC
-            last_used = last_used.replace(tzinfo=UTC)
-        if now - last_used < LAST_USED_PRECISION:
-            return
-    cutoff = now - LAST_USED_PRECISION
-    stmt = (update(ApiToken)
-            .where(ApiToken.id == token_id,
-                   or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
-            .values(last_used_at=now))
-    if not bookkeeping_write(engine, stmt):
-        log.info("token %s: last_used_at not updated (the database is busy)", prefix)
