@@ -21,9 +21,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.session import bookkeeping_write
@@ -34,12 +36,6 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.callers import Grantee
-from shuangsuiji.services.passwords import (
-    DUMMY_HASH,
-    check_password_strength,
-    hash_password,
-    hasher,
-)
 from shuangsuiji.services.roles import (
     departments_in,
     grants_in,
@@ -56,7 +52,7 @@ from shuangsuiji.services.token_callers import (
     token_digest,
 )
 
-#: also the roles (services/roles.py), passwords (services/passwords.py) and token callers
+#: also the roles (services/roles.py) and token callers
 #: (services/token_callers.py) of an account
 __all__ = [
     "LAST_USED_PRECISION", "TOKEN_CALLER", "TOKEN_PREFIX", "IssuedToken", "all_users",
@@ -67,6 +63,55 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+#: A valid hash of a random password, checked when the user does not exist so that a
+#: failed login takes as long whether or not the name is known.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+#: zxcvbn's score (0–4) a password needs: 3 is "safely unguessable" (about 10^8 guesses
+#: or more) — enough, with argon2 and the login throttle, against online and offline guessing.
+MIN_PASSWORD_SCORE = 3
+
+
+def _check_password_strength(password: str, *, username: str = "",
+                             display_name: str = "", current_hash: str | None = None) -> None:
+    """Refuse a short password, one containing the user name, the current password again,
+    or one that zxcvbn estimates easy to guess (``aaaaaaaaaa``, ``1234567890``, keyboard
+    walks, common passwords, names and dates)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            msg("the password has %(length)d characters; at least %(minimum)d are required",
+                length=len(password), minimum=MIN_PASSWORD_LENGTH),
+            where="password",
+            hint=msg("choose a longer password (a few unrelated words work well)"),
+        )
+    name = username.strip().lower()
+    if len(name) >= 3 and name in password.lower():
+        raise UserError(msg("the password contains the user name"), where="password",
+                        hint=msg("choose a password that does not contain the user name"))
+    if current_hash is not None:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            if _hasher.verify(current_hash, password):
+                raise UserError(msg("the new password is the current password"),
+                                where="password", hint=msg("choose a password not used before"))
+    estimate = zxcvbn(password[:100], user_inputs=[u for u in (username, display_name) if u])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        raise UserError(
+            msg("the password is too easy to guess (strength %(score)d of 4; at least "
+                "%(minimum)d is required)", score=estimate["score"],
+                minimum=MIN_PASSWORD_SCORE),
+            where="password",
+            hint=msg("use three or four unrelated words, or a longer phrase; avoid repeated "
+                     "characters, keyboard rows, names, dates and common passwords"))
 
 
 def get_user(session: Session, username: str) -> User:
@@ -105,7 +150,7 @@ def create_user(
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(msg("user %(username)r already exists", username=username),
                        hint=msg("grant another role with `ssj users grant`"))
-    check_password_strength(password, username=username, display_name=display_name)
+    _check_password_strength(password, username=username, display_name=display_name)
     user = User(username=username, display_name=display_name or username,
                 password_hash=hash_password(password), session_nonce=secrets.token_hex(16))
     session.add(user)
@@ -186,7 +231,7 @@ def set_password(session: Session, user: User, password: str, *,
                  admin_of: Tenant | None = None) -> None:
     """Change the password and end every session of the user."""
     check_manages(user, admin_of, "password")
-    check_password_strength(password, username=user.username, display_name=user.display_name,
+    _check_password_strength(password, username=user.username, display_name=user.display_name,
                              current_hash=user.password_hash)
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(16)
@@ -239,10 +284,10 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         with contextlib.suppress(VerificationError):
-            hasher.verify(DUMMY_HASH, password)
+            _hasher.verify(_DUMMY_HASH, password)
         return None
     try:
-        hasher.verify(user.password_hash, password)
+        _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if not user.active:
@@ -256,7 +301,7 @@ def record_sign_in(engine: Engine, user: User, password: str) -> bool:
     bookkeeping_write`), skipped (False) when the database is busy; the sign-in goes on,
     and the rehash is done at a later one."""
     values: dict[str, Any] = {"last_login_at": utcnow()}
-    if hasher.check_needs_rehash(user.password_hash):
+    if _hasher.check_needs_rehash(user.password_hash):
         values["password_hash"] = hash_password(password)
     done = bookkeeping_write(engine, update(User).where(User.id == user.id).values(**values))
     if not done:
