@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from shuangsuiji import access
 from shuangsuiji.models.accounts import User
+from shuangsuiji.models.plans import AnnualPlan
 
 TENANT_ADMIN = frozenset({"tenant_admin"})
 CENTRAL = frozenset({"central_admin"})
@@ -103,11 +104,16 @@ def test_a_declaration_naming_no_or_an_unknown_role_is_refused(roles: tuple[str,
 
 @pytest.fixture
 def probes(app: Flask) -> Flask:
-    """Three routes added to the app, one per kind of declaration the checks tell apart."""
+    """Four routes added to the app, one per kind of declaration the checks tell apart."""
+
+    @access.allow_public
+    def probe_public_here() -> str:
+        # a tenant-owned table: read only if the check scoped the session to the URL's tenant
+        return str(len(access.db_session().scalars(select(AnnualPlan)).all()))
 
     @access.allow_signed_in
-    def probe_signed_in() -> str:
-        return "signed in"
+    def probe_signed_in() -> str:  # reads the URL's tenant too: the check must have entered it
+        return f"signed in, {len(access.db_session().scalars(select(AnnualPlan)).all())} plans"
 
     @access.allow("tenant_admin")
     def probe_admin_anywhere() -> str:
@@ -120,10 +126,12 @@ def probes(app: Flask) -> Flask:
     app.add_url_rule("/t/<tenant_slug>/probe-signed-in", "probe_signed_in", probe_signed_in)
     app.add_url_rule("/probe-admin-anywhere", "probe_admin_anywhere", probe_admin_anywhere)
     app.add_url_rule("/t/<tenant_slug>/probe-viewer", "probe_viewer_here", probe_viewer_here)
+    app.add_url_rule("/t/<tenant_slug>/probe-public", "probe_public_here", probe_public_here)
     return app
 
 
 @pytest.mark.parametrize(("caller", "url", "status"), [
+    (None, "/t/chongqing/probe-public", 200),  # public, with the session in the URL's tenant
     (None, "/t/chongqing/probe-signed-in", 302),  # 401: to the sign-in page
     ("cq_viewer", "/t/chongqing/probe-signed-in", 200),
     ("cq_viewer", "/t/miit/probe-signed-in", 403),  # signed in, but holds nothing in miit
