@@ -19,6 +19,13 @@ from shuangsuiji.services import translog
 GENESIS = "0" * 64
 ACTOR_KEY = "actor"
 
+#: Events after which the tenant's log is signed at once, in the same transaction: the
+#: moment a draw is committed or voided, an announcement published, or a recusal declared
+#: or applied, the public can fetch a checkpoint that covers it (docs/transparency-log.md §3;
+#: the portal's draw page shows it).
+CHECKPOINT_ACTIONS = frozenset({"draw.announce", "draw.commit", "draw.void",
+                                "draw.recusal_declared", "draw.recusal"})
+
 
 def set_actor(session: Session, actor: str) -> None:
     """Who is acting in this session (a user name, ``cli:<os user>`` or ``system``)."""
@@ -84,6 +91,8 @@ def record(
     translog.append(session, event)  # sets event.log_nodes: the log costs no statement
     session.add(event)
     session.flush()
+    if action in CHECKPOINT_ACTIONS and session.info.get(translog.LOG_KEYS) is not None:
+        translog.checkpoint(session, tenant_id)  # rolled back with the event, if it is
     return event
 
 

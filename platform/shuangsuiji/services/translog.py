@@ -347,3 +347,20 @@ def draw_event_seqs(session: Session, tenant_id: int, draw_id: int) -> list[int]
             and_(AuditEvent.object_type == "announcement",
                  AuditEvent.object_id.in_(announced))))
         .order_by(AuditEvent.seq)))
+
+
+def covered_event(session: Session, tenant_id: int, action: str, object_type: str,
+                  object_id: int | str) -> tuple[AuditEvent, LogCheckpoint] | None:
+    """The (first) event ``action`` about the object, and the first checkpoint issued that
+    covers it (``audit.record`` issues one at once after a draw's events); None when there
+    is no such event or no checkpoint yet covers it. Nothing is written."""
+    event = session.scalar(select(AuditEvent).where(
+        AuditEvent.tenant_id == tenant_id, AuditEvent.action == action,
+        AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+        .order_by(AuditEvent.seq).limit(1))
+    if event is None:
+        return None
+    found = session.scalar(select(LogCheckpoint).where(
+        LogCheckpoint.tenant_id == tenant_id, LogCheckpoint.tree_size >= event.seq)
+        .order_by(LogCheckpoint.tree_size, LogCheckpoint.id.desc()).limit(1))
+    return None if found is None else (event, found)

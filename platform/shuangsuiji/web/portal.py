@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from shuangsuiji import standalone
 from shuangsuiji.access import allow_public, current_tenant, db_session, lookup
@@ -174,7 +174,32 @@ def draw(draw_id: int) -> str:
     selected = selection_pages.selection_page(s, record.id, page=page,
                                               query=request.args.get("q", ""))
     return render_template("portal/draw.html", draw=record, task=task, selected=selected,
-                           announced=announced)
+                           announced=announced, logged=_logged(s, record))
+
+
+def _logged(s: Session, record: Draw) -> dict[str, object] | None:
+    """The draw's ``draw.commit`` event in the tenant's transparency log and the checkpoint
+    signed at the commit that covers it (docs/transparency-log.md §3), with the links a
+    visitor follows to check the inclusion."""
+    import base64
+
+    from shuangsuiji.services import translog
+
+    found = translog.covered_event(s, record.tenant_id, "draw.commit", "draw", record.id)
+    if found is None:
+        return None
+    event, checkpoint = found
+    slug = tenant().slug
+    return {
+        "seq": event.seq, "tree_size": checkpoint.tree_size,
+        "root": base64.b64encode(bytes(checkpoint.root_hash)).decode(),
+        "checkpoint_url": url_for("api_public_tenant_log.checkpoint_of_size", tenant_slug=slug,
+                                  size=checkpoint.tree_size),
+        "inclusion_url": url_for("api_public_tenant_log.inclusion_proof", tenant_slug=slug,
+                                 seq=event.seq, size=checkpoint.tree_size),
+        "evidence_url": url_for("api_public_tenant_log.draw_evidence", tenant_slug=slug,
+                                draw_id=record.id),
+    }
 
 
 @bp.get("/<tenant_slug>/draws/<int:draw_id>/bundle.json")

@@ -1,0 +1,106 @@
+"""A draw's commit, void and announcement are signed into the log at once: the public can
+fetch, right after the commit, a checkpoint covering the ``draw.commit`` event, and check
+its inclusion with the pure verifier, following only the links of the portal's draw page."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from shuangsuiji.kernel import logtree, merkle, note
+from shuangsuiji.models.audit import AuditEvent, LogCheckpoint
+from shuangsuiji.services import draws
+from tests.draws.conftest import make_task  # noqa: F401 - the fixture
+from tests.draws.test_announcements import (
+    PARTIES,
+    _announce,
+    _commit_and_reveal,
+    _draw,
+    tenant_session,
+)
+
+
+def _issued(platform: Any) -> dict[int, bytes]:
+    """Tree size → root of every checkpoint the deployment issued for miit."""
+    with tenant_session(platform, "miit") as (s, t):
+        return {c.tree_size: bytes(c.root_hash) for c in s.scalars(
+            select(LogCheckpoint).where(LogCheckpoint.tenant_id == t.id))}
+
+
+def _seq(platform: Any, action: str, object_id: int) -> int:
+    with tenant_session(platform, "miit") as (s, t):
+        return int(s.scalar(select(AuditEvent.seq).where(
+            AuditEvent.tenant_id == t.id, AuditEvent.action == action,
+            AuditEvent.object_id == str(object_id))))
+
+
+def _link(page: str, anchor: str) -> str:
+    found = re.search(rf'id="{anchor}" href="([^"]+)"', page)
+    assert found, f"no link {anchor} on the page"
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_a_committed_draw_is_covered_by_a_checkpoint_at_once(
+        app: Flask, platform: Any, make_task: Callable[..., str]) -> None:  # noqa: F811
+    code = make_task("miit")
+    row = _announce(platform, code, procedure="commit_reveal", parties=PARTIES)
+    announced_at = _seq(platform, "draw.announce", row.id)
+    assert announced_at in _issued(platform)  # signed when the announcement was published
+    _commit_and_reveal(platform, code)
+    draw_id, bundle = _draw(platform, code)
+    committed = _seq(platform, "draw.commit", draw_id)
+    assert committed in _issued(platform)  # nobody asked for it: issued by the commit
+    assert "log" in bundle  # so the bundle carries the announcement's inclusion at once
+
+    client = app.test_client()
+    page = client.get(f"/p/miit/draws/{draw_id}").get_data(as_text=True)
+    size = int(re.search(r'id="log-tree-size">(\d+)<', page).group(1))  # type: ignore[union-attr]
+    assert size == committed
+    shown_root = re.search(r'id="log-root">([^<]+)<', page).group(1)  # type: ignore[union-attr]
+
+    # the public: the signed checkpoint, checked with the published key, not the page
+    keys = [note.parse_vkey(line) for line in
+            client.get("/api/v1/public/log/keys").get_data(as_text=True).split()]
+    text = client.get(_link(page, "log-checkpoint")).get_data(as_text=True)
+    cp, _ = note.open_checkpoint(text, keys, origin="shuangsuiji.localhost/miit")
+    assert cp.size == size and base64.b64encode(cp.root).decode() == shown_root
+
+    # the commit's leaf, recomputed from its public fields, is in that signed tree
+    proof = client.get(_link(page, "log-inclusion")).get_json()
+    assert proof["index"] == committed - 1 and proof["size"] == size
+    leaf = client.get(f"/api/v1/public/t/miit/log/leaves?start={committed - 1}"
+                      f"&end={committed}").get_json()[0]
+    assert leaf["action"] == "draw.commit" and leaf["object_id"] == str(draw_id)
+    fields = {k: leaf[k] for k in ("action", "actor", "at", "object_id", "object_type",
+                                   "payload_digest", "seq", "tenant")}
+    leaf_hash = merkle.leaf_hash(logtree.event_leaf(fields))
+    path = [base64.b64decode(p) for p in proof["proof"]]
+    assert merkle.verify_inclusion(committed - 1, size, leaf_hash, path, cp.root)
+    assert not merkle.verify_inclusion(committed - 2, size, leaf_hash, path, cp.root)
+    assert client.get(_link(page, "log-evidence")).status_code == 200
+
+    # a void is signed at once too
+    with tenant_session(platform, "miit") as (s, t):
+        draws.void(s, t, draw_id, "抽取程序有误")
+    assert _seq(platform, "draw.void", draw_id) in _issued(platform)
+
+
+def test_an_unannounced_draw_is_covered_too_and_a_rollback_leaves_no_checkpoint(
+        platform: Any, make_task: Callable[..., str]) -> None:  # noqa: F811
+    code = make_task("miit")
+    before = _issued(platform)
+    with platform.db.session() as s:
+        from shuangsuiji.services import tenants as tenant_service
+
+        t = tenant_service.get(s, "miit")
+        s.info["tenant_id"] = t.id
+        draws.draw(s, platform, t, code, seed="公开仪式 2026-07-01")
+        s.rollback()  # the draw is not committed: neither is its checkpoint
+    assert _issued(platform) == before
+    draw_id, _bundle = _draw(platform, code, seed="公开仪式 2026-07-01")
+    assert _seq(platform, "draw.commit", draw_id) in _issued(platform)
