@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -60,6 +61,44 @@ def test_tenants_list_builds_no_web_layer(tmp_path: Path) -> None:
     assert "no tenants yet" in out
     loaded = [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
     assert loaded == []
+
+
+#: What a quick command (registry.LIGHT) must not import either: it runs without Flask, and
+#: signs nothing, so neither the kernel nor `cryptography` is loaded.
+NO_FLASK = ("flask", "werkzeug", "jinja2", "flask_smorest", "shuangsuiji.web",
+            "shuangsuiji.api", "shuangsuiji.app", "cryptography", "shuangsuiji.kernel")
+
+
+def test_tenants_list_imports_no_flask_and_builds_no_app(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"SSJ_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"}
+    assert runner.invoke(ssj_cli.cli, ["db", "upgrade"], env=env).exit_code == 0
+    for args in (["tenants", "list"], ["packs", "list"]):
+        modules, out = _modules(args, tmp_path)
+        assert out, args
+        loaded = [m for m in modules if any(m == h or m.startswith(h + ".") for h in NO_FLASK)]
+        assert loaded == [], (args, loaded)
+
+
+def test_the_quick_commands_find_flasks_instance_folder(monkeypatch: Any) -> None:
+    """The platform of a quick command keeps its SQLite file and log keys where the app does."""
+    from flask import Flask
+
+    from shuangsuiji import host
+
+    monkeypatch.delenv("SSJ_INSTANCE_PATH", raising=False)
+    flask_default = Flask(host.APP_IMPORT_NAME, instance_relative_config=True).instance_path
+    assert host.default_instance_path() == flask_default
+    monkeypatch.setenv("SSJ_INSTANCE_PATH", "/srv/ssj/node-2")
+    assert host.default_instance_path() == "/srv/ssj/node-2"
+
+
+def test_the_key_types_are_the_kernels() -> None:
+    from shuangsuiji.kernel import note
+    from shuangsuiji.services import logkeys
+
+    assert (logkeys.SIG_ED25519, logkeys.SIG_COSIGNATURE_V1) == (
+        note.SIG_ED25519, note.SIG_COSIGNATURE_V1)
 
 
 def test_offline_verify_builds_no_app(tmp_path: Path) -> None:

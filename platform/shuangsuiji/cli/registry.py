@@ -76,6 +76,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 #: Commands that need no app (no database): they start without building one.
 OFFLINE = frozenset({"verify", "verifier"})
 
+#: Quick commands: they need the database and the packs only, so ``ssj`` runs them on a
+#: platform built without Flask (``host.cli_platform``; no Flask, Werkzeug or Jinja
+#: imported). Every other command runs in a Flask app's context, built without the web
+#: pages and the API (``SSJ_CLI``).
+LIGHT = frozenset({"tenants", "packs"})
+
 
 def register_commands(group: click.Group) -> None:
     """Add every command module's commands to ``group`` (the app's CLI or ``ssj``)."""

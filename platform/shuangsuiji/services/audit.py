@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import canonical_json, digest, instant
 from shuangsuiji.db.base import utcnow
+from shuangsuiji.db.session import ACTOR_KEY, set_actor
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.services import translog
 
 GENESIS = "0" * 64
-ACTOR_KEY = "actor"
 
 #: Events after which the tenant's log is signed at once, in the same transaction: the
 #: moment a draw is committed or voided, an announcement published, or a recusal declared
@@ -25,11 +25,6 @@ ACTOR_KEY = "actor"
 #: the portal's draw page shows it).
 CHECKPOINT_ACTIONS = frozenset({"draw.announce", "draw.commit", "draw.void",
                                 "draw.recusal_declared", "draw.recusal"})
-
-
-def set_actor(session: Session, actor: str) -> None:
-    """Who is acting in this session (a user name, ``cli:<os user>`` or ``system``)."""
-    session.info[ACTOR_KEY] = actor
 
 
 _instant = instant  # the earlier private name, still used by tests
@@ -140,4 +135,5 @@ def count(session: Session, tenant_id: int) -> int:
     ) or 0
 
 
-__all__ = ["ChainReport", "canonical_json", "count", "record", "set_actor", "verify"]
+__all__ = ["ACTOR_KEY", "ChainReport", "canonical_json", "count", "record", "set_actor",
+           "verify"]

@@ -33,13 +33,11 @@ from shuangsuiji.kernel import logtree, merkle, note
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent, LogCheckpoint
 from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.services.logkeys import LOG_KEYS
 
 if TYPE_CHECKING:
     from shuangsuiji.services.logkeys import LogKeys
 
-#: ``session.info`` key of the deployment's :class:`~shuangsuiji.services.logkeys.LogKeys`
-#: (every session of the app's sessionmaker carries it).
-LOG_KEYS = "ssj_log_keys"
 
 
 def _instant(event: AuditEvent) -> str:
