@@ -104,3 +104,32 @@ def test_an_unannounced_draw_is_covered_too_and_a_rollback_leaves_no_checkpoint(
     assert _issued(platform) == before
     draw_id, _bundle = _draw(platform, code, seed="公开仪式 2026-07-01")
     assert _seq(platform, "draw.commit", draw_id) in _issued(platform)
+
+
+def test_the_central_witness_countersigns_each_draw_step_and_stops_a_rewritten_history(
+        platform: Any, make_task: Callable[..., str]) -> None:  # noqa: F811
+    import pytest
+
+    from shuangsuiji.models.audit import LogWitnessed
+    from shuangsuiji.services.witness import SplitView
+    from tests.translog.tamper import cover_tracks, tamper
+
+    code = make_task("miit")
+    draw_id, _bundle = _draw(platform, code, seed="公开仪式 2026-07-02")
+    committed = _seq(platform, "draw.commit", draw_id)
+    with tenant_session(platform, "miit") as (s, _t):
+        seen = s.scalar(select(LogWitnessed).where(
+            LogWitnessed.origin == "shuangsuiji.localhost/miit"))
+        assert seen is not None and seen.tree_size == committed  # by default, at once
+        witness_key = platform.log_keys.witness_signer().verifier
+        assert note.verify_cosignature(note.parse(seen.cosigned), witness_key) > 0
+    # the operator drops the last event and covers its tracks; the next step is refused
+    with platform.db.session() as s, tamper(s, "test: the draw's commit event removed"):
+        t_id = s.scalar(select(AuditEvent.tenant_id).where(AuditEvent.seq == committed,
+                                                           AuditEvent.action == "draw.commit"))
+        s.execute(AuditEvent.__table__.delete().where(AuditEvent.tenant_id == t_id,
+                                                      AuditEvent.seq >= committed - 1))
+        cover_tracks(s, t_id)
+        s.commit()
+    with tenant_session(platform, "miit") as (s, t), pytest.raises(SplitView, match="SPLIT"):
+        draws.void(s, t, draw_id, "抽取程序有误")

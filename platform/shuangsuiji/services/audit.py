@@ -22,7 +22,8 @@ GENESIS = "0" * 64
 #: Events after which the tenant's log is signed at once, in the same transaction: the
 #: moment a draw is committed or voided, an announcement published, or a recusal declared
 #: or applied, the public can fetch a checkpoint that covers it (docs/transparency-log.md §3;
-#: the portal's draw page shows it).
+#: the portal's draw page shows it), and the deployment's central witness has countersigned
+#: it (a split view refuses the step: services/witness.py).
 CHECKPOINT_ACTIONS = frozenset({"draw.announce", "draw.commit", "draw.void",
                                 "draw.recusal_declared", "draw.recusal"})
 
@@ -88,6 +89,9 @@ def record(
     session.flush()
     if action in CHECKPOINT_ACTIONS and session.info.get(translog.LOG_KEYS) is not None:
         translog.checkpoint(session, tenant_id)  # rolled back with the event, if it is
+        from shuangsuiji.services import witness  # the central witness countersigns it
+
+        witness.countersign_at_once(session, tenant_id)
     return event
 
 

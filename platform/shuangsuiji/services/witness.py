@@ -141,5 +141,22 @@ def witness_local(session: Session, tenant_id: int) -> Witnessed:
                    local_fetch(session, tenant_id), keys.verifiers())
 
 
+def countersign_at_once(session: Session, tenant_id: int) -> None:
+    """The central witness, by default: right after a draw's step is signed into the log
+    (``audit.record``), this deployment's witness checks the tenant's new checkpoint against
+    the largest it saw and countersigns it, in the same transaction. A split view raises
+    :class:`SplitView` and the step is refused (nothing written): a draw is never made on a
+    history that contradicts what the witness saw. (It shares the database with the log,
+    so the operator could rewrite what it saw too; a witness on another deployment cannot
+    be, docs/transparency-log.md §7.)"""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            witness_local(session, tenant_id)
+    except IntegrityError:
+        pass  # a concurrent step saw the log first: its own row stands
+
+
 def all_witnessed(session: Session) -> list[LogWitnessed]:
     return list(session.scalars(select(LogWitnessed).order_by(LogWitnessed.origin)))
