@@ -133,3 +133,59 @@ def test_the_central_witness_countersigns_each_draw_step_and_stops_a_rewritten_h
         s.commit()
     with tenant_session(platform, "miit") as (s, t), pytest.raises(SplitView, match="SPLIT"):
         draws.void(s, t, draw_id, "抽取程序有误")
+
+
+def test_ssj_verify_shows_the_log_still_extends_a_saved_checkpoint(
+        app: Flask, platform: Any, tmp_path: Any,
+        make_task: Callable[..., str]) -> None:  # noqa: F811
+    """A person holding a bundle and a checkpoint saved from the portal, and nothing else
+    (no database): `ssj verify` fetches the latest checkpoint and the consistency proof."""
+    import json
+    import threading
+
+    from click.testing import CliRunner
+    from werkzeug.serving import make_server
+
+    from shuangsuiji import cli as ssj_cli
+    from tests.translog.tamper import cover_tracks, events, tamper
+
+    code = make_task("miit")
+    _announce(platform, code, procedure="commit_reveal", parties=PARTIES)
+    _commit_and_reveal(platform, code)
+    draw_id, bundle = _draw(platform, code)
+    client = app.test_client()
+    saved = tmp_path / "saved.txt"
+    saved.write_text(client.get("/api/v1/public/t/miit/log/checkpoint").get_data(as_text=True),
+                     encoding="utf-8")
+    bundle_file = tmp_path / "bundle.json"
+    bundle_file.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    with tenant_session(platform, "miit") as (s, t):
+        draws.void(s, t, draw_id, "抽取程序有误")  # the log grows
+    vkey = platform.log_keys.verifiers()[0].vkey
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/api/v1/public/t/miit/log"
+        args = ["verify", str(bundle_file), "--checkpoint", str(saved), "--log", url,
+                "--key", vkey]
+        ok = CliRunner().invoke(ssj_cli.cli, args)
+        assert ok.exit_code == 0, ok.output
+        assert "nothing was removed or rewritten" in ok.output
+        assert ok.output.count("consistency proof verified") == 2  # saved + the bundle's
+        # the operator rewrites the announcement's event, recomputing every hash and node
+        with platform.db.session() as s, tamper(s, "test: history rewritten"):
+            tid = s.scalar(select(AuditEvent.tenant_id).where(
+                AuditEvent.action == "draw.announce"))
+            first = next(e for e in events(s, tid) if e.action == "draw.announce")
+            first.actor = "someone else"
+            cover_tracks(s, tid)
+            s.commit()
+        client.get("/api/v1/public/t/miit/log/checkpoint")  # a new signed head is issued
+        bad = CliRunner().invoke(ssj_cli.cli, args)
+        assert bad.exit_code != 0 and "NOT extended" in bad.output, bad.output
+        wrong_key = CliRunner().invoke(ssj_cli.cli, [*args[:-1], "ssj.example+00000000+AQ=="])
+        assert wrong_key.exit_code != 0 and "Traceback" not in wrong_key.output
+    finally:
+        server.shutdown()
+        thread.join()
