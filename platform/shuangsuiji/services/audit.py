@@ -88,10 +88,11 @@ def record(
     session.add(event)
     session.flush()
     if action in CHECKPOINT_ACTIONS and session.info.get(translog.LOG_KEYS) is not None:
-        translog.checkpoint(session, tenant_id)  # rolled back with the event, if it is
-        from shuangsuiji.services import witness  # the central witness countersigns it
+        # rolled back with the event, if it is; the central witness countersigns it
+        text = translog.checkpoint(session, tenant_id, appended=event.seq)
+        from shuangsuiji.services import witness
 
-        witness.countersign_at_once(session, tenant_id)
+        witness.countersign_at_once(session, tenant_id, text, event.seq)
     return event
 
 

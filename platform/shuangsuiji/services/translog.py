@@ -161,6 +161,11 @@ def root(session: Session, tenant_id: int, tree_size: int | None = None) -> byte
     if tree_size is None:
         tree_size = size(session, tenant_id)
     _check_size(session, tenant_id, tree_size)
+    return _head(session, tenant_id, tree_size)
+
+
+def _head(session: Session, tenant_id: int, tree_size: int) -> bytes:
+    """The root of a size known to exist (a missing node still raises :class:`LogDamaged`)."""
     if tree_size == 0:
         return merkle.EMPTY_ROOT
     ranges = [(0, tree_size)]
@@ -181,12 +186,15 @@ def inclusion(session: Session, tenant_id: int, leaf_index: int, tree_size: int)
     return logtree.heads(ranges, _read(session, tenant_id, logtree.nodes_of(ranges)))
 
 
-def consistency(session: Session, tenant_id: int, old_size: int, new_size: int) -> list[bytes]:
-    """RFC 9162 consistency proof from the tree of ``old_size`` leaves to ``new_size``."""
+def consistency(session: Session, tenant_id: int, old_size: int, new_size: int, *,
+                known: bool = False) -> list[bytes]:
+    """RFC 9162 consistency proof from the tree of ``old_size`` leaves to ``new_size``
+    (``known``: the caller just appended leaf ``new_size``, so the size is not queried)."""
     if not 0 < old_size <= new_size:
         raise UserError(msg("no consistency proof from size %(old)s to size %(new)s "
                             "(need 0 < from ≤ to)", old=old_size, new=new_size))
-    _check_size(session, tenant_id, new_size)
+    if not known:
+        _check_size(session, tenant_id, new_size)
     ranges = logtree.consistency_ranges(old_size, new_size)
     return logtree.heads(ranges, _read(session, tenant_id, logtree.nodes_of(ranges)))
 
@@ -270,19 +278,26 @@ def origin(session: Session, tenant_id: int) -> str:
     return f"{keys(session).origin}/{_slug(session, tenant_id)}"
 
 
-def checkpoint(session: Session, tenant_id: int) -> str:
+def checkpoint(session: Session, tenant_id: int, appended: int | None = None) -> str:
     """The signed checkpoint of the tenant's current tree: the stored one when the tree has
     not grown since, else a new one, signed with the current key and stored. The caller
-    commits (a concurrent request issuing the same one is absorbed by a savepoint)."""
+    commits (a concurrent request issuing the same one is absorbed by a savepoint).
+
+    ``appended``: the caller (``audit.record``) has just appended leaf number ``appended``
+    in this transaction, so that is the size and no checkpoint of it exists yet: two
+    queries fewer."""
     signer = keys(session).log_signer()
     kid = signer.verifier.key_id.hex()
-    tree_size = size(session, tenant_id)
-    stored = session.scalar(select(LogCheckpoint.note).where(
-        LogCheckpoint.tenant_id == tenant_id, LogCheckpoint.tree_size == tree_size,
-        LogCheckpoint.key_id == kid))
-    if stored is not None:
-        return stored
-    head = root(session, tenant_id, tree_size)
+    if appended is None:
+        tree_size = size(session, tenant_id)
+        stored = session.scalar(select(LogCheckpoint.note).where(
+            LogCheckpoint.tenant_id == tenant_id, LogCheckpoint.tree_size == tree_size,
+            LogCheckpoint.key_id == kid))
+        if stored is not None:
+            return stored
+    else:
+        tree_size = appended
+    head = _head(session, tenant_id, tree_size)
     body = note.Checkpoint(origin(session, tenant_id), tree_size, head).body()
     text = note.Note(body, (signer.sign_note(body),)).render()
     try:

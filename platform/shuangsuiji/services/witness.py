@@ -141,7 +141,7 @@ def witness_local(session: Session, tenant_id: int) -> Witnessed:
                    local_fetch(session, tenant_id), keys.verifiers())
 
 
-def countersign_at_once(session: Session, tenant_id: int) -> None:
+def countersign_at_once(session: Session, tenant_id: int, text: str, tree_size: int) -> None:
     """The central witness, by default: right after a draw's step is signed into the log
     (``audit.record``), this deployment's witness checks the tenant's new checkpoint against
     the largest it saw and countersigns it, in the same transaction. A split view raises
@@ -151,9 +151,19 @@ def countersign_at_once(session: Session, tenant_id: int) -> None:
     be, docs/transparency-log.md §7.)"""
     from sqlalchemy.exc import IntegrityError
 
+    def fetch(path: str) -> str:  # the checkpoint just issued, of a size known to exist
+        if path == "checkpoint":
+            return text
+        query = dict(p.split("=", 1) for p in path.split("?", 1)[1].split("&"))
+        proof = translog.consistency(session, tenant_id, int(query["from"]), tree_size,
+                                     known=True)
+        return json.dumps({"proof": [base64.b64encode(p).decode() for p in proof]})
+
+    keys = translog.keys(session)
     try:
         with session.begin_nested():
-            witness_local(session, tenant_id)
+            witness(session, f"local:{translog.origin(session, tenant_id)}", fetch,
+                    keys.verifiers())
     except IntegrityError:
         pass  # a concurrent step saw the log first: its own row stands
 
