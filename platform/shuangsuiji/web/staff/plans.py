@@ -16,7 +16,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import accounts, credit_publicity, lifecycle
+from shuangsuiji.services import accounts, credit_publicity, lifecycle, names
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -26,6 +26,7 @@ from shuangsuiji.web.localise import localise
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
+    assigned,
     bp,
     may_act_for,
     may_see,
@@ -164,4 +165,7 @@ def task(task_id: int) -> str:
         end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm(),
         missing_records=[t.credit_code for t in targets if t.credit_code not in records],
         credit_form=forms.CreditPublicityForm(),
-        credit_handover=credit_publicity.latest(s, row.id) if publication else None)
+        credit_handover=credit_publicity.latest(s, row.id) if publication else None,
+        names=names.drawn_target_names(s, live.id) if live is not None else {},
+        people=names.people_names(s) if live is not None else {},
+        may_record=live is not None and (may_act_for(row) or assigned(row)))
