@@ -79,6 +79,26 @@ def test_tenants_list_imports_no_flask_and_builds_no_app(tmp_path: Path) -> None
         assert out, args
         loaded = [m for m in modules if any(m == h or m.startswith(h + ".") for h in NO_FLASK)]
         assert loaded == [], (args, loaded)
+    modules, _ = _modules(["tenants", "list"], tmp_path)
+    # the quick command defines only the model it maps (the others on demand)
+    assert {m for m in modules if m.startswith("shuangsuiji.models.")} == {
+        "shuangsuiji.models.tenants"}
+
+
+def test_a_quick_command_that_writes_gets_every_model_it_needs(tmp_path: Path) -> None:
+    """`ssj tenants create` logs an audit event: the ORM imports the other models before it
+    configures theirs, so the event, its leaf and the check all work."""
+    env = dict(os.environ, SSJ_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite'}",
+               SSJ_INSTANCE_PATH=str(tmp_path / "instance"))
+    ssj = [sys.executable, "-m", "shuangsuiji.cli"]
+    for args in (["db", "upgrade"], ["tenants", "create", "cq", "--name", "重庆", "--pack",
+                                     "chongqing"], ["tenants", "show", "cq"]):
+        done = subprocess.run([*ssj, *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+    checked = subprocess.run([*ssj, "audit", "verify", "--tenant", "cq"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0 and "1 events, intact" in checked.stdout, checked.stdout
 
 
 def test_the_quick_commands_find_flasks_instance_folder(monkeypatch: Any) -> None:

@@ -45,10 +45,15 @@ class _Main(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        quick = cmd_name in LIGHT and bool(_PROCESS) and not ctx.resilient_parsing
+        if quick:
+            import shuangsuiji
+
+            shuangsuiji.MODELS_ON_DEMAND = True  # before the command's module is imported
         command = _command(cmd_name)
         if command is None or cmd_name in OFFLINE or ctx.resilient_parsing:
             return command
-        if cmd_name in LIGHT:
+        if quick:
             from shuangsuiji.cli.common import use_platform
             from shuangsuiji.host import cli_platform
 
@@ -96,5 +101,12 @@ cli = _Main(
 )
 
 
+#: Set by :func:`main`: this process is the ``ssj`` command itself, so a quick command
+#: (:data:`LIGHT`) may run without Flask and define only the models it uses. ``cli``
+#: invoked in a longer-lived process (tests' ``CliRunner``) builds an app every time.
+_PROCESS: list[bool] = []
+
+
 def main() -> None:
+    _PROCESS.append(True)
     cli.main(prog_name="ssj")
