@@ -54,7 +54,7 @@ def _drawn(app: Flask, w: TenantWorld) -> list[Any]:
 def _end_work_none_recorded(app: Flask, w: TenantWorld) -> dict[str, str]:
     """The end-of-work form for a task none of whose targets has a record yet: every one is
     named as confirmed missing, as the form asks."""
-    return {"ended_on": "2026-05-29",
+    return {"ended_on": "2026-05-29", "confirm": "y",
             "confirm_missing": " ".join(t.credit_code for t in _drawn(app, w))}
 
 

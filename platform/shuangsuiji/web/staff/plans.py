@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -143,9 +145,18 @@ def _task_choices(form: forms.TaskForm) -> None:
 
 @bp.get("/tasks/<int:task_id>")
 @allow("tenant_admin", "operator", "viewer", "inspector")
-def task(task_id: int) -> str:
+def task(task_id: int) -> ResponseReturnValue:
+    return task_page(task_or_404(task_id))
+
+
+def task_page(row: Any, *, status: int = 200, problem: Any = None,
+              end_form: forms.EndWorkForm | None = None,
+              publish_form: forms.PublicationForm | None = None,
+              credit_form: forms.CreditPublicityForm | None = None) -> ResponseReturnValue:
+    """The task page; a refused form of it (the end of the work, publication, the credit
+    publicity hand-over) is shown again with what was typed and why (``problem``: above
+    the form, when it is not under one of its fields)."""
     s = db_session()
-    row = task_or_404(task_id)
     draws = draw_service.draws_of(s, row)
     live = next((d for d in reversed(draws) if d.void is None), None)
     targets = lifecycle.drawn_targets(s, row) if live is not None else []
@@ -161,7 +172,16 @@ def task(task_id: int) -> str:
         live=live, targets=targets, records=records, results=results,
         publication=publication, report=report, deadline=deadline,
         deadline_problem=deadline_problem, may_act=may_act_for(row),
-        end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm(),
+        end_form=end_form or forms.EndWorkForm(formdata=None),
+        publish_form=publish_form or forms.PublicationForm(formdata=None),
         missing_records=[t.credit_code for t in targets if t.credit_code not in records],
-        credit_form=forms.CreditPublicityForm(),
-        credit_handover=credit_publicity.latest(s, row.id) if publication else None)
+        credit_form=credit_form or forms.CreditPublicityForm(formdata=None),
+        problem=problem, problem_form=problem and problem_form_of(
+            problem, end_form=end_form, publish_form=publish_form, credit_form=credit_form),
+        credit_handover=credit_publicity.latest(s, row.id) if publication else None,
+    ), status
+
+
+def problem_form_of(problem: Any, **sent: Any) -> str:
+    """Which form of the task page a refusal belongs to (the one sent)."""
+    return next((name for name, form in sent.items() if form is not None), "")
