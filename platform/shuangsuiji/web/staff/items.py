@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -16,6 +18,7 @@ from shuangsuiji.services.lifecycle import today_in_china
 from shuangsuiji.web import forms
 from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.labels import label
+from shuangsuiji.web.refusals import for_browser, on_form
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
@@ -37,7 +40,7 @@ def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str
                            approve_form=forms.ApproveItemListForm(),
                            publish_form=forms.PublishItemListForm(),
                            published=item_service.published_version(s),
-                           problem=problem), status
+                           problem=for_browser(problem) if problem else None), status
 
 
 @bp.post("/items/versions/<int:number>/approve")
@@ -141,7 +144,7 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
         form.methods.data = list(row.methods or ())
         form.departments.data = ", ".join(row.departments or ())
         form.note.data = ""
-    problem: UserError | None = None
+    problem: Any = None
     if form.validate_on_submit():
         values = {
             "code": (form.code.data or "").strip(), "name": (form.name.data or "").strip(),
@@ -173,7 +176,7 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
                 saved = item_service.get_item(s, values["code"])
                 return redirect(url_for("staff.item", item_id=saved.id))
     return render_template("staff/item_edit.html", form=form, item=row,
-                           problem=problem), status_for(request.method)
+                           problem=on_form(form, problem)), status_for(request.method)
 
 
 def _item_choices(form: forms.ItemForm, row: Item | None) -> None:

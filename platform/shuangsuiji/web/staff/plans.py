@@ -25,6 +25,7 @@ from shuangsuiji.services import plans as plan_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import METHOD_NAMES
 from shuangsuiji.web.localise import localise
+from shuangsuiji.web.refusals import on_form
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
@@ -45,7 +46,7 @@ from shuangsuiji.web.staff.common import (
 def plans() -> ResponseReturnValue:
     s = db_session()
     form = forms.PlanForm()
-    problem: UserError | None = None
+    problem: Any = None
     if request.method == "POST":
         if not has_role(*EDITORS):
             abort(403)
@@ -57,7 +58,7 @@ def plans() -> ResponseReturnValue:
                     inspector_requirements=form.inspector_requirements.data or "")
             except UserError as exc:
                 s.rollback()
-                problem = exc
+                problem = on_form(form, exc)
             else:
                 s.commit()
                 for warning in outcome.warnings:
@@ -94,7 +95,7 @@ def tasks() -> ResponseReturnValue:
     form = forms.TaskForm()
     if has_role(*EDITORS):  # only they see the form or may send it
         _task_choices(form)
-    problem: UserError | None = None
+    problem: Any = None
     if request.method == "POST":
         if not has_role(*EDITORS):
             abort(403)
@@ -122,7 +123,7 @@ def tasks() -> ResponseReturnValue:
                     special_trigger=form.special_trigger.data or None)
             except UserError as exc:
                 s.rollback()
-                problem = exc
+                problem = on_form(form, exc)
             else:
                 s.commit()
                 flash(_("Task %(code)s was created.", code=task.code), "info")
