@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
-from shuangsuiji.services import audit, draws as draw_service
+from shuangsuiji.services import audit
+from shuangsuiji.services import draws as draw_service
 from tests.web.conftest import DEPARTMENTS, TenantWorld
 
 Client = Callable[[str | None], FlaskClient]
