@@ -46,6 +46,18 @@ LABELS: Mapping[str, Mapping[str, LazyText]] = {
     "level": context.LEVEL_NAMES,
     "status": context.STATUS_NAMES,
     "recusal_mode": context.RECUSAL_MODE_NAMES,
+    "job_phase": {
+        "queued": _l("waiting for a worker"),
+        "starting": _l("starting"),
+        "reading": _l("reading the file"),
+        "writing": _l("writing"),
+        "load": _l("loading the directories"),
+        "freeze": _l("freezing the pool"),
+        "frozen": _l("drawing"),
+        "drawn": _l("saving the draw"),
+        "succeeded": _l("finished"),
+        "failed": _l("stopped"),
+    },
     "action": {
         "calendar.import": _l("Working-day calendar imported"),
         "case.transfer": _l("Case transferred"),

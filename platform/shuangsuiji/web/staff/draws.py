@@ -22,6 +22,7 @@ from shuangsuiji.services import announcements, recusal_steps
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.refusals import for_browser, on_form
+from shuangsuiji.web.staff import jobs as jobs_view
 from shuangsuiji.web.staff.common import (
     act,
     assigned,
@@ -63,6 +64,11 @@ def draw(task_id: int) -> ResponseReturnValue:
                 and not typed:
             form.seed.errors.append(_("Type the seed announced at the ceremony, or choose a "
                                       "generated seed."))
+        elif jobs_view.draw_as_job():
+            return jobs_view.start_draw(
+                row.id, seed=typed, witnesses=split(form.witnesses.data),
+                expected_pool_digest=form.pool_digest.data or None,
+                beacon_signature=(form.beacon_signature.data or "").strip() or None)
         else:
             try:
                 record = draw_service.draw(

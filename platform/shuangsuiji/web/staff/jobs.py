@@ -13,18 +13,24 @@ from typing import Any
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
 
 from shuangsuiji import workers
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import NotFound, UserError
-from shuangsuiji.models.directories import DIRECTORY_KINDS
+from shuangsuiji.models.directories import DIRECTORY_KINDS, Target
 from shuangsuiji.models.jobs import Job
 from shuangsuiji.services import exports, jobs
+from shuangsuiji.web.labels import label
 from shuangsuiji.web.localise import localise
 from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, platform, problem_page, tenant
 
 #: Uploads at least this large are imported by a background job.
 DEFAULT_UPLOAD_BYTES = 256 * 1024
+#: Targets in the directory from which a draw runs as a background job.
+DEFAULT_DRAW_TARGETS = 50_000
+#: Seconds between two reloads of an unfinished job's page without JavaScript.
+REFRESH_SECONDS = 3
 
 
 def upload_threshold() -> int:
@@ -44,6 +50,26 @@ def _start(kind: str, params: dict[str, Any],
     return redirect(url_for("staff.job", job_id=job.id), 303)
 
 
+def draw_threshold() -> int:
+    """``SSJ_JOB_DRAW_TARGETS``: a tenant with at least this many targets in its directory
+    draws as a background job (freezing and drawing a large pool outlasts a request)."""
+    return int(current_app.config.get("SSJ_JOB_DRAW_TARGETS", DEFAULT_DRAW_TARGETS))
+
+
+def draw_as_job() -> bool:
+    return (db_session().scalar(select(func.count()).select_from(Target)) or 0) \
+        >= draw_threshold()
+
+
+def start_draw(task_id: int, *, seed: str | None, witnesses: list[str],
+               expected_pool_digest: str | None,
+               beacon_signature: str | None) -> ResponseReturnValue:
+    """Queue the draw of a task and go to its job page (which links the result)."""
+    return _start("draw", {"task_id": task_id, "seed": seed, "witnesses": witnesses,
+                           "expected_pool_digest": expected_pool_digest,
+                           "beacon_signature": beacon_signature})
+
+
 def start_import(directory: str, filename: str, data: bytes) -> ResponseReturnValue:
     """Queue the import of an uploaded file and go to its job page."""
     return _start("import", {"directory": directory, "filename": filename},
@@ -60,6 +86,7 @@ def _job_or_404(job_id: int) -> Job:
 def _status(job: Job) -> dict[str, Any]:
     data = jobs.as_json(job)
     data["lines"] = [str(localise(line)) for line in jobs.lines(job)]
+    data["phase_label"] = label(job.phase, "job_phase")
     return data
 
 
@@ -69,6 +96,7 @@ def job(job_id: int) -> str:
     found = _job_or_404(job_id)
     s = db_session()
     return render_template("staff/job.html", job=found, status=_status(found),
+                           refresh_seconds=REFRESH_SECONDS,
                            has_output=found.state == "succeeded" and found.kind == "export",
                            recent=jobs.recent(s, 10) if found.state != "running" else [])
 
