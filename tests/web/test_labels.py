@@ -20,6 +20,8 @@ from tests.web.conftest import TenantWorld
 # for copying (the log page's API addresses) are addresses, not codes.
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
 ADDRESS = re.compile(r"\S*(?:://|/)\S*")
+# Python's text of a value shown as it is: a dict or list repr, True/False/None.
+REPR = re.compile(r"\{'|\['|\b(?:True|False|None)\b")
 
 
 class _VisibleText(HTMLParser):
@@ -68,6 +70,18 @@ def raw_codes(html: str) -> set[str]:
     return {t.rstrip(".") for t in TOKEN.findall(text)} & known
 
 
+def python_reprs(text: str) -> list[str]:
+    """Bits of Python's text of a value in visible ``text`` (``{'code': 'key'}``, ``True``)."""
+    return REPR.findall(ADDRESS.sub(" ", text))
+
+
+def test_python_reprs_are_found_by_the_check() -> None:  # the check itself can fail
+    assert python_reprs(visible_text("<td>{'code': 'key', 'cap': None}</td><td>True</td>")) \
+        == ["{'", "None", "True"]
+    assert python_reprs(visible_text("<td>['on_site']</td>")) == ["['"]
+    assert python_reprs(visible_text('<td title="True">是</td><p>重点检查事项</p>')) == []
+
+
 def test_raw_codes_are_found_by_the_check() -> None:  # the check itself can fail
     assert raw_codes("<p>方式：on_site、bad_credit <b>draw.commit</b></p>") == {
         "on_site", "bad_credit", "draw.commit"}
@@ -110,12 +124,17 @@ def test_no_raw_code_on_a_roles_pages(client_for: Callable[[str | None], FlaskCl
         starts = ["/t/chongqing/", "/t/chongqing/items", f"/t/chongqing/items/{cq.item_id}",
                   "/t/chongqing/audit", f"/t/chongqing/tasks/{cq.task_id}",
                   "/t/chongqing/items/new", *starts]
+    if username == "central":
+        starts = ["/central/packs/diff?left=miit&right=chongqing&on=2026-06-01", *starts]
     pages = _crawl(client, starts, ("/t/chongqing/", "/p/chongqing/", "/central"), limit=25)
     assert sum(1 for html in pages.values() if html) >= 3, sorted(pages)
     shown = {username}  # the header shows the user name ("central" is also a level's code)
     found = {path: sorted(raw_codes(html) - shown) for path, html in pages.items()
              if raw_codes(html) - shown}
     assert found == {}
+    reprs = {path: python_reprs(visible_text(html)) for path, html in pages.items()
+             if python_reprs(visible_text(html))}
+    assert reprs == {}
 
 
 def test_the_item_form_offers_methods_as_labelled_checkboxes(

@@ -46,6 +46,26 @@ LABELS: Mapping[str, Mapping[str, LazyText]] = {
     "level": context.LEVEL_NAMES,
     "status": context.STATUS_NAMES,
     "recusal_mode": context.RECUSAL_MODE_NAMES,
+    "object_type": {
+        "announcement": _l("Draw announcement"),
+        "annual_plan": _l("Annual plan"),
+        "draw": _l("Draw"),
+        "excluded_period": _l("Excluded period"),
+        "import_batch": _l("Import batch"),
+        "inspection_record": _l("On-site record"),
+        "inspection_result": _l("Inspection result"),
+        "item": _l("Item"),
+        "item_list_version": _l("Item list version"),
+        "rectification": _l("Rectification"),
+        "statistics": _l("Statistics"),
+        "superseding_provision": _l("Other provision"),
+        "task": _l("Task"),
+        "task_report": _l("Task report"),
+        "tenant": _l("Jurisdiction"),
+        "tenant_calendar": _l("Working-day calendar"),
+        "transfer": _l("Case transfer"),
+        "user": _l("Account"),
+    },
     "job_phase": {
         "queued": _l("waiting for a worker"),
         "starting": _l("starting"),
@@ -60,6 +80,11 @@ LABELS: Mapping[str, Mapping[str, LazyText]] = {
     },
     "action": {
         "calendar.import": _l("Working-day calendar imported"),
+        "credit_publicity.handover": _l("Handed over to the credit publicity system"),
+        "credit_publicity.confirm": _l("Publication on the credit publicity system confirmed"),
+        "items.approve": _l("Item list approved"),
+        "items.publish": _l("Item list published"),
+        "provision.record": _l("Other provision recorded"),
         "case.transfer": _l("Case transferred"),
         "draw.announce": _l("Draw announced"),
         "draw.announce_superseded": _l("Draw announcement superseded"),
@@ -122,9 +147,15 @@ def _ordered(values: Iterable[object]) -> list[object]:
     return sorted(values, key=str) if isinstance(values, (set, frozenset)) else list(values)
 
 
+#: Kinds whose codes are ordinary English words (``task``, ``writing``): labelled where they
+#: are shown, but not looked for as raw codes on pages (they occur in English data too).
+PLAIN_WORDS = frozenset({"object_type", "job_phase"})
+
+
 def codes() -> set[str]:
     """Every code the table labels (the raw-code test looks for these)."""
-    return {code for table in LABELS.values() for code in table}
+    return {code for kind, table in LABELS.items() if kind not in PLAIN_WORDS
+            for code in table}
 
 
 def choices(kind: str) -> list[tuple[str, LazyText]]:
