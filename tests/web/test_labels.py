@@ -165,7 +165,9 @@ def test_the_public_results_csv_is_chinese_in_zh_cn(app: Flask,
     assert rows[1][5] == "未发现问题" and rows[1][7] == "否" and rows[1][11] == "是"
     client.set_cookie("ssj_lang", "en")
     en = client.get("/p/chongqing/results.csv").get_data(as_text=True).lstrip("\ufeff")
-    assert en.startswith("task_code,") and "no_problem" in en  # English: the codes, as before
+    # English: English headings and values (the codes stay in results.json)
+    assert en.startswith("Task code,Task,Item code,Credit code") and "no_problem" not in en
+    assert ",no," in en and ",yes" in en
 
 
 def test_the_rules_line_names_the_pack_version(

@@ -21,6 +21,7 @@ from shuangsuiji.errors import NotFound, UserError
 from shuangsuiji.models.directories import DIRECTORY_KINDS, Target
 from shuangsuiji.models.jobs import Job
 from shuangsuiji.services import exports, jobs
+from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.labels import label
 from shuangsuiji.web.localise import localise
 from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, platform, problem_page, tenant
@@ -146,5 +147,6 @@ def directory_export(kind: str) -> ResponseReturnValue:
     fmt = request.form.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         abort(400)
-    lang = "en" if request.form.get("lang") == "en" else "zh"
+    asked = request.form.get("lang") or ("zh" if current_language() == "zh_CN" else "en")
+    lang = "en" if asked == "en" else "zh"  # the page's language unless another is asked
     return _start("export", {"directory": kind, "format": fmt, "lang": lang})
