@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shuangsuiji.access import current_caller, current_tenant, db_session, has_role, lookup
@@ -151,12 +150,6 @@ def act(run: Callable[[], object], *, done: str, to: str,
     s.commit()
     flash(done, "info")
     return redirect(to)
-
-
-def form_problem(form: Any) -> str:
-    messages = [f"{getattr(form, name).label.text}: {'; '.join(errs)}"
-                for name, errs in form.errors.items() if name != "csrf_token"]
-    return render_error(400, "; ".join(messages) or _("The form is incomplete."))[0]
 
 
 def status_for(method: str) -> int:
