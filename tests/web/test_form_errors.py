@@ -206,3 +206,17 @@ def test_a_task_ending_before_it_starts_is_shown_under_the_end_date(
     errors = field_errors(text, "ends_on")
     assert errors and "抽查任务的结束日期不得早于开始日期" in errors[0], text[-3000:]
     assert 'value="保留的任务名称"' in text
+
+
+def test_a_draw_without_the_pool_digest_says_so_above_the_form(
+    app: Flask, world: dict[str, TenantWorld], client_for: Client,
+) -> None:
+    w = world["chongqing"]
+    before = _events(app, w)
+    refused = client_for("cq_operator").post(f"{CQ}/tasks/{w.task_id}/draw", data={
+        "seed_source": "ceremony", "seed": "31415", "witnesses": "公证员 张三",
+        "confirm": "y"})
+    page = _text(refused)
+    assert refused.status_code == 422
+    assert "页面未提交抽取池摘要" in page and "公证员 张三" in page
+    assert _events(app, w) == before

@@ -21,7 +21,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.services import announcements, recusal_steps
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
-from shuangsuiji.web.refusals import for_browser, on_form
+from shuangsuiji.web.refusals import Shown, for_browser, on_form
 from shuangsuiji.web.staff import jobs as jobs_view
 from shuangsuiji.web.staff.common import (
     act,
@@ -84,6 +84,9 @@ def draw(task_id: int) -> ResponseReturnValue:
                 flash(_("The draw was committed. Its bundle can now be downloaded and "
                         "verified."), "info")
                 return redirect(url_for("staff.draw_result", draw_id=record.id))
+    if form.pool_digest.errors and problem is None:  # a hidden field: said above the form
+        problem = Shown(_("The page did not send the pool's digest. Reload the draw page, "
+                          "check the digest shown, and draw again."))
     return draw_page(row, form=form, problem=problem, status=status_for(request.method))
 
 

@@ -24,7 +24,16 @@ from shuangsuiji.services import exports, jobs
 from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.labels import label
 from shuangsuiji.web.localise import localise
-from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, platform, problem_page, tenant
+from shuangsuiji.web.refusals import for_browser
+from shuangsuiji.web.staff.common import (
+    EDITORS,
+    READERS,
+    actor,
+    bp,
+    platform,
+    refusal_status,
+    tenant,
+)
 
 #: Uploads at least this large are imported by a background job.
 DEFAULT_UPLOAD_BYTES = 256 * 1024
@@ -93,13 +102,17 @@ def _status(job: Job) -> dict[str, Any]:
 
 @bp.get("/jobs/<int:job_id>")
 @allow(*READERS)
-def job(job_id: int) -> str:
-    found = _job_or_404(job_id)
+def job(job_id: int) -> ResponseReturnValue:
+    return _page(_job_or_404(job_id))
+
+
+def _page(found: Job, *, problem: Any = None, status: int = 200) -> ResponseReturnValue:
     s = db_session()
     return render_template("staff/job.html", job=found, status=_status(found),
-                           refresh_seconds=REFRESH_SECONDS,
+                           refresh_seconds=REFRESH_SECONDS, problem=problem,
                            has_output=found.state == "succeeded" and found.kind == "export",
-                           recent=jobs.recent(s, 10) if found.state != "running" else [])
+                           recent=jobs.recent(s, 10) if found.state != "running" else []
+                           ), status
 
 
 @bp.get("/jobs/<int:job_id>.json")
@@ -117,9 +130,9 @@ def job_retry(job_id: int) -> ResponseReturnValue:
     s = db_session()
     try:
         jobs.retry(s, found)
-    except UserError as exc:
+    except UserError as exc:  # not failed (any more): the job page, saying why
         s.rollback()
-        return problem_page(exc)
+        return _page(found, problem=for_browser(exc), status=refusal_status(exc))
     s.commit()
     workers.dispatch(platform(), current_app.config, found.id)
     return redirect(url_for("staff.job", job_id=found.id), 303)
