@@ -9,11 +9,13 @@ what was typed still in the form. Nothing is changed.
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from shuangsuiji.db import set_tenant
 from shuangsuiji.models.draws import Draw
@@ -220,3 +222,31 @@ def test_a_draw_without_the_pool_digest_says_so_above_the_form(
     assert refused.status_code == 422
     assert "页面未提交抽取池摘要" in page and "公证员 张三" in page
     assert _events(app, w) == before
+
+
+def test_an_incomplete_item_list_approval_is_shown_under_its_fields(
+    app: Flask, tenant_tree: dict[str, int], users: dict[str, int], client_for: Client,
+) -> None:
+    """A draft version's approval without its document number: under that field, the
+    approver and date typed kept, nothing approved."""
+    from shuangsuiji.demo import generate as gen
+    from shuangsuiji.models.directories import ItemListVersion
+
+    admin = client_for("cq_admin")
+    data = gen.to_csv(gen.ITEM_HEADINGS, gen.item_rows(("key", "general"), DEPARTMENTS[0]))
+    assert admin.post(f"{CQ}/directories/items/upload",
+                      data={"file": (io.BytesIO(data), "事项清单.csv")},
+                      content_type="multipart/form-data").status_code == 302
+    with app.extensions["shuangsuiji"].db.session() as s:
+        set_tenant(s, tenant_tree["chongqing"])
+        number = s.scalar(select(func.max(ItemListVersion.number)))
+    refused = admin.post(f"{CQ}/items/versions/{number}/approve", data={
+        "approver": "委领导", "approved_on": "2026-03-02", "document": ""})
+    text = _text(refused)
+    assert refused.status_code == 422
+    assert field_errors(text, "document") and 'value="委领导"' in text
+    assert 'value="2026-03-02"' in text
+    with app.extensions["shuangsuiji"].db.session() as s:
+        set_tenant(s, tenant_tree["chongqing"])
+        version = s.scalar(select(ItemListVersion).where(ItemListVersion.number == number))
+        assert version is not None and version.status == "draft"

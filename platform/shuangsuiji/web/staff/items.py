@@ -31,16 +31,18 @@ from shuangsuiji.web.staff.common import (
 )
 
 
-def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str, int]:
+def _list_page(problem: UserError | None = None, status: int = 200,
+               approve_form: forms.ApproveItemListForm | None = None) -> tuple[str, int]:
     s = db_session()
     rows = s.scalars(select(Item).order_by(Item.code)).all()
     versions = s.scalars(select(ItemListVersion).order_by(ItemListVersion.number.desc())).all()
     return render_template("staff/items.html", items=rows, versions=versions,
                            form=forms.UploadForm(), retire_form=forms.RetireForm(),
-                           approve_form=forms.ApproveItemListForm(),
+                           approve_form=approve_form or forms.ApproveItemListForm(formdata=None),
                            publish_form=forms.PublishItemListForm(),
                            published=item_service.published_version(s),
-                           problem=for_browser(problem) if problem else None), status
+                           problem=on_form(approve_form, problem) if approve_form is not None
+                           else for_browser(problem) if problem else None), status
 
 
 @bp.post("/items/versions/<int:number>/approve")
@@ -49,16 +51,15 @@ def item_list_approve(number: int) -> ResponseReturnValue:
     """Record the approval of a draft version: approver, date, document number."""
     s = db_session()
     form = forms.ApproveItemListForm()
-    if not form.validate_on_submit():
-        return _list_page(UserError(_("An approval needs the approver, its date and the "
-                                      "document number."), where=str(number)), 422)
+    if not form.validate_on_submit():  # what is missing is said under each field
+        return _list_page(None, 422, approve_form=form)
     try:
         item_service.approve_version(s, number, approver=form.approver.data or "",
                                      approved_on=form.approved_on.data,  # type: ignore[arg-type]
                                      document=form.document.data or "", actor=actor())
     except UserError as exc:
         s.rollback()
-        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422)
+        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422, approve_form=form)
     s.commit()
     flash(_("Version %(n)d of the item list was approved.", n=number), "info")
     return redirect(url_for("staff.items"))
