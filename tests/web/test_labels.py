@@ -22,6 +22,8 @@ TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
 ADDRESS = re.compile(r"\S*(?:://|/)\S*")
 # Python's text of a value shown as it is: a dict or list repr, True/False/None.
 REPR = re.compile(r"\{'|\['|\b(?:True|False|None)\b")
+# A rules line or citation by its pack code (``chongqing 2021 第十四条``), not its document.
+PACK_CODE = re.compile(r"\b(?:miit|chongqing|yuzhong|example) 20\d\d\b")
 
 
 class _VisibleText(HTMLParser):
@@ -72,13 +74,14 @@ def raw_codes(html: str) -> set[str]:
 
 def python_reprs(text: str) -> list[str]:
     """Bits of Python's text of a value in visible ``text`` (``{'code': 'key'}``, ``True``)."""
-    return REPR.findall(ADDRESS.sub(" ", text))
+    return REPR.findall(ADDRESS.sub(" ", text)) + PACK_CODE.findall(text)
 
 
 def test_python_reprs_are_found_by_the_check() -> None:  # the check itself can fail
     assert python_reprs(visible_text("<td>{'code': 'key', 'cap': None}</td><td>True</td>")) \
         == ["{'", "None", "True"]
     assert python_reprs(visible_text("<td>['on_site']</td>")) == ["['"]
+    assert python_reprs("20 个工作日, chongqing 2021 第十四条") == ["chongqing 2021"]
     assert python_reprs(visible_text('<td title="True">是</td><p>重点检查事项</p>')) == []
 
 

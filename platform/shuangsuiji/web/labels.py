@@ -209,6 +209,28 @@ def rules_name(pack: str | None, version: str | None) -> str:
     return f"{meta.title}（{meta.document}）" if meta.document else meta.title
 
 
+def cite_name(cite: Any) -> str:
+    """A citation for people: the document number and article (渝经信发〔2021〕6号 第十四条),
+    not ``chongqing 2021 第十四条``; a Citation or its text. Anything else as it is."""
+    if cite is None:
+        return ""
+    if hasattr(cite, "pack"):
+        pack, version, article = cite.pack, cite.version, cite.article
+    else:
+        parts = str(cite).split(" ", 2)
+        if len(parts) < 3:
+            return str(cite)
+        pack, version, article = parts
+    packs = current_app.extensions["shuangsuiji"].packs
+    if pack not in packs:
+        return str(cite)
+    meta = packs.get(pack).version_named(version)
+    if meta is None:
+        return str(cite)
+    return f"{meta.document or meta.title} {article}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["cite"] = cite_name
     app.jinja_env.globals["rules_name"] = rules_name
