@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from shuangsuiji.errors import UserError
@@ -113,6 +114,9 @@ def on_form(form: Any, exc: BaseException | None) -> Shown | None:
         return shown
     text = str(localise(shown.message))
     if shown.hint:
-        text += " " + str(_l("What to do:")) + " " + str(localise(shown.hint))
+        locale = get_locale()
+        zh = locale is not None and locale.language == "zh"
+        text = text.rstrip("。. ") + ("。" if zh else ". ") + str(_l("What to do:")) + (
+            "" if zh else " ") + str(localise(shown.hint))
     field.errors = [*field.errors, text]
     return None
