@@ -65,6 +65,18 @@ WHERE_LABELS: dict[str, Any] = {
     "beacon": _l("Beacon round"), "beacon signature": _l("Beacon round"),
     "seed procedure": _l("Seed procedure"), "commitment": _l("Commitment"),
     "secret": _l("Secret"), "credit_code": _l("Target"), "announcement": _l("Announcement"),
+    "items": _l("Items"), "counts": _l("Counts of targets"), "max_count": _l("Most targets drawn"),
+    "inspector_scope": _l("Where inspectors may come from"),
+    "deadline": _l("Publication deadline"), "excluded_days": _l("Periods not counted"),
+    "kind": _l("Kind"), "provision": _l("Other provision"), "q": _l("Search"),
+    "tenant": _l("Jurisdiction"), "role": _l("Role"), "password": _l("Password"),
+    "new": _l("New password"), "username": _l("User name"), "code": _l("Code"),
+    "title": _l("Title"), "year": _l("Year"), "department": _l("Lead department"),
+    "findings": _l("Findings"), "requirement": _l("Requirement"), "ends": _l("End"),
+    "starts_on": _l("Start"), "ends_on": _l("End"), "due_on": _l("Due on"),
+    "authority": _l("Receiving authority"), "ratio_permille": _l("Ratio (‰)"),
+    "methods": _l("Methods"), "special_trigger": _l("Trigger of the special inspection"),
+    "joint_divisions": _l("Other divisions taking part"), "conflicts": _l("Declared conflicts"),
 }
 
 
