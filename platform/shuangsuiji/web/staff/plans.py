@@ -18,7 +18,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import accounts, credit_publicity, lifecycle
+from shuangsuiji.services import accounts, credit_publicity, lifecycle, names
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -29,6 +29,7 @@ from shuangsuiji.web.refusals import on_form
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
+    assigned,
     bp,
     may_act_for,
     may_see,
@@ -180,6 +181,9 @@ def task_page(row: Any, *, status: int = 200, problem: Any = None,
         problem=problem, problem_form=problem and problem_form_of(
             problem, end_form=end_form, publish_form=publish_form, credit_form=credit_form),
         credit_handover=credit_publicity.latest(s, row.id) if publication else None,
+        names=names.drawn_target_names(s, live.id) if live is not None else {},
+        people=names.people_names(s) if live is not None else {},
+        may_record=live is not None and (may_act_for(row) or assigned(row)),
     ), status
 
 
