@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from shuangsuiji.access import allow, current_caller, db_session, has_role
+from shuangsuiji.access import allow, db_session, has_role
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.inspections import (
     InspectionRecord,
@@ -18,7 +18,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import accounts, credit_publicity, lifecycle, names
+from shuangsuiji.services import credit_publicity, lifecycle, names, units
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -29,6 +29,7 @@ from shuangsuiji.web.refusals import on_form
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
+    acting_units,
     assigned,
     bp,
     may_act_for,
@@ -100,12 +101,10 @@ def tasks() -> ResponseReturnValue:
     if request.method == "POST":
         if not has_role(*EDITORS):
             abort(403)
-        caller = current_caller()
-        assert caller is not None
-        depts = accounts.departments_in(caller, tenant().id, "operator")
+        depts = acting_units("operator")
         if (not has_role("tenant_admin") and depts is not None
-                and form.department.data not in depts):
-            abort(403)  # an operator creates tasks for its own department only
+                and not {form.department.data, form.division.data} & depts):
+            abort(403)  # an operator creates tasks for its own department or unit only
         if form.validate_on_submit():
             try:
                 task = plan_service.create_task(
@@ -133,7 +132,8 @@ def tasks() -> ResponseReturnValue:
     if not form.plan_year.data and request.method == "GET":
         form.plan_year.data = lifecycle.today_in_china().year
     return render_template("staff/tasks.html", tasks=rows, form=form, problem=problem,
-                           may_create=has_role(*EDITORS)), status_for(request.method)
+                           may_create=has_role(*EDITORS),
+                           tree=units.load_tree(s)), status_for(request.method)
 
 
 def _task_choices(form: forms.TaskForm) -> None:
