@@ -62,6 +62,7 @@ LABELS: Mapping[str, Mapping[str, LazyText]] = {
         "inspection_result": _l("Inspection result"),
         "item": _l("Item"),
         "item_list_version": _l("Item list version"),
+        "org_tree": _l("Organisation tree"),
         "rectification": _l("Rectification"),
         "statistics": _l("Statistics"),
         "superseding_provision": _l("Other provision"),
