@@ -47,6 +47,7 @@ from shuangsuiji.kernel.model import (
     Target,
     line_target,
 )
+from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.messages import Message, msg, reason
@@ -108,6 +109,7 @@ def make_bundle(
     announcement: dict[str, Any] | None = None,
     seed_inputs: dict[str, Any] | None = None,
     recusal_inputs: list[dict[str, Any]] | None = None,
+    units: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the JSON-ready bundle of ``result`` (its pool, inputs, draw and recusals).
 
@@ -119,10 +121,15 @@ def make_bundle(
     With ``announcement`` the bundle is ``shuangsuiji-draw/2``: it also carries the
     announcement, ``seed_inputs`` (commitments, reveals, beacon round) and, per recusal
     step, ``recusal_inputs`` (reason, declared_at, beacon).
+
+    ``units`` (:func:`~shuangsuiji.kernel.orgtree.units_object`) is the organisation tree the
+    draw used, checked by :func:`~shuangsuiji.kernel.orgtree.units_check` and covered by the
+    draw digest.
     """
     with paused_gc():
         return _make_bundle(result, annotations, pool=pool, announcement=announcement,
-                            seed_inputs=seed_inputs, recusal_inputs=recusal_inputs)
+                            seed_inputs=seed_inputs, recusal_inputs=recusal_inputs,
+                            units=units)
 
 
 def pool_object(pool: FrozenPool) -> dict[str, Any]:
@@ -178,6 +185,7 @@ def _make_bundle(
     announcement: dict[str, Any] | None = None,
     seed_inputs: dict[str, Any] | None = None,
     recusal_inputs: list[dict[str, Any]] | None = None,
+    units: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     frozen = result.pool
     v2 = announcement is not None
@@ -217,6 +225,8 @@ def _make_bundle(
         bundle["announcement"] = announcement
         bundle["seed_inputs"] = seed_inputs if seed_inputs is not None else {
             "commitments": [], "reveals": [], "beacon": None}
+    if units is not None:
+        bundle[UNITS_KEY] = units
     if annotations is not None:
         bundle[ANNOTATIONS] = annotations
     bundle["digests"] = {"pool": frozen.digest, "draw": draw_digest(bundle, frozen.digest)}
@@ -325,7 +335,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
-    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS} - ({LOG} if v2 else set()))
+    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS, UNITS_KEY} - ({LOG} if v2 else set()))
     if extra:
         return _fail(extra[0], problem=msg("field not part of the format"))
     # == treats true as 1: the digest of the bundle as found catches such type changes
@@ -463,10 +473,11 @@ def _recompute(top: Reader, result: DrawResult, *, v2: bool = False) -> dict[str
     annotations = top.obj.get(ANNOTATIONS)
     if annotations is not None and not isinstance(annotations, dict):
         raise BundleFormatError(top.at(ANNOTATIONS), msg("expected an object"))
+    units = top.obj.get(UNITS_KEY)  # checked by rule_checks; carried as it is
     if not v2:
-        return _make_bundle(result, annotations, pool=False)
+        return _make_bundle(result, annotations, pool=False, units=units)
     return _make_bundle(
-        result, annotations, pool=False,
+        result, annotations, pool=False, units=units,
         announcement=top.sub("announcement").obj,
         seed_inputs=top.sub("seed_inputs").obj,
         recusal_inputs=[{k: r.obj.get(k) for k in RECUSAL_V2_KEYS} for r in top.subs("recusals")],

@@ -34,7 +34,6 @@ from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web import labels
-from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.staff import bundle_response
 
 bp = Blueprint("portal", __name__, url_prefix="/p")
@@ -286,11 +285,10 @@ def results() -> str | tuple[str, int]:
 @cached
 def results_csv() -> Response:
     # A BOM, so Excel (the tool most readers open CSV with) reads the Chinese correctly.
-    # In Chinese: Chinese headings and values; otherwise the field names and codes, as before.
-    readers = current_language() == "zh_CN"
+    # Headings and values in the page's language (results.json keeps the field names and
+    # codes, for programs).
     body = "\ufeff" + publication_service.export_csv(
-        db_session(), headings=labels.result_headings() if readers else None,
-        shown=labels.result_value if readers else None)
+        db_session(), headings=labels.result_headings(), shown=labels.result_value)
     response = Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{tenant().slug}-results.csv"')
