@@ -131,3 +131,14 @@ def test_offline_verify_builds_no_app(tmp_path: Path) -> None:
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "not JSON" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_model_module_is_imported_with_the_package() -> None:
+    """`shuangsuiji.models.MODULES` lists every module of the package: a model left out
+    would be missing from `Base.metadata` (and from the ORM) in every process."""
+    import pkgutil
+
+    import shuangsuiji.models as models
+
+    found = {m.name for m in pkgutil.iter_modules(models.__path__)}
+    assert set(models.MODULES) == found
