@@ -15,7 +15,7 @@ from shuangsuiji import kernel, standalone
 from shuangsuiji.cli.common import SsjCommand, SsjGroup, platform, session, tenant_option
 from shuangsuiji.errors import NotFound
 from shuangsuiji.kernel.announce import PROCEDURES, WEAKER
-from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
+from shuangsuiji.kernel.codec import BundleFormatError
 from shuangsuiji.services import announcements, lifecycle, recusal_steps
 from shuangsuiji.services import draws as draw_service
 
@@ -266,8 +266,13 @@ def _live(s: Any, task: str) -> Any:
 @tenant_option
 @click.argument("task")
 @click.option("--draw-id", type=int, default=None, help="A specific draw (e.g. a voided one).")
-def export(tenant: str, task: str, draw_id: int | None) -> None:
-    """Write the bundle of TASK's draw as JSON to standard output."""
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (a name ending in .gz: gzip) instead of standard output.")
+def export(tenant: str, task: str, draw_id: int | None, output: Path | None) -> None:
+    """Write the bundle of TASK's draw (canonical JSON, the portal's download) to standard
+    output, streamed: the pool is copied from its stored pieces, never held whole."""
+    from shuangsuiji.services import bundlefiles
+
     with session(tenant) as (s, _t):
         if draw_id is not None:
             from shuangsuiji.models.draws import Draw
@@ -277,8 +282,20 @@ def export(tenant: str, task: str, draw_id: int | None) -> None:
                 raise NotFound(f"no draw #{draw_id} in this tenant")
         else:
             record = _live(s, task)
-        bundle = draw_service.export_bundle(s, record)
-    click.echo(json.dumps(bundle, ensure_ascii=False, indent=1))
+        gz = output is not None and output.name.endswith(".gz")
+        got = bundlefiles.download(s, record, gzip=gz)
+        if output is None:
+            stdout = sys.stdout.buffer
+            for chunk in got.chunks:
+                stdout.write(chunk)
+            stdout.write(b"\n")
+            stdout.flush()
+            return
+        part = output.with_name(output.name + ".part")
+        with open(part, "wb") as f:  # whole or nothing: renamed once written
+            for chunk in got.chunks:
+                f.write(chunk)
+        part.replace(output)
 
 
 @draw.command("void")
@@ -355,9 +372,14 @@ def recuse_apply(tenant: str, task: str, beacon_signature: str | None) -> None:
 @click.command("verify", cls=SsjCommand)
 @click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(bundle_file: Path) -> None:
-    """Recompute a draw from its bundle, offline; exit non-zero at the first mismatch."""
+    """Recompute a draw from its bundle (JSON, or gzip of it), offline, reading it as a
+    stream; exit non-zero at the first mismatch."""
+    from shuangsuiji.kernel.verify import read_bundle
+
     try:
-        bundle = strict_loads(bundle_file.read_bytes())
+        bundle = read_bundle(str(bundle_file))
+    except (OSError, EOFError) as exc:
+        raise click.ClickException(f"{bundle_file}: cannot read the bundle: {exc}") from None
     except BundleFormatError as exc:
         raise click.ClickException(f"{bundle_file}: NOT verified — {exc}") from None
     report = kernel.verify_bundle(bundle)

@@ -4,9 +4,8 @@ and the first field that differs reported."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import itemgetter
 from typing import Any
 
 from shuangsuiji.kernel.bundlecompare import (
@@ -23,6 +22,14 @@ from shuangsuiji.kernel.bundlemake import (
     RECUSAL_V2_KEYS,
     _make_bundle,
     draw_digest,
+)
+from shuangsuiji.kernel.bundlerows import (
+    _by_stratum,
+    _chunked,
+    _excluded,
+    _member_rows,
+    _members,
+    _twice,
 )
 from shuangsuiji.kernel.checks import (
     check_log,
@@ -44,13 +51,11 @@ from shuangsuiji.kernel.codec import (
     read_task,
 )
 from shuangsuiji.kernel.draw import draw
-from shuangsuiji.kernel.errors import InvalidInput, KernelError
+from shuangsuiji.kernel.errors import KernelError
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import (
     Candidates,
     DrawResult,
-    Exclusion,
-    Target,
 )
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
@@ -182,46 +187,6 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     return VerifyReport(ok=True, summary=summary, notes=tuple(notes))
 
 
-def _excluded(rows: list[Any], cites: dict[str, Any]) -> list[Exclusion]:
-    """Read ``[code, name, rule code, trigger|null]`` rows; checked in bulk when all is well."""
-    cols = [list(map(itemgetter(k), rows)) for k in range(4)] if _rows_of(rows, 4) else None
-    if (
-        cols is not None
-        and set(map(type, cols[0])) <= {str}
-        and set(map(type, cols[1])) <= {str}
-        and set(map(type, cols[2])) <= {str}
-        and set(map(type, cols[3])) <= {str, type(None)}
-        and set(cols[2]) <= cites.keys()
-    ):
-        return list(
-            map(Exclusion, cols[0], cols[1], cols[2], map(cites.__getitem__, cols[2]), cols[3])
-        )
-    excluded: list[Exclusion] = []
-    for i, row in enumerate(rows):
-        path = f"pool.excluded[{i}]"
-        ok = (
-            isinstance(row, list)
-            and len(row) == 4
-            and all(isinstance(x, str) for x in row[:3])
-            and (row[3] is None or isinstance(row[3], str))
-        )
-        if not ok:
-            raise BundleFormatError(
-                path, msg("expected [credit code, name, rule code, task id|null]")
-            )
-        if row[2] not in cites:
-            raise BundleFormatError(
-                f"{path}[2]", msg("unknown exclusion rule code %(code)r", code=row[2])
-            )
-        excluded.append(Exclusion(row[0], row[1], row[2], cites[row[2]], row[3]))
-    return excluded
-
-
-def _rows_of(rows: list[Any], width: int) -> bool:
-    """All of ``rows`` are lists of ``width`` entries (checked in C)."""
-    return set(map(type, rows)) <= {list} and set(map(len, rows)) <= {width}
-
-
 def _result_of(
     top: Reader, found_lines: list[Any] | None = None, *, v2: bool = False
 ) -> DrawResult:
@@ -229,26 +194,34 @@ def _result_of(
     sampling = read_sampling(top.sub("sampling"))
     rules = read_pool_rules(top.sub("pool_rules"))
     pool_r = top.sub("pool")
-    members: list[Candidates] = []
-    for s in pool_r.subs("strata"):
-        members.append(_members(s.array("members"), s.at("members")))
+    strata = pool_r.subs("strata")
+    rows_of = [_member_rows(s) for s in strata]
     cites = exclusion_citations(rules)
     excluded = _excluded(pool_r.array("excluded"), cites)
     codes = [e.credit_code for e in excluded]
     unique = set(codes)
-    if len(unique) != len(codes) or not all(unique.isdisjoint(c.codes) for c in members):
-        repeated = [c for c, n in Counter(codes).items() if n > 1]
-        twice = (
-            repeated[0] if repeated else next(x for c in members for x in c.codes if x in unique)
-        )
-        raise InvalidInput(msg(
-            "credit code %(code)r occurs twice among the candidates: merge the duplicate "
-            "entries in the directory", code=twice,
-        ))
-    del codes, unique
+    if len(unique) != len(codes):
+        _twice(next(c for c, n in Counter(codes).items() if n > 1))
+    del codes
+    layout: list[tuple[int, int]] = []  # (stratum, rows) of each chunk, in order
+
+    def chunks() -> Iterator[Candidates]:
+        # a chunk at a time (a stream-read stratum's chunks as read): no stratum's rows
+        # exist as columns all at once
+        for k, (s, rows) in enumerate(zip(strata, rows_of, strict=True)):
+            for offset, part in _chunked(rows):
+                c = _members(part, s.at("members"), offset)
+                if not unique.isdisjoint(c.codes):
+                    _twice(next(x for x in c.codes if x in unique))
+                layout.append((k, len(part)))
+                yield c
+
+    entries: list[Any] | None = [] if found_lines is not None else None
     pool = stratify(
-        members, excluded, task, sampling, rules, found_lines=found_lines, excluded_checked=True
+        chunks(), excluded, task, sampling, rules, found_lines=entries, excluded_checked=True
     )
+    if found_lines is not None and entries is not None:
+        found_lines.extend(_by_stratum(entries, layout, len(strata)))
 
     result = draw(
         pool,
@@ -310,45 +283,6 @@ def result_from_bundle(bundle: dict[str, Any]) -> DrawResult:
 def recusal_rule_from_plain(obj: dict[str, Any]) -> RecusalRule:
     """A :class:`RecusalRule` from its plain form in a bundle's recusal step."""
     return read_recusal_rule(Reader(obj, "rule"))
-
-
-def _members(rows: list[Any], path: str) -> Candidates:
-    """Read ``[code, name, [flags]]`` rows as columns; type checks run in bulk, in C, when
-    all is well, and row by row (naming the bad one) when not."""
-    if _rows_of(rows, 3):
-        codes = list(map(itemgetter(0), rows))
-        names = list(map(itemgetter(1), rows))
-        flags = list(map(itemgetter(2), rows))
-        flagged = list(compress(range(len(flags)), flags))
-        if (
-            set(map(type, codes)) <= {str}
-            and set(map(type, names)) <= {str}
-            and set(map(type, flags)) <= {list}
-            and all(type(x) is str for i in flagged for x in flags[i])
-        ):
-            return Candidates(codes, names, {i: frozenset(flags[i]) for i in flagged})
-    targets = [_member(row, f"{path}[{i}]") for i, row in enumerate(rows)]
-    return Candidates(
-        [t[0] for t in targets],
-        [t[1] for t in targets],
-        {i: t[2] for i, t in enumerate(targets) if t[2]},
-    )
-
-
-
-def _member(row: Any, path: str) -> Target:
-    ok = (
-        isinstance(row, list)
-        and len(row) == 3
-        and isinstance(row[0], str)
-        and isinstance(row[1], str)
-        and isinstance(row[2], list)
-        and all(isinstance(f, str) for f in row[2])
-    )
-    if not ok:
-        raise BundleFormatError(path, msg("expected [credit code, name, [flags]]"))
-    return Target(row[0], row[1], frozenset(row[2]))
-
 
 
 def _summary(result: DrawResult) -> dict[str, Any]:

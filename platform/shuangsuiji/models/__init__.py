@@ -3,6 +3,7 @@
 from shuangsuiji.models import (  # noqa: F401 - imported for their tables
     accounts,
     audit,
+    blobs,
     calendars,
     directories,
     draws,
