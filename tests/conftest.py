@@ -16,7 +16,7 @@ from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from shuangsuiji import create_app
+from shuangsuiji import create_app, startup
 from shuangsuiji.db import Base
 from shuangsuiji.db.session import make_engine
 from shuangsuiji.packs import Pack
@@ -36,6 +36,16 @@ os.environ["SSJ_AUDIT_GUARD"] = "1"
 # bug. A property that must be fast says so with its own timing test, not a deadline.
 settings.register_profile("shuangsuiji", deadline=None, print_blob=True)
 settings.load_profile("shuangsuiji")
+
+
+@pytest.fixture(autouse=True)
+def _startup_warnings_unsaid() -> Iterator[None]:
+    """Each test starts as a fresh process would: the start-up warnings not yet said.
+    ``startup.say_in_master`` marks them said in ``os.environ``; left set, a later test's app
+    would stay quiet and a test of the warning would fail by the order of the run."""
+    os.environ.pop(startup.SAID, None)
+    yield
+    os.environ.pop(startup.SAID, None)
 
 
 def builtin_packs() -> list[Pack]:
