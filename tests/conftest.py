@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from hypothesis import settings
 from sqlalchemy import text
@@ -21,6 +22,7 @@ from shuangsuiji.db import Base
 from shuangsuiji.db.session import make_engine
 from shuangsuiji.packs import Pack
 from shuangsuiji.platform import Platform
+from shuangsuiji.services import accounts
 from tests.needs import PREFIX
 
 #: A PostgreSQL or MariaDB/MySQL server URL; unset: SQLite files.
@@ -36,6 +38,16 @@ os.environ["SSJ_AUDIT_GUARD"] = "1"
 # bug. A property that must be fast says so with its own timing test, not a deadline.
 settings.register_profile("shuangsuiji", deadline=None, print_blob=True)
 settings.load_profile("shuangsuiji")
+
+# Passwords: the tests hash at argon2's lowest cost. At the library's recommended cost a
+# hash takes 0.1–2 s on this machine kind, and every web test's world hashes nine, which was
+# most of the suite's time. The hashes stay argon2id; a deployment's parameters are the
+# library's (services/accounts.py), and tests/web/test_passwords.py checks them and that a
+# password hashed below the current parameters is rehashed at sign-in. `ssj` run as a
+# subprocess hashes at the real cost.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+accounts._hasher = TEST_HASHER
+accounts._DUMMY_HASH = TEST_HASHER.hash(uuid.uuid4().hex)
 
 
 @pytest.fixture(autouse=True)
@@ -273,6 +285,9 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for i, item in enumerate(items):
         if item.get_closest_marker("story"):
             stories.setdefault(str(item.path), []).append(i)
+            # under pytest-xdist (`--dist loadgroup`, scripts/test) a story's steps all run
+            # in one worker, in this order
+            item.add_marker(pytest.mark.xdist_group(f"story:{item.path.name}"))
     for places in stories.values():
         steps = sorted((items[i] for i in places), key=lambda item: item.reportinfo()[1] or 0)
         for i, item in zip(places, steps, strict=True):

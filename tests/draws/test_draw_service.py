@@ -21,6 +21,8 @@ from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, directories, draws, plans
 from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.services.draws import preparing as draw_preparing
+from shuangsuiji.services.draws import reading as draw_reading
 
 SEED = "dice 3-5-1-6-2-4; lottery 2026-041 03 11 19 24 28 31"
 
@@ -263,12 +265,12 @@ def test_pool_read_in_text_pages_is_the_pool_read_target_by_target(
         pools = {}
         for page in (7, 100, 100_000):
             for by_code in (True, False):  # pages by credit code, or by id
-                monkeypatch.setattr(draws, "_TEXT_PAGE", page)
-                monkeypatch.setattr(draws, "_byte_order", lambda _s, b=by_code: b)
+                monkeypatch.setattr(draw_reading, "_TEXT_PAGE", page)
+                monkeypatch.setattr(draw_reading, "_byte_order", lambda _s, b=by_code: b)
                 pools[page, by_code] = draws.prepare(s, platform, tenant, task).pool
         on = draws.find_task(s, task).starts_on
         records = directories.load_targets(s, on=on)
-        monkeypatch.setattr(draws, "load_candidates", lambda _s, _on: (
+        monkeypatch.setattr(draw_preparing, "load_candidates", lambda _s, _on: (
             kernel.Target(r.credit_code, r.name, r.flags) for r in records))
         one_by_one = draws.prepare(s, platform, tenant, task).pool
     assert any(r.flags for r in records) and one_by_one.excluded

@@ -13,6 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from shuangsuiji import cli as ssj_cli
+from tests.processes import unmeasured_env
 
 #: What a command that needs only the database must not import.
 HEAVY = ("flask_smorest", "flask_babel", "flask_wtf", "marshmallow", "openpyxl", "alembic",
@@ -28,7 +29,7 @@ main()
 
 
 def _modules(args: list[str], tmp_path: Path) -> tuple[set[str], str]:
-    env = dict(os.environ, SSJ_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    env = unmeasured_env(SSJ_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite'}")
     done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], env=env,
                           capture_output=True, text=True, timeout=120)
     line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES="))

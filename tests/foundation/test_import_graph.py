@@ -88,7 +88,6 @@ def test_the_graph_is_read_from_the_real_modules() -> None:
 #: deleting its line.
 KNOWN_CIRCLES = [
     ["shuangsuiji.services.audit", "shuangsuiji.services.translog"],  # transparency log
-    ["shuangsuiji.services.announcements", "shuangsuiji.services.draws"],  # announcements
     ["shuangsuiji.services.job_kinds", "shuangsuiji.services.jobs"],  # background jobs
 ]
 

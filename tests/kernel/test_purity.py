@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import shuangsuiji.kernel
+from tests.processes import unmeasured_env
 
 KERNEL_DIR = Path(shuangsuiji.kernel.__file__).parent
 FORBIDDEN_MODULES = ("flask", "sqlalchemy", "random", "werkzeug")
@@ -20,8 +21,8 @@ def test_importing_the_kernel_loads_no_framework_and_no_global_random() -> None:
         f"print(json.dumps([m for m in {FORBIDDEN_MODULES!r} if m in sys.modules]))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env=unmeasured_env()).stdout
     assert json.loads(out) == []
 
 

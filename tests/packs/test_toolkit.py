@@ -10,6 +10,7 @@ import pytest
 
 from shuangsuiji import toolkit
 from shuangsuiji.packkit.scaffold import scaffold
+from tests.processes import unmeasured_env
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "plugins.md"
@@ -93,5 +94,5 @@ def test_importing_the_toolkit_does_not_import_pytest() -> None:
 
     done = subprocess.run([sys.executable, "-c", "import sys, shuangsuiji.toolkit; "
                            "print('pytest' in sys.modules)"], capture_output=True, text=True,
-                          check=True, timeout=120)
+                          check=True, timeout=120, env=unmeasured_env())
     assert done.stdout.strip() == "False"

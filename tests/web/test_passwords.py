@@ -62,3 +62,38 @@ def test_the_cli_refuses_a_weak_password_with_a_message(app: Flask,
               "--password-stdin"], input="aaaaaaaaaa\n")
     assert result.exit_code != 0
     assert "too easy to guess" in result.output and "Traceback" not in result.output
+
+
+def test_a_deployment_hashes_at_the_libraries_recommended_cost() -> None:
+    """The tests lower the cost (tests/conftest.py); the module's own hasher is argon2id at
+    the library's defaults, read from a fresh import so the tests' patch does not hide it."""
+    import importlib.util
+
+    from argon2 import PasswordHasher, Type
+
+    spec = importlib.util.find_spec("shuangsuiji.services.accounts")
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    default = PasswordHasher()
+    assert fresh._hasher.type is Type.ID
+    assert (fresh._hasher.time_cost, fresh._hasher.memory_cost, fresh._hasher.parallelism) \
+        == (default.time_cost, default.memory_cost, default.parallelism)
+    assert fresh._hasher.time_cost >= 2 and fresh._hasher.memory_cost >= 19 * 1024  # OWASP
+
+
+def test_a_password_hashed_below_the_current_cost_is_rehashed_at_sign_in(
+        app: Flask, users: dict[str, int]) -> None:
+    from argon2 import PasswordHasher
+
+    weaker = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, salt_len=8)
+    with app.extensions["shuangsuiji"].db.session() as s:
+        user = accounts.get_user(s, "cq_viewer")
+        user.password_hash = weaker.hash(PASSWORD)
+        s.commit()
+    assert accounts._hasher.check_needs_rehash(weaker.hash(PASSWORD))
+    assert login(app.test_client(), "cq_viewer").status_code == 302
+    with app.extensions["shuangsuiji"].db.session() as s:
+        rehashed = accounts.get_user(s, "cq_viewer").password_hash
+    assert not accounts._hasher.check_needs_rehash(rehashed)
+    assert accounts._hasher.verify(rehashed, PASSWORD)

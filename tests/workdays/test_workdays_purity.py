@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import shuangsuiji.workdays
+from tests.processes import unmeasured_env
 
 PACKAGE = Path(shuangsuiji.workdays.__file__).parent
 FORBIDDEN_IMPORTS = {"flask", "sqlalchemy", "time"}
@@ -39,6 +40,6 @@ def test_importing_pulls_in_neither_flask_nor_sqlalchemy() -> None:
         "print(sorted(m for m in ('flask', 'sqlalchemy') if m in sys.modules))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env=unmeasured_env()).stdout
     assert out.strip() == "[]"

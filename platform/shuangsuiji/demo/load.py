@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.demo import generate as gen
 from shuangsuiji.errors import UserError
+from shuangsuiji.models.directories import Inspector
+from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
@@ -178,7 +180,7 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
 
 def _demo_inspector(s: Session, t: DemoTenant, echo: Echo, person: str) -> None:
     """The demo's inspector account: a member of a group at work."""
-    found = next((i for i in s.scalars(select(draws.Inspector))
+    found = next((i for i in s.scalars(select(Inspector))
                   if draws.person_id(i) == person), None)
     assert found is not None
     accounts.create_user(s, username=f"{t.slug}-inspector", password=DEMO_PASSWORD,
@@ -188,7 +190,7 @@ def _demo_inspector(s: Session, t: DemoTenant, echo: Echo, person: str) -> None:
 
 
 def _inspect_all(s: Session, platform: Platform, tenant: Tenant, task_code: str,
-                 record: draws.Draw, on: date) -> None:
+                 record: Draw, on: date) -> None:
     """An on-site record and a result for every drawn target, by two of its group."""
     for n, group in enumerate(record.bundle["final"]["groups"]):
         present = [InspectorPresent(id=p, credential=_credential(s, p, on))

@@ -33,7 +33,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, blobs
-from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services.draws import committing, preparing, reading, storage
 
 #: drand relays asked for a round's value (any one answering is enough: the value is
 #: checked against the chain's key, not trusted because of where it came from)
@@ -110,8 +110,8 @@ def announce(
 ) -> DrawAnnouncement:
     """Announce a task's draw: freeze and store the pool, fix everything else; log it."""
     when = _now(now)
-    task = draw_service.find_task(session, task_ref)
-    draw_service.previous_attempt(session, task)  # refused while a draw is live
+    task = preparing.find_task(session, task_ref)
+    committing.previous_attempt(session, task)  # refused while a draw is live
     current = open_announcement(session, task)
     if current is not None and not _may_supersede(current, when):
         raise Conflict(
@@ -134,9 +134,9 @@ def announce(
                                        beacon.QUICKNET if uses_beacon else None, round_no)
     except KernelError as e:
         raise UserError(str(e), where="seed procedure") from None
-    prepared = draw_service.prepare(session, platform, tenant, task.id)
-    inspectors = draw_service.load_inspectors(session)
-    experts = draw_service.load_experts(session)
+    prepared = preparing.prepare(session, platform, tenant, task.id)
+    inspectors = reading.load_inspectors(session)
+    experts = reading.load_experts(session)
     data = b"".join(kernel.frozen_pool_text(prepared.pool))
     try:
         announcement = fixing.make_announcement(
@@ -155,7 +155,7 @@ def announce(
                              .where(DrawAnnouncement.task_id == task.id)) or 0) + 1
     row = DrawAnnouncement(
         task_id=task.id, number=number, digest=digest, procedure=procedure,
-        announcement=announcement, pool_format=draw_service.POOL_STORAGE,
+        announcement=announcement, pool_format=storage.POOL_STORAGE,
         pool=b"", actor=session.info.get(audit.ACTOR_KEY, "system"),
         announced_at=when.replace(tzinfo=None),
     )
@@ -183,7 +183,7 @@ def announce(
 
 
 def _open(session: Session, task_ref: int | str) -> tuple[Task, DrawAnnouncement]:
-    task = draw_service.find_task(session, task_ref)
+    task = preparing.find_task(session, task_ref)
     row = open_announcement(session, task)
     if row is None:
         raise NotFound(msg("task %(task)s has no open announcement", task=task.code),
@@ -350,13 +350,13 @@ def draw_announced(
     expected_pool_digest: str | None,
     beacon_signature: str | None,
     fetch: Fetch | None,
-    progress: draw_service.Progress,
+    progress: preparing.Progress,
     on_pool: Callable[[kernel.FrozenPool], None] | None,
     now: datetime | None = None,
 ) -> Draw:
     """The announced draw: its stored pool, everything else recomputed and compared."""
     when = _now(now)
-    got = draw_service.setup(session, platform, tenant, task.id)
+    got = preparing.setup(session, platform, tenant, task.id)
     progress("load", 1, 3)
     data = zlib.decompress(blobs.announcement_pool(session, row))
     pool = fixing.frozen_pool_from_text(data)
@@ -369,8 +369,8 @@ def draw_announced(
         raise Conflict(msg("the pool differs from the one shown"),
                        hint=msg("shown %(shown)s…, announced %(now)s…", now=pool.digest[:16],
                                 shown=expected_pool_digest[:16]))
-    inspectors = draw_service.load_inspectors(session)
-    experts = draw_service.load_experts(session)
+    inspectors = reading.load_inspectors(session)
+    experts = reading.load_experts(session)
     current = fixing.announced_fields(
         got.kernel_task, got.sampling, got.pool_rules, params=got.params, rules=got.draw_rules,
         inspectors=inspectors, experts=experts, pack=got.rules.governing[0],
@@ -383,15 +383,15 @@ def draw_announced(
                                 "any secret is revealed and before the beacon round)"))
     if on_pool is not None:
         on_pool(pool)
-    previous = draw_service.previous_attempt(session, task)
+    previous = committing.previous_attempt(session, task)
     seed_text, seed_inputs, source = seed_of(row, typed=seed, beacon_signature=beacon_signature,
                                              fetch=fetch, now=when)
     progress("frozen", 2, 3)
-    prepared = draw_service.Prepared(task, got.rules, pool, got.draw_rules, got.params)
-    record = draw_service._draw_and_commit(
+    prepared = preparing.Prepared(task, got.rules, pool, got.draw_rules, got.params)
+    record = committing.draw_and_commit(
         session, tenant, prepared, previous, seed_text, source, witnesses, progress,
         lambda: blobs.announcement_pool(session, row),
-        draw_service.Announced(announced, seed_inputs, inspectors, experts),
+        committing.Announced(announced, seed_inputs, inspectors, experts),
     )
     row.draw_id = record.id
     session.flush()
