@@ -11,11 +11,10 @@ from typing import Any
 
 import click
 
-from shuangsuiji import kernel, standalone
-from shuangsuiji.cli.common import SsjCommand, SsjGroup, platform, session, tenant_option
+from shuangsuiji import kernel
+from shuangsuiji.cli.common import SsjGroup, platform, session, tenant_option
 from shuangsuiji.errors import NotFound
 from shuangsuiji.kernel.announce import PROCEDURES, WEAKER
-from shuangsuiji.kernel.codec import BundleFormatError
 from shuangsuiji.services import announcements, lifecycle, recusal_steps
 from shuangsuiji.services import draws as draw_service
 
@@ -369,34 +368,4 @@ def recuse_apply(tenant: str, task: str, beacon_signature: str | None) -> None:
     emit_committed(lines, f"recusal step {row.step}", f"ssj draw export --tenant {tenant} {task}")
 
 
-@click.command("verify", cls=SsjCommand)
-@click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def verify(bundle_file: Path) -> None:
-    """Recompute a draw from its bundle (JSON, or gzip of it), offline, reading it as a
-    stream; exit non-zero at the first mismatch."""
-    from shuangsuiji.kernel.verify import read_bundle
-
-    try:
-        bundle = read_bundle(str(bundle_file))
-    except (OSError, EOFError) as exc:
-        raise click.ClickException(f"{bundle_file}: cannot read the bundle: {exc}") from None
-    except BundleFormatError as exc:
-        raise click.ClickException(f"{bundle_file}: NOT verified — {exc}") from None
-    report = kernel.verify_bundle(bundle)
-    if not report.ok:
-        raise click.ClickException(f"{bundle_file}: NOT verified — {report}")
-    click.echo(f"{bundle_file}: verified — {report}")
-
-
-@click.command("verifier", cls=SsjCommand)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(standalone.FILENAME), show_default=True,
-              help="where to write the file")
-def verifier(output: Path) -> None:
-    """Write the offline verifier as one file (runs on Python 3.11+, standard library only)."""
-    output.write_bytes(standalone.build())
-    click.echo(f"{output}: sha256 {standalone.sha256()}")
-    click.echo(f"check a draw with: python3 {output} BUNDLE.json")
-
-
-commands: list[click.Command] = [draw, verify, verifier]
+commands: list[click.Command] = [draw]

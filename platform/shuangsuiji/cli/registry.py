@@ -13,7 +13,7 @@ import click
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
     "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "credit_cmd",
     "provisions_cmd", "draw_cmd", "lifecycle", "pack_dev", "users", "demo_cmd", "log_cmd",
-    "jobs_cmd",
+    "jobs_cmd", "verify_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"
@@ -37,10 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "The item list (随机抽查事项清单): versions, approval, publication."),
     "draw": ("shuangsuiji.cli.draw_cmd",
              "Draw the targets, inspectors and experts of a task (抽取)."),
-    "verify": ("shuangsuiji.cli.draw_cmd",
+    "verify": ("shuangsuiji.cli.verify_cmd",
                "Recompute a draw from its bundle, offline; exit non-zero at the first "
                "mismatch."),
-    "verifier": ("shuangsuiji.cli.draw_cmd",
+    "verifier": ("shuangsuiji.cli.verify_cmd",
                  "Write the offline verifier as one file (runs on Python 3.11+, standard "
                  "library only)."),
     "plans": (_L, "Annual plans (年度抽查工作计划)."),
