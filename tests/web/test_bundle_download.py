@@ -55,6 +55,7 @@ def test_the_download_streams_the_stored_pieces_and_is_the_bundle(
     assert got.status_code == 200 and got.is_streamed
     assert got.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in got.headers["Vary"]
     parts = list(got.response)
+    got.close()  # what a WSGI server does at the end: the request's session is let go
     body = b"".join(parts)
     assert int(got.headers["Content-Length"]) == len(body)
     # the stored pieces pass as they are: the largest part is one piece, not the bundle
