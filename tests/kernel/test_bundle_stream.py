@@ -4,8 +4,8 @@ for byte; a committed bundle's draw read back (not recomputed) makes the same bu
 from __future__ import annotations
 
 import random
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 

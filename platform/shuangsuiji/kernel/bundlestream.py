@@ -53,7 +53,7 @@ def lines_of(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
         if parts:
             yield parts
     if tail:
-        raise InvalidInput(msg("stored pool: the last line has no line break"))
+        raise InvalidInput(msg("not a stored pool: the last line has no line feed"))
 
 
 def _rows_json(rows: list[Any]) -> bytes:
