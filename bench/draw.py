@@ -156,6 +156,11 @@ def build(url: str, n: int) -> dict[str, Any]:
         for kind, data in files.items():
             imports.import_file(s, tenant, kind, data, f"{kind}.csv", actor="bench",
                                 today=date(YEAR, 3, 1))
+        # tasks are made under a published item list (MIIT 第五条, CQ 第四条)
+        from shuangsuiji.services import items as item_service
+
+        item_service.approve_and_publish(s, approver="bench", approved_on=date(YEAR, 3, 1),
+                                         document="bench", actor="bench")
         plans.create_plan(s, platform, tenant, YEAR, title=f"{YEAR}年度抽查工作计划",
                           made_on=date(YEAR, 2, 10))
         common = {"plan_year": YEAR, "title": "电信业务经营许可情况检查",
