@@ -5,9 +5,11 @@ small here; the same code cuts a 3,000,000-target pool into 4 MiB pieces."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +20,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawPool
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import blobs, draws
 from tests.draws.test_announcements import PARTIES, _announce, _commit_and_reveal, tenant_session
+from tests.draws.test_draw_cli import Runner
 
 PIECE = 300  # bytes: the test world's compressed pool is a few KiB, so a dozen pieces
 
@@ -76,3 +79,28 @@ def test_a_pool_stored_whole_before_pieces_existed_still_reads(
         row = s.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
         assert _pieces(s, blobs.DRAW_POOL, row.id) == 0  # small: one piece, in its column
         assert blobs.draw_pool(s, row) == row.data
+
+
+def test_draw_export_streams_the_download_to_a_gzip_file(
+    app: object, platform: Platform, make_task: Callable[..., str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`ssj draw export -o F.json.gz` writes the portal's bytes, gzip; `ssj verify` reads it;
+    the stored pool JSON is copied piece by piece (pieces made small here)."""
+    monkeypatch.setattr(blobs, "CHUNK", PIECE)
+    code = make_task("miit")
+    with tenant_session(platform, "miit") as (s, t):
+        record = draws.draw(s, platform, t, code, seed="export")
+    with tenant_session(platform, "miit") as (s, _t):
+        assert _pieces(s, blobs.BUNDLE_POOL, record.id) >= 3
+        expected = kernel.canonical_json(draws.export_bundle(s, s.get(Draw, record.id)))
+    ssj = Runner(app)  # type: ignore[arg-type]
+    out = tmp_path / "bundle.json.gz"
+    done = ssj("draw", "export", "--tenant", "miit", code, "-o", str(out))
+    assert done.exit_code == 0, done.output
+    assert gzip.decompress(out.read_bytes()) == expected
+    assert not (tmp_path / "bundle.json.gz.part").exists()
+    verified = ssj("verify", str(out))
+    assert verified.exit_code == 0 and "verified" in verified.output
+    plain = ssj("draw", "export", "--tenant", "miit", code)
+    assert plain.stdout_bytes.rstrip(b"\n") == expected
