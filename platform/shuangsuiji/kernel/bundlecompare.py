@@ -6,6 +6,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
+from shuangsuiji.kernel.bundlerows import FoundExcluded
 from shuangsuiji.kernel.model import (
     FrozenPool,
     line_target,
@@ -119,7 +120,10 @@ def _pool_difference(
                 expected=n),
         )
     excluded = [[e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in pool.excluded]
-    sub = _first_difference(excluded, found["excluded"], "pool.excluded")
+    rows = found["excluded"]
+    if isinstance(rows, FoundExcluded):
+        rows = rows.rows()
+    sub = _first_difference(excluded, rows, "pool.excluded")
     if sub is not None:
         return sub
     for key in found:

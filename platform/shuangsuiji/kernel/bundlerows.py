@@ -141,3 +141,14 @@ def _member(row: Any, path: str) -> Target:
     if not ok:
         raise BundleFormatError(path, msg("expected [credit code, name, [flags]]"))
     return Target(row[0], row[1], frozenset(row[2]))
+
+
+class FoundExcluded:
+    """A stream-read bundle's excluded rows, replaced once read by the exclusions made of
+    them (which give the rows back exactly): the rows' lists are let go."""
+
+    def __init__(self, excluded: list[Exclusion]) -> None:
+        self.excluded = excluded
+
+    def rows(self) -> list[list[Any]]:
+        return [[e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in self.excluded]

@@ -24,6 +24,7 @@ from shuangsuiji.kernel.bundlemake import (
     draw_digest,
 )
 from shuangsuiji.kernel.bundlerows import (
+    FoundExcluded,
     _by_stratum,
     _chunked,
     _excluded,
@@ -59,6 +60,7 @@ from shuangsuiji.kernel.model import (
 )
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
+from shuangsuiji.kernel.strictjson import RawRows, StreamedBundle
 from shuangsuiji.messages import Message, msg, reason
 from shuangsuiji.rules import RecusalRule
 
@@ -197,7 +199,13 @@ def _result_of(
     strata = pool_r.subs("strata")
     rows_of = [_member_rows(s) for s in strata]
     cites = exclusion_citations(rules)
-    excluded = _excluded(pool_r.array("excluded"), cites)
+    found_excluded = pool_r.obj.get("excluded")
+    if isinstance(found_excluded, FoundExcluded):
+        excluded = list(found_excluded.excluded)
+    else:
+        excluded = _excluded(pool_r.array("excluded"), cites)
+        if isinstance(top.obj, StreamedBundle) and found_lines is not None:
+            pool_r.obj["excluded"] = FoundExcluded(excluded)  # the rows' lists let go
     codes = [e.credit_code for e in excluded]
     unique = set(codes)
     if len(unique) != len(codes):
@@ -209,12 +217,17 @@ def _result_of(
         # a chunk at a time (a stream-read stratum's chunks as read): no stratum's rows
         # exist as columns all at once
         for k, (s, rows) in enumerate(zip(strata, rows_of, strict=True)):
-            for offset, part in _chunked(rows):
+            for j, (offset, part) in enumerate(_chunked(rows)):
                 c = _members(part, s.at("members"), offset)
                 if not unique.isdisjoint(c.codes):
                     _twice(next(x for x in c.codes if x in unique))
                 layout.append((k, len(part)))
                 yield c
+                # the builder kept this chunk's lines: its text can go (rows come back
+                # from the lines, the flagged ones kept as they are)
+                entry = entries[-1] if entries else None
+                if isinstance(rows, RawRows) and entry is not None:
+                    rows.forget(j, entry[0], {i: part[i] for i in entry[1]})
 
     entries: list[Any] | None = [] if found_lines is not None else None
     pool = stratify(

@@ -27,7 +27,7 @@ from shuangsuiji.messages import msg
 
 #: The largest integer every JSON reader represents exactly (an IEEE double's 53 bits).
 SAFE_INTEGER = 2**53 - 1
-ROWS = 65536  # member rows per chunk of a stream-read stratum
+ROWS = 16384  # member rows per chunk of a stream-read stratum
 _READ = 1 << 20
 scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 _NONWS = re.compile(r"[^ \t\n\r]")
@@ -159,10 +159,19 @@ class RawRows(Sequence[Any]):
     (strictly checked already) when rows are asked for, one chunk at a time."""
 
     def __init__(self, chunks: list[bytes], counts: list[int]) -> None:
-        self.raw = chunks
+        self.raw: list[bytes | None] = list(chunks)
         self.counts = counts
         self._total = sum(counts)
         self._cached: tuple[int, list[Any]] | None = None
+        #: chunks whose text was let go: their rows as digest lines, and the other rows
+        self._lines: dict[int, tuple[list[bytes], dict[int, Any]]] = {}
+
+    def forget(self, k: int, lines: list[bytes], others: dict[int, Any]) -> None:
+        """Let chunk ``k``'s text go: its rows are ``others`` (by position) and, in between,
+        the rows of ``lines`` (digest lines of canonical rows without flags, which give
+        their rows back exactly)."""
+        self.raw[k] = None
+        self._lines[k] = (lines, others)
 
     def __len__(self) -> int:
         return self._total
@@ -171,7 +180,14 @@ class RawRows(Sequence[Any]):
         """The rows of chunk ``k``."""
         if self._cached is not None and self._cached[0] == k:
             return self._cached[1]
-        rows: list[Any] = _DECODER.decode("[" + self.raw[k].decode("utf-8") + "]")
+        raw = self.raw[k]
+        if raw is None:
+            lines, others = self._lines[k]
+            plain = iter(lines)
+            rows = [others[i] if i in others else _row_of_line(next(plain))
+                    for i in range(self.counts[k])]
+        else:
+            rows = _DECODER.decode("[" + raw.decode("utf-8") + "]")
         self._cached = (k, rows)
         return rows
 
@@ -212,6 +228,16 @@ class RawRows(Sequence[Any]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _row_of_line(line: bytes) -> list[Any]:
+    _, code, name, flags = line.decode("utf-8").split("\t")
+    return [code, name, flags.split(",") if flags else []]
+
+
+class StreamedBundle(dict[str, Any]):
+    """A bundle read by :func:`load`: its verifier may replace parts it has read (the
+    excluded rows by the exclusions made of them) to keep memory down."""
 
 
 class _Fallback(Exception):
@@ -378,7 +404,7 @@ def load(f: BinaryIO, *, rows: int = ROWS, read_size: int = _READ) -> Any:
         out = s.obj(())
         if s.peek() != "":
             raise _Fallback
-        return out
+        return StreamedBundle(out)
     except (_Fallback, UnicodeDecodeError):
         pass
     del s

@@ -12,9 +12,7 @@ import gettext
 import gzip
 import os
 import pkgutil
-import shutil
 import sys
-import tempfile
 import zlib
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -64,6 +62,9 @@ def read_bundle(name: str) -> Any:
     parsed strictly as a stream; a gzip file (``.json.gz``, as the portal may send it) is
     read through gzip."""
     if name == "-":
+        import shutil
+        import tempfile  # (imports random: only when needed)
+
         with tempfile.TemporaryFile() as spool:
             shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
             spool.seek(0)
