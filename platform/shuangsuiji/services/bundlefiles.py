@@ -204,10 +204,16 @@ def _pool_lines(session: Session, record: Draw) -> Iterator[bytes]:
     yield z.flush()
 
 
-def _inflated(pieces: Iterable[bytes]) -> Iterator[bytes]:
+def _inflated(pieces: Iterable[bytes], most: int = 1 << 20) -> Iterator[bytes]:
+    """The raw-deflate ``pieces`` inflated, at most ``most`` bytes at a time."""
     z = zlib.decompressobj(-15)
     for piece in pieces:
-        yield z.decompress(piece)
+        data = piece
+        while data:
+            out = z.decompress(data, most)
+            if out:
+                yield out
+            data = z.unconsumed_tail
     yield z.flush()
 
 
