@@ -38,7 +38,7 @@ from shuangsuiji.kernel.model import (
 from shuangsuiji.kernel.pooltext import POOL_FORMAT
 from shuangsuiji.messages import msg
 
-_ROWS = 65536  # rows per json.dumps call: bounded temporaries, few calls
+_ROWS = 8192  # rows per json.dumps call: bounded temporaries (~8 MB), few calls
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
