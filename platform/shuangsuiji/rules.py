@@ -37,6 +37,7 @@ INSPECTOR_SCOPES: tuple[str, ...] = (
     "within_department",  # 本司局内随机抽取
     "across_departments",  # 跨司局间随机抽取 (CQ: one central pool)
     "with_subordinates",  # 本司局与下级主管部门间随机抽取
+    "unified",  # CQ 第六条: 综合执法处统一调配, one pool of the whole tenant
 )
 
 #: Risk flags (风险标记) a target may carry.

@@ -616,3 +616,35 @@ def test_every_changed_leaf_of_a_v2_bundle_is_rejected_by_both(page: Any) -> Non
                 if b["ok"] != p.ok or (not p.ok and b["path"] != p.path)]
     assert disagree == []
     assert not any(b["ok"] for b, _ in outcomes)
+
+
+def test_the_units_of_a_bundle_are_checked_alike(page: Any) -> None:
+    """docs/draw-spec.md §6.4 (issue #15): a bundle with the organisation tree verifies in
+    both; a trigger of another 司局, an inspector's 司局 or subordinate flag the tree does not
+    give, a cycle, and every changed leaf of ``units`` are rejected by both at one path."""
+    from tests.kernel.test_orgtree import units_bundle
+
+    good = units_bundle()
+    other = copy.deepcopy(good)
+    other["units"]["triggers"][0][1:] = ["DZS", "DZS-1"]
+    sub = copy.deepcopy(good)
+    sub["inspectors"][2]["subordinate"] = False
+    cycle = copy.deepcopy(good)
+    cycle["units"]["tree"][0][3] = "AQS-1"
+    missing_trigger = copy.deepcopy(good)
+    missing_trigger["units"]["triggers"] = missing_trigger["units"]["triggers"][1:]
+    texts = [dump(good), dump(other), dump(sub), dump(cycle), dump(missing_trigger)]
+    outcomes = both(page, texts)
+    assert outcomes[0][0]["ok"] and outcomes[0][1].ok, (outcomes[0][0], str(outcomes[0][1]))
+    paths = ["pool.excluded[0]", "inspectors[2].subordinate", "units.tree",
+             "pool.excluded[0][3]"]
+    for (browser, python), path in zip(outcomes[1:], paths, strict=True):
+        assert not python.ok and python.path == path, str(python)
+        assert not browser["ok"] and browser["path"] == path, browser
+    assert "第十条第二款" in outcomes[1][0]["message"]
+    units_leaves = [(p, v) for p, v in leaves(good) if p[0] in ("units", "task", "inspectors")]
+    changed = [dump(set_at(good, p, mutated(v))) for p, v in units_leaves]
+    disagree = [(units_leaves[i][0], b["message"], str(p))
+                for i, (b, p) in enumerate(both(page, changed))
+                if b["ok"] != p.ok or (not p.ok and b["path"] != p.path)]
+    assert disagree == []

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from shuangsuiji import kernel
 from shuangsuiji.cli import cli
+from shuangsuiji.demo.orgs import TREES
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.services import audit, draws
 from shuangsuiji.services import tenants as tenant_service
@@ -40,5 +41,9 @@ def test_demo_loads_once_and_its_draws_verify(database_url: str, monkeypatch: ob
             assert s.scalar(select(func.count()).select_from(Draw)) == 3
             record = draws.live_draw(s, draws.find_task(s, f"{slug.upper()}-2026-01"))
             assert record is not None
-            assert kernel.verify_bundle(draws.export_bundle(s, record)).ok
+            bundle = draws.export_bundle(s, record)
+            assert kernel.verify_bundle(bundle).ok
+            # each demo tenant draws on its organisation tree (issue #15)
+            assert [row[0] for row in bundle["units"]["tree"]] == sorted(
+                u.code for u in TREES[slug])
             assert audit.verify(s, tenant.id).ok

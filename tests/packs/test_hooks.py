@@ -78,8 +78,11 @@ def test_hook_special_inspections(hook_calls) -> None:
 
 
 def test_hook_group_rule(hook_calls) -> None:
+    # CQ 第六条 综合执法处统一调配: one unified pool first (across_departments: the same pool,
+    # kept for tasks made before the scope existed); MIIT 第八条第二款 has no unified pool
     assert hook_calls("chongqing").hook.ssj_group_rule(as_of=DAY).scopes == (
-        "across_departments",)
+        "unified", "across_departments")
+    assert "unified" not in hook_calls("miit").hook.ssj_group_rule(as_of=DAY).scopes
 
 
 def test_hook_eligibility(hook_calls) -> None:

@@ -154,20 +154,21 @@ def test_new_pack_installs_lists_and_passes_its_own_tests(tmp_path: Path) -> Non
     project = tmp_path / "project"
     code, out = _run("new", name, "--dir", str(project))
     assert code == 0, out
-    pip = [str(VENV_BIN / "python"), "-m", "pip"]
-    env = {**os.environ, "SSJ_DATABASE_URL": f"sqlite:///{tmp_path / 'ssj.sqlite'}"}
-    subprocess.run([*pip, "install", "-q", "--no-deps", "-e",
-                    str(project)], check=True, capture_output=True, env=env, timeout=300)
-    try:
-        ssj(env, "db", "upgrade")
-        listed = ssj(env, "packs", "list")
-        assert f"{name} — " in listed
-        _governs_a_draw_and_a_deadline(env, name, tmp_path)
-        tests = subprocess.run([str(VENV_BIN / "python"), "-m", "pytest", "-q", "-p",
-                                "no:cacheprovider"], cwd=project, capture_output=True,
-                               text=True, env=env, timeout=300)
-        assert tests.returncode == 0, tests.stdout + tests.stderr
-        assert "10 passed" in tests.stdout  # nine conformance checks and the pack's own test
-    finally:
-        subprocess.run([*pip, "uninstall", "-y", "-q", f"shuangsuiji-pack-{name}"],
-                       capture_output=True, timeout=120)
+    # Installed into a folder of its own on the path of the processes this test starts, not
+    # into the shared virtualenv: the other pytest-xdist workers would otherwise find its
+    # entry point while it is installed, and fail to import it.
+    site = tmp_path / "site"
+    env = {**os.environ, "SSJ_DATABASE_URL": f"sqlite:///{tmp_path / 'ssj.sqlite'}",
+           "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([str(VENV_BIN / "python"), "-m", "pip", "install", "-q", "--no-deps",
+                    "--target", str(site), str(project)],
+                   check=True, capture_output=True, env=env, timeout=300)
+    ssj(env, "db", "upgrade")
+    listed = ssj(env, "packs", "list")
+    assert f"{name} — " in listed
+    _governs_a_draw_and_a_deadline(env, name, tmp_path)
+    tests = subprocess.run([str(VENV_BIN / "python"), "-m", "pytest", "-q", "-p",
+                            "no:cacheprovider"], cwd=project, capture_output=True,
+                           text=True, env=env, timeout=300)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "10 passed" in tests.stdout  # nine conformance checks and the pack's own test

@@ -51,11 +51,11 @@ def test_results_page_is_paged_and_files_have_every_row(
     for page in (1, 2, 3):
         html = public.get(f"/p/chongqing/results?page={page}").get_data(as_text=True)
         assert f"第 {page} 页，共 3 页" in html
-        shown += re.findall(r"<td><code>([0-9A-Z]{18})</code></td>", html)
+        shown += re.findall(r'<code class="uscc">([0-9A-Z]{18})</code>', html)
     assert shown == codes
     assert public.get("/p/chongqing/results?page=99").status_code == 200
     csv = public.get("/p/chongqing/results.csv").get_data(as_text=True)
     assert all(code in csv for code in codes)
     found = public.get("/p/chongqing/results", query_string={"q": codes[3][:18]})
-    assert re.findall(r"<td><code>([0-9A-Z]{18})</code></td>", found.get_data(as_text=True)) \
+    assert re.findall(r'<code class="uscc">([0-9A-Z]{18})</code>', found.get_data(as_text=True)) \
         == [codes[3]]

@@ -64,6 +64,9 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("staff.statistics_compare", "GET"): C, ("staff.statistics_compare_xlsx", "GET"): C,
     # the tenant's accounts and calendars
     ("staff.users", "GET"): A, ("staff.calendars", "GET"): A, ("staff.calendars", "POST"): A,
+    # the organisation tree (issue #15): the tenant admin edits it
+    ("staff.units", "GET"): A, ("staff.units", "POST"): A, ("staff.unit_save", "POST"): A,
+    ("staff.unit_remove", "POST"): A, ("staff.units_subunits", "POST"): A,
     **{(f"staff.{name}", "POST"): A for name in (
         "users", "user_grant", "user_token", "user_token_revoke", "user_disable",
         "user_enable", "user_password")},

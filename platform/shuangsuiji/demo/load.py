@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.demo import generate as gen
+from shuangsuiji.demo.orgs import TREES
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.directories import Inspector
 from shuangsuiji.models.draws import Draw
@@ -27,6 +28,7 @@ from shuangsuiji.services import (
     plans,
     publication,
     records,
+    units,
 )
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.records import InspectorPresent
@@ -108,6 +110,7 @@ def load(session_factory: Callable[[], Session], platform: Platform, echo: Echo)
 def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
                  echo: Echo) -> None:
     departments = (t.department, "安全生产处", "电子信息处")
+    units.replace_tree(s, TREES[t.slug], actor="demo", note="demo")  # before what names units
     for suffix, role in TENANT_ACCOUNTS[:3]:  # the inspector: _demo_inspector
         accounts.create_user(s, username=f"{t.slug}-{suffix}", password=DEMO_PASSWORD,
                              role=role, tenant=t.slug, department=t.department,

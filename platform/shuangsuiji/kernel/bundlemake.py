@@ -17,6 +17,7 @@ from shuangsuiji.kernel.model import (
     FrozenPool,
     Group,
 )
+from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.messages import msg
 
 FORMAT = "shuangsuiji-draw/1"
@@ -75,6 +76,7 @@ def make_bundle(
     announcement: dict[str, Any] | None = None,
     seed_inputs: dict[str, Any] | None = None,
     recusal_inputs: list[dict[str, Any]] | None = None,
+    units: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the JSON-ready bundle of ``result`` (its pool, inputs, draw and recusals).
 
@@ -86,10 +88,15 @@ def make_bundle(
     With ``announcement`` the bundle is ``shuangsuiji-draw/2``: it also carries the
     announcement, ``seed_inputs`` (commitments, reveals, beacon round) and, per recusal
     step, ``recusal_inputs`` (reason, declared_at, beacon).
+
+    ``units`` (:func:`~shuangsuiji.kernel.orgtree.units_object`) is the organisation tree the
+    draw used, checked by :func:`~shuangsuiji.kernel.orgtree.units_check` and covered by the
+    draw digest.
     """
     with paused_gc():
         return _make_bundle(result, annotations, pool=pool, announcement=announcement,
-                            seed_inputs=seed_inputs, recusal_inputs=recusal_inputs)
+                            seed_inputs=seed_inputs, recusal_inputs=recusal_inputs,
+                            units=units)
 
 
 def pool_object(pool: FrozenPool) -> dict[str, Any]:
@@ -145,6 +152,7 @@ def _make_bundle(
     announcement: dict[str, Any] | None = None,
     seed_inputs: dict[str, Any] | None = None,
     recusal_inputs: list[dict[str, Any]] | None = None,
+    units: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     frozen = result.pool
     v2 = announcement is not None
@@ -184,6 +192,8 @@ def _make_bundle(
         bundle["announcement"] = announcement
         bundle["seed_inputs"] = seed_inputs if seed_inputs is not None else {
             "commitments": [], "reveals": [], "beacon": None}
+    if units is not None:
+        bundle[UNITS_KEY] = units
     if annotations is not None:
         bundle[ANNOTATIONS] = annotations
     bundle["digests"] = {"pool": frozen.digest, "draw": draw_digest(bundle, frozen.digest)}

@@ -58,6 +58,7 @@ from shuangsuiji.kernel.model import (
     Candidates,
     DrawResult,
 )
+from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
 from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.kernel.strictjson import RawRows, StreamedBundle
@@ -159,7 +160,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
-    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS} - ({LOG} if v2 else set()))
+    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS, UNITS_KEY} - ({LOG} if v2 else set()))
     if extra:
         return _fail(extra[0], problem=msg("field not part of the format"))
     # == treats true as 1: the digest of the bundle as found catches such type changes
@@ -276,10 +277,11 @@ def _recompute(top: Reader, result: DrawResult, *, v2: bool = False) -> dict[str
     annotations = top.obj.get(ANNOTATIONS)
     if annotations is not None and not isinstance(annotations, dict):
         raise BundleFormatError(top.at(ANNOTATIONS), msg("expected an object"))
+    units = top.obj.get(UNITS_KEY)  # checked by rule_checks; carried as it is
     if not v2:
-        return _make_bundle(result, annotations, pool=False)
+        return _make_bundle(result, annotations, pool=False, units=units)
     return _make_bundle(
-        result, annotations, pool=False,
+        result, annotations, pool=False, units=units,
         announcement=top.sub("announcement").obj,
         seed_inputs=top.sub("seed_inputs").obj,
         recusal_inputs=[{k: r.obj.get(k) for k in RECUSAL_V2_KEYS} for r in top.subs("recusals")],

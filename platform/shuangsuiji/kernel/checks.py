@@ -20,6 +20,7 @@ from typing import Any
 
 from shuangsuiji.kernel import announce, beacon
 from shuangsuiji.kernel.codec import BundleFormatError, Reader
+from shuangsuiji.kernel.orgtree import units_check
 from shuangsuiji.kernel.pool import ONCE_PER_YEAR, SAME_QUARTER
 from shuangsuiji.messages import msg
 
@@ -86,7 +87,7 @@ def rule_checks(bundle: dict[str, Any]) -> Problem | None:
                 return _p(f"pool.excluded[{i}][3]", msg(
                     "an exclusion by %(code)s names the earlier inspection that triggered it",
                     code=code), "a task id", trigger)
-    return _ratio_check(bundle, task)
+    return units_check(bundle) or _ratio_check(bundle, task)
 
 
 def _ratio_check(bundle: dict[str, Any], task: dict[str, Any]) -> Problem | None:

@@ -85,6 +85,8 @@ class Inspection:
     division: str
     task_id: str
     status: str = "completed"  # "ongoing" | "completed" ("voided" is skipped)
+    #: the 司局 of the task (MIIT 第十条第二款 binds the 处室 of one 司局); "" unknown
+    department: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +104,15 @@ class TaskInspections:
     division: str
     status: str  # "ongoing" | "completed" | "voided" (skipped)
     credit_codes: Sequence[str]
+    #: the 司局 of the task (MIIT 第十条第二款 binds the 处室 of one 司局); "" unknown
+    department: str = ""
 
     def inspections(self) -> Iterator[Inspection]:
         """The same inspections one by one."""
         for code in self.credit_codes:
             for item in self.item_codes:
-                yield Inspection(code, item, self.date, self.division, self.task_id, self.status)
+                yield Inspection(code, item, self.date, self.division, self.task_id, self.status,
+                                 self.department)
 
 
 @dataclass(frozen=True)

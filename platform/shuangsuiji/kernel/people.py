@@ -76,9 +76,12 @@ def in_scope(person: Inspector, scope: str, department: str) -> bool:
 
     ``within_department``: the task's department, not its subordinate authorities;
     ``with_subordinates``: the department and its subordinate authorities;
-    ``across_departments``: every person of the directory.
+    ``across_departments``: every person of the directory;
+    ``unified`` (CQ 第六条, 综合执法处统一调配): every person of the directory, as one pool.
+    With an organisation tree, ``department`` and ``subordinate`` are the person's 司局 and
+    flag as the tree gives them (kernel/orgtree.py, checked by the verifier).
     """
-    if scope == "across_departments":
+    if scope in ("across_departments", "unified"):
         return True
     if person.department != department:
         return False

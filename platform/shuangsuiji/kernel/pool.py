@@ -174,7 +174,7 @@ def _history(
             if isinstance(item, TaskInspections)
             else TaskInspections(
                 item.task_id, (item.item_code,), item.date, item.division, item.status,
-                (item.credit_code,),
+                (item.credit_code,), item.department,
             )
         )
         if record.status not in COUNTED_STATUSES:

@@ -120,6 +120,7 @@ class _Builder:
             self.hist_map = self.verdicts  # type: ignore[assignment]
         policy = self.rules.exclusion_policy
         year, quarter, division = self.task.year, self.task.quarter, self.task.division
+        department = self.task.department
         once: list[TaskInspections] = []
         same_quarter: list[TaskInspections] = []
         for record in records:
@@ -131,6 +132,8 @@ class _Builder:
                 self.quarter_rule
                 and quarter_of(record.date) == quarter
                 and record.division != division
+                # 第十条第二款: other 处室 of the task's own 司局 only ("" : not known)
+                and (not record.department or record.department == department)
             ):
                 same_quarter.append(record)
         verdicts = self.verdicts

@@ -12,6 +12,7 @@ from shuangsuiji.models import (  # noqa: F401 - imported for their tables
     plans,
     provisions,
     tenants,
+    units,
 )
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.plans import AnnualPlan, Task, TaskItem

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji import kernel
 from shuangsuiji.kernel.bundlestream import bundle_json, pool_json, result_without_pool
+from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.models.draws import Draw, DrawPool
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import blobs
@@ -155,12 +156,14 @@ def bundle_rest(session: Session, record: Draw) -> dict[str, Any]:
     task = session.get(Task, record.task_id)
     assert task is not None
     annotations = draw_service.bundle_annotations(record, task)
-    if not draw_service.is_v2(record):
-        return kernel.make_bundle(current_result(record), annotations=annotations, pool=False)
     stored = record.bundle
+    if not draw_service.is_v2(record):
+        return kernel.make_bundle(current_result(record), annotations=annotations, pool=False,
+                                  units=stored.get(UNITS_KEY))
     bundle = kernel.make_bundle(
         current_result(record), annotations=annotations, pool=False,
         announcement=stored["announcement"], seed_inputs=stored["seed_inputs"],
+        units=stored.get(UNITS_KEY),
         recusal_inputs=[{k: r.outcome.get(k) for k in kernel.RECUSAL_V2_KEYS}
                         for r in record.recusals],
     )

@@ -28,7 +28,7 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import PlanWindow
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, units
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services.lifecycle import (
     RuleRefused,
@@ -185,6 +185,7 @@ def create_task(
         raise UserError(msg("a task needs a code"), where="code", hint=msg("e.g. 2026-CQ-01"))
     if not title.strip():
         raise UserError(msg("a task needs a title"), where="title")
+    department = units.task_department(session, department, division, departments, joint_divisions)
     if not department.strip():
         raise UserError(msg("a task needs a lead department"), where="department")
     if ends_on < starts_on:

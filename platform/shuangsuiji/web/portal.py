@@ -28,7 +28,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import announcements, selection_pages
+from shuangsuiji.services import announcements, public_results, selection_pages
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
@@ -62,10 +62,10 @@ def index() -> str:
 @cached
 def tenant_home() -> str:
     s = db_session()
-    published = publication_service.published_tasks(s)[-10:]
+    published = publication_service.published_tasks(s)[:10]  # newest first
     draws = s.execute(select(Draw, Task).join(Task, Task.id == Draw.task_id)
                       .order_by(Draw.drawn_at.desc(), Draw.id.desc()).limit(10)).all()
-    return render_template("portal/tenant.html", published=list(reversed(published)),
+    return render_template("portal/tenant.html", published=published,
                            draws=draws, plans=plan_service.list_plans(s),
                            packs=_current_app_platform().policy_for(tenant()).chain)
 
@@ -228,28 +228,32 @@ def verifier() -> Response:
 @allow_public
 @cached
 def results() -> str | tuple[str, int]:
+    """Published results a page at a time, filtered by task, item, result and a name or
+    credit code (newest publication first); the CSV and JSON have them all."""
     s = db_session()
-    q = request.args.get("q", "").strip()
+    args = request.args
+    wanted = public_results.ResultFilter(task=args.get("task", ""), item=args.get("item", ""),
+                                         result=args.get("result", ""), q=args.get("q", ""))
     problem: UserError | None = None
-    rows = []
-    if q:
-        try:
-            rows = publication_service.search_results(s, q)
-        except UserError as exc:
-            problem = exc
-    pages, page = 1, 1
-    if not q:
-        # a page at a time: a province publishes tens of thousands of results a year
-        total = publication_service.count_published(s)
-        pages = max((total + RESULTS_PAGE - 1) // RESULTS_PAGE, 1)
-        try:
-            page = min(max(int(request.args.get("page", "1")), 1), pages)
-        except ValueError:
-            page = 1
-        rows = publication_service.published_results(s, limit=RESULTS_PAGE,
-                                                     offset=(page - 1) * RESULTS_PAGE)
-    return render_template("portal/results.html", rows=rows, q=q, problem=problem,
-                           page=page, pages=pages), (400 if problem else 200)
+    rows: list[publication_service.PublicResult] = []
+    try:
+        page = max(int(args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    total = 0
+    try:
+        rows, total = public_results.find(s, wanted, limit=RESULTS_PAGE,
+                                          offset=(page - 1) * RESULTS_PAGE)
+        if not rows and page > 1 and total:  # past the last page: show the last one
+            page = (total + RESULTS_PAGE - 1) // RESULTS_PAGE
+            rows, total = public_results.find(s, wanted, limit=RESULTS_PAGE,
+                                              offset=(page - 1) * RESULTS_PAGE)
+    except UserError as exc:
+        problem = exc
+    pages = max((total + RESULTS_PAGE - 1) // RESULTS_PAGE, 1)
+    return render_template("portal/results.html", rows=rows, wanted=wanted, q=wanted.q,
+                           problem=problem, page=min(page, pages), pages=pages, total=total,
+                           choices=public_results.choices(s)), (400 if problem else 200)
 
 
 @bp.get("/<tenant_slug>/results.csv")

@@ -139,7 +139,9 @@ class Chongqing2021(PackRules):
         return GroupRule(
             min_size=2,
             leader=True,  # 确定一名执法人员为组长
-            scopes=("across_departments",),  # 第六条: 综合执法处统一调配执法人员
+            # 第六条: 综合执法处统一调配执法人员 (unified; across_departments kept for tasks
+            # made before the scope existed: the same one pool of the whole tenant)
+            scopes=("unified", "across_departments"),
             cite=self.cite("第六条、第八条"),
         )
 

@@ -19,7 +19,8 @@ from shuangsuiji.models.directories import ItemListVersion
 from shuangsuiji.models.draws import Draw, DrawVoid
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, bundlefiles
+from shuangsuiji.services import audit, bundlefiles, units
+from shuangsuiji.services.draw_units import bundle_units
 from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
 from shuangsuiji.services.draws.reading import load_experts, load_inspectors
@@ -105,6 +106,7 @@ def draw_and_commit(
         result, annotations=bundle_annotations(record, task), pool=False,
         announcement=announced.announcement if announced else None,
         seed_inputs=announced.seed_inputs if announced else None,
+        units=bundle_units(session, units.load_tree(session), prepared.pool),
     )
     record.bundle = bundle
     record.bundle_digest = bundle["digests"]["draw"]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji import kernel
+from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
@@ -36,11 +37,13 @@ def export_bundle(session: Session, record: Draw) -> dict[str, Any]:
     assert task is not None
     if not is_v2(record):
         return kernel.make_bundle(current_result(record),
-                                  annotations=bundle_annotations(record, task))
+                                  annotations=bundle_annotations(record, task),
+                                  units=record.bundle.get(UNITS_KEY))
     stored = record.bundle
     bundle = kernel.make_bundle(
         current_result(record), annotations=bundle_annotations(record, task),
         announcement=stored["announcement"], seed_inputs=stored["seed_inputs"],
+        units=stored.get(UNITS_KEY),
         recusal_inputs=[{k: r.outcome.get(k) for k in kernel.RECUSAL_V2_KEYS}
                         for r in record.recusals],
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji import kernel
 from shuangsuiji.errors import NotFound, UserError
+from shuangsuiji.kernel.orgtree import OrgTree
 from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Item
 from shuangsuiji.models.plans import Task, TaskItem
@@ -23,7 +24,8 @@ from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import ExclusionRule
 from shuangsuiji.services import items as item_service
-from shuangsuiji.services import provisions
+from shuangsuiji.services import provisions, units
+from shuangsuiji.services.draw_units import task_units
 from shuangsuiji.services.draws.reading import load_candidates, load_history
 
 Progress = Callable[[str, int, int], None]
@@ -61,13 +63,15 @@ def _item_codes(session: Session, task: Task) -> list[Item]:
     return items
 
 
-def _kernel_task(task: Task, items: list[Item]) -> kernel.Task:
+def _kernel_task(task: Task, items: list[Item], tree: OrgTree | None = None) -> kernel.Task:
+    # with an organisation tree: the task's unit and its 司局 (MIIT 第十条第二款)
+    department, division = task_units(tree, task.department, task.division)
     return kernel.Task(
         task_id=task.code,
         item_codes=tuple(i.code for i in items),
         start_date=task.starts_on,
-        department=task.department,
-        division=task.division or task.department,
+        department=department,
+        division=division,
         special=task.special,
         joint=task.joint,
     )
@@ -170,7 +174,7 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
             hint=msg("use one of: %(choices)s", choices=rules.group_rule.scopes),
         )
     return Setup(
-        task, items, rules, _kernel_task(task, items),
+        task, items, rules, _kernel_task(task, items, units.load_tree(session)),
         kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
         kernel.PoolRules(
             # CQ 第十条第一款 国家及我市另有规定的，从其规定: a provision in force for the

@@ -19,7 +19,8 @@ from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.models.directories import Inspector, Item, Target
 from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid
 from shuangsuiji.models.plans import Task, TaskItem
-from shuangsuiji.services import directories
+from shuangsuiji.services import directories, units
+from shuangsuiji.services.draw_units import inspector_units, task_units
 
 #: Statuses of a task whose draw counts as an inspection for the exclusions.
 COMPLETED_STATUSES = ("work_ended", "published", "closed")
@@ -192,7 +193,8 @@ def load_history(
         Task.starts_on >= since,
         Task.starts_on <= until,
     )
-    tasks: dict[int, tuple[str, date, str, str]] = {}
+    tree = units.load_tree(session)
+    tasks: dict[int, tuple[str, date, tuple[str, str], str]] = {}
     items: dict[int, list[str]] = {}
     for task_id, item_code, starts_on, division, department, task_code, status in conn.execute(
         select(Task.id, Item.code, Task.starts_on, Task.division, Task.department, Task.code,
@@ -204,7 +206,7 @@ def load_history(
         tasks[task_id] = (
             task_code,
             starts_on,
-            division or department,
+            task_units(tree, department, division),  # its 司局 and unit (第十条第二款)
             "completed" if status in COMPLETED_STATUSES else "ongoing",
         )
         items.setdefault(task_id, []).append(item_code)
@@ -225,22 +227,21 @@ def load_history(
     for part in partitions(session, selections):
         for task_id, code in part:
             codes[task_id].append(code)
-    for task_id, (task_code, starts_on, division, status) in tasks.items():
+    for task_id, (task_code, starts_on, (department, division), status) in tasks.items():
         if codes[task_id]:
             yield kernel.TaskInspections(
-                task_code, tuple(items[task_id]), starts_on, division, status, codes[task_id]
+                task_code, tuple(items[task_id]), starts_on, division, status, codes[task_id],
+                department,
             )
 
 
 def load_inspectors(session: Session) -> list[kernel.Inspector]:
-    """The inspector directory as the kernel takes it (eligibility is the kernel's call)."""
+    """The inspector directory as the kernel takes it (eligibility is the kernel's call);
+    with an organisation tree, each person's unit, its 司局 and subordinate flag."""
+    tree = units.load_tree(session)
     return [
         kernel.Inspector(
-            person_id=r.draw_id,
-            name=r.name,
-            department=r.department,
-            division=r.division,
-            subordinate=r.subordinate,
+            r.draw_id, r.name, *inspector_units(tree, r.department, r.division, r.subordinate),
             credentials=tuple(kernel.Credential(c.kind, c.expires) for c in r.credentials),
         )
         for r in directories.load_inspectors(session)

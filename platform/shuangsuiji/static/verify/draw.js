@@ -4,11 +4,11 @@
 import { Stream, permutation, sample } from "./streams.js";
 import { Problem } from "./read.js";
 
-const SCOPES = ["within_department", "with_subordinates", "across_departments"];
+const SCOPES = ["within_department", "with_subordinates", "across_departments", "unified"];
 const refuse = (key, args) => new Problem("bundle", key, args);
 
 function inScope(p, scope, department) {
-  if (scope === "across_departments") return true;
+  if (scope === "across_departments" || scope === "unified") return true;
   if (p.department !== department) return false;
   return scope === "with_subordinates" || !p.subordinate;
 }

@@ -175,3 +175,19 @@ Object.assign(M, {
   "log.no_api": ["%(url)s: HTTP %(status)s", "%(url)s：HTTP %(status)s"],
   "log.fetched": ["Fetched from this portal (tree of %(size)s entries); now verify.", "已从本门户获取（%(size)s 条的树）；请点击核验。"],
 });
+
+Object.assign(M, {
+  "units.shape": ["expected an object with the keys tree and triggers", "应为含 tree 与 triggers 两个键的对象"],
+  "units.tree_shape": ["expected a list of [code, name, kind, parent or null]", "应为 [单位编码, 单位名称, 单位类型, 上级单位编码或 null] 的列表"],
+  "units.tree_order": ["units must be in canonical text and sorted by code", "单位须为规范文本并按单位编码排序"],
+  "units.tree_unit": ["a unit has an empty code or name, an unknown kind or an unknown parent", "有单位的编码或名称为空、单位类型未知或上级单位不存在"],
+  "units.tree_cycle": ["the units form a cycle", "单位的上下级关系构成循环"],
+  "units.task_department": ["the task's department is not the 司局 of its unit %(unit)s in the tree", "任务的司局不是其单位 %(unit)s 在组织机构中的所属司局"],
+  "units.inspector_department": ["the inspector's department is not the 司局 of their unit %(unit)s in the tree", "检查人员的司局不是其单位 %(unit)s 在组织机构中的所属司局"],
+  "units.inspector_subordinate": ["the inspector's subordinate flag does not follow their unit %(unit)s in the tree", "检查人员的下级主管部门标记与其单位 %(unit)s 在组织机构中的位置不符"],
+  "units.triggers_shape": ["expected a list of [task id, department, division]", "应为 [任务编号, 司局, 处室] 的列表"],
+  "units.triggers_order": ["triggers must be sorted by task id and unique", "触发任务须按任务编号排序且不重复"],
+  "units.trigger_missing": ["the task that triggered a same-quarter exclusion is not among units.triggers", "触发同季度排除的任务不在 units.triggers 中"],
+  "units.trigger_department": ["the triggering task's department is not the 司局 of its unit in the tree", "触发任务的司局不是其单位在组织机构中的所属司局"],
+  "units.other_department": ["the same-quarter exclusion (MIIT 第十条第二款) binds other 处室 of the task's own 司局 only; task %(trigger)s is of %(dept)s / %(unit)s", "同季度排除（工信部办法第十条第二款）只适用于本司局的其他处室；任务 %(trigger)s 属于 %(dept)s / %(unit)s"],
+});

@@ -8,6 +8,7 @@ import { has, isObject } from "./json.js";
 import { Problem } from "./read.js";
 import { leafHash, root } from "./merkle.js";
 import { CHAIN_KEYS, QUICKNET, checkSignature, randomnessOf, roundTime } from "./beacon.js";
+import { unitsCheck } from "./units.js";
 
 export const FORMAT_V2 = "shuangsuiji-draw/2";
 export const ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/1";
@@ -48,6 +49,8 @@ export function ruleChecks(b) {
       return problem(`pool.excluded[${i}][3]`, "rules.no_trigger", { code: row[2] });
     }
   }
+  const units = unitsCheck(b);
+  if (units) return units;
   const category = isObject(b.draw_rules) ? b.draw_rules.item_category : null;
   if (task.special === true || !isObject(b.sampling) || !isObject(category)) return null;
   const cap = category.cap_permille;

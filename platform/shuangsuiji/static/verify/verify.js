@@ -21,6 +21,7 @@ export const KEYS = [
 export const KEYS_V2 = [...KEYS.slice(0, -1), "announcement", "seed_inputs", "digests"];
 const RECUSAL_V2_KEYS = ["reason", "declared_at", "beacon"];
 const ANNOTATIONS = "annotations";
+const UNITS = "units"; // optional: the organisation tree (§6.4), checked by ruleChecks
 
 /** Outcome: {ok, summary} or {ok: false, path, key, args, expected, found}. */
 const failure = (path, key, args = {}, expected, found) => ({ ok: false, path, key, args, expected, found });
@@ -131,6 +132,7 @@ export async function recompute(bundle) {
     remade.seed_inputs = top("seed_inputs");
   }
   if (annotations !== undefined && annotations !== null) remade[ANNOTATIONS] = annotations;
+  if (has(bundle, UNITS)) remade[UNITS] = bundle[UNITS];
   remade.digests = { pool: pool.digest, draw: await drawDigest(remade, pool.digest) };
   return { remade, pool, result, state };
 }
@@ -169,7 +171,7 @@ export async function verifyBundle(bundle) {
     const d = firstDifference(remade[key], bundle[key], key);
     if (d) return d;
   }
-  const extra = Object.keys(bundle).filter((k) => !keys.includes(k) && k !== ANNOTATIONS).sort(compareText);
+  const extra = Object.keys(bundle).filter((k) => !keys.includes(k) && k !== ANNOTATIONS && k !== UNITS).sort(compareText);
   if (extra.length) return failure(extra[0], "unknown_field", {}, null, bundle[extra[0]]);
   const found = await drawDigest(bundle, bundle.digests.pool);
   if (found !== bundle.digests.draw) return failure("digests.draw", "draw_digest", {}, found, bundle.digests.draw);

@@ -27,6 +27,7 @@ from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
     records,
     reports,
     statistics,
+    units,
     users,
 )
 from shuangsuiji.web.staff.draws import bundle_response

@@ -16,7 +16,7 @@ from shuangsuiji.messages import reason
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import accounts, lifecycle
+from shuangsuiji.services import accounts, lifecycle, units
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.web.errors import render_error
 
@@ -63,10 +63,22 @@ def may_act_for(task: Task, role: str = "operator") -> bool:
         return True
     if not has_role(role):
         return False
-    depts = accounts.departments_in(caller, tenant().id, role)
+    depts = acting_units(role)
     if depts is None:
         return True
-    return bool(depts & ({task.department} | set(task.departments or ())))
+    return bool(depts & ({task.department, task.division} | set(task.departments or ())
+                         | set(task.joint_divisions or ())))
+
+
+def acting_units(role: str = "operator") -> frozenset[str] | None:
+    """The departments or units the current user acts for in ``role`` (None: all): its
+    grants' units and, where the tenant says so, the units below them (organisation tree)."""
+    caller = current_caller()
+    if caller is None:
+        return frozenset()
+    depts = accounts.departments_in(caller, tenant().id, role)
+    s = db_session()
+    return units.acting_units(units.load_tree(s), depts, units.subunits(s))
 
 
 def require_act(task: Task) -> None:

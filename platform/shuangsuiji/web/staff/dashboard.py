@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from sqlalchemy import func, select
 
-from shuangsuiji.access import allow, db_session, has_role
+from shuangsuiji.access import allow, db_session, has_role, lookup
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw
@@ -22,6 +22,7 @@ from shuangsuiji.web.staff.common import (
     RECTIFICATION_STATES,
     bp,
     inspector_codes,
+    may_see,
     platform,
     tenant,
 )
@@ -58,6 +59,9 @@ def dashboard() -> str:
     ).all()
     chain = audit.verify(s, tenant().id)
     mine = _assignments() if has_role("inspector") else []
+    if not has_role(*READERS):  # an inspector: only the tasks they are part of are linked
+        recent = [row for row in recent if may_see(row[1])]
+        alerts = [e for e in alerts if may_see(lookup(Task, e.task_id))]
     return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain,
                            assignments=mine)
 

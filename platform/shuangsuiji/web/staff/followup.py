@@ -16,7 +16,7 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.models.inspections import InspectionResult, Rectification, Transfer
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import followup as followup_service
-from shuangsuiji.services import lifecycle
+from shuangsuiji.services import lifecycle, names
 from shuangsuiji.web import forms
 from shuangsuiji.web.staff.common import (
     RECTIFICATION_STATES,
@@ -43,11 +43,13 @@ def _page(row: Task, *, problem: UserError | None = None, status: int = 200,
                           .order_by(Transfer.id)).all()
     problems = [r.credit_code for r in results if r.problem_found]
     ordered = {r.credit_code for r in rectifications}
+    companies = names.target_names(s, [r.credit_code for r in results])
     order_form = order_form or forms.RectificationForm()
-    order_form.credit_code.choices = [SelectChoice(c, c) for c in problems if c not in ordered]
+    order_form.credit_code.choices = [SelectChoice(c, names.labelled(c, companies))
+                                      for c in problems if c not in ordered]
     transfer_form = transfer_form or forms.TransferForm()
-    transfer_form.credit_code.choices = [SelectChoice(r.credit_code, r.credit_code)
-                                         for r in results]
+    transfer_form.credit_code.choices = [
+        SelectChoice(r.credit_code, names.labelled(r.credit_code, companies)) for r in results]
     today = lifecycle.today_in_china()
     if not transfer_form.on.data:
         transfer_form.on.data = today
@@ -57,7 +59,7 @@ def _page(row: Task, *, problem: UserError | None = None, status: int = 200,
         follow_form=forms.FollowUpForm(formdata=None, on=today),
         close_form=forms.CloseForm(formdata=None, on=today), failed_id=failed_id,
         failed_form=failed_form, problem=problem, today=today, may_act=may_act_for(row),
-        state_names=RECTIFICATION_STATES,
+        state_names=RECTIFICATION_STATES, names=companies,
     ), status
 
 

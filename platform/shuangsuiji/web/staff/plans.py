@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from shuangsuiji.access import allow, current_caller, db_session, has_role
+from shuangsuiji.access import allow, db_session, has_role
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.inspections import (
     InspectionRecord,
@@ -16,7 +16,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.plans import AnnualPlan
-from shuangsuiji.services import accounts, credit_publicity, lifecycle
+from shuangsuiji.services import credit_publicity, lifecycle, names, units
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import items as items_service
 from shuangsuiji.services import plans as plan_service
@@ -26,6 +26,8 @@ from shuangsuiji.web.localise import localise
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
+    acting_units,
+    assigned,
     bp,
     may_act_for,
     may_see,
@@ -96,12 +98,10 @@ def tasks() -> ResponseReturnValue:
     if request.method == "POST":
         if not has_role(*EDITORS):
             abort(403)
-        caller = current_caller()
-        assert caller is not None
-        depts = accounts.departments_in(caller, tenant().id, "operator")
+        depts = acting_units("operator")
         if (not has_role("tenant_admin") and depts is not None
-                and form.department.data not in depts):
-            abort(403)  # an operator creates tasks for its own department only
+                and not {form.department.data, form.division.data} & depts):
+            abort(403)  # an operator creates tasks for its own department or unit only
         if form.validate_on_submit():
             try:
                 task = plan_service.create_task(
@@ -129,7 +129,8 @@ def tasks() -> ResponseReturnValue:
     if not form.plan_year.data and request.method == "GET":
         form.plan_year.data = lifecycle.today_in_china().year
     return render_template("staff/tasks.html", tasks=rows, form=form, problem=problem,
-                           may_create=has_role(*EDITORS)), status_for(request.method)
+                           may_create=has_role(*EDITORS),
+                           tree=units.load_tree(s)), status_for(request.method)
 
 
 def _task_choices(form: forms.TaskForm) -> None:
@@ -164,4 +165,7 @@ def task(task_id: int) -> str:
         end_form=forms.EndWorkForm(), publish_form=forms.PublicationForm(),
         missing_records=[t.credit_code for t in targets if t.credit_code not in records],
         credit_form=forms.CreditPublicityForm(),
-        credit_handover=credit_publicity.latest(s, row.id) if publication else None)
+        credit_handover=credit_publicity.latest(s, row.id) if publication else None,
+        names=names.drawn_target_names(s, live.id) if live is not None else {},
+        people=names.people_names(s) if live is not None else {},
+        may_record=live is not None and (may_act_for(row) or assigned(row)))

@@ -17,7 +17,7 @@ from shuangsuiji.models.inspections import (
     InspectionResult,
 )
 from shuangsuiji.services import deadlines as deadline_service
-from shuangsuiji.services import lifecycle
+from shuangsuiji.services import lifecycle, names
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import METHOD_NAMES, RESULT_NAMES
@@ -49,9 +49,18 @@ def records(task_id: int) -> ResponseReturnValue:
         targets = lifecycle.drawn_targets(s, row)
     except UserError as exc:
         return problem_page(exc)
+    if not may_act_for(row):  # an inspector is offered the targets of their own group only
+        mine = inspector_codes()
+        targets = [t for t in targets if mine & set(t.inspectors)]
+    target_names = names.drawn_target_names(s, lifecycle.live_draw(s, row).id)
+    people = names.people_names(s)
     rules = platform().policy_for(tenant()).rules(row.starts_on)
     form = forms.RecordForm()
-    form.credit_code.choices = [SelectChoice(t.credit_code, t.credit_code) for t in targets]
+    form.credit_code.choices = [SelectChoice(t.credit_code,
+                                             names.labelled(t.credit_code, target_names))
+                                for t in targets]
+    if request.method == "POST" and len(request.form.getlist("inspectors")) > 1:
+        form.inspectors.data = ",".join(request.form.getlist("inspectors"))  # the checkboxes
     form.method.choices = [SelectChoice(m, str(METHOD_NAMES.get(m, m)))
                            for m in (row.methods or rules.methods.methods)]
     form.result.choices = [SelectChoice(c, str(RESULT_NAMES.get(c, c)))
@@ -88,9 +97,24 @@ def records(task_id: int) -> ResponseReturnValue:
         select(InspectionRecord).where(InspectionRecord.task_id == row.id))}
     results = {r.credit_code: r for r in s.scalars(
         select(InspectionResult).where(InspectionResult.task_id == row.id))}
+    chosen = _chosen(targets, saved, form.credit_code.data)
+    if chosen is not None and request.method != "POST":
+        form.credit_code.data = chosen.credit_code
     return render_template("staff/records.html", task=row, targets=targets, form=form,
-                           saved=saved, results=results,
-                           problem=problem), status_for(request.method)
+                           saved=saved, results=results, names=target_names, people=people,
+                           chosen=chosen, problem=problem), status_for(request.method)
+
+
+def _chosen(targets: list[lifecycle.DrawnTarget], saved: dict[str, InspectionRecord],
+            posted: str | None) -> lifecycle.DrawnTarget | None:
+    """The target the record form sits beside: the one posted or asked for (``?target=``),
+    else the first without a record, else the first."""
+    wanted = posted if request.method == "POST" else request.args.get("target")
+    by_code = {t.credit_code: t for t in targets}
+    if wanted in by_code:
+        return by_code[wanted]
+    return next((t for t in targets if t.credit_code not in saved),
+                targets[0] if targets else None)
 
 
 # --- testing, inspection and appraisal periods (检验、检测、鉴定) ------------------------
@@ -108,8 +132,9 @@ def periods(task_id: int) -> ResponseReturnValue:
     except UserError:
         targets = []
     form = forms.PeriodForm()
+    companies = names.target_names(s, [t.credit_code for t in targets])
     form.credit_code.choices = [SelectChoice("", _("the whole task"))] + [
-        SelectChoice(t.credit_code, t.credit_code) for t in targets]
+        SelectChoice(t.credit_code, names.labelled(t.credit_code, companies)) for t in targets]
     problem: UserError | None = None
     if request.method == "POST":
         if not may_act_for(row):
@@ -136,7 +161,7 @@ def periods(task_id: int) -> ResponseReturnValue:
     deadline, deadline_problem = task_deadline(row)
     return render_template(
         "staff/periods.html", task=row, kind_names=PERIOD_KINDS, periods=rows, form=form,
-        problem=problem, rule=rule,
+        problem=problem, rule=rule, names=companies,
         deadline=deadline, deadline_problem=deadline_problem,
         may_act=may_act_for(row) and row.status not in ("published", "closed"),
     ), status_for(request.method)

@@ -25,7 +25,7 @@ from shuangsuiji.access import allow, current_user, db_session
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.accounts import User
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import accounts
+from shuangsuiji.services import accounts, names
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import tenant_name
@@ -84,6 +84,7 @@ def _page(scope: Tenant | None, *, problem: UserError | None = None, status: int
         action_form=forms.ActionForm(formdata=None),
         password_form=forms.PasswordResetForm(formdata=None),
         endpoint=_endpoints(scope), me=current_user(),
+        people=names.people_names(db_session()) if scope is not None else {},
     ), status
 
 
