@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,14 +194,20 @@ class Download:
     gzip: bool
 
 
-def _pool_lines(session: Session, record: Draw) -> Iterator[bytes]:
-    """The pool's canonical lines from its stored (zlib) pieces, inflated piece by piece."""
+def _pool_row(session: Session, record: Draw) -> DrawPool:
     row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
     if row is None:
         from shuangsuiji.services import draws as draw_service
 
         draw_service.stored_pool(session, record)  # raises the clear NotFound
-        return
+    assert row is not None
+    return row
+
+
+def _pool_lines(session: Session, draw_id: int) -> Iterator[bytes]:
+    """The pool's canonical lines from its stored (zlib) pieces, inflated piece by piece."""
+    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == draw_id))
+    assert row is not None
     z = zlib.decompressobj()
     for piece in blobs.joined(row.data, session, blobs.DRAW_POOL, row.id):
         yield z.decompress(piece)
@@ -220,17 +227,36 @@ def _inflated(pieces: Iterable[bytes], most: int = 1 << 20) -> Iterator[bytes]:
     yield z.flush()
 
 
-def download(session: Session, record: Draw, *, gzip: bool) -> Download:
-    """The bundle of ``record`` as it is exported now, as chunks (gzip if asked)."""
+#: Opens a short session of the draw's tenant for reading pieces while the response streams
+Opener = Callable[[], AbstractContextManager[Session]]
+
+
+def download(session: Session, record: Draw, *, gzip: bool, opener: Opener | None = None
+             ) -> Download:
+    """The bundle of ``record`` as it is exported now, as chunks (gzip if asked).
+
+    ``opener``: where the pieces are read from while the chunks are consumed — a session of
+    its own, opened at the first piece and closed at the last (a web response streams after
+    its request's session is gone); by default ``session`` itself (the command line)."""
     prefix, suffix = _halves(bundle_rest(session, record))
     stored = _stored(session, record)
+    draw_id = record.id
+
+    def via(read: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
+        if opener is None:
+            yield from read(session)
+            return
+        with opener() as own:
+            yield from read(own)
+
     if stored is None:  # a draw from before: its pool JSON made from the stored lines
         if "pool" in record.bundle:
             inline = [kernel.canonical_json(record.bundle["pool"])]
             return _made(prefix, inline, suffix, gzip=gzip)
-        return _made(prefix, pool_json(lambda: _pool_lines(session, record)), suffix,
-                     gzip=gzip)
-    pieces = blobs.read(session, blobs.BUNDLE_POOL, record.id, first_seq=1)
+        _pool_row(session, record)  # a missing pool is refused now, not mid-stream
+        return _made(prefix, pool_json(lambda: via(lambda s: _pool_lines(s, draw_id))),
+                     suffix, gzip=gzip)
+    pieces = via(lambda s: blobs.read(s, blobs.BUNDLE_POOL, draw_id, first_seq=1))
     if not gzip:
         return Download(_chain(prefix, _inflated(pieces), suffix),
                         len(prefix) + stored.length + len(suffix), gzip=False)

@@ -8,11 +8,11 @@ from typing import Any
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -306,8 +306,13 @@ def draw_bundle(draw_id: int) -> Response:
 def bundle_response(s: Any, record: Draw) -> Response:
     """The bundle as a download, in canonical JSON (the bytes the digest is computed over),
     streamed from its stored pieces in constant memory; gzip when the client takes it."""
-    got = bundlefiles.download(s, record, gzip=request.accept_encodings["gzip"] > 0)
-    response = Response(stream_with_context(got.chunks), mimetype="application/json")
+    platform = current_app.extensions["shuangsuiji"]
+    tenant_id = record.tenant_id
+    # the pieces are read in a session of their own while the response streams: the
+    # request's session ends with the request, as always
+    got = bundlefiles.download(s, record, gzip=request.accept_encodings["gzip"] > 0,
+                               opener=lambda: platform.db.session(tenant_id))
+    response = Response(got.chunks, mimetype="application/json")
     if got.gzip:
         response.headers["Content-Encoding"] = "gzip"
     if got.length >= 0:
