@@ -26,7 +26,11 @@ Then, each in a fresh Python process so that peak memory is the measured step's 
 2. **service draw** — ``services.draws.draw(...)`` and the commit: freeze (exclusions,
    strata, digest), draw, bundle, the Draw, DrawPool (the pool's canonical lines, compressed)
    and DrawSelection rows, the audit event;
-3. **offline verify** — ``kernel.verify_bundle`` on the committed bundle (``shuangsuiji-draw/1``
+3. **the draw with the announcement step** — the unannounced draw voided (not timed), the
+   same task announced (``announcements.announce``: the pool frozen and stored, once),
+   two parties' commit–reveal, and ``draws.draw`` on the announced pool; printed beside
+   the unannounced draw with the ratio of the two;
+4. **offline verify** — ``kernel.verify_bundle`` on the committed bundle (``shuangsuiji-draw/1``
    with every pool member, as exported) read back from its JSON file (what ``ssj verify``
    does; the JSON parse is shown on its own line).
 
@@ -156,11 +160,11 @@ def build(url: str, n: int) -> dict[str, Any]:
         for kind, data in files.items():
             imports.import_file(s, tenant, kind, data, f"{kind}.csv", actor="bench",
                                 today=date(YEAR, 3, 1))
-        # tasks are made under a published item list (MIIT 第五条, CQ 第四条)
         from shuangsuiji.services import items as item_service
 
+        # tasks take items of the approved, published list only (MIIT 第五条)
         item_service.approve_and_publish(s, approver="bench", approved_on=date(YEAR, 3, 1),
-                                         document="bench", actor="bench")
+                                         document="bench-001", actor="bench")
         plans.create_plan(s, platform, tenant, YEAR, title=f"{YEAR}年度抽查工作计划",
                           made_on=date(YEAR, 2, 10))
         common = {"plan_year": YEAR, "title": "电信业务经营许可情况检查",
@@ -387,6 +391,55 @@ def child_draw(url: str, tid: int, bundle_path: str) -> dict[str, Any]:
     return out
 
 
+PARTIES = {"工业和信息化局": "bench-secret-0123456789abcdef-局",
+           "见证人 王五": "bench-secret-fedcba9876543210-见证"}
+
+
+def child_announced(url: str, tid: int) -> dict[str, Any]:
+    """The same task drawn again with the announcement step: the unannounced draw is voided
+    (not timed), then announce (freezes and stores the pool), commit–reveal by two parties,
+    and the draw, which reuses the announced pool (frozen once), each step committed as a
+    user's would be."""
+    from sqlalchemy import select
+
+    from shuangsuiji.db import set_tenant
+    from shuangsuiji.models.draws import Draw
+    from shuangsuiji.services import announcements, audit, draws
+    from shuangsuiji.services import tenants as tenant_service
+
+    app = make_app(url)
+    platform = app.extensions["shuangsuiji"]
+    with platform.db.session() as s:
+        set_tenant(s, tid)
+        audit.set_actor(s, "bench")
+        tenant = tenant_service.get(s, "miit")
+        live = s.scalars(select(Draw).order_by(Draw.id.desc())).first()
+        draws.void(s, tenant, live.id, "bench: drawn again with the announcement step")
+        s.commit()
+        gc.collect()
+        times: dict[str, float] = {}
+        t0 = time.perf_counter()
+        announcements.announce(s, platform, tenant, TASK, procedure="commit_reveal",
+                               parties=tuple(PARTIES))
+        s.commit()
+        times["announce_s"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        for party, secret in PARTIES.items():
+            announcements.commit(s, tenant, TASK, party, announcements.commitment_of(secret))
+            s.commit()
+        for party, secret in PARTIES.items():
+            announcements.reveal(s, tenant, TASK, party, secret)
+            s.commit()
+        times["seed_s"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        record = draws.draw(s, platform, tenant, TASK)
+        s.commit()
+        times["draw_s"] = time.perf_counter() - t2
+        times["total_s"] = time.perf_counter() - t0
+        return {**times, "peak_mib": peak_mib(), "pool_digest": record.pool_digest,
+                "format": record.bundle.get("format"), "selected": record.selected_count}
+
+
 def child_verify(bundle_path: str) -> dict[str, Any]:
     from shuangsuiji import kernel
 
@@ -465,6 +518,7 @@ def measure(base_url: str | None, n: int, keep: bool) -> dict[str, Any]:
         raw = run_child("raw", url, tid)
         drawn = run_child("draw", url, tid, bundle_path)
         raw_after = run_child("raw", url, tid)
+        announced = run_child("announced", url, tid)
         verify = run_child("verify", bundle_path)
         if not keep:
             Path(bundle_path).unlink(missing_ok=True)
@@ -473,7 +527,8 @@ def measure(base_url: str | None, n: int, keep: bool) -> dict[str, Any]:
             drop()
     raw_s = min(raw["raw_s"], raw_after["raw_s"])
     return {"n": n, "info": info, "raw": raw, "raw_s": raw_s, "draw": drawn,
-            "verify": verify, "raw_runs": raw["raw_runs"] + raw_after["raw_runs"]}
+            "verify": verify, "announced": announced,
+            "raw_runs": raw["raw_runs"] + raw_after["raw_runs"]}
 
 
 def report(results: list[dict[str, Any]], dialect: str) -> bool:
@@ -533,6 +588,15 @@ def report(results: list[dict[str, Any]], dialect: str) -> bool:
                 print(f"  {label}: min {b['min']:.2f} / median {b['median']:.2f} / max "
                       f"{b['max']:.2f} s; service draw = {d['draw_s'] / b['median']:.2f}× "
                       "its median")
+        a = r.get("announced")
+        if a:
+            same = "same pool" if a["pool_digest"] == d["pool_digest"] else "POOL DIFFERS"
+            print(f"  with the announcement step (commit–reveal, pool frozen once; {same}, "
+                  f"{a['format']}): announce {a['announce_s']:.2f} s + commit–reveal "
+                  f"{a['seed_s']:.2f} s + draw {a['draw_s']:.2f} s = {a['total_s']:.2f} s; "
+                  f"peak RSS {a['peak_mib']:.0f} MiB")
+            print(f"  announced / unannounced draw: {a['total_s'] / d['draw_s']:.2f}× "
+                  f"(the draw step alone: {a['draw_s'] / d['draw_s']:.2f}×)")
         if raw.get("load"):
             print("  load average at the raw-scan child: "
                   + " ".join(f"{x:.2f}" for x in raw["load"]))
@@ -569,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
             out = child_raw(rest[0], int(rest[1]))
         elif kind == "draw":
             out = child_draw(rest[0], int(rest[1]), rest[2])
+        elif kind == "announced":
+            out = child_announced(rest[0], int(rest[1]))
         else:
             out = child_verify(rest[0])
         print(json.dumps(out, default=str))

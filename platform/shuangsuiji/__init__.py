@@ -12,6 +12,10 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+#: Set by a quick ``ssj`` command before it imports anything else: define only the models
+#: it imports (:mod:`shuangsuiji.models`; every other process imports them all).
+MODELS_ON_DEMAND = False
+
 
 def create_app(config: dict[str, Any] | None = None) -> Any:
     """Build the Flask app (see :func:`shuangsuiji.app.create_app`)."""

@@ -148,6 +148,7 @@ def test_05_draw_with_a_typed_seed(site: Site, page: Any) -> None:
     page.fill("#witnesses", "公证员 张三\n群众代表 李四")
     response_status: list[int] = []
     page.on("response", lambda r: response_status.append(r.status))
+    page.check("#draw-form input[name=confirm]")  # irreversible: confirmed explicitly
     page.click("#draw-form button[type=submit]")
     page.wait_for_load_state()
     if "/draws/" not in page.url:
@@ -228,11 +229,13 @@ def test_08_end_work_and_publish(site: Site, page: Any) -> None:
     _needs("recorded")
     page.goto(STATE["task_url"])
     page.fill("#ended_on", "2026-05-29")
+    page.check("form[action$='/end-work'] input[name=confirm]")
     page.click("text=登记工作结束")
     page.wait_for_load_state()
     # CQ Art. 14: 20 working days after the work ended (2026-05-29, a Friday).
     assert "公示截止日期" in page.inner_text(".facts"), page.inner_text("main")[:500]
     assert "20 个工作日" in page.inner_text(".facts")
+    page.check("form[action$='/publish'] input[name=confirm]")
     page.click("text=公示抽查结果")
     page.wait_for_load_state()
     assert "抽查结果已在公示门户公开" in page.inner_text(".flash"), page.inner_text("main")[:500]

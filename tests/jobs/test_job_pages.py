@@ -75,7 +75,10 @@ def test_failed_job_shows_its_problems_and_is_retried(
     first = _upload(client, csv_bytes(TARGET_HEADINGS_ZH, target_rows(1)), "ok.csv")
     ok_url = first.headers["Location"]
     assert _wait(client, ok_url + ".json")["state"] == "succeeded"
-    assert client.post(ok_url + "/retry").status_code == 409
+    refused = client.post(ok_url + "/retry")
+    assert refused.status_code == 409  # the job page again, saying why
+    assert "只有失败的任务可以重试" in refused.get_data(as_text=True)
+    assert 'id="job"' in refused.get_data(as_text=True)
 
 
 def test_export_job_gives_a_file(app: Flask,

@@ -66,3 +66,37 @@ def test_event_whose_draw_is_gone(app: Flask, platform: Any,
     bad = _verify(app)
     assert bad.exit_code != 0
     assert f"event {seq} records draw {record.id}, but that row is gone" in bad.output
+
+
+def test_a_selection_changed_by_hand_is_named(app: Flask, platform: Any,
+                                              make_task: Callable[..., str]) -> None:  # noqa: F811
+    record = _drawn(platform, make_task)
+    with platform.db.session(record.tenant_id) as s, \
+            unaudited(s, "test: a drawn target swapped for another by hand"):
+        row = s.scalars(select(DrawSelection).where(DrawSelection.draw_id == record.id)
+                        .order_by(DrawSelection.position)).first()
+        row.credit_code = "91500000MA00000000"
+        s.commit()
+    bad = _verify(app)
+    assert bad.exit_code != 0
+    assert f"draw {record.id}: its" in bad.output and "selection rows" in bad.output
+
+
+def test_an_import_batch_without_its_event_is_named(app: Flask, platform: Any,
+                                                    make_task: Callable[..., str]  # noqa: F811
+                                                    ) -> None:
+    from shuangsuiji.models.directories import ImportBatch
+
+    record = _drawn(platform, make_task)
+    with platform.db.session(record.tenant_id) as s, \
+            unaudited(s, "test: an import's event removed"):
+        event = s.scalars(select(AuditEvent).where(
+            AuditEvent.tenant_id == record.tenant_id, AuditEvent.object_type == "import_batch")
+            .order_by(AuditEvent.seq)).first()
+        assert event is not None and s.get(ImportBatch, int(event.object_id)) is not None
+        s.execute(delete(AuditEvent).where(AuditEvent.id == event.id))
+        cover_tracks(s, record.tenant_id)
+        s.commit()
+    bad = _verify(app)
+    assert bad.exit_code != 0
+    assert f"import batch {event.object_id} has no audit event" in bad.output

@@ -127,6 +127,8 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("api_draws.announce", "POST"): OP, ("api_draws.commit_seed", "POST"): OP,
     ("api_draws.reveal_seed", "POST"): OP, ("api_draws.get_announcement", "GET"): V,
     ("api_draws.recuse", "POST"): OP, ("api_draws.void_draw", "POST"): A,
+    # an announced draw's recusal in two steps, as on the web: inspectors declare their own
+    ("api_recusals.declare", "POST"): OI, ("api_recusals.apply", "POST"): OP,
     ("api_inspections.record_on_site", "POST"): OI,
     ("api_inspections.record_result", "POST"): OP, ("api_inspections.write_report", "PUT"): OP,
     ("api_inspections.publish", "POST"): A, ("api_plans.create_plan", "POST"): A,

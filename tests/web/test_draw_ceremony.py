@@ -31,7 +31,8 @@ def test_announce_commit_reveal_draw_on_the_pages(
     w = world["chongqing"]
     first = w.require_draw()
     admin = client_for("cq_admin")
-    assert admin.post(f"{CQ}/draws/{first}/void", data={"reason": "重新抽取"}).status_code == 302
+    assert admin.post(f"{CQ}/draws/{first}/void",
+                      data={"reason": "重新抽取", "confirm": "y"}).status_code == 302
     page = _text(admin.get(f"{CQ}/tasks/{w.task_id}/draw"))
     assert "抽取池摘要" in page or "pool" in page.lower()
     done = admin.post(f"{CQ}/tasks/{w.task_id}/announce", data={
@@ -47,14 +48,20 @@ def test_announce_commit_reveal_draw_on_the_pages(
     wrong = admin.post(f"{CQ}/tasks/{w.task_id}/reveal", data={
         "party": "公证员 赵六", "secret": "not the secret"})
     assert (wrong.status_code != 302 and "不符" in _text(wrong)) or "match" in _text(wrong)
+    assert wrong.status_code in (400, 409, 422)  # the draw page again, the secret kept
+    assert 'value="not the secret"' in _text(wrong) and 'id="commit-reveal"' in _text(wrong)
     for party, secret in SECRETS.items():
         r = admin.post(f"{CQ}/tasks/{w.task_id}/reveal", data={"party": party,
                                                                "secret": secret})
         assert r.status_code == 302, _text(r)
     pool = re.search(r'id="pool-digest">([0-9a-f]{64})<', page)
     assert pool
-    drawn = admin.post(f"{CQ}/tasks/{w.task_id}/draw", data={
-        "seed_source": "generated", "pool_digest": pool.group(1), "witnesses": "公证员 赵六"})
+    sent = {"seed_source": "generated", "pool_digest": pool.group(1),
+            "witnesses": "公证员 赵六"}
+    unconfirmed = admin.post(f"{CQ}/tasks/{w.task_id}/draw", data=sent)
+    assert unconfirmed.status_code == 422  # irreversible: asked first, nothing drawn
+    assert "勾选确认框" in _text(unconfirmed) and "公证员 赵六" in _text(unconfirmed)
+    drawn = admin.post(f"{CQ}/tasks/{w.task_id}/draw", data={**sent, "confirm": "y"})
     assert drawn.status_code == 302, _text(drawn)
     draw_id = int(drawn.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
     public = client_for(None)

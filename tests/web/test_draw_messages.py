@@ -119,22 +119,26 @@ def test_refused_draws_and_voids_read_in_the_page_language(
 
     # a second draw of a drawn task, with the pool digest shown (unchanged)
     again = _text(client.post(f"{CQ}/tasks/{w.task_id}/draw", data={
-        "seed_source": "ceremony", "seed": "42", "witnesses": "", "pool_digest": digest}))
+        "seed_source": "ceremony", "seed": "42", "witnesses": "", "confirm": "y",
+        "pool_digest": digest}))
     assert f"抽查任务 {code} 已有第 {draw_id} 号抽取" in again
     assert "如需重新抽取，请先写明理由将其作废" in again
     assert "already has draw" not in again
 
     # void it, then void it again: refused, with the reason it was voided
-    voided = admin.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "见证人未到场，重新抽取"})
+    voided = admin.post(f"{CQ}/draws/{draw_id}/void", data={"confirm": "y",
+                                                       "reason": "见证人未到场，重新抽取"})
     assert voided.status_code == 302
-    twice = admin.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "再次作废"})
+    twice = admin.post(f"{CQ}/draws/{draw_id}/void", data={"confirm": "y",
+                                                       "reason": "再次作废"})
     assert twice.status_code == 409
     assert f"第 {draw_id} 号抽取已作废（作废理由：见证人未到场，重新抽取）" in _text(twice)
 
     # a draw whose pool changed since its digest was shown
     stale = "0" * 64
     changed = _text(client.post(f"{CQ}/tasks/{w.task_id}/draw", data={
-        "seed_source": "ceremony", "seed": "42", "witnesses": "", "pool_digest": stale}))
+        "seed_source": "ceremony", "seed": "42", "witnesses": "", "confirm": "y",
+        "pool_digest": stale}))
     assert "抽取池在公布其摘要后已发生变化" in changed
     assert f"公布的摘要为 {stale[:16]}…，现为 {digest[:16]}…；" in changed
     assert "the pool changed" not in changed
@@ -142,11 +146,13 @@ def test_refused_draws_and_voids_read_in_the_page_language(
     _english(client)
     _english(admin)
     english = _text(client.post(f"{CQ}/tasks/{w.task_id}/draw", data={
-        "seed_source": "ceremony", "seed": "42", "witnesses": "", "pool_digest": stale}))
+        "seed_source": "ceremony", "seed": "42", "witnesses": "", "confirm": "y",
+        "pool_digest": stale}))
     assert "the pool changed since its digest was shown" in english
     assert f"shown {stale[:16]}…, now {digest[:16]}…; show the pool again" in english
     assert (f"draw #{draw_id} is already void (见证人未到场，重新抽取)"
-            in _text(admin.post(f"{CQ}/draws/{draw_id}/void", data={"reason": "再次作废"})))
+            in _text(admin.post(f"{CQ}/draws/{draw_id}/void", data={"confirm": "y",
+                                                       "reason": "再次作废"})))
 
 
 def test_a_stored_pool_changed_outside_the_platform_is_refused_in_chinese(
@@ -234,7 +240,8 @@ def test_a_recusal_the_kernel_refuses_is_explained_in_chinese(
     form = {"person_id": one.members[0], "credit_code": two.targets[0], "mode": "withdraw",
             "reason": "亲属在该企业任职"}
     refused = client.post(f"{CQ}/draws/{draw_id}/recusals", data=form)
-    assert refused.status_code == 400
+    assert refused.status_code == 422
+    assert "亲属在该企业任职" in _text(refused)  # the form again, with what was typed
     assert (f"检查对象 '{two.targets[0]}' 不属于 '{one.members[0]}' 所在的第 1 检查组"
             in _text(refused))
     _english(client)

@@ -20,6 +20,10 @@ from tests.web.conftest import TenantWorld
 # for copying (the log page's API addresses) are addresses, not codes.
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
 ADDRESS = re.compile(r"\S*(?:://|/)\S*")
+# Python's text of a value shown as it is: a dict or list repr, True/False/None.
+REPR = re.compile(r"\{'|\['|\b(?:True|False|None)\b")
+# A rules line or citation by its pack code (``chongqing 2021 第十四条``), not its document.
+PACK_CODE = re.compile(r"\b(?:miit|chongqing|yuzhong|example) 20\d\d\b")
 
 
 class _VisibleText(HTMLParser):
@@ -68,6 +72,19 @@ def raw_codes(html: str) -> set[str]:
     return {t.rstrip(".") for t in TOKEN.findall(text)} & known
 
 
+def python_reprs(text: str) -> list[str]:
+    """Bits of Python's text of a value in visible ``text`` (``{'code': 'key'}``, ``True``)."""
+    return REPR.findall(ADDRESS.sub(" ", text)) + PACK_CODE.findall(text)
+
+
+def test_python_reprs_are_found_by_the_check() -> None:  # the check itself can fail
+    assert python_reprs(visible_text("<td>{'code': 'key', 'cap': None}</td><td>True</td>")) \
+        == ["{'", "None", "True"]
+    assert python_reprs(visible_text("<td>['on_site']</td>")) == ["['"]
+    assert python_reprs("20 个工作日, chongqing 2021 第十四条") == ["chongqing 2021"]
+    assert python_reprs(visible_text('<td title="True">是</td><p>重点检查事项</p>')) == []
+
+
 def test_raw_codes_are_found_by_the_check() -> None:  # the check itself can fail
     assert raw_codes("<p>方式：on_site、bad_credit <b>draw.commit</b></p>") == {
         "on_site", "bad_credit", "draw.commit"}
@@ -110,12 +127,17 @@ def test_no_raw_code_on_a_roles_pages(client_for: Callable[[str | None], FlaskCl
         starts = ["/t/chongqing/", "/t/chongqing/items", f"/t/chongqing/items/{cq.item_id}",
                   "/t/chongqing/audit", f"/t/chongqing/tasks/{cq.task_id}",
                   "/t/chongqing/items/new", *starts]
+    if username == "central":
+        starts = ["/central/packs/diff?left=miit&right=chongqing&on=2026-06-01", *starts]
     pages = _crawl(client, starts, ("/t/chongqing/", "/p/chongqing/", "/central"), limit=25)
     assert sum(1 for html in pages.values() if html) >= 3, sorted(pages)
     shown = {username}  # the header shows the user name ("central" is also a level's code)
     found = {path: sorted(raw_codes(html) - shown) for path, html in pages.items()
              if raw_codes(html) - shown}
     assert found == {}
+    reprs = {path: python_reprs(visible_text(html)) for path, html in pages.items()
+             if python_reprs(visible_text(html))}
+    assert reprs == {}
 
 
 def test_the_item_form_offers_methods_as_labelled_checkboxes(
@@ -146,7 +168,9 @@ def test_the_public_results_csv_is_chinese_in_zh_cn(app: Flask,
     assert rows[1][5] == "未发现问题" and rows[1][7] == "否" and rows[1][11] == "是"
     client.set_cookie("ssj_lang", "en")
     en = client.get("/p/chongqing/results.csv").get_data(as_text=True).lstrip("\ufeff")
-    assert en.startswith("task_code,") and "no_problem" in en  # English: the codes, as before
+    # English: English headings and values (the codes stay in results.json)
+    assert en.startswith("Task code,Task,Item code,Credit code") and "no_problem" not in en
+    assert ",no," in en and ",yes" in en
 
 
 def test_the_rules_line_names_the_pack_version(

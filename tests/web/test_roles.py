@@ -111,11 +111,15 @@ def test_a_refused_action_shows_the_message_where_and_hint(
     """Publishing before the work ended: the service refuses; the page says why."""
     w = world["chongqing"]
     w.require_draw()
-    response = client_for("cq_admin").post(f"/t/chongqing/tasks/{w.task_id}/publish", data={})
-    assert response.status_code in (400, 409)
+    response = client_for("cq_admin").post(f"/t/chongqing/tasks/{w.task_id}/publish",
+                                           data={"confirm": "y", "directed_to": "市监局"})
+    assert response.status_code == 422  # the task page again, above the publication form
     text = response.get_data(as_text=True)
-    # the service's message, in the page's language (zh_CN by default)
+    # the service's message, in the page's language (zh_CN by default), with what to do in
+    # the browser (not on the command line), and what was typed kept
     assert "的抽查工作尚未结束" in text and "处理办法" in text and "Traceback" not in text
+    assert "ssj tasks end-work" not in text and "填写“抽查工作结束”" in text
+    assert 'value="市监局"' in text and 'id="publication"' in text
 
 
 def test_an_unexpected_error_is_a_chinese_500_page(

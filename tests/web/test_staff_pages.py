@@ -54,7 +54,7 @@ def _drawn(app: Flask, w: TenantWorld) -> list[Any]:
 def _end_work_none_recorded(app: Flask, w: TenantWorld) -> dict[str, str]:
     """The end-of-work form for a task none of whose targets has a record yet: every one is
     named as confirmed missing, as the form asks."""
-    return {"ended_on": "2026-05-29",
+    return {"ended_on": "2026-05-29", "confirm": "y",
             "confirm_missing": " ".join(t.credit_code for t in _drawn(app, w))}
 
 
@@ -140,7 +140,9 @@ def test_report_required_under_miit_not_under_chongqing(
     before = _events(app, w)
     partial = client.post(url, data={"field_period": "2026年4月至5月"})
     assert partial.status_code == 422
-    assert "target_count" in partial.get_data(as_text=True)  # the missing fields, named
+    # the missing fields, named by their labels (not the pack's field names)
+    assert "请完整填写报告；缺少：抽查对象数量" in partial.get_data(as_text=True)
+    assert "target_count、" not in partial.get_data(as_text=True)
     assert _count(app, w, TaskReport) == 0 and _events(app, w) == before
     full = {f"field_{k}": "内容" for k in ("period", "target_count", "content", "findings",
                                            "handling", "suggestions")}

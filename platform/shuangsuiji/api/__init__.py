@@ -76,6 +76,7 @@ def init_app(app: Flask) -> Api:
         inspections,
         plans,
         public,
+        recusals,
         tenants,
         translog,
     )
@@ -91,7 +92,8 @@ def init_app(app: Flask) -> Api:
     app.register_blueprint(static)
 
     plain = [tenants.blp, public.blp, translog.blp]
-    scoped = [tenants.scoped, directories.blp, plans.blp, draws.blp, inspections.blp,
+    scoped = [tenants.scoped, directories.blp, plans.blp, draws.blp, recusals.blp,
+              inspections.blp,
               deadlines.blp, audit.blp, public.scoped, draws.public,
               translog.scoped]
     errors.register_on_blueprints(plain + scoped)

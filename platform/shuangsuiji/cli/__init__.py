@@ -2,9 +2,11 @@
 
 Start-up is kept short: ``ssj --help`` imports nothing but click (the command list and
 short help are :data:`COMMANDS`, written here), and a command imports only its own module,
-then builds the app without the web and API layers (``SSJ_CLI``). ``bench/cli_start.py``
-measures it; ``tests/foundation/test_cli_start.py`` keeps :data:`COMMANDS` in step with the
-modules' commands.
+then builds the app without the web and API layers (``SSJ_CLI``); the quick commands
+(:data:`LIGHT`: ``tenants``, ``packs``) not even Flask, only the platform
+(:func:`shuangsuiji.host.cli_platform`). ``bench/cli_start.py`` measures it;
+``tests/foundation/test_cli_start.py`` keeps :data:`COMMANDS` in step with the modules'
+commands and checks what a quick command imports.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 
 import click
 
-from shuangsuiji.cli.registry import COMMANDS, MODULES, OFFLINE, register_commands
+from shuangsuiji.cli.registry import COMMANDS, LIGHT, MODULES, OFFLINE, register_commands
 
-__all__ = ["COMMANDS", "MODULES", "OFFLINE", "cli", "main", "register_commands"]
+__all__ = ["COMMANDS", "LIGHT", "MODULES", "OFFLINE", "cli", "main", "register_commands"]
 
 
 def _create_app() -> Any:
@@ -43,8 +45,19 @@ class _Main(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        quick = cmd_name in LIGHT and bool(_PROCESS) and not ctx.resilient_parsing
+        if quick:
+            import shuangsuiji
+
+            shuangsuiji.MODELS_ON_DEMAND = True  # before the command's module is imported
         command = _command(cmd_name)
         if command is None or cmd_name in OFFLINE or ctx.resilient_parsing:
+            return command
+        if quick:
+            from shuangsuiji.cli.common import use_platform
+            from shuangsuiji.host import cli_platform
+
+            use_platform(cli_platform())
             return command
         from flask import current_app
         from flask.cli import ScriptInfo
@@ -88,5 +101,12 @@ cli = _Main(
 )
 
 
+#: Set by :func:`main`: this process is the ``ssj`` command itself, so a quick command
+#: (:data:`LIGHT`) may run without Flask and define only the models it uses. ``cli``
+#: invoked in a longer-lived process (tests' ``CliRunner``) builds an app every time.
+_PROCESS: list[bool] = []
+
+
 def main() -> None:
+    _PROCESS.append(True)
     cli.main(prog_name="ssj")

@@ -1,23 +1,36 @@
-"""Shared CLI plumbing: user errors as messages, tenant-scoped sessions."""
+"""Shared CLI plumbing: user errors as messages, tenant-scoped sessions, the platform.
+
+Flask is imported only when a command runs in an app's context: the quick commands of
+``ssj`` (:data:`shuangsuiji.cli.registry.LIGHT`) run on a :class:`Platform` built without it
+(:func:`use_platform`); under ``flask --app shuangsuiji`` and ``app.test_cli_runner()`` a
+command gets the app's context as flask's ``AppGroup`` gives it.
+"""
 
 from __future__ import annotations
 
+import functools
 import getpass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from shuangsuiji.db.session import set_actor
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit
-from shuangsuiji.services import tenants as tenant_service
+
+#: The platform of a quick ``ssj`` command (set by :func:`use_platform`), else None: the
+#: command runs in a Flask app's context.
+_PLATFORM: list[Platform] = []
+
+
+def use_platform(platform: Platform) -> None:
+    """Run this process's commands on ``platform``, without a Flask app."""
+    _PLATFORM[:] = [platform]
 
 
 def _as_click_error(exc: Exception) -> click.ClickException:
@@ -65,8 +78,39 @@ class FriendlyErrors:
             raise friendly from None
 
 
-class SsjGroup(FriendlyErrors, AppGroup):
-    """A command group whose commands report user errors as messages."""
+def _in_app_context(f: Callable[..., Any]) -> Callable[..., Any]:
+    """flask's ``with_appcontext``, importing Flask only when there is no platform of a
+    quick command: without an active app, load the app of the click context's ScriptInfo."""
+
+    @click.pass_context
+    @functools.wraps(f)
+    def run(ctx: click.Context, /, *args: Any, **kwargs: Any) -> Any:
+        if not _PLATFORM:
+            from flask import current_app
+            from flask.cli import ScriptInfo
+
+            if not current_app:
+                app = ctx.ensure_object(ScriptInfo).load_app()
+                ctx.with_resource(app.app_context())
+        return ctx.invoke(f, *args, **kwargs)
+
+    return run
+
+
+class SsjGroup(FriendlyErrors, click.Group):
+    """A command group whose commands report user errors as messages and run with the
+    platform (as flask's ``AppGroup``: ``with_appcontext=False`` leaves a command bare)."""
+
+    group_class = type  # subgroups are SsjGroups too
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        wrap = kwargs.pop("with_appcontext", True)
+
+        def decorator(f: Callable[..., Any]) -> click.Command:
+            return super(SsjGroup, self).command(*args, **kwargs)(
+                _in_app_context(f) if wrap else f)
+
+        return decorator
 
 
 class SsjCommand(FriendlyErrors, click.Command):
@@ -74,7 +118,11 @@ class SsjCommand(FriendlyErrors, click.Command):
 
 
 def platform() -> Platform:
-    return current_app.extensions["shuangsuiji"]
+    if _PLATFORM:
+        return _PLATFORM[0]
+    from flask import current_app
+
+    return current_app.extensions["shuangsuiji"]  # type: ignore[no-any-return]
 
 
 def cli_actor() -> str:
@@ -89,9 +137,11 @@ def session(tenant: str | None = None) -> Iterator[tuple[Session, Tenant | None]
     """A session for a CLI command, scoped to ``tenant`` (a slug) when given. Commits at the
     end of the block; any error rolls back, so a command changes everything or nothing."""
     with platform().db.session() as s:
-        audit.set_actor(s, cli_actor())
+        set_actor(s, cli_actor())
         found = None
         if tenant is not None:
+            from shuangsuiji.services import tenants as tenant_service
+
             found = tenant_service.get(s, tenant)
             s.info["tenant_id"] = found.id
         yield s, found

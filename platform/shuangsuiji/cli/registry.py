@@ -13,7 +13,7 @@ import click
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
     "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "credit_cmd",
     "provisions_cmd", "draw_cmd", "lifecycle", "pack_dev", "users", "demo_cmd", "log_cmd",
-    "jobs_cmd", "units_cmd", "verify_cmd",
+    "jobs_cmd", "verify_cmd", "units_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"
@@ -77,6 +77,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 #: Commands that need no app (no database): they start without building one.
 OFFLINE = frozenset({"verify", "verifier"})
+
+#: Quick commands: they need the database and the packs only, so ``ssj`` runs them on a
+#: platform built without Flask (``host.cli_platform``; no Flask, Werkzeug or Jinja
+#: imported). Every other command runs in a Flask app's context, built without the web
+#: pages and the API (``SSJ_CLI``).
+LIGHT = frozenset({"tenants", "packs"})
 
 
 def register_commands(group: click.Group) -> None:

@@ -7,7 +7,6 @@ from datetime import date
 import click
 
 from shuangsuiji.cli.common import SsjGroup, platform, session
-from shuangsuiji.packkit.listing import chain_text, format_rules, plan_window_on
 from shuangsuiji.services import tenants as tenant_service
 
 
@@ -67,6 +66,8 @@ def create(
 )
 def show(slug: str, as_of: object) -> None:
     """Show a tenant and every rule in force for it, with citations (as `ssj pack rules`)."""
+    from shuangsuiji.packkit.listing import chain_text, format_rules, plan_window_on
+
     day = as_of.date() if as_of else date.today()  # type: ignore[attr-defined]
     with session() as (s, _):
         t = tenant_service.get(s, slug)

@@ -1,26 +1,36 @@
-"""``ssj verify`` and ``ssj verifier``: offline, no app and no database, and light: they
-import the kernel alone, so a million-target bundle is checked in the verifier's own memory
-(docs/performance.md), not beside the web framework's."""
+"""`ssj verify` and `ssj verifier`: a draw checked offline from its bundle (and, given a
+checkpoint saved earlier, the log checked to extend it); the one-file verifier for the
+public. Neither needs the database, so neither builds an app (registry.OFFLINE)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from shuangsuiji import standalone
+from shuangsuiji import kernel, standalone
+from shuangsuiji.cli.common import SsjCommand
 from shuangsuiji.kernel.codec import BundleFormatError
 
 
-@click.command("verify")
+@click.command("verify", cls=SsjCommand)
 @click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def verify(bundle_file: Path) -> None:
+@click.option("--checkpoint", "saved", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A checkpoint of the tenant's log saved earlier (repeatable): show the "
+                   "log still extends it (needs --log and --key).")
+@click.option("--log", "log_url", metavar="URL",
+              help="The log's public base URL, e.g. https://HOST/api/v1/public/t/SLUG/log.")
+@click.option("--key", "keys", multiple=True, metavar="VKEY",
+              help="The log's public key, from somewhere other than the portal checked.")
+def verify(bundle_file: Path, saved: tuple[Path, ...], log_url: str | None,
+           keys: tuple[str, ...]) -> None:
     """Recompute a draw from its bundle, offline; exit non-zero at the first mismatch.
 
     The bundle (JSON, or gzip of it) is read as a stream, strictly: a key twice, a
     fraction, an integer beyond 2^53 - 1 are refused by path.
     """
-    from shuangsuiji.kernel import verify_bundle
     from shuangsuiji.kernel.verify import read_bundle
 
     try:
@@ -29,13 +39,44 @@ def verify(bundle_file: Path) -> None:
         raise click.ClickException(f"{bundle_file}: cannot read the bundle: {exc}") from None
     except BundleFormatError as exc:
         raise click.ClickException(f"{bundle_file}: NOT verified — {exc}") from None
-    report = verify_bundle(bundle)
+    report = kernel.verify_bundle(bundle)
     if not report.ok:
         raise click.ClickException(f"{bundle_file}: NOT verified — {report}")
     click.echo(f"{bundle_file}: verified — {report}")
+    if saved or log_url:
+        _check_log(bundle, saved, log_url, keys)
 
 
-@click.command("verifier")
+def _check_log(bundle: dict[str, Any], saved: tuple[Path, ...], log_url: str | None,
+               keys: tuple[str, ...]) -> None:
+    """The log at ``log_url`` still extends each saved checkpoint and the checkpoint the
+    bundle carries (docs/transparency-log.md §4): nothing removed or rewritten since."""
+    from shuangsuiji.kernel import note
+    from shuangsuiji.services import witness
+
+    if not (saved and log_url and keys):
+        raise click.UsageError("--checkpoint needs --log URL and --key VKEY")
+    try:
+        verifiers = [note.parse_vkey(k) for k in keys]
+    except note.NoteError as exc:
+        raise click.BadParameter(str(exc), param_hint="--key") from None
+    texts = []
+    for path in saved:
+        try:
+            texts.append((str(path), path.read_text(encoding="utf-8")))
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{path}: not a UTF-8 text file") from None
+    carried = (bundle.get("log") or {}).get("checkpoint")
+    if isinstance(carried, str):
+        texts.append(("the bundle's checkpoint", carried))
+    latest, lines = witness.check_saved(witness.http_fetch(log_url), texts, verifiers)
+    for line in lines:
+        click.echo(f"✓ {line}")
+    click.echo(f"log {latest.origin}: nothing was removed or rewritten since the saved "
+               f"checkpoint(s); it now has {latest.size} entries")
+
+
+@click.command("verifier", cls=SsjCommand)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(standalone.FILENAME), show_default=True,
               help="where to write the file")

@@ -20,6 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shuangsuiji.db.tenancy import set_tenant
 
+#: ``session.info`` key of who is acting (read by :func:`shuangsuiji.services.audit.record`).
+ACTOR_KEY = "actor"
+
+
+def set_actor(session: Session, actor: str) -> None:
+    """Who is acting in this session (a user name, ``cli:<os user>`` or ``system``)."""
+    session.info[ACTOR_KEY] = actor
+
 
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")

@@ -12,17 +12,20 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import canonical_json, digest, instant
 from shuangsuiji.db.base import utcnow
+from shuangsuiji.db.session import ACTOR_KEY, set_actor
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.services import translog
 
 GENESIS = "0" * 64
-ACTOR_KEY = "actor"
 
-
-def set_actor(session: Session, actor: str) -> None:
-    """Who is acting in this session (a user name, ``cli:<os user>`` or ``system``)."""
-    session.info[ACTOR_KEY] = actor
+#: Events after which the tenant's log is signed at once, in the same transaction: the
+#: moment a draw is committed or voided, an announcement published, or a recusal declared
+#: or applied, the public can fetch a checkpoint that covers it (docs/transparency-log.md §3;
+#: the portal's draw page shows it), and the deployment's central witness has countersigned
+#: it (a split view refuses the step: services/witness.py).
+CHECKPOINT_ACTIONS = frozenset({"draw.announce", "draw.commit", "draw.void",
+                                "draw.recusal_declared", "draw.recusal"})
 
 
 _instant = instant  # the earlier private name, still used by tests
@@ -84,6 +87,12 @@ def record(
     translog.append(session, event)  # sets event.log_nodes: the log costs no statement
     session.add(event)
     session.flush()
+    if action in CHECKPOINT_ACTIONS and session.info.get(translog.LOG_KEYS) is not None:
+        # rolled back with the event, if it is; the central witness countersigns it
+        text = translog.checkpoint(session, tenant_id, appended=event.seq)
+        from shuangsuiji.services import witness
+
+        witness.countersign_at_once(session, tenant_id, text, event.seq)
     return event
 
 
@@ -131,4 +140,5 @@ def count(session: Session, tenant_id: int) -> int:
     ) or 0
 
 
-__all__ = ["ChainReport", "canonical_json", "count", "record", "set_actor", "verify"]
+__all__ = ["ACTOR_KEY", "ChainReport", "canonical_json", "count", "record", "set_actor",
+           "verify"]

@@ -81,4 +81,37 @@ def cross_check(session: Session, tenant_id: int) -> list[str]:
     problems += [msg("event %(seq)s records %(kind)s %(id)s, but that row is gone (deleted "
                      "behind the platform's back)", seq=vouched[k], kind=k[0], id=k[1])
                  for k in sorted(set(vouched) - rows, key=lambda k: vouched[k])]
-    return problems
+    return problems + _selections(session, tenant_id)
+
+
+def _selections(session: Session, tenant_id: int) -> list[str]:
+    """Each draw's selection rows against what its ``draw.commit`` event vouches for: the
+    bundle digest (the event's payload) and, through the stored bundle it seals, the drawn
+    targets in draw order. A selection added, removed, changed or reordered by hand is
+    named."""
+    from shuangsuiji.models.draws import DrawSelection
+    from shuangsuiji.services import draws as draw_service
+
+    commits = {e.object_id: e for e in session.scalars(select(AuditEvent).where(
+        AuditEvent.tenant_id == tenant_id, AuditEvent.action == "draw.commit"))}
+    found: list[str] = []
+    for record in session.scalars(select(Draw).where(Draw.tenant_id == tenant_id)
+                                  .order_by(Draw.id)):
+        event = commits.get(str(record.id))
+        if event is None:
+            continue  # named above: a draw without its event
+        sealed = (event.payload or {}).get("bundle_digest")
+        stored = (record.bundle or {}).get("digests", {}).get("draw")
+        if sealed != record.bundle_digest or sealed != stored:
+            found.append(msg("draw %(draw)s: its bundle digest is not the one its event "
+                             "%(seq)s recorded (changed behind the platform's back)",
+                             draw=record.id, seq=event.seq))
+            continue
+        rows = [c for (c,) in session.execute(
+            select(DrawSelection.credit_code).where(DrawSelection.draw_id == record.id)
+            .order_by(DrawSelection.position, DrawSelection.id))]
+        if rows != list(draw_service.current_result(record).selected):
+            found.append(msg("draw %(draw)s: its %(n)s selection rows are not the targets its "
+                             "sealed bundle drew (a selection added, removed or changed "
+                             "behind the platform's back)", draw=record.id, n=len(rows)))
+    return found

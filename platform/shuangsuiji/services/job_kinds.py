@@ -7,6 +7,11 @@
   the page's direct upload, in the job's one transaction: every row or none.
 * ``export`` — ``params``: ``directory``, ``format`` (csv or xlsx), ``lang`` (zh or en);
   writes the file as the job's ``output``, downloaded from the job page.
+* ``draw`` — ``params``: ``task_id``, ``seed`` (typed at a ceremony, or None),
+  ``witnesses``, ``expected_pool_digest`` (the digest the page showed), ``beacon_signature``.
+  The same :func:`shuangsuiji.services.draws.draw` as the page's direct draw, for a pool too
+  large to freeze and draw inside one request; the draw and ``succeeded`` are committed
+  together, so a retried draw job draws once.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from shuangsuiji.errors import UserError
-from shuangsuiji.messages import msg
+from shuangsuiji.kernel import KernelError
+from shuangsuiji.messages import msg, reason
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import exports, imports, lifecycle
 
@@ -62,8 +68,28 @@ def run_export(ctx: Any) -> tuple[list[Any], dict[str, Any]]:
                 size=len(data))], {"file": filename, "bytes": len(data)}
 
 
+def run_draw(ctx: Any) -> tuple[list[Any], dict[str, Any]]:
+    from shuangsuiji.services import draws
+
+    params = ctx.job.params
+    tenant = ctx.session.get(Tenant, ctx.job.tenant_id)
+    try:
+        record = draws.draw(ctx.session, ctx.platform, tenant, int(params["task_id"]),
+                            seed=params.get("seed"),
+                            witnesses=tuple(params.get("witnesses") or ()),
+                            expected_pool_digest=params.get("expected_pool_digest"),
+                            beacon_signature=params.get("beacon_signature"),
+                            progress=ctx.progress)
+    except KernelError as exc:  # an empty pool, too few inspectors: the user's to fix
+        raise UserError(reason(exc)) from None
+    return [msg("Draw #%(id)d committed: %(selected)d of %(pool)d targets selected.",
+                id=record.id, selected=record.selected_count, pool=record.pool_size)], {
+        "draw_id": record.id, "task_id": record.task_id}
+
+
 #: ``kind -> handler(context) -> (message lines, result)``; a handler raises UserError to fail.
 HANDLERS: dict[str, Callable[[Any], tuple[list[Any], dict[str, Any]]]] = {
     "import": run_import,
     "export": run_export,
+    "draw": run_draw,
 }

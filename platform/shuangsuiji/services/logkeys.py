@@ -19,13 +19,25 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from typing import TYPE_CHECKING
 
 from shuangsuiji.errors import UserError
-from shuangsuiji.kernel import note
 from shuangsuiji.messages import msg
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from shuangsuiji.kernel import note
+
+# The kernel and `cryptography` are imported when a key is first used, not when the
+# platform is built: a quick command (`ssj tenants list`) signs nothing.
+
+#: ``session.info`` key of the deployment's :class:`LogKeys` (every session of the app's
+#: sessionmaker carries it; :mod:`shuangsuiji.services.translog` reads it).
+LOG_KEYS = "ssj_log_keys"
+#: C2SP signed-note key types (as :mod:`shuangsuiji.kernel.note`): Ed25519, cosignature/v1.
+SIG_ED25519 = 0x01
+SIG_COSIGNATURE_V1 = 0x04
 
 DEFAULT_ORIGIN = "shuangsuiji.localhost"
 LOG_FILE = "log-signing.key"
@@ -41,19 +53,31 @@ class Signer:
 
     @property
     def verifier(self) -> note.Verifier:
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        from shuangsuiji.kernel import note
+
         raw = self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         return note.Verifier(self.name, self.kind, raw)
 
     def sign_note(self, text: str) -> note.Signature:
+        from shuangsuiji.kernel import note
+
         return note.Signature(self.name, self.verifier.key_id,
                               self.private.sign(text.encode("utf-8")))
 
     def cosign(self, text: str, timestamp: int) -> note.Signature:
+        from shuangsuiji.kernel import note
+
         sig = self.private.sign(note.cosignature_message(timestamp, text))
         return note.Signature(self.name, self.verifier.key_id, struct.pack(">Q", timestamp) + sig)
 
     def private_line(self) -> str:
-        from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding,
+            NoEncryption,
+            PrivateFormat,
+        )
 
         seed = self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         blob = base64.b64encode(bytes([self.kind]) + seed).decode()
@@ -70,8 +94,10 @@ def parse_private(line: str, where: str) -> Signer:
         raw = base64.b64decode(blob, validate=True)
     except binascii.Error:
         raw = b""
-    if len(raw) != 33 or raw[0] not in (note.SIG_ED25519, note.SIG_COSIGNATURE_V1):
+    if len(raw) != 33 or raw[0] not in (SIG_ED25519, SIG_COSIGNATURE_V1):
         raise UserError(msg("%(where)s: the key is not a base64 Ed25519 seed", where=where))
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     signer = Signer(name, raw[0], Ed25519PrivateKey.from_private_bytes(raw[1:]))
     if signer.verifier.key_id.hex() != hexid:
         raise UserError(msg("%(where)s: the key ID does not match the key", where=where))
@@ -79,6 +105,8 @@ def parse_private(line: str, where: str) -> Signer:
 
 
 def generate(name: str, kind: int) -> Signer:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     return Signer(name, kind, Ed25519PrivateKey.generate())
 
 
@@ -122,10 +150,10 @@ class LogKeys:
         return signer
 
     def log_signer(self) -> Signer:
-        return self._load(LOG_FILE, self.origin, note.SIG_ED25519)
+        return self._load(LOG_FILE, self.origin, SIG_ED25519)
 
     def witness_signer(self) -> Signer:
-        return self._load(WITNESS_FILE, f"{self.origin}/witness", note.SIG_COSIGNATURE_V1)
+        return self._load(WITNESS_FILE, f"{self.origin}/witness", SIG_COSIGNATURE_V1)
 
     def _list(self, current: note.Verifier) -> None:
         path = self._folder() / PUBLIC_FILE
@@ -136,6 +164,8 @@ class LogKeys:
 
     def verifiers(self) -> list[note.Verifier]:
         """Every log public key, current first (rotated-out keys stay listed)."""
+        from shuangsuiji.kernel import note
+
         current = self.log_signer().verifier
         path = self._folder() / PUBLIC_FILE
         out = [current]

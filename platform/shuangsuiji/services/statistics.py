@@ -7,7 +7,7 @@ explicit :func:`~shuangsuiji.db.cross_tenant` block, which is logged in the audi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -100,10 +100,16 @@ COLUMNS_ZH: dict[str, str] = {
 }
 
 
-def to_xlsx(rows: Sequence[YearStats]) -> bytes:
-    """An XLSX workbook of the statistics (one row per tenant and year), zh_CN headers."""
+def to_xlsx(rows: Sequence[YearStats], *, headings: Mapping[str, str] | None = None,
+            names: Mapping[str, str] | None = None, sheet_title: str = "抽查统计") -> bytes:
+    """An XLSX workbook of the statistics (one row per tenant and year): zh_CN headings
+    unless ``headings`` gives others (the page's language); the tenant column shows
+    ``names`` (slug → name) where given."""
+    heads = {**COLUMNS_ZH, **(headings or {})}
     keys = list(COLUMNS_ZH)
-    data = (asdict(row) for row in rows)
-    return write_table("statistics.xlsx", [COLUMNS_ZH[k] for k in keys],
-                       ([d[k] for k in keys] for d in data), sheet_title="抽查统计",
+    data = [asdict(row) for row in rows]
+    for d in data:
+        d["tenant"] = (names or {}).get(d["tenant"], d["tenant"])
+    return write_table("statistics.xlsx", [heads[k] for k in keys],
+                       ([d[k] for k in keys] for d in data), sheet_title=sheet_title,
                        freeze_header=True)

@@ -10,7 +10,6 @@ from shuangsuiji.messages import msg
 from shuangsuiji.models.tenants import LEVELS, Tenant
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit
 
 
 def get(session: Session, slug: str) -> Tenant:
@@ -56,6 +55,8 @@ def create(
     session.add(tenant)
     session.flush()
     platform.policy_for(tenant)  # fails now, not at the first draw, if the chain is broken
+    from shuangsuiji.services import audit  # not at import: `ssj tenants list` needs none
+
     audit.record(session, tenant_id=tenant.id, action="tenant.create", object_type="tenant",
                  object_id=tenant.slug,
                  payload={"name": name, "pack": pack, "parent": parent, "level": level})

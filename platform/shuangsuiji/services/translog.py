@@ -33,13 +33,11 @@ from shuangsuiji.kernel import logtree, merkle, note
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent, LogCheckpoint
 from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.services.logkeys import LOG_KEYS
 
 if TYPE_CHECKING:
     from shuangsuiji.services.logkeys import LogKeys
 
-#: ``session.info`` key of the deployment's :class:`~shuangsuiji.services.logkeys.LogKeys`
-#: (every session of the app's sessionmaker carries it).
-LOG_KEYS = "ssj_log_keys"
 
 
 def _instant(event: AuditEvent) -> str:
@@ -163,6 +161,11 @@ def root(session: Session, tenant_id: int, tree_size: int | None = None) -> byte
     if tree_size is None:
         tree_size = size(session, tenant_id)
     _check_size(session, tenant_id, tree_size)
+    return _head(session, tenant_id, tree_size)
+
+
+def _head(session: Session, tenant_id: int, tree_size: int) -> bytes:
+    """The root of a size known to exist (a missing node still raises :class:`LogDamaged`)."""
     if tree_size == 0:
         return merkle.EMPTY_ROOT
     ranges = [(0, tree_size)]
@@ -183,12 +186,15 @@ def inclusion(session: Session, tenant_id: int, leaf_index: int, tree_size: int)
     return logtree.heads(ranges, _read(session, tenant_id, logtree.nodes_of(ranges)))
 
 
-def consistency(session: Session, tenant_id: int, old_size: int, new_size: int) -> list[bytes]:
-    """RFC 9162 consistency proof from the tree of ``old_size`` leaves to ``new_size``."""
+def consistency(session: Session, tenant_id: int, old_size: int, new_size: int, *,
+                known: bool = False) -> list[bytes]:
+    """RFC 9162 consistency proof from the tree of ``old_size`` leaves to ``new_size``
+    (``known``: the caller just appended leaf ``new_size``, so the size is not queried)."""
     if not 0 < old_size <= new_size:
         raise UserError(msg("no consistency proof from size %(old)s to size %(new)s "
                             "(need 0 < from ≤ to)", old=old_size, new=new_size))
-    _check_size(session, tenant_id, new_size)
+    if not known:
+        _check_size(session, tenant_id, new_size)
     ranges = logtree.consistency_ranges(old_size, new_size)
     return logtree.heads(ranges, _read(session, tenant_id, logtree.nodes_of(ranges)))
 
@@ -272,19 +278,26 @@ def origin(session: Session, tenant_id: int) -> str:
     return f"{keys(session).origin}/{_slug(session, tenant_id)}"
 
 
-def checkpoint(session: Session, tenant_id: int) -> str:
+def checkpoint(session: Session, tenant_id: int, appended: int | None = None) -> str:
     """The signed checkpoint of the tenant's current tree: the stored one when the tree has
     not grown since, else a new one, signed with the current key and stored. The caller
-    commits (a concurrent request issuing the same one is absorbed by a savepoint)."""
+    commits (a concurrent request issuing the same one is absorbed by a savepoint).
+
+    ``appended``: the caller (``audit.record``) has just appended leaf number ``appended``
+    in this transaction, so that is the size and no checkpoint of it exists yet: two
+    queries fewer."""
     signer = keys(session).log_signer()
     kid = signer.verifier.key_id.hex()
-    tree_size = size(session, tenant_id)
-    stored = session.scalar(select(LogCheckpoint.note).where(
-        LogCheckpoint.tenant_id == tenant_id, LogCheckpoint.tree_size == tree_size,
-        LogCheckpoint.key_id == kid))
-    if stored is not None:
-        return stored
-    head = root(session, tenant_id, tree_size)
+    if appended is None:
+        tree_size = size(session, tenant_id)
+        stored = session.scalar(select(LogCheckpoint.note).where(
+            LogCheckpoint.tenant_id == tenant_id, LogCheckpoint.tree_size == tree_size,
+            LogCheckpoint.key_id == kid))
+        if stored is not None:
+            return stored
+    else:
+        tree_size = appended
+    head = _head(session, tenant_id, tree_size)
     body = note.Checkpoint(origin(session, tenant_id), tree_size, head).body()
     text = note.Note(body, (signer.sign_note(body),)).render()
     try:
@@ -347,3 +360,20 @@ def draw_event_seqs(session: Session, tenant_id: int, draw_id: int) -> list[int]
             and_(AuditEvent.object_type == "announcement",
                  AuditEvent.object_id.in_(announced))))
         .order_by(AuditEvent.seq)))
+
+
+def covered_event(session: Session, tenant_id: int, action: str, object_type: str,
+                  object_id: int | str) -> tuple[AuditEvent, LogCheckpoint] | None:
+    """The (first) event ``action`` about the object, and the first checkpoint issued that
+    covers it (``audit.record`` issues one at once after a draw's events); None when there
+    is no such event or no checkpoint yet covers it. Nothing is written."""
+    event = session.scalar(select(AuditEvent).where(
+        AuditEvent.tenant_id == tenant_id, AuditEvent.action == action,
+        AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+        .order_by(AuditEvent.seq).limit(1))
+    if event is None:
+        return None
+    found = session.scalar(select(LogCheckpoint).where(
+        LogCheckpoint.tenant_id == tenant_id, LogCheckpoint.tree_size >= event.seq)
+        .order_by(LogCheckpoint.tree_size, LogCheckpoint.id.desc()).limit(1))
+    return None if found is None else (event, found)

@@ -141,5 +141,66 @@ def witness_local(session: Session, tenant_id: int) -> Witnessed:
                    local_fetch(session, tenant_id), keys.verifiers())
 
 
+def countersign_at_once(session: Session, tenant_id: int, text: str, tree_size: int) -> None:
+    """The central witness, by default: right after a draw's step is signed into the log
+    (``audit.record``), this deployment's witness checks the tenant's new checkpoint against
+    the largest it saw and countersigns it, in the same transaction. A split view raises
+    :class:`SplitView` and the step is refused (nothing written): a draw is never made on a
+    history that contradicts what the witness saw. (It shares the database with the log,
+    so the operator could rewrite what it saw too; a witness on another deployment cannot
+    be, docs/transparency-log.md §7.)"""
+    from sqlalchemy.exc import IntegrityError
+
+    def fetch(path: str) -> str:  # the checkpoint just issued, of a size known to exist
+        if path == "checkpoint":
+            return text
+        query = dict(p.split("=", 1) for p in path.split("?", 1)[1].split("&"))
+        proof = translog.consistency(session, tenant_id, int(query["from"]), tree_size,
+                                     known=True)
+        return json.dumps({"proof": [base64.b64encode(p).decode() for p in proof]})
+
+    keys = translog.keys(session)
+    try:
+        with session.begin_nested():
+            witness(session, f"local:{translog.origin(session, tenant_id)}", fetch,
+                    keys.verifiers())
+    except IntegrityError:
+        pass  # a concurrent step saw the log first: its own row stands
+
+
+def check_saved(fetch: Fetch, saved: list[tuple[str, str]], verifiers: list[note.Verifier]
+                ) -> tuple[note.Checkpoint, list[str]]:
+    """What anyone holding checkpoints saved earlier (``saved``: where, note text) checks
+    against a log's latest one, with no database (``ssj verify --checkpoint``): each
+    signature, the same origin, and a consistency proof from each saved size to the latest.
+    Returns the latest checkpoint and one line per saved one; raises :class:`SplitView`
+    (naming the saved checkpoint) when the log does not extend it, :class:`UserError` for
+    a bad signature or an unreadable note."""
+    try:
+        latest, _ = note.open_checkpoint(fetch("checkpoint"), verifiers)
+    except note.NoteError as exc:
+        raise UserError(msg("the log's latest checkpoint: %(problem)s",
+                            problem=str(exc))) from None
+    lines: list[str] = []
+    for where, text in saved:
+        try:
+            old, _ = note.open_checkpoint(text, verifiers, origin=latest.origin)
+        except note.NoteError as exc:
+            raise UserError(msg("%(where)s: %(problem)s", where=where,
+                                problem=str(exc))) from None
+        if old.size > latest.size or (old.size == latest.size and old.root != latest.root) or (
+                0 < old.size < latest.size and not merkle.verify_consistency(
+                    old.size, latest.size, old.root, latest.root,
+                    _proof(fetch, old.size, latest.size))):
+            raise SplitView(msg(
+                "%(where)s (%(size)s entries) is NOT extended by the log's latest checkpoint "
+                "(%(latest)s entries): entries were removed or rewritten since it was saved",
+                where=where, size=old.size, latest=latest.size))
+        lines.append(msg("%(where)s (%(size)s entries): extended by the latest checkpoint "
+                         "(%(latest)s entries), consistency proof verified", where=where,
+                         size=old.size, latest=latest.size))
+    return latest, lines
+
+
 def all_witnessed(session: Session) -> list[LogWitnessed]:
     return list(session.scalars(select(LogWitnessed).order_by(LogWitnessed.origin)))

@@ -17,7 +17,7 @@
         if (job.finished) { window.location.reload(); return; }
         state.textContent = state.dataset[job.state] || job.state;
         state.className = "job-state job-" + job.state;
-        show("job-phase", job.phase);
+        show("job-phase", job.phase_label || job.phase);
         show("job-done", String(job.done));
         show("job-total", job.total === null ? "?" : String(job.total));
         var bar = document.getElementById("job-progress");

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import UserError
@@ -34,8 +35,8 @@ def pack_diff() -> str:
         try:
             on = date.fromisoformat(on_text) if on_text else today_in_china()
         except ValueError:
-            problem = UserError(f"{on_text!r} is not a date", where="on",
-                                hint="write it as 2026-11-25")
+            problem = UserError(_("“%(text)s” is not a date", text=on_text),
+                                where=_("Rules in force on"), hint=_("write it as 2026-11-25"))
             on = today_in_china()
         try:
             from shuangsuiji.packkit.diff import diff_rules

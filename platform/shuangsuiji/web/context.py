@@ -37,7 +37,8 @@ KIND_NAMES: dict[str, Any] = {
     "items": _l("Item list"),
 }
 
-JOB_KIND_NAMES: dict[str, Any] = {"import": _l("Import"), "export": _l("Directory export")}
+JOB_KIND_NAMES: dict[str, Any] = {"import": _l("Import"), "export": _l("Directory export"),
+                                  "draw": _l("Draw")}
 
 JOB_STATE_NAMES: dict[str, Any] = {
     "queued": _l("Job waiting to start"),

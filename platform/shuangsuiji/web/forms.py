@@ -54,6 +54,13 @@ class CodesField(CheckboxesField):
                                   for part in re.split(r"[\s,，、;；]+", str(value)) if part])
 
 
+def confirm_field() -> BooleanField:
+    """The explicit confirmation of a step that cannot be undone (works without JavaScript:
+    a POST without the box ticked is refused and the form shown again)."""
+    return BooleanField(_l("I have read what this does and confirm it"), validators=[
+        DataRequired(message=_l("Tick the confirmation box to go ahead; nothing was done."))])
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=512)])
@@ -162,6 +169,7 @@ class DrawForm(FlaskForm):
     beacon_signature = StringField(_l("Beacon round signature (pasted where there is no "
                                       "internet; empty: fetched)"),
                                    validators=[Optional(), Length(max=200)])
+    confirm = confirm_field()
 
 
 class AnnounceForm(FlaskForm):
@@ -209,6 +217,7 @@ class RecusalForm(FlaskForm):
 class VoidForm(FlaskForm):
     reason = TextAreaField(_l("Reason for voiding"), validators=[DataRequired(),
                                                                  Length(min=4)])
+    confirm = confirm_field()
 
 
 class RecordForm(FlaskForm):
@@ -238,6 +247,7 @@ class EndWorkForm(FlaskForm):
     ended_on = DateField(_l("Work ended on"), validators=[DataRequired()])
     confirm_missing = TextAreaField(_l("Targets left without an on-site record (credit codes)"),
                                     validators=[Optional()])
+    confirm = confirm_field()
 
 
 class CreditPublicityForm(FlaskForm):
@@ -250,6 +260,7 @@ class PublicationForm(FlaskForm):
     directed_to = StringField(_l("Departments receiving a directed notification "
                                  "(comma-separated; default: the items' own)"),
                               validators=[Optional()])
+    confirm = confirm_field()
 
 
 class ApproveItemListForm(FlaskForm):

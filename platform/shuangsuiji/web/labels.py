@@ -52,8 +52,46 @@ LABELS: Mapping[str, Mapping[str, LazyText]] = {
     "level": context.LEVEL_NAMES,
     "status": context.STATUS_NAMES,
     "recusal_mode": context.RECUSAL_MODE_NAMES,
+    "object_type": {
+        "announcement": _l("Draw announcement"),
+        "annual_plan": _l("Annual plan"),
+        "draw": _l("Draw"),
+        "excluded_period": _l("Excluded period"),
+        "import_batch": _l("Import batch"),
+        "inspection_record": _l("On-site record"),
+        "inspection_result": _l("Inspection result"),
+        "item": _l("Item"),
+        "item_list_version": _l("Item list version"),
+        "org_tree": _l("Organisation tree"),
+        "rectification": _l("Rectification"),
+        "statistics": _l("Statistics"),
+        "superseding_provision": _l("Other provision"),
+        "task": _l("Task"),
+        "task_report": _l("Task report"),
+        "tenant": _l("Jurisdiction"),
+        "tenant_calendar": _l("Working-day calendar"),
+        "transfer": _l("Case transfer"),
+        "user": _l("Account"),
+    },
+    "job_phase": {
+        "queued": _l("waiting for a worker"),
+        "starting": _l("starting"),
+        "reading": _l("reading the file"),
+        "writing": _l("writing"),
+        "load": _l("loading the directories"),
+        "freeze": _l("freezing the pool"),
+        "frozen": _l("drawing"),
+        "drawn": _l("saving the draw"),
+        "succeeded": _l("finished"),
+        "failed": _l("stopped"),
+    },
     "action": {
         "calendar.import": _l("Working-day calendar imported"),
+        "credit_publicity.handover": _l("Handed over to the credit publicity system"),
+        "credit_publicity.confirm": _l("Publication on the credit publicity system confirmed"),
+        "items.approve": _l("Item list approved"),
+        "items.publish": _l("Item list published"),
+        "provision.record": _l("Other provision recorded"),
         "case.transfer": _l("Case transferred"),
         "draw.announce": _l("Draw announced"),
         "draw.announce_superseded": _l("Draw announcement superseded"),
@@ -117,9 +155,15 @@ def _ordered(values: Iterable[object]) -> list[object]:
     return sorted(values, key=str) if isinstance(values, (set, frozenset)) else list(values)
 
 
+#: Kinds whose codes are ordinary English words (``task``, ``writing``): labelled where they
+#: are shown, but not looked for as raw codes on pages (they occur in English data too).
+PLAIN_WORDS = frozenset({"object_type", "job_phase"})
+
+
 def codes() -> set[str]:
     """Every code the table labels (the raw-code test looks for these)."""
-    return {code for table in LABELS.values() for code in table}
+    return {code for kind, table in LABELS.items() if kind not in PLAIN_WORDS
+            for code in table}
 
 
 def choices(kind: str) -> list[tuple[str, LazyText]]:
@@ -173,6 +217,28 @@ def rules_name(pack: str | None, version: str | None) -> str:
     return f"{meta.title}（{meta.document}）" if meta.document else meta.title
 
 
+def cite_name(cite: Any) -> str:
+    """A citation for people: the document number and article (渝经信发〔2021〕6号 第十四条),
+    not ``chongqing 2021 第十四条``; a Citation or its text. Anything else as it is."""
+    if cite is None:
+        return ""
+    if hasattr(cite, "pack"):
+        pack, version, article = cite.pack, cite.version, cite.article
+    else:
+        parts = str(cite).split(" ", 2)
+        if len(parts) < 3:
+            return str(cite)
+        pack, version, article = parts
+    packs = current_app.extensions["shuangsuiji"].packs
+    if pack not in packs:
+        return str(cite)
+    meta = packs.get(pack).version_named(version)
+    if meta is None:
+        return str(cite)
+    return f"{meta.document or meta.title} {article}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["cite"] = cite_name
     app.jinja_env.globals["rules_name"] = rules_name

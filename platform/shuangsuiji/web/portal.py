@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from shuangsuiji import standalone
 from shuangsuiji.access import allow_public, current_tenant, db_session, lookup
@@ -34,7 +34,6 @@ from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web import labels
-from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.staff import bundle_response
 
 bp = Blueprint("portal", __name__, url_prefix="/p")
@@ -174,7 +173,32 @@ def draw(draw_id: int) -> str:
     selected = selection_pages.selection_page(s, record.id, page=page,
                                               query=request.args.get("q", ""))
     return render_template("portal/draw.html", draw=record, task=task, selected=selected,
-                           announced=announced)
+                           announced=announced, logged=_logged(s, record))
+
+
+def _logged(s: Session, record: Draw) -> dict[str, object] | None:
+    """The draw's ``draw.commit`` event in the tenant's transparency log and the checkpoint
+    signed at the commit that covers it (docs/transparency-log.md §3), with the links a
+    visitor follows to check the inclusion."""
+    import base64
+
+    from shuangsuiji.services import translog
+
+    found = translog.covered_event(s, record.tenant_id, "draw.commit", "draw", record.id)
+    if found is None:
+        return None
+    event, checkpoint = found
+    slug = tenant().slug
+    return {
+        "seq": event.seq, "tree_size": checkpoint.tree_size,
+        "root": base64.b64encode(bytes(checkpoint.root_hash)).decode(),
+        "checkpoint_url": url_for("api_public_tenant_log.checkpoint_of_size", tenant_slug=slug,
+                                  size=checkpoint.tree_size),
+        "inclusion_url": url_for("api_public_tenant_log.inclusion_proof", tenant_slug=slug,
+                                 seq=event.seq, size=checkpoint.tree_size),
+        "evidence_url": url_for("api_public_tenant_log.draw_evidence", tenant_slug=slug,
+                                draw_id=record.id),
+    }
 
 
 @bp.get("/<tenant_slug>/draws/<int:draw_id>/bundle.json")
@@ -261,11 +285,10 @@ def results() -> str | tuple[str, int]:
 @cached
 def results_csv() -> Response:
     # A BOM, so Excel (the tool most readers open CSV with) reads the Chinese correctly.
-    # In Chinese: Chinese headings and values; otherwise the field names and codes, as before.
-    readers = current_language() == "zh_CN"
+    # Headings and values in the page's language (results.json keeps the field names and
+    # codes, for programs).
     body = "\ufeff" + publication_service.export_csv(
-        db_session(), headings=labels.result_headings() if readers else None,
-        shown=labels.result_value if readers else None)
+        db_session(), headings=labels.result_headings(), shown=labels.result_value)
     response = Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{tenant().slug}-results.csv"')

@@ -7,18 +7,17 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shuangsuiji.access import current_caller, current_tenant, db_session, has_role, lookup
 from shuangsuiji.errors import Conflict, Forbidden, UserError
-from shuangsuiji.messages import reason
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, lifecycle, units
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.web.errors import render_error
+from shuangsuiji.web.refusals import for_browser
 
 bp = Blueprint("staff", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -125,10 +124,9 @@ def draw_or_404(draw_id: int) -> tuple[Draw, Task]:
 
 def problem_page(exc: Exception) -> tuple[str, int]:
     """A refused action, shown with what was wrong, where and what to do."""
-    if isinstance(exc, UserError):
-        return render_error(409 if isinstance(exc, Conflict) else 400, exc.message,
-                            where=exc.where, hint=exc.hint)
-    return render_error(400, reason(exc))  # a kernel refusal: its message, translated
+    shown = for_browser(exc)  # a kernel refusal: its message, translated
+    return render_error(409 if isinstance(exc, Conflict) else 400, shown.message,
+                        where=shown.where, hint=shown.hint)
 
 
 def task_deadline(task: Task) -> tuple[Any, UserError | None]:
@@ -164,12 +162,6 @@ def act(run: Callable[[], object], *, done: str, to: str,
     s.commit()
     flash(done, "info")
     return redirect(to)
-
-
-def form_problem(form: Any) -> str:
-    messages = [f"{getattr(form, name).label.text}: {'; '.join(errs)}"
-                for name, errs in form.errors.items() if name != "csrf_token"]
-    return render_error(400, "; ".join(messages) or _("The form is incomplete."))[0]
 
 
 def status_for(method: str) -> int:

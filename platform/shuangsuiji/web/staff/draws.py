@@ -29,16 +29,17 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.services import announcements, bundlefiles, recusal_steps
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
+from shuangsuiji.web.refusals import Shown, for_browser, on_form
+from shuangsuiji.web.staff import jobs as jobs_view
 from shuangsuiji.web.staff.common import (
     act,
     assigned,
     bp,
     draw_or_404,
-    form_problem,
     inspector_codes,
     may_act_for,
     platform,
-    problem_page,
+    refusal_status,
     require_act,
     split,
     status_for,
@@ -54,8 +55,8 @@ def draw(task_id: int) -> ResponseReturnValue:
     GET without an announcement: freeze the pool and show its digest, with the announcement
     form (and the draw without announcement, labelled weaker). With an open announcement:
     show it, its commitments and reveals, and the draw form; the pool is not frozen again.
-    POST: draw; refused if anything differs from the announcement (or, without one, if the
-    pool changed since its digest was shown)."""
+    POST: draw, once confirmed (the box ticked); refused if anything differs from the
+    announcement (or, without one, if the pool changed since its digest was shown)."""
     s = db_session()
     row: Task = lookup(Task, task_id)
     require_act(row)
@@ -71,6 +72,11 @@ def draw(task_id: int) -> ResponseReturnValue:
                 and not typed:
             form.seed.errors.append(_("Type the seed announced at the ceremony, or choose a "
                                       "generated seed."))
+        elif jobs_view.draw_as_job():
+            return jobs_view.start_draw(
+                row.id, seed=typed, witnesses=split(form.witnesses.data),
+                expected_pool_digest=form.pool_digest.data or None,
+                beacon_signature=(form.beacon_signature.data or "").strip() or None)
         else:
             try:
                 record = draw_service.draw(
@@ -80,32 +86,49 @@ def draw(task_id: int) -> ResponseReturnValue:
                     beacon_signature=(form.beacon_signature.data or "").strip() or None)
             except (UserError, KernelError) as exc:
                 s.rollback()
-                problem = exc
+                problem = on_form(form, exc)
             else:
                 s.commit()
                 flash(_("The draw was committed. Its bundle can now be downloaded and "
                         "verified."), "info")
                 return redirect(url_for("staff.draw_result", draw_id=record.id))
+    if form.pool_digest.errors and problem is None:  # a hidden field: said above the form
+        problem = Shown(_("The page did not send the pool's digest. Reload the draw page, "
+                          "check the digest shown, and draw again."))
+    return draw_page(row, form=form, problem=problem, status=status_for(request.method))
+
+
+def draw_page(row: Task, *, status: int = 200, problem: Any = None,
+              form: forms.DrawForm | None = None, announce_form: Any = None,
+              commit_form: Any = None, reveal_form: Any = None) -> ResponseReturnValue:
+    """The draw page, with the form that was sent (its input kept) and why it was refused."""
+    s = db_session()
+    problem_at = ("announce" if announce_form is not None else "commit" if commit_form
+                  is not None else "reveal" if reveal_form is not None else "draw")
+    form = form or forms.DrawForm(formdata=None)
+    announced = announcements.open_announcement(s, row)
     prepared = None
     if announced is None:
         try:
             prepared = draw_service.prepare(s, platform(), tenant(), row.id)
         except (UserError, KernelError) as exc:
             s.rollback()
-            problem = problem or exc
+            problem = problem or for_browser(exc)
     digest = (announced.announcement["pool"]["digest"] if announced is not None
               else prepared.pool.digest if prepared is not None else None)
     if digest is not None and not form.pool_digest.data:
         form.pool_digest.data = digest
     parties = _party_choices(announced)
-    commit_form, reveal_form = forms.CommitForm(), forms.RevealForm()
+    commit_form = commit_form or forms.CommitForm(formdata=None)
+    reveal_form = reveal_form or forms.RevealForm(formdata=None)
     commit_form.party.choices = reveal_form.party.choices = parties
     return render_template(
         "staff/draw.html", task=row, prepared=prepared, form=form, problem=problem,
-        announced=announced, announce_form=forms.AnnounceForm(), commit_form=commit_form,
-        reveal_form=reveal_form, round_due=announcements.round_due(announced)
-        if announced is not None else None,
-    ), status_for(request.method)
+        problem_at=problem_at,
+        announced=announced, announce_form=announce_form or forms.AnnounceForm(formdata=None),
+        commit_form=commit_form, reveal_form=reveal_form,
+        round_due=announcements.round_due(announced) if announced is not None else None,
+    ), status
 
 
 def _party_choices(announced: Any) -> list[tuple[str, str]]:
@@ -135,7 +158,7 @@ def announce(task_id: int) -> ResponseReturnValue:
     require_act(row)
     form = forms.AnnounceForm()
     if not form.validate_on_submit():
-        return form_problem(form), 422
+        return draw_page(row, status=422, announce_form=form)
     kind = form.procedure.data or ""
 
     def run() -> None:
@@ -147,7 +170,9 @@ def announce(task_id: int) -> ResponseReturnValue:
             conflicts=_conflict_pairs(form.conflicts.data))
 
     return act(run, done=_("The draw was announced. It is on the portal; nothing random "
-                           "exists yet."), to=url_for("staff.draw", task_id=row.id))
+                           "exists yet."), to=url_for("staff.draw", task_id=row.id),
+               refused=lambda exc: draw_page(row, status=refusal_status(exc),
+                                             announce_form=form, problem=on_form(form, exc)))
 
 
 def _party_step(task_id: int, form: forms.CommitForm | forms.RevealForm, value: str,
@@ -157,11 +182,14 @@ def _party_step(task_id: int, form: forms.CommitForm | forms.RevealForm, value: 
     row: Task = lookup(Task, task_id)
     require_act(row)
     form.party.choices = _party_choices(announcements.open_announcement(db_session(), row))
+    sent = {"commit_form" if isinstance(form, forms.CommitForm) else "reveal_form": form}
     if not form.validate_on_submit():
-        return form_problem(form), 422
+        return draw_page(row, status=422, **sent)
     return act(lambda: step(db_session(), tenant(), row.id, form.party.data or "",
                             getattr(form, value).data or ""),
-               done=done, to=url_for("staff.draw", task_id=row.id))
+               done=done, to=url_for("staff.draw", task_id=row.id),
+               refused=lambda exc: draw_page(row, status=refusal_status(exc),
+                                             problem=on_form(form, exc), **sent))
 
 
 @bp.post("/tasks/<int:task_id>/commit")
@@ -182,26 +210,34 @@ def reveal_seed(task_id: int) -> ResponseReturnValue:
 
 @bp.get("/draws/<int:draw_id>")
 @allow("tenant_admin", "operator", "viewer", "inspector")
-def draw_result(draw_id: int) -> str:
-    """The result: strata, batches, groups with their leaders and targets, recusals."""
+def draw_result(draw_id: int) -> ResponseReturnValue:
     record, row = draw_or_404(draw_id)
+    return result_page(record, row)
+
+
+def result_page(record: Draw, row: Task, *, status: int = 200, problem: Any = None,
+                problem_at: str = "", recusal_form: forms.RecusalForm | None = None,
+                void_form: forms.VoidForm | None = None) -> ResponseReturnValue:
+    """The result: strata, batches, groups with their leaders and targets, recusals; a
+    refused recusal or void is shown again with what was typed and why."""
     result = draw_service.current_result(record)
     names, people = _target_names(record), _people_names()
     return render_template(
         "staff/draw_result.html", draw=record, task=row, result=result,
-        names=names, people=people,
-        recusal_form=_recusal_form(row, result, names, people), void_form=forms.VoidForm(),
+        names=names, people=people, problem=problem, problem_at=problem_at,
+        recusal_form=recusal_form or _recusal_form(row, result, names, people, formdata=None),
+        void_form=void_form or forms.VoidForm(formdata=None),
         may_act=may_act_for(row), may_recuse=may_act_for(row) or assigned(row),
         pending=recusal_steps.pending(db_session(), record),
         recusal_modes=platform().policy_for(tenant()).rules(
-            record.inspection_date).recusal_rule.modes)
+            record.inspection_date).recusal_rule.modes), status
 
 
 def _recusal_form(task: Task, result: kernel.DrawResult, names: dict[str, str],
-                  people: dict[str, str]) -> forms.RecusalForm:
+                  people: dict[str, str], **kwargs: Any) -> forms.RecusalForm:
     """The recusal form offering the draw's current inspectors and experts (an inspector
     who may not act for the task: only themselves) and its targets, by group."""
-    form = forms.RecusalForm()
+    form = forms.RecusalForm(**kwargs)
     own = None if may_act_for(task) else inspector_codes()
     persons: list[tuple[str, str]] = []
     targets: list[tuple[str, str]] = []
@@ -241,28 +277,25 @@ def _people_names() -> dict[str, str]:
 def recuse(draw_id: int) -> ResponseReturnValue:
     """Declare a conflict of interest; the pack's mode is applied as a seeded step."""
     record, row = draw_or_404(draw_id)
-    form = _recusal_form(row, draw_service.current_result(record), {}, {})
+    form = _recusal_form(row, draw_service.current_result(record), _target_names(record),
+                         _people_names())
     codes = inspector_codes() if has_role("inspector") else frozenset()
     if not may_act_for(row) and form.person_id.data not in codes:
         abort(403)  # an inspector declares their own conflicts only
     if not form.validate_on_submit():
-        return form_problem(form), 422
+        return result_page(record, row, status=422, recusal_form=form, problem_at="recusal")
     s = db_session()
     v2 = draw_service.is_v2(record)
-    try:
-        if v2:  # declared now, applied once its beacon round is out
-            recusal_steps.declare(s, tenant(), record.id, person=form.person_id.data or "",
-                                  credit_code=form.credit_code.data or "",
-                                  mode=form.mode.data or "", reason=form.reason.data or "",
-                                  platform=platform())
-        else:
-            draw_service.recuse(s, tenant(), record.id, person=form.person_id.data or "",
-                                credit_code=form.credit_code.data or "",
-                                mode=form.mode.data or "", reason=form.reason.data or "",
-                                platform=platform())
+    step = recusal_steps.declare if v2 else draw_service.recuse  # v2: applied once its
+    try:  # beacon round is out
+        step(s, tenant(), record.id, person=form.person_id.data or "",
+             credit_code=form.credit_code.data or "", mode=form.mode.data or "",
+             reason=form.reason.data or "", platform=platform())
     except (UserError, KernelError) as exc:
         s.rollback()
-        return problem_page(exc)
+        return result_page(record, row, status=refusal_status(exc)
+                           if isinstance(exc, UserError) else 422, recusal_form=form,
+                           problem=on_form(form, exc), problem_at="recusal")
     s.commit()
     flash(_("The recusal was declared; apply it once its beacon round is out.") if v2
           else _("The recusal was recorded and applied."), "info")
@@ -279,7 +312,9 @@ def apply_recusal(draw_id: int) -> ResponseReturnValue:
     return act(lambda: recusal_steps.apply(db_session(), tenant(), record.id,
                                            platform=platform(), beacon_signature=signature),
                done=_("The recusal step was applied."),
-               to=url_for("staff.draw_result", draw_id=record.id))
+               to=url_for("staff.draw_result", draw_id=record.id),
+               refused=lambda exc: result_page(record, row, status=refusal_status(exc),
+                                               problem=for_browser(exc), problem_at="apply"))
 
 
 @bp.post("/draws/<int:draw_id>/void")
@@ -289,11 +324,14 @@ def void(draw_id: int) -> ResponseReturnValue:
     require_act(row)
     form = forms.VoidForm()
     if not form.validate_on_submit():
-        return form_problem(form), 422
+        return result_page(record, row, status=422, void_form=form, problem_at="void")
     return act(lambda: draw_service.void(db_session(), tenant(), record.id,
                                          form.reason.data or ""),
                done=_("The draw was voided. It stays visible, with the reason."),
-               to=url_for("staff.task", task_id=row.id))
+               to=url_for("staff.task", task_id=row.id),
+               refused=lambda exc: result_page(record, row, status=refusal_status(exc),
+                                               void_form=form, problem=on_form(form, exc),
+                                               problem_at="void"))
 
 
 @bp.get("/draws/<int:draw_id>/bundle.json")

@@ -18,6 +18,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.services import followup as followup_service
 from shuangsuiji.services import lifecycle, names
 from shuangsuiji.web import forms
+from shuangsuiji.web.refusals import for_browser, on_form
 from shuangsuiji.web.staff.common import (
     RECTIFICATION_STATES,
     act,
@@ -35,6 +36,9 @@ def _page(row: Task, *, problem: UserError | None = None, status: int = 200,
           transfer_form: forms.TransferForm | None = None,
           failed_id: int | None = None, failed_form: Any = None) -> tuple[str, int]:
     s = db_session()
+    sent = failed_form or order_form or transfer_form  # the form refused, shown again
+    shown = on_form(sent, problem) if sent is not None else (
+        for_browser(problem) if problem is not None else None)
     results = s.scalars(select(InspectionResult).where(InspectionResult.task_id == row.id)
                         .order_by(InspectionResult.credit_code)).all()
     rectifications = s.scalars(select(Rectification).where(Rectification.task_id == row.id)
@@ -58,7 +62,7 @@ def _page(row: Task, *, problem: UserError | None = None, status: int = 200,
         transfers=transfers, order_form=order_form, transfer_form=transfer_form,
         follow_form=forms.FollowUpForm(formdata=None, on=today),
         close_form=forms.CloseForm(formdata=None, on=today), failed_id=failed_id,
-        failed_form=failed_form, problem=problem, today=today, may_act=may_act_for(row),
+        failed_form=failed_form, problem=shown, today=today, may_act=may_act_for(row),
         state_names=RECTIFICATION_STATES, names=companies,
     ), status
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -16,6 +18,7 @@ from shuangsuiji.services.lifecycle import today_in_china
 from shuangsuiji.web import forms
 from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.labels import label
+from shuangsuiji.web.refusals import for_browser, on_form
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
@@ -28,16 +31,18 @@ from shuangsuiji.web.staff.common import (
 )
 
 
-def _list_page(problem: UserError | None = None, status: int = 200) -> tuple[str, int]:
+def _list_page(problem: UserError | None = None, status: int = 200,
+               approve_form: forms.ApproveItemListForm | None = None) -> tuple[str, int]:
     s = db_session()
     rows = s.scalars(select(Item).order_by(Item.code)).all()
     versions = s.scalars(select(ItemListVersion).order_by(ItemListVersion.number.desc())).all()
     return render_template("staff/items.html", items=rows, versions=versions,
                            form=forms.UploadForm(), retire_form=forms.RetireForm(),
-                           approve_form=forms.ApproveItemListForm(),
+                           approve_form=approve_form or forms.ApproveItemListForm(formdata=None),
                            publish_form=forms.PublishItemListForm(),
                            published=item_service.published_version(s),
-                           problem=problem), status
+                           problem=on_form(approve_form, problem) if approve_form is not None
+                           else for_browser(problem) if problem else None), status
 
 
 @bp.post("/items/versions/<int:number>/approve")
@@ -46,16 +51,15 @@ def item_list_approve(number: int) -> ResponseReturnValue:
     """Record the approval of a draft version: approver, date, document number."""
     s = db_session()
     form = forms.ApproveItemListForm()
-    if not form.validate_on_submit():
-        return _list_page(UserError(_("An approval needs the approver, its date and the "
-                                      "document number."), where=str(number)), 422)
+    if not form.validate_on_submit():  # what is missing is said under each field
+        return _list_page(None, 422, approve_form=form)
     try:
         item_service.approve_version(s, number, approver=form.approver.data or "",
                                      approved_on=form.approved_on.data,  # type: ignore[arg-type]
                                      document=form.document.data or "", actor=actor())
     except UserError as exc:
         s.rollback()
-        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422)
+        return _list_page(exc, 409 if isinstance(exc, Conflict) else 422, approve_form=form)
     s.commit()
     flash(_("Version %(n)d of the item list was approved.", n=number), "info")
     return redirect(url_for("staff.items"))
@@ -141,7 +145,7 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
         form.methods.data = list(row.methods or ())
         form.departments.data = ", ".join(row.departments or ())
         form.note.data = ""
-    problem: UserError | None = None
+    problem: Any = None
     if form.validate_on_submit():
         values = {
             "code": (form.code.data or "").strip(), "name": (form.name.data or "").strip(),
@@ -173,7 +177,7 @@ def item_edit(item_id: int | None) -> ResponseReturnValue:
                 saved = item_service.get_item(s, values["code"])
                 return redirect(url_for("staff.item", item_id=saved.id))
     return render_template("staff/item_edit.html", form=form, item=row,
-                           problem=problem), status_for(request.method)
+                           problem=on_form(form, problem)), status_for(request.method)
 
 
 def _item_choices(form: forms.ItemForm, row: Item | None) -> None:

@@ -13,18 +13,34 @@ from typing import Any
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
 
 from shuangsuiji import workers
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import NotFound, UserError
-from shuangsuiji.models.directories import DIRECTORY_KINDS
+from shuangsuiji.models.directories import DIRECTORY_KINDS, Target
 from shuangsuiji.models.jobs import Job
 from shuangsuiji.services import exports, jobs
+from shuangsuiji.web.i18n import current_language
+from shuangsuiji.web.labels import label
 from shuangsuiji.web.localise import localise
-from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, platform, problem_page, tenant
+from shuangsuiji.web.refusals import for_browser
+from shuangsuiji.web.staff.common import (
+    EDITORS,
+    READERS,
+    actor,
+    bp,
+    platform,
+    refusal_status,
+    tenant,
+)
 
 #: Uploads at least this large are imported by a background job.
 DEFAULT_UPLOAD_BYTES = 256 * 1024
+#: Targets in the directory from which a draw runs as a background job.
+DEFAULT_DRAW_TARGETS = 50_000
+#: Seconds between two reloads of an unfinished job's page without JavaScript.
+REFRESH_SECONDS = 3
 
 
 def upload_threshold() -> int:
@@ -44,6 +60,26 @@ def _start(kind: str, params: dict[str, Any],
     return redirect(url_for("staff.job", job_id=job.id), 303)
 
 
+def draw_threshold() -> int:
+    """``SSJ_JOB_DRAW_TARGETS``: a tenant with at least this many targets in its directory
+    draws as a background job (freezing and drawing a large pool outlasts a request)."""
+    return int(current_app.config.get("SSJ_JOB_DRAW_TARGETS", DEFAULT_DRAW_TARGETS))
+
+
+def draw_as_job() -> bool:
+    return (db_session().scalar(select(func.count()).select_from(Target)) or 0) \
+        >= draw_threshold()
+
+
+def start_draw(task_id: int, *, seed: str | None, witnesses: list[str],
+               expected_pool_digest: str | None,
+               beacon_signature: str | None) -> ResponseReturnValue:
+    """Queue the draw of a task and go to its job page (which links the result)."""
+    return _start("draw", {"task_id": task_id, "seed": seed, "witnesses": witnesses,
+                           "expected_pool_digest": expected_pool_digest,
+                           "beacon_signature": beacon_signature})
+
+
 def start_import(directory: str, filename: str, data: bytes) -> ResponseReturnValue:
     """Queue the import of an uploaded file and go to its job page."""
     return _start("import", {"directory": directory, "filename": filename},
@@ -60,17 +96,23 @@ def _job_or_404(job_id: int) -> Job:
 def _status(job: Job) -> dict[str, Any]:
     data = jobs.as_json(job)
     data["lines"] = [str(localise(line)) for line in jobs.lines(job)]
+    data["phase_label"] = label(job.phase, "job_phase")
     return data
 
 
 @bp.get("/jobs/<int:job_id>")
 @allow(*READERS)
-def job(job_id: int) -> str:
-    found = _job_or_404(job_id)
+def job(job_id: int) -> ResponseReturnValue:
+    return _page(_job_or_404(job_id))
+
+
+def _page(found: Job, *, problem: Any = None, status: int = 200) -> ResponseReturnValue:
     s = db_session()
     return render_template("staff/job.html", job=found, status=_status(found),
+                           refresh_seconds=REFRESH_SECONDS, problem=problem,
                            has_output=found.state == "succeeded" and found.kind == "export",
-                           recent=jobs.recent(s, 10) if found.state != "running" else [])
+                           recent=jobs.recent(s, 10) if found.state != "running" else []
+                           ), status
 
 
 @bp.get("/jobs/<int:job_id>.json")
@@ -88,9 +130,9 @@ def job_retry(job_id: int) -> ResponseReturnValue:
     s = db_session()
     try:
         jobs.retry(s, found)
-    except UserError as exc:
+    except UserError as exc:  # not failed (any more): the job page, saying why
         s.rollback()
-        return problem_page(exc)
+        return _page(found, problem=for_browser(exc), status=refusal_status(exc))
     s.commit()
     workers.dispatch(platform(), current_app.config, found.id)
     return redirect(url_for("staff.job", job_id=found.id), 303)
@@ -118,5 +160,6 @@ def directory_export(kind: str) -> ResponseReturnValue:
     fmt = request.form.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         abort(400)
-    lang = "en" if request.form.get("lang") == "en" else "zh"
+    asked = request.form.get("lang") or ("zh" if current_language() == "zh_CN" else "en")
+    lang = "en" if asked == "en" else "zh"  # the page's language unless another is asked
     return _start("export", {"directory": kind, "format": fmt, "lang": lang})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -21,6 +23,7 @@ from shuangsuiji.services import lifecycle, names
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import METHOD_NAMES, RESULT_NAMES
+from shuangsuiji.web.refusals import on_form
 from shuangsuiji.web.staff.common import (
     PERIOD_KINDS,
     assigned,
@@ -48,7 +51,7 @@ def records(task_id: int) -> ResponseReturnValue:
     try:
         targets = lifecycle.drawn_targets(s, row)
     except UserError as exc:
-        return problem_page(exc)
+        return problem_page(exc)  # nothing drawn yet: nothing to record
     if not may_act_for(row):  # an inspector is offered the targets of their own group only
         mine = inspector_codes()
         targets = [t for t in targets if mine & set(t.inspectors)]
@@ -65,7 +68,7 @@ def records(task_id: int) -> ResponseReturnValue:
                            for m in (row.methods or rules.methods.methods)]
     form.result.choices = [SelectChoice(c, str(RESULT_NAMES.get(c, c)))
                            for c in rules.result_codes()]
-    problem: UserError | KernelError | None = None
+    problem: Any = None
     if form.validate_on_submit():
         code = form.credit_code.data or ""
         if not may_act_for(row):
@@ -88,7 +91,7 @@ def records(task_id: int) -> ResponseReturnValue:
                                           decided_on=form.inspected_on.data)
         except (UserError, KernelError) as exc:
             s.rollback()
-            problem = exc
+            problem = on_form(form, exc)
         else:
             s.commit()
             flash(_("The record of %(code)s was saved.", code=code), "info")
@@ -135,7 +138,7 @@ def periods(task_id: int) -> ResponseReturnValue:
     companies = names.target_names(s, [t.credit_code for t in targets])
     form.credit_code.choices = [SelectChoice("", _("the whole task"))] + [
         SelectChoice(t.credit_code, names.labelled(t.credit_code, companies)) for t in targets]
-    problem: UserError | None = None
+    problem: Any = None
     if request.method == "POST":
         if not may_act_for(row):
             abort(403)
@@ -148,7 +151,7 @@ def periods(task_id: int) -> ResponseReturnValue:
                     credit_code=form.credit_code.data or None, note=form.note.data or "")
             except UserError as exc:
                 s.rollback()
-                problem = exc
+                problem = on_form(form, exc)
             else:
                 s.commit()
                 flash(_("The period was recorded."), "info")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from shuangsuiji.models.inspections import TaskReport
 from shuangsuiji.services import notices as notice_service
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
+from shuangsuiji.web.refusals import for_browser
 from shuangsuiji.web.staff.common import (
     bp,
     may_act_for,
@@ -69,7 +72,7 @@ def report(task_id: int) -> ResponseReturnValue:
     saved = s.scalar(select(TaskReport).where(TaskReport.task_id == row.id))
     form = forms.ActionForm()
     values = dict(saved.fields) if saved else {}
-    problem: UserError | None = None
+    problem: Any = None
     if request.method == "POST":
         if not may_act_for(row):
             abort(403)
@@ -79,7 +82,13 @@ def report(task_id: int) -> ResponseReturnValue:
                 records_service.write_report(s, platform(), tenant(), row.id, values)
             except UserError as exc:
                 s.rollback()
-                problem = exc
+                problem = for_browser(exc)
+                missing = [str(REPORT_FIELD_NAMES.get(n, n)) for n in rule.fields
+                           if not values.get(n)]
+                if missing:  # named by their labels, not the pack's field names
+                    problem.message = _("Fill in every part of the report; missing: "
+                                        "%(fields)s", fields="、".join(missing))
+                    problem.hint = _("fill in the parts marked below, then save again")
             else:
                 s.commit()
                 flash(_("The report was saved."), "info")

@@ -11,6 +11,7 @@ from shuangsuiji.services import statistics as stats_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.charts import Series, bar_chart, percent
 from shuangsuiji.web.context import tenant_name
+from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.staff.common import READERS, bp, tenant
 
 #: How many years the trend chart shows, ending with the chosen year.
@@ -26,8 +27,23 @@ def _year() -> int:
     return int(text)
 
 
+#: The export's headings in English (the Chinese ones are the service's).
+HEADINGS_EN = {
+    "tenant": "Jurisdiction", "year": "Year", "tasks": "Tasks",
+    "targets_drawn": "Targets drawn", "results": "Results", "problems_found": "Problems found",
+    "problem_share_permille": "Share with a problem (‰)", "published": "Tasks published",
+    "published_on_time": "Published on time", "on_time_share_permille": "Share on time (‰)",
+    "transfers": "Cases transferred",
+}
+
+
 def _xlsx(rows: list[stats_service.YearStats], filename: str) -> Response:
-    response = Response(stats_service.to_xlsx(rows), mimetype=(
+    """The statistics as XLSX in the page's language: headings, and tenants by name."""
+    names = {t.slug: tenant_name(t) for t in tenant_service.all_tenants(db_session())}
+    english = current_language() != "zh_CN"
+    data = stats_service.to_xlsx(rows, headings=HEADINGS_EN if english else None, names=names,
+                                 sheet_title="Statistics" if english else "抽查统计")
+    response = Response(data, mimetype=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

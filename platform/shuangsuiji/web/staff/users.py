@@ -29,6 +29,7 @@ from shuangsuiji.services import accounts, names
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import tenant_name
+from shuangsuiji.web.refusals import for_browser, on_form
 from shuangsuiji.web.staff.common import act, bp, refusal_status, tenant
 
 
@@ -73,7 +74,9 @@ def _page(scope: Tenant | None, *, problem: UserError | None = None, status: int
           token_user: User | None = None) -> tuple[str, int]:
     users = _users_in(scope)
     return render_template(
-        "staff/users.html", users=users, scope=scope, problem=problem, new_token=new_token,
+        "staff/users.html", users=users, scope=scope, new_token=new_token,
+        problem=on_form(create_form, problem) if create_form is not None else (
+            for_browser(problem) if problem is not None else None),
         token_user=token_user,
         tokens_of={u.id: accounts.tokens_visible_to(u, scope) for u in users},
         managed_elsewhere={u.id for u in users
