@@ -2,7 +2,7 @@
 below MariaDB's max_allowed_packet
 
 Revision ID: 0004_scale2
-Revises: 0003_rules
+Revises: 0004_orgs
 Create Date: 2026-12-02 01:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision: str = "0004_scale2"
-down_revision: str | None = "0003_rules"
+down_revision: str | None = "0004_orgs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
