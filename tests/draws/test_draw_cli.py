@@ -73,7 +73,9 @@ def test_announce_commit_reveal_draw_verify(app: Flask, make_task: Callable[...,
     ok = ssj("verify", str(path))
     assert ok.exit_code == 0, ok.output
     assert "no single party" in ok.output
-    doubled = exported.output.replace('"seed": ', '"seed": "chosen later",\n "seed": ', 1)
+    # the export is the portal's download: canonical JSON, streamed
+    assert exported.output.startswith('{"annotations":{')
+    doubled = exported.output.replace('"seed":', '"seed":"chosen later","seed":', 1)
     path.write_text(doubled, encoding="utf-8")
     refused = ssj("verify", str(path))
     assert refused.exit_code == 1 and "occurs twice" in refused.output

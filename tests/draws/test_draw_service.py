@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from shuangsuiji import kernel
 from shuangsuiji.db import audit_guard
 from shuangsuiji.errors import Conflict, UserError
-from shuangsuiji.kernel import pool as pool_module
+from shuangsuiji.kernel import poolbuilder as pool_module
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.directories import TargetFlag
 from shuangsuiji.models.draws import Draw, DrawSelection

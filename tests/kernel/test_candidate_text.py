@@ -18,7 +18,7 @@ from shuangsuiji.kernel import (
     TaskInspections,
     freeze_pool,
 )
-from shuangsuiji.kernel.pool import _text_rows
+from shuangsuiji.kernel.poolcolumns import _text_rows
 from shuangsuiji.rules import Citation, ExclusionRule
 from tests.kernel.builders import policy, pool_rules, risk, task, uscc
 

@@ -50,7 +50,7 @@ def _entry_keys(po_text: str) -> list[tuple[str, str]]:
                 fields[current] = rest.strip().strip('"')
             elif line.startswith('"') and current:
                 fields[current] += line.strip().strip('"')
-        if "msgid" in fields and fields["msgid"]:
+        if fields.get("msgid"):
             keys.append((fields.get("msgctxt", ""), fields["msgid"]))
     return keys
 

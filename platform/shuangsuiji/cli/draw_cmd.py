@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -264,8 +265,13 @@ def _live(s: Any, task: str) -> Any:
 @tenant_option
 @click.argument("task")
 @click.option("--draw-id", type=int, default=None, help="A specific draw (e.g. a voided one).")
-def export(tenant: str, task: str, draw_id: int | None) -> None:
-    """Write the bundle of TASK's draw as JSON to standard output."""
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (a name ending in .gz: gzip) instead of standard output.")
+def export(tenant: str, task: str, draw_id: int | None, output: Path | None) -> None:
+    """Write the bundle of TASK's draw (canonical JSON, the portal's download) to standard
+    output, streamed: the pool is copied from its stored pieces, never held whole."""
+    from shuangsuiji.services import bundlefiles
+
     with session(tenant) as (s, _t):
         if draw_id is not None:
             from shuangsuiji.models.draws import Draw
@@ -275,8 +281,20 @@ def export(tenant: str, task: str, draw_id: int | None) -> None:
                 raise NotFound(f"no draw #{draw_id} in this tenant")
         else:
             record = _live(s, task)
-        bundle = draw_service.export_bundle(s, record)
-    click.echo(json.dumps(bundle, ensure_ascii=False, indent=1))
+        gz = output is not None and output.name.endswith(".gz")
+        got = bundlefiles.download(s, record, gzip=gz)
+        if output is None:
+            stdout = sys.stdout.buffer
+            for chunk in got.chunks:
+                stdout.write(chunk)
+            stdout.write(b"\n")
+            stdout.flush()
+            return
+        part = output.with_name(output.name + ".part")
+        with open(part, "wb") as f:  # whole or nothing: renamed once written
+            for chunk in got.chunks:
+                f.write(chunk)
+        part.replace(output)
 
 
 @draw.command("void")

@@ -11,7 +11,7 @@ import click
 
 from shuangsuiji import kernel, standalone
 from shuangsuiji.cli.common import SsjCommand
-from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
+from shuangsuiji.kernel.codec import BundleFormatError
 
 
 @click.command("verify", cls=SsjCommand)
@@ -26,9 +26,17 @@ from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
               help="The log's public key, from somewhere other than the portal checked.")
 def verify(bundle_file: Path, saved: tuple[Path, ...], log_url: str | None,
            keys: tuple[str, ...]) -> None:
-    """Recompute a draw from its bundle, offline; exit non-zero at the first mismatch."""
+    """Recompute a draw from its bundle, offline; exit non-zero at the first mismatch.
+
+    The bundle (JSON, or gzip of it) is read as a stream, strictly: a key twice, a
+    fraction, an integer beyond 2^53 - 1 are refused by path.
+    """
+    from shuangsuiji.kernel.verify import read_bundle
+
     try:
-        bundle = strict_loads(bundle_file.read_bytes())
+        bundle = read_bundle(str(bundle_file))
+    except (OSError, EOFError) as exc:
+        raise click.ClickException(f"{bundle_file}: cannot read the bundle: {exc}") from None
     except BundleFormatError as exc:
         raise click.ClickException(f"{bundle_file}: NOT verified — {exc}") from None
     report = kernel.verify_bundle(bundle)

@@ -12,7 +12,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.kernel.errors import BundleFormatError  # defined there, read from here too
 from shuangsuiji.kernel.model import (
     Credential,
     DrawParams,
@@ -34,18 +34,6 @@ from shuangsuiji.rules import (
     RecusalRule,
     RiskRule,
 )
-
-
-class BundleFormatError(KernelError):
-    """A bundle field is missing or of the wrong type; ``path`` says which.
-
-    ``problem`` is a translatable message; the path is the JSON path as it is.
-    """
-
-    def __init__(self, path: str, problem: str) -> None:
-        super().__init__(msg("%(where)s: %(message)s", where=path, message=problem))
-        self.path = path
-        self.problem = problem
 
 
 def plain(value: Any) -> Any:
@@ -294,33 +282,11 @@ def read_expert(r: Reader) -> Expert:
 # --- strict JSON ---------------------------------------------------------------------------
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise BundleFormatError("bundle", msg(
-                "key %(key)r occurs twice in one object: a reader and a verifier could see "
-                "different values; refused", key=key))
-        out[key] = value
-    return out
-
-
-def _no_float(text: str) -> Any:
-    raise BundleFormatError("bundle", msg(
-        "number %(number)s is not an integer: a bundle holds integers only", number=text[:40]))
-
-
 def strict_loads(text: str | bytes) -> Any:
     """Parse a bundle's JSON strictly: a key twice in an object, a number with a fraction or
-    exponent, NaN or Infinity are refused (:class:`BundleFormatError`); so is bad JSON."""
-    import json
+    exponent, NaN or Infinity, an integer beyond ±(2^53 − 1) are refused
+    (:class:`BundleFormatError`, naming the path); so is bad JSON. See
+    :mod:`shuangsuiji.kernel.strictjson`, which also reads a bundle as a stream."""
+    from shuangsuiji.kernel.strictjson import loads
 
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_no_float,
-                          parse_constant=_no_float)
-    except json.JSONDecodeError as e:
-        raise BundleFormatError("bundle", msg("not JSON: %(error)s (line %(line)s, column "
-                                              "%(col)s)", error=e.msg, line=e.lineno,
-                                              col=e.colno)) from None
-    except UnicodeDecodeError:
-        raise BundleFormatError("bundle", msg("not UTF-8 text")) from None
+    return loads(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shuangsuiji.messages import msg
+
 
 class KernelError(Exception):
     """Base class: the kernel refused its input. The message is meant for the user."""
@@ -35,3 +37,15 @@ class RuleRefused(KernelError):
 
 class RecusalImpossible(KernelError):
     """A recusal cannot be carried out: no replacement or no swap partner is left."""
+
+
+class BundleFormatError(KernelError):
+    """A bundle field is missing or of the wrong type; ``path`` says which.
+
+    ``problem`` is a translatable message; the path is the JSON path as it is.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(msg("%(where)s: %(message)s", where=path, message=problem))
+        self.path = path
+        self.problem = problem

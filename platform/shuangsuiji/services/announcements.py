@@ -36,7 +36,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid, SeedCommi
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, blobs
 from shuangsuiji.services.draws import committing, preparing, reading, storage
 
 #: drand relays asked for a round's value (any one answering is enough: the value is
@@ -160,7 +160,7 @@ def announce(
     row = DrawAnnouncement(
         task_id=task.id, number=number, digest=digest, procedure=procedure,
         announcement=announcement, pool_format=storage.POOL_STORAGE,
-        pool=zlib.compress(data, 1), actor=session.info.get(audit.ACTOR_KEY, "system"),
+        pool=b"", actor=session.info.get(audit.ACTOR_KEY, "system"),
         announced_at=when.replace(tzinfo=None),
     )
     if current is not None:
@@ -171,7 +171,9 @@ def announce(
                               "digest": current.digest})
         current.superseded = True
     session.add(row)
+    row.pool, rest = blobs.head_and_rest(zlib.compress(data, 1))  # MariaDB: pieces
     session.flush()
+    blobs.write(session, blobs.ANNOUNCEMENT_POOL, row.id, rest, first_seq=1)
     audit.record(session, tenant_id=tenant.id, action="draw.announce",
                  object_type="announcement", object_id=row.id,
                  payload={"task": task.code, "number": number, "digest": digest,
@@ -360,7 +362,7 @@ def draw_announced(
     when = _now(now)
     got = preparing.setup(session, platform, tenant, task.id)
     progress("load", 1, 3)
-    data = zlib.decompress(row.pool)
+    data = zlib.decompress(blobs.announcement_pool(session, row))
     pool = fixing.frozen_pool_from_text(data)
     announced = row.announcement
     if pool.digest != announced["pool"]["digest"]:
@@ -392,7 +394,7 @@ def draw_announced(
     prepared = preparing.Prepared(task, got.rules, pool, got.draw_rules, got.params)
     record = committing.draw_and_commit(
         session, tenant, prepared, previous, seed_text, source, witnesses, progress,
-        lambda: row.pool,
+        lambda: blobs.announcement_pool(session, row),
         committing.Announced(announced, seed_inputs, inspectors, experts),
     )
     row.draw_id = record.id

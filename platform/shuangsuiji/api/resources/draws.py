@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json
+from flask import Response
 from sqlalchemy import select
 
 from shuangsuiji.api import context, schemas
@@ -203,12 +203,11 @@ def recuse(data: dict[str, Any], draw_id: int) -> Any:
 
 
 def _bundle_response(record: Draw) -> Response:
-    bundle = draw_service.export_bundle(context.session(), record)
-    response = Response(json.dumps(bundle, ensure_ascii=False, sort_keys=True),
-                        mimetype="application/json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="draw-{record.id}-bundle.json"')
-    return response
+    """The portal's download: canonical JSON streamed from the stored pieces (gzip when the
+    client takes it), never the bundle built in memory."""
+    from shuangsuiji.web.staff import bundle_response
+
+    return bundle_response(context.session(), record)
 
 
 @blp.route("/draws/<int:draw_id>/bundle")

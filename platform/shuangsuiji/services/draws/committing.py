@@ -19,7 +19,7 @@ from shuangsuiji.models.directories import ItemListVersion
 from shuangsuiji.models.draws import Draw, DrawVoid
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, units
+from shuangsuiji.services import audit, bundlefiles, units
 from shuangsuiji.services.draw_units import bundle_units
 from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
@@ -126,6 +126,7 @@ def draw_and_commit(
                        hint=msg("reload the task to see that draw")) from None
     write_selections(session, record, task, result)
     write_pool(session, record, packed_pool())
+    bundlefiles.store_pool(session, record, prepared.pool)  # the public download's pool
     task.status = "drawn"
     audit.record(
         session,

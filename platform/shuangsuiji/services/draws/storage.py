@@ -20,6 +20,7 @@ from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Target
 from shuangsuiji.models.draws import Draw, DrawPool, DrawSelection
 from shuangsuiji.models.plans import Task
+from shuangsuiji.services import blobs
 
 _CHUNK = 5000
 
@@ -38,9 +39,15 @@ def pack_pool(pool: kernel.FrozenPool) -> bytearray:
 
 
 def write_pool(session: Session, record: Draw, packed: bytes | bytearray) -> None:
-    session.connection().execute(insert(DrawPool).values(
-        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE, data=packed,
+    """The packed pool: its first piece in ``draw_pools.data``, the rest in ``blob_chunks``
+    (MariaDB refuses a row over its 16 MiB packet, a little above a million targets)."""
+    head, rest = blobs.head_and_rest(packed)
+    done = session.connection().execute(insert(DrawPool).values(
+        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE, data=head,
     ))
+    key = done.inserted_primary_key
+    assert key is not None
+    blobs.write(session, blobs.DRAW_POOL, key[0], rest, first_seq=1)
 
 
 def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
@@ -55,7 +62,7 @@ def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
     if row.format != POOL_STORAGE:
         raise UserError(msg("draw #%(draw)s: unknown pool storage format %(format)r",
                             draw=record.id, format=row.format))
-    data = zlib.decompress(row.data)
+    data = zlib.decompress(blobs.draw_pool(session, row))
     if hashlib.sha256(data).hexdigest() != record.pool_digest:
         raise Conflict(msg("draw #%(draw)s: the stored pool does not match its pool digest",
                            draw=record.id),

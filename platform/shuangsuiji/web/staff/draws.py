@@ -5,20 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from shuangsuiji import kernel
 from shuangsuiji.access import allow, db_session, has_role, lookup
-from shuangsuiji.canonical import canonical_json
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import KernelError
 from shuangsuiji.models.directories import Expert, Inspector, Target
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
-from shuangsuiji.services import announcements, recusal_steps
+from shuangsuiji.services import announcements, bundlefiles, recusal_steps
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.refusals import Shown, for_browser, on_form
@@ -334,9 +342,20 @@ def draw_bundle(draw_id: int) -> Response:
 
 
 def bundle_response(s: Any, record: Draw) -> Response:
-    """The bundle as a download, in canonical JSON (the bytes the digest is computed over)."""
-    body = canonical_json(draw_service.export_bundle(s, record))
-    response = Response(body, mimetype="application/json")
+    """The bundle as a download, in canonical JSON (the bytes the digest is computed over),
+    streamed from its stored pieces in constant memory; gzip when the client takes it."""
+    platform = current_app.extensions["shuangsuiji"]
+    tenant_id = record.tenant_id
+    # the pieces are read in a session of their own while the response streams: the
+    # request's session ends with the request, as always
+    got = bundlefiles.download(s, record, gzip=request.accept_encodings["gzip"] > 0,
+                               opener=lambda: platform.db.session(tenant_id))
+    response = Response(got.chunks, mimetype="application/json")
+    if got.gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    if got.length >= 0:
+        response.headers["Content-Length"] = str(got.length)
+    response.vary.add("Accept-Encoding")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="draw-{record.id}-bundle.json"')
     return response

@@ -1,0 +1,154 @@
+"""A bundle's pool rows read back: members as columns (checked in bulk, a chunk at a time),
+excluded targets, and the lines the pool builder kept per chunk joined per stratum."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import compress
+from operator import itemgetter
+from typing import Any
+
+from shuangsuiji.kernel.codec import (
+    BundleFormatError,
+    Reader,
+)
+from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.model import (
+    Candidates,
+    Exclusion,
+    Target,
+)
+from shuangsuiji.kernel.strictjson import ROWS, RawRows
+from shuangsuiji.messages import msg
+
+
+def _excluded(rows: list[Any], cites: dict[str, Any]) -> list[Exclusion]:
+    """Read ``[code, name, rule code, trigger|null]`` rows; checked in bulk when all is well."""
+    cols = [list(map(itemgetter(k), rows)) for k in range(4)] if _rows_of(rows, 4) else None
+    if (
+        cols is not None
+        and set(map(type, cols[0])) <= {str}
+        and set(map(type, cols[1])) <= {str}
+        and set(map(type, cols[2])) <= {str}
+        and set(map(type, cols[3])) <= {str, type(None)}
+        and set(cols[2]) <= cites.keys()
+    ):
+        return list(
+            map(Exclusion, cols[0], cols[1], cols[2], map(cites.__getitem__, cols[2]), cols[3])
+        )
+    excluded: list[Exclusion] = []
+    for i, row in enumerate(rows):
+        path = f"pool.excluded[{i}]"
+        ok = (
+            isinstance(row, list)
+            and len(row) == 4
+            and all(isinstance(x, str) for x in row[:3])
+            and (row[3] is None or isinstance(row[3], str))
+        )
+        if not ok:
+            raise BundleFormatError(
+                path, msg("expected [credit code, name, rule code, task id|null]")
+            )
+        if row[2] not in cites:
+            raise BundleFormatError(
+                f"{path}[2]", msg("unknown exclusion rule code %(code)r", code=row[2])
+            )
+        excluded.append(Exclusion(row[0], row[1], row[2], cites[row[2]], row[3]))
+    return excluded
+
+
+def _rows_of(rows: list[Any], width: int) -> bool:
+    """All of ``rows`` are lists of ``width`` entries (checked in C)."""
+    return set(map(type, rows)) <= {list} and set(map(len, rows)) <= {width}
+
+
+def _twice(code: str) -> None:
+    raise InvalidInput(msg(
+        "credit code %(code)r occurs twice among the candidates: merge the duplicate "
+        "entries in the directory", code=code,
+    ))
+
+
+def _member_rows(s: Reader) -> Sequence[Any]:
+    """A stratum's member rows: a list, or a stream-read stratum's :class:`RawRows`."""
+    found = s.obj.get("members")
+    return found if isinstance(found, RawRows) else s.array("members")
+
+
+def _chunked(rows: Sequence[Any]) -> Iterator[tuple[int, list[Any]]]:
+    """(offset, rows) chunks of a stratum's rows."""
+    if isinstance(rows, RawRows):
+        yield from rows.chunks()
+        return
+    for start in range(0, len(rows), ROWS):
+        yield start, list(rows[start:start + ROWS])
+    if not rows:
+        yield 0, []
+
+
+def _by_stratum(entries: list[Any], layout: list[tuple[int, int]],
+                n: int) -> list[tuple[list[bytes], list[int]] | None]:
+    """The lines stratify kept per chunk, joined per stratum (positions shifted)."""
+    out: list[tuple[list[bytes], list[int]] | None] = [([], []) for _ in range(n)]
+    at = [0] * n
+    for entry, (k, size) in zip(entries, layout, strict=True):
+        joined = out[k]
+        if joined is not None:
+            if entry is None:
+                out[k] = None
+            else:
+                lines, others = entry
+                joined[0].extend(lines)
+                joined[1].extend(at[k] + i for i in others)
+        at[k] += size
+    return out
+
+
+def _members(rows: list[Any], path: str, offset: int = 0) -> Candidates:
+    """Read ``[code, name, [flags]]`` rows as columns; type checks run in bulk, in C, when
+    all is well, and row by row (naming the bad one) when not. ``offset``: the first row's
+    index in its stratum."""
+    if _rows_of(rows, 3):
+        codes = list(map(itemgetter(0), rows))
+        names = list(map(itemgetter(1), rows))
+        flags = list(map(itemgetter(2), rows))
+        flagged = list(compress(range(len(flags)), flags))
+        if (
+            set(map(type, codes)) <= {str}
+            and set(map(type, names)) <= {str}
+            and set(map(type, flags)) <= {list}
+            and all(type(x) is str for i in flagged for x in flags[i])
+        ):
+            return Candidates(codes, names, {i: frozenset(flags[i]) for i in flagged})
+    targets = [_member(row, f"{path}[{offset + i}]") for i, row in enumerate(rows)]
+    return Candidates(
+        [t[0] for t in targets],
+        [t[1] for t in targets],
+        {i: t[2] for i, t in enumerate(targets) if t[2]},
+    )
+
+
+
+def _member(row: Any, path: str) -> Target:
+    ok = (
+        isinstance(row, list)
+        and len(row) == 3
+        and isinstance(row[0], str)
+        and isinstance(row[1], str)
+        and isinstance(row[2], list)
+        and all(isinstance(f, str) for f in row[2])
+    )
+    if not ok:
+        raise BundleFormatError(path, msg("expected [credit code, name, [flags]]"))
+    return Target(row[0], row[1], frozenset(row[2]))
+
+
+class FoundExcluded:
+    """A stream-read bundle's excluded rows, replaced once read by the exclusions made of
+    them (which give the rows back exactly): the rows' lists are let go."""
+
+    def __init__(self, excluded: list[Exclusion]) -> None:
+        self.excluded = excluded
+
+    def rows(self) -> list[list[Any]]:
+        return [[e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in self.excluded]

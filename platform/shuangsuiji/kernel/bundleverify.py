@@ -1,0 +1,317 @@
+"""Verifying a draw bundle: its pool, draw and recusal steps recomputed from the bundle alone,
+and the first field that differs reported."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from shuangsuiji.kernel.bundlecompare import (
+    _first_difference,
+    _pool_difference,
+)
+from shuangsuiji.kernel.bundlemake import (
+    ANNOTATIONS,
+    FORMAT_V2,
+    FORMATS,
+    KEYS,
+    KEYS_V2,
+    LOG,
+    RECUSAL_V2_KEYS,
+    _make_bundle,
+    draw_digest,
+)
+from shuangsuiji.kernel.bundlerows import (
+    FoundExcluded,
+    _by_stratum,
+    _chunked,
+    _excluded,
+    _member_rows,
+    _members,
+    _twice,
+)
+from shuangsuiji.kernel.checks import (
+    check_log,
+    check_v2,
+    read_conflicts,
+    rule_checks,
+    step_seed,
+)
+from shuangsuiji.kernel.codec import (
+    BundleFormatError,
+    Reader,
+    read_draw_params,
+    read_draw_rules,
+    read_expert,
+    read_inspector,
+    read_pool_rules,
+    read_recusal_rule,
+    read_sampling,
+    read_task,
+)
+from shuangsuiji.kernel.draw import draw
+from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.kernel.gcpause import paused_gc
+from shuangsuiji.kernel.model import (
+    Candidates,
+    DrawResult,
+)
+from shuangsuiji.kernel.orgtree import UNITS_KEY
+from shuangsuiji.kernel.pool import exclusion_citations, stratify
+from shuangsuiji.kernel.recusal import apply_recusal
+from shuangsuiji.kernel.strictjson import RawRows, StreamedBundle
+from shuangsuiji.messages import Message, msg, reason
+from shuangsuiji.rules import RecusalRule
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Outcome of :func:`verify_bundle`: ok, or the first mismatch (path, expected, found)."""
+
+    ok: bool
+    path: str | None = None
+    expected: Any = None
+    found: Any = None
+    problem: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    #: what a verified v2 bundle's reader must know (seed procedure; beacon signature
+    #: checked or NOT checked), one translatable line each
+    notes: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return "\n".join([str(self.message), *map(str, self.notes)])
+
+    @property
+    def message(self) -> Message:
+        """The outcome as a translatable message (its ``str`` is the English of ``str()``)."""
+        if self.ok:
+            s = self.summary
+            return msg(
+                "bundle OK: task %(task)s, pool %(size)s targets in %(strata)s strata "
+                "(%(excluded)s excluded), %(selected)s drawn, %(groups)s groups, %(experts)s "
+                "experts, %(recusals)s recusal steps; pool digest %(digest)s",
+                task=s.get("task_id"), size=s.get("pool_size"), strata=s.get("strata"),
+                excluded=s.get("excluded"), selected=s.get("selected"), groups=s.get("groups"),
+                experts=s.get("experts"), recusals=s.get("recusals"),
+                digest=s.get("pool_digest"),
+            )
+        if self.problem:
+            return msg("bundle does NOT verify: first mismatch at %(path)s: %(problem)s",
+                       path=self.path, problem=self.problem)
+        return msg(
+            "bundle does NOT verify: first mismatch at %(path)s: expected %(expected)s, found "
+            "%(found)s", path=self.path, expected=_short(self.expected), found=_short(self.found),
+        )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _fail(path: str, expected: Any = None, found: Any = None, problem: str | None = None) -> Any:
+    return VerifyReport(ok=False, path=path, expected=expected, found=found, problem=problem)
+
+
+def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
+    """Recompute ``bundle`` from its inputs and return ok or its first mismatch.
+
+    Recomputed: the strata (assignment by risk flag, canonical order, ratios, sizes), the
+    pool digest, the draw, every recusal step in order, and the draw digest. The
+    exclusions themselves need the tenant's earlier inspections, which a bundle does not
+    hold; they are covered by the pool digest, published before the draw.
+    """
+    try:
+        top = Reader(bundle, "bundle")
+        fmt = top.text("format")
+        if fmt not in FORMATS:
+            return _fail(
+                "format",
+                FORMAT_V2,
+                bundle.get("format"),
+                msg("unsupported format; this verifier reads %(formats)s",
+                    formats=", ".join(FORMATS)),
+            )
+        v2 = fmt == FORMAT_V2
+        rule_problem = rule_checks(bundle)
+        if rule_problem is not None:
+            return _fail(*rule_problem)
+        with paused_gc():
+            found_lines: list[tuple[list[bytes], list[int]] | None] = []
+            result = _result_of(top, found_lines, v2=v2)
+            expected = _recompute(top, result, v2=v2)
+    except BundleFormatError as e:
+        return _fail(e.path, problem=e.problem)
+    except KernelError as e:
+        return _fail("bundle", problem=msg("the draw cannot be recomputed: %(reason)s",
+                                           reason=reason(e)))
+
+    keys = KEYS_V2 if v2 else KEYS
+    for key in keys:
+        if key not in bundle:
+            return _fail(key, problem=msg("missing field"))
+        with paused_gc():
+            if key == "pool":
+                # compared as the members' lines: no million-row tree is rebuilt
+                mismatch = _pool_difference(result.pool, bundle[key], found_lines)
+            else:
+                mismatch = _first_difference(expected[key], bundle[key], key)
+        if mismatch is not None:
+            return _fail(*mismatch)
+    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS, UNITS_KEY} - ({LOG} if v2 else set()))
+    if extra:
+        return _fail(extra[0], problem=msg("field not part of the format"))
+    # == treats true as 1: the digest of the bundle as found catches such type changes
+    found = draw_digest(bundle, bundle["digests"]["pool"])
+    if found != bundle["digests"]["draw"]:
+        return _fail(
+            "digests.draw",
+            found,
+            bundle["digests"]["draw"],
+            msg("the draw digest does not match the bundle's content"),
+        )
+    notes: list[str] = []
+    if v2:
+        try:
+            problem = check_v2(bundle, result, notes)
+            if problem is None and LOG in bundle:
+                problem = check_log(bundle, notes)
+        except BundleFormatError as e:
+            return _fail(e.path, problem=e.problem)
+        except KernelError as e:
+            return _fail("announcement", problem=reason(e))
+        if problem is not None:
+            return _fail(*problem)
+    summary = _summary(result)
+    summary["draw_digest"] = bundle["digests"]["draw"]
+    summary["format"] = fmt
+    return VerifyReport(ok=True, summary=summary, notes=tuple(notes))
+
+
+def _result_of(
+    top: Reader, found_lines: list[Any] | None = None, *, v2: bool = False
+) -> DrawResult:
+    task = read_task(top.sub("task"))
+    sampling = read_sampling(top.sub("sampling"))
+    rules = read_pool_rules(top.sub("pool_rules"))
+    pool_r = top.sub("pool")
+    strata = pool_r.subs("strata")
+    rows_of = [_member_rows(s) for s in strata]
+    cites = exclusion_citations(rules)
+    found_excluded = pool_r.obj.get("excluded")
+    if isinstance(found_excluded, FoundExcluded):
+        excluded = list(found_excluded.excluded)
+    else:
+        excluded = _excluded(pool_r.array("excluded"), cites)
+        if isinstance(top.obj, StreamedBundle) and found_lines is not None:
+            pool_r.obj["excluded"] = FoundExcluded(excluded)  # the rows' lists let go
+    codes = [e.credit_code for e in excluded]
+    unique = set(codes)
+    if len(unique) != len(codes):
+        _twice(next(c for c, n in Counter(codes).items() if n > 1))
+    del codes
+    layout: list[tuple[int, int]] = []  # (stratum, rows) of each chunk, in order
+
+    def chunks() -> Iterator[Candidates]:
+        # a chunk at a time (a stream-read stratum's chunks as read): no stratum's rows
+        # exist as columns all at once
+        for k, (s, rows) in enumerate(zip(strata, rows_of, strict=True)):
+            for j, (offset, part) in enumerate(_chunked(rows)):
+                c = _members(part, s.at("members"), offset)
+                if not unique.isdisjoint(c.codes):
+                    _twice(next(x for x in c.codes if x in unique))
+                layout.append((k, len(part)))
+                yield c
+                # the builder kept this chunk's lines: its text can go (rows come back
+                # from the lines, the flagged ones kept as they are)
+                entry = entries[-1] if entries else None
+                if isinstance(rows, RawRows) and entry is not None:
+                    rows.forget(j, entry[0], {i: part[i] for i in entry[1]})
+
+    entries: list[Any] | None = [] if found_lines is not None else None
+    pool = stratify(
+        chunks(), excluded, task, sampling, rules, found_lines=entries, excluded_checked=True
+    )
+    if found_lines is not None and entries is not None:
+        found_lines.extend(_by_stratum(entries, layout, len(strata)))
+
+    result = draw(
+        pool,
+        top.text("seed"),
+        rules=read_draw_rules(top.sub("draw_rules")),
+        params=read_draw_params(top.sub("draw_parameters")),
+        inspectors=[read_inspector(r) for r in top.subs("inspectors")],
+        experts=[read_expert(r) for r in top.subs("experts_directory")],
+        conflicts=read_conflicts(top.sub("announcement"), "conflicts") if v2 else (),
+    )
+    for r in top.subs("recusals"):
+        stream_seed = step_seed(r, result.seed) if v2 else None
+        pairs: list[tuple[str, str]] = []
+        for j, pair in enumerate(r.array("conflicts")):
+            if not (
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+            ):
+                raise BundleFormatError(f"{r.at('conflicts')}[{j}]",
+                                        msg("expected [person, target]"))
+            pairs.append((pair[0], pair[1]))
+        result = apply_recusal(
+            result,
+            result.seed,
+            r.integer("step"),
+            r.text("person_id"),
+            r.text("target_id"),
+            r.text("mode"),
+            read_recusal_rule(r.sub("rule")),
+            pairs,
+            stream_seed=stream_seed,
+        ).result
+    return result
+
+
+def _recompute(top: Reader, result: DrawResult, *, v2: bool = False) -> dict[str, Any]:
+    """The bundle of ``result`` without its pool (compared separately, as lines). A v2
+    bundle's announcement and seed inputs are carried over here and checked by
+    :func:`~shuangsuiji.kernel.checks.check_v2`."""
+    annotations = top.obj.get(ANNOTATIONS)
+    if annotations is not None and not isinstance(annotations, dict):
+        raise BundleFormatError(top.at(ANNOTATIONS), msg("expected an object"))
+    units = top.obj.get(UNITS_KEY)  # checked by rule_checks; carried as it is
+    if not v2:
+        return _make_bundle(result, annotations, pool=False, units=units)
+    return _make_bundle(
+        result, annotations, pool=False, units=units,
+        announcement=top.sub("announcement").obj,
+        seed_inputs=top.sub("seed_inputs").obj,
+        recusal_inputs=[{k: r.obj.get(k) for k in RECUSAL_V2_KEYS} for r in top.subs("recusals")],
+    )
+
+
+def result_from_bundle(bundle: dict[str, Any]) -> DrawResult:
+    """The :class:`DrawResult` a bundle describes, recomputed from its inputs (its pool,
+    seed, people and recusal steps). Raises :class:`BundleFormatError` on a malformed bundle."""
+    with paused_gc():
+        return _result_of(Reader(bundle, "bundle"), v2=bundle.get("format") == FORMAT_V2)
+
+
+def recusal_rule_from_plain(obj: dict[str, Any]) -> RecusalRule:
+    """A :class:`RecusalRule` from its plain form in a bundle's recusal step."""
+    return read_recusal_rule(Reader(obj, "rule"))
+
+
+def _summary(result: DrawResult) -> dict[str, Any]:
+    pool = result.pool
+    return {
+        "task_id": pool.task.task_id,
+        "pool_size": pool.size,
+        "strata": len(pool.strata),
+        "excluded": len(pool.excluded),
+        "selected": sum(len(s.selected) for s in result.strata),
+        "groups": len(result.groups),
+        "experts": len(result.experts),
+        "recusals": len(result.recusals),
+        "pool_digest": pool.digest,
+        "draw_digest": None,
+    }
+

@@ -1,0 +1,295 @@
+"""The public bundle as a file: its pool stored compressed at commit, the download streamed.
+
+At commit the bundle's ``pool`` value (canonical JSON, :func:`kernel.bundlestream.pool_json`)
+is compressed once, as raw deflate ending in a full flush, and kept in ``blob_chunks``
+(kind ``bundle_pool``; piece 0 a small header: CRC-32 and lengths). A download is then
+
+* ``Content-Encoding: gzip``: a gzip header, the rest of the bundle before ``"pool":``
+  compressed on the spot, the stored pieces as they are, the rest after the pool, and a
+  trailer whose CRC-32 is combined from the three parts' (:func:`crc32_combine`) — no byte
+  of the pool is decompressed or compressed again;
+* otherwise the same bytes inflated piece by piece.
+
+Either way the decompressed bytes are exactly ``canonical_json`` of
+:func:`~shuangsuiji.services.draws.export_bundle` (its recusal steps and transparency-log
+proof as of the request), and the server holds one piece at a time, never the bundle. The
+rest of the bundle is made from the committed draw read back (not recomputed from the pool).
+Draws committed before this storage existed stream their pool from the stored lines instead.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shuangsuiji import kernel
+from shuangsuiji.kernel.bundlestream import bundle_json, pool_json, result_without_pool
+from shuangsuiji.kernel.orgtree import UNITS_KEY
+from shuangsuiji.models.draws import Draw, DrawPool
+from shuangsuiji.models.plans import Task
+from shuangsuiji.services import blobs
+
+_HEADER = struct.Struct(">4sIQQ")  # magic, CRC-32, JSON length, deflate length
+_MAGIC = b"DFL1"
+_LEVEL = 1  # zlib level at commit: a draw of a million targets waits ~0.5 s for it
+_GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime 0
+
+
+# --- CRC-32 of concatenated parts (zlib's crc32_combine) ------------------------------
+
+
+def _gf2_times(mat: list[int], vec: int) -> int:
+    out, i = 0, 0
+    while vec:
+        if vec & 1:
+            out ^= mat[i]
+        vec >>= 1
+        i += 1
+    return out
+
+
+def _gf2_square(mat: list[int]) -> list[int]:
+    return [_gf2_times(mat, mat[n]) for n in range(32)]
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of ``a + b`` from ``crc32(a)``, ``crc32(b)`` and ``len(b)``."""
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # the operator for one zero bit
+    even = _gf2_square(odd)  # two zero bits
+    odd = _gf2_square(even)  # four
+    while True:
+        even = _gf2_square(odd)  # one zero byte, then 2, 4... bytes
+        if len2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = _gf2_square(even)
+        if len2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
+
+
+# --- storing at commit ----------------------------------------------------------------
+
+
+def store_pool(session: Session, record: Draw, pool: kernel.FrozenPool) -> None:
+    """Compress the bundle's ``pool`` value once and store it in pieces (kind
+    ``bundle_pool`` of the draw)."""
+    z = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    crc, length, deflated = 0, 0, 0
+    out = bytearray()
+
+    def pieces() -> Iterator[bytes]:
+        nonlocal crc, length, deflated, out
+        for chunk in pool_json(lambda: kernel.frozen_pool_text(pool)):
+            crc = zlib.crc32(chunk, crc)
+            length += len(chunk)
+            out += z.compress(chunk)
+            while len(out) >= blobs.CHUNK:
+                piece = bytes(out[:blobs.CHUNK])
+                del out[:blobs.CHUNK]
+                deflated += len(piece)
+                yield piece
+        out += z.flush(zlib.Z_FULL_FLUSH)  # byte-aligned, not final: more blocks may follow
+        while out:
+            piece = bytes(out[:blobs.CHUNK])
+            del out[:blobs.CHUNK]
+            deflated += len(piece)
+            yield piece
+
+    blobs.write(session, blobs.BUNDLE_POOL, record.id, pieces(), first_seq=1)
+    blobs.write(session, blobs.BUNDLE_POOL, record.id,
+                [_HEADER.pack(_MAGIC, crc, length, deflated)])
+
+
+@dataclass(frozen=True)
+class StoredPool:
+    crc: int
+    length: int  # of the pool's JSON
+    deflated: int  # of its stored deflate stream
+
+
+def _stored(session: Session, record: Draw) -> StoredPool | None:
+    head = next(blobs.read(session, blobs.BUNDLE_POOL, record.id), None)
+    if head is None or len(head) != _HEADER.size:
+        return None
+    magic, crc, length, deflated = _HEADER.unpack(head)
+    return StoredPool(crc, length, deflated) if magic == _MAGIC else None
+
+
+# --- the rest of the bundle -----------------------------------------------------------
+
+
+def current_result(record: Draw) -> kernel.DrawResult:
+    """The draw after every recusal step, read back from the committed bundle (its pool is
+    not rebuilt): what the bundle's fields other than ``pool`` are made of."""
+    from shuangsuiji.services.draws import steps
+
+    result = result_without_pool(record.bundle)
+    for r in record.recusals:
+        step = r.outcome
+        result = kernel.apply_recusal(
+            result, record.seed, r.step, r.person_id, r.credit_code, r.mode,
+            kernel.recusal_rule_from_plain(step["rule"]),
+            [tuple(pair) for pair in step["conflicts"]],
+            stream_seed=steps.step_key(record, step),
+        ).result
+    return result
+
+
+def bundle_rest(session: Session, record: Draw) -> dict[str, Any]:
+    """The bundle :func:`~shuangsuiji.services.draws.export_bundle` gives, without its pool."""
+    from shuangsuiji.services.draws import export, steps
+
+    task = session.get(Task, record.task_id)
+    assert task is not None
+    annotations = export.bundle_annotations(record, task)
+    stored = record.bundle
+    if not steps.is_v2(record):
+        return kernel.make_bundle(current_result(record), annotations=annotations, pool=False,
+                                  units=stored.get(UNITS_KEY))
+    bundle = kernel.make_bundle(
+        current_result(record), annotations=annotations, pool=False,
+        announcement=stored["announcement"], seed_inputs=stored["seed_inputs"],
+        units=stored.get(UNITS_KEY),
+        recusal_inputs=[{k: r.outcome.get(k) for k in kernel.RECUSAL_V2_KEYS}
+                        for r in record.recusals],
+    )
+    log = export.announcement_log(session, record)
+    if log is not None:
+        bundle["log"] = log
+    return bundle
+
+
+def _halves(rest: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The bundle's canonical JSON before its pool value (through ``"pool":``) and after."""
+    marker = object()
+    parts = list(bundle_json(rest, [marker]))  # type: ignore[list-item]
+    at = parts.index(marker)  # type: ignore[arg-type]
+    return b"".join(parts[:at]), b"".join(parts[at + 1:])
+
+
+# --- the download ---------------------------------------------------------------------
+
+
+@dataclass
+class Download:
+    """A bundle download: its chunks, its length, and whether they are gzip."""
+
+    chunks: Iterator[bytes]
+    length: int
+    gzip: bool
+
+
+def _pool_row(session: Session, record: Draw) -> DrawPool:
+    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
+    if row is None:
+        from shuangsuiji.services.draws import storage
+
+        storage.stored_pool(session, record)  # raises the clear NotFound
+    assert row is not None
+    return row
+
+
+def _pool_lines(session: Session, draw_id: int) -> Iterator[bytes]:
+    """The pool's canonical lines from its stored (zlib) pieces, inflated piece by piece."""
+    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == draw_id))
+    assert row is not None
+    z = zlib.decompressobj()
+    for piece in blobs.joined(row.data, session, blobs.DRAW_POOL, row.id):
+        yield z.decompress(piece)
+    yield z.flush()
+
+
+def _inflated(pieces: Iterable[bytes], most: int = 1 << 20) -> Iterator[bytes]:
+    """The raw-deflate ``pieces`` inflated, at most ``most`` bytes at a time."""
+    z = zlib.decompressobj(-15)
+    for piece in pieces:
+        data = piece
+        while data:
+            out = z.decompress(data, most)
+            if out:
+                yield out
+            data = z.unconsumed_tail
+    yield z.flush()
+
+
+#: Opens a short session of the draw's tenant for reading pieces while the response streams
+Opener = Callable[[], AbstractContextManager[Session]]
+
+
+def download(session: Session, record: Draw, *, gzip: bool, opener: Opener | None = None
+             ) -> Download:
+    """The bundle of ``record`` as it is exported now, as chunks (gzip if asked).
+
+    ``opener``: where the pieces are read from while the chunks are consumed — a session of
+    its own, opened at the first piece and closed at the last (a web response streams after
+    its request's session is gone); by default ``session`` itself (the command line)."""
+    prefix, suffix = _halves(bundle_rest(session, record))
+    stored = _stored(session, record)
+    draw_id = record.id
+
+    def via(read: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
+        if opener is None:
+            yield from read(session)
+            return
+        with opener() as own:
+            yield from read(own)
+
+    if stored is None:  # a draw from before: its pool JSON made from the stored lines
+        if "pool" in record.bundle:
+            inline = [kernel.canonical_json(record.bundle["pool"])]
+            return _made(prefix, inline, suffix, gzip=gzip)
+        _pool_row(session, record)  # a missing pool is refused now, not mid-stream
+        return _made(prefix, pool_json(lambda: via(lambda s: _pool_lines(s, draw_id))),
+                     suffix, gzip=gzip)
+    pieces = via(lambda s: blobs.read(s, blobs.BUNDLE_POOL, draw_id, first_seq=1))
+    if not gzip:
+        return Download(_chain(prefix, _inflated(pieces), suffix),
+                        len(prefix) + stored.length + len(suffix), gzip=False)
+    head = zlib.compressobj(6, zlib.DEFLATED, -15)
+    first = _GZIP_HEAD + head.compress(prefix) + head.flush(zlib.Z_FULL_FLUSH)
+    tail = zlib.compressobj(6, zlib.DEFLATED, -15)
+    crc = crc32_combine(zlib.crc32(prefix), stored.crc, stored.length)
+    crc = crc32_combine(crc, zlib.crc32(suffix), len(suffix))
+    size = len(prefix) + stored.length + len(suffix)
+    last = (tail.compress(suffix) + tail.flush(zlib.Z_FINISH)
+            + struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return Download(_chain(first, pieces, last), len(first) + stored.deflated + len(last),
+                    gzip=True)
+
+
+def _chain(first: bytes, middle: Iterable[bytes], last: bytes) -> Iterator[bytes]:
+    yield first
+    yield from middle
+    yield last
+
+
+def _made(prefix: bytes, pool: Iterable[bytes], suffix: bytes, *, gzip: bool) -> Download:
+    """A download whose pool JSON is made now (not stored): streamed, length unknown (-1)."""
+    chunks = _chain(prefix, pool, suffix)
+    if not gzip:
+        return Download(chunks, -1, gzip=False)
+
+    def compressed() -> Iterator[bytes]:
+        z = zlib.compressobj(6, zlib.DEFLATED, 31)
+        for chunk in chunks:
+            out = z.compress(chunk)
+            if out:
+                yield out
+        yield z.flush()
+
+    return Download(compressed(), -1, gzip=True)
