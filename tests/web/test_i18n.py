@@ -39,27 +39,35 @@ def test_every_marked_string_has_a_chinese_translation(tmp_path: Path) -> None:
 
 def _entry_keys(po_text: str) -> list[tuple[str, str]]:
     """(msgctxt, msgid) of each entry of a .po text, continuation lines joined; babel's reader
-    keeps the last of two equal entries silently, so this reads the text itself."""
+    keeps the last of two equal entries silently, so this reads the text itself. An entry
+    starts at its ``msgctxt``, or its ``msgid`` when it has none (a union merge may leave two
+    entries with no blank line between them)."""
     keys: list[tuple[str, str]] = []
-    for block in po_text.split("\n\n"):
-        fields: dict[str, str] = {}
-        current = ""
-        for line in block.splitlines():
-            if line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr")):
-                current, _, rest = line.partition(" ")
-                fields[current] = rest.strip().strip('"')
-            elif line.startswith('"') and current:
-                fields[current] += line.strip().strip('"')
+    fields: dict[str, str] = {}
+    current = ""
+
+    def flush() -> None:
         if fields.get("msgid"):
             keys.append((fields.get("msgctxt", ""), fields["msgid"]))
+        fields.clear()
+
+    for line in po_text.splitlines():
+        if line.startswith("msgctxt ") or (line.startswith("msgid ") and current != "msgctxt"):
+            flush()
+        if line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr")):
+            current, _, rest = line.partition(" ")
+            fields[current] = rest.strip().strip('"')
+        elif line.startswith('"') and current:
+            fields[current] += line.strip().strip('"')
+    flush()
     return keys
 
 
 def test_the_catalogue_has_each_message_once() -> None:
     """Branches merge the catalogue by union (.gitattributes); an entry added on two of them
     comes out twice. `msguniq --use-first` on the .po mends it (docs/testing.md)."""
-    assert _entry_keys('msgid "a"\nmsgstr "甲"\n\nmsgid ""\n"a"\nmsgstr "乙"\n') == [
-        ("", "a"), ("", "a")]
+    assert _entry_keys('msgid "a"\nmsgstr "甲"\nmsgctxt "x"\nmsgid ""\n"a"\nmsgstr "乙"\n\n'
+                       'msgid "a"\nmsgstr "丙"\n') == [("", "a"), ("x", "a"), ("", "a")]
     keys = _entry_keys(CATALOGUE.read_text(encoding="utf-8"))
     twice = sorted({k for k in keys if keys.count(k) > 1})
     assert len(keys) > 300 and twice == []
