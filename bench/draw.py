@@ -26,6 +26,9 @@ Then, each in a fresh Python process so that peak memory is the measured step's 
 2. **service draw** — ``services.draws.draw(...)`` and the commit: freeze (exclusions,
    strata, digest), draw, bundle, the Draw, DrawPool (the pool's canonical lines, compressed)
    and DrawSelection rows, the audit event;
+2a. **the log's cost** — the same draw, alternately with the transparency log and without
+   it (``translog.append`` a no-op, no checkpoint at the commit), three times each, each
+   rolled back, timed to the draw's flush; the median difference must be at most 5 %;
 3. **the draw with the announcement step** — the unannounced draw voided (not timed), the
    same task announced (``announcements.announce``: the pool frozen and stored, once),
    two parties' commit–reveal, and ``draws.draw`` on the announced pool; printed beside
@@ -391,6 +394,40 @@ def child_draw(url: str, tid: int, bundle_path: str) -> dict[str, Any]:
     return out
 
 
+def child_logcost(url: str, tid: int, runs: int = 3) -> dict[str, Any]:
+    """What the transparency log adds to the draw (issue 12 item 11: at most 5 %): the same
+    draw of the same task, alternately with the log and without it (``translog.append`` a
+    no-op and no checkpoint at the commit event), ``runs`` times each, every one rolled back,
+    so all see the same database; timed to the end of the draw's writes (its flush), which
+    is where the log's work is — the COMMIT that follows is the same on both sides."""
+    from shuangsuiji.db import set_tenant
+    from shuangsuiji.services import audit, draws, translog
+    from shuangsuiji.services import tenants as tenant_service
+
+    app = make_app(url)
+    platform = app.extensions["shuangsuiji"]
+    real_append, real_actions = translog.append, audit.CHECKPOINT_ACTIONS
+    times: dict[str, list[float]] = {"with": [], "without": []}
+    for i in range(-1, runs * 2):  # -1: a warm-up draw (caches, the first mapper use), not kept
+        side = "with" if i % 2 == 0 else "without"
+        translog.append = real_append if side == "with" else (  # type: ignore[assignment]
+            lambda session, event: b"")
+        audit.CHECKPOINT_ACTIONS = real_actions if side == "with" else frozenset()
+        gc.collect()
+        with platform.db.session() as s:
+            tenant = tenant_service.get(s, "miit")
+            set_tenant(s, tenant.id)
+            audit.set_actor(s, "bench")
+            t0 = time.perf_counter()
+            draws.draw(s, platform, tenant, TASK, seed="bench: dice 3-5-1-6-2-4")
+            s.flush()
+            if i >= 0:
+                times[side].append(time.perf_counter() - t0)
+            s.rollback()
+    translog.append, audit.CHECKPOINT_ACTIONS = real_append, real_actions
+    return {"with": times["with"], "without": times["without"], "load": os.getloadavg()}
+
+
 PARTIES = {"工业和信息化局": "bench-secret-0123456789abcdef-局",
            "见证人 王五": "bench-secret-fedcba9876543210-见证"}
 
@@ -516,6 +553,7 @@ def measure(base_url: str | None, n: int, keep: bool) -> dict[str, Any]:
         bundle_path = str(DATA / f"draw-{n}.bundle.json")
         DATA.mkdir(exist_ok=True)
         raw = run_child("raw", url, tid)
+        logcost = run_child("logcost", url, tid)
         drawn = run_child("draw", url, tid, bundle_path)
         raw_after = run_child("raw", url, tid)
         announced = run_child("announced", url, tid)
@@ -527,7 +565,7 @@ def measure(base_url: str | None, n: int, keep: bool) -> dict[str, Any]:
             drop()
     raw_s = min(raw["raw_s"], raw_after["raw_s"])
     return {"n": n, "info": info, "raw": raw, "raw_s": raw_s, "draw": drawn,
-            "verify": verify, "announced": announced,
+            "verify": verify, "announced": announced, "logcost": logcost,
             "raw_runs": raw["raw_runs"] + raw_after["raw_runs"]}
 
 
@@ -597,6 +635,17 @@ def report(results: list[dict[str, Any]], dialect: str) -> bool:
                   f"peak RSS {a['peak_mib']:.0f} MiB")
             print(f"  announced / unannounced draw: {a['total_s'] / d['draw_s']:.2f}× "
                   f"(the draw step alone: {a['draw_s'] / d['draw_s']:.2f}×)")
+        lc = r.get("logcost")
+        if lc:
+            w, wo = sorted(lc["with"]), sorted(lc["without"])
+            added = (w[len(w) // 2] - wo[len(wo) // 2]) / wo[len(wo) // 2]
+            log_ok = added <= 0.05
+            ok = ok and log_ok
+            print(f"  {'the transparency log (draw to its flush)':<44} with "
+                  f"{'/'.join(f'{x:.2f}' for x in w)} s, without "
+                  f"{'/'.join(f'{x:.2f}' for x in wo)} s (min/median/max): adds "
+                  f"{added * 100:+.1f} % of the median {'≤ 5 %':>8}  "
+                  f"{'yes' if log_ok else 'NO'}; load {lc['load'][0]:.2f}")
         if raw.get("load"):
             print("  load average at the raw-scan child: "
                   + " ".join(f"{x:.2f}" for x in raw["load"]))
@@ -635,6 +684,8 @@ def main(argv: list[str] | None = None) -> int:
             out = child_draw(rest[0], int(rest[1]), rest[2])
         elif kind == "announced":
             out = child_announced(rest[0], int(rest[1]))
+        elif kind == "logcost":
+            out = child_logcost(rest[0], int(rest[1]))
         else:
             out = child_verify(rest[0])
         print(json.dumps(out, default=str))

@@ -285,9 +285,6 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for i, item in enumerate(items):
         if item.get_closest_marker("story"):
             stories.setdefault(str(item.path), []).append(i)
-            # under pytest-xdist (`--dist loadgroup`, scripts/test) a story's steps all run
-            # in one worker, in this order
-            item.add_marker(pytest.mark.xdist_group(f"story:{item.path.name}"))
     for places in stories.values():
         steps = sorted((items[i] for i in places), key=lambda item: item.reportinfo()[1] or 0)
         for i, item in zip(places, steps, strict=True):

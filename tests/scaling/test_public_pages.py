@@ -20,7 +20,7 @@ from tests.web.conftest import TenantWorld
 
 
 def _items(html: str) -> list[tuple[str, str]]:
-    return re.findall(r'<li value="(\d+)"><code>([0-9A-Z]{18})</code>', html)
+    return re.findall(r'<li value="(\d+)">[^<]*<code class="uscc">([0-9A-Z]{18})</code>', html)
 
 
 def test_draw_page_is_paged_and_searchable(app: Flask, platform: Platform,
