@@ -18,6 +18,10 @@ SOURCE = ROOT / "docs" / "examples" / "jianghuai"
 VENV_BIN = Path(sys.executable).parent
 
 
+#: The pack is checked by its own processes, on no test database: once, in the SQLite run.
+pytestmark = pytest.mark.own_database
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """(a copy of the project, the environment in which the pack is installed)."""

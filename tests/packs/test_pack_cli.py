@@ -149,6 +149,7 @@ def _governs_a_draw_and_a_deadline(env: dict[str, str], name: str, tmp: Path) ->
 
 
 @pytest.mark.slow
+@pytest.mark.own_database
 def test_new_pack_installs_lists_and_passes_its_own_tests(tmp_path: Path) -> None:
     name = f"ssjtest-{uuid.uuid4().hex[:8]}"
     project = tmp_path / "project"
