@@ -65,9 +65,10 @@ def test_class_strata_follow_the_class_in_force_and_verify(
     assert any(any(f.startswith("class:") for f in m[2]) for m in risk) or not (
         flagged & set(expected))
     # the pool rules list the classes after the risk flags, multiplier 0, with the article
-    rules = bundle["pool_rules"]["risk_rules"] if "pool_rules" in bundle else None
-    assert rules is None or [r["flag"] for r in rules][-4:] == [
-        "class:D", "class:C", "class:B", "class:A"]
+    rules = bundle["pool_rules"]["risk_rules"]
+    assert [r["flag"] for r in rules][-4:] == ["class:D", "class:C", "class:B", "class:A"]
+    assert {r["multiplier"] for r in rules[-4:]} == {0}
+    assert rules[-1]["cite"]["article"] == "第十一条第二款"
     selected = {s["name"]: s["selected"] for s in bundle["result"]["strata"]}
     assert len(selected["class:D"]) == strata["class:D"]["size"]
 
