@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.credit_rules import CreditClass
-from shuangsuiji.db.tenancy import require_tenant
+from shuangsuiji.db.tenancy import cross_tenant, require_tenant
 from shuangsuiji.kernel.classes import CLASS_PREFIX, class_flag, class_of
 from shuangsuiji.models.credit_classes import TargetCreditClass
 from shuangsuiji.models.directories import Target
@@ -28,6 +28,7 @@ from shuangsuiji.models.draws import DrawSelection, DrawVoid
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import RiskRule
+from shuangsuiji.services import audit
 
 K = TypeVar("K")
 
@@ -107,9 +108,10 @@ class ClassCount:
     drawn: int
 
 
-def class_counts(session: Session, on: date) -> Counter[str]:
-    """How many of the current tenant's targets hold each class on ``on``."""
-    tid = require_tenant(session)
+def class_counts(session: Session, on: date, tenant_id: int | None = None) -> Counter[str]:
+    """How many of the tenant's (default: the current tenant's) targets hold each class on
+    ``on``."""
+    tid = tenant_id or require_tenant(session)
     c = TargetCreditClass
     rows = session.execute(
         select(c.class_code, func.count()).where(*_in_force(tid, on))  # type: ignore[arg-type]
@@ -118,10 +120,10 @@ def class_counts(session: Session, on: date) -> Counter[str]:
     return Counter({code: n for code, n in rows})
 
 
-def drawn_counts(session: Session) -> Counter[str]:
-    """How many targets the current tenant's draws (not voided) drew from each class
-    stratum."""
-    tid = require_tenant(session)
+def drawn_counts(session: Session, tenant_id: int | None = None) -> Counter[str]:
+    """How many targets the tenant's (default: the current tenant's) draws, not voided,
+    drew from each class stratum."""
+    tid = tenant_id or require_tenant(session)
     s = DrawSelection
     rows = session.execute(
         select(s.stratum, func.count())
@@ -146,3 +148,41 @@ def coverage(declared: Sequence[CreditClass], held: Mapping[str, int],
     rows += [ClassCount(code, code, code, 0, n, drawn.get(code, 0))
              for code, n in sorted(held.items()) if code not in known]
     return rows
+
+
+@dataclass(frozen=True)
+class TenantCoverage:
+    """One tenant's classes on a day: what each holds and how many were drawn from it."""
+
+    tenant: str
+    name: str
+    classes: list[ClassCount]
+
+    @property
+    def targets(self) -> int:
+        return sum(c.targets for c in self.classes)
+
+    @property
+    def drawn(self) -> int:
+        return sum(c.drawn for c in self.classes)
+
+
+def compare_coverage(session: Session, platform: Platform, admin: Tenant,
+                     on: date) -> list[TenantCoverage]:
+    """Central admin: every tenant whose rules declare classes on ``on`` (or that holds
+    class records), its class coverage side by side. A cross-tenant read, recorded in
+    ``admin``'s audit chain before any row of another tenant is read."""
+    with cross_tenant(session):
+        tenants = list(session.scalars(select(Tenant).order_by(Tenant.id)))
+        audit.record(session, tenant_id=admin.id, action="credit_classes.cross_tenant_read",
+                     object_type="credit_classes", object_id=on.isoformat(),
+                     payload={"tenants": [t.slug for t in tenants], "on": on})
+        out = []
+        for t in tenants:
+            declared = platform.policy_for(t).rules(on).credit_classes
+            held = class_counts(session, on, t.id)
+            if not declared and not held:
+                continue
+            out.append(TenantCoverage(t.slug, t.name, coverage(declared, held,
+                                                               drawn_counts(session, t.id))))
+        return out
