@@ -177,13 +177,18 @@ def _overlaps(rows: list[ClassRow], column: str) -> list[RowProblem]:
     for spans in by_code.values():
         spans.sort(key=lambda r: (r.starts_on, r.row))
         for before, after in pairwise(spans):
-            if before.ends_on is None or after.starts_on < before.ends_on:
+            if before.ends_on is None:
                 out.append(RowProblem(after.row, column, after.starts_on.isoformat(), msg(
-                    "target %(code)s: these days overlap row %(other)d (from %(start)s%(end)s); "
-                    "a target has one class at a time — end the earlier row (失效日期) on or "
+                    "target %(code)s: these days overlap row %(other)d (from %(start)s, with "
+                    "no 失效日期); a target has one class at a time — end row %(other)d on or "
                     "before this row's 生效日期", code=after.credit_code, other=before.row,
-                    start=before.starts_on.isoformat(),
-                    end=f" to {before.ends_on.isoformat()}" if before.ends_on else "")))
+                    start=before.starts_on.isoformat())))
+            elif after.starts_on < before.ends_on:
+                out.append(RowProblem(after.row, column, after.starts_on.isoformat(), msg(
+                    "target %(code)s: these days overlap row %(other)d (%(start)s to "
+                    "%(end)s); a target has one class at a time — end row %(other)d on or "
+                    "before this row's 生效日期", code=after.credit_code, other=before.row,
+                    start=before.starts_on.isoformat(), end=before.ends_on.isoformat())))
     return out
 
 
