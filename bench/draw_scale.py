@@ -23,6 +23,7 @@ just before it.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -271,6 +272,92 @@ def child_void(url: str, tid: int) -> dict[str, Any]:
     return {"voided": None}
 
 
+def child_draw(url: str, tid: int) -> dict[str, Any]:
+    """bench/draw.py's measured draw without its epilogue (the whole bundle written to a JSON
+    file, which at 10,000,000 targets is minutes and gigabytes of work nobody measures here:
+    the CLI steps export and verify it as a user would)."""
+    from shuangsuiji.db import set_tenant
+    from shuangsuiji.services import audit, draws
+    from shuangsuiji.services import tenants as tenant_service
+
+    app = bd.make_app(url)
+    platform = app.extensions["shuangsuiji"]
+    gc.collect()
+    base = bd.rss_mib()
+    stages: list[tuple[str, float, float, float]] = []
+    t0 = time.perf_counter()
+
+    def progress(stage: str, _done: int, _total: int) -> None:
+        stages.append((stage, time.perf_counter() - t0, bd.rss_mib(), bd.peak_mib()))
+
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "miit")
+        set_tenant(s, tenant.id)
+        audit.set_actor(s, "bench")
+        record = draws.draw(s, platform, tenant, bd.TASK, seed="bench: dice 3-5-1-6-2-4",
+                            progress=progress)
+        stages.append(("written", time.perf_counter() - t0, bd.rss_mib(), bd.peak_mib()))
+        s.commit()
+        elapsed = time.perf_counter() - t0
+        stages.append(("committed", elapsed, bd.rss_mib(), bd.peak_mib()))
+        return {"draw_s": elapsed, "peak_mib": bd.peak_mib(), "base_mib": base,
+                "stages": stages, "pool": record.pool_size, "excluded": record.excluded_count,
+                "selected": record.selected_count, "pool_digest": record.pool_digest}
+
+
+def child_raw(url: str, tid: int) -> dict[str, Any]:
+    """bench/draw.py's raw scan (3 runs, the floor and ORDER BY RANDOM() 3 runs each, the
+    service's own read 3 runs); above 5,000,000 targets (MariaDB: 2,000,000, PyMySQL fetches in
+    pure Python) the raw scan and the floor once (one floor run is minutes there)."""
+    from sqlalchemy import create_engine
+
+    from shuangsuiji.db.session import make_engine
+
+    engine = create_engine(make_engine(url).url.render_as_string(hide_password=False))
+    with engine.connect() as c:
+        count = c.exec_driver_sql("SELECT count(*) FROM targets").scalar() or 0
+    engine.dispose()
+    mysql = engine.dialect.name in ("mysql", "mariadb")
+    if count <= (2_000_000 if mysql else 5_000_000):
+        return dict(bd.child_raw(url, tid))
+    import hashlib
+
+    app = bd.make_app(url)
+    engine = app.extensions["shuangsuiji"].db.engine
+    p = "%s"
+    with engine.connect() as conn:
+        task_id = conn.exec_driver_sql(
+            f"SELECT id FROM tasks WHERE tenant_id = {p} AND code = {p}", (tid, bd.TASK)).scalar()
+        conn.rollback()
+        dbapi = conn.connection.dbapi_connection
+        on = date(bd.YEAR, 7, 1)
+        args = {"targets": (tid,), "flags": (tid, on, on),
+                "history": (tid, task_id, date(bd.YEAR, 1, 1), date(bd.YEAR, 12, 31))}
+        counts: dict[str, int] = {}
+        t0 = time.perf_counter()
+        for key, sql in bd.RAW_SQL.items():
+            cur = dbapi.cursor()
+            cur.execute(sql.format(p=p), args[key])
+            counts[key] = len(cur.fetchall())
+            cur.close()
+        raw_s = time.perf_counter() - t0
+        dbapi.rollback()
+        floor_load = load()
+        t0 = time.perf_counter()
+        cur = dbapi.cursor()
+        cur.execute(f"SELECT credit_code, name FROM targets WHERE tenant_id = {p} "
+                    "ORDER BY credit_code", (tid,))
+        rows = cur.fetchall()
+        cur.close()
+        hashlib.sha256("".join(f"{c}\t{n}\n" for c, n in rows).encode()).hexdigest()
+        del rows
+        floor_s = time.perf_counter() - t0
+        dbapi.rollback()
+    one = {"min": floor_s, "median": floor_s, "max": floor_s}
+    return {"raw_s": raw_s, "raw_runs": [raw_s], "counts": counts, "peak_mib": bd.peak_mib(),
+            "service_read_s": None, "floor": one, "load": [floor_load]}
+
+
 def run_child(*args: str) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
                           text=True, check=False)
@@ -375,9 +462,9 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "void":
             out = child_void(rest[0], int(rest[1]))
         elif kind == "raw":
-            out = bd.child_raw(rest[0], int(rest[1]))
+            out = child_raw(rest[0], int(rest[1]))
         elif kind == "draw":
-            out = bd.child_draw(rest[0], int(rest[1]), rest[2])
+            out = child_draw(rest[0], int(rest[1]))
         else:
             raise SystemExit(f"unknown child {kind}")
         print(json.dumps(out, default=str))
