@@ -11,7 +11,7 @@ from itertools import compress
 from operator import itemgetter, or_
 
 from shuangsuiji.kernel.canonical import check_field
-from shuangsuiji.kernel.classes import check_one_class
+from shuangsuiji.kernel.classes import bulk_classes, check_one_class, take_classed
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
@@ -80,6 +80,9 @@ class _Builder:
         self.order: dict[str, int] = {}
         for i, rule in enumerate(rules.risk_rules):
             self.order.setdefault(rule.flag, i)
+        #: class flags (docs/draw-spec.md §3.2) no extra exclusion names: a member whose
+        #: one flag is one of these and who has no history goes to its bucket in bulk
+        self.class_only = bulk_classes(rules, self.extras)
         self.plain: list[bytes] = []  # members without flags: the bulk of general
         self.general: list[bytes] = []  # members of general carrying some other flag
         self.buckets: list[list[bytes]] = [[] for _ in rules.risk_rules]
@@ -268,6 +271,8 @@ class _Builder:
                 map(_FIELD2, hits),
             )
         )
+        if rest and self.class_only and separable:
+            rest = take_classed(self, codes, names, flags, rest)
         for i in rest:
             self._one(codes[i], names[i], flags.get(i) or _EMPTY)
 
