@@ -20,7 +20,7 @@ from typing import Any
 
 from shuangsuiji.kernel.model import MEMBER_PREFIX, Exclusion, FrozenPool
 
-_ROWS = 65536  # member lines per chunk (the fast path's temporaries: a few MB)
+_ROWS = 16384  # member lines per chunk (the fast path's temporaries: a few MB)
 _EXCLUDED_ROWS = 8192  # excluded rows per json call
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 #: The bytes JSON would escape, other than the TAB and LF that separate fields and lines
