@@ -12,6 +12,7 @@ from operator import itemgetter, or_
 from typing import Any
 
 from shuangsuiji.kernel.canonical import check_field
+from shuangsuiji.kernel.classes import check_one_class
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
@@ -313,6 +314,8 @@ class _Builder:
             return
         check_field(code, "credit code")
         check_field(name, f"name of {code!r}")
+        if len(flags) > 1:
+            check_one_class(code, flags)
         for f in flags:
             check_field(f, f"risk flag of {code!r}")
             if "," in f:
