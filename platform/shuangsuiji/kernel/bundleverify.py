@@ -27,7 +27,6 @@ from shuangsuiji.kernel.bundlerows import (
     FoundExcluded,
     _by_stratum,
     _chunked,
-    _excluded,
     _member_rows,
     _members,
     _twice,
@@ -53,6 +52,7 @@ from shuangsuiji.kernel.codec import (
 )
 from shuangsuiji.kernel.draw import draw
 from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.kernel.excludedrows import read_excluded
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import (
     Candidates,
@@ -204,9 +204,11 @@ def _result_of(
     if isinstance(found_excluded, FoundExcluded):
         excluded = list(found_excluded.excluded)
     else:
-        excluded = _excluded(pool_r.array("excluded"), cites)
+        excluded = read_excluded(found_excluded if isinstance(found_excluded, RawRows)
+                                 else pool_r.array("excluded"), cites)
         if isinstance(top.obj, StreamedBundle) and found_lines is not None:
-            pool_r.obj["excluded"] = FoundExcluded(excluded)  # the rows' lists let go
+            pool_r.obj["excluded"] = FoundExcluded(excluded)  # the rows' text let go
+    del found_excluded  # (with the bundle's reference, the last one)
     codes = [e.credit_code for e in excluded]
     unique = set(codes)
     if len(unique) != len(codes):

@@ -7,8 +7,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
-from itertools import compress
+from itertools import compress, repeat
 from operator import itemgetter, or_
+from typing import Any
 
 from shuangsuiji.kernel.canonical import check_field
 from shuangsuiji.kernel.classes import bulk_classes, check_one_class, take_classed
@@ -53,6 +54,7 @@ _PLAIN_SEP = "\t\n" + _PLAIN_HEAD  # "member<TAB>code<TAB>" + "name<TAB>"
 _LOW = re.compile("[\x00-\x08]")
 _EMPTY: frozenset[str] = frozenset()
 _NOT = bytes([1, 0]) + bytes(254)  # bytes.translate table: 0 -> 1, 1 -> 0
+_new_tuple: Any = tuple.__new__
 
 
 class _Builder:
@@ -261,16 +263,10 @@ class _Builder:
         seen.update(ex_codes)
         if len(seen) - before != len(ex_codes):
             duplicate(next(c for c, n in Counter(ex_codes).items() if n > 1))
-        self.excluded.extend(
-            map(
-                Exclusion,
-                ex_codes,
-                map(names.__getitem__, bare),
-                map(_FIELD0, hits),
-                map(_FIELD1, hits),
-                map(_FIELD2, hits),
-            )
-        )
+        # tuple.__new__ in C: the named tuple's own __new__ is a Python function per row
+        self.excluded.extend(map(_new_tuple, repeat(Exclusion), zip(
+            ex_codes, map(names.__getitem__, bare), map(_FIELD0, hits), map(_FIELD1, hits),
+            map(_FIELD2, hits), strict=True)))
         if rest and self.class_only and separable:
             rest = take_classed(self, codes, names, flags, rest)
         for i in rest:

@@ -5,6 +5,7 @@ event in one transaction; a concurrent draw of the same task is refused as a con
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,20 @@ def draw_and_commit(
     seed_source: str, witnesses: tuple[str, ...], progress: Progress,
     packed_pool: Callable[[], bytes | bytearray], announced: Announced | None = None,
 ) -> Draw:
+    # the public bundle's pool JSON is made and compressed on a second thread (zlib releases
+    # the GIL) while the draw is made and its rows are written; stored before the commit
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-bundle-pool") as maker:
+        public_pool = maker.submit(bundlefiles.compress_pool, prepared.pool)
+        return _draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
+                                witnesses, progress, packed_pool, announced, public_pool.result)
+
+
+def _draw_and_commit(
+    session: Session, tenant: Tenant, prepared: Prepared, previous: int, seed: str,
+    seed_source: str, witnesses: tuple[str, ...], progress: Progress,
+    packed_pool: Callable[[], bytes | bytearray], announced: Announced | None,
+    public_pool: Callable[[], list[bytes]],
+) -> Draw:
     task = prepared.task
     result = kernel.draw(
         prepared.pool,
@@ -126,7 +141,7 @@ def draw_and_commit(
                        hint=msg("reload the task to see that draw")) from None
     write_selections(session, record, task, result)
     write_pool(session, record, packed_pool())
-    bundlefiles.store_pool(session, record, prepared.pool)  # the public download's pool
+    bundlefiles.store_pool(session, record, prepared.pool, public_pool())  # the download's
     task.status = "drawn"
     audit.record(
         session,
