@@ -150,7 +150,7 @@ def test_groups_swapped_for_non_quota_members_are_refused() -> None:
     div1 = [p["person_id"] for p in bundle["inspectors"] if p["division"] == "DIV-1"]
     outsider = next(p for p in div1 if all(p not in g["members"]
                                            for g in bundle["result"]["groups"]))
-    side_b = [m for m in group["members"] if m not in div1][0]
+    side_b = next(m for m in group["members"] if m not in div1)
     group["members"][group["members"].index(side_b)] = outsider
     bundle["final"]["groups"][0] = copy.deepcopy(group)
     report = verify_bundle(_redigest(bundle))

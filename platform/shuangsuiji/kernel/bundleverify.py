@@ -54,14 +54,14 @@ from shuangsuiji.kernel.codec import (
 from shuangsuiji.kernel.draw import draw
 from shuangsuiji.kernel.errors import KernelError
 from shuangsuiji.kernel.gcpause import paused_gc
+from shuangsuiji.kernel.jointread import joint_difference, read_joint
 from shuangsuiji.kernel.model import (
     Candidates,
     DrawResult,
 )
-from shuangsuiji.kernel.jointread import joint_difference, read_joint
 from shuangsuiji.kernel.orgtree import UNITS_KEY
-from shuangsuiji.kernel.quotas import JOINT_KEY
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
+from shuangsuiji.kernel.quotas import JOINT_KEY
 from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.kernel.strictjson import RawRows, StreamedBundle
 from shuangsuiji.messages import Message, msg, reason
@@ -164,7 +164,8 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
             return _fail(*mismatch)
     joint = joint_difference(result.participants, bundle)
     if joint is not None:
-        return _fail(joint[0], joint[1], joint[2], msg("the participants are not in canonical form"))
+        return _fail(joint[0], joint[1], joint[2],
+                     msg("the participants are not in canonical form"))
     optional = {ANNOTATIONS, UNITS_KEY, JOINT_KEY} | ({LOG} if v2 else set())
     extra = sorted(set(bundle) - set(keys) - optional)
     if extra:

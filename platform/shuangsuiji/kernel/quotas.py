@@ -34,7 +34,8 @@ QUOTA_LABEL = "inspectors/"  # + participant code
 REST_LABEL = "inspectors"
 
 
-def canonical_participants(participants: Iterable[Participant], task: Task) -> tuple[Participant, ...]:
+def canonical_participants(participants: Iterable[Participant],
+                           task: Task) -> tuple[Participant, ...]:
     """Participants in canonical text, sorted by code, checked against ``task``.
 
     Refused: fewer than two participants, a code twice, a quota below 1, an item of no
