@@ -101,7 +101,7 @@ def test_an_item_of_no_participant_is_refused(
 ) -> None:
     code = make_task("miit", "T-J3", item_codes=["SX-001", "SX-002", "SX-003"], division=A,
                      ratio_permille=30, group_count=2)
-    with pytest.raises(UserError, match="no participant brings item.*SX-003"):
+    with pytest.raises(UserError, match=r"no participant brings item.*SX-003"):
         _in(platform, joint.plan, code, _plans())
 
 
