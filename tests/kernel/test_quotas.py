@@ -6,13 +6,15 @@ tampered quota or group; the fast path agrees with the reference."""
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shuangsuiji import kernel
+from shuangsuiji import kernel, standalone
 from shuangsuiji.kernel import (
     DrawParams,
     Inspector,
@@ -29,6 +31,7 @@ from shuangsuiji.kernel.model import Participant
 from shuangsuiji.kernel.quotas import sides
 
 from .builders import MIIT_RECUSAL, draw_rules, experts, inspectors, pool_rules, targets, task
+from .test_standalone import run_pyz
 
 SEED = "dice 6-1-4-4-2-5"
 A = Participant("DIV-1", "一处", "miit", ("DIV-1",), ("ITEM-A",), 1)
@@ -204,3 +207,21 @@ def test_the_fast_path_agrees_with_the_reference(a: int, b: int, quota_a: int, q
     assert reference.withdraw(ref, seed, 1, person, group.targets[0],
                               {(person, group.targets[0])}, {person}) == {
         "group": step.group, "replacement": step.replacement, "new_leader": step.new_leader}
+
+
+def test_the_one_file_verifier_recomputes_the_quotas(tmp_path: Path) -> None:
+    """``ssj-verify.pyz`` (standard library only) checks a joint bundle and refuses a
+    participant's units changed."""
+    pyz = tmp_path / standalone.FILENAME
+    pyz.write_bytes(standalone.build())
+    good = make_bundle(joint_result())
+    (tmp_path / "good.json").write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    ok = run_pyz(pyz, tmp_path / "good.json")
+    assert ok.returncode == 0 and ok.stdout.startswith("bundle OK"), ok.stderr
+    bad = copy.deepcopy(good)
+    bad["joint"]["participants"][1]["units"] = ["DIV-2", "DIV-3"]
+    (tmp_path / "bad.json").write_text(json.dumps(_redigest(bad), ensure_ascii=False),
+                                       encoding="utf-8")
+    refused = run_pyz(pyz, tmp_path / "bad.json")
+    assert refused.returncode == 1 and "does NOT verify" in refused.stderr
+    assert "result.eligible_inspectors" in refused.stderr
