@@ -22,7 +22,7 @@ from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.inspections import InspectionResult, Publication, PublishedResult
 from shuangsuiji.models.joint import TaskParticipant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import draws, joint, joint_results, publication
+from shuangsuiji.services import bundlefiles, draws, joint, joint_results, publication
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import records as record_service
 from shuangsuiji.services import tenants as tenant_service
@@ -160,6 +160,9 @@ def test_the_draw_takes_a_quota_from_each_and_the_bundle_verifies(
         units = [people[m]["department"] for m in g["members"]]
         assert A in units and B in units, g
     assert verify_bundle(copy.deepcopy(bundle)).ok
+    # the public bundle (made again from the committed one, as the portal serves it) too
+    public = _in(platform, lambda s, t: bundlefiles.bundle_rest(s, s.scalar(select(Draw))))
+    assert public["joint"] == joint_obj  # type: ignore[index]
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
     runner = app.test_cli_runner()

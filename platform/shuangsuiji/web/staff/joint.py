@@ -26,7 +26,7 @@ from shuangsuiji.web.joint_forms import (
     ParticipantPublishForm,
     ParticipantsForm,
 )
-from shuangsuiji.web.refusals import on_form
+from shuangsuiji.web.refusals import for_browser, on_form
 from shuangsuiji.web.staff.common import (
     actor,
     bp,
@@ -82,7 +82,9 @@ def _run(task: Task, form: Any, name: str, run: Any, done: str) -> ResponseRetur
     if not may_act_for(task):
         abort(403)
     if not form.validate_on_submit():
-        return _page(task, status=422, **{name: form})
+        errors = [str(e) for field in form for e in field.errors]
+        shown = for_browser(UserError(errors[0])) if errors else None
+        return _page(task, shown, status=422, **{name: form})
     s = db_session()
     try:
         run()
