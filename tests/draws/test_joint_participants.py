@@ -247,3 +247,30 @@ def test_one_visit_a_result_per_item_and_publication_by_each_participant(
     assert status == "published" and pubs == 1
     assert sorted(views) == sorted([(A, len(codes), 0, True), (B, len(codes), len(codes), True)])
     assert per_item == {"SX-001": len(codes), "SX-002": len(codes)}
+
+
+def test_the_cli_plans_answers_and_shows_the_participants(
+    app: Flask, platform: Platform, make_task: Callable[..., str],
+) -> None:
+    code = _joint_task(platform, make_task)
+    runner = app.test_cli_runner()
+
+    def run(*args: str) -> object:
+        with app.app_context():
+            return runner.invoke(args=list(args))
+
+    bad = run("joint", "plan", "--tenant", "miit", "--task", code,
+              "--participant", f"{A}:SX-001", "--participant", f"{B}")
+    assert bad.exit_code != 0 and "UNIT:ITEM" in bad.output  # type: ignore[attr-defined]
+    assert "Traceback" not in bad.output  # type: ignore[attr-defined]
+    assert _count(platform, TaskParticipant) == 0
+    ok = run("joint", "plan", "--tenant", "miit", "--task", code,
+             "--participant", f"{A}:SX-001", "--participant", f"{B}:SX-002:2")
+    assert ok.exit_code == 0, ok.output  # type: ignore[attr-defined]
+    refused = run("joint", "answer", "--tenant", "miit", "--task", code, "--participant", B,
+                  "--refuse", "--note", "人员不足")
+    assert refused.exit_code == 0, refused.output  # type: ignore[attr-defined]
+    shown = run("joint", "show", "--tenant", "miit", "--task", code)
+    assert f"{B} ({B}) refused" in shown.output and "quota 2" in shown.output  # type: ignore[attr-defined]
+    dry = run("draw", "--tenant", "miit", "--task", code, "--dry-run")
+    assert dry.exit_code != 0 and B in dry.output and "人员不足" in dry.output  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji import kernel
 from shuangsuiji.errors import Conflict, NotFound, UserError
+from shuangsuiji.kernel.orgtree import OrgTree
 from shuangsuiji.kernel.people import canonical_inspectors, eligible_inspectors
 from shuangsuiji.kernel.quotas import sides
 from shuangsuiji.messages import msg
@@ -124,6 +125,8 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
                                     "item belongs to one participant", item=item,
                                     a=owner[item], b=p.code), where=where)
             owner[item] = p.code
+    if tree is not None:
+        _no_nesting(tree, [p.code for p in plans if p.code in tree])
     missing = sorted(set(by_code) - set(owner))
     if missing:
         raise UserError(msg("no participant brings item(s) %(items)s of task %(task)s",
@@ -144,6 +147,18 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
                  payload={"participants": [{"code": r.code, "items": r.item_codes,
                                             "quota": r.quota, "state": r.state} for r in rows]})
     return rows
+
+
+def _no_nesting(tree: OrgTree, codes: list[str]) -> None:
+    """Participants side by side: none is a unit below another (its inspectors would be the
+    other's too)."""
+    for code in codes:
+        for other in codes:
+            if other != code and tree.within(code, other):
+                raise UserError(msg("participant %(code)s is a unit of participant %(other)s: "
+                                    "their inspectors cannot be told apart", code=code,
+                                    other=other), where=msg("participant %(code)s", code=code),
+                                hint=msg("name units side by side, e.g. two 处室 of one 司局"))
 
 
 def answer(session: Session, tenant: Tenant, task_ref: int | str, code: str, *,

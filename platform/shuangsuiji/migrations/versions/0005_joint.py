@@ -2,7 +2,7 @@
 participant
 
 Revision ID: 0005_joint
-Revises: 0004_scale2
+Revises: 0005_credit
 Create Date: 2026-12-02 04:00:00
 
 """
@@ -17,7 +17,7 @@ _INSTANT = sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "maria
     mysql.DATETIME(fsp=6), "mysql")
 
 revision: str = "0005_joint"
-down_revision: str | None = "0004_scale2"
+down_revision: str | None = "0005_credit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
