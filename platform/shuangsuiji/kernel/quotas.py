@@ -174,18 +174,6 @@ def draw_joint_groups(
     return tuple(groups)
 
 
-def check_quotas(groups: Sequence[Group], side: Mapping[str, str],
-                 participants: Sequence[Participant]) -> None:
-    """Refuse groups in which a participant has fewer members than its quota."""
-    for g in groups:
-        for p in participants:
-            have = sum(1 for m in g.members if side.get(m) == p.code)
-            if have < p.quota:
-                raise RuleRefused(msg("group %(group)s has %(have)s inspectors of %(code)s, "
-                                      "its quota is %(quota)s", group=g.number, have=have,
-                                      code=p.code, quota=p.quota))
-
-
 def joint_object(participants: Sequence[Participant]) -> dict[str, Any]:
     """The bundle's ``joint`` object (§6.5)."""
     return {"participants": [
