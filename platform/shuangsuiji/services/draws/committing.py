@@ -20,7 +20,7 @@ from shuangsuiji.models.directories import ItemListVersion
 from shuangsuiji.models.draws import Draw, DrawVoid
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, bundlefiles, units
+from shuangsuiji.services import audit, bundlefiles, joint, units
 from shuangsuiji.services.draw_units import bundle_units
 from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
@@ -92,6 +92,7 @@ def _draw_and_commit(
         inspectors=announced.inspectors if announced else load_inspectors(session),
         experts=announced.experts if announced else load_experts(session),
         conflicts=[(p, c) for p, c in announced.announcement["conflicts"]] if announced else (),
+        participants=joint.kernel_participants(session, task),  # 联合抽查 (§6.5)
     )
     progress("drawn", 3, 3)
     replaces = session.scalar(select(Draw.id).where(Draw.task_id == task.id,
