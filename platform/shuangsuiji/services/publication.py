@@ -75,9 +75,9 @@ def publish(
     if task.status in ("published", "closed"):
         raise Conflict(msg("task %(task)s is already published", task=task.code))
     if task.work_ended_on is None:
-        raise UserError(msg("the work of task %(task)s has not ended", task=task.code),
-                        hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",
-                                 task=task.code))
+        raise Conflict(msg("the work of task %(task)s has not ended", task=task.code),
+                       hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",
+                                task=task.code))
     at = at or now_utc()
     rules = platform.policy_for(tenant).rules(task.work_ended_on)
     rule = platform.policy_for(tenant).deadline_rule(task.work_ended_on,
