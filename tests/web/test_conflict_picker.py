@@ -186,6 +186,7 @@ def test_the_search_endpoint_pages_names_and_codes_of_its_own_tenant_only(
                                   if c not in {t for t, _n in targets})
     assert operator.get(f"{CQ}/targets/search.json",
                         query_string={"q": other_code}).get_json()["results"] == []
+    assert operator.get(f"{CQ}/targets/search.json").get_json()["results"] == []
     # too short, or a page out of range: 422 with the reason, in the page's language
     short = operator.get(f"{CQ}/targets/search.json", query_string={"q": "公"})
     assert short.status_code == 422 and "至少" in short.get_json()["error"]

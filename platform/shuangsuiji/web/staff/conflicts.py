@@ -131,14 +131,17 @@ def _message(exc: UserError) -> str:
 @allow(*EDITORS)
 def target_search_json() -> ResponseReturnValue:
     """Targets of the tenant matching ``q`` (part of a name, or the start of a credit code),
-    page ``page`` (20 a page; ``more`` says whether another follows). 422 with the reason
-    for a query too short or a page out of range."""
+    page ``page`` (20 a page; ``more`` says whether another follows); no ``q``: an empty
+    page. 422 with the reason for a query too short or a page out of range."""
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
         page = 0
+    query = request.args.get("q", "")
+    if not query.strip():  # nothing asked yet: an empty page
+        return jsonify({"q": "", "page": 1, "more": False, "results": []})
     try:
-        found = target_search.search(db_session(), request.args.get("q", ""), page=page)
+        found = target_search.search(db_session(), query, page=page)
     except UserError as exc:
         body: dict[str, Any] = {"error": str(localise(exc.message)), "field": exc.where}
         return jsonify(body), 422
