@@ -9,9 +9,10 @@ import pytest
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import notices as notice_service
 from shuangsuiji.services import plans as plan_service
-from shuangsuiji.services import publication
+from shuangsuiji.services import public_results, publication
 from shuangsuiji.services import records as record_service
 from shuangsuiji.services.audit import verify
+from shuangsuiji.services.public_results import ResultFilter
 
 from .conftest import CODES, NAMES, drawn_task, record_all
 
@@ -53,9 +54,10 @@ def test_plan_to_publication(world_for, slug):
         (CODES[0], "problem_rectified"), (CODES[1], "no_problem"), (CODES[2], "no_problem")}
     # The directed item is not on the portal but notified to its department.
     assert {r.item_code for r in results} == {"ITEM-RADIO"}
-    found = publication.search_results(s, "样本通信")
+    found = public_results.page(s, ResultFilter(q="样本通信"), limit=10)
     assert [r.credit_code for r in found] == [CODES[1]]
-    assert publication.search_results(s, CODES[2].lower())[0].target_name == NAMES[2]
+    by_code = public_results.page(s, ResultFilter(q=CODES[2].lower()), limit=10)
+    assert by_code[0].target_name == NAMES[2]
     csv_text = publication.export_csv(s)
     assert csv_text.splitlines()[0].startswith("task_code,")
     assert len(csv_text.splitlines()) == 4

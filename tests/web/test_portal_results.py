@@ -4,6 +4,7 @@ entry a link; the draw time shown once; credit codes that never break mid-code."
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -146,3 +147,22 @@ def test_the_check_a_draw_page_links_the_spec_and_the_verifier(
     assert 'href="/p/draw-spec.md"' in html and 'href="/p/ssj-verify.pyz"' in html
     spec = public.get("/p/draw-spec.md")
     assert spec.status_code == 200 and b"bundle" in spec.data
+
+
+def test_the_public_api_filters_and_pages_results_as_the_portal_does(
+        client_for: Callable[[str | None], FlaskClient], published: TenantWorld) -> None:
+    public = client_for(None)
+    url = "/api/v1/public/t/chongqing/results"
+
+    def codes(**query: object) -> list[str]:
+        response = public.get(url, query_string=query)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return [row["credit_code"] for row in response.json]
+
+    assert codes() == [_code(10), _code(11), _code(0), _code(1), _code(2)]  # newest first
+    assert codes(result="problem_rectified") == [_code(10)]
+    assert codes(item=published.item_code, q="旧企业") == [_code(0), _code(1), _code(2)]
+    assert codes(item="NO-SUCH-ITEM") == []
+    paged = public.get(url, query_string={"q": "企业", "page": 2, "page_size": 2})
+    assert [r["credit_code"] for r in paged.json] == [_code(0), _code(1)]
+    assert json.loads(paged.headers["X-Pagination"])["total"] == 5

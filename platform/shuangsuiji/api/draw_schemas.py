@@ -157,6 +157,8 @@ class VoidIn(ma.Schema):
 class RecusalIn(ma.Schema):
     person_id = F.String(required=True, validate=validate.Length(min=1, max=64),
                          metadata={"description": "the inspector or expert who recuses"})
-    credit_code = F.String(required=True, validate=validate.Length(equal=18))
+    credit_code = F.String(required=True, validate=validate.Length(equal=18),
+                           metadata={"description": "the target they have a conflict with"})
     mode = F.String(required=True, validate=validate.OneOf(("swap", "withdraw")))
-    reason = F.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = F.String(required=True, validate=validate.Length(min=1, max=2000),
+                      metadata={"description": "the conflict of interest (利害关系), logged"})

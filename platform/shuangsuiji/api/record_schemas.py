@@ -181,3 +181,8 @@ class PublicResultQuery(ma.Schema):
                            "credit code (at least two characters)"})
     task = F.Integer(validate=ID_RANGE,
                      metadata={"description": "only this task's results (task id)"})
+    item = F.String(validate=validate.Length(min=1, max=100),
+                    metadata={"description": "only this item's results (item code)"})
+    result = F.String(validate=validate.Length(min=1, max=100),
+                      metadata={"description": "only this result (a result code, e.g. "
+                                "no_problem)"})

@@ -76,13 +76,24 @@ def find(session: Session, found: ResultFilter, *, limit: int,
          offset: int = 0) -> tuple[list[PublicResult], int]:
     """One page of the published results ``found`` selects, and how many it selects in all
     (newest publication first, then by task, credit code and item)."""
+    return page(session, found, limit=limit, offset=offset), count(session, found)
+
+
+def page(session: Session, found: ResultFilter, *, limit: int,
+         offset: int = 0) -> list[PublicResult]:
+    """One page of the published results ``found`` selects (the order of :func:`find`)."""
     query = _where(_results_query(), found)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(
         query.order_by(Publication.published_on.desc(), Publication.id.desc(), Task.code,
                        PublishedResult.credit_code, PublishedResult.item_code)
         .limit(limit).offset(offset))
-    return _public(rows), int(total or 0)
+    return _public(rows)
+
+
+def count(session: Session, found: ResultFilter) -> int:
+    """How many published results ``found`` selects."""
+    query = _where(_results_query(), found)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 def choices(session: Session) -> Choices:

@@ -5,8 +5,9 @@ ends (MIIT also per target); what is lawfully withheld, or what the item list sa
 public, goes by directed notification (定向通报) to a limited audience instead. A task is
 published once, as a snapshot: later changes to records cannot alter what the public saw.
 
-The portal reads published rows only (:func:`published_tasks`, :func:`search_results`,
-:func:`export_csv`, :func:`export_json`); it never sees unpublished records.
+The portal reads published rows only (:func:`published_tasks`, :func:`export_csv`,
+:func:`export_json`, and :mod:`shuangsuiji.services.public_results` for the filtered, paged
+results); it never sees unpublished records.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, UserError
@@ -252,23 +253,6 @@ def count_published(session: Session) -> int:
     """How many published per-target results the current tenant has."""
     found = session.scalar(select(func.count()).select_from(_results_query().subquery()))
     return int(found or 0)
-
-
-def search_results(session: Session, query: str, *, limit: int = 200) -> list[PublicResult]:
-    """Published results whose target name contains ``query`` or whose credit code starts with
-    it (case-insensitive for the code's letters)."""
-    text = query.strip()
-    if len(text) < 2:
-        raise UserError(msg("search for at least two characters of a name or credit code"),
-                        where="q")
-    # Escape LIKE wildcards so a user's "%" or "_" is matched literally.
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    stmt = (_results_query()
-            .where(or_(PublishedResult.target_name.like(f"%{escaped}%", escape="\\"),
-                       PublishedResult.credit_code.like(f"{escaped.upper()}%", escape="\\")))
-            .order_by(Publication.published_on.desc(), PublishedResult.credit_code)
-            .limit(limit))
-    return _public(session.execute(stmt))
 
 
 EXPORT_FIELDS: tuple[str, ...] = tuple(PublicResult.__dataclass_fields__)

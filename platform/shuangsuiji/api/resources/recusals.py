@@ -21,7 +21,7 @@ from shuangsuiji import access
 from shuangsuiji.api import context
 from shuangsuiji.api.auth import INSPECTORS, OPERATORS, allow
 from shuangsuiji.api.resources.common import get_in_tenant, tenant_blueprint
-from shuangsuiji.api.schemas import RecusalOut
+from shuangsuiji.api.schemas import RecusalIn, RecusalOut
 from shuangsuiji.errors import Forbidden
 from shuangsuiji.messages import msg
 from shuangsuiji.models.draws import Draw, RecusalDeclaration
@@ -31,14 +31,8 @@ from shuangsuiji.services import accounts, recusal_steps
 blp = tenant_blueprint("recusals", "Recusals (回避) of announced draws: declare, then apply")
 
 
-class DeclareIn(ma.Schema):
-    person_id = F.String(required=True, validate=validate.Length(min=1, max=64),
-                         metadata={"description": "the inspector or expert who recuses"})
-    credit_code = F.String(required=True, validate=validate.Length(equal=18),
-                           metadata={"description": "the target they have a conflict with"})
-    mode = F.String(required=True, validate=validate.OneOf(("swap", "withdraw")))
-    reason = F.String(required=True, validate=validate.Length(min=1, max=2000),
-                      metadata={"description": "the conflict of interest (利害关系), logged"})
+class DeclareIn(RecusalIn):
+    """The conflict to declare: the same fields as an immediate recusal (``RecusalIn``)."""
 
 
 class DeclarationOut(ma.Schema):
