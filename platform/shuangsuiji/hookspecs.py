@@ -24,6 +24,7 @@ from datetime import date
 
 import pluggy
 
+from shuangsuiji.credit_rules import CreditClass
 from shuangsuiji.rules import (
     DeadlineRule,
     Eligibility,
@@ -81,6 +82,13 @@ def ssj_extra_exclusions(as_of: date) -> list[ExclusionRule] | None:
 @hookspec(firstresult=True)
 def ssj_risk_rules(as_of: date) -> tuple[RiskRule, ...] | None:
     """Return the risk flags that raise the ratio, and by how much. First answer wins."""
+
+
+@hookspec(firstresult=True)
+def ssj_credit_classes(as_of: date) -> tuple[CreditClass, ...] | None:
+    """Return the credit-risk classes (信用风险分类) and the ratio each class's stratum is
+    drawn at (国发〔2019〕5号). First answer wins; ``None`` everywhere: no classes, the pool
+    is stratified by risk flags alone (docs/draw-spec.md §3.2)."""
 
 
 @hookspec(firstresult=True)

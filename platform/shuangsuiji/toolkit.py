@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shuangsuiji.credit_rules import CLASS_CODE, CreditClass
 from shuangsuiji.hookspecs import CONTRACT_VERSION, hookimpl
 from shuangsuiji.packkit.conformance import Problem, check_pack
 from shuangsuiji.packs.base import Pack, PackRules
@@ -82,6 +83,7 @@ def ssj_pack_conformance(
 
 
 __all__ = [
+    "CLASS_CODE",
     "CODE_PATTERN",
     "CONTRACT_VERSION",
     "CREDENTIALS",
@@ -96,6 +98,7 @@ __all__ = [
     "STANDARD_RESULTS",
     "START_EVENTS",
     "Citation",
+    "CreditClass",
     "DeadlineRule",
     "Eligibility",
     "ExclusionPolicy",

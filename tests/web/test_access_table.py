@@ -80,6 +80,8 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "job", "job_json", "job_output")},  # a background import's or export's progress
     # an export is a read of the directories, run in the background
     ("staff.directory_export", "POST"): V,
+    # credit-risk classes (信用风险分类, issue #15): read like the directories, kept by operators
+    ("staff.credit_classes_page", "GET"): V, ("staff.credit_classes_upload", "POST"): OP,
     # doing the tenant's work
     ("staff.plans", "POST"): OP, ("staff.tasks", "POST"): OP, ("staff.periods", "POST"): OP,
     ("staff.report", "POST"): OP, ("staff.directory_upload", "POST"): OP,

@@ -13,7 +13,7 @@ import click
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
     "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "credit_cmd",
     "provisions_cmd", "draw_cmd", "lifecycle", "publishing", "pack_dev", "users", "demo_cmd",
-    "log_cmd", "jobs_cmd", "verify_cmd", "units_cmd",
+    "log_cmd", "jobs_cmd", "verify_cmd", "units_cmd", "credit_classes_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"
@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credit-publicity": ("shuangsuiji.cli.credit_cmd",
                          "Hand published results over to the credit publicity system "
                          "(信用信息公示系统)."),
+    "credit-classes": ("shuangsuiji.cli.credit_classes_cmd",
+                       "Credit-risk classes (信用风险分类) of targets, with effective dates."),
     "provisions": ("shuangsuiji.cli.provisions_cmd",
                    "Superseding provisions (另有规定) that set another frequency for items."),
     "units": ("shuangsuiji.cli.units_cmd",

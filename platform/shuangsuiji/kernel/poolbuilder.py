@@ -11,6 +11,7 @@ from itertools import compress
 from operator import itemgetter, or_
 
 from shuangsuiji.kernel.canonical import check_field
+from shuangsuiji.kernel.classes import check_one_class
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
@@ -317,6 +318,8 @@ class _Builder:
             return
         check_field(code, "credit code")
         check_field(name, f"name of {code!r}")
+        if len(flags) > 1:
+            check_one_class(code, flags)
         for f in flags:
             check_field(f, f"risk flag of {code!r}")
             if "," in f:

@@ -10,11 +10,11 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from shuangsuiji.kernel.canonical import canonical_json, check_field
+from shuangsuiji.kernel.classes import stratum_name
 from shuangsuiji.kernel.codec import plain
 from shuangsuiji.kernel.errors import EmptyPool, InvalidInput
 from shuangsuiji.kernel.model import (
     GENERAL,
-    RISK_PREFIX,
     Exclusion,
     FrozenPool,
     PoolRules,
@@ -47,7 +47,7 @@ def _build(
             ratio = risk_ratio(sampling.ratio_permille, rule)
             strata.append(
                 Stratum(
-                    RISK_PREFIX + rule.flag,
+                    stratum_name(rule.flag),
                     ratio,
                     stratum_size(len(bucket), ratio, sampling),
                     bucket,

@@ -150,6 +150,12 @@ def exclusion(t: Target, flags: set[str], earlier: list[Inspection], task: Task,
     return None
 
 
+def stratum(flag: str) -> str:
+    """§3.2: a credit-risk class's stratum is named by its flag ``class:<code>``, a risk
+    flag's ``risk:<flag>``."""
+    return flag if flag.startswith("class:") else "risk:" + flag
+
+
 def size(n: int, ratio: int, sampling: Sampling) -> int:
     s = max((n * ratio + 999) // 1000, sampling.min_count)
     if sampling.max_count is not None:
@@ -171,12 +177,14 @@ def freeze(targets: list[Target], history: list[Inspection], task: Task, samplin
         if why is not None:
             excluded.append((code, name, *why))
             continue
+        if len({f for f in flags if f.startswith("class:")}) > 1:
+            raise ValueError(f"{code}: two credit-risk classes")  # one class at a time
         rule = next((r for r in rules.risk_rules if r.flag in flags), None)
-        members.setdefault("risk:" + rule.flag if rule else "general", []).append(
+        members.setdefault(stratum(rule.flag) if rule else "general", []).append(
             (code, name, flags))
     strata = []
     for rule in (*rules.risk_rules, None):
-        name = "risk:" + rule.flag if rule else "general"
+        name = stratum(rule.flag) if rule else "general"
         if name not in members:
             continue
         ratio = (min(1000, max(sampling.ratio_permille * rule.multiplier, rule.ratio_permille))

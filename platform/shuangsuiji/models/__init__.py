@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from shuangsuiji.models.tenants import Tenant
 
 #: Every module of the package, in the order they are imported.
-MODULES = ("accounts", "audit", "blobs", "calendars", "directories", "draws", "inspections",
-           "jobs", "plans", "provisions", "tenants", "units")
+MODULES = ("accounts", "audit", "blobs", "calendars", "credit_classes", "directories", "draws",
+           "inspections", "jobs", "plans", "provisions", "tenants", "units")
 #: Modules whose mappers may be configured without the others (their relationships, if
 #: any, stay inside the module).
 SELF_CONTAINED = frozenset({"shuangsuiji.models.tenants"})

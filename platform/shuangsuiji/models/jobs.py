@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
 
 #: What a job may do.
-JOB_KINDS: tuple[str, ...] = ("import", "export", "draw")
+JOB_KINDS: tuple[str, ...] = ("import", "export", "draw", "credit_classes")
 #: A job's states, in the order a job passes through them.
 JOB_STATES: tuple[str, ...] = ("queued", "running", "succeeded", "failed")
 #: States a job does not leave (except by an explicit retry of a failed one).

@@ -27,6 +27,7 @@ KEYED: dict[str, str] = {
     "extra_exclusions": "code",
     "risk_rules": "flag",
     "result_types": "code",
+    "credit_classes": "code",
 }
 #: Shown for a rule or field that one side does not have.
 ABSENT = "(none)"

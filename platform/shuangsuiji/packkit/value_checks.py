@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from shuangsuiji import rules
+from shuangsuiji.credit_rules import CreditClass, class_problems
 from shuangsuiji.packkit.contract_checks import implemented_answers
 from shuangsuiji.packkit.problems import Context, Problem
 
@@ -108,6 +109,8 @@ def sane(value: Any) -> list[str]:
             if value.code in r.STANDARD_RESULTS:
                 return [f"result type {value.code!r} repeats a standard result; use a new code"]
             return _code(value.code, "result type")
+        case CreditClass():
+            return class_problems([value])
         case r.OrgRoles():
             return [f"{f} is empty" for f in ("lead_organ", "acting_unit", "notifying_unit")
                     if not getattr(value, f).strip()]
@@ -152,7 +155,8 @@ def _exclusion_rule(value: rules.ExclusionRule) -> list[str]:
 
 
 _UNIQUE_KEY = {"ssj_item_categories": "code", "ssj_extra_exclusions": "code",
-               "ssj_risk_rules": "flag", "ssj_result_types": "code"}
+               "ssj_risk_rules": "flag", "ssj_result_types": "code",
+               "ssj_credit_classes": "code"}
 
 
 def check_values(ctx: Context) -> list[Problem]:

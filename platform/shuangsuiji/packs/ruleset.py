@@ -9,6 +9,7 @@ from typing import Any
 
 import pluggy
 
+from shuangsuiji.credit_rules import CreditClass
 from shuangsuiji.messages import msg
 from shuangsuiji.packs.errors import PackError
 from shuangsuiji.rules import (
@@ -53,6 +54,8 @@ class RuleSet:
     report_rule: ReportRule
     publication_deadline: DeadlineRule  # for a regular task; see TenantPolicy.deadline_rule
     result_types: tuple[ResultType, ...]
+    #: credit-risk classes (信用风险分类) and their ratios; () when no pack declares any
+    credit_classes: tuple[CreditClass, ...] = ()
 
     @property
     def governing(self) -> tuple[str, str]:
@@ -139,6 +142,7 @@ def resolve(
             pm, "ssj_publication_deadline", as_of=as_of, task=TaskFacts()
         ),
         result_types=_all(pm, "ssj_result_types", as_of=as_of),
+        credit_classes=tuple(pm.hook.ssj_credit_classes(as_of=as_of) or ()),
     )
 
 

@@ -12,6 +12,9 @@
   The same :func:`shuangsuiji.services.draws.draw` as the page's direct draw, for a pool too
   large to freeze and draw inside one request; the draw and ``succeeded`` are committed
   together, so a retried draw job draws once.
+* ``credit_classes`` — input file ``input``: a class file (信用风险分类), the same
+  :func:`shuangsuiji.services.credit_class_import.import_classes` as ``ssj credit-classes
+  import`` and the page's direct upload.
 """
 
 from __future__ import annotations
@@ -87,9 +90,28 @@ def run_draw(ctx: Any) -> tuple[list[Any], dict[str, Any]]:
         "draw_id": record.id, "task_id": record.task_id}
 
 
+def run_credit_classes(ctx: Any) -> tuple[list[Any], dict[str, Any]]:
+    """A class file (信用风险分类), checked whole and written in the job's transaction."""
+    from shuangsuiji.services import credit_classes
+    from shuangsuiji.services.credit_class_import import import_classes
+
+    upload = ctx.inputs.get("input")
+    if upload is None:
+        raise UserError(msg("the job's file is missing"), hint=msg("upload the file again"))
+    tenant = ctx.session.get(Tenant, ctx.job.tenant_id)
+    ctx.progress("reading", 0, None)
+    report = import_classes(ctx.session, tenant.id, bytes(upload.data), upload.filename,
+                            credit_classes.declared_for(ctx.platform, tenant),
+                            actor=ctx.job.actor)
+    return [msg("Imported %(rows)d credit-risk class rows for %(targets)d targets.",
+                rows=report.rows, targets=report.targets)], {
+        "rows": report.rows, "targets": report.targets, "replaced": report.replaced}
+
+
 #: ``kind -> handler(context) -> (message lines, result)``; a handler raises UserError to fail.
 HANDLERS: dict[str, Callable[[Any], tuple[list[Any], dict[str, Any]]]] = {
     "import": run_import,
     "export": run_export,
     "draw": run_draw,
+    "credit_classes": run_credit_classes,
 }

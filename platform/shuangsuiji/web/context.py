@@ -38,7 +38,8 @@ KIND_NAMES: dict[str, Any] = {
 }
 
 JOB_KIND_NAMES: dict[str, Any] = {"import": _l("Import"), "export": _l("Directory export"),
-                                  "draw": _l("Draw")}
+                                  "draw": _l("Draw"),
+                                  "credit_classes": _l("Credit-risk class import")}
 
 JOB_STATE_NAMES: dict[str, Any] = {
     "queued": _l("Job waiting to start"),

@@ -105,6 +105,9 @@ LABELS: Mapping[str, Mapping[str, LazyText]] = {
         "import.inspectors": _l("Inspectors imported"),
         "import.experts": _l("Experts imported"),
         "import.items": _l("Items imported"),
+        "import.credit_classes": _l("Credit-risk classes imported"),
+        "credit_classes.cross_tenant_read": _l("Credit-risk class coverage read across "
+                                               "jurisdictions"),
         "items.retire": _l("Item retired"),
         "items.save": _l("Item saved"),
         "period.create": _l("Excluded period recorded"),
@@ -218,11 +221,16 @@ def rules_name(pack: str | None, version: str | None) -> str:
 
 
 def stratum_name(name: str) -> str:
-    """A pool stratum for people: "general" and "risk:<flag>" (kernel names)."""
+    """A pool stratum for people: "general", "risk:<flag>" and "class:<code>" (kernel
+    names)."""
     if name == "general":
         return str(_l("no risk flag"))
     if name.startswith("risk:"):
         return str(_l("risk: %(flag)s", flag=label(name.removeprefix("risk:"), "flag")))
+    if name.startswith("class:"):  # 信用风险分类: the class's name in the tenant's rules
+        from shuangsuiji.web.class_labels import class_label
+
+        return class_label(name.removeprefix("class:"))
     return name
 
 

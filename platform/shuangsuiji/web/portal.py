@@ -28,7 +28,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import announcements, public_results, selection_pages
+from shuangsuiji.services import announcements, class_strata, public_results, selection_pages
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
@@ -173,7 +173,8 @@ def draw(draw_id: int) -> str:
     selected = selection_pages.selection_page(s, record.id, page=page,
                                               query=request.args.get("q", ""))
     return render_template("portal/draw.html", draw=record, task=task, selected=selected,
-                           announced=announced, logged=_logged(s, record))
+                           announced=announced, logged=_logged(s, record),
+                           strata=class_strata.strata(s, record))
 
 
 def _logged(s: Session, record: Draw) -> dict[str, object] | None:

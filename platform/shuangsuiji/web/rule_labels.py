@@ -23,6 +23,7 @@ RULES: dict[str, Any] = {
     "item_categories": _l("Item categories"),
     "exclusion_policy": _l("Exclusions from the pool"),
     "risk_rules": _l("Risk strata"),
+    "credit_classes": _l("Credit-risk classes (信用风险分类)"),
     "special_inspections": _l("Special inspections (专项检查)"),
     "group_rule": _l("Inspection groups"),
     "eligibility": _l("Inspector eligibility"),

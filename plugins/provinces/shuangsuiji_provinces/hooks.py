@@ -14,6 +14,7 @@ from typing import Any
 
 from shuangsuiji.toolkit import (
     Citation,
+    CreditClass,
     DeadlineRule,
     Eligibility,
     ExclusionPolicy,
@@ -125,6 +126,17 @@ class DeclarativeRules(PackRules):
             RiskRule(flag=e["flag"], ratio_permille=e["ratio_permille"],
                      multiplier=e["multiplier"], cite=self._entry_cite(e, cite))
             for e in t["flags"]
+        )
+
+    @hookimpl
+    def ssj_credit_classes(self, as_of: date) -> tuple[CreditClass, ...] | None:
+        if (found := self._table("credit_classes")) is None:
+            return None
+        t, cite = found
+        return tuple(
+            CreditClass(code=e["code"], name_zh=e["name_zh"], name_en=e["name_en"],
+                        ratio_permille=e["ratio_permille"], cite=self._entry_cite(e, cite))
+            for e in t["classes"]
         )
 
     @hookimpl

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shuangsuiji.credit_rules import CLASS_CODE
 from shuangsuiji.rules import (
     BOUNDS,
     CHANNELS,
@@ -233,6 +234,21 @@ RULE_TABLES: tuple[Table, ...] = (
               Field("multiplier", "integer", "Multiplier of the item's ratio.", required=False,
                     default=1, minimum=BOUNDS["multiplier"][0],
                     maximum=BOUNDS["multiplier"][1]),
+              _entry_article(),
+          )),
+    Table("credit_classes", "ssj_credit_classes",
+          "Credit-risk classes (信用风险分类, 国发〔2019〕5号) and the ratio each class's stratum "
+          "is drawn at. Entries: `[[versions.rules.credit_classes.classes]]`. A target's class "
+          "in force on the task's start date puts it in that class's stratum, drawn at the "
+          "class's own ratio; a target carrying a risk flag of `risk_rules` stays in its risk "
+          "stratum (docs/draw-spec.md §3.2).",
+          (_article(),), entries_key="classes", entry_id="code", entry_fields=(
+              Field("code", "string", "Class code as the tenant's class file writes it, e.g. "
+                    "`A`, `D`.", pattern=CLASS_CODE),
+              Field("name_zh", "string", "Chinese name, e.g. `D类（高风险）`."),
+              Field("name_en", "string", "English name."),
+              Field("ratio_permille", "integer", "Ratio of the class's stratum, ‰ (used as "
+                    "it is, also below the task's ratio).", minimum=0, maximum=1000),
               _entry_article(),
           )),
     Table("special_inspections", "ssj_special_inspections",

@@ -23,8 +23,8 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import ExclusionRule
+from shuangsuiji.services import credit_classes, provisions, units
 from shuangsuiji.services import items as item_service
-from shuangsuiji.services import provisions, units
 from shuangsuiji.services.draw_units import task_units
 from shuangsuiji.services.draws.reading import load_candidates, load_history
 
@@ -182,7 +182,8 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
             exclusion_policy=provisions.exclusion_policy(
                 session, rules.exclusion_policy, task.starts_on, [i.code for i in items]),
             extra_exclusions=applicable_exclusions(rules, items),
-            risk_rules=rules.risk_rules,
+            # 信用风险分类 after the risk flags (docs/draw-spec.md §3.2)
+            risk_rules=rules.risk_rules + credit_classes.pool_rules(rules.credit_classes),
         ),
         draw_rules, params,
     )
@@ -201,7 +202,8 @@ def prepare(
                            task.id)
     progress("freeze", 1, 3)
     # closed before an error leaves: the reader's thread is done with the connection then
-    with closing(load_candidates(session, task.starts_on)) as candidates:
+    classes = [c.code for c in got.rules.credit_classes]
+    with closing(load_candidates(session, task.starts_on, classes)) as candidates:
         pool = kernel.freeze_pool(candidates, history, got.kernel_task, got.sampling,
                                   got.pool_rules)
     progress("frozen", 2, 3)

@@ -19,7 +19,7 @@ from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.models.directories import Inspector, Item, Target
 from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid
 from shuangsuiji.models.plans import Task, TaskItem
-from shuangsuiji.services import directories, units
+from shuangsuiji.services import credit_classes, directories, units
 from shuangsuiji.services.draw_units import inspector_units, task_units
 
 #: Statuses of a task whose draw counts as an inspection for the exclusions.
@@ -38,9 +38,11 @@ def _code_order(session: Session) -> tuple[Any, ...]:
 
 
 def load_candidates(
-    session: Session, on: date
+    session: Session, on: date, classes: Sequence[str] = ()
 ) -> Generator[kernel.Candidates | kernel.CandidateText, None, None]:
-    """Every target of the current tenant with the risk flags in force on ``on``.
+    """Every target of the current tenant with the risk flags in force on ``on`` and, when
+    the pack declares credit-risk ``classes``, the flag ``class:<code>`` of its class in
+    force on ``on`` (docs/draw-spec.md §3.2).
 
     Where the database aggregates text (SQLite, PostgreSQL), a page of targets at a time
     comes as one text of ``code<TAB>name`` lines built by the database
@@ -50,10 +52,11 @@ def load_candidates(
     """
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        yield from _candidate_texts(session, on, by_code=_byte_order(session))
+        yield from _candidate_texts(session, on, by_code=_byte_order(session), classes=classes)
         return
     tid = require_tenant(session)
-    flags = directories.flags_in_force(session, on)
+    flags = credit_classes.with_classes(directories.flags_in_force(session, on),
+                                        credit_classes.classes_by_id(session, on, classes))
     # Core select on the session's connection (no ORM rows) for speed on a million rows;
     # filtered by tenant here because Core statements are not covered by the ORM filter.
     stmt = (
@@ -87,7 +90,7 @@ def _byte_order(session: Session) -> bool:
 
 
 def _candidate_texts(
-    session: Session, on: date, *, by_code: bool
+    session: Session, on: date, *, by_code: bool, classes: Sequence[str] = ()
 ) -> Iterator[kernel.CandidateText]:
     """The tenant's targets as texts of up to _TEXT_PAGE lines, each page aggregated by the
     database, each with the flags in force of its targets.
@@ -101,7 +104,8 @@ def _candidate_texts(
     tid = require_tenant(session)
     key = Target.credit_code if by_code else Target.id
     flagged = sorted((code if by_code else target_id, code, f)
-                     for target_id, code, f in directories.flagged_targets(session, on))
+                     for target_id, code, f in _with_classes(
+                         directories.flagged_targets(session, on), session, on, classes))
     flag_keys = [k for k, _, _ in flagged]
     rows = (
         select(Target.credit_code.label("code"), Target.name.label("name"),
@@ -135,6 +139,25 @@ def _candidate_texts(
             if ahead is None:
                 return
             page, after = ahead.result(), last
+
+
+def _with_classes(
+    flagged: list[tuple[int, str, frozenset[str]]], session: Session, on: date,
+    classes: Sequence[str],
+) -> list[tuple[int, str, frozenset[str]]]:
+    """:func:`directories.flagged_targets` with each target's class flag added."""
+    by_id = credit_classes.classes_by_id(session, on, classes)
+    if not by_id:
+        return flagged
+    codes = {t: code for t, code, _ in flagged}
+    missing = [t for t in by_id if t not in codes]
+    if missing:
+        tid = require_tenant(session)
+        codes.update(session.connection().execute(
+            select(Target.id, Target.credit_code).where(Target.tenant_id == tid,
+                                                        Target.id.in_(missing))).all())
+    merged = credit_classes.with_classes({t: f for t, _, f in flagged}, by_id)
+    return [(t, codes[t], f) for t, f in merged.items()]
 
 
 def partitions(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:

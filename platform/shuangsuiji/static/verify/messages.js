@@ -30,6 +30,7 @@ const M = {
   "kernel.max_count": ["max_count=%(max)s is below min_count=%(min)s", "max_count=%(max)s 小于 min_count=%(min)s"],
   "kernel.separator": ["a code or name contains a tab or line break", "代码或名称中含有制表符或换行符"],
   "kernel.flag": ["risk flag %(flag)s contains a tab, line break or comma", "风险标记 %(flag)s 含有制表符、换行符或逗号"],
+  "kernel.two_classes": ["target %(code)s carries two credit-risk classes (%(classes)s)", "检查对象 %(code)s 同时带有两个信用风险分类（%(classes)s）"],
   "kernel.rule_code": ["unknown exclusion rule code %(code)s", "未知的排除规则代码 %(code)s"],
   "kernel.duplicate_code": ["credit code %(code)s occurs twice among the candidates", "统一社会信用代码 %(code)s 在候选对象中出现两次"],
   "kernel.empty_pool": ["task %(task)s: the pool is empty", "抽查任务 %(task)s：抽取池为空"],

@@ -3,11 +3,11 @@
 // in canonical order, sized, and digested.
 
 import { canonicalJson, canonicalText, compareText, hex, sha256, utf8 } from "./canonical.js";
+import { checkOneClass, stratumName } from "./classes.js";
 import { Problem } from "./read.js";
 
 export const POOL_FORMAT = "shuangsuiji-pool/1";
 const GENERAL = "general";
-const RISK = "risk:";
 
 /** Size of a stratum of n members at ratio r (per mille), clamped by the sampling. */
 export function stratumSize(n, r, sampling) {
@@ -102,7 +102,11 @@ export async function rebuildPool(found, task, sampling, rules) {
     if (s === null || typeof s !== "object" || Array.isArray(s)) throw new Problem(at, "expected.object", { value: s });
     if (!Object.prototype.hasOwnProperty.call(s, "members")) throw new Problem(`${at}.members`, "missing");
     if (!Array.isArray(s.members)) throw new Problem(`${at}.members`, "expected.list", { value: s.members });
-    s.members.forEach((row, i) => members.push(member(row, `${at}.members[${i}]`)));
+    s.members.forEach((row, i) => {
+      const m = member(row, `${at}.members[${i}]`);
+      checkOneClass(m, `${at}.members[${i}]`);
+      members.push(m);
+    });
   });
   const cites = exclusionCitations(rules);
   const excluded = found.excluded.map((row, i) => exclusion(row, `bundle.pool.excluded[${i}]`, cites));
@@ -126,7 +130,7 @@ export async function rebuildPool(found, task, sampling, rules) {
   rules.risk_rules.forEach((rule, i) => {
     if (!buckets[i].length) return;
     const ratio = Math.min(1000, Math.max(sampling.ratio_permille * rule.multiplier, rule.ratio_permille));
-    strata.push({ name: RISK + rule.flag, ratio_permille: ratio,
+    strata.push({ name: stratumName(rule.flag), ratio_permille: ratio,
       size: stratumSize(buckets[i].length, ratio, sampling), members: buckets[i].sort(byCode) });
   });
   if (general.length) {

@@ -17,6 +17,7 @@ from shuangsuiji.web.staff.common import bp
 from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
     calendars,
     conflicts,
+    credit_classes,
     dashboard,
     directories,
     draws,

@@ -26,7 +26,7 @@ from shuangsuiji.kernel import KernelError
 from shuangsuiji.models.directories import Expert, Inspector, Target
 from shuangsuiji.models.draws import Draw, DrawSelection
 from shuangsuiji.models.plans import Task
-from shuangsuiji.services import announcements, bundlefiles, recusal_steps
+from shuangsuiji.services import announcements, bundlefiles, class_strata, recusal_steps
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.refusals import Shown, for_browser, on_form
@@ -250,7 +250,8 @@ def result_page(record: Draw, row: Task, *, status: int = 200, problem: Any = No
         may_act=may_act_for(row), may_recuse=may_act_for(row) or assigned(row),
         pending=recusal_steps.pending(db_session(), record),
         recusal_modes=platform().policy_for(tenant()).rules(
-            record.inspection_date).recusal_rule.modes), status
+            record.inspection_date).recusal_rule.modes,
+        strata=class_strata.strata(db_session(), record)), status
 
 
 def _recusal_form(task: Task, result: kernel.DrawResult, names: dict[str, str],

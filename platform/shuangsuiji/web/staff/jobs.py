@@ -106,6 +106,11 @@ def start_import(directory: str, filename: str, data: bytes) -> ResponseReturnVa
                   {"input": (filename, data)})
 
 
+def start_job(kind: str, filename: str, data: bytes) -> ResponseReturnValue:
+    """Queue a job of ``kind`` reading an uploaded file (``input``); go to its page."""
+    return _start(kind, {"filename": filename}, {"input": (filename, data)})
+
+
 def _job_or_404(job_id: int) -> Job:
     try:
         return jobs.get(db_session(), job_id, stale_after=_stale_after())

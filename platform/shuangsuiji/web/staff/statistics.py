@@ -6,13 +6,13 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session
-from shuangsuiji.services import lifecycle
+from shuangsuiji.services import credit_classes, lifecycle
 from shuangsuiji.services import statistics as stats_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.charts import Series, bar_chart, percent
 from shuangsuiji.web.context import tenant_name
 from shuangsuiji.web.i18n import current_language
-from shuangsuiji.web.staff.common import READERS, bp, tenant
+from shuangsuiji.web.staff.common import READERS, bp, platform, tenant
 
 #: How many years the trend chart shows, ending with the chosen year.
 TREND_YEARS = 5
@@ -86,7 +86,9 @@ def statistics_compare() -> str:
     s = db_session()
     year = _year()
     rows = _comparison(year)
-    s.commit()  # keep the audit event of the read
+    coverage = credit_classes.compare_coverage(s, platform(), tenant(),
+                                               lifecycle.today_in_china())
+    s.commit()  # keep the audit events of the reads
     names = {t.slug: tenant_name(t) for t in tenant_service.all_tenants(s)}
     chart = bar_chart(
         [names.get(r.tenant, r.tenant) for r in rows],
@@ -95,7 +97,7 @@ def statistics_compare() -> str:
          Series(_("Share published on time"), [r.on_time_share_permille for r in rows])],
         title=_("Tenants compared"), show=percent, empty=_("no data"))
     return render_template("staff/statistics_compare.html", year=year, rows=rows,
-                           names=names, chart=chart)
+                           names=names, chart=chart, coverage=coverage)
 
 
 @bp.get("/statistics/compare.xlsx")

@@ -1,0 +1,188 @@
+"""Credit-risk classes (信用风险分类) for the draw and the pages: the classes a tenant's pack
+declares on a day, the pool rules they become, each target's class in force on a day, and
+the coverage of each class (how many targets it holds, how many were drawn).
+
+The kernel side is :mod:`shuangsuiji.kernel.classes`: a member carries its class as the
+flag ``class:<code>``, and each class is a pool rule of that flag with multiplier 0 after
+the pack's risk rules (docs/draw-spec.md §3.2). The import is
+:mod:`shuangsuiji.services.credit_class_import`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shuangsuiji.credit_rules import CreditClass
+from shuangsuiji.db.tenancy import cross_tenant, require_tenant
+from shuangsuiji.kernel.classes import CLASS_PREFIX, class_flag, class_of
+from shuangsuiji.models.credit_classes import TargetCreditClass
+from shuangsuiji.models.directories import Target
+from shuangsuiji.models.draws import DrawSelection, DrawVoid
+from shuangsuiji.models.tenants import Tenant
+from shuangsuiji.platform import Platform
+from shuangsuiji.rules import RiskRule
+from shuangsuiji.services import audit
+
+K = TypeVar("K")
+
+
+def declared_for(platform: Platform, tenant: Tenant) -> Callable[[date], tuple[CreditClass, ...]]:
+    """``day → the classes the tenant's packs declare on day`` (the version in force)."""
+    policy = platform.policy_for(tenant)
+
+    def declared(day: date) -> tuple[CreditClass, ...]:
+        return policy.rules(day).credit_classes
+
+    return declared
+
+
+def pool_rules(classes: Sequence[CreditClass]) -> tuple[RiskRule, ...]:
+    """The pool rules of the classes, in the pack's order: flag ``class:<code>``, the class's
+    ratio, multiplier 0 (the ratio is the class's own, not raised to the task's)."""
+    return tuple(RiskRule(flag=class_flag(c.code), ratio_permille=c.ratio_permille,
+                          multiplier=0, cite=c.cite) for c in classes)
+
+
+def _in_force(tid: int, on: date) -> tuple[object, ...]:
+    c = TargetCreditClass
+    return (c.tenant_id == tid, c.starts_on <= on, (c.ends_on.is_(None)) | (c.ends_on > on))
+
+
+def classes_by_id(session: Session, on: date, codes: Iterable[str]) -> dict[int, str]:
+    """``target id → class flag`` of the current tenant's targets whose class in force on
+    ``on`` is one of ``codes`` (the classes the pack declares that day). A Core statement:
+    filtered by tenant here."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    tid = require_tenant(session)
+    c = TargetCreditClass
+    rows = session.connection().execute(
+        select(c.target_id, c.class_code).where(*_in_force(tid, on))  # type: ignore[arg-type]
+    ).all()
+    return {t: class_flag(code) for t, code in rows if code in wanted}
+
+
+def classes_by_code(session: Session, on: date, codes: Iterable[str]) -> dict[str, str]:
+    """``credit code → class flag``, as :func:`classes_by_id`."""
+    by_id = classes_by_id(session, on, codes)
+    if not by_id:
+        return {}
+    tid = require_tenant(session)
+    rows = session.connection().execute(
+        select(Target.id, Target.credit_code).where(Target.tenant_id == tid)
+    ).all()
+    return {code: by_id[t] for t, code in rows if t in by_id}
+
+
+def with_classes(flags: Mapping[K, frozenset[str]],
+                 classes: Mapping[K, str]) -> dict[K, frozenset[str]]:
+    """The risk flags with each target's class flag added (shared frozensets kept)."""
+    if not classes:
+        return dict(flags)
+    out = dict(flags)
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    empty: frozenset[str] = frozenset()
+    for key, flag in classes.items():
+        merged = out.get(key, empty) | {flag}
+        out[key] = shared.setdefault(merged, merged)
+    return out
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """One class of a tenant: its targets on a day, and its targets drawn by live draws."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    ratio_permille: int
+    targets: int
+    drawn: int
+
+
+def class_counts(session: Session, on: date, tenant_id: int | None = None) -> Counter[str]:
+    """How many of the tenant's (default: the current tenant's) targets hold each class on
+    ``on``."""
+    tid = tenant_id or require_tenant(session)
+    c = TargetCreditClass
+    rows = session.execute(
+        select(c.class_code, func.count()).where(*_in_force(tid, on))  # type: ignore[arg-type]
+        .group_by(c.class_code)
+    ).all()
+    return Counter({code: n for code, n in rows})
+
+
+def drawn_counts(session: Session, tenant_id: int | None = None) -> Counter[str]:
+    """How many targets the tenant's (default: the current tenant's) draws, not voided,
+    drew from each class stratum."""
+    tid = tenant_id or require_tenant(session)
+    s = DrawSelection
+    rows = session.execute(
+        select(s.stratum, func.count())
+        .where(s.tenant_id == tid, s.stratum.like(CLASS_PREFIX + "%"),
+               s.draw_id.not_in(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tid)))
+        .group_by(s.stratum)
+    ).all()
+    out: Counter[str] = Counter()
+    for name, n in rows:
+        code = class_of((name,))
+        if code is not None:
+            out[code] += n
+    return out
+
+
+def coverage(declared: Sequence[CreditClass], held: Mapping[str, int],
+             drawn: Mapping[str, int]) -> list[ClassCount]:
+    """One row per declared class, then one per class held but no longer declared."""
+    rows = [ClassCount(c.code, c.name_zh, c.name_en, c.ratio_permille, held.get(c.code, 0),
+                       drawn.get(c.code, 0)) for c in declared]
+    known = {c.code for c in declared}
+    rows += [ClassCount(code, code, code, 0, n, drawn.get(code, 0))
+             for code, n in sorted(held.items()) if code not in known]
+    return rows
+
+
+@dataclass(frozen=True)
+class TenantCoverage:
+    """One tenant's classes on a day: what each holds and how many were drawn from it."""
+
+    tenant: str
+    name: str
+    classes: list[ClassCount]
+
+    @property
+    def targets(self) -> int:
+        return sum(c.targets for c in self.classes)
+
+    @property
+    def drawn(self) -> int:
+        return sum(c.drawn for c in self.classes)
+
+
+def compare_coverage(session: Session, platform: Platform, admin: Tenant,
+                     on: date) -> list[TenantCoverage]:
+    """Central admin: every tenant whose rules declare classes on ``on`` (or that holds
+    class records), its class coverage side by side. A cross-tenant read, recorded in
+    ``admin``'s audit chain before any row of another tenant is read."""
+    with cross_tenant(session):
+        tenants = list(session.scalars(select(Tenant).order_by(Tenant.id)))
+        audit.record(session, tenant_id=admin.id, action="credit_classes.cross_tenant_read",
+                     object_type="credit_classes", object_id=on.isoformat(),
+                     payload={"tenants": [t.slug for t in tenants], "on": on})
+        out = []
+        for t in tenants:
+            declared = platform.policy_for(t).rules(on).credit_classes
+            held = class_counts(session, on, t.id)
+            if not declared and not held:
+                continue
+            out.append(TenantCoverage(t.slug, t.name, coverage(declared, held,
+                                                               drawn_counts(session, t.id))))
+        return out

@@ -1,0 +1,46 @@
+"""The browser verifier recomputes credit-risk class strata (docs/draw-spec.md §3.2): a
+class-stratified bundle verifies in chromium as in Python, and every bundle whose class
+strata or counts were changed is refused by both, at the same path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shuangsuiji.kernel.bundle import verify_bundle
+from tests.credit.bundles import class_bundle, dump, tampered_class_bundles
+from tests.e2e.conftest import Site
+from tests.e2e.test_browser_verifier import VERIFY_JS
+
+
+@pytest.fixture(scope="module")
+def page(site: Site, browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN")
+    found = context.new_page()
+    found.set_default_timeout(20_000)
+    errors: list[str] = []
+    found.on("pageerror", lambda e: errors.append(str(e)))
+    found.goto(site.url("/p/chongqing/verify"))
+    found.wait_for_selector("#browser-verifier:not([hidden])")
+    yield found
+    assert errors == []
+    context.close()
+
+
+def test_class_bundle_verifies_and_tampered_ones_are_refused_in_the_browser(page: Any) -> None:
+    good = class_bundle()
+    cases = tampered_class_bundles()
+    outcomes = page.evaluate(VERIFY_JS, [dump(good), *(dump(b) for b in cases.values())])
+    assert outcomes[0]["ok"], outcomes[0]["message"]
+    assert outcomes[0]["message"].startswith("抽取数据包核验通过")
+    for (name, bundle), browser in zip(cases.items(), outcomes[1:], strict=True):
+        python = verify_bundle(bundle)
+        assert not python.ok, name
+        assert not browser["ok"], (name, browser)
+        assert browser["message"].startswith("抽取数据包核验未通过"), browser["message"]
+        if name == "two classes":
+            assert "两个信用风险分类" in browser["message"], browser["message"]
+        else:
+            assert browser["path"] == python.path, (name, browser, str(python))
