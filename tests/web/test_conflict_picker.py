@@ -16,9 +16,8 @@ from sqlalchemy import select
 from shuangsuiji.db import audit_guard, set_tenant
 from shuangsuiji.models.directories import Inspector, Target
 from shuangsuiji.models.draws import DrawAnnouncement
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, target_search
 from shuangsuiji.services import directories as directory_service
-from shuangsuiji.services import target_search
 from tests.web.conftest import TenantWorld
 
 Client = Callable[[str | None], FlaskClient]
@@ -102,7 +101,8 @@ def test_a_wrong_row_is_named_and_every_row_typed_is_kept(
     page = _text(refused)
     assert refused.status_code == 422
     assert row_errors(page) == [
-        "第 2 行：目录中没有统一社会信用代码或名称为 没有这家公司 的检查对象；请输入名称的一部分并从列表中选择，或检查检查对象名录。",
+        "第 2 行：目录中没有统一社会信用代码或名称为 没有这家公司 的检查对象；"
+        "请输入名称的一部分并从列表中选择，或检查检查对象名录。",
         "第 3 行：请选择存在利害关系的人员。",
         "第 4 行：人员 不存在的人 不在执法检查人员或专家名录中；请从列表中选择。"]
     # what was typed stays, row by row; the first row (a code in lower case) resolved
@@ -131,7 +131,8 @@ def test_a_name_several_targets_share_is_refused_naming_their_codes(
         "procedure": "generated", "conflict_person": [person], "conflict_target": [a_name]})
     assert refused.status_code == 422
     assert row_errors(_text(refused)) == [
-        f"第 1 行：有多个检查对象名为 {a_name}（{'、'.join(sorted([a, b]))}）；请填写统一社会信用代码。"]
+        f"第 1 行：有多个检查对象名为 {a_name}（{'、'.join(sorted([a, b]))}）；"
+        "请填写统一社会信用代码。"]
     assert _announcements(app, w) == []
 
 
