@@ -5,6 +5,8 @@ verifier refusing a bundle whose class strata or counts were changed."""
 from __future__ import annotations
 
 import copy
+
+import pytest
 from collections.abc import Callable
 
 from shuangsuiji import kernel
@@ -109,3 +111,29 @@ def test_the_verifier_refuses_changed_class_strata(
 
     for change in (move_class, drop_class, second_class, size, ratio, moved):
         assert not _tamper(bundle, change), change.__name__
+
+
+def test_class_flags_reach_every_read_of_the_pool(
+    platform: Platform, classed_task: tuple[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Text pages keyed by code or by id, small or large, and the column read (MariaDB's
+    path) give the same class-stratified pool."""
+    from shuangsuiji.services.draws import reading
+
+    task, _ = classed_task
+    digests = set()
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "example")
+        s.info["tenant_id"] = tenant.id
+        for page, by_code in ((7, True), (7, False), (50_000, True)):
+            monkeypatch.setattr(reading, "_TEXT_PAGE", page)
+            monkeypatch.setattr(reading, "_byte_order", lambda _s, b=by_code: b)
+            pool = draws.prepare(s, platform, tenant, task).pool
+            digests.add(pool.digest)
+            assert "class:D" in {st.name for st in pool.strata}
+        monkeypatch.setattr(reading, "_candidate_texts", None)
+        monkeypatch.setattr(s.get_bind().dialect, "name", "mariadb")
+        monkeypatch.setattr(reading, "_code_order", lambda _s: ())
+        columns = draws.prepare(s, platform, tenant, task).pool
+    assert digests == {columns.digest}

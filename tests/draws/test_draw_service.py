@@ -270,7 +270,7 @@ def test_pool_read_in_text_pages_is_the_pool_read_target_by_target(
                 pools[page, by_code] = draws.prepare(s, platform, tenant, task).pool
         on = draws.find_task(s, task).starts_on
         records = directories.load_targets(s, on=on)
-        monkeypatch.setattr(draw_preparing, "load_candidates", lambda _s, _on: (
+        monkeypatch.setattr(draw_preparing, "load_candidates", lambda _s, _on, _classes=(): (
             kernel.Target(r.credit_code, r.name, r.flags) for r in records))
         one_by_one = draws.prepare(s, platform, tenant, task).pool
     assert any(r.flags for r in records) and one_by_one.excluded

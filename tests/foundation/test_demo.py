@@ -47,3 +47,10 @@ def test_demo_loads_once_and_its_draws_verify(database_url: str, monkeypatch: ob
             assert [row[0] for row in bundle["units"]["tree"]] == sorted(
                 u.code for u in TREES[slug])
             assert audit.verify(s, tenant.id).ok
+            # the example province's targets have credit-risk classes: its draws are
+            # stratified by class (issue #15 item 5); the other tenants' by risk flags only
+            names = {st["name"] for st in bundle["pool"]["strata"]}
+            if slug == "example":
+                assert {"class:D", "class:C", "class:B", "class:A"} <= names
+            else:
+                assert not any(n.startswith("class:") for n in names)

@@ -72,6 +72,15 @@ def test_hook_risk_rules(hook_calls) -> None:
         r.flag for r in hook_calls("miit").hook.ssj_risk_rules(as_of=DAY)}
 
 
+def test_hook_credit_classes(hook_calls) -> None:
+    classes = hook_calls("example-province").hook.ssj_credit_classes(as_of=DAY)
+    assert [(c.code, c.ratio_permille) for c in classes] == [
+        ("D", 300), ("C", 100), ("B", 20), ("A", 10)]
+    # MIIT and Chongqing keep their risk flags: no classes (第十条第三款 / 第十条第二款)
+    assert hook_calls("miit").hook.ssj_credit_classes(as_of=DAY) is None
+    assert hook_calls("chongqing").hook.ssj_credit_classes(as_of=DAY) is None
+
+
 def test_hook_special_inspections(hook_calls) -> None:
     rule = hook_calls("chongqing").hook.ssj_special_inspections(as_of=DAY)
     assert "local_government_provision" in rule.triggers

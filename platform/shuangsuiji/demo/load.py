@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.demo import generate as gen
+from shuangsuiji.demo.classes import load_classes
 from shuangsuiji.demo.orgs import TREES
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.directories import Inspector
@@ -129,6 +130,8 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     for kind, data in files.items():
         imports.import_file(s, tenant, kind, data, f"demo-{t.slug}-{kind}.csv", actor="demo",
                             today=date(2026, 1, 15))
+    # 信用风险分类 (国发〔2019〕5号) where the tenant's rules declare classes
+    load_classes(s, platform, tenant, t.seed + 3)
     # the item list is approved by the leadership, then published (MIIT 第五条, CQ 第四条)
     items.approve_and_publish(s, approver="分管领导", approved_on=date(2026, 1, 20),
                               document=f"{t.name}〔2026〕1号", actor="demo")
