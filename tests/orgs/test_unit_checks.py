@@ -67,7 +67,7 @@ def test_a_grant_naming_an_unknown_unit_is_refused(cq: Session, users: dict[str,
     units.import_units(cq, csv_bytes(MIIT_HEADINGS, CQ_TREE), "组织机构.csv", actor="test")
     cq.commit()
     grants = len(user.grants)
-    with pytest.raises(UserError, match="unit 不存在的处 is not in the organisation tree") as refused:
+    with pytest.raises(UserError, match="unit 不存在的处 is not in the organisation") as refused:
         accounts.grant(cq, user, role="viewer", tenant="chongqing", department="不存在的处")
     assert refused.value.where == "department"
     cq.rollback()
