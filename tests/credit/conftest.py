@@ -15,6 +15,7 @@ from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.credit_class_import import import_classes
 from shuangsuiji.services.credit_classes import declared_for
 from tests.draws.conftest import load_directories, make_task  # noqa: F401 (fixture)
+from tests.web.conftest import users  # noqa: F401 (fixture)
 
 HEADINGS = ["统一社会信用代码", "信用风险分类", "生效日期", "失效日期"]
 

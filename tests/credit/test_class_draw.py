@@ -5,9 +5,9 @@ verifier refusing a bundle whose class strata or counts were changed."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import pytest
-from collections.abc import Callable
 
 from shuangsuiji import kernel
 from shuangsuiji.platform import Platform

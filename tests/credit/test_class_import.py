@@ -118,3 +118,20 @@ def test_a_pack_without_classes_refuses_a_class_file(platform: Platform,
     with platform.db.session() as s:
         s.info["tenant_id"] = tenant_service.get(s, "miit").id
         assert s.scalar(select(func.count()).select_from(TargetCreditClass)) == 0
+
+
+def test_classes_stay_inside_their_tenant(platform: Platform, codes: list[str]) -> None:
+    """Another tenant's target cannot be classed from this tenant's file, and one tenant's
+    classes are not read by another's draw or counts (Core statements filter by tenant)."""
+    load_directories(platform, "chongqing", targets=5, seed=77)
+    theirs = codes_of(platform, "chongqing")[0][0]
+    with pytest.raises(ImportFailed) as caught:
+        run_import(platform, "example", gen.to_csv(HEADINGS, [[theirs, "A", "2026-01-01", ""]]))
+    assert "no target with this credit code" in caught.value.problems[0].reason
+    run_import(platform, "example", gen.to_csv(HEADINGS, [[codes[0], "D", "2026-01-01", ""]]))
+    with platform.db.session() as s:
+        s.info["tenant_id"] = tenant_service.get(s, "chongqing").id
+        assert credit_classes.classes_by_id(s, date(2026, 4, 1), ["D"]) == {}
+        assert credit_classes.class_counts(s, date(2026, 4, 1)) == {}
+        assert credit_classes.drawn_counts(s) == {}
+    assert _count_in_force(platform, date(2026, 4, 1)) == {"D": 1}

@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from io import BytesIO
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from shuangsuiji.demo import generate as gen
+from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, draws, lifecycle
 from shuangsuiji.services import tenants as tenant_service
 from tests.credit.conftest import HEADINGS, codes_of
-from tests.web.conftest import PASSWORD, login, users  # noqa: F401 (fixture)
+from tests.web.conftest import PASSWORD, login
 
 
 def _operator(platform: Platform, app: Flask) -> FlaskClient:
@@ -116,3 +118,9 @@ def test_draw_pages_show_strata_by_class_name_and_the_central_admin_compares_cov
     assert row[1:4] == ["D类（高风险）", "300‰", str(held)]
     assert int(row[4]) == int(d[4])
     assert 'data-tenant="miit"' not in page  # MIIT declares no classes and holds none
+    # reading other tenants' classes is a central-admin act, recorded in the audit chain
+    with platform.db.session() as s:
+        s.info["tenant_id"] = tenant_service.get(s, "miit").id
+        event = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "credit_classes.cross_tenant_read")).one()
+        assert "example" in event.payload["tenants"]

@@ -81,3 +81,18 @@ def test_a_target_with_two_classes_is_refused() -> None:
     rules = kernel.PoolRules(policy(False, False), (), (RiskRule(class_flag("A"), 10, 0, CITE),))
     with pytest.raises(InvalidInput, match="two credit-risk classes"):
         kernel.freeze_pool(targets, [], task(), kernel.Sampling(100), rules)
+
+
+@pytest.mark.parametrize("second", ["class:A", None])
+def test_a_classed_code_twice_is_refused(second: str | None) -> None:
+    """The bulk path of classed members keeps the duplicate checks: a code twice among
+    classed members, or classed once and plain once, is refused."""
+    code = uscc(3)
+    first = kernel.CandidateText(f"{code}\t企业\n{uscc(4)}\t企业4", 2,
+                                 {code: frozenset({class_flag("D")})})
+    again = kernel.CandidateText(f"{code}\t企业", 1,
+                                 {code: frozenset({second})} if second else {})
+    rules = kernel.PoolRules(policy(False, False), (), (
+        RiskRule(class_flag("D"), 300, 0, CITE), RiskRule(class_flag("A"), 10, 0, CITE)))
+    with pytest.raises(InvalidInput, match="occurs twice"):
+        kernel.freeze_pool([first, again], [], task(), kernel.Sampling(100), rules)

@@ -77,6 +77,7 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     **{(f"staff.{name}", "GET"): V for name in (
         "plans", "plan", "deadlines", "directories", "directory", "items", "item",
         "followup", "periods", "report", "statistics", "statistics_xlsx", "audit_log",
+        "joint_task",
         "job", "job_json", "job_output")},  # a background import's or export's progress
     # an export is a read of the directories, run in the background
     ("staff.directory_export", "POST"): V,
@@ -93,6 +94,9 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("staff.commit_seed", "POST"): OP, ("staff.reveal_seed", "POST"): OP,
     ("staff.apply_recusal", "POST"): OP, ("staff.end_work", "POST"): OP,
     ("staff.publish", "POST"): OP, ("staff.transfer", "POST"): OP,
+    # a joint task (联合抽查): participants, their answers, results per item, publication
+    ("staff.joint_plan", "POST"): OP, ("staff.joint_answer", "POST"): OP,
+    ("staff.joint_result", "POST"): OP, ("staff.joint_publish", "POST"): OP,
     # handing results to the credit publicity system is part of publishing (MIIT 第十五条)
     ("staff.credit_handover", "POST"): OP, ("staff.credit_confirm", "POST"): OP,
     # the item list is approved by the leadership, then published (MIIT 第五条, CQ 第四条)

@@ -13,7 +13,7 @@ import click
 MODULES: tuple[str, ...] = tuple(f"shuangsuiji.cli.{name}" for name in (
     "db_cmd", "tenants_cmd", "packs_cmd", "audit_cmd", "imports", "items_cmd", "credit_cmd",
     "provisions_cmd", "draw_cmd", "lifecycle", "publishing", "pack_dev", "users", "demo_cmd",
-    "log_cmd", "jobs_cmd", "verify_cmd", "units_cmd", "credit_classes_cmd",
+    "log_cmd", "jobs_cmd", "verify_cmd", "units_cmd", "credit_classes_cmd", "joint_cmd",
 ))
 
 _L = "shuangsuiji.cli.lifecycle"
@@ -38,6 +38,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                    "Superseding provisions (另有规定) that set another frequency for items."),
     "units": ("shuangsuiji.cli.units_cmd",
               "The organisation tree (组织机构): 司局, 处室, 综合执法处, 下级主管部门."),
+    "joint": ("shuangsuiji.cli.joint_cmd",
+              "Joint tasks (联合抽查): participants, their quotas, results per item, "
+              "publication."),
     "items": ("shuangsuiji.cli.items_cmd",
               "The item list (随机抽查事项清单): versions, approval, publication."),
     "draw": ("shuangsuiji.cli.draw_cmd",

@@ -7,6 +7,7 @@ from operator import itemgetter
 from typing import Any
 
 from shuangsuiji.kernel.bundlerows import FoundExcluded
+from shuangsuiji.kernel.excludedrows import same_exclusions
 from shuangsuiji.kernel.model import (
     FrozenPool,
     line_target,
@@ -119,13 +120,15 @@ def _pool_difference(
             msg("list has %(found)s entries, expected %(expected)s", found=len(strata),
                 expected=n),
         )
-    excluded = [[e.credit_code, e.name, e.rule_code, e.trigger_task_id] for e in pool.excluded]
     rows = found["excluded"]
-    if isinstance(rows, FoundExcluded):
-        rows = rows.rows()
-    sub = _first_difference(excluded, rows, "pool.excluded")
-    if sub is not None:
-        return sub
+    if not (isinstance(rows, FoundExcluded) and same_exclusions(pool.excluded, rows.excluded)):
+        excluded = [[e.credit_code, e.name, e.rule_code, e.trigger_task_id]
+                    for e in pool.excluded]
+        sub = _first_difference(
+            excluded, rows.rows() if isinstance(rows, FoundExcluded) else list(rows),
+            "pool.excluded")
+        if sub is not None:
+            return sub
     for key in found:
         if key not in ("strata", "excluded"):
             return (f"pool.{key}", None, found[key], msg("field not part of the format"))

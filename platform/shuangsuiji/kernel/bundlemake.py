@@ -18,6 +18,7 @@ from shuangsuiji.kernel.model import (
     Group,
 )
 from shuangsuiji.kernel.orgtree import UNITS_KEY
+from shuangsuiji.kernel.quotas import JOINT_KEY, joint_object
 from shuangsuiji.messages import msg
 
 FORMAT = "shuangsuiji-draw/1"
@@ -194,6 +195,8 @@ def _make_bundle(
             "commitments": [], "reveals": [], "beacon": None}
     if units is not None:
         bundle[UNITS_KEY] = units
+    if result.participants:
+        bundle[JOINT_KEY] = joint_object(result.participants)
     if annotations is not None:
         bundle[ANNOTATIONS] = annotations
     bundle["digests"] = {"pool": frozen.digest, "draw": draw_digest(bundle, frozen.digest)}

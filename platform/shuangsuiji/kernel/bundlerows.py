@@ -1,5 +1,5 @@
 """A bundle's pool rows read back: members as columns (checked in bulk, a chunk at a time),
-excluded targets, and the lines the pool builder kept per chunk joined per stratum."""
+the lines the pool builder kept per chunk joined per stratum."""
 
 from __future__ import annotations
 
@@ -20,41 +20,6 @@ from shuangsuiji.kernel.model import (
 )
 from shuangsuiji.kernel.strictjson import ROWS, RawRows
 from shuangsuiji.messages import msg
-
-
-def _excluded(rows: list[Any], cites: dict[str, Any]) -> list[Exclusion]:
-    """Read ``[code, name, rule code, trigger|null]`` rows; checked in bulk when all is well."""
-    cols = [list(map(itemgetter(k), rows)) for k in range(4)] if _rows_of(rows, 4) else None
-    if (
-        cols is not None
-        and set(map(type, cols[0])) <= {str}
-        and set(map(type, cols[1])) <= {str}
-        and set(map(type, cols[2])) <= {str}
-        and set(map(type, cols[3])) <= {str, type(None)}
-        and set(cols[2]) <= cites.keys()
-    ):
-        return list(
-            map(Exclusion, cols[0], cols[1], cols[2], map(cites.__getitem__, cols[2]), cols[3])
-        )
-    excluded: list[Exclusion] = []
-    for i, row in enumerate(rows):
-        path = f"pool.excluded[{i}]"
-        ok = (
-            isinstance(row, list)
-            and len(row) == 4
-            and all(isinstance(x, str) for x in row[:3])
-            and (row[3] is None or isinstance(row[3], str))
-        )
-        if not ok:
-            raise BundleFormatError(
-                path, msg("expected [credit code, name, rule code, task id|null]")
-            )
-        if row[2] not in cites:
-            raise BundleFormatError(
-                f"{path}[2]", msg("unknown exclusion rule code %(code)r", code=row[2])
-            )
-        excluded.append(Exclusion(row[0], row[1], row[2], cites[row[2]], row[3]))
-    return excluded
 
 
 def _rows_of(rows: list[Any], width: int) -> bool:

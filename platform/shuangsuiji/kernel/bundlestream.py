@@ -28,6 +28,7 @@ from shuangsuiji.kernel.codec import (
     read_task,
 )
 from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.jointread import read_joint
 from shuangsuiji.kernel.model import (
     Batch,
     DrawResult,
@@ -178,4 +179,5 @@ def result_without_pool(bundle: dict[str, Any]) -> DrawResult:
         final_experts=final.strs("experts"),
         conflicts=tuple(sorted(read_conflicts(top.sub("announcement"), "conflicts")))
         if v2 else (),
+        participants=read_joint(top),  # a joint task's quotas (§6.5)
     )

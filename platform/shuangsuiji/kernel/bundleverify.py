@@ -27,7 +27,6 @@ from shuangsuiji.kernel.bundlerows import (
     FoundExcluded,
     _by_stratum,
     _chunked,
-    _excluded,
     _member_rows,
     _members,
     _twice,
@@ -53,13 +52,16 @@ from shuangsuiji.kernel.codec import (
 )
 from shuangsuiji.kernel.draw import draw
 from shuangsuiji.kernel.errors import KernelError
+from shuangsuiji.kernel.excludedrows import read_excluded
 from shuangsuiji.kernel.gcpause import paused_gc
+from shuangsuiji.kernel.jointread import joint_difference, read_joint
 from shuangsuiji.kernel.model import (
     Candidates,
     DrawResult,
 )
 from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
+from shuangsuiji.kernel.quotas import JOINT_KEY
 from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.kernel.strictjson import RawRows, StreamedBundle
 from shuangsuiji.messages import Message, msg, reason
@@ -160,7 +162,12 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
-    extra = sorted(set(bundle) - set(keys) - {ANNOTATIONS, UNITS_KEY} - ({LOG} if v2 else set()))
+    joint = joint_difference(result.participants, bundle)
+    if joint is not None:
+        return _fail(joint[0], joint[1], joint[2],
+                     msg("the participants are not in canonical form"))
+    optional = {ANNOTATIONS, UNITS_KEY, JOINT_KEY} | ({LOG} if v2 else set())
+    extra = sorted(set(bundle) - set(keys) - optional)
     if extra:
         return _fail(extra[0], problem=msg("field not part of the format"))
     # == treats true as 1: the digest of the bundle as found catches such type changes
@@ -204,9 +211,11 @@ def _result_of(
     if isinstance(found_excluded, FoundExcluded):
         excluded = list(found_excluded.excluded)
     else:
-        excluded = _excluded(pool_r.array("excluded"), cites)
+        excluded = read_excluded(found_excluded if isinstance(found_excluded, RawRows)
+                                 else pool_r.array("excluded"), cites)
         if isinstance(top.obj, StreamedBundle) and found_lines is not None:
-            pool_r.obj["excluded"] = FoundExcluded(excluded)  # the rows' lists let go
+            pool_r.obj["excluded"] = FoundExcluded(excluded)  # the rows' text let go
+    del found_excluded  # (with the bundle's reference, the last one)
     codes = [e.credit_code for e in excluded]
     unique = set(codes)
     if len(unique) != len(codes):
@@ -245,6 +254,7 @@ def _result_of(
         inspectors=[read_inspector(r) for r in top.subs("inspectors")],
         experts=[read_expert(r) for r in top.subs("experts_directory")],
         conflicts=read_conflicts(top.sub("announcement"), "conflicts") if v2 else (),
+        participants=read_joint(top),
     )
     for r in top.subs("recusals"):
         stream_seed = step_seed(r, result.seed) if v2 else None

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
-from operator import itemgetter
 from typing import Any
 
-from shuangsuiji.kernel import announce, beacon
+from shuangsuiji.kernel import announce, beacon, excludedrows
 from shuangsuiji.kernel.codec import BundleFormatError, Reader
 from shuangsuiji.kernel.orgtree import units_check
 from shuangsuiji.kernel.pool import ONCE_PER_YEAR, SAME_QUARTER
@@ -57,7 +56,7 @@ def rule_checks(bundle: dict[str, Any]) -> Problem | None:
         return _p("task.item_codes", msg("item codes must be sorted by UTF-8 bytes and unique"),
                   sorted(set(codes)), codes)
     excluded = pool.get("excluded")
-    if not isinstance(excluded, list):
+    if not excludedrows.is_rows(excluded):  # a list, or a stream-read bundle's RawRows
         return None
     if task.get("special") is True and excluded:
         return _p("pool.excluded", msg("a special task (专项检查) excludes nobody, but %(n)s "
@@ -72,25 +71,12 @@ def rule_checks(bundle: dict[str, Any]) -> Problem | None:
         enabled.add(ONCE_PER_YEAR)
     if policy.get("same_quarter_other_divisions") is True and task.get("joint") is not True:
         enabled.add(SAME_QUARTER)
-    if not (set(map(type, excluded)) <= {list} and set(map(len, excluded)) <= {4}):
+    # checked in C a chunk at a time; a loop only runs to name the first problem
+    problem = excludedrows.rule_problem(excluded, enabled, (ONCE_PER_YEAR, SAME_QUARTER))
+    if problem is False:
         return None  # malformed rows: the structural reading names them
-    codes = list(map(itemgetter(2), excluded))
-    triggers = list(map(itemgetter(3), excluded))
-    if not set(map(type, codes)) <= {str}:
-        return None
-    builtin = (ONCE_PER_YEAR, SAME_QUARTER)
-    # checked in C over a million rows; the loop below only runs to name the first problem
-    if not set(codes) <= enabled or not all(
-            t for c, t in zip(codes, triggers, strict=True) if c in builtin):
-        for i, (code, trigger) in enumerate(zip(codes, triggers, strict=True)):
-            if code not in enabled:
-                return _p(f"pool.excluded[{i}][2]", msg(
-                    "exclusion rule %(code)r is not enabled by the bundle's policy", code=code),
-                    sorted(c for c in enabled if isinstance(c, str)), code)
-            if code in builtin and not trigger:
-                return _p(f"pool.excluded[{i}][3]", msg(
-                    "an exclusion by %(code)s names the earlier inspection that triggered it",
-                    code=code), "a task id", trigger)
+    if problem:
+        return problem  # type: ignore[return-value]
     return units_check(bundle) or _ratio_check(bundle, task)
 
 

@@ -14,6 +14,7 @@ from shuangsuiji.kernel.model import (
     Expert,
     FrozenPool,
     Inspector,
+    Participant,
     StratumDraw,
 )
 from shuangsuiji.kernel.people import (
@@ -24,6 +25,13 @@ from shuangsuiji.kernel.people import (
     draw_experts,
     draw_groups,
     eligible_inspectors,
+    group_count,
+)
+from shuangsuiji.kernel.quotas import (
+    canonical_participants,
+    draw_joint_groups,
+    joint_eligible,
+    sides,
 )
 from shuangsuiji.kernel.streams import Stream, permutation, sample
 from shuangsuiji.messages import msg
@@ -42,6 +50,7 @@ def draw(
     inspectors: Iterable[Inspector] = (),
     experts: Iterable[Expert] = (),
     conflicts: Iterable[tuple[str, str]] = (),
+    participants: Iterable[Participant] = (),
 ) -> DrawResult:
     """Draw targets, batch order, inspector groups with leaders, and experts from ``pool``.
 
@@ -52,6 +61,8 @@ def draw(
     ``conflicts`` (person id, credit code), declared in the announcement, are never
     assigned: such an inspector is replaced in the group (stream ``conflicts``) and such an
     expert is not drawn (§4, steps 6a and 7).
+
+    ``participants`` (a joint task, §6.5) draw each group with a quota from each of them.
     """
     params = params or DrawParams()
     if not seed:
@@ -75,9 +86,18 @@ def draw(
     declared = frozenset(
         (canonical_text(p), canonical_text(t)) for p, t in conflicts
     )
-    groups = avoid_conflicts(
-        seed, draw_groups(seed, eligible, order, params, rules), eligible, declared
-    )
+    joint = tuple(participants)
+    side: dict[str, str] | None = None
+    if joint:
+        joint = canonical_participants(joint, pool.task)
+        side = sides(directory, joint)
+        eligible = joint_eligible(eligible, side)
+        count = group_count(params, len(order))
+        drawn_groups = (draw_joint_groups(seed, eligible, side, joint, order, params, rules, count)
+                        if count else ())
+    else:
+        drawn_groups = draw_groups(seed, eligible, order, params, rules)
+    groups = avoid_conflicts(seed, drawn_groups, eligible, declared, side)
     expert_dir = canonical_experts(experts)
     chosen_experts = draw_experts(
         seed, conflict_free_experts(expert_dir, drawn, declared), params.experts_count
@@ -97,6 +117,7 @@ def draw(
         final_groups=groups,
         final_experts=chosen_experts,
         conflicts=tuple(sorted(declared)),
+        participants=joint,
     )
 
 

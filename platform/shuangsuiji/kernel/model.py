@@ -295,6 +295,20 @@ class Expert:
 
 
 @dataclass(frozen=True)
+class Participant:
+    """A participant (参与单位) of a joint task (联合抽查): its items and its inspector quota
+    per group; its inspectors are those whose division or department is one of ``units``
+    (kernel/quotas.py, docs/draw-spec.md §6.5)."""
+
+    code: str
+    name: str
+    tenant: str
+    units: tuple[str, ...]
+    item_codes: tuple[str, ...]
+    quota: int = 1
+
+
+@dataclass(frozen=True)
 class DrawParams:
     """How to draw people and batches for a task.
 
@@ -392,6 +406,8 @@ class DrawResult:
     recusals: tuple[RecusalStep, ...] = field(default_factory=tuple)
     #: conflicts of interest declared in the announcement (person id, credit code), sorted
     conflicts: tuple[tuple[str, str], ...] = ()
+    #: the participants of a joint task with their quotas (§6.5); empty when not joint
+    participants: tuple[Participant, ...] = ()
 
     @property
     def selected(self) -> tuple[str, ...]:

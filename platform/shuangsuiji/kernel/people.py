@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from itertools import pairwise
@@ -200,6 +200,7 @@ def avoid_conflicts(
     groups: tuple[Group, ...],
     eligible: tuple[str, ...],
     conflicts: frozenset[tuple[str, str]],
+    side: Mapping[str, str] | None = None,
 ) -> tuple[Group, ...]:
     """Groups in which no member has a conflict declared in the announcement with one of
     the group's targets (docs/draw-spec.md §4, step 6a).
@@ -209,6 +210,7 @@ def avoid_conflicts(
     ``candidates[below(len)]`` on stream ``"conflicts"``; the candidates are the eligible
     inspectors, in canonical order, not in any group now, not replaced out earlier, and with
     no declared conflict with the group's targets. No candidate: the draw is refused.
+    ``side`` (a joint task, §6.5): only candidates of the replaced member's participant.
     """
     if not conflicts or not groups:
         return groups
@@ -224,7 +226,8 @@ def avoid_conflicts(
             if m not in conflicted:
                 continue
             in_task = {x for h in out for x in h.members} | set(members) | replaced
-            candidates = [p for p in eligible if p not in in_task and p not in conflicted]
+            candidates = [p for p in eligible if p not in in_task and p not in conflicted
+                          and (side is None or side.get(p) == side.get(m))]
             if not candidates:
                 raise NotEnoughPeople(
                     msg("inspector %(person)r has a declared conflict of interest with a "

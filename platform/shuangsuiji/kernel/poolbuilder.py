@@ -7,11 +7,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
-from itertools import compress
+from itertools import compress, repeat
 from operator import itemgetter, or_
+from typing import Any
 
 from shuangsuiji.kernel.canonical import check_field
-from shuangsuiji.kernel.classes import check_one_class
+from shuangsuiji.kernel.classes import bulk_classes, check_one_class, take_classed
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
@@ -53,6 +54,7 @@ _PLAIN_SEP = "\t\n" + _PLAIN_HEAD  # "member<TAB>code<TAB>" + "name<TAB>"
 _LOW = re.compile("[\x00-\x08]")
 _EMPTY: frozenset[str] = frozenset()
 _NOT = bytes([1, 0]) + bytes(254)  # bytes.translate table: 0 -> 1, 1 -> 0
+_new_tuple: Any = tuple.__new__
 
 
 class _Builder:
@@ -80,6 +82,9 @@ class _Builder:
         self.order: dict[str, int] = {}
         for i, rule in enumerate(rules.risk_rules):
             self.order.setdefault(rule.flag, i)
+        #: class flags (docs/draw-spec.md §3.2) no extra exclusion names: a member whose
+        #: one flag is one of these and who has no history goes to its bucket in bulk
+        self.class_only = bulk_classes(rules, self.extras)
         self.plain: list[bytes] = []  # members without flags: the bulk of general
         self.general: list[bytes] = []  # members of general carrying some other flag
         self.buckets: list[list[bytes]] = [[] for _ in rules.risk_rules]
@@ -258,16 +263,12 @@ class _Builder:
         seen.update(ex_codes)
         if len(seen) - before != len(ex_codes):
             duplicate(next(c for c, n in Counter(ex_codes).items() if n > 1))
-        self.excluded.extend(
-            map(
-                Exclusion,
-                ex_codes,
-                map(names.__getitem__, bare),
-                map(_FIELD0, hits),
-                map(_FIELD1, hits),
-                map(_FIELD2, hits),
-            )
-        )
+        # tuple.__new__ in C: the named tuple's own __new__ is a Python function per row
+        self.excluded.extend(map(_new_tuple, repeat(Exclusion), zip(
+            ex_codes, map(names.__getitem__, bare), map(_FIELD0, hits), map(_FIELD1, hits),
+            map(_FIELD2, hits), strict=True)))
+        if rest and self.class_only and separable:
+            rest = take_classed(self, codes, names, flags, rest)
         for i in rest:
             self._one(codes[i], names[i], flags.get(i) or _EMPTY)
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from shuangsuiji.kernel.canonical import canonical_text
 from shuangsuiji.kernel.errors import InvalidInput, RecusalImpossible, RuleRefused
 from shuangsuiji.kernel.model import DrawResult, Group, RecusalOutcome, RecusalStep
+from shuangsuiji.kernel.quotas import sides
 from shuangsuiji.kernel.streams import Stream
 from shuangsuiji.messages import either, msg
 from shuangsuiji.rules import RECUSAL_MODES, RecusalRule
@@ -131,6 +132,9 @@ def _withdraw_inspector(
     targets = set(group.targets)
     conflicted = {p for p, t in conflicts if t in targets}
     candidates = [p for p in result.eligible_inspectors if p not in in_task and p not in conflicted]
+    if result.participants:  # a joint task: the same participant's inspector (§6.5)
+        side = sides(result.inspectors, result.participants)
+        candidates = [p for p in candidates if side.get(p) == side.get(step.person_id)]
     if not candidates:
         raise RecusalImpossible(msg(
             "no inspector is left to replace %(person)r in group %(group)s: all %(eligible)s "

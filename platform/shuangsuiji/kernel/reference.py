@@ -27,6 +27,7 @@ from shuangsuiji.kernel.model import (
     Expert,
     Inspection,
     Inspector,
+    Participant,
     PoolRules,
     Sampling,
     Target,
@@ -221,7 +222,8 @@ def eligible(directory: list[Inspector], task: Task, params: DrawParams,
 
 def draw(pool: dict[str, Any], seed: str, task: Task, sampling: Sampling, rules: DrawRules,
          params: DrawParams, inspectors: list[Inspector], experts: list[Expert],
-         conflicts: set[tuple[str, str]]) -> dict[str, Any]:
+         conflicts: set[tuple[str, str]],
+         participants: list[Participant] | None = None) -> dict[str, Any]:
     strata = [(name, [ms[i][0] for i in sample(Stream(seed, "targets/" + name), len(ms), k)])
               for name, _, k, ms in pool["strata"]]  # step 1
     drawn = [c for _, chosen in strata for c in chosen]
@@ -235,14 +237,33 @@ def draw(pool: dict[str, Any], seed: str, task: Task, sampling: Sampling, rules:
         batches = [runs[i] for i in sample(Stream(seed, "batches"), b, b)]
         order = [c for _, run in batches for c in run]
     ok = eligible(inspectors, task, params, rules)  # step 3
+    joint = sorted(participants or [], key=lambda p: order_key(p.code))  # §6.5
+    side: dict[str, str] = {}
+    for person in inspectors:
+        for p in joint:
+            if canonical(person.division) in p.units or canonical(person.department) in p.units:
+                side[canonical(person.person_id)] = p.code
+                break
+    if joint:
+        ok = [p for p in ok if p in side]
     groups: list[dict[str, Any]] = []
     if params.group_count or params.targets_per_group:  # step 4
         g = params.group_count or -(-len(drawn) // (params.targets_per_group or 1))
         m = max(params.group_size or rules.group_rule.min_size, rules.group_rule.min_size)
-        d = sample(Stream(seed, "inspectors"), len(ok), g * m)
+        places: list[list[str]] = [[] for _ in range(g)]
+        for p in joint:  # §6.5: each participant's quota first, on its own stream
+            own = [x for x in ok if side[x] == p.code]
+            d = sample(Stream(seed, "inspectors/" + p.code), len(own), g * p.quota)
+            for n in range(g):
+                places[n] += [own[i] for i in d[n * p.quota:(n + 1) * p.quota]]
+        rest = [x for x in ok if not any(x in c for c in places)]
+        free_places = m - sum(p.quota for p in joint)
+        d = sample(Stream(seed, "inspectors"), len(rest), g * free_places)
+        for n in range(g):
+            places[n] += [rest[i] for i in d[n * free_places:(n + 1) * free_places]]
         leaders = Stream(seed, "leaders")
         for n in range(1, g + 1):
-            members = [ok[i] for i in d[(n - 1) * m:n * m]]
+            members = places[n - 1]
             leader = members[leaders.below(m)] if rules.group_rule.leader else None  # step 5
             groups.append({"number": n, "members": members, "leader": leader,
                            "targets": [c for p, c in enumerate(order) if p % g == n - 1]})
@@ -252,7 +273,8 @@ def draw(pool: dict[str, Any], seed: str, task: Task, sampling: Sampling, rules:
                 if any((person, t) in conflicts for t in group["targets"]):
                     taken = {p for gr in groups for p in gr["members"]}
                     free = [p for p in ok if p not in taken and p not in out
-                            and not any((p, t) in conflicts for t in group["targets"])]
+                            and not any((p, t) in conflicts for t in group["targets"])
+                            and side.get(p) == side.get(person)]
                     new = free[stream.below(len(free))]
                     out.add(person)
                     group["members"][i] = new
@@ -263,7 +285,7 @@ def draw(pool: dict[str, Any], seed: str, task: Task, sampling: Sampling, rules:
     chosen = [directory[i] for i in sample(Stream(seed, "experts"), len(directory),
                                            params.experts_count)]
     return {"strata": strata, "batches": batches, "eligible": ok, "groups": groups,
-            "experts": chosen}
+            "experts": chosen, "side": side}
 
 
 # §5 Recusal: withdraw of an inspector ----------------------------------------------------
@@ -274,7 +296,8 @@ def withdraw(result: dict[str, Any], seed: str, step: int, person: str, target: 
     group = next(g for g in result["groups"] if person in g["members"])
     taken = {p for g in result["groups"] for p in g["members"]}
     free = [p for p in result["eligible"] if p not in taken and p not in withdrawn
-            and not any((p, t) in conflicts for t in group["targets"])]
+            and not any((p, t) in conflicts for t in group["targets"])
+            and result["side"].get(p) == result["side"].get(person)]
     new = free[stream.below(len(free))]
     group["members"][group["members"].index(person)] = new
     new_leader = None

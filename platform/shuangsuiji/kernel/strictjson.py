@@ -345,7 +345,7 @@ class _Stream:
             return self.obj(path)
         if path == ("pool", "strata") and c == "[":
             return self.array((*path, "*"))
-        if path == ("pool", "strata", "*", "members") and c == "[":
+        if path in (("pool", "strata", "*", "members"), ("pool", "excluded")) and c == "[":
             return self.members()
         return self.value()
 

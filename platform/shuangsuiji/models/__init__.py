@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 #: Every module of the package, in the order they are imported.
 MODULES = ("accounts", "audit", "blobs", "calendars", "credit_classes", "directories", "draws",
-           "inspections", "jobs", "plans", "provisions", "tenants", "units")
+           "inspections", "jobs", "joint", "plans", "provisions", "tenants", "units")
 #: Modules whose mappers may be configured without the others (their relationships, if
 #: any, stay inside the module).
 SELF_CONTAINED = frozenset({"shuangsuiji.models.tenants"})

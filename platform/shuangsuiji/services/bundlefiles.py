@@ -1,7 +1,9 @@
 """The public bundle as a file: its pool stored compressed at commit, the download streamed.
 
-At commit the bundle's ``pool`` value (canonical JSON, :func:`kernel.bundlestream.pool_json`)
-is compressed once, as raw deflate ending in a full flush, and kept in ``blob_chunks``
+At commit the bundle's ``pool`` value (canonical JSON made from the frozen pool,
+:func:`kernel.pooljson.frozen_pool_json`: the bytes :func:`kernel.bundlestream.pool_json`
+makes from the pool's lines) is compressed once, as raw deflate ending in a full flush, and
+kept in ``blob_chunks``
 (kind ``bundle_pool``; piece 0 a small header: CRC-32 and lengths). A download is then
 
 * ``Content-Encoding: gzip``: a gzip header, the rest of the bundle before ``"pool":``
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session
 from shuangsuiji import kernel
 from shuangsuiji.kernel.bundlestream import bundle_json, pool_json, result_without_pool
 from shuangsuiji.kernel.orgtree import UNITS_KEY
+from shuangsuiji.kernel.pooljson import frozen_pool_json
 from shuangsuiji.models.draws import Draw, DrawPool
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import blobs
@@ -39,6 +42,7 @@ from shuangsuiji.services import blobs
 _HEADER = struct.Struct(">4sIQQ")  # magic, CRC-32, JSON length, deflate length
 _MAGIC = b"DFL1"
 _LEVEL = 1  # zlib level at commit: a draw of a million targets waits ~0.5 s for it
+_BATCH = 4 * 1024 * 1024  # bytes of JSON per deflate call
 _GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime 0
 
 
@@ -85,34 +89,49 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
 # --- storing at commit ----------------------------------------------------------------
 
 
-def store_pool(session: Session, record: Draw, pool: kernel.FrozenPool) -> None:
-    """Compress the bundle's ``pool`` value once and store it in pieces (kind
-    ``bundle_pool`` of the draw)."""
+def compress_pool(pool: kernel.FrozenPool) -> list[bytes]:
+    """The bundle's ``pool`` value of ``pool`` compressed once, as the pieces
+    :func:`store_pool` writes: the header (piece 0), then the deflate stream in pieces of
+    :data:`blobs.CHUNK`. No database: the draw runs it on a second thread (zlib releases the
+    GIL) while it writes its rows."""
     z = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
     crc, length, deflated = 0, 0, 0
     out = bytearray()
+    parts: list[bytes] = []
+    batch: list[bytes] = []
+    size = 0
 
-    def pieces() -> Iterator[bytes]:
-        nonlocal crc, length, deflated, out
-        for chunk in pool_json(lambda: kernel.frozen_pool_text(pool)):
-            crc = zlib.crc32(chunk, crc)
-            length += len(chunk)
-            out += z.compress(chunk)
-            while len(out) >= blobs.CHUNK:
-                piece = bytes(out[:blobs.CHUNK])
-                del out[:blobs.CHUNK]
-                deflated += len(piece)
-                yield piece
-        out += z.flush(zlib.Z_FULL_FLUSH)  # byte-aligned, not final: more blocks may follow
-        while out:
-            piece = bytes(out[:blobs.CHUNK])
+    def deflate(data: bytes) -> None:
+        nonlocal deflated
+        out.extend(data)
+        while len(out) >= blobs.CHUNK:  # cut as it grows: never the whole stream twice
+            parts.append(bytes(out[:blobs.CHUNK]))
             del out[:blobs.CHUNK]
-            deflated += len(piece)
-            yield piece
+            deflated += blobs.CHUNK
 
-    blobs.write(session, blobs.BUNDLE_POOL, record.id, pieces(), first_seq=1)
-    blobs.write(session, blobs.BUNDLE_POOL, record.id,
-                [_HEADER.pack(_MAGIC, crc, length, deflated)])
+    for chunk in frozen_pool_json(pool):
+        crc = zlib.crc32(chunk, crc)
+        length += len(chunk)
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= _BATCH:  # few large calls: zlib's per-call cost and the GIL's hand-offs
+            deflate(z.compress(b"".join(batch)))
+            batch.clear()
+            size = 0
+    deflate(z.compress(b"".join(batch)))
+    deflate(z.flush(zlib.Z_FULL_FLUSH))  # byte-aligned, not final: more blocks may follow
+    if out:
+        parts.append(bytes(out))
+        deflated += len(out)
+    return [_HEADER.pack(_MAGIC, crc, length, deflated), *parts]
+
+
+def store_pool(session: Session, record: Draw, pool: kernel.FrozenPool,
+               compressed: list[bytes] | None = None) -> None:
+    """Store the bundle's ``pool`` value compressed, in pieces (kind ``bundle_pool`` of the
+    draw): ``compressed`` as :func:`compress_pool` made it, else made now."""
+    parts = compress_pool(pool) if compressed is None else compressed
+    blobs.write(session, blobs.BUNDLE_POOL, record.id, parts)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from shuangsuiji.models.inspections import (
     PublishedResult,
     TaskReport,
 )
+from shuangsuiji.models.joint import TaskParticipant
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
@@ -75,6 +76,11 @@ def publish(
     task = get_task(session, task_id)
     if task.status in ("published", "closed"):
         raise Conflict(msg("task %(task)s is already published", task=task.code))
+    if session.scalar(select(TaskParticipant.id).where(TaskParticipant.task_id == task.id)):
+        raise UserError(msg("task %(task)s is a joint task (联合抽查): each participant "
+                            "publishes the results of its own items", task=task.code),
+                        hint=msg("ssj joint publish --tenant T --task %(task)s --participant "
+                                 "CODE", task=task.code))
     if task.work_ended_on is None:
         raise Conflict(msg("the work of task %(task)s has not ended", task=task.code),
                        hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",

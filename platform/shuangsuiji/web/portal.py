@@ -28,7 +28,13 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import announcements, class_strata, public_results, selection_pages
+from shuangsuiji.services import (
+    announcements,
+    class_strata,
+    joint_stats,
+    public_results,
+    selection_pages,
+)
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import publication as publication_service
@@ -128,8 +134,9 @@ def tasks() -> str:
     announced: dict[int, list[DrawAnnouncement]] = {}
     for a in s.scalars(select(DrawAnnouncement).order_by(DrawAnnouncement.number)):
         announced.setdefault(a.task_id, []).append(a)
+    joint = {task.id: parts for task, parts in joint_stats.overview(s)}  # 联合抽查
     return render_template("portal/tasks.html", tasks=plan_service.list_tasks(s), draws=draws,
-                           announced=announced)
+                           announced=announced, joint=joint)
 
 
 @bp.get("/<tenant_slug>/announcements/<int:announcement_id>")

@@ -5,6 +5,7 @@ event in one transaction; a concurrent draw of the same task is refused as a con
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from shuangsuiji.models.directories import ItemListVersion
 from shuangsuiji.models.draws import Draw, DrawVoid
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, bundlefiles, units
+from shuangsuiji.services import audit, bundlefiles, joint, units
 from shuangsuiji.services.draw_units import bundle_units
 from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
@@ -68,6 +69,20 @@ def draw_and_commit(
     seed_source: str, witnesses: tuple[str, ...], progress: Progress,
     packed_pool: Callable[[], bytes | bytearray], announced: Announced | None = None,
 ) -> Draw:
+    # the public bundle's pool JSON is made and compressed on a second thread (zlib releases
+    # the GIL) while the draw is made and its rows are written; stored before the commit
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-bundle-pool") as maker:
+        public_pool = maker.submit(bundlefiles.compress_pool, prepared.pool)
+        return _draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
+                                witnesses, progress, packed_pool, announced, public_pool.result)
+
+
+def _draw_and_commit(
+    session: Session, tenant: Tenant, prepared: Prepared, previous: int, seed: str,
+    seed_source: str, witnesses: tuple[str, ...], progress: Progress,
+    packed_pool: Callable[[], bytes | bytearray], announced: Announced | None,
+    public_pool: Callable[[], list[bytes]],
+) -> Draw:
     task = prepared.task
     result = kernel.draw(
         prepared.pool,
@@ -77,6 +92,7 @@ def draw_and_commit(
         inspectors=announced.inspectors if announced else load_inspectors(session),
         experts=announced.experts if announced else load_experts(session),
         conflicts=[(p, c) for p, c in announced.announcement["conflicts"]] if announced else (),
+        participants=joint.kernel_participants(session, task),  # 联合抽查 (§6.5)
     )
     progress("drawn", 3, 3)
     replaces = session.scalar(select(Draw.id).where(Draw.task_id == task.id,
@@ -126,7 +142,7 @@ def draw_and_commit(
                        hint=msg("reload the task to see that draw")) from None
     write_selections(session, record, task, result)
     write_pool(session, record, packed_pool())
-    bundlefiles.store_pool(session, record, prepared.pool)  # the public download's pool
+    bundlefiles.store_pool(session, record, prepared.pool, public_pool())  # the download's
     task.status = "drawn"
     audit.record(
         session,

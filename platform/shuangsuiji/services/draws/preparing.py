@@ -23,10 +23,10 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import ExclusionRule
-from shuangsuiji.services import credit_classes, provisions, units
+from shuangsuiji.services import credit_classes, joint, provisions, units
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services.draw_units import task_units
-from shuangsuiji.services.draws.reading import load_candidates, load_history
+from shuangsuiji.services.draws.reading import load_candidates, load_history, load_inspectors
 
 Progress = Callable[[str, int, int], None]
 
@@ -173,8 +173,13 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
             where=msg("task %(task)s", task=task.code),
             hint=msg("use one of: %(choices)s", choices=rules.group_rule.scopes),
         )
+    kernel_task = _kernel_task(task, items, units.load_tree(session))
+    if task.joint:  # 联合抽查: the participants' quotas, checked before any draw
+        params = joint.joint_params(session, task, params, rules.group_rule.min_size)
+        joint.check_ready(session, task, kernel_task, params, draw_rules,
+                          load_inspectors(session))
     return Setup(
-        task, items, rules, _kernel_task(task, items, units.load_tree(session)),
+        task, items, rules, kernel_task,
         kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
         kernel.PoolRules(
             # CQ 第十条第一款 国家及我市另有规定的，从其规定: a provision in force for the

@@ -41,13 +41,17 @@ def pack_pool(pool: kernel.FrozenPool) -> bytearray:
 def write_pool(session: Session, record: Draw, packed: bytes | bytearray) -> None:
     """The packed pool: its first piece in ``draw_pools.data``, the rest in ``blob_chunks``
     (MariaDB refuses a row over its 16 MiB packet, a little above a million targets)."""
-    head, rest = blobs.head_and_rest(packed)
+    size = blobs.CHUNK
+    view = memoryview(packed)
     done = session.connection().execute(insert(DrawPool).values(
-        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE, data=head,
+        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_STORAGE,
+        data=bytes(view[:size]),
     ))
     key = done.inserted_primary_key
     assert key is not None
-    blobs.write(session, blobs.DRAW_POOL, key[0], rest, first_seq=1)
+    # one piece copied at a time, not the whole pool cut into copies first
+    blobs.write(session, blobs.DRAW_POOL, key[0],
+                (bytes(view[i:i + size]) for i in range(size, len(view), size)), first_seq=1)
 
 
 def stored_pool(session: Session, record: Draw) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 
 import { Stream, permutation, sample } from "./streams.js";
 import { Problem } from "./read.js";
+import { jointGroups, sides } from "./quotas.js";
 
 const SCOPES = ["within_department", "with_subordinates", "across_departments", "unified"];
 const refuse = (key, args) => new Problem("bundle", key, args);
@@ -89,7 +90,7 @@ async function groups(seed, eligible, order, params, rules) {
  * §4 step 6a (v2): a member with a conflict declared in the announcement with a target of
  * their group is replaced in place (and as leader) from stream `conflicts`.
  */
-async function avoidConflicts(seed, groups, eligible, conflicts) {
+async function avoidConflicts(seed, groups, eligible, conflicts, side) {
   if (!conflicts.size || !groups.length) return groups;
   const stream = await Stream.open(seed, "conflicts");
   const out = groups.map((g) => ({ ...g, members: [...g.members] }));
@@ -100,7 +101,8 @@ async function avoidConflicts(seed, groups, eligible, conflicts) {
       const m = g.members[pos];
       if (!conflicted.has(m)) continue;
       const inTask = new Set([...out.flatMap((h) => h.members), ...replaced]);
-      const candidates = eligible.filter((p) => !inTask.has(p) && !conflicted.has(p));
+      const candidates = eligible.filter((p) => !inTask.has(p) && !conflicted.has(p)
+        && (!side || side.get(p) === side.get(m)));
       if (!candidates.length) throw refuse("kernel.conflict_no_candidate", { person: m, group: g.number });
       const chosen = candidates[await stream.below(candidates.length)];
       replaced.add(m);
@@ -137,15 +139,28 @@ export async function runDraw(pool, seed, inputs) {
   const { params, rules, task, sampling } = inputs;
   const runs = await batches(seed, drawn, params.batch_count, rules.item_category, sampling.ratio_permille);
   const order = runs.length ? runs.flatMap((b) => b.targets) : drawn;
-  const eligible = eligibleInspectors(inputs.inspectors, task, params, rules);
+  let eligible = eligibleInspectors(inputs.inspectors, task, params, rules);
   const conflicts = inputs.conflicts ?? new Map(); // v2: declared in the announcement
-  const drawnGroups = await avoidConflicts(seed, await groups(seed, eligible, order, params, rules),
-    eligible, conflicts);
+  const joint = inputs.participants; // §6.5: a joint task's quotas
+  let side = null;
+  let asDrawn;
+  if (joint) {
+    side = sides(inputs.inspectors, joint);
+    eligible = eligible.filter((p) => side.has(p));
+    const count = groupCount(params, order.length);
+    asDrawn = count ? await jointGroups(seed, eligible, side, joint, order, params, rules, count) : [];
+  } else {
+    asDrawn = await groups(seed, eligible, order, params, rules);
+  }
+  const drawnGroups = await avoidConflicts(seed, asDrawn, eligible, conflicts, side);
   const barred = new Set([...conflicts.values()].filter(([, t]) => drawn.includes(t)).map(([p]) => p));
   const expertPool = inputs.experts.filter((e) => !barred.has(e.person_id));
   const drawnExperts = await experts(seed, expertPool, params.experts_count);
   return {
-    strata, batches: runs, eligible_inspectors: eligible, groups: drawnGroups,
-    experts: drawnExperts,
+    result: {
+      strata, batches: runs, eligible_inspectors: eligible, groups: drawnGroups,
+      experts: drawnExperts,
+    },
+    side,
   };
 }

@@ -192,3 +192,16 @@ Object.assign(M, {
   "units.trigger_department": ["the triggering task's department is not the 司局 of its unit in the tree", "触发任务的司局不是其单位在组织机构中的所属司局"],
   "units.other_department": ["the same-quarter exclusion (MIIT 第十条第二款) binds other 处室 of the task's own 司局 only; task %(trigger)s is of %(dept)s / %(unit)s", "同季度排除（工信部办法第十条第二款）只适用于本司局的其他处室；任务 %(trigger)s 属于 %(dept)s / %(unit)s"],
 });
+Object.assign(M, {
+  "joint.shape": ["expected an object with the key participants", "应为含 participants 键的对象"],
+  "joint.not_joint": ["the bundle names participants of a joint task (联合抽查) but the task is not declared joint", "数据包列出联合抽查的参与单位，但任务未声明为联合抽查"],
+  "joint.participant": ["expected a participant {code, name, tenant, units, item_codes, quota}", "应为参与单位 {code, name, tenant, units, item_codes, quota}"],
+  "joint.too_few": ["a joint inspection needs at least two participants; %(n)s given", "联合抽查至少需要两个参与单位；此处只有 %(n)s 个"],
+  "joint.code": ["participant %(code)s is named twice or has no code", "参与单位 %(code)s 重复或缺少编码"],
+  "joint.quota": ["participant %(code)s: the quota %(quota)s must be at least 1", "参与单位 %(code)s：配额 %(quota)s 至少为 1"],
+  "joint.empty": ["participant %(code)s names no unit or no item", "参与单位 %(code)s 未列出单位或事项"],
+  "joint.item_twice": ["item %(item)s is brought by both %(a)s and %(b)s", "事项 %(item)s 同时属于 %(a)s 与 %(b)s"],
+  "joint.items": ["the participants' items are not the task's items", "参与单位的事项与任务的事项不一致"],
+  "joint.quota_size": ["the quotas add up to %(total)s per group, more than the group size %(size)s", "各参与单位配额合计每组 %(total)s 人，超过每组人数 %(size)s"],
+  "joint.not_enough": ["participant %(code)s has %(eligible)s eligible inspectors; its quota needs %(need)s", "参与单位 %(code)s 符合条件的检查人员只有 %(eligible)s 名，其配额需要 %(need)s 名"],
+});

@@ -46,7 +46,8 @@ export async function applyRecusal(state, input) {
       const inTask = withdrawn("inspector");
       for (const g of groups) g.members.forEach((m) => inTask.add(m));
       const conflicted = new Set(declared.filter(([, t]) => group.targets.includes(t)).map(([p]) => p));
-      const candidates = state.eligible.filter((p) => !inTask.has(p) && !conflicted.has(p));
+      const candidates = state.eligible.filter((p) => !inTask.has(p) && !conflicted.has(p)
+        && (!state.side || state.side.get(p) === state.side.get(person))); // §6.5
       if (!candidates.length) throw refuse("kernel.no_replacement", { person, group: group.number });
       const replacement = candidates[await stream.below(candidates.length)];
       group.members = group.members.map((m) => (m === person ? replacement : m));

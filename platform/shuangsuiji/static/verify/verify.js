@@ -9,6 +9,7 @@ import { Problem, SCHEMA, field, read } from "./read.js";
 import { rebuildPool } from "./pool.js";
 import { runDraw } from "./draw.js";
 import { applyRecusal } from "./recusal.js";
+import { JOINT, readJoint } from "./quotas.js";
 import { FORMAT_V2, checkV2, readConflicts, ruleChecks, stepSeed } from "./v2.js";
 
 export const FORMAT = "shuangsuiji-draw/1";
@@ -95,9 +96,10 @@ export async function recompute(bundle) {
       conflicts.set(JSON.stringify(pair), pair);
     }
   }
-  const result = await runDraw(pool, seed, { task, sampling, params, rules: drawRules, inspectors, experts, conflicts });
+  const participants = readJoint(bundle, task);
+  const { result, side } = await runDraw(pool, seed, { task, sampling, params, rules: drawRules, inspectors, experts, conflicts, participants });
   const state = {
-    seed, eligible: result.eligible_inspectors, expertsDirectory: experts,
+    seed, eligible: result.eligible_inspectors, expertsDirectory: experts, side,
     selected: result.strata.flatMap((s) => s.selected), groups: groupsOf(result.groups),
     experts: [...result.experts], steps: [], conflicts,
   };
@@ -133,6 +135,7 @@ export async function recompute(bundle) {
   }
   if (annotations !== undefined && annotations !== null) remade[ANNOTATIONS] = annotations;
   if (has(bundle, UNITS)) remade[UNITS] = bundle[UNITS];
+  if (participants) remade[JOINT] = { participants };
   remade.digests = { pool: pool.digest, draw: await drawDigest(remade, pool.digest) };
   return { remade, pool, result, state };
 }
@@ -171,7 +174,11 @@ export async function verifyBundle(bundle) {
     const d = firstDifference(remade[key], bundle[key], key);
     if (d) return d;
   }
-  const extra = Object.keys(bundle).filter((k) => !keys.includes(k) && k !== ANNOTATIONS && k !== UNITS).sort(compareText);
+  if (has(remade, JOINT)) {
+    const d = firstDifference(remade[JOINT], bundle[JOINT], JOINT);
+    if (d) return d;
+  }
+  const extra = Object.keys(bundle).filter((k) => !keys.includes(k) && k !== ANNOTATIONS && k !== UNITS && k !== JOINT).sort(compareText);
   if (extra.length) return failure(extra[0], "unknown_field", {}, null, bundle[extra[0]]);
   const found = await drawDigest(bundle, bundle.digests.pool);
   if (found !== bundle.digests.draw) return failure("digests.draw", "draw_digest", {}, found, bundle.digests.draw);

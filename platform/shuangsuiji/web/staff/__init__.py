@@ -24,6 +24,7 @@ from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
     followup,
     items,
     jobs,
+    joint,
     plans,
     publication,
     records,

@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session
-from shuangsuiji.services import credit_classes, lifecycle
+from shuangsuiji.services import credit_classes, joint_stats, lifecycle
 from shuangsuiji.services import statistics as stats_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.charts import Series, bar_chart, percent
@@ -63,7 +63,8 @@ def statistics() -> str:
          Series(_("Problems found"), [t.problems_found for t in trend]),
          Series(_("Cases transferred"), [t.transfers for t in trend])],
         title=_("Targets drawn and problems found, by year"), empty=_("no data"))
-    return render_template("staff/statistics.html", year=year, stats=trend[-1], chart=chart)
+    return render_template("staff/statistics.html", year=year, stats=trend[-1], chart=chart,
+                           joint=joint_stats.overview(s, year=year))
 
 
 @bp.get("/statistics.xlsx")

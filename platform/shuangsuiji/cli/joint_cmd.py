@@ -1,0 +1,100 @@
+"""`ssj joint plan|answer|show|result|publish`: joint tasks (联合抽查) and their participants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from shuangsuiji.cli.common import SsjGroup, cli_actor, platform, session, tenant_option
+from shuangsuiji.cli.lifecycle import tenant_of
+from shuangsuiji.services import joint, joint_results
+
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+@click.group("joint", cls=SsjGroup)
+def joint_group() -> None:
+    """Joint tasks (联合抽查): participants, their quotas, results per item, publication."""
+
+
+@joint_group.command("plan")
+@tenant_option
+@click.option("--task", "task", required=True, metavar="CODE")
+@click.option("--participant", "given", multiple=True, required=True,
+              metavar="UNIT:ITEM[,ITEM…][:QUOTA]",
+              help="A unit taking part, the items it brings and its inspectors per group "
+                   "(default 1); repeatable, at least two.")
+def plan(tenant: str, task: str, given: tuple[str, ...]) -> None:
+    """Set the participants of a task (the whole list); the task becomes joint."""
+    plans = [joint.parse_plan(text, where=f"--participant {text}") for text in given]
+    with session(tenant) as (s, t):
+        rows = joint.plan(s, tenant_of(t), task, plans)
+        for r in rows:
+            click.echo(f"{r.code} ({r.name}): {', '.join(r.item_codes)}; quota {r.quota}; "
+                       f"{r.state}")
+
+
+@joint_group.command("answer")
+@tenant_option
+@click.option("--task", "task", required=True, metavar="CODE")
+@click.option("--participant", "code", required=True, metavar="CODE")
+@click.option("--accept/--refuse", "accept", required=True)
+@click.option("--note", default="", help="Why (required for a refusal).")
+def answer(tenant: str, task: str, code: str, accept: bool, note: str) -> None:
+    """A participant accepts or refuses to take part."""
+    with session(tenant) as (s, t):
+        row = joint.answer(s, tenant_of(t), task, code, accept=accept, note=note,
+                           actor=cli_actor())
+        click.echo(f"{row.code}: {row.state}")
+
+
+@joint_group.command("show")
+@tenant_option
+@click.option("--task", "task", required=True, metavar="CODE")
+def show(tenant: str, task: str) -> None:
+    """The participants of a joint task, their results and publication."""
+    with session(tenant) as (s, _):
+        found = joint.get_task(s, task)
+        for v in joint_results.views(s, found):
+            published = (f"published {v.published_on} (due {v.due_on}"
+                         f"{', on time' if v.on_time else ', late'})" if v.published_on
+                         else "not published")
+            click.echo(f"{v.code} ({v.name}) {v.state}: items {', '.join(v.item_codes)}; "
+                       f"quota {v.quota}; {v.results} results, {v.problems} problems; "
+                       f"{published}")
+
+
+@joint_group.command("result")
+@tenant_option
+@click.option("--task", "task", required=True, metavar="CODE")
+@click.option("--target", "credit_code", required=True, metavar="USCC")
+@click.option("--item", "item", required=True, metavar="CODE")
+@click.option("--result", "result", required=True, help="e.g. no_problem, problem_rectified.")
+@click.option("--handling", default="", help="Handling opinion (处理意见).")
+@click.option("--on", "on", type=DATE, default=None)
+def result(tenant: str, task: str, credit_code: str, item: str, result: str, handling: str,
+           on: datetime | None) -> None:
+    """Set the result of one item at one drawn target (after its one on-site record)."""
+    with session(tenant) as (s, t):
+        row = joint_results.record_item_result(
+            s, platform(), tenant_of(t), task, credit_code, item, result, handling=handling,
+            decided_on=on.date() if on else None)
+        click.echo(f"{row.credit_code} {row.item_code} ({row.participant_code}): {row.result}"
+                   f"{' (problem found)' if row.problem_found else ''}")
+
+
+@joint_group.command("publish")
+@tenant_option
+@click.option("--task", "task", required=True, metavar="CODE")
+@click.option("--participant", "code", required=True, metavar="CODE")
+def publish(tenant: str, task: str, code: str) -> None:
+    """A participant publishes the results of its own items."""
+    with session(tenant) as (s, t):
+        row = joint_results.publish_participant(s, platform(), tenant_of(t), task, code)
+        click.echo(f"{code} published {row.results} result(s) on {row.published_on} "
+                   f"(due {row.due_on}{', on time' if row.on_time else ', LATE'}; "
+                   f"{row.deadline_cite})")
+
+
+commands: list[click.Command] = [joint_group]

@@ -1,0 +1,114 @@
+"""A bundle's excluded rows, read a chunk at a time: a list (a bundle parsed whole) or the
+stream reader's :class:`~shuangsuiji.kernel.strictjson.RawRows` (their JSON text, parsed
+again a chunk at a time), so a couple of hundred thousand excluded targets never exist as
+that many parsed lists at once.
+
+The exclusions made of them share one string per rule code and per triggering task (a
+bundle names a few of each), not one per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import repeat
+from operator import is_, itemgetter
+from typing import Any, TypeGuard
+
+from shuangsuiji.kernel.codec import BundleFormatError
+from shuangsuiji.kernel.model import Exclusion
+from shuangsuiji.kernel.strictjson import ROWS, RawRows
+from shuangsuiji.messages import msg
+
+Problem = tuple[str, Any, Any, str]
+_RULE: Any = itemgetter(2)
+_TRIGGER: Any = itemgetter(3)
+_new_tuple: Any = tuple.__new__
+
+
+def parts(rows: Sequence[Any]) -> Iterator[tuple[int, list[Any]]]:
+    """(offset of its first row, rows) of each chunk of ``rows``."""
+    if isinstance(rows, RawRows):
+        yield from rows.chunks()
+        return
+    for start in range(0, len(rows), ROWS):
+        yield start, list(rows[start:start + ROWS])
+
+
+def is_rows(value: Any) -> TypeGuard[Sequence[Any]]:
+    return isinstance(value, list | RawRows)
+
+
+def rule_problem(excluded: Sequence[Any], enabled: set[str], builtin: tuple[str, ...],
+                 ) -> Problem | bool | None:
+    """The first excluded row whose rule the bundle's policy does not enable, or whose
+    built-in rule names no triggering task; False when a row is malformed (the structural
+    reading names it); None when all is well. Checked in C, a chunk at a time."""
+    for offset, rows in parts(excluded):
+        if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {4}):
+            return False
+        codes = list(map(_RULE, rows))
+        if not set(map(type, codes)) <= {str}:
+            return False
+        triggers = list(map(_TRIGGER, rows))
+        if set(codes) <= enabled and all(
+                t for c, t in zip(codes, triggers, strict=True) if c in builtin):
+            continue
+        for i, (code, trigger) in enumerate(zip(codes, triggers, strict=True), offset):
+            if code not in enabled:
+                return (f"pool.excluded[{i}][2]", sorted(c for c in enabled if isinstance(
+                    c, str)), code, msg("exclusion rule %(code)r is not enabled by the "
+                                        "bundle's policy", code=code))
+            if code in builtin and not trigger:
+                return (f"pool.excluded[{i}][3]", "a task id", trigger, msg(
+                    "an exclusion by %(code)s names the earlier inspection that triggered "
+                    "it", code=code))
+    return None
+
+
+def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]:
+    """The exclusions of ``[code, name, rule code, trigger|null]`` rows, a chunk at a time;
+    checked in bulk when all is well, row by row (naming the bad one) when not."""
+    codes_of = {c: c for c in cites}  # one string per rule code
+    tasks: dict[Any, Any] = {}  # ... and per triggering task
+    out: list[Exclusion] = []
+    for offset, part in parts(rows):
+        cols = [list(map(itemgetter(k), part)) for k in range(4)] if (
+            set(map(type, part)) <= {list} and set(map(len, part)) <= {4}) else None
+        if (
+            cols is not None
+            and set(map(type, cols[0])) <= {str}
+            and set(map(type, cols[1])) <= {str}
+            and set(map(type, cols[2])) <= {str}
+            and set(map(type, cols[3])) <= {str, type(None)}
+            and set(cols[2]) <= cites.keys()
+        ):
+            rules = list(map(codes_of.__getitem__, cols[2]))
+            out.extend(map(_new_tuple, repeat(Exclusion), zip(
+                cols[0], cols[1], rules, map(cites.__getitem__, rules),
+                map(tasks.setdefault, cols[3], cols[3]), strict=True)))
+            continue
+        for i, row in enumerate(part, offset):
+            path = f"pool.excluded[{i}]"
+            ok = (
+                isinstance(row, list)
+                and len(row) == 4
+                and all(isinstance(x, str) for x in row[:3])
+                and (row[3] is None or isinstance(row[3], str))
+            )
+            if not ok:
+                raise BundleFormatError(
+                    path, msg("expected [credit code, name, rule code, task id|null]")
+                )
+            if row[2] not in cites:
+                raise BundleFormatError(
+                    f"{path}[2]", msg("unknown exclusion rule code %(code)r", code=row[2])
+                )
+            out.append(Exclusion(row[0], row[1], row[2], cites[row[2]], row[3]))
+    return out
+
+
+def same_exclusions(expected: Sequence[Exclusion], found: Sequence[Exclusion]) -> bool:
+    """Whether the recomputed pool's exclusions are the very ones read (the pool builder
+    keeps the objects it is given, sorted): then their rows are equal, without a list of
+    rows made on either side."""
+    return len(expected) == len(found) and all(map(is_, expected, found))

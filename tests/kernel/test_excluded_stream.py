@@ -1,0 +1,79 @@
+"""The stream reader keeps a bundle's excluded rows as text in chunks (like the members), and
+the verifier reads them a chunk at a time (kernel/excludedrows.py): a good bundle verifies,
+and every kind of bad excluded row is reported as when the bundle is read whole."""
+
+from __future__ import annotations
+
+import copy
+import io
+from typing import Any
+
+import pytest
+
+from shuangsuiji.kernel import DrawParams, canonical_json, draw, make_bundle, verify_bundle
+from shuangsuiji.kernel.codec import BundleFormatError
+from shuangsuiji.kernel.strictjson import RawRows, load, loads
+from tests.kernel import builders as b
+from tests.kernel.test_bundle_stream import _pool_with_everything
+
+
+def _streamed(data: bytes) -> Any:
+    return load(io.BytesIO(data), rows=2, read_size=11)
+
+
+def _outcome(read: Any, data: bytes) -> tuple[Any, ...]:
+    try:
+        bundle = read(data)
+    except BundleFormatError as e:
+        return ("refused", e.path, e.problem)
+    report = verify_bundle(bundle)
+    return ("report", report.ok, report.path, str(report.message))
+
+
+def _bundle() -> dict[str, Any]:
+    result = draw(_pool_with_everything(), "dice 3-5-1-6-2-4", rules=b.draw_rules(),
+                  params=DrawParams(scope="within_department", group_count=2, experts_count=1),
+                  inspectors=b.inspectors(6), experts=b.experts(3))
+    bundle = make_bundle(result)
+    assert len(bundle["pool"]["excluded"]) >= 3, "the fixture must exclude a few targets"
+    return bundle
+
+
+def test_the_excluded_rows_are_read_as_chunks_of_text_and_verify() -> None:
+    bundle = _bundle()
+    data = canonical_json(bundle)
+    streamed = _streamed(data)
+    excluded = streamed["pool"]["excluded"]
+    assert isinstance(excluded, RawRows) and len(excluded.counts) > 1
+    assert list(excluded) == bundle["pool"]["excluded"]
+    assert _outcome(_streamed, data)[:2] == ("report", True)
+
+
+def _changed(change: str) -> dict[str, Any]:
+    bundle = copy.deepcopy(_bundle())
+    rows = bundle["pool"]["excluded"]
+    last = len(rows) - 1  # in the last chunk: the offset of its rows must be right
+    if change == "rule not enabled":
+        rows[last][2] = "no_such_rule"
+    elif change == "no trigger":
+        rows[last][3] = None
+    elif change == "three fields":
+        rows[last] = rows[last][:3]
+    elif change == "name":
+        rows[last][1] += "（改）"
+    elif change == "order":
+        rows[0], rows[last] = rows[last], rows[0]
+    elif change == "one more":
+        rows.append(["91500000999999999X", "某公司", rows[0][2], rows[0][3]])
+    elif change == "a number":
+        rows[last][0] = 7
+    return bundle
+
+
+@pytest.mark.parametrize("change", ["rule not enabled", "no trigger", "three fields", "name",
+                                    "order", "one more", "a number"])
+def test_a_bad_excluded_row_is_reported_as_when_read_whole(change: str) -> None:
+    data = canonical_json(_changed(change))
+    whole = _outcome(loads, data)
+    assert whole[:2] == ("report", False) or whole[0] == "refused"
+    assert _outcome(_streamed, data) == whole
