@@ -165,7 +165,7 @@ def _portal_crawl(page: Any, site: Site, viewport: str, limit: int = 40) -> dict
             continue
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > page.evaluate("innerWidth"):
-            wide[f"crawl {viewport} {path}"] = width
+            wide[f"crawl {viewport} {path} ({page.evaluate(WIDEST)})"] = width
         queue += page.evaluate("[...document.querySelectorAll('a[href^=\"/p/\"]')]"
                                ".map(a => a.getAttribute('href'))")
     assert len(seen) >= 8, seen
