@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shuangsuiji.errors import Conflict
+from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Target
 from shuangsuiji.models.inspections import (
