@@ -89,6 +89,8 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("staff.item_edit", "GET"): OP, ("staff.item_edit", "POST"): OP,
     ("staff.item_retire", "POST"): OP, ("staff.job_retry", "POST"): OP,
     ("staff.draw", "GET"): OP, ("staff.draw", "POST"): OP, ("staff.announce", "POST"): OP,
+    # the announcement's conflicts picker searches the targets: who holds the ceremony
+    ("staff.target_search_json", "GET"): OP,
     ("staff.commit_seed", "POST"): OP, ("staff.reveal_seed", "POST"): OP,
     ("staff.apply_recusal", "POST"): OP, ("staff.end_work", "POST"): OP,
     ("staff.publish", "POST"): OP, ("staff.transfer", "POST"): OP,

@@ -23,6 +23,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.services import audit
 from shuangsuiji.services import draws as draw_service
 from tests.web.conftest import DEPARTMENTS, TenantWorld
+from tests.web.test_conflict_picker import row_errors
 
 Client = Callable[[str | None], FlaskClient]
 CQ = "/t/chongqing"
@@ -183,12 +184,11 @@ def test_a_bad_announcement_is_shown_under_its_field(
                       data={"reason": "重新抽取", "confirm": "y"}).status_code == 302
     before = _events(app, w)
     refused = admin.post(f"{CQ}/tasks/{w.task_id}/announce", data={
-        "procedure": "generated", "conflicts": "只有一个词"})
+        "procedure": "generated", "conflict_person": [""], "conflict_target": ["只有一个词"]})
     page = _text(refused)
     assert refused.status_code == 422
-    assert field_errors(page, "conflicts") == [
-        "利害关系第 1 行：请写人员编号、空格和统一社会信用代码。"]
-    assert "只有一个词</textarea>" in page and 'id="announce"' in page
+    assert row_errors(page) == ["第 1 行：请选择存在利害关系的人员。"]  # on its row
+    assert 'value="只有一个词"' in page and 'id="announce"' in page
     assert _events(app, w) == before
 
 

@@ -15,10 +15,11 @@ from flask.testing import FlaskClient
 from shuangsuiji.db import audit_guard, set_tenant
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import accounts, audit, plans
+from shuangsuiji.services import accounts, audit, plans, units
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.links import may
+from tests.directories.samples import csv_bytes
 from tests.web.conftest import DEPARTMENTS, TenantWorld
 from tests.web.test_labels import _Links, raw_codes
 
@@ -75,6 +76,18 @@ def two_tasks(platform: Platform, world: dict[str, TenantWorld]) -> TenantWorld:
             group_count=1, inspector_scope="across_departments")
         other = draw_service.draw(s, platform, tenant, task.id, seed="other-task-2718",
                                   witnesses=("公证员",))
+        # an undrawn task (its draw page: the announcement with the conflicts picker) and a
+        # tree whose units have names (shown beside their codes)
+        plans.create_task(
+            s, platform, tenant, plan_year=2026, code="CHONGQING-2026-003", title="第三项检查",
+            department=DEPARTMENTS[0], item_codes=["SX-001"], starts_on=date(2026, 4, 1),
+            ends_on=date(2026, 5, 29), methods=["on_site"], ratio_permille=100,
+            group_count=1, inspector_scope="across_departments")
+        units.import_units(s, csv_bytes(["单位编码", "单位名称", "上级单位编码", "单位类型"], [
+            ["CQJXW", "重庆市经济和信息化委员会", "", "司局"],
+            [DEPARTMENTS[0], f"市经信委{DEPARTMENTS[0]}", "CQJXW", "综合执法处"],
+            [DEPARTMENTS[1], f"市经信委{DEPARTMENTS[1]}", "CQJXW", "业务处室"]]),
+            "组织机构.csv", actor="cq_admin")
         first = s.get(Draw, cq.require_draw())
         assert first is not None
         busy = {m for g in draw_service.current_result(other).final_groups for m in g.members}
@@ -102,11 +115,14 @@ def test_every_link_a_role_is_shown_it_may_follow(
     cq = two_tasks
     client = client_for(username)
     starts = ["/t/chongqing/", f"/t/chongqing/tasks/{cq.task_id}",
-              f"/t/chongqing/draws/{cq.require_draw()}", "/p/chongqing/"]
+              f"/t/chongqing/draws/{cq.require_draw()}", "/p/chongqing/", "/t/chongqing/tasks"]
     if username == "central":
         starts.append("/central/packs/diff")
     status, codes, came_from = crawl(client, starts)
     assert sum(1 for s in status.values() if s == 200) >= 8, status
+    if username in ("cq_admin", "cq_operator"):  # reached: the announcement's picker
+        assert any(p.endswith("/draw") and code == 200 for p, code in status.items()
+                   if p.startswith("/t/chongqing/tasks/")), sorted(status)
     dead = {path: (code, came_from.get(path)) for path, code in status.items()
             if code in (403, 404)}
     assert dead == {}

@@ -113,7 +113,7 @@ def test_a_refused_action_shows_the_message_where_and_hint(
     w.require_draw()
     response = client_for("cq_admin").post(f"/t/chongqing/tasks/{w.task_id}/publish",
                                            data={"confirm": "y", "directed_to": "市监局"})
-    assert response.status_code == 422  # the task page again, above the publication form
+    assert response.status_code == 409  # a state conflict: the task page again, the form kept
     text = response.get_data(as_text=True)
     # the service's message, in the page's language (zh_CN by default), with what to do in
     # the browser (not on the command line), and what was typed kept

@@ -123,8 +123,11 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
     files = {
         "items": gen.to_csv(gen.ITEM_HEADINGS, gen.item_rows(cats, t.department)),
         "targets": gen.to_csv(gen.TARGET_HEADINGS, gen.target_rows(t.targets, seed=t.seed)),
-        "inspectors": gen.to_csv(gen.INSPECTOR_HEADINGS, gen.inspector_rows(
-            30, departments, seed=t.seed + 1, prefix=cert_prefix)),
+        # their unit is the department column's (a unit of the tree); the generator's
+        # 第N处 names no unit, and the tree refuses a unit it does not hold
+        "inspectors": gen.to_csv(gen.INSPECTOR_HEADINGS, (
+            [row[0], row[1], "", *row[3:]] for row in gen.inspector_rows(
+                30, departments, seed=t.seed + 1, prefix=cert_prefix))),
         "experts": gen.to_csv(gen.EXPERT_HEADINGS, gen.expert_rows(8, seed=t.seed + 2)),
     }
     for kind, data in files.items():

@@ -33,7 +33,7 @@ from shuangsuiji.errors import Conflict, Forbidden, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.accounts import ROLES, TENANT_ROLES, ApiToken, RoleGrant, User
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, unit_checks
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.callers import Grantee
 from shuangsuiji.services.roles import (
@@ -181,6 +181,7 @@ def grant(
                         where="tenant")
     tenant_row = tenant_service.get(session, tenant) if tenant else None
     tenant_id = tenant_row.id if tenant_row else None
+    unit_checks.check_grant_unit(session, tenant_id, department)  # a unit of the tree
     for existing in user.grants:
         if (existing.role, existing.tenant_id, existing.department) == (
             role, tenant_id, department

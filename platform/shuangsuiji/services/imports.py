@@ -31,7 +31,7 @@ from shuangsuiji.messages import either, msg, reason
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.rules import ItemCategory, MethodRule
-from shuangsuiji.services import audit, directory_writes, items
+from shuangsuiji.services import audit, directory_writes, items, unit_checks
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
 from shuangsuiji.services.import_fields import Reader
 from shuangsuiji.services.import_report import (
@@ -307,6 +307,8 @@ def import_file(
     with paused_gc():
         parsed = parse_rows(schema, table, filename, progress=progress, categories=categories,
                             methods=methods)
+        if kind == "inspectors":  # with a tree, every unit named must be in it
+            unit_checks.check_inspector_file(session, tenant_id, parsed, filename)
         return _write(session, tenant_id, kind, parsed, table.encoding, sha256, filename,
                       actor=actor, dry_run=dry_run, progress=progress, today=today)
 

@@ -82,9 +82,9 @@ def publish(
                         hint=msg("ssj joint publish --tenant T --task %(task)s --participant "
                                  "CODE", task=task.code))
     if task.work_ended_on is None:
-        raise UserError(msg("the work of task %(task)s has not ended", task=task.code),
-                        hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",
-                                 task=task.code))
+        raise Conflict(msg("the work of task %(task)s has not ended", task=task.code),
+                       hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",
+                                task=task.code))
     at = at or now_utc()
     rules = platform.policy_for(tenant).rules(task.work_ended_on)
     rule = platform.policy_for(tenant).deadline_rule(task.work_ended_on,

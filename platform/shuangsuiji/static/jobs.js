@@ -14,7 +14,15 @@
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (job) {
-        if (job.finished) { window.location.reload(); return; }
+        if (job.finished) {
+          // a refused draw goes back to the draw form, which says why and keeps the input
+          if (job.state === "failed" && box.dataset.refusedUrl) {
+            window.location.assign(box.dataset.refusedUrl);
+          } else {
+            window.location.reload();
+          }
+          return;
+        }
         state.textContent = state.dataset[job.state] || job.state;
         state.className = "job-state job-" + job.state;
         show("job-phase", job.phase_label || job.phase);

@@ -11,7 +11,17 @@ from flask import Flask
 
 from shuangsuiji import access
 from shuangsuiji.caching import responses as response_cache
-from shuangsuiji.web import context, errors, i18n, labels, links, rule_labels, security, throttle
+from shuangsuiji.web import (
+    context,
+    errors,
+    i18n,
+    labels,
+    links,
+    rule_labels,
+    security,
+    throttle,
+    unit_names,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +36,7 @@ def init_app(app: Flask) -> None:
     links.init_app(app)
     labels.init_app(app)
     rule_labels.init_app(app)
+    unit_names.init_app(app)
     response_cache.init_app(app)
     app.extensions["ssj_login_throttle"] = throttle.from_config(app.config)
 

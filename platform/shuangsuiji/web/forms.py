@@ -187,8 +187,7 @@ class AnnounceForm(FlaskForm):
                                "at least one outside witness)"), validators=[Optional()])
     beacon_after_minutes = IntegerField(_l("Beacon round: minutes from now"), default=10,
                                         validators=[Optional(), NumberRange(0, 10080)])
-    conflicts = TextAreaField(_l("Declared conflicts of interest (one per line: person id, "
-                                 "a space, credit code)"), validators=[Optional()])
+    # the declared conflicts: rows of a picker (web/staff/conflicts.py), not a field here
 
 
 class CommitForm(FlaskForm):

@@ -120,10 +120,10 @@ def draw(
         last = session.scalar(select(Draw).where(Draw.task_id == task.id)
                               .order_by(Draw.attempt.desc()).limit(1))
         if last is not None and is_v2(last) and live_draw(session, task) is None:
-            raise UserError(msg("task %(task)s: the voided draw #%(draw)s was announced, so its "
-                                "redraw needs a new announcement", task=task.code, draw=last.id),
-                            hint=msg("announce the redraw: `ssj draw announce` (it names the "
-                                     "voided bundle's digest)"))
+            raise Conflict(msg("task %(task)s: the voided draw #%(draw)s was announced, so its "
+                               "redraw needs a new announcement", task=task.code, draw=last.id),
+                           hint=msg("announce the redraw: `ssj draw announce` (it names the "
+                                    "voided bundle's digest)"))
         return _draw(session, platform, tenant, task_ref, seed=seed, witnesses=witnesses,
                      expected_pool_digest=expected_pool_digest, progress=progress,
                      on_pool=on_pool)

@@ -16,6 +16,7 @@ from shuangsuiji.web.staff.common import bp
 # Importing the modules registers their views on ``bp``.
 from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
     calendars,
+    conflicts,
     credit_classes,
     dashboard,
     directories,

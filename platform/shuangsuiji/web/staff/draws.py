@@ -30,6 +30,7 @@ from shuangsuiji.services import announcements, bundlefiles, class_strata, recus
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.refusals import Shown, for_browser, on_form
+from shuangsuiji.web.staff import conflicts
 from shuangsuiji.web.staff import jobs as jobs_view
 from shuangsuiji.web.staff.common import (
     act,
@@ -62,6 +63,7 @@ def draw(task_id: int) -> ResponseReturnValue:
     require_act(row)
     form = forms.DrawForm()
     problem: Any = None
+    status = status_for(request.method)
     announced = announcements.open_announcement(s, row)
     kind = announced.procedure if announced is not None else None
     if form.validate_on_submit():
@@ -87,20 +89,39 @@ def draw(task_id: int) -> ResponseReturnValue:
             except (UserError, KernelError) as exc:
                 s.rollback()
                 problem = on_form(form, exc)
+                if isinstance(exc, UserError):
+                    status = refusal_status(exc)  # e.g. 409: the task is drawn already
             else:
                 s.commit()
                 flash(_("The draw was committed. Its bundle can now be downloaded and "
                         "verified."), "info")
                 return redirect(url_for("staff.draw_result", draw_id=record.id))
+    elif request.method == "GET":
+        problem = _refused_job(row, form)
     if form.pool_digest.errors and problem is None:  # a hidden field: said above the form
         problem = Shown(_("The page did not send the pool's digest. Reload the draw page, "
                           "check the digest shown, and draw again."))
-    return draw_page(row, form=form, problem=problem, status=status_for(request.method))
+    return draw_page(row, form=form, problem=problem, status=status)
+
+
+def _refused_job(row: Task, form: forms.DrawForm) -> Shown | None:
+    """A refused draw job of the task, shown back on the draw form with its input (seed,
+    witnesses, beacon signature) kept: not only on the job page."""
+    found = jobs_view.last_failed_draw(row.id)
+    if found is None or draw_service.live_draw(db_session(), row) is not None:
+        return None
+    params = found.params or {}
+    if params.get("seed"):
+        form.seed_source.data, form.seed.data = "ceremony", params["seed"]
+    form.witnesses.data = "\n".join(params.get("witnesses") or ())
+    form.beacon_signature.data = params.get("beacon_signature") or ""
+    return jobs_view.failed_draw_shown(found)
 
 
 def draw_page(row: Task, *, status: int = 200, problem: Any = None,
               form: forms.DrawForm | None = None, announce_form: Any = None,
-              commit_form: Any = None, reveal_form: Any = None) -> ResponseReturnValue:
+              commit_form: Any = None, reveal_form: Any = None,
+              conflict_rows: list[conflicts.ConflictRow] | None = None) -> ResponseReturnValue:
     """The draw page, with the form that was sent (its input kept) and why it was refused."""
     s = db_session()
     problem_at = ("announce" if announce_form is not None else "commit" if commit_form
@@ -127,6 +148,8 @@ def draw_page(row: Task, *, status: int = 200, problem: Any = None,
         problem_at=problem_at,
         announced=announced, announce_form=announce_form or forms.AnnounceForm(formdata=None),
         commit_form=commit_form, reveal_form=reveal_form,
+        conflict_rows=conflict_rows or conflicts.shown_rows([]),
+        people_choices=conflicts.person_choices() if prepared is not None else [],
         round_due=announcements.round_due(announced) if announced is not None else None,
     ), status
 
@@ -137,19 +160,6 @@ def _party_choices(announced: Any) -> list[tuple[str, str]]:
     return [(p, p) for p in announced.announcement["seed_procedure"]["parties"]]
 
 
-def _conflict_pairs(text: str | None) -> list[tuple[str, str]]:
-    pairs = []
-    for n, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        bits = line.split()
-        if len(bits) != 2:
-            raise UserError(_("Line %(n)d of the conflicts: write the person id, a space, and "
-                              "the credit code.", n=n), where="conflicts")
-        pairs.append((bits[0], bits[1]))
-    return pairs
-
-
 @bp.post("/tasks/<int:task_id>/announce")
 @allow("tenant_admin", "operator")
 def announce(task_id: int) -> ResponseReturnValue:
@@ -157,8 +167,17 @@ def announce(task_id: int) -> ResponseReturnValue:
     row: Task = lookup(Task, task_id)
     require_act(row)
     form = forms.AnnounceForm()
+    rows = conflicts.typed_rows(request.form)
+    if "more" in request.form:  # "Add a row" without JavaScript: the form again, one row more
+        return draw_page(row, announce_form=form, conflict_rows=conflicts.shown_rows(
+            rows, more=True))
     if not form.validate_on_submit():
-        return draw_page(row, status=422, announce_form=form)
+        return draw_page(row, status=422, announce_form=form,
+                         conflict_rows=conflicts.shown_rows(rows))
+    pairs = conflicts.resolve(rows)
+    if pairs is None:
+        return draw_page(row, status=422, announce_form=form,
+                         conflict_rows=conflicts.shown_rows(rows))
     kind = form.procedure.data or ""
 
     def run() -> None:
@@ -167,12 +186,13 @@ def announce(task_id: int) -> ResponseReturnValue:
             parties=split(form.parties.data) if kind.startswith("commit_reveal") else (),
             beacon_after_minutes=(form.beacon_after_minutes.data or 0)
             if kind.endswith("beacon") else None,
-            conflicts=_conflict_pairs(form.conflicts.data))
+            conflicts=pairs)
 
     return act(run, done=_("The draw was announced. It is on the portal; nothing random "
                            "exists yet."), to=url_for("staff.draw", task_id=row.id),
                refused=lambda exc: draw_page(row, status=refusal_status(exc),
-                                             announce_form=form, problem=on_form(form, exc)))
+                                             announce_form=form, problem=on_form(form, exc),
+                                             conflict_rows=conflicts.shown_rows(rows)))
 
 
 def _party_step(task_id: int, form: forms.CommitForm | forms.RevealForm, value: str,

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from shuangsuiji import workers
@@ -24,7 +25,7 @@ from shuangsuiji.services import exports, jobs
 from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.labels import label
 from shuangsuiji.web.localise import localise
-from shuangsuiji.web.refusals import for_browser
+from shuangsuiji.web.refusals import Shown, browser_hint, for_browser
 from shuangsuiji.web.staff.common import (
     EDITORS,
     READERS,
@@ -78,6 +79,25 @@ def start_draw(task_id: int, *, seed: str | None, witnesses: list[str],
     return _start("draw", {"task_id": task_id, "seed": seed, "witnesses": witnesses,
                            "expected_pool_digest": expected_pool_digest,
                            "beacon_signature": beacon_signature})
+
+
+def last_failed_draw(task_id: int) -> Job | None:
+    """The task's latest draw job when it was refused (or failed): the draw form shows why,
+    with what was typed; None when the latest draw job of the task did not fail."""
+    for found in db_session().scalars(select(Job).where(Job.kind == "draw")
+                                      .order_by(Job.id.desc()).limit(50)):
+        if (found.params or {}).get("task_id") == task_id:
+            return found if found.state == "failed" else None
+    return None
+
+
+def failed_draw_shown(found: Job) -> Shown:
+    """A failed draw job's reason as the draw form shows it: its first line, the job named
+    as where, and its hint for the browser (a command-line hint replaced)."""
+    parts = jobs.lines(found)
+    return Shown(parts[0] if parts else _l("The draw job failed."),
+                 _l("Draw job #%(n)d", n=found.id),
+                 browser_hint(parts[-1]) if len(parts) > 1 else None)
 
 
 def start_import(directory: str, filename: str, data: bytes) -> ResponseReturnValue:
