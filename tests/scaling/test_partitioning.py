@@ -25,7 +25,16 @@ def test_import_and_draw_on_targets_partitioned_by_tenant(
         platform: Platform, tenant_tree: dict[str, int]) -> None:
     cq, miit = tenant_tree["chongqing"], tenant_tree["miit"]
     with platform.db.engine.begin() as conn:
+        single = {(t, c) for t, _n, c in partitioning.referencing(conn)}
+        assert {("target_flags", "target_id"), ("draw_selections", "target_id"),
+                ("target_credit_classes", "target_id")} <= single
         partitioning.partition_targets(conn)
+        # every key to targets now names the tenant too: none is single-column any more
+        assert partitioning.referencing(conn) == []
+        composite = conn.execute(text(
+            "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' "
+            "AND confrelid = 'targets'::regclass AND array_length(conkey, 1) = 2"))
+        assert {t for t, _c in single} == {t for (t,) in composite}
         cq_part = partitioning.add_tenant_partition(conn, cq)
         miit_part = partitioning.add_tenant_partition(conn, miit)
         kind = conn.execute(text("SELECT relkind FROM pg_class WHERE relname = 'targets'"))

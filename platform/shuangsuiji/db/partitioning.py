@@ -12,10 +12,11 @@ go to the default partition). What changes in the schema, and why:
 
 * the primary key becomes ``(tenant_id, id)`` — PostgreSQL requires a partitioned table's
   unique constraints to include the partition key; ``id`` stays unique (one sequence);
-* the two foreign keys to ``targets`` (``target_flags.target_id``,
-  ``draw_selections.target_id``) become composite, ``(tenant_id, target_id)`` →
-  ``targets (tenant_id, id)``: they also check that a flag or a selection belongs to the
-  same tenant as its target.
+* every foreign key to ``targets`` (``target_flags.target_id``,
+  ``draw_selections.target_id``, ``target_credit_classes.target_id`` …, found in the
+  catalogue, so a table added later is not forgotten) becomes composite,
+  ``(tenant_id, target_id)`` → ``targets (tenant_id, id)``: it also checks that a flag, a
+  selection or a class belongs to the same tenant as its target.
 
 The application code is unchanged; ``tests/scaling/test_partitioning.py`` runs imports and a
 draw on the partitioned table. Not run by ``ssj db upgrade``: an operator chooses it when the
@@ -27,11 +28,17 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-#: Foreign keys to ``targets.id``: (table, constraint name as the naming convention makes it).
-REFERENCING = (
-    ("target_flags", "fk_target_flags_target_id_targets"),
-    ("draw_selections", "fk_draw_selections_target_id_targets"),
-)
+#: The single-column foreign keys to ``targets``: (table, constraint, column).
+_REFERENCING = text(
+    "SELECT c.conrelid::regclass::text, c.conname, a.attname FROM pg_constraint c "
+    "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+    "WHERE c.contype = 'f' AND c.confrelid = 'targets'::regclass "
+    "AND array_length(c.conkey, 1) = 1 ORDER BY 1, 2")
+
+
+def referencing(conn: Connection) -> list[tuple[str, str, str]]:
+    """The foreign keys to ``targets.id``, as (table, constraint, column)."""
+    return [(t, n, c) for t, n, c in conn.execute(_REFERENCING)]
 
 
 def partition_targets(conn: Connection) -> None:
@@ -41,8 +48,9 @@ def partition_targets(conn: Connection) -> None:
         raise ValueError("declarative partitioning is PostgreSQL's")
     if conn.execute(text("SELECT EXISTS (SELECT 1 FROM targets)")).scalar():
         raise ValueError("targets is not empty: partition it before the first import")
-    for table, name in REFERENCING:
-        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"'))
+    keys = referencing(conn)
+    for table, name, _column in keys:
+        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
     conn.execute(text("ALTER SEQUENCE targets_id_seq OWNED BY NONE"))
     conn.execute(text(
         "CREATE TABLE targets_partitioned (LIKE targets INCLUDING DEFAULTS) "
@@ -58,9 +66,9 @@ def partition_targets(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_targets_pool ON targets (tenant_id, credit_code, name)"))
     conn.execute(text("CREATE INDEX ix_targets_tenant_id ON targets (tenant_id)"))
     conn.execute(text("CREATE TABLE targets_default PARTITION OF targets DEFAULT"))
-    for table, name in REFERENCING:
+    for table, name, column in keys:
         conn.execute(text(
-            f'ALTER TABLE {table} ADD CONSTRAINT "{name}" FOREIGN KEY (tenant_id, target_id) '
+            f'ALTER TABLE {table} ADD CONSTRAINT "{name}" FOREIGN KEY (tenant_id, {column}) '
             "REFERENCES targets (tenant_id, id)"))
 
 
