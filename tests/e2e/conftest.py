@@ -118,3 +118,33 @@ def browser() -> Iterator[Any]:
 def shot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+#: Runs the portal's browser verifier (``/static/verify/ui.js``) on bundle texts, one by
+#: one, and returns for each its outcome, the refused path and the status line shown.
+VERIFY_JS = """async (texts) => {
+  const ui = await import('/static/verify/ui.js');
+  const out = [];
+  for (const text of texts) {
+    const r = await ui.checkText(text);
+    const message = document.getElementById('bv-status').textContent;
+    out.push({ok: r.ok, path: r.path || null, message});
+  }
+  return out;
+}"""
+
+
+def open_verifier(site: Site, browser: Any, **context: Any) -> Iterator[Any]:
+    """The portal's check-a-draw page in a new Chinese browser context, once its verifier is
+    ready (for a module-scoped fixture: ``yield from``); a script error on it fails the
+    module at teardown."""
+    made = browser.new_context(locale="zh-CN", **context)
+    found = made.new_page()
+    found.set_default_timeout(20_000)
+    errors: list[str] = []
+    found.on("pageerror", lambda e: errors.append(str(e)))
+    found.goto(site.url("/p/chongqing/verify"))
+    found.wait_for_selector("#browser-verifier:not([hidden])")
+    yield found
+    assert errors == []
+    made.close()

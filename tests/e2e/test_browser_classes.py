@@ -16,22 +16,12 @@ from tests.credit.bundles import class_bundle, dump, tampered_class_bundles
 from tests.credit.conftest import classed_task, example  # noqa: F401 (fixtures)
 from tests.credit.test_class_draw import _draw_bundle
 from tests.draws.conftest import make_task  # noqa: F401 (fixture)
-from tests.e2e.conftest import Site
-from tests.e2e.test_browser_verifier import VERIFY_JS
+from tests.e2e.conftest import VERIFY_JS, Site, open_verifier
 
 
 @pytest.fixture(scope="module")
 def page(site: Site, browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN")
-    found = context.new_page()
-    found.set_default_timeout(20_000)
-    errors: list[str] = []
-    found.on("pageerror", lambda e: errors.append(str(e)))
-    found.goto(site.url("/p/chongqing/verify"))
-    found.wait_for_selector("#browser-verifier:not([hidden])")
-    yield found
-    assert errors == []
-    context.close()
+    yield from open_verifier(site, browser)
 
 
 def test_class_bundle_verifies_and_tampered_ones_are_refused_in_the_browser(page: Any) -> None:

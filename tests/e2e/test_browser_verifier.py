@@ -34,7 +34,7 @@ from shuangsuiji.kernel import (
 from shuangsuiji.kernel.bundle import draw_digest, make_bundle, result_from_bundle, verify_bundle
 from shuangsuiji.kernel.pool import pool_text
 from shuangsuiji.rules import Citation, ExclusionRule
-from tests.e2e.conftest import Site, shot
+from tests.e2e.conftest import VERIFY_JS, Site, open_verifier, shot
 from tests.kernel.builders import (
     CQ_RECUSAL,
     MIIT_RECUSAL,
@@ -50,16 +50,6 @@ from tests.kernel.test_bundle import bundle_with_recusals, leaves, mutated, set_
 from tests.needs import missing
 
 ROOT = Path(__file__).resolve().parents[2]
-VERIFY_JS = """async (texts) => {
-  const ui = await import('/static/verify/ui.js');
-  const out = [];
-  for (const text of texts) {
-    const r = await ui.checkText(text);
-    const message = document.getElementById('bv-status').textContent;
-    out.push({ok: r.ok, path: r.path || null, message});
-  }
-  return out;
-}"""
 
 
 def spec_bundle() -> str:
@@ -111,16 +101,7 @@ def dump(bundle: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def page(site: Site, browser: Any) -> Iterator[Any]:
-    context = browser.new_context(accept_downloads=True, locale="zh-CN")
-    found = context.new_page()
-    found.set_default_timeout(20_000)
-    errors: list[str] = []
-    found.on("pageerror", lambda e: errors.append(str(e)))
-    found.goto(site.url("/p/chongqing/verify"))
-    found.wait_for_selector("#browser-verifier:not([hidden])")
-    yield found
-    assert errors == []
-    context.close()
+    yield from open_verifier(site, browser, accept_downloads=True)
 
 
 @pytest.fixture(autouse=True)

@@ -15,20 +15,9 @@ import pytest
 
 from shuangsuiji.kernel import apply_recusal, make_bundle, verify_bundle
 from shuangsuiji.kernel.bundle import draw_digest
-from tests.e2e.conftest import Site
+from tests.e2e.conftest import VERIFY_JS, Site, open_verifier
 from tests.kernel.builders import MIIT_RECUSAL
 from tests.kernel.test_quotas import joint_result, people
-
-VERIFY_JS = """async (texts) => {
-  const ui = await import('/static/verify/ui.js');
-  const out = [];
-  for (const text of texts) {
-    const r = await ui.checkText(text);
-    const message = document.getElementById('bv-status').textContent;
-    out.push({ok: r.ok, path: r.path || null, message});
-  }
-  return out;
-}"""
 
 
 def _joint_bundle() -> dict[str, Any]:
@@ -46,16 +35,7 @@ def _redigest(bundle: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def page(site: Site, browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN")
-    found = context.new_page()
-    found.set_default_timeout(20_000)
-    errors: list[str] = []
-    found.on("pageerror", lambda e: errors.append(str(e)))
-    found.goto(site.url("/p/chongqing/verify"))
-    found.wait_for_selector("#browser-verifier:not([hidden])")
-    yield found
-    assert errors == []
-    context.close()
+    yield from open_verifier(site, browser)
 
 
 def test_joint_bundles_agree_in_the_browser_and_python(page: Any) -> None:
