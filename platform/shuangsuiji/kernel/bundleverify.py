@@ -26,10 +26,9 @@ from shuangsuiji.kernel.bundlemake import (
 from shuangsuiji.kernel.bundlerows import (
     FoundExcluded,
     _by_stratum,
-    _chunked,
     _member_rows,
-    _members,
     _twice,
+    member_chunks,
 )
 from shuangsuiji.kernel.checks import (
     check_log,
@@ -227,17 +226,16 @@ def _result_of(
         # a chunk at a time (a stream-read stratum's chunks as read): no stratum's rows
         # exist as columns all at once
         for k, (s, rows) in enumerate(zip(strata, rows_of, strict=True)):
-            for j, (offset, part) in enumerate(_chunked(rows)):
-                c = _members(part, s.at("members"), offset)
+            for j, (_, c, _) in enumerate(member_chunks(rows, s.at("members"))):
                 if not unique.isdisjoint(c.codes):
                     _twice(next(x for x in c.codes if x in unique))
-                layout.append((k, len(part)))
+                layout.append((k, len(c.codes)))
                 yield c
                 # the builder kept this chunk's lines: its text can go (rows come back
                 # from the lines, the flagged ones kept as they are)
                 entry = entries[-1] if entries else None
                 if isinstance(rows, RawRows) and entry is not None:
-                    rows.forget(j, entry[0], {i: part[i] for i in entry[1]})
+                    rows.forget(j, entry[0], entry[1])
 
     entries: list[Any] | None = [] if found_lines is not None else None
     pool = stratify(

@@ -20,8 +20,6 @@ from shuangsuiji.kernel.strictjson import ROWS, RawRows
 from shuangsuiji.messages import msg
 
 Problem = tuple[str, Any, Any, str]
-_RULE: Any = itemgetter(2)
-_TRIGGER: Any = itemgetter(3)
 _new_tuple: Any = tuple.__new__
 
 
@@ -34,6 +32,46 @@ def parts(rows: Sequence[Any]) -> Iterator[tuple[int, list[Any]]]:
         yield start, list(rows[start:start + ROWS])
 
 
+def column_parts(rows: Sequence[Any]) -> Iterator[tuple[int, list[list[Any]] | None,
+                                                        list[Any] | None]]:
+    """(offset, the four columns or None, the rows or None) of each chunk of ``rows``: the
+    columns when every row of the chunk is a list of four, the rows when not (a stream-read
+    chunk's columns are cut from its text, :meth:`RawRows.columns`, its rows then not
+    parsed)."""
+    if not isinstance(rows, RawRows):
+        for offset, part in parts(rows):
+            yield offset, _columns_of(part), part
+        return
+    offset = 0
+    for k, n in enumerate(rows.counts):
+        cut = rows.columns(k)
+        cols = _cut_columns(cut) if cut is not None else None
+        if cols is not None:
+            yield offset, cols, None
+        else:
+            part = rows.chunk(k)
+            yield offset, _columns_of(part), part
+        offset += n
+    rows.forget_cache()
+
+
+def _columns_of(part: list[Any]) -> list[list[Any]] | None:
+    if set(map(type, part)) <= {list} and set(map(len, part)) <= {4}:
+        return [list(map(itemgetter(k), part)) for k in range(4)]
+    return None
+
+
+def _cut_columns(cut: tuple[list[list[Any]], dict[int, Any]]) -> list[list[Any]] | None:
+    cols, odd = cut
+    for i in sorted(odd):  # ascending: each goes where it was, the ones before it in place
+        row = odd[i]
+        if not (type(row) is list and len(row) == 4):
+            return None
+        for col, x in zip(cols, row, strict=True):
+            col.insert(i, x)
+    return cols
+
+
 def is_rows(value: Any) -> TypeGuard[Sequence[Any]]:
     return isinstance(value, list | RawRows)
 
@@ -43,13 +81,12 @@ def rule_problem(excluded: Sequence[Any], enabled: set[str], builtin: tuple[str,
     """The first excluded row whose rule the bundle's policy does not enable, or whose
     built-in rule names no triggering task; False when a row is malformed (the structural
     reading names it); None when all is well. Checked in C, a chunk at a time."""
-    for offset, rows in parts(excluded):
-        if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {4}):
+    for offset, cols, _ in column_parts(excluded):
+        if cols is None:
             return False
-        codes = list(map(_RULE, rows))
+        codes, triggers = cols[2], cols[3]
         if not set(map(type, codes)) <= {str}:
             return False
-        triggers = list(map(_TRIGGER, rows))
         if set(codes) <= enabled and all(
                 t for c, t in zip(codes, triggers, strict=True) if c in builtin):
             continue
@@ -71,9 +108,7 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
     codes_of = {c: c for c in cites}  # one string per rule code
     tasks: dict[Any, Any] = {}  # ... and per triggering task
     out: list[Exclusion] = []
-    for offset, part in parts(rows):
-        cols = [list(map(itemgetter(k), part)) for k in range(4)] if (
-            set(map(type, part)) <= {list} and set(map(len, part)) <= {4}) else None
+    for offset, cols, part in column_parts(rows):
         if (
             cols is not None
             and set(map(type, cols[0])) <= {str}
@@ -87,6 +122,9 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
                 cols[0], cols[1], rules, map(cites.__getitem__, rules),
                 map(tasks.setdefault, cols[3], cols[3]), strict=True)))
             continue
+        if part is None:
+            assert isinstance(rows, RawRows)
+            part = rows[offset:offset + len(cols[0])] if cols else []
         for i, row in enumerate(part, offset):
             path = f"pool.excluded[{i}]"
             ok = (
