@@ -155,7 +155,7 @@ class FoundExcluded:
     """A stream-read bundle's excluded rows, replaced once read by the exclusions made of
     them (which give the rows back exactly): the rows' lists are let go."""
 
-    def __init__(self, excluded: list[Exclusion]) -> None:
+    def __init__(self, excluded: Sequence[Exclusion]) -> None:
         self.excluded = excluded
 
     def rows(self) -> list[list[Any]]:

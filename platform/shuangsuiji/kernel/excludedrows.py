@@ -10,14 +10,16 @@ bundle names a few of each), not one per row.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import repeat
-from operator import is_, itemgetter
+from itertools import islice, repeat
+from operator import is_, itemgetter, lt
 from typing import Any, TypeGuard
 
 from shuangsuiji.kernel.codec import BundleFormatError
+from shuangsuiji.kernel.exclusionlines import ExclusionLines, lines_chunk
 from shuangsuiji.kernel.model import Exclusion
 from shuangsuiji.kernel.strictjson import ROWS, RawRows
 from shuangsuiji.messages import msg
+from shuangsuiji.rules import Citation
 
 Problem = tuple[str, Any, Any, str]
 _new_tuple: Any = tuple.__new__
@@ -145,8 +147,54 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
     return out
 
 
+def exclusion_lines(rows: Sequence[Any], cites: dict[str, Citation],
+                    ) -> tuple[ExclusionLines, set[str]] | None:
+    """The exclusions of ``rows`` as their digest lines, and their credit codes, when the
+    exact path (:func:`read_excluded`, then the pool's sort by code) would make of them the
+    very rows read: each ``[code, name, rule code, trigger|null]`` of strings, of a rule
+    ``cites`` knows, no trigger empty, no field holding a TAB or LF, the codes in strictly
+    increasing order (so each once). None when not: the exact path decides, and names what
+    is wrong. No exclusion tuple is made."""
+    articles = {code: cite.article for code, cite in cites.items()}
+    if any("\t" in a or "\n" in a for a in articles.values()):
+        return None
+    text: list[bytes] = []
+    counts: list[int] = []
+    codes_seen: set[str] = set()
+    last: str | None = None
+    for _, cols, _ in column_parts(rows):
+        if cols is None:
+            return None
+        codes, names, rules, triggers = cols
+        if not (
+            set(map(type, codes)) <= {str}
+            and set(map(type, names)) <= {str}
+            and set(map(type, rules)) <= {str}
+            and set(map(type, triggers)) <= {str, type(None)}
+            and set(rules) <= cites.keys()
+            and "" not in triggers
+        ):
+            return None
+        if not codes:
+            continue
+        if (last is not None and not last < codes[0]) or not all(
+                map(lt, codes, islice(codes, 1, None))):
+            return None
+        lines = lines_chunk(codes, names, rules, list(map(articles.__getitem__, rules)),
+                            triggers)
+        if lines is None:
+            return None
+        text.append(lines)
+        counts.append(len(codes))
+        codes_seen.update(codes)
+        last = codes[-1]
+    return ExclusionLines(tuple(text), counts, cites), codes_seen
+
+
 def same_exclusions(expected: Sequence[Exclusion], found: Sequence[Exclusion]) -> bool:
     """Whether the recomputed pool's exclusions are the very ones read (the pool builder
     keeps the objects it is given, sorted): then their rows are equal, without a list of
     rows made on either side."""
+    if isinstance(expected, ExclusionLines) or isinstance(found, ExclusionLines):
+        return expected is found
     return len(expected) == len(found) and all(map(is_, expected, found))

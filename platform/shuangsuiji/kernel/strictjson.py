@@ -36,6 +36,7 @@ SAFE_INTEGER = 2**53 - 1
 ROWS = 16384  # member rows per chunk of a stream-read stratum (at least)
 _READ = 1 << 20
 _TAIL = 4096  # a plain row not matched this near the buffer's end may be cut by it
+_PIECE = 448  # bytes of a chunk's text per piece (:func:`_pieces`)
 scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 _NONWS = re.compile(r"[^ \t\n\r]")
 # Rows the stream reader checks by one regular expression instead of the scanner, a run at a
@@ -180,10 +181,11 @@ class RawRows(Sequence[Any]):
     """A stratum's member rows as their JSON text, a chunk of rows at a time; parsed again
     (strictly checked already) when rows are asked for, one chunk at a time."""
 
-    def __init__(self, chunks: list[bytes], counts: list[int],
+    def __init__(self, chunks: list[bytes | tuple[bytes, ...]], counts: list[int],
                  odd: list[list[tuple[int, int, int]]] | None = None,
                  quotes: int = 0) -> None:
-        self.raw: list[bytes | None] = list(chunks)
+        #: each chunk's UTF-8 text, whole or in pieces (:func:`_pieces`)
+        self.raw: list[bytes | tuple[bytes, ...] | None] = list(chunks)
         self.counts = counts
         #: per chunk, where its rows that are not plain (:data:`PLAIN_RUNS`) are: (row,
         #: start, end of its text in the chunk's text); the others hold ``quotes`` quotes
@@ -205,7 +207,7 @@ class RawRows(Sequence[Any]):
             return
         kept: dict[int, bytes] = {}
         if others:
-            text = raw.decode("utf-8")
+            text = _text(raw)
             spans = {i: (a, b) for i, a, b in self.odd[k]} if self.odd is not None else {}
             for i in others:
                 if i in spans:
@@ -229,7 +231,7 @@ class RawRows(Sequence[Any]):
         raw = self.raw[k]
         if raw is None or self.odd is None or not self.quotes:
             return None
-        text = raw.decode("utf-8")
+        text = _text(raw)
         odd = self.odd[k]
         values: dict[int, Any] = {}
         if odd:
@@ -257,7 +259,7 @@ class RawRows(Sequence[Any]):
             rows = [_DECODER.decode(others[i].decode()) if i in others
                     else _row_of_line(next(plain)) for i in range(self.counts[k])]
         else:
-            rows = _DECODER.decode("[" + raw.decode("utf-8") + "]")
+            rows = _DECODER.decode("[" + _text(raw) + "]")
         self._cached = (k, rows)
         return rows
 
@@ -308,6 +310,19 @@ class RawRows(Sequence[Any]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _pieces(data: bytes) -> tuple[bytes, ...]:
+    """``data`` in pieces small enough for Python's small-object allocator (at most 512
+    bytes with the object's header). A chunk's text kept as one ``bytes`` of a megabyte
+    sits in the C heap; once let go, that memory is not reused by the many small objects
+    made meanwhile (the pool's digest lines), and at a million members some 70 MiB of the
+    process's peak was such freed text. Pieces free whole pools the lines then reuse."""
+    return tuple(data[i:i + _PIECE] for i in range(0, len(data), _PIECE))
+
+
+def _text(raw: bytes | tuple[bytes, ...]) -> str:
+    return (raw if isinstance(raw, bytes) else b"".join(raw)).decode("utf-8")
 
 
 def _row_of_line(line: bytes) -> list[Any]:
@@ -455,9 +470,9 @@ class _Stream:
         (the chunk's columns are then cut from the text without parsing it again)."""
         run, quotes = PLAIN_RUNS[kind]
         self.expect("[")
-        chunks: list[bytes] = []
         counts: list[int] = []
         specials: list[list[tuple[int, int, int]]] = []
+        chunks: list[bytes | tuple[bytes, ...]] = []
         if self.peek() == "]":
             self.pos += 1
             return RawRows(chunks, counts, specials, quotes)
@@ -490,7 +505,7 @@ class _Stream:
                 raise _Fallback
             if n >= self.rows or c == "]":
                 assert self.mark is not None
-                chunks.append(self.buf[self.mark:self.pos].encode("utf-8"))
+                chunks.append(_pieces(self.buf[self.mark:self.pos].encode("utf-8")))
                 counts.append(n)
                 specials.append(odd)
                 n, odd = 0, []
