@@ -26,12 +26,12 @@ from shuangsuiji.kernel import (
 )
 from shuangsuiji.kernel.bundlerows import FoundExcluded
 from shuangsuiji.kernel.bundleverify import result_from_bundle
-from shuangsuiji.kernel.codec import BundleFormatError
 from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.strictjson import RawRows, load, loads
 from shuangsuiji.rules import Citation, ExclusionRule
 from tests.kernel import builders as b
 from tests.kernel.test_bundle import leaves, mutated, set_at
+from tests.kernel.test_strict_stream import _outcome
 
 FLAG_RULE = ExclusionRule(
     "no-penalised", "flag", (("flag", "administrative_penalty"),), Citation("p", "1", "第四条")
@@ -73,15 +73,6 @@ def _texts(bundle: dict[str, Any]) -> list[bytes]:
     return [canonical_json(bundle), json.dumps(bundle, ensure_ascii=False).encode(),
             json.dumps(bundle, ensure_ascii=False, indent=1).encode(),
             json.dumps(bundle).encode()]  # (\u escapes: no plain run at all)
-
-
-def _outcome(read: Any, data: bytes) -> tuple[Any, ...]:
-    try:
-        bundle = read(data)
-    except BundleFormatError as e:
-        return ("refused", e.path, e.problem)
-    report = verify_bundle(bundle)
-    return ("report", report.ok, report.path, str(report.message))
 
 
 SIZES = [(2, 7), (3, 64), (5, 4096), (16384, 1 << 20)]  # (rows per chunk, read size)
