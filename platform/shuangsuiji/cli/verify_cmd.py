@@ -1,6 +1,8 @@
 """`ssj verify` and `ssj verifier`: a draw checked offline from its bundle (and, given a
 checkpoint saved earlier, the log checked to extend it); the one-file verifier for the
-public. Neither needs the database, so neither builds an app (registry.OFFLINE)."""
+public. Neither needs the database, so neither builds an app (registry.OFFLINE), nor imports
+the CLI's common helpers (SQLAlchemy and the models, ~30 MiB at start): their errors are made
+friendly by the ``ssj`` group itself (``cli._Main.invoke``)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,10 @@ from typing import Any
 import click
 
 from shuangsuiji import kernel, standalone
-from shuangsuiji.cli.common import SsjCommand
 from shuangsuiji.kernel.codec import BundleFormatError
 
 
-@click.command("verify", cls=SsjCommand)
+@click.command("verify")
 @click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--checkpoint", "saved", multiple=True, metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -76,7 +77,7 @@ def _check_log(bundle: dict[str, Any], saved: tuple[Path, ...], log_url: str | N
                f"checkpoint(s); it now has {latest.size} entries")
 
 
-@click.command("verifier", cls=SsjCommand)
+@click.command("verifier")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(standalone.FILENAME), show_default=True,
               help="where to write the file")

@@ -51,6 +51,49 @@ def _chunked(rows: Sequence[Any]) -> Iterator[tuple[int, list[Any]]]:
         yield 0, []
 
 
+def member_chunks(rows: Sequence[Any], path: str,
+                  ) -> Iterator[tuple[int, Candidates, dict[int, Any] | list[Any]]]:
+    """(offset, columns, rows by position) of each chunk of a stratum's member rows. A
+    stream-read chunk's columns are cut from its text (:meth:`RawRows.columns`) when its
+    rows not plain are well-typed members; the rows given are then only those (the ones
+    with flags among them); else the chunk is parsed and read as :func:`_members` reads it,
+    which names a bad row."""
+    if not isinstance(rows, RawRows):
+        for offset, part in _chunked(rows):
+            yield offset, _members(part, path, offset), part
+        return
+    offset = 0
+    for k, n in enumerate(rows.counts):
+        cut = rows.columns(k)
+        c = _cut_members(cut) if cut is not None else None
+        if c is not None:
+            assert cut is not None
+            yield offset, c, cut[1]
+        else:
+            part = rows.chunk(k)
+            yield offset, _members(part, path, offset), part
+        offset += n
+    rows.forget_cache()
+
+
+def _cut_members(cut: tuple[list[list[Any]], dict[int, Any]]) -> Candidates | None:
+    """The columns of a chunk cut from its text, its rows not plain put in their places;
+    None when one of those is not ``[code, name, [flags]]`` of strings."""
+    (codes, names), odd = cut
+    flags: dict[int, frozenset[str]] = {}
+    for i in sorted(odd):  # ascending: each goes where it was, the ones before it in place
+        row = odd[i]
+        if not (type(row) is list and len(row) == 3 and type(row[0]) is str
+                and type(row[1]) is str and type(row[2]) is list
+                and all(type(f) is str for f in row[2])):
+            return None
+        codes.insert(i, row[0])
+        names.insert(i, row[1])
+        if row[2]:
+            flags[i] = frozenset(row[2])
+    return Candidates(codes, names, flags)
+
+
 def _by_stratum(entries: list[Any], layout: list[tuple[int, int]],
                 n: int) -> list[tuple[list[bytes], list[int]] | None]:
     """The lines stratify kept per chunk, joined per stratum (positions shifted)."""
@@ -112,7 +155,7 @@ class FoundExcluded:
     """A stream-read bundle's excluded rows, replaced once read by the exclusions made of
     them (which give the rows back exactly): the rows' lists are let go."""
 
-    def __init__(self, excluded: list[Exclusion]) -> None:
+    def __init__(self, excluded: Sequence[Exclusion]) -> None:
         self.excluded = excluded
 
     def rows(self) -> list[list[Any]]:

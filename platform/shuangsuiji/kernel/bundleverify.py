@@ -4,7 +4,7 @@ and the first field that differs reported."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +26,9 @@ from shuangsuiji.kernel.bundlemake import (
 from shuangsuiji.kernel.bundlerows import (
     FoundExcluded,
     _by_stratum,
-    _chunked,
     _member_rows,
-    _members,
     _twice,
+    member_chunks,
 )
 from shuangsuiji.kernel.checks import (
     check_log,
@@ -52,12 +51,14 @@ from shuangsuiji.kernel.codec import (
 )
 from shuangsuiji.kernel.draw import draw
 from shuangsuiji.kernel.errors import KernelError
-from shuangsuiji.kernel.excludedrows import read_excluded
+from shuangsuiji.kernel.excludedrows import exclusion_lines, read_excluded
+from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.jointread import joint_difference, read_joint
 from shuangsuiji.kernel.model import (
     Candidates,
     DrawResult,
+    Exclusion,
 )
 from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
@@ -208,36 +209,47 @@ def _result_of(
     rows_of = [_member_rows(s) for s in strata]
     cites = exclusion_citations(rules)
     found_excluded = pool_r.obj.get("excluded")
+    excluded: Sequence[Exclusion]
+    unique: set[str] | None = None
     if isinstance(found_excluded, FoundExcluded):
-        excluded = list(found_excluded.excluded)
+        excluded = found_excluded.excluded
+        if not isinstance(excluded, ExclusionLines):
+            excluded = list(excluded)
     else:
-        excluded = read_excluded(found_excluded if isinstance(found_excluded, RawRows)
-                                 else pool_r.array("excluded"), cites)
+        rows = (found_excluded if isinstance(found_excluded, RawRows)
+                else pool_r.array("excluded"))
+        # as their digest lines when they are canonical already (the usual case)
+        as_lines = exclusion_lines(rows, cites)
+        if as_lines is not None:
+            excluded, unique = as_lines
+        else:
+            excluded = read_excluded(rows, cites)
+        del rows
         if isinstance(top.obj, StreamedBundle) and found_lines is not None:
             pool_r.obj["excluded"] = FoundExcluded(excluded)  # the rows' text let go
     del found_excluded  # (with the bundle's reference, the last one)
-    codes = [e.credit_code for e in excluded]
-    unique = set(codes)
-    if len(unique) != len(codes):
-        _twice(next(c for c, n in Counter(codes).items() if n > 1))
-    del codes
+    if unique is None:
+        codes = [e.credit_code for e in excluded]
+        unique = set(codes)
+        if len(unique) != len(codes):
+            _twice(next(c for c, n in Counter(codes).items() if n > 1))
+        del codes
     layout: list[tuple[int, int]] = []  # (stratum, rows) of each chunk, in order
 
     def chunks() -> Iterator[Candidates]:
         # a chunk at a time (a stream-read stratum's chunks as read): no stratum's rows
         # exist as columns all at once
         for k, (s, rows) in enumerate(zip(strata, rows_of, strict=True)):
-            for j, (offset, part) in enumerate(_chunked(rows)):
-                c = _members(part, s.at("members"), offset)
+            for j, (_, c, _) in enumerate(member_chunks(rows, s.at("members"))):
                 if not unique.isdisjoint(c.codes):
                     _twice(next(x for x in c.codes if x in unique))
-                layout.append((k, len(part)))
+                layout.append((k, len(c.codes)))
                 yield c
                 # the builder kept this chunk's lines: its text can go (rows come back
                 # from the lines, the flagged ones kept as they are)
                 entry = entries[-1] if entries else None
                 if isinstance(rows, RawRows) and entry is not None:
-                    rows.forget(j, entry[0], {i: part[i] for i in entry[1]})
+                    rows.forget(j, entry[0], entry[1])
 
     entries: list[Any] | None = [] if found_lines is not None else None
     pool = stratify(

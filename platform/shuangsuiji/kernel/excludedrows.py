@@ -10,18 +10,18 @@ bundle names a few of each), not one per row.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import repeat
-from operator import is_, itemgetter
+from itertools import islice, repeat
+from operator import is_, itemgetter, lt
 from typing import Any, TypeGuard
 
 from shuangsuiji.kernel.codec import BundleFormatError
+from shuangsuiji.kernel.exclusionlines import ExclusionLines, lines_chunk
 from shuangsuiji.kernel.model import Exclusion
 from shuangsuiji.kernel.strictjson import ROWS, RawRows
 from shuangsuiji.messages import msg
+from shuangsuiji.rules import Citation
 
 Problem = tuple[str, Any, Any, str]
-_RULE: Any = itemgetter(2)
-_TRIGGER: Any = itemgetter(3)
 _new_tuple: Any = tuple.__new__
 
 
@@ -34,6 +34,46 @@ def parts(rows: Sequence[Any]) -> Iterator[tuple[int, list[Any]]]:
         yield start, list(rows[start:start + ROWS])
 
 
+def column_parts(rows: Sequence[Any]) -> Iterator[tuple[int, list[list[Any]] | None,
+                                                        list[Any] | None]]:
+    """(offset, the four columns or None, the rows or None) of each chunk of ``rows``: the
+    columns when every row of the chunk is a list of four, the rows when not (a stream-read
+    chunk's columns are cut from its text, :meth:`RawRows.columns`, its rows then not
+    parsed)."""
+    if not isinstance(rows, RawRows):
+        for offset, part in parts(rows):
+            yield offset, _columns_of(part), part
+        return
+    offset = 0
+    for k, n in enumerate(rows.counts):
+        cut = rows.columns(k)
+        cols = _cut_columns(cut) if cut is not None else None
+        if cols is not None:
+            yield offset, cols, None
+        else:
+            part = rows.chunk(k)
+            yield offset, _columns_of(part), part
+        offset += n
+    rows.forget_cache()
+
+
+def _columns_of(part: list[Any]) -> list[list[Any]] | None:
+    if set(map(type, part)) <= {list} and set(map(len, part)) <= {4}:
+        return [list(map(itemgetter(k), part)) for k in range(4)]
+    return None
+
+
+def _cut_columns(cut: tuple[list[list[Any]], dict[int, Any]]) -> list[list[Any]] | None:
+    cols, odd = cut
+    for i in sorted(odd):  # ascending: each goes where it was, the ones before it in place
+        row = odd[i]
+        if not (type(row) is list and len(row) == 4):
+            return None
+        for col, x in zip(cols, row, strict=True):
+            col.insert(i, x)
+    return cols
+
+
 def is_rows(value: Any) -> TypeGuard[Sequence[Any]]:
     return isinstance(value, list | RawRows)
 
@@ -43,13 +83,12 @@ def rule_problem(excluded: Sequence[Any], enabled: set[str], builtin: tuple[str,
     """The first excluded row whose rule the bundle's policy does not enable, or whose
     built-in rule names no triggering task; False when a row is malformed (the structural
     reading names it); None when all is well. Checked in C, a chunk at a time."""
-    for offset, rows in parts(excluded):
-        if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {4}):
+    for offset, cols, _ in column_parts(excluded):
+        if cols is None:
             return False
-        codes = list(map(_RULE, rows))
+        codes, triggers = cols[2], cols[3]
         if not set(map(type, codes)) <= {str}:
             return False
-        triggers = list(map(_TRIGGER, rows))
         if set(codes) <= enabled and all(
                 t for c, t in zip(codes, triggers, strict=True) if c in builtin):
             continue
@@ -71,9 +110,7 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
     codes_of = {c: c for c in cites}  # one string per rule code
     tasks: dict[Any, Any] = {}  # ... and per triggering task
     out: list[Exclusion] = []
-    for offset, part in parts(rows):
-        cols = [list(map(itemgetter(k), part)) for k in range(4)] if (
-            set(map(type, part)) <= {list} and set(map(len, part)) <= {4}) else None
+    for offset, cols, part in column_parts(rows):
         if (
             cols is not None
             and set(map(type, cols[0])) <= {str}
@@ -87,6 +124,9 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
                 cols[0], cols[1], rules, map(cites.__getitem__, rules),
                 map(tasks.setdefault, cols[3], cols[3]), strict=True)))
             continue
+        if part is None:
+            assert isinstance(rows, RawRows)
+            part = rows[offset:offset + len(cols[0])] if cols else []
         for i, row in enumerate(part, offset):
             path = f"pool.excluded[{i}]"
             ok = (
@@ -107,8 +147,54 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
     return out
 
 
+def exclusion_lines(rows: Sequence[Any], cites: dict[str, Citation],
+                    ) -> tuple[ExclusionLines, set[str]] | None:
+    """The exclusions of ``rows`` as their digest lines, and their credit codes, when the
+    exact path (:func:`read_excluded`, then the pool's sort by code) would make of them the
+    very rows read: each ``[code, name, rule code, trigger|null]`` of strings, of a rule
+    ``cites`` knows, no trigger empty, no field holding a TAB or LF, the codes in strictly
+    increasing order (so each once). None when not: the exact path decides, and names what
+    is wrong. No exclusion tuple is made."""
+    articles = {code: cite.article for code, cite in cites.items()}
+    if any("\t" in a or "\n" in a for a in articles.values()):
+        return None
+    text: list[bytes] = []
+    counts: list[int] = []
+    codes_seen: set[str] = set()
+    last: str | None = None
+    for _, cols, _ in column_parts(rows):
+        if cols is None:
+            return None
+        codes, names, rules, triggers = cols
+        if not (
+            set(map(type, codes)) <= {str}
+            and set(map(type, names)) <= {str}
+            and set(map(type, rules)) <= {str}
+            and set(map(type, triggers)) <= {str, type(None)}
+            and set(rules) <= cites.keys()
+            and "" not in triggers
+        ):
+            return None
+        if not codes:
+            continue
+        if (last is not None and not last < codes[0]) or not all(
+                map(lt, codes, islice(codes, 1, None))):
+            return None
+        lines = lines_chunk(codes, names, rules, list(map(articles.__getitem__, rules)),
+                            triggers)
+        if lines is None:
+            return None
+        text.append(lines)
+        counts.append(len(codes))
+        codes_seen.update(codes)
+        last = codes[-1]
+    return ExclusionLines(tuple(text), counts, cites), codes_seen
+
+
 def same_exclusions(expected: Sequence[Exclusion], found: Sequence[Exclusion]) -> bool:
     """Whether the recomputed pool's exclusions are the very ones read (the pool builder
     keeps the objects it is given, sorted): then their rows are equal, without a list of
     rows made on either side."""
+    if isinstance(expected, ExclusionLines) or isinstance(found, ExclusionLines):
+        return expected is found
     return len(expected) == len(found) and all(map(is_, expected, found))

@@ -251,7 +251,8 @@ class FrozenPool:
     sampling: Sampling
     rules: PoolRules
     strata: tuple[Stratum, ...]
-    excluded: tuple[Exclusion, ...]
+    #: in canonical order; a tuple, or (a verifier's) :class:`ExclusionLines`
+    excluded: Sequence[Exclusion]
     digest: str
     #: The excluded targets' digest lines (UTF-8, in chunks), kept from the digest so the
     #: stored pool does not format them again.

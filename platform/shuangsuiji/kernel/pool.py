@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from shuangsuiji.kernel.canonical import canonical_text
 from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.model import (
     COUNTED_STATUSES,
@@ -127,7 +128,10 @@ def stratify(
     with paused_gc():
         builder = _Builder(task, rules, exclude=False)
         builder.found_lines = found_lines
-        builder.excluded.extend(excluded)
+        if isinstance(excluded, ExclusionLines):
+            builder.given_lines = excluded  # in canonical order, as their lines
+        else:
+            builder.excluded.extend(excluded)
         if not excluded_checked:
             for e in excluded:
                 builder.note_special(e.credit_code)

@@ -14,6 +14,7 @@ from typing import Any
 from shuangsuiji.kernel.canonical import check_field
 from shuangsuiji.kernel.classes import bulk_classes, check_one_class, take_classed
 from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
     Candidates,
@@ -89,6 +90,8 @@ class _Builder:
         self.general: list[bytes] = []  # members of general carrying some other flag
         self.buckets: list[list[bytes]] = [[] for _ in rules.risk_rules]
         self.excluded: list[Exclusion] = []
+        #: exclusions given as their digest lines, in canonical order (a verifier's)
+        self.given_lines: ExclusionLines | None = None
         self.special: set[str] = set()  # codes handled one by one (flags, history, excluded)
         self.probe: list[str] = []  # of those, codes that might also be among the plain
         self.low = False  # some code holds a character below TAB
@@ -372,7 +375,8 @@ class _Builder:
         buckets = self.buckets
         for b in buckets:
             b.sort(key=line_code if self.low else None)
-        return _build(buckets, general, self.excluded, self.task, sampling, self.rules)
+        excluded = self.excluded if self.given_lines is None else self.given_lines
+        return _build(buckets, general, excluded, self.task, sampling, self.rules)
 
 
 def _trigger_order(record: TaskInspections) -> tuple[date, bytes]:

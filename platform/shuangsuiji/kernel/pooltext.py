@@ -13,6 +13,7 @@ from shuangsuiji.kernel.canonical import canonical_json, check_field
 from shuangsuiji.kernel.classes import stratum_name
 from shuangsuiji.kernel.codec import plain
 from shuangsuiji.kernel.errors import EmptyPool, InvalidInput
+from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.model import (
     GENERAL,
     Exclusion,
@@ -58,8 +59,12 @@ def _build(
         strata.append(Stratum(GENERAL, r, stratum_size(len(general), r, sampling), general))
     if not strata:
         raise EmptyPool(_empty_message(task, excluded))
-    exclusions = tuple(sorted(excluded, key=_excluded_code))
-    excluded_text = tuple(excluded_lines(exclusions))
+    exclusions: Sequence[Exclusion]
+    if isinstance(excluded, ExclusionLines):  # sorted, and their lines made, already
+        exclusions, excluded_text = excluded, excluded.text
+    else:
+        exclusions = tuple(sorted(excluded, key=_excluded_code))
+        excluded_text = tuple(excluded_lines(exclusions))
     h = hashlib.sha256()
     for part in pool_text(task, sampling, rules, strata, exclusions, excluded_text):
         h.update(part)

@@ -23,7 +23,9 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from typing import Any, BinaryIO, overload
 
 from shuangsuiji.kernel.errors import BundleFormatError
@@ -31,10 +33,27 @@ from shuangsuiji.messages import msg
 
 #: The largest integer every JSON reader represents exactly (an IEEE double's 53 bits).
 SAFE_INTEGER = 2**53 - 1
-ROWS = 16384  # member rows per chunk of a stream-read stratum
+ROWS = 16384  # member rows per chunk of a stream-read stratum (at least)
 _READ = 1 << 20
+_TAIL = 4096  # a plain row not matched this near the buffer's end may be cut by it
+_PIECE = 448  # bytes of a chunk's text per piece (:func:`_pieces`)
 scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 _NONWS = re.compile(r"[^ \t\n\r]")
+# Rows the stream reader checks by one regular expression instead of the scanner, a run at a
+# time: every string without an escape or a control character (so its JSON value is its
+# text between the quotes, and every quote of the run delimits a string), only JSON's own
+# white space between tokens. A member without flags (4 quotes a row); an excluded row
+# with a triggering task (8 quotes a row). Anything else is read by the scanner.
+_WS = r"[ \t\n\r]*"
+_STR = r'"[^"\\\x00-\x1f]*"'
+_SEP = rf"{_WS},{_WS}"
+_PLAIN_MEMBER = rf"\[{_WS}{_STR}{_SEP}{_STR}{_SEP}\[{_WS}\]{_WS}\]"
+_PLAIN_EXCLUDED = rf"\[{_WS}{_STR}{_SEP}{_STR}{_SEP}{_STR}{_SEP}{_STR}{_WS}\]"
+#: (regular expression of a run of such rows, quotes per row), by kind of row
+PLAIN_RUNS = {
+    "members": (re.compile(f"(?:{_PLAIN_MEMBER}{_SEP})*{_PLAIN_MEMBER}"), 4),
+    "excluded": (re.compile(f"(?:{_PLAIN_EXCLUDED}{_SEP})*{_PLAIN_EXCLUDED}"), 8),
+}
 
 
 def _twice(key: str) -> str:
@@ -162,23 +181,72 @@ class RawRows(Sequence[Any]):
     """A stratum's member rows as their JSON text, a chunk of rows at a time; parsed again
     (strictly checked already) when rows are asked for, one chunk at a time."""
 
-    def __init__(self, chunks: list[bytes], counts: list[int]) -> None:
-        self.raw: list[bytes | None] = list(chunks)
+    def __init__(self, chunks: list[bytes | tuple[bytes, ...]], counts: list[int],
+                 odd: list[list[tuple[int, int, int]]] | None = None,
+                 quotes: int = 0) -> None:
+        #: each chunk's UTF-8 text, whole or in pieces (:func:`_pieces`)
+        self.raw: list[bytes | tuple[bytes, ...] | None] = list(chunks)
         self.counts = counts
+        #: per chunk, where its rows that are not plain (:data:`PLAIN_RUNS`) are: (row,
+        #: start, end of its text in the chunk's text); the others hold ``quotes`` quotes
+        self.odd = odd
+        self.quotes = quotes
         self._total = sum(counts)
+        self._starts = [0, *accumulate(counts)]  # the first row of each chunk
         self._cached: tuple[int, list[Any]] | None = None
         #: chunks whose text was let go: their rows as digest lines, and the other rows
-        self._lines: dict[int, tuple[list[bytes], dict[int, Any]]] = {}
+        #: (their JSON text), by position
+        self._lines: dict[int, tuple[list[bytes], dict[int, bytes]]] = {}
 
-    def forget(self, k: int, lines: list[bytes], others: dict[int, Any]) -> None:
-        """Let chunk ``k``'s text go: its rows are ``others`` (by position) and, in between,
-        the rows of ``lines`` (digest lines of canonical rows without flags, which give
-        their rows back exactly)."""
+    def forget(self, k: int, lines: list[bytes], others: Sequence[int]) -> None:
+        """Let chunk ``k``'s text go, but for the rows at positions ``others``; its other
+        rows are those of ``lines`` in order (digest lines of canonical rows without flags,
+        which give their rows back exactly)."""
+        raw = self.raw[k]
+        if raw is None:
+            return
+        kept: dict[int, bytes] = {}
+        if others:
+            text = _text(raw)
+            spans = {i: (a, b) for i, a, b in self.odd[k]} if self.odd is not None else {}
+            for i in others:
+                if i in spans:
+                    a, b = spans[i]
+                    kept[i] = text[a:b].encode("utf-8")
+                else:  # (not noted by the reader: its value, as JSON again)
+                    kept[i] = json.dumps(self.chunk(k)[i], ensure_ascii=False).encode()
         self.raw[k] = None
-        self._lines[k] = (lines, others)
+        if self.odd is not None:
+            self.odd[k] = []
+        self._lines[k] = (lines, kept)
 
     def __len__(self) -> int:
         return self._total
+
+    def columns(self, k: int) -> tuple[list[list[Any]], dict[int, Any]] | None:
+        """Chunk ``k``'s rows as columns of their strings (each plain row's fields in
+        order), the rows not plain left out, and those rows (their values, by position);
+        cut from the text by splitting it at its quotes, the plain rows not parsed again.
+        None when the chunk's text was let go or the reader did not note its rows."""
+        raw = self.raw[k]
+        if raw is None or self.odd is None or not self.quotes:
+            return None
+        text = _text(raw)
+        odd = self.odd[k]
+        values: dict[int, Any] = {}
+        if odd:
+            # a row's text holds its quotes in pairs, the separators none: the plain rows'
+            # fields stay at the same places once the other rows are cut out
+            pieces, at = [], 0
+            for i, start, end in odd:
+                pieces.append(text[at:start])
+                values[i] = _DECODER.decode(text[start:end])  # (checked strictly already)
+                at = end
+            pieces.append(text[at:])
+            text = "".join(pieces)
+        parts = text.split('"')
+        q = self.quotes
+        return [parts[f::q] for f in range(1, q, 2)], values
 
     def chunk(self, k: int) -> list[Any]:
         """The rows of chunk ``k``."""
@@ -188,12 +256,16 @@ class RawRows(Sequence[Any]):
         if raw is None:
             lines, others = self._lines[k]
             plain = iter(lines)
-            rows = [others[i] if i in others else _row_of_line(next(plain))
-                    for i in range(self.counts[k])]
+            rows = [_DECODER.decode(others[i].decode()) if i in others
+                    else _row_of_line(next(plain)) for i in range(self.counts[k])]
         else:
-            rows = _DECODER.decode("[" + raw.decode("utf-8") + "]")
+            rows = _DECODER.decode("[" + _text(raw) + "]")
         self._cached = (k, rows)
         return rows
+
+    def forget_cache(self) -> None:
+        """Let the rows of the chunk parsed last go."""
+        self._cached = None
 
     def chunks(self) -> Iterator[tuple[int, list[Any]]]:
         """(offset of its first row, rows) of each chunk, in order."""
@@ -215,11 +287,17 @@ class RawRows(Sequence[Any]):
             i += self._total
         if not 0 <= i < self._total:
             raise IndexError(i)
-        for k, n in enumerate(self.counts):
-            if i < n:
-                return self.chunk(k)[i]
-            i -= n
-        raise IndexError(i)
+        k = bisect_right(self._starts, i) - 1
+        i -= self._starts[k]
+        kept = self._lines.get(k) if self.raw[k] is None else None
+        if kept is None:
+            return self.chunk(k)[i]
+        # a row of a chunk let go, made again alone: kept as it is, or from its line (the
+        # rows kept apart come before it in the chunk's order, not among its lines)
+        lines, others = kept
+        if i in others:
+            return _DECODER.decode(others[i].decode())
+        return _row_of_line(lines[i - sum(1 for j in others if j < i)])
 
     def __iter__(self) -> Iterator[Any]:
         for _, rows in self.chunks():
@@ -232,6 +310,19 @@ class RawRows(Sequence[Any]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _pieces(data: bytes) -> tuple[bytes, ...]:
+    """``data`` in pieces small enough for Python's small-object allocator (at most 512
+    bytes with the object's header). A chunk's text kept as one ``bytes`` of a megabyte
+    sits in the C heap; once let go, that memory is not reused by the many small objects
+    made meanwhile (the pool's digest lines), and at a million members some 70 MiB of the
+    process's peak was such freed text. Pieces free whole pools the lines then reuse."""
+    return tuple(data[i:i + _PIECE] for i in range(0, len(data), _PIECE))
+
+
+def _text(raw: bytes | tuple[bytes, ...]) -> str:
+    return (raw if isinstance(raw, bytes) else b"".join(raw)).decode("utf-8")
 
 
 def _row_of_line(line: bytes) -> list[Any]:
@@ -345,8 +436,10 @@ class _Stream:
             return self.obj(path)
         if path == ("pool", "strata") and c == "[":
             return self.array((*path, "*"))
-        if path in (("pool", "strata", "*", "members"), ("pool", "excluded")) and c == "[":
-            return self.members()
+        if path == ("pool", "strata", "*", "members") and c == "[":
+            return self.members("members")
+        if path == ("pool", "excluded") and c == "[":
+            return self.members("excluded")
         return self.value()
 
     def array(self, path: tuple[str, ...]) -> list[Any]:
@@ -364,30 +457,62 @@ class _Stream:
             if c != ",":
                 raise _Fallback
 
-    def members(self) -> RawRows:
+    def _quote(self, k: int, end: int) -> int:
+        """Where the quote after the ``k``-th one from ``pos`` is, before ``end``."""
+        text = self.buf[self.pos:end]
+        rest = text.split('"', k + 1)[-1]
+        return end - len(rest) - 1
+
+    def members(self, kind: str) -> RawRows:
+        """The rows of an array of ``kind`` rows (``members``, ``excluded``) as text in
+        chunks. Runs of plain rows (:data:`PLAIN_RUNS`) are checked by one regular
+        expression each; every other row by the scanner, its value kept with its place
+        (the chunk's columns are then cut from the text without parsing it again)."""
+        run, quotes = PLAIN_RUNS[kind]
         self.expect("[")
-        chunks: list[bytes] = []
         counts: list[int] = []
+        specials: list[list[tuple[int, int, int]]] = []
+        chunks: list[bytes | tuple[bytes, ...]] = []
         if self.peek() == "]":
             self.pos += 1
-            return RawRows(chunks, counts)
+            return RawRows(chunks, counts, specials, quotes)
         n = 0
         self.mark = self.pos
+        odd: list[tuple[int, int, int]] = []  # (row, start, end in the chunk's text)
         while True:
-            self.value()  # checked strictly, then let go: its text is kept
-            n += 1
+            self.peek()  # (a run starts at a row's bracket)
+            m = run.match(self.buf, self.pos)
+            if m is None and not self.eof and len(self.buf) - self.pos < _TAIL:
+                self.fill(grow=True)  # a plain row cut by the end of the buffer: read on
+                m = run.match(self.buf, self.pos)
+            if m is not None:
+                k = self.buf.count('"', self.pos, m.end()) // quotes
+                if n + k > self.rows:  # end the run where the chunk is full
+                    m = run.match(self.buf, self.pos,
+                                  self._quote(quotes * (self.rows - n), m.end()))
+                    assert m is not None
+                    k = self.rows - n
+                n += k
+                self.pos = m.end()
+            else:
+                assert self.mark is not None
+                start = self.pos - self.mark
+                self.value()  # checked strictly, then let go; its place kept
+                odd.append((n, start, self.pos - self.mark))
+                n += 1
             c = self.peek()
             if c not in (",", "]"):
                 raise _Fallback
-            if n == self.rows or c == "]":
+            if n >= self.rows or c == "]":
                 assert self.mark is not None
-                chunks.append(self.buf[self.mark:self.pos].encode("utf-8"))
+                chunks.append(_pieces(self.buf[self.mark:self.pos].encode("utf-8")))
                 counts.append(n)
-                n = 0
+                specials.append(odd)
+                n, odd = 0, []
                 self.pos += 1
                 if c == "]":
                     self.mark = None
-                    return RawRows(chunks, counts)
+                    return RawRows(chunks, counts, specials, quotes)
                 self.peek()
                 self.mark = self.pos
             else:
