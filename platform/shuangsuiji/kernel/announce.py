@@ -30,6 +30,7 @@ from shuangsuiji.kernel.model import (
     Expert,
     FrozenPool,
     Inspector,
+    Participant,
     PoolRules,
     Sampling,
     Stratum,
@@ -42,9 +43,12 @@ from shuangsuiji.kernel.pool import (
     exclusion_citations,
     pool_header,
 )
+from shuangsuiji.kernel.quotas import joint_object
 from shuangsuiji.messages import msg
 
 ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/1"
+#: The format of a joint task's announcement: /1 with the participants (``joint``, §10).
+JOINT_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/2"
 SEED_FORMAT = "shuangsuiji-seed/1"
 RECUSAL_SEED_FORMAT = "shuangsuiji-recusal-seed/1"
 
@@ -67,6 +71,8 @@ ANNOUNCEMENT_KEYS = (
     "announced_at",
     "replaces",
 )
+#: Keys of a joint task's announcement (``shuangsuiji-announcement/2``), in order.
+JOINT_ANNOUNCEMENT_KEYS = (*ANNOUNCEMENT_KEYS[:7], "joint", *ANNOUNCEMENT_KEYS[7:])
 #: Smallest secret accepted for commit–reveal (a short one could be guessed from its hash).
 MIN_SECRET = 16
 
@@ -243,15 +249,19 @@ def make_announcement(
     announced_at: str,
     replaces: str | None = None,
     root: tuple[str, int] | None = None,
+    participants: Sequence[Participant] = (),
 ) -> dict[str, Any]:
     """The announcement object (§10). ``announced_at``: ``YYYY-MM-DDTHH:MM:SSZ`` (UTC).
 
-    ``root`` (the pool's Merkle root and line count) when already computed.
+    ``root`` (the pool's Merkle root and line count) when already computed. With
+    ``participants`` (a joint task, §6.5) the announcement is ``shuangsuiji-announcement/2``
+    and carries them as ``joint``: they fix the groups' quotas before any seed exists.
     """
     unix_time(announced_at)  # checked
     fields = announced_fields(
         pool.task, pool.sampling, pool.rules, params=params, rules=rules,
         inspectors=inspectors, experts=experts, pack=pack, version=version,
+        participants=participants,
     )
     beacon = procedure.get("beacon")
     if beacon is not None:
@@ -262,8 +272,8 @@ def make_announcement(
                 "beacon round %(round)s was produced before the announcement: name a round "
                 "whose time is after it (a later round)", round=beacon["round"]))
     tree_root, leaves = root if root is not None else pool_root(pool)
-    return {
-        "format": ANNOUNCEMENT_FORMAT,
+    out = {
+        "format": JOINT_ANNOUNCEMENT_FORMAT if participants else ANNOUNCEMENT_FORMAT,
         "task": fields["task"],
         "sampling": fields["sampling"],
         "pool": {
@@ -282,6 +292,16 @@ def make_announcement(
         "announced_at": announced_at,
         "replaces": replaces,
     }
+    if not participants:
+        return out
+    out["joint"] = fields["joint"]
+    return {key: out[key] for key in JOINT_ANNOUNCEMENT_KEYS}
+
+
+def announcement_keys(announcement: dict[str, Any]) -> tuple[str, ...] | None:
+    """The keys an announcement of its ``format`` has (None: a format not known)."""
+    return {ANNOUNCEMENT_FORMAT: ANNOUNCEMENT_KEYS,
+            JOINT_ANNOUNCEMENT_FORMAT: JOINT_ANNOUNCEMENT_KEYS}.get(str(announcement.get("format")))
 
 
 def announced_fields(
@@ -295,8 +315,10 @@ def announced_fields(
     experts: Iterable[Expert],
     pack: str,
     version: str,
+    participants: Sequence[Participant] = (),
 ) -> dict[str, Any]:
-    """The announcement's fields that the platform recomputes at the draw (§10.1)."""
+    """The announcement's fields that the platform recomputes at the draw (§10.1);
+    ``joint`` is None for a task without participants (a /1 announcement has none)."""
     return {
         "task": plain(task),
         "sampling": plain(sampling),
@@ -305,6 +327,7 @@ def announced_fields(
         "draw_parameters": plain(params),
         "rules": {"pack": pack, "version": version,
                   "digest": rules_digest(plain(pool_rules), plain(rules))},
+        "joint": joint_object(participants) if participants else None,
     }
 
 
@@ -318,7 +341,7 @@ def differences(announced: dict[str, Any], current: dict[str, Any]) -> list[str]
     compared by the canonical JSON digest of each field. Fields ``current`` does not hold
     are not compared."""
     out: list[str] = []
-    for key in ANNOUNCEMENT_KEYS:
+    for key in JOINT_ANNOUNCEMENT_KEYS:
         if key not in current:
             continue
         a, c = announced.get(key), current.get(key)

@@ -183,11 +183,15 @@ def check_v2(bundle: dict[str, Any], result: Any, notes: list[str]) -> Problem |
     """The v2 checks; appends what the reader must know to ``notes``."""
     a_obj = bundle["announcement"]
     a = Reader(a_obj, "announcement")
-    _exact_keys(a_obj, announce.ANNOUNCEMENT_KEYS, "announcement")
-    if a.text("format") != announce.ANNOUNCEMENT_FORMAT:
+    keys = announce.announcement_keys(a_obj) if isinstance(a_obj, dict) else None
+    if keys is None:
+        a.text("format")
         return _p("announcement.format", msg("unsupported announcement format"),
-                  announce.ANNOUNCEMENT_FORMAT, a_obj["format"])
-    problem = _matches_announcement(bundle, a, result)
+                  [announce.ANNOUNCEMENT_FORMAT, announce.JOINT_ANNOUNCEMENT_FORMAT],
+                  a_obj["format"])
+    _exact_keys(a_obj, keys, "announcement")
+    problem = _matches_announcement(bundle, a, result) or _matches_participants(
+        bundle, a_obj, notes)
     if problem is not None:
         return problem
     problem = _check_seed(bundle, a, notes)
@@ -246,6 +250,24 @@ def _matches_announcement(bundle: dict[str, Any], a: Reader, result: Any) -> Pro
     if replaces is not None and not (isinstance(replaces, str) and len(replaces) == 64):
         return _p("announcement.replaces", msg("expected the voided bundle's draw digest "
                                                "(64 hex digits) or null"), None, replaces)
+    return None
+
+
+def _matches_participants(bundle: dict[str, Any], a_obj: dict[str, Any],
+                          notes: list[str]) -> Problem | None:
+    """A joint task's participants (§6.5) as announced (§10): a /2 announcement's ``joint``
+    equals the bundle's; a /1 announcement of a joint bundle did not fix them (a note)."""
+    joint = bundle.get("joint")
+    if "joint" not in a_obj:
+        if joint is not None:
+            notes.append(msg("joint task: the announcement (%(format)s) does not list the "
+                             "participants, so nothing shows their items and quotas were "
+                             "fixed before the seed", format=announce.ANNOUNCEMENT_FORMAT))
+        return None
+    if joint is None or announce.sha256_json(a_obj["joint"]) != announce.sha256_json(joint):
+        return _p("announcement.joint", msg("the draw's participants (their units, items or "
+                                            "quotas) differ from the announced ones"),
+                  a_obj["joint"], joint)
     return None
 
 

@@ -36,7 +36,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid, SeedCommi
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, blobs
+from shuangsuiji.services import audit, blobs, joint
 from shuangsuiji.services.draws import committing, preparing, reading, storage
 
 #: drand relays asked for a round's value (any one answering is enough: the value is
@@ -151,6 +151,7 @@ def announce(
                        for p, c in conflicts],
             announced_at=utc_stamp(when), replaces=_voided_digest(session, task),
             root=fixing.merkle_root(fixing.lines_of_text(data)),
+            participants=joint.kernel_participants(session, task),  # 联合抽查: fixed here
         )
     except KernelError as e:
         raise UserError(str(e), where="announcement") from None
@@ -182,7 +183,9 @@ def announce(
                           "procedure": procedure, "parties": proc["parties"],
                           "beacon_round": round_no, "conflicts": announcement["conflicts"],
                           "announced_at": announcement["announced_at"],
-                          "replaces": announcement["replaces"]})
+                          "replaces": announcement["replaces"],
+                          **({"participants": announcement["joint"]["participants"]}
+                             if "joint" in announcement else {})})
     return row
 
 
@@ -378,7 +381,7 @@ def draw_announced(
     current = fixing.announced_fields(
         got.kernel_task, got.sampling, got.pool_rules, params=got.params, rules=got.draw_rules,
         inspectors=inspectors, experts=experts, pack=got.rules.governing[0],
-        version=got.rules.governing[1])
+        version=got.rules.governing[1], participants=joint.kernel_participants(session, task))
     differ = fixing.differences(announced, current)
     if differ:
         raise Conflict(msg("the draw differs from announcement #%(n)s in: %(fields)s",
