@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from shuangsuiji.errors import Conflict
@@ -18,6 +19,7 @@ from shuangsuiji.kernel import announce, verify_bundle
 from shuangsuiji.kernel.bundle import draw_digest
 from shuangsuiji.kernel.codec import strict_loads
 from shuangsuiji.models.audit import AuditEvent
+from shuangsuiji.models.draws import DrawAnnouncement
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import announcements, draws, joint
 from tests.draws.test_joint_participants import A, B, _in, _joint_task, _plans
@@ -28,6 +30,10 @@ SEED = "dice 6-1-4-2-5-3"
 def _announce(platform: Platform, code: str) -> Any:
     return _in(platform, lambda s, t: announcements.announce(
         s, platform, t, code, procedure="ceremony").announcement)
+
+
+def _announcement_id(platform: Platform) -> int:
+    return _in(platform, lambda s, t: s.scalar(select(DrawAnnouncement.id)))  # type: ignore[return-value]
 
 
 def _draw_bundle(platform: Platform, code: str) -> dict[str, Any]:
@@ -44,7 +50,7 @@ def _redigest(bundle: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_announcement_lists_the_participants_and_the_bundle_verifies(
-    platform: Platform, make_task: Callable[..., str],
+    app: Flask, platform: Platform, make_task: Callable[..., str],
 ) -> None:
     code = _joint_task(platform, make_task)
     _in(platform, joint.plan, code, _plans(quota_b=2))
@@ -57,6 +63,14 @@ def test_the_announcement_lists_the_participants_and_the_bundle_verifies(
         AuditEvent.action == "draw.announce")))
     logged = {p["code"]: p["quota"] for p in event.payload["participants"]}  # type: ignore[attr-defined]
     assert logged == {A: 1, B: 2}
+    # the portal's announcement page shows who takes part with which items and quota
+    page = app.test_client().get(f"/p/miit/announcements/{_announcement_id(platform)}")
+    assert page.status_code == 200
+    table = page.get_data(as_text=True).split('id="announced-participants"')[1]
+    table = table.split("</table>")[0]
+    for unit, item, quota in ((A, "SX-001", 1), (B, "SX-002", 2)):
+        row = next(r for r in table.split("<tr>") if f"<code>{unit}</code>" in r)
+        assert item in row and f"<td>{quota}</td>" in row, row
     bundle = _draw_bundle(platform, code)
     assert bundle["announcement"] == announced
     assert bundle["announcement"]["joint"] == bundle["joint"]
