@@ -104,3 +104,19 @@ def test_announced_participants_are_checked_alike_in_the_browser_and_python(page
     for browser, python in zip(outcomes[1:3], reports[1:3], strict=True):
         assert not browser["ok"] and not python.ok, (browser, python)
         assert browser["path"] == python.path == "announcement.joint", (browser, python)
+
+
+def test_the_spec_vectors_of_classes_and_a_joint_task_verify_in_the_browser(page: Any) -> None:
+    """draw-spec.md §15.1, read from the doc: the browser verifies both, and refuses the
+    joint vector with a quota announced other than drawn at the path Python names."""
+    from tests.kernel.test_spec_vectors import _spec_digests, vectors
+
+    found = vectors()
+    forged = copy.deepcopy(found["joint"])
+    forged["announcement"]["joint"]["participants"][1]["quota"] = 2
+    forged["digests"]["draw"] = _spec_digests(forged)[1]
+    texts = [json.dumps(found["classes"], ensure_ascii=False),
+             json.dumps(found["joint"], ensure_ascii=False), json.dumps(forged, ensure_ascii=False)]
+    outcomes = page.evaluate(VERIFY_JS, texts)
+    assert outcomes[0]["ok"] and outcomes[1]["ok"], outcomes
+    assert not outcomes[2]["ok"] and outcomes[2]["path"] == "announcement.joint", outcomes[2]
