@@ -5,7 +5,6 @@ the first is shown with the first's names and ratios once the second is in force
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from shuangsuiji.web import class_labels
 from shuangsuiji_provinces import parse_province
 from tests.conftest import builtin_packs, make_app
 from tests.credit.conftest import HEADINGS, codes_of, run_import
+from tests.credit.test_class_pages import _cells
 from tests.web.conftest import PASSWORD, login
 
 PACK = '''name = "jh-classes"
@@ -82,13 +82,6 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
                            SSJ_PACKS=[*builtin_packs(), pack])
     yield application
     application.extensions["shuangsuiji"].db.dispose()
-
-
-def _cells(html: str, marker: str) -> list[str]:
-    row = re.search(rf'<tr {marker}[^>]*>(.*?)</tr>', html, re.S)
-    assert row, marker
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>",
-                                                                  row.group(1), re.S)]
 
 
 def test_a_draw_shows_the_classes_of_its_own_date(

@@ -170,13 +170,13 @@ def test_bundle2_vector_verifies_and_honours_its_conflict() -> None:
 def test_recusal_key_vector() -> None:
     import hashlib
 
-    from shuangsuiji.kernel import announce, canonical_json
+    from shuangsuiji.kernel import canonical_json, seeds
 
     v = vectors()["recusal"]
     body = {"format": "shuangsuiji-recusal-seed/1", "seed": v["seed"], "step": v["step"],
             "declaration": v["declaration"], "beacon": v["beacon"]}
     assert hashlib.sha256(canonical_json(body)).hexdigest() == v["stream_seed"]
-    assert announce.recusal_seed(v["seed"], v["step"], v["declaration"], v["beacon"]) == \
+    assert seeds.recusal_seed(v["seed"], v["step"], v["declaration"], v["beacon"]) == \
         v["stream_seed"]
 
 

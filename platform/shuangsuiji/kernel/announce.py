@@ -7,8 +7,9 @@ interest and how the seed will be made. The draw is then refused if anything dif
 a v2 bundle carries the announcement so that anyone can check the draw matches it.
 
 Seeds no single party can choose: *commit–reveal* (each named party registers SHA-256 of a
-secret; the seed hashes the reveals), a *drand beacon* round named in advance, or both.
-The typed ceremony seed and the generated seed stay available and are labelled weaker.
+secret; the seed hashes the reveals, :mod:`shuangsuiji.kernel.seeds`), a *drand beacon*
+round named in advance, or both. The typed ceremony seed and the generated seed stay
+available and are labelled weaker.
 Pure: the announcement time and the beacon value are passed in.
 """
 
@@ -49,8 +50,6 @@ from shuangsuiji.messages import msg
 ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/1"
 #: The format of a joint task's announcement: /1 with the participants (``joint``, §10).
 JOINT_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/2"
-SEED_FORMAT = "shuangsuiji-seed/1"
-RECUSAL_SEED_FORMAT = "shuangsuiji-recusal-seed/1"
 
 #: Seed procedures, strongest first. ``ceremony`` (typed by the operator after the
 #: announcement) and ``generated`` (chosen by the server) are weaker: one party picks them.
@@ -73,8 +72,6 @@ ANNOUNCEMENT_KEYS = (
 )
 #: Keys of a joint task's announcement (``shuangsuiji-announcement/2``), in order.
 JOINT_ANNOUNCEMENT_KEYS = (*ANNOUNCEMENT_KEYS[:7], "joint", *ANNOUNCEMENT_KEYS[7:])
-#: Smallest secret accepted for commit–reveal (a short one could be guessed from its hash).
-MIN_SECRET = 16
 
 
 # --- the pool's lines and their Merkle tree ---------------------------------------------
@@ -363,58 +360,3 @@ def unix_time(stamp: str) -> int:
         raise InvalidInput(msg("time %(value)r is not YYYY-MM-DDTHH:MM:SSZ (UTC)",
                                value=str(stamp))) from None
     return int(when.timestamp())
-
-
-# --- commit–reveal and the seed ------------------------------------------------------------
-
-
-def commitment(secret: str) -> str:
-    """SHA-256 (hex) of the secret's UTF-8 bytes: what a party registers before the draw."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def check_secret(secret: str) -> None:
-    """Refuse a secret too short to stay unguessable from its published commitment."""
-    if len(secret) < MIN_SECRET:
-        raise InvalidInput(msg(
-            "the secret has %(n)s characters; use at least %(min)s (e.g. 32 random hex digits "
-            "from `ssj draw commit --generate`)", n=len(secret), min=MIN_SECRET))
-
-
-def check_commitment(value: str) -> str:
-    """A commitment as 64 lower-case hex digits, or InvalidInput."""
-    v = value.strip().lower()
-    if len(v) != 64 or any(ch not in "0123456789abcdef" for ch in v):
-        raise InvalidInput(msg("a commitment is SHA-256 as 64 hex digits, found %(value)r",
-                               value=value[:70]))
-    return v
-
-
-def derive_seed(
-    announcement_hex: str,
-    commitments: Sequence[Sequence[str]],
-    reveals: Sequence[Sequence[str]],
-    beacon_randomness: str | None,
-) -> str:
-    """The seed of a commit–reveal and/or beacon procedure (§11.3): SHA-256 (hex) of the
-    canonical JSON of ``{"announcement", "beacon", "commitments", "format", "reveals"}``,
-    commitments and reveals as ``[party, value]`` sorted by party."""
-    return sha256_json({
-        "format": SEED_FORMAT,
-        "announcement": announcement_hex,
-        "commitments": sorted([str(p), str(c)] for p, c in commitments),
-        "reveals": sorted([str(p), str(s)] for p, s in reveals),
-        "beacon": beacon_randomness,
-    })
-
-
-def recusal_seed(seed: str, step: int, declaration: dict[str, Any], randomness: str) -> str:
-    """The stream key of a v2 recusal step (§12): the draw's seed mixed with a fresh beacon
-    value that did not exist when the step was declared."""
-    return sha256_json({
-        "format": RECUSAL_SEED_FORMAT,
-        "seed": seed,
-        "step": step,
-        "declaration": declaration,
-        "beacon": randomness,
-    })

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
-from shuangsuiji.kernel import announce, beacon, excludedrows
+from shuangsuiji.kernel import announce, beacon, excludedrows, seeds
 from shuangsuiji.kernel.codec import BundleFormatError, Reader
 from shuangsuiji.kernel.orgtree import units_check
 from shuangsuiji.kernel.pool import ONCE_PER_YEAR, SAME_QUARTER
@@ -124,7 +124,7 @@ def _declaration(r: Reader) -> dict[str, Any]:
 def step_seed(r: Reader, seed: str) -> str:
     """The stream key of a v2 recusal step read from its bundle entry (§12)."""
     value = r.sub("beacon")
-    return announce.recusal_seed(seed, r.integer("step"), _declaration(r),
+    return seeds.recusal_seed(seed, r.integer("step"), _declaration(r),
                                  value.text("randomness"))
 
 
@@ -316,7 +316,7 @@ def _check_seed(bundle: dict[str, Any], a: Reader, notes: list[str]) -> Problem 
         randomness = value.text("randomness")
     elif inputs.obj["beacon"] is not None:
         return _p("seed_inputs.beacon", msg("the announcement named no beacon"))
-    seed = announce.derive_seed(announce.announcement_digest(a.obj), commitments, reveals,
+    seed = seeds.derive_seed(announce.announcement_digest(a.obj), commitments, reveals,
                                 randomness)
     if bundle["seed"] != seed:
         return _p("seed", msg("the seed is not the one derived from the announced procedure's "
@@ -360,10 +360,10 @@ def _check_reveals(
         if party not in committed:
             return _p(f"seed_inputs.reveals[{i}]", msg("party %(party)r revealed without a "
                                                        "commitment", party=party))
-        if announce.commitment(secret) != committed[party]:
+        if seeds.commitment(secret) != committed[party]:
             return _p(f"seed_inputs.reveals[{i}][1]", msg(
                 "the reveal of %(party)r does not match its commitment", party=party),
-                committed[party], announce.commitment(secret))
+                committed[party], seeds.commitment(secret))
     missing = sorted(set(parties) - {p for p, _ in reveals})
     if missing and not uses_beacon:
         return _p("seed_inputs.reveals", msg(
