@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shuangsuiji.rules import Citation
+from shuangsuiji.rules import Citation, RiskRule
 
 #: A class code: a letter or digit, then letters, digits, ``_`` or ``-``; at most 16
 #: characters (``A``, ``D``, ``high_risk``). Upper case is allowed: classes are written
@@ -57,3 +57,14 @@ def class_problems(classes: Sequence[CreditClass]) -> list[str]:
             if not str(getattr(c, name) or "").strip():
                 out.append(f"credit-risk class {c.code!r} has no {name}")
     return out
+
+
+def class_pool_rules(classes: Sequence[CreditClass]) -> tuple[RiskRule, ...]:
+    """The pool rules of the classes, in the pack's order: flag ``class:<code>``, the class's
+    ratio, multiplier 0 (the ratio is the class's own, not raised to the task's); they come
+    after the pack's risk rules (docs/draw-spec.md §3.2)."""
+    # imported here: the quick CLI commands read this module without loading the kernel
+    from shuangsuiji.kernel.classes import class_flag
+
+    return tuple(RiskRule(flag=class_flag(c.code), ratio_permille=c.ratio_permille,
+                          multiplier=0, cite=c.cite) for c in classes)

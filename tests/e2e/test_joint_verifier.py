@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.kernel import apply_recusal, make_bundle, verify_bundle
+from shuangsuiji.kernel import announce, apply_recusal, make_bundle, verify_bundle
 from shuangsuiji.kernel.bundle import draw_digest
 from tests.e2e.conftest import VERIFY_JS, Site, open_verifier
 from tests.kernel.builders import MIIT_RECUSAL
@@ -67,3 +67,56 @@ def test_joint_bundles_agree_in_the_browser_and_python(page: Any) -> None:
     # the swapped member is named where it differs
     assert reports[3].path.startswith("result.groups[0].members")
     assert reports[4].path == "task.joint"
+
+
+def _announced_joint_bundle() -> dict[str, Any]:
+    """A v2 joint bundle whose announcement (shuangsuiji-announcement/2) lists the
+    participants; a ceremony seed, so the seed does not hang on the announcement's digest."""
+    result = joint_result(staff=people(a=8, b=8), group_size=3)
+    ann = announce.make_announcement(
+        result.pool, params=result.params, rules=result.rules, inspectors=result.inspectors,
+        experts=result.experts_directory, pack="miit", version="2018",
+        procedure=announce.seed_procedure("ceremony"), announced_at="2025-04-01T02:00:00Z",
+        participants=result.participants)
+    return make_bundle(result, announcement=ann,
+                       seed_inputs={"commitments": [], "reveals": [], "beacon": None})
+
+
+def test_announced_participants_are_checked_alike_in_the_browser_and_python(page: Any) -> None:
+    good = _announced_joint_bundle()
+    assert good["announcement"]["format"] == announce.JOINT_ANNOUNCEMENT_FORMAT
+    quota = copy.deepcopy(good)  # the announcement promised another quota than was drawn
+    quota["announcement"]["joint"]["participants"][1]["quota"] = 2
+    items = copy.deepcopy(good)  # ... or another participant's items
+    items["announcement"]["joint"]["participants"][0]["units"] = ["DIV-3"]
+    old = copy.deepcopy(good)  # an announcement of format /1: verifies, with a note
+    del old["announcement"]["joint"]
+    old["announcement"]["format"] = announce.ANNOUNCEMENT_FORMAT
+    texts = [json.dumps(good, ensure_ascii=False), _redigest(quota), _redigest(items),
+             _redigest(old)]
+    outcomes = page.evaluate(VERIFY_JS, texts)
+    reports = [verify_bundle(json.loads(t)) for t in texts]
+    for i in (0, 3):
+        assert outcomes[i]["ok"] and reports[i].ok, (outcomes[i], reports[i])
+    assert "未列出参与单位" not in outcomes[0]["message"]
+    assert "未列出参与单位" in outcomes[3]["message"], outcomes[3]
+    assert any("does not list the participants" in n for n in reports[3].notes)
+    for browser, python in zip(outcomes[1:3], reports[1:3], strict=True):
+        assert not browser["ok"] and not python.ok, (browser, python)
+        assert browser["path"] == python.path == "announcement.joint", (browser, python)
+
+
+def test_the_spec_vectors_of_classes_and_a_joint_task_verify_in_the_browser(page: Any) -> None:
+    """draw-spec.md §15.1, read from the doc: the browser verifies both, and refuses the
+    joint vector with a quota announced other than drawn at the path Python names."""
+    from tests.kernel.test_spec_vectors import _spec_digests, vectors
+
+    found = vectors()
+    forged = copy.deepcopy(found["joint"])
+    forged["announcement"]["joint"]["participants"][1]["quota"] = 2
+    forged["digests"]["draw"] = _spec_digests(forged)[1]
+    texts = [json.dumps(found["classes"], ensure_ascii=False),
+             json.dumps(found["joint"], ensure_ascii=False), json.dumps(forged, ensure_ascii=False)]
+    outcomes = page.evaluate(VERIFY_JS, texts)
+    assert outcomes[0]["ok"] and outcomes[1]["ok"], outcomes
+    assert not outcomes[2]["ok"] and outcomes[2]["path"] == "announcement.joint", outcomes[2]

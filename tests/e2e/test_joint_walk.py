@@ -118,8 +118,9 @@ def test_a_joint_task_of_two_divisions_in_the_browser(
     shot(page, "joint-02-drawn")
     targets = _targets(site)
     assert targets
-    # one visit per target: one on-site record, then a result per item
-    for target in targets:
+    # one visit per target: one on-site record with a result per item (no overall result);
+    # the first target's SX-002 is left on the record and entered on the joint page after
+    for n, target in enumerate(targets):
         page.goto(task_url + f"/records?target={target.credit_code}")
         form = page.locator("#record-form form")
         form.locator("#method").select_option("on_site")
@@ -130,11 +131,18 @@ def test_a_joint_task_of_two_divisions_in_the_browser(
         form.locator("#acknowledgement").select_option("signature")
         form.locator("#inspectors_signed").check()
         form.locator("#findings").fill("联合检查，一次进门查完两个事项。")
-        form.locator("#result").select_option("no_problem")
+        assert form.locator("#result").count() == 0
+        form.locator("#item_result-SX-001").select_option("no_problem")
+        if n:
+            form.locator("#item_result-SX-002").select_option("problem_rectified")
+            form.locator("#item_handling-SX-002").fill("责令限期整改")
         form.locator("button[type=submit]").click()
         page.wait_for_load_state()
         assert "检查记录已保存" in _flash(page)
-        for item, result in (("SX-001", "no_problem"), ("SX-002", "problem_rectified")):
+        row = page.locator(f"#target-{target.credit_code}")
+        assert "SX-001: 未发现问题" in row.inner_text(), row.inner_text()
+        assert (row.locator(".overall-result").count() == 1) == bool(n)
+        for item, result in () if n else (("SX-002", "problem_rectified"),):
             page.goto(task_url + "/joint")
             result_form = page.locator("#joint-result-form")
             result_form.locator("#credit_code").select_option(target.credit_code)

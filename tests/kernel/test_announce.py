@@ -20,6 +20,7 @@ from shuangsuiji.kernel import (
     draw_digest,
     freeze_pool,
     make_bundle,
+    seeds,
     verify_bundle,
 )
 from shuangsuiji.kernel.codec import BundleFormatError, strict_loads
@@ -68,13 +69,13 @@ def v2_bundle(
         pool, params=PARAMS, rules=b.draw_rules(), inspectors=b.inspectors(10),
         experts=b.experts(5), pack="test", version="1", procedure=proc, conflicts=conflicts,
         announced_at=announced_at)
-    commitments = sorted([p, announce.commitment(SECRETS[p])] for p in PARTIES) \
+    commitments = sorted([p, seeds.commitment(SECRETS[p])] for p in PARTIES) \
         if uses_reveals else []
     reveals = sorted([p, SECRETS[p]] for p in revealed) if uses_reveals else []
     value = {"round": beacon_round, "signature": signature,
              "randomness": beacon.randomness_of(signature)} if uses_beacon else None
     if seed is None:
-        seed = announce.derive_seed(announce.announcement_digest(a), commitments, reveals,
+        seed = seeds.derive_seed(announce.announcement_digest(a), commitments, reveals,
                                     value["randomness"] if value else None)
     result = draw(pool, seed, rules=b.draw_rules(), params=PARAMS, inspectors=b.inspectors(10),
                   experts=b.experts(5), conflicts=[tuple(c) for c in a["conflicts"]])
@@ -266,7 +267,7 @@ def test_a_v2_recusal_mixes_a_fresh_beacon_round_declared_before_it() -> None:
                    "reason": "配偶任职", "declared_at": "2023-08-23T15:40:00Z"}
     value = {"chain_hash": beacon.QUICKNET["chain_hash"], "round": 1000,
              "signature": SIG_1000, "randomness": RANDOMNESS_1000}
-    key = announce.recusal_seed(result.seed, 1, declaration, RANDOMNESS_1000)
+    key = seeds.recusal_seed(result.seed, 1, declaration, RANDOMNESS_1000)
     after = apply_recusal(result, result.seed, 1, g.members[0], g.targets[0], "withdraw",
                           b.MIIT_RECUSAL, [], stream_seed=key).result
     extra = [{"reason": "配偶任职", "declared_at": declaration["declared_at"], "beacon": value}]

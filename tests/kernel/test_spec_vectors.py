@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -18,7 +19,8 @@ VECTOR = re.compile(r"<!-- vector: (\w+) -->\s*```json\n(.*?)\n```", re.S)
 def vectors() -> dict[str, Any]:
     found = {name: json.loads(body) for name, body in VECTOR.findall(SPEC.read_text("utf-8"))}
     assert set(found) == {"stream", "below", "sample", "bundle", "merkle", "beacon", "seed",
-                          "bundle2", "recusal"}, "a vector is missing"
+                          "bundle2", "recusal", "classes", "announcement2", "joint"}, \
+        "a vector is missing"
     return found
 
 
@@ -56,15 +58,17 @@ def test_bundle_vector_is_not_verified_blindly(where: str) -> None:
     assert verify_bundle(bundle).path == where
 
 
-def test_digests_recomputed_from_the_spec_text_alone() -> None:
-    """§3.3 and §6 followed literally, without the kernel's serialisation code."""
+def _cj(v: Any) -> str:
+    """Canonical JSON as §1 defines it (sorted keys, no spaces, UTF-8 as it is)."""
+    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _spec_digests(bundle: dict[str, Any]) -> tuple[str, str]:
+    """The pool digest (§3.3) and the draw digest (§6) of ``bundle``, written out from the
+    spec's text, without the kernel's serialisation code."""
     import hashlib
 
-    bundle = vectors()["bundle"]
-
-    def cj(v: Any) -> str:
-        return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
+    cj = _cj
     cites = {
         "once_per_year": bundle["pool_rules"]["exclusion_policy"]["cite"]["article"],
         "same_quarter_other_divisions": bundle["pool_rules"]["exclusion_policy"]["cite"]["article"],
@@ -81,11 +85,17 @@ def test_digests_recomputed_from_the_spec_text_alone() -> None:
     for c, n, rule, trigger in bundle["pool"]["excluded"]:
         lines.append(f"excluded\t{c}\t{n}\t{rule}\t{cites[rule]}\t{trigger or ''}")
     text = "".join(line + "\n" for line in lines)
-    assert hashlib.sha256(text.encode()).hexdigest() == bundle["digests"]["pool"]
+    pool = hashlib.sha256(text.encode()).hexdigest()
+    body = {k: v for k, v in bundle.items() if k not in ("pool", "digests", "log")}
+    body["pool_digest"] = pool
+    return pool, hashlib.sha256(cj(body).encode()).hexdigest()
 
-    body = {k: v for k, v in bundle.items() if k not in ("pool", "digests")}
-    body["pool_digest"] = bundle["digests"]["pool"]
-    assert hashlib.sha256(cj(body).encode()).hexdigest() == bundle["digests"]["draw"]
+
+@pytest.mark.parametrize("name", ["bundle", "bundle2", "classes", "joint"])
+def test_digests_recomputed_from_the_spec_text_alone(name: str) -> None:
+    """§3.3 and §6 followed literally, without the kernel's serialisation code."""
+    bundle = vectors()[name]
+    assert _spec_digests(bundle) == (bundle["digests"]["pool"], bundle["digests"]["draw"])
 
 
 # --- v2 (§10–§15) -----------------------------------------------------------------------
@@ -160,11 +170,92 @@ def test_bundle2_vector_verifies_and_honours_its_conflict() -> None:
 def test_recusal_key_vector() -> None:
     import hashlib
 
-    from shuangsuiji.kernel import announce, canonical_json
+    from shuangsuiji.kernel import canonical_json, seeds
 
     v = vectors()["recusal"]
     body = {"format": "shuangsuiji-recusal-seed/1", "seed": v["seed"], "step": v["step"],
             "declaration": v["declaration"], "beacon": v["beacon"]}
     assert hashlib.sha256(canonical_json(body)).hexdigest() == v["stream_seed"]
-    assert announce.recusal_seed(v["seed"], v["step"], v["declaration"], v["beacon"]) == \
+    assert seeds.recusal_seed(v["seed"], v["step"], v["declaration"], v["beacon"]) == \
         v["stream_seed"]
+
+
+# --- §15.1: credit-risk classes and a joint task ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ["classes", "joint"])
+def test_the_code_still_makes_the_spec_vectors(name: str) -> None:
+    """The spec's vectors are the kernel's output for the inputs of spec_vectors_more:
+    a change to the draw, the bundle or the announcement shows here as a difference."""
+    from tests.kernel import spec_vectors_more as more
+
+    made = {"classes": more.classes_bundle, "joint": more.joint_bundle}[name]()
+    assert json.loads(json.dumps(made, ensure_ascii=False)) == vectors()[name]
+
+
+def test_class_vector_verifies_and_stratifies_by_class() -> None:
+    bundle = vectors()["classes"]
+    assert verify_bundle(bundle).ok
+    strata = {s["name"]: s for s in bundle["pool"]["strata"]}
+    assert [s["name"] for s in bundle["pool"]["strata"]] == [
+        "risk:complaints", "class:D", "class:A", "general"]
+    # §3.2 by hand: sizes round up, a class ratio is its own (10 ‰ < the task's 100 ‰)
+    for name, ratio in (("class:D", 300), ("class:A", 10), ("general", 100)):
+        s = strata[name]
+        n = len(s["members"])
+        assert s["ratio_permille"] == ratio and s["size"] == -(-n * ratio // 1000)
+    assert strata["risk:complaints"]["members"][0][2] == ["class:D", "complaints"]
+    assert [len(s["selected"]) for s in bundle["result"]["strata"]] == [1, 1, 1, 1]
+    # a member moved to another class is a difference the verifier names
+    moved = copy.deepcopy(bundle)
+    moved["pool"]["strata"][1]["members"][0][2] = ["class:A"]
+    assert not verify_bundle(moved).ok
+
+
+def test_joint_vector_verifies_with_its_announced_participants() -> None:
+    import hashlib
+
+    from shuangsuiji.kernel import announce
+
+    bundle = vectors()["joint"]
+    report = verify_bundle(copy.deepcopy(bundle))
+    assert report.ok, str(report)
+    assert any("WEAKER" in n for n in report.notes)
+    a = bundle["announcement"]
+    assert a["format"] == "shuangsuiji-announcement/2" and a["joint"] == bundle["joint"]
+    assert list(a) == ["format", "task", "sampling", "pool", "inspectors_digest",
+                       "experts_digest", "draw_parameters", "joint", "rules", "seed_procedure",
+                       "conflicts", "announced_at", "replaces"]
+    digest = vectors()["announcement2"]["announcement_digest"]
+    assert hashlib.sha256(_cj(a).encode()).hexdigest() == digest
+    assert announce.announcement_digest(a) == digest
+    # every group: one of DIV-1, one of DIV-2 (the quotas), then the free place; P7 never
+    division = {p["person_id"]: p["division"] for p in bundle["inspectors"]}
+    for g in bundle["result"]["groups"]:
+        assert [division[m] for m in g["members"][:2]] == ["DIV-1", "DIV-2"]
+    assert "P7" not in bundle["result"]["eligible_inspectors"]
+    # a quota announced other than drawn (draw digest made again): refused by path
+    forged = copy.deepcopy(bundle)
+    forged["announcement"]["joint"]["participants"][0]["quota"] = 2
+    forged["digests"]["draw"] = _spec_digests(forged)[1]
+    assert verify_bundle(forged).path == "announcement.joint"
+
+
+def test_the_standalone_verifier_verifies_the_class_and_joint_vectors(tmp_path: Path) -> None:
+    from shuangsuiji import standalone
+    from tests.kernel.test_standalone import run_pyz
+
+    pyz = tmp_path / standalone.FILENAME
+    pyz.write_bytes(standalone.build())
+    for name in ("classes", "joint"):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(vectors()[name], ensure_ascii=False), encoding="utf-8")
+        out = run_pyz(pyz, path)
+        assert out.returncode == 0 and out.stdout.startswith("bundle OK"), out.stdout + out.stderr
+    forged = vectors()["joint"]
+    forged["announcement"]["joint"]["participants"][0]["units"] = ["DIV-3"]
+    forged["digests"]["draw"] = _spec_digests(forged)[1]
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
+    out = run_pyz(pyz, path)
+    assert out.returncode == 1 and "announcement.joint" in out.stdout + out.stderr

@@ -9,10 +9,7 @@ specified in ``docs/draw-spec.md``.
 
 from __future__ import annotations
 
-from shuangsuiji.kernel.announce import (
-    announcement_digest,
-    recusal_seed,
-)
+from shuangsuiji.kernel.announce import announcement_digest
 from shuangsuiji.kernel.bundle import (
     FORMAT,
     FORMAT_V2,
@@ -71,6 +68,7 @@ from shuangsuiji.kernel.pool import (
 )
 from shuangsuiji.kernel.ratio import check_ratio, risk_ratio, stratum_size
 from shuangsuiji.kernel.recusal import apply_recusal
+from shuangsuiji.kernel.seeds import recusal_seed
 from shuangsuiji.kernel.streams import Stream, permutation, sample
 
 __all__ = [

@@ -7,8 +7,9 @@ interest and how the seed will be made. The draw is then refused if anything dif
 a v2 bundle carries the announcement so that anyone can check the draw matches it.
 
 Seeds no single party can choose: *commit–reveal* (each named party registers SHA-256 of a
-secret; the seed hashes the reveals), a *drand beacon* round named in advance, or both.
-The typed ceremony seed and the generated seed stay available and are labelled weaker.
+secret; the seed hashes the reveals, :mod:`shuangsuiji.kernel.seeds`), a *drand beacon*
+round named in advance, or both. The typed ceremony seed and the generated seed stay
+available and are labelled weaker.
 Pure: the announcement time and the beacon value are passed in.
 """
 
@@ -30,6 +31,7 @@ from shuangsuiji.kernel.model import (
     Expert,
     FrozenPool,
     Inspector,
+    Participant,
     PoolRules,
     Sampling,
     Stratum,
@@ -42,11 +44,12 @@ from shuangsuiji.kernel.pool import (
     exclusion_citations,
     pool_header,
 )
+from shuangsuiji.kernel.quotas import joint_object
 from shuangsuiji.messages import msg
 
 ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/1"
-SEED_FORMAT = "shuangsuiji-seed/1"
-RECUSAL_SEED_FORMAT = "shuangsuiji-recusal-seed/1"
+#: The format of a joint task's announcement: /1 with the participants (``joint``, §10).
+JOINT_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/2"
 
 #: Seed procedures, strongest first. ``ceremony`` (typed by the operator after the
 #: announcement) and ``generated`` (chosen by the server) are weaker: one party picks them.
@@ -67,8 +70,8 @@ ANNOUNCEMENT_KEYS = (
     "announced_at",
     "replaces",
 )
-#: Smallest secret accepted for commit–reveal (a short one could be guessed from its hash).
-MIN_SECRET = 16
+#: Keys of a joint task's announcement (``shuangsuiji-announcement/2``), in order.
+JOINT_ANNOUNCEMENT_KEYS = (*ANNOUNCEMENT_KEYS[:7], "joint", *ANNOUNCEMENT_KEYS[7:])
 
 
 # --- the pool's lines and their Merkle tree ---------------------------------------------
@@ -243,15 +246,19 @@ def make_announcement(
     announced_at: str,
     replaces: str | None = None,
     root: tuple[str, int] | None = None,
+    participants: Sequence[Participant] = (),
 ) -> dict[str, Any]:
     """The announcement object (§10). ``announced_at``: ``YYYY-MM-DDTHH:MM:SSZ`` (UTC).
 
-    ``root`` (the pool's Merkle root and line count) when already computed.
+    ``root`` (the pool's Merkle root and line count) when already computed. With
+    ``participants`` (a joint task, §6.5) the announcement is ``shuangsuiji-announcement/2``
+    and carries them as ``joint``: they fix the groups' quotas before any seed exists.
     """
     unix_time(announced_at)  # checked
     fields = announced_fields(
         pool.task, pool.sampling, pool.rules, params=params, rules=rules,
         inspectors=inspectors, experts=experts, pack=pack, version=version,
+        participants=participants,
     )
     beacon = procedure.get("beacon")
     if beacon is not None:
@@ -262,8 +269,8 @@ def make_announcement(
                 "beacon round %(round)s was produced before the announcement: name a round "
                 "whose time is after it (a later round)", round=beacon["round"]))
     tree_root, leaves = root if root is not None else pool_root(pool)
-    return {
-        "format": ANNOUNCEMENT_FORMAT,
+    out = {
+        "format": JOINT_ANNOUNCEMENT_FORMAT if participants else ANNOUNCEMENT_FORMAT,
         "task": fields["task"],
         "sampling": fields["sampling"],
         "pool": {
@@ -282,6 +289,16 @@ def make_announcement(
         "announced_at": announced_at,
         "replaces": replaces,
     }
+    if not participants:
+        return out
+    out["joint"] = fields["joint"]
+    return {key: out[key] for key in JOINT_ANNOUNCEMENT_KEYS}
+
+
+def announcement_keys(announcement: dict[str, Any]) -> tuple[str, ...] | None:
+    """The keys an announcement of its ``format`` has (None: a format not known)."""
+    return {ANNOUNCEMENT_FORMAT: ANNOUNCEMENT_KEYS,
+            JOINT_ANNOUNCEMENT_FORMAT: JOINT_ANNOUNCEMENT_KEYS}.get(str(announcement.get("format")))
 
 
 def announced_fields(
@@ -295,8 +312,10 @@ def announced_fields(
     experts: Iterable[Expert],
     pack: str,
     version: str,
+    participants: Sequence[Participant] = (),
 ) -> dict[str, Any]:
-    """The announcement's fields that the platform recomputes at the draw (§10.1)."""
+    """The announcement's fields that the platform recomputes at the draw (§10.1);
+    ``joint`` is None for a task without participants (a /1 announcement has none)."""
     return {
         "task": plain(task),
         "sampling": plain(sampling),
@@ -305,6 +324,7 @@ def announced_fields(
         "draw_parameters": plain(params),
         "rules": {"pack": pack, "version": version,
                   "digest": rules_digest(plain(pool_rules), plain(rules))},
+        "joint": joint_object(participants) if participants else None,
     }
 
 
@@ -318,7 +338,7 @@ def differences(announced: dict[str, Any], current: dict[str, Any]) -> list[str]
     compared by the canonical JSON digest of each field. Fields ``current`` does not hold
     are not compared."""
     out: list[str] = []
-    for key in ANNOUNCEMENT_KEYS:
+    for key in JOINT_ANNOUNCEMENT_KEYS:
         if key not in current:
             continue
         a, c = announced.get(key), current.get(key)
@@ -340,58 +360,3 @@ def unix_time(stamp: str) -> int:
         raise InvalidInput(msg("time %(value)r is not YYYY-MM-DDTHH:MM:SSZ (UTC)",
                                value=str(stamp))) from None
     return int(when.timestamp())
-
-
-# --- commit–reveal and the seed ------------------------------------------------------------
-
-
-def commitment(secret: str) -> str:
-    """SHA-256 (hex) of the secret's UTF-8 bytes: what a party registers before the draw."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def check_secret(secret: str) -> None:
-    """Refuse a secret too short to stay unguessable from its published commitment."""
-    if len(secret) < MIN_SECRET:
-        raise InvalidInput(msg(
-            "the secret has %(n)s characters; use at least %(min)s (e.g. 32 random hex digits "
-            "from `ssj draw commit --generate`)", n=len(secret), min=MIN_SECRET))
-
-
-def check_commitment(value: str) -> str:
-    """A commitment as 64 lower-case hex digits, or InvalidInput."""
-    v = value.strip().lower()
-    if len(v) != 64 or any(ch not in "0123456789abcdef" for ch in v):
-        raise InvalidInput(msg("a commitment is SHA-256 as 64 hex digits, found %(value)r",
-                               value=value[:70]))
-    return v
-
-
-def derive_seed(
-    announcement_hex: str,
-    commitments: Sequence[Sequence[str]],
-    reveals: Sequence[Sequence[str]],
-    beacon_randomness: str | None,
-) -> str:
-    """The seed of a commit–reveal and/or beacon procedure (§11.3): SHA-256 (hex) of the
-    canonical JSON of ``{"announcement", "beacon", "commitments", "format", "reveals"}``,
-    commitments and reveals as ``[party, value]`` sorted by party."""
-    return sha256_json({
-        "format": SEED_FORMAT,
-        "announcement": announcement_hex,
-        "commitments": sorted([str(p), str(c)] for p, c in commitments),
-        "reveals": sorted([str(p), str(s)] for p, s in reveals),
-        "beacon": beacon_randomness,
-    })
-
-
-def recusal_seed(seed: str, step: int, declaration: dict[str, Any], randomness: str) -> str:
-    """The stream key of a v2 recusal step (§12): the draw's seed mixed with a fresh beacon
-    value that did not exist when the step was declared."""
-    return sha256_json({
-        "format": RECUSAL_SEED_FORMAT,
-        "seed": seed,
-        "step": step,
-        "declaration": declaration,
-        "beacon": randomness,
-    })

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
-from shuangsuiji.kernel import announce, beacon, excludedrows
+from shuangsuiji.kernel import announce, beacon, excludedrows, seeds
 from shuangsuiji.kernel.codec import BundleFormatError, Reader
 from shuangsuiji.kernel.orgtree import units_check
 from shuangsuiji.kernel.pool import ONCE_PER_YEAR, SAME_QUARTER
@@ -124,7 +124,7 @@ def _declaration(r: Reader) -> dict[str, Any]:
 def step_seed(r: Reader, seed: str) -> str:
     """The stream key of a v2 recusal step read from its bundle entry (§12)."""
     value = r.sub("beacon")
-    return announce.recusal_seed(seed, r.integer("step"), _declaration(r),
+    return seeds.recusal_seed(seed, r.integer("step"), _declaration(r),
                                  value.text("randomness"))
 
 
@@ -183,11 +183,15 @@ def check_v2(bundle: dict[str, Any], result: Any, notes: list[str]) -> Problem |
     """The v2 checks; appends what the reader must know to ``notes``."""
     a_obj = bundle["announcement"]
     a = Reader(a_obj, "announcement")
-    _exact_keys(a_obj, announce.ANNOUNCEMENT_KEYS, "announcement")
-    if a.text("format") != announce.ANNOUNCEMENT_FORMAT:
+    keys = announce.announcement_keys(a_obj) if isinstance(a_obj, dict) else None
+    if keys is None:
+        a.text("format")
         return _p("announcement.format", msg("unsupported announcement format"),
-                  announce.ANNOUNCEMENT_FORMAT, a_obj["format"])
-    problem = _matches_announcement(bundle, a, result)
+                  [announce.ANNOUNCEMENT_FORMAT, announce.JOINT_ANNOUNCEMENT_FORMAT],
+                  a_obj["format"])
+    _exact_keys(a_obj, keys, "announcement")
+    problem = _matches_announcement(bundle, a, result) or _matches_participants(
+        bundle, a_obj, notes)
     if problem is not None:
         return problem
     problem = _check_seed(bundle, a, notes)
@@ -249,6 +253,24 @@ def _matches_announcement(bundle: dict[str, Any], a: Reader, result: Any) -> Pro
     return None
 
 
+def _matches_participants(bundle: dict[str, Any], a_obj: dict[str, Any],
+                          notes: list[str]) -> Problem | None:
+    """A joint task's participants (§6.5) as announced (§10): a /2 announcement's ``joint``
+    equals the bundle's; a /1 announcement of a joint bundle did not fix them (a note)."""
+    joint = bundle.get("joint")
+    if "joint" not in a_obj:
+        if joint is not None:
+            notes.append(msg("joint task: the announcement (%(format)s) does not list the "
+                             "participants, so nothing shows their items and quotas were "
+                             "fixed before the seed", format=announce.ANNOUNCEMENT_FORMAT))
+        return None
+    if joint is None or announce.sha256_json(a_obj["joint"]) != announce.sha256_json(joint):
+        return _p("announcement.joint", msg("the draw's participants (their units, items or "
+                                            "quotas) differ from the announced ones"),
+                  a_obj["joint"], joint)
+    return None
+
+
 def _check_seed(bundle: dict[str, Any], a: Reader, notes: list[str]) -> Problem | None:
     proc = a.sub("seed_procedure")
     _exact_keys(proc.obj, ("kind", "parties", "beacon"), "announcement.seed_procedure")
@@ -294,7 +316,7 @@ def _check_seed(bundle: dict[str, Any], a: Reader, notes: list[str]) -> Problem 
         randomness = value.text("randomness")
     elif inputs.obj["beacon"] is not None:
         return _p("seed_inputs.beacon", msg("the announcement named no beacon"))
-    seed = announce.derive_seed(announce.announcement_digest(a.obj), commitments, reveals,
+    seed = seeds.derive_seed(announce.announcement_digest(a.obj), commitments, reveals,
                                 randomness)
     if bundle["seed"] != seed:
         return _p("seed", msg("the seed is not the one derived from the announced procedure's "
@@ -338,10 +360,10 @@ def _check_reveals(
         if party not in committed:
             return _p(f"seed_inputs.reveals[{i}]", msg("party %(party)r revealed without a "
                                                        "commitment", party=party))
-        if announce.commitment(secret) != committed[party]:
+        if seeds.commitment(secret) != committed[party]:
             return _p(f"seed_inputs.reveals[{i}][1]", msg(
                 "the reveal of %(party)r does not match its commitment", party=party),
-                committed[party], announce.commitment(secret))
+                committed[party], seeds.commitment(secret))
     missing = sorted(set(parties) - {p for p, _ in reveals})
     if missing and not uses_beacon:
         return _p("seed_inputs.reveals", msg(

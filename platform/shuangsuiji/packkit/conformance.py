@@ -24,7 +24,8 @@ rather than piling up consequential problems):
 ``deadline``     a publication deadline counts in the PRC working-day calendar.
 ``draw``         a pool freezes and a draw (targets, batches, groups, experts, every
                  allowed recusal mode) succeeds on generated data and verifies from its
-                 bundle.
+                 bundle; the data hold every declared credit-risk class, each a stratum at
+                 its own ratio.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """A draw on generated data under a pack's resolved rules, for the conformance kit.
 
 The data are made up but shaped by the rules: targets carrying every risk flag the rules
-name, earlier inspections that the exclusions must act on, inspectors of every scope the
+name and holding every credit-risk class the pack declares (each class a stratum at its own
+ratio, checked), earlier inspections that the exclusions must act on, inspectors of every scope the
 group rule allows, holding every credential the eligibility rule accepts (and one holding
 none, who must never be drawn). The draw goes through the real kernel
 (:mod:`shuangsuiji.kernel`) — this module only builds inputs and checks outcomes — then
@@ -13,6 +14,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from shuangsuiji import kernel
+from shuangsuiji.credit_rules import class_pool_rules
+from shuangsuiji.kernel.classes import class_flag
 from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.rules import ItemCategory
 
@@ -30,13 +33,33 @@ class DrawFailure(Exception):
 
 def _targets(ruleset: RuleSet, count: int = 60) -> list[kernel.Target]:
     flags = [r.flag for r in ruleset.risk_rules]
-    out = []
+    classes = [class_flag(c.code) for c in ruleset.credit_classes]
+    out, classed = [], 0
     for i in range(count):
-        # every fifth target carries one of the pack's risk flags, in turn
+        # every fifth target carries one of the pack's risk flags, in turn; of the others,
+        # three in four hold one of its credit-risk classes, in turn (the fourth none)
         carried = frozenset({flags[(i // 5) % len(flags)]}) if flags and i % 5 == 0 else None
+        if carried is None and classes and i % 4:
+            carried = frozenset({classes[classed % len(classes)]})
+            classed += 1
         out.append(kernel.Target(credit_code=f"91500000TEST{i:05d}X",
                                  name=f"示例企业{i:02d}有限公司", flags=carried or frozenset()))
     return out
+
+
+def _check_classes(pool: kernel.FrozenPool, ruleset: RuleSet) -> None:
+    """Each declared class is a stratum of the pool at the class's own ratio, holding the
+    unflagged targets of that class (docs/draw-spec.md §3.2)."""
+    strata = {s.name: s for s in pool.strata}
+    for c in ruleset.credit_classes:
+        stratum = strata.get(class_flag(c.code))
+        if stratum is None or not stratum.lines:
+            raise DrawFailure(f"credit-risk class {c.code} ({c.cite}) has no stratum in the "
+                              "pool although targets hold it", "ssj_credit_classes")
+        if stratum.ratio_permille != c.ratio_permille:
+            raise DrawFailure(f"credit-risk class {c.code} ({c.cite}) is drawn at "
+                              f"{stratum.ratio_permille} ‰, not its declared "
+                              f"{c.ratio_permille} ‰", "ssj_credit_classes")
 
 
 def _inspectors(ruleset: RuleSet, day: date) -> list[kernel.Inspector]:
@@ -86,12 +109,13 @@ def sample_draw(ruleset: RuleSet, category: ItemCategory, day: date) -> kernel.D
     pool_rules = kernel.PoolRules(
         exclusion_policy=ruleset.exclusion_policy,
         extra_exclusions=ruleset.extra_exclusions,
-        risk_rules=ruleset.risk_rules,
+        risk_rules=ruleset.risk_rules + class_pool_rules(ruleset.credit_classes),
     )
     try:
         pool = kernel.freeze_pool(targets, earlier, task, kernel.Sampling(ratio), pool_rules)
     except kernel.KernelError as exc:
         raise DrawFailure(f"the pool did not freeze: {exc}", "ssj_exclusion_policy") from None
+    _check_classes(pool, ruleset)
     if ruleset.exclusion_policy.once_per_year and targets[1].credit_code not in {
         e.credit_code for e in pool.excluded
     } and day.year == earlier[0].date.year:

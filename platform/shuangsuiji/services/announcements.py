@@ -29,14 +29,14 @@ from sqlalchemy.orm import Session
 from shuangsuiji import kernel
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.kernel import announce as fixing
-from shuangsuiji.kernel import beacon
+from shuangsuiji.kernel import beacon, seeds
 from shuangsuiji.kernel.errors import KernelError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid, SeedCommitment
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, blobs
+from shuangsuiji.services import audit, blobs, joint
 from shuangsuiji.services.draws import committing, preparing, reading, storage
 
 #: drand relays asked for a round's value (any one answering is enough: the value is
@@ -151,6 +151,7 @@ def announce(
                        for p, c in conflicts],
             announced_at=utc_stamp(when), replaces=_voided_digest(session, task),
             root=fixing.merkle_root(fixing.lines_of_text(data)),
+            participants=joint.kernel_participants(session, task),  # 联合抽查: fixed here
         )
     except KernelError as e:
         raise UserError(str(e), where="announcement") from None
@@ -182,7 +183,9 @@ def announce(
                           "procedure": procedure, "parties": proc["parties"],
                           "beacon_round": round_no, "conflicts": announcement["conflicts"],
                           "announced_at": announcement["announced_at"],
-                          "replaces": announcement["replaces"]})
+                          "replaces": announcement["replaces"],
+                          **({"participants": announcement["joint"]["participants"]}
+                             if "joint" in announcement else {})})
     return row
 
 
@@ -206,7 +209,7 @@ def commit(session: Session, tenant: Tenant, task_ref: int | str, party: str,
                         hint=msg("named: %(names)s", names=", ".join(
                             row.announcement["seed_procedure"]["parties"]) or "—"))
     try:
-        value = fixing.check_commitment(commitment)
+        value = seeds.check_commitment(commitment)
     except KernelError as e:
         raise UserError(str(e), where="commitment") from None
     if any(c.party == party for c in row.commitments):
@@ -243,7 +246,7 @@ def reveal(session: Session, tenant: Tenant, task_ref: int | str, party: str, se
     if chain is not None and beacon.round_time(chain, int(chain["round"])) <= when.timestamp():
         raise Conflict(msg("beacon round %(round)s is out: reveals are closed (the draw "
                            "proceeds with the reveals given)", round=chain["round"]))
-    if fixing.commitment(secret) != entry.commitment:
+    if seeds.commitment(secret) != entry.commitment:
         raise UserError(msg("the secret of %(party)r does not match its commitment %(c)s…",
                             party=entry.party, c=entry.commitment[:16]),
                         hint=msg("reveal exactly the text whose SHA-256 was registered"))
@@ -336,7 +339,7 @@ def seed_of(row: DrawAnnouncement, *, typed: str | None, beacon_signature: str |
         raise Conflict(msg("the draw waits for the reveals of %(who)s (commit–reveal without "
                            "a beacon never proceeds without a party)", who=", ".join(missing)),
                        hint=msg("each party runs `ssj draw reveal`"))
-    seed = fixing.derive_seed(row.digest, commitments, reveals,
+    seed = seeds.derive_seed(row.digest, commitments, reveals,
                                 value["randomness"] if value else None)
     return seed, {"commitments": commitments, "reveals": reveals, "beacon": value}, \
         SEED_SOURCES[kind]
@@ -378,7 +381,7 @@ def draw_announced(
     current = fixing.announced_fields(
         got.kernel_task, got.sampling, got.pool_rules, params=got.params, rules=got.draw_rules,
         inspectors=inspectors, experts=experts, pack=got.rules.governing[0],
-        version=got.rules.governing[1])
+        version=got.rules.governing[1], participants=joint.kernel_participants(session, task))
     differ = fixing.differences(announced, current)
     if differ:
         raise Conflict(msg("the draw differs from announcement #%(n)s in: %(fields)s",
@@ -405,10 +408,10 @@ def draw_announced(
 def commitment_of(secret: str) -> str:
     """What a party registers for ``secret`` (refused when too short to stay unguessable)."""
     try:
-        fixing.check_secret(secret)
+        seeds.check_secret(secret)
     except KernelError as e:
         raise UserError(str(e), where="secret") from None
-    return fixing.commitment(secret)
+    return seeds.commitment(secret)
 
 
 def new_secret() -> str:

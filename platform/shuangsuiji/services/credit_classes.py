@@ -19,7 +19,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shuangsuiji.credit_rules import CreditClass
+from shuangsuiji.credit_rules import CreditClass, class_pool_rules
 from shuangsuiji.db.tenancy import cross_tenant, require_tenant
 from shuangsuiji.kernel.classes import CLASS_PREFIX, class_flag, class_of
 from shuangsuiji.models.credit_classes import TargetCreditClass
@@ -44,10 +44,8 @@ def declared_for(platform: Platform, tenant: Tenant) -> Callable[[date], tuple[C
 
 
 def pool_rules(classes: Sequence[CreditClass]) -> tuple[RiskRule, ...]:
-    """The pool rules of the classes, in the pack's order: flag ``class:<code>``, the class's
-    ratio, multiplier 0 (the ratio is the class's own, not raised to the task's)."""
-    return tuple(RiskRule(flag=class_flag(c.code), ratio_permille=c.ratio_permille,
-                          multiplier=0, cite=c.cite) for c in classes)
+    """The pool rules of the classes (:func:`shuangsuiji.credit_rules.class_pool_rules`)."""
+    return class_pool_rules(classes)
 
 
 def _in_force(tid: int, on: date) -> tuple[object, ...]:

@@ -12,6 +12,7 @@ Each participant then publishes its own items' results, by its own pack's deadli
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -110,6 +111,32 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
                  payload={"participant": owner.code, "result": result, "handling": handling,
                           "problem_found": row.problem_found, "decided_on": decided_on})
     return row
+
+
+def record_visit_results(session: Session, platform: Platform, tenant: Tenant,
+                         task_ref: int | str, credit_code: str,
+                         entries: Mapping[str, tuple[str, str]], *,
+                         decided_on: date | None = None,
+                         allowed: Collection[str] | None = None) -> list[ItemResult]:
+    """The items' results entered with the target's on-site record (the records page):
+    ``entries`` maps an item code to (result, handling); an item left without a result is
+    left for later. ``allowed``: the items the caller may enter (its participants'; None:
+    every item). Refused by item, nothing written: an item of no participant, one the caller
+    does not bring, a result the pack does not know."""
+    task = get_task(session, task_ref)
+    owners = {i: p.code for p in participants(session, task) for i in p.item_codes}
+    out = []
+    for item in sorted(entries):
+        result, handling = entries[item]
+        if not result:
+            continue
+        if item in owners and allowed is not None and item not in allowed:
+            raise UserError(msg("item %(item)s is brought by %(code)s: its result is entered "
+                                "by or for %(code)s", item=item, code=owners[item]),
+                            where=msg("item %(item)s", item=item))
+        out.append(record_item_result(session, platform, tenant, task.id, credit_code, item,
+                                      result, handling=handling, decided_on=decided_on))
+    return out
 
 
 def _target_result(session: Session, task: Task, credit_code: str) -> None:

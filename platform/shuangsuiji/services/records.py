@@ -28,6 +28,7 @@ from shuangsuiji.models.inspections import (
     InspectionResult,
     TaskReport,
 )
+from shuangsuiji.models.joint import TaskParticipant
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
@@ -296,9 +297,18 @@ def record_result(
     decided_on: date | None = None,
     today: date | None = None,
 ) -> InspectionResult:
-    """Set the result of one drawn target; it needs its on-site record first."""
+    """Set the result of one drawn target; it needs its on-site record first. A joint task
+    with participants takes a result per item instead (services/joint_results.py)."""
     task = _open_task(session, task_id)
     credit_code = credit_code.strip().upper()
+    if task.joint and session.scalar(select(TaskParticipant.id).where(
+            TaskParticipant.task_id == task.id).limit(1)) is not None:
+        raise Conflict(msg("task %(task)s is a joint task (联合抽查): each item takes its own "
+                           "result, entered for the participant bringing it; the target's "
+                           "result follows from them", task=task.code),
+                       where=_task_target(task, credit_code),
+                       hint=msg("enter the items' results on the records page or with "
+                                "`ssj joint result`"))
     _drawn(session, task, credit_code)
     decided_on = decided_on or today_in_china()
     not_in_future(decided_on, today, where=_task_target(task, credit_code), what="decided_on")

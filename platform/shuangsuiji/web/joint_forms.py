@@ -8,7 +8,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from shuangsuiji.web.forms import confirm_field
+from shuangsuiji.web.forms import RecordForm, confirm_field
 
 
 class ParticipantsForm(FlaskForm):
@@ -35,3 +35,10 @@ class ItemResultForm(FlaskForm):
 class ParticipantPublishForm(FlaskForm):
     participant = HiddenField(validators=[DataRequired()])
     confirm = confirm_field()
+
+
+class JointRecordForm(RecordForm):
+    """A joint task's on-site record: no overall result; each item takes its own result
+    (fields ``item_result-<ITEM>`` and ``item_handling-<ITEM>`` beside the form)."""
+
+    result = SelectField(_l("Result"), validators=[Optional()], validate_choice=False)

@@ -11,6 +11,7 @@ are. Exports call :func:`label` directly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from flask import Flask, current_app
@@ -220,9 +221,10 @@ def rules_name(pack: str | None, version: str | None) -> str:
     return f"{meta.title}（{meta.document}）" if meta.document else meta.title
 
 
-def stratum_name(name: str) -> str:
+def stratum_name(name: str, on: date | None = None) -> str:
     """A pool stratum for people: "general", "risk:<flag>" and "class:<code>" (kernel
-    names)."""
+    names). A class is named by the rules in force on ``on`` — a draw's date, so a class
+    renamed by a later version of the pack keeps the name it had when it was drawn."""
     if name == "general":
         return str(_l("no risk flag"))
     if name.startswith("risk:"):
@@ -230,7 +232,7 @@ def stratum_name(name: str) -> str:
     if name.startswith("class:"):  # 信用风险分类: the class's name in the tenant's rules
         from shuangsuiji.web.class_labels import class_label
 
-        return class_label(name.removeprefix("class:"))
+        return class_label(name.removeprefix("class:"), on)
     return name
 
 

@@ -155,6 +155,8 @@ Object.assign(M, {
   "v2.no_beacon": ["the announcement named no beacon", "抽取公告未指定随机信标"],
   "v2.seed": ["the seed is not the one derived from the announced procedure's inputs", "随机种子不是由公告的产生方式及其输入推导出的种子"],
   "v2.announcement_format": ["unsupported announcement format", "不支持的抽取公告格式"],
+  "v2.joint": ["the draw's participants (their units, items or quotas) differ from the announced ones", "抽取的参与单位（单位、事项或名额）与公告的不一致"],
+  "note.joint_unannounced": ["joint task: the announcement (%(format)s) does not list the participants, so nothing shows their items and quotas were fixed before the seed", "联合抽查：抽取公告（%(format)s）未列出参与单位，无法证明其事项和名额在种子产生前已确定"],
   "v2.declared_early": ["declared before the announcement", "申报时间早于抽取公告"],
   "note.beacon_checked": ["beacon round %(round)s: BLS signature checked (@noble/curves, in this browser)", "随机信标第 %(round)s 轮：BLS 签名已核验（@noble/curves，在本浏览器中）"],
   "note.weaker": ["seed procedure %(kind)s: WEAKER — the seed was chosen by one party after the announcement; it cannot be checked", "取种方式 %(kind)s：较弱——种子由一方在公告后选定，无法核验"],

@@ -16,6 +16,11 @@ export const ANNOUNCEMENT_KEYS = [
   "format", "task", "sampling", "pool", "inspectors_digest", "experts_digest",
   "draw_parameters", "rules", "seed_procedure", "conflicts", "announced_at", "replaces",
 ];
+// A joint task's announcement (§10): /1 with the participants as `joint` after the parameters.
+export const JOINT_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/2";
+export const JOINT_ANNOUNCEMENT_KEYS = [
+  ...ANNOUNCEMENT_KEYS.slice(0, 7), "joint", ...ANNOUNCEMENT_KEYS.slice(7),
+];
 export const PROCEDURES = ["commit_reveal+beacon", "beacon", "commit_reveal", "ceremony", "generated"];
 const WEAKER = ["ceremony", "generated"];
 const CHAINS = new Map([[QUICKNET.chain_hash, QUICKNET]]);
@@ -199,6 +204,20 @@ async function matchesAnnouncement(b, a, pool) {
   return null;
 }
 
+/** A joint task's participants (§6.5) as announced: a /2 announcement's `joint` equals the
+ * bundle's; a /1 announcement of a joint bundle did not fix them (a note, not a failure). */
+async function matchesParticipants(b, a, notes) {
+  const joint = has(b, "joint") ? b.joint : null;
+  if (!has(a, "joint")) {
+    if (joint !== null) notes.push(["note.joint_unannounced", { format: ANNOUNCEMENT_FORMAT }]);
+    return null;
+  }
+  if (joint === null || canonicalJson(a.joint) !== canonicalJson(joint)) {
+    return problem("announcement.joint", "v2.joint", {}, a.joint, joint);
+  }
+  return null;
+}
+
 function checkReveals(parties, commitments, reveals, usesReveals, usesBeacon) {
   if (!usesReveals) {
     if (commitments.length || reveals.length || parties.length) return problem("seed_inputs", "v2.beacon_only");
@@ -281,11 +300,15 @@ async function checkSeed(b, a, notes) {
 /** The v2 checks (§13.3 steps 3–5), after the draw and its digest were recomputed. */
 export async function checkV2(b, pool, notes) {
   const a = b.announcement;
-  exactKeys(a, ANNOUNCEMENT_KEYS, "announcement");
-  if (text(a, "format", "announcement") !== ANNOUNCEMENT_FORMAT) {
-    return problem("announcement.format", "v2.announcement_format", {}, ANNOUNCEMENT_FORMAT, a.format);
+  if (!isObject(a)) throw new Problem("announcement", "expected.object", { value: a });
+  const format = text(a, "format", "announcement");
+  const keys = { [ANNOUNCEMENT_FORMAT]: ANNOUNCEMENT_KEYS, [JOINT_ANNOUNCEMENT_FORMAT]: JOINT_ANNOUNCEMENT_KEYS }[format];
+  if (!keys) {
+    return problem("announcement.format", "v2.announcement_format", {}, [ANNOUNCEMENT_FORMAT, JOINT_ANNOUNCEMENT_FORMAT], format);
   }
-  const bad = (await matchesAnnouncement(b, a, pool)) || (await checkSeed(b, a, notes));
+  exactKeys(a, keys, "announcement");
+  const bad = (await matchesAnnouncement(b, a, pool)) || (await matchesParticipants(b, a, notes))
+    || (await checkSeed(b, a, notes));
   if (bad) return bad;
   const announcedAt = unixTime(text(a, "announced_at", "announcement"));
   for (const r of b.recusals) {

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
-from shuangsuiji.access import allow, db_session
+from shuangsuiji.access import allow, db_session, has_role
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import KernelError
 from shuangsuiji.models.inspections import (
@@ -18,14 +18,18 @@ from shuangsuiji.models.inspections import (
     InspectionRecord,
     InspectionResult,
 )
+from shuangsuiji.models.joint import ItemResult, TaskParticipant
+from shuangsuiji.models.plans import Task
 from shuangsuiji.services import deadlines as deadline_service
-from shuangsuiji.services import lifecycle, names
+from shuangsuiji.services import joint, joint_results, lifecycle, names
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.context import METHOD_NAMES, RESULT_NAMES
+from shuangsuiji.web.joint_forms import JointRecordForm
 from shuangsuiji.web.refusals import on_form
 from shuangsuiji.web.staff.common import (
     PERIOD_KINDS,
+    acting_units,
     assigned,
     bp,
     inspector_codes,
@@ -58,7 +62,8 @@ def records(task_id: int) -> ResponseReturnValue:
     target_names = names.drawn_target_names(s, lifecycle.live_draw(s, row).id)
     people = names.people_names(s)
     rules = platform().policy_for(tenant()).rules(row.starts_on)
-    form = forms.RecordForm()
+    parts = joint.participants(s, row) if row.joint else []
+    form = JointRecordForm() if parts else forms.RecordForm()  # 联合抽查: a result per item
     form.credit_code.choices = [SelectChoice(t.credit_code,
                                              names.labelled(t.credit_code, target_names))
                                 for t in targets]
@@ -85,10 +90,15 @@ def records(task_id: int) -> ResponseReturnValue:
                 refusal_reason=form.refusal_reason.data or None,
                 inspectors_signed=bool(form.inspectors_signed.data),
                 witness=form.witness.data or None)
-            records_service.record_result(s, platform(), tenant(), row.id, code,
-                                          form.result.data or "",
-                                          handling=form.handling.data or "",
-                                          decided_on=form.inspected_on.data)
+            if parts:
+                joint_results.record_visit_results(
+                    s, platform(), tenant(), row.id, code, _item_entries(parts),
+                    decided_on=form.inspected_on.data, allowed=_items_of_caller(row, parts))
+            else:
+                records_service.record_result(s, platform(), tenant(), row.id, code,
+                                              form.result.data or "",
+                                              handling=form.handling.data or "",
+                                              decided_on=form.inspected_on.data)
         except (UserError, KernelError) as exc:
             s.rollback()
             problem = on_form(form, exc)
@@ -105,7 +115,36 @@ def records(task_id: int) -> ResponseReturnValue:
         form.credit_code.data = chosen.credit_code
     return render_template("staff/records.html", task=row, targets=targets, form=form,
                            saved=saved, results=results, names=target_names, people=people,
-                           chosen=chosen, problem=problem), status_for(request.method)
+                           chosen=chosen, problem=problem, participants=parts,
+                           item_results=_item_results(parts, row.id),
+                           own_items=_items_of_caller(row, parts),
+                           result_choices=form.result.choices), status_for(request.method)
+
+
+def _item_entries(parts: list[TaskParticipant]) -> dict[str, tuple[str, str]]:
+    """The items' (result, handling) posted with the record."""
+    return {i: (request.form.get(f"item_result-{i}", "").strip(),
+                request.form.get(f"item_handling-{i}", "").strip())
+            for p in parts for i in p.item_codes}
+
+
+def _items_of_caller(row: Task, parts: list[TaskParticipant]) -> set[str] | None:
+    """The items whose results the caller enters (None: every item): an admin, the task's
+    own unit and the group's inspectors enter all; an operator of a participant its own."""
+    if not parts or not may_act_for(row):
+        return None  # the visiting group (every participant's inspectors) or nobody
+    units = acting_units()
+    if units is None or has_role("tenant_admin") or units & {row.division, row.department}:
+        return None
+    return {i for p in parts if p.code in units for i in p.item_codes}
+
+
+def _item_results(parts: list[TaskParticipant],
+                  task_id: int) -> dict[tuple[str, str], ItemResult]:
+    if not parts:
+        return {}
+    return {(r.credit_code, r.item_code): r for r in db_session().scalars(
+        select(ItemResult).where(ItemResult.task_id == task_id))}
 
 
 def _chosen(targets: list[lifecycle.DrawnTarget], saved: dict[str, InspectionRecord],
