@@ -82,9 +82,13 @@ BEGIN
     PERFORM 1 FROM targets t JOIN new_rows n
       ON t.id = n.target_id AND t.tenant_id = n.tenant_id FOR KEY SHARE OF t;
   END IF;
-  SELECT n.tenant_id, n.target_id INTO bad FROM new_rows n
-    WHERE n.target_id IS NOT NULL AND NOT EXISTS (
-      SELECT 1 FROM targets t WHERE t.id = n.target_id AND t.tenant_id = n.tenant_id)
+  -- one index probe a row, in id order (a scalar subquery: NOT EXISTS became a hash
+  -- anti-join reading every target of every tenant)
+  SELECT n.tenant_id, n.target_id INTO bad
+    FROM (SELECT tenant_id, target_id FROM new_rows WHERE target_id IS NOT NULL
+          ORDER BY target_id) n
+    WHERE (SELECT 1 FROM targets t WHERE t.id = n.target_id AND t.tenant_id = n.tenant_id)
+          IS NULL
     LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = 'draw_selections',
