@@ -7,12 +7,14 @@ per-row foreign keys (before migration 0006) against the statement-level checks 
     .venv/bin/python bench/draw_scale.py --server $PG --targets 1000000 --draws 0   # build
     .venv/bin/python bench/selection_checks_ab.py --server $PG --rounds 3
 
-Each round, in alternating order, switches the schema to one side and measures, each in a
-fresh process: the selections' write alone (the last draw's rows written again for a bare
-draw row by the service's own PostgreSQL path, in a rolled-back transaction, 3 times) and a
-whole service draw (``draw_scale.py``'s draw child; the previous draw voided first, not
-timed). The raw scan is measured before and after. Every figure has the 1-minute load
-average taken just before it; only same-run ratios mean anything on a loaded machine.
+First the selections' write alone: the last draw's rows written again for a bare draw row
+by the service's own PostgreSQL path, for each side and each form of the columns (texts, the
+default; arrays, before) in turn, ``--writes`` times over, each in one transaction that puts
+the side in place (DDL, not timed) and is rolled back: nothing drifts between the sides but
+the machine. Then ``--rounds`` whole service draws per side in alternating order
+(``draw_scale.py``'s draw child; the previous draw voided first, not timed). The raw scan is
+measured before and after. Every figure has the 1-minute load average taken just before it;
+only same-run ratios mean anything on a loaded machine.
 """
 
 from __future__ import annotations
@@ -61,26 +63,33 @@ def set_side(url: str, side: str) -> None:
     engine.dispose()
 
 
-def child_selections(url: str) -> dict[str, Any]:
+def child_selections(url: str, repeats: int) -> dict[str, Any]:
     """The last draw's selection rows written again by the service's PostgreSQL path (for a
-    bare draw row of the same task), 3 times in each form (columns as texts, the default;
-    as arrays, before), alternately, each rolled back."""
+    bare draw row of the same task), for each side and form (columns as texts, the default;
+    as arrays, before) in turn, ``repeats`` times over: each in one transaction that first
+    puts the side in place (DDL, not timed) and is rolled back, so nothing drifts between
+    the sides but the machine."""
     from sqlalchemy import insert, text
 
+    from shuangsuiji.db import selection_checks
     from shuangsuiji.db.session import make_engine
     from shuangsuiji.models.draws import Draw
     from shuangsuiji.services.draws import storage
 
     engine = make_engine(url)
-    times: dict[str, list[float]] = {"texts": [], "arrays": []}
+    times: dict[str, list[float]] = {}
     with engine.connect() as conn:
         last = conn.execute(text("SELECT id, task_id, tenant_id FROM draws ORDER BY id DESC "
                                  "LIMIT 1")).one()
         rows = [tuple(r) for r in conn.execute(text(
             "SELECT credit_code, stratum, position, batch_no FROM draw_selections "
             "WHERE draw_id = :d ORDER BY credit_code"), {"d": last.id})]
+        assert selection_checks.installed(conn), "set_side(statement checks) first"
         conn.rollback()
-        for form in ("texts", "arrays") * 3:
+        for k in range(repeats * 4):
+            side, form = SIDES[k % 2], ("texts", "arrays")[(k // 2) % 2]
+            if side == SIDES[0]:
+                selection_checks.use_foreign_keys(conn)
             bare = conn.execute(insert(Draw).values(
                 tenant_id=last.tenant_id, task_id=last.task_id, attempt=10_000, seed="ab",
                 seed_source="generated", witnesses=[], inspection_date=date(2026, 7, 1),
@@ -90,10 +99,10 @@ def child_selections(url: str) -> dict[str, Any]:
             t0 = time.perf_counter()
             storage._insert_selections_pg(conn, last.tenant_id, bare, last.task_id, rows,
                                           arrays=form == "arrays")
-            times[form].append(time.perf_counter() - t0)
+            times.setdefault(f"{side}, {form}", []).append(time.perf_counter() - t0)
             conn.rollback()
     engine.dispose()
-    return {"rows": len(rows), "times": times}
+    return {"rows": len(rows), "times": times, "load": ds.load()}
 
 
 def run_child(*args: str) -> dict[str, Any]:
@@ -115,17 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--server", help="a PostgreSQL server URL (any database)")
     ap.add_argument("--name", default="ssj_bench_dbscale")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="whole draws per side")
+    ap.add_argument("--writes", type=int, default=5,
+                    help="selection writes per side and form, interleaved")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child_selections(args.child[1])))
+        print(json.dumps(child_selections(args.child[1], int(args.child[2]))))
         return 0
     url = ds._db_url(args.server, args.name)
     tid = "1"
     out: dict[str, Any] = {"url": url, "started": f"{datetime.now(UTC):%H:%M} UTC", "raw": [],
-                           "draws": {s: [] for s in SIDES}, "writes": {s: [] for s in SIDES},
-                           "arrays": {s: [] for s in SIDES}}
+                           "draws": {s: [] for s in SIDES}}
 
     def raw() -> None:
         before = ds.load()
@@ -134,21 +144,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"raw scan {r['raw_s']:.2f} s (load {before:.2f})", file=sys.stderr, flush=True)
 
     raw()
+    set_side(url, SIDES[1])
+    before = ds.load()
+    w = run_child("selections", url, str(args.writes))
+    out["writes"] = {"load": [before, w["load"]], "times": w["times"]}
+    for key, xs in w["times"].items():
+        print(f"{w['rows']:,} selections, {key}: {_mmm(xs)} s (load {before:.2f}–"
+              f"{w['load']:.2f})", file=sys.stderr, flush=True)
     for k in range(args.rounds):
         for side in (SIDES if k % 2 == 0 else SIDES[::-1]):
             set_side(url, side)
-            before = ds.load()
-            w = run_child("selections", url)
-            out["writes"][side].extend({"s": t, "load": before} for t in w["times"]["texts"])
-            out["arrays"][side].extend({"s": t, "load": before} for t in w["times"]["arrays"])
             ds.run_child("void", url, tid)
             before = ds.load()
             d = ds.run_child("draw", url, tid, "-")
             stages = {name: t for name, t, _now, _pk in d["stages"]}
             out["draws"][side].append({"s": d["draw_s"], "load": before, "stages": stages})
-            print(f"round {k + 1}, {side}: {w['rows']:,} selections written in "
-                  f"{_mmm(w['times']['texts'])} s (as arrays {_mmm(w['times']['arrays'])} s); "
-                  f"draw {d['draw_s']:.2f} s (drawn→written "
+            print(f"round {k + 1}, {side}: draw {d['draw_s']:.2f} s (drawn→written "
                   f"{stages['written'] - stages['drawn']:.2f} s), load {before:.2f}",
                   file=sys.stderr, flush=True)
     raw()
@@ -156,18 +167,19 @@ def main(argv: list[str] | None = None) -> int:
     raw_s = min(r["raw_s"] for r in out["raw"])
     for side in SIDES:
         draw_s = [d["s"] for d in out["draws"][side]]
-        write_s = [w["s"] for w in out["writes"][side]]
-        arrays_s = [w["s"] for w in out["arrays"][side]]
-        print(f"{side}: selections {_mmm(write_s)} s (as arrays {_mmm(arrays_s)} s); "
-              f"draw {_mmm(draw_s)} s = "
-              f"{_mmm([t / raw_s for t in draw_s])}× the best raw scan ({raw_s:.2f} s)",
-              file=sys.stderr, flush=True)
-    fk, st = (statistics.median([d["s"] for d in out["draws"][s]]) for s in SIDES)
-    fkw, stw = (statistics.median([w["s"] for w in out["writes"][s]]) for s in SIDES)
-    fka = statistics.median([w["s"] for w in out["arrays"][SIDES[0]]])
-    print(f"same-run ratio, statement checks / foreign keys: selections {stw / fkw:.2f}, "
-          f"draw {st / fk:.2f}; selections as texts with statement checks / as arrays with "
-          f"foreign keys (before this change): {stw / fka:.2f}", file=sys.stderr, flush=True)
+        if draw_s:
+            print(f"{side}: draw {_mmm(draw_s)} s = {_mmm([t / raw_s for t in draw_s])}× the "
+                  f"best raw scan ({raw_s:.2f} s)", file=sys.stderr, flush=True)
+    med = {key: statistics.median(xs) for key, xs in out["writes"]["times"].items()}
+    before_s, after_s = med[f"{SIDES[0]}, arrays"], med[f"{SIDES[1]}, texts"]
+    print(f"same-run ratios of the selections' write (medians): statement checks / foreign "
+          f"keys {med[f'{SIDES[1]}, arrays'] / before_s:.2f} (arrays), "
+          f"{after_s / med[f'{SIDES[0]}, texts']:.2f} (texts); after / before (checks and "
+          f"texts / keys and arrays) {after_s / before_s:.2f}", file=sys.stderr, flush=True)
+    if all(out["draws"].values()):
+        fk, st = (statistics.median([d["s"] for d in out["draws"][s]]) for s in SIDES)
+        print(f"same-run ratio of the whole draw (medians), statement checks / foreign keys: "
+              f"{st / fk:.2f}", file=sys.stderr, flush=True)
     print(json.dumps(out))
     return 0
 
