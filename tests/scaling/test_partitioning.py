@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from shuangsuiji.db import partitioning
+from shuangsuiji.db import partitioning, selection_checks
 from shuangsuiji.platform import Platform
 from tests.conftest import TEST_URL
 from tests.web.conftest import build_world
@@ -26,9 +26,12 @@ def test_import_and_draw_on_targets_partitioned_by_tenant(
     cq, miit = tenant_tree["chongqing"], tenant_tree["miit"]
     with platform.db.engine.begin() as conn:
         single = {(t, c) for t, _n, c in partitioning.referencing(conn)}
-        assert {("target_flags", "target_id"), ("draw_selections", "target_id"),
-                ("target_credit_classes", "target_id")} <= single
+        assert {("target_flags", "target_id"), ("target_credit_classes", "target_id")} <= single
+        # the selections' target is checked by statement-level triggers, not a key
+        assert ("draw_selections", "target_id") not in single
         partitioning.partition_targets(conn)
+        # the checks' triggers on targets were made again on the partitioned table
+        assert selection_checks.installed(conn) == set(selection_checks.TRIGGERS)
         # every key to targets now names the tenant too: none is single-column any more
         assert partitioning.referencing(conn) == []
         composite = conn.execute(text(
@@ -67,6 +70,23 @@ def test_import_and_draw_on_targets_partitioned_by_tenant(
             conn.execute(text("INSERT INTO target_flags (tenant_id, target_id, flag, source) "
                               "VALUES (:t, :id, 'complaints', 'test')"),
                          {"t": miit, "id": target})
+        conn.rollback()
+        # a selection naming another tenant's target, and deleting a selected target from
+        # its partition: refused by the selections' checks
+        with pytest.raises(IntegrityError, match="fk_draw_selections_target_id_targets"):
+            conn.execute(text(
+                "INSERT INTO draw_selections (tenant_id, draw_id, task_id, target_id, "
+                "credit_code, stratum, position) SELECT tenant_id, id, task_id, :id, 'X', "
+                "'general', 999 FROM draws WHERE id = :d"),
+                {"id": target, "d": worlds[1].draw_id})
+        conn.rollback()
+        selected = conn.execute(text(f"SELECT target_id FROM draw_selections WHERE draw_id = "
+                                     f"{worlds[0].draw_id} LIMIT 1")).scalar()
+        with pytest.raises(IntegrityError, match="fk_draw_selections_target_id_targets"):
+            conn.execute(text("DELETE FROM target_flags WHERE target_id = :id"), {"id": selected})
+            conn.execute(text("DELETE FROM target_credit_classes WHERE target_id = :id"),
+                         {"id": selected})
+            conn.execute(text(f"DELETE FROM {cq_part} WHERE id = :id"), {"id": selected})
         conn.rollback()
 
 

@@ -13,10 +13,12 @@ go to the default partition). What changes in the schema, and why:
 * the primary key becomes ``(tenant_id, id)`` — PostgreSQL requires a partitioned table's
   unique constraints to include the partition key; ``id`` stays unique (one sequence);
 * every foreign key to ``targets`` (``target_flags.target_id``,
-  ``draw_selections.target_id``, ``target_credit_classes.target_id`` …, found in the
-  catalogue, so a table added later is not forgotten) becomes composite,
-  ``(tenant_id, target_id)`` → ``targets (tenant_id, id)``: it also checks that a flag, a
-  selection or a class belongs to the same tenant as its target.
+  ``target_credit_classes.target_id`` …, found in the catalogue, so a table added later is
+  not forgotten) becomes composite, ``(tenant_id, target_id)`` → ``targets (tenant_id, id)``:
+  it also checks that a flag or a class belongs to the same tenant as its target;
+* ``draw_selections.target_id`` has no foreign key on PostgreSQL but statement-level checks
+  (db/selection_checks.py) that already compare the tenant; their triggers on ``targets``
+  are made again on the new table (row triggers, so every partition has them).
 
 The application code is unchanged; ``tests/scaling/test_partitioning.py`` runs imports and a
 draw on the partitioned table. Not run by ``ssj db upgrade``: an operator chooses it when the
@@ -27,6 +29,8 @@ carry the composite keys themselves).
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
+
+from shuangsuiji.db import selection_checks
 
 #: The single-column foreign keys to ``targets``: (table, constraint, column).
 _REFERENCING = text(
@@ -49,6 +53,7 @@ def partition_targets(conn: Connection) -> None:
     if conn.execute(text("SELECT EXISTS (SELECT 1 FROM targets)")).scalar():
         raise ValueError("targets is not empty: partition it before the first import")
     keys = referencing(conn)
+    checked = selection_checks.installed(conn) & set(selection_checks.TARGET_TRIGGER_NAMES)
     for table, name, _column in keys:
         conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
     conn.execute(text("ALTER SEQUENCE targets_id_seq OWNED BY NONE"))
@@ -70,6 +75,9 @@ def partition_targets(conn: Connection) -> None:
         conn.execute(text(
             f'ALTER TABLE {table} ADD CONSTRAINT "{name}" FOREIGN KEY (tenant_id, {column}) '
             "REFERENCES targets (tenant_id, id)"))
+    if checked:  # the old table's triggers went with it; row triggers reach every partition
+        for statement in selection_checks.TARGET_TRIGGERS:
+            conn.exec_driver_sql(statement)
 
 
 def add_tenant_partition(conn: Connection, tenant_id: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from shuangsuiji.db import Base
+from shuangsuiji.db import Base, selection_checks
 from shuangsuiji.db.session import make_engine
 from shuangsuiji.models import tenants  # noqa: F401 - registers every table
 
@@ -16,14 +16,16 @@ def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is not None:
         context.configure(connection=connectable, target_metadata=target_metadata,
-                          render_as_batch=True)
+                          render_as_batch=True, include_object=selection_checks.include_object(
+                              connectable.dialect.name))
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True)
+                          render_as_batch=True, include_object=selection_checks.include_object(
+                              connection.dialect.name))
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shuangsuiji.db import selection_checks
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
 from shuangsuiji.db.types import LongBlob
 
@@ -91,7 +92,14 @@ class DrawSelection(TenantOwned, Base):
         # one index per row, not three, and a selection cannot name a task or tenant other
         # than its draw's (the draw row itself references its task and tenant).
         ForeignKeyConstraint(["draw_id", "task_id", "tenant_id"],
-                             ["draws.id", "draws.task_id", "draws.tenant_id"]),
+                             ["draws.id", "draws.task_id", "draws.tenant_id"],
+                             info={selection_checks.INFO_KEY: True},
+                             ).ddl_if(callable_=selection_checks.made_elsewhere),
+        # On PostgreSQL both keys are statement-level checks instead (db/selection_checks.py:
+        # the same refusals, without a trigger call and a target row lock per selection).
+        ForeignKeyConstraint(["target_id"], ["targets.id"],
+                             info={selection_checks.INFO_KEY: True},
+                             ).ddl_if(callable_=selection_checks.made_elsewhere),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,11 +108,14 @@ class DrawSelection(TenantOwned, Base):
     task_id: Mapped[int] = mapped_column(Integer, index=True)
     # the tenant mixin's own key to tenants is replaced by the composite key above
     tenant_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
-    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
+    target_id: Mapped[int | None] = mapped_column(Integer)
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     stratum: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
     batch_no: Mapped[int | None] = mapped_column(Integer)
+
+
+selection_checks.listen(Base.metadata)
 
 
 class Recusal(TenantOwned, Base):
