@@ -27,7 +27,6 @@ from shuangsuiji.services.draws.preparing import Prepared, Progress
 from shuangsuiji.services.draws.reading import load_experts, load_inspectors
 from shuangsuiji.services.draws.storage import write_pool, write_selections
 
-
 _T = TypeVar("_T")
 
 
