@@ -132,7 +132,8 @@ def pool_text(
         yield f"stratum\t{s.name}\t{s.ratio_permille}\t{s.size}\t{len(s.lines)}\n".encode()
         lines = s.lines
         for start in range(0, len(lines), _CHUNK):
-            yield b"\n".join(lines[start : start + _CHUNK]) + b"\n"
+            yield b"\n".join(lines[start : start + _CHUNK])
+            yield b"\n"  # apart: the joined chunk is not copied once more to append it
     yield from excluded_lines(excluded) if excluded_text is None else excluded_text
 
 

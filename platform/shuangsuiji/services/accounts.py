@@ -25,7 +25,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
-from zxcvbn import zxcvbn
 
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.session import bookkeeping_write
@@ -103,6 +102,11 @@ def _check_password_strength(password: str, *, username: str = "",
             if _hasher.verify(current_hash, password):
                 raise UserError(msg("the new password is the current password"),
                                 where="password", hint=msg("choose a password not used before"))
+    # imported here, not with the module: its frequency lists hold ~13 MiB, which every
+    # process that builds the app (a draw of a million targets, `ssj draw`) would carry
+    # without ever checking a password
+    from zxcvbn import zxcvbn
+
     estimate = zxcvbn(password[:100], user_inputs=[u for u in (username, display_name) if u])
     if estimate["score"] < MIN_PASSWORD_SCORE:
         raise UserError(

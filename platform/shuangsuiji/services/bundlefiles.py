@@ -129,9 +129,17 @@ def compress_pool(pool: kernel.FrozenPool) -> list[bytes]:
 def store_pool(session: Session, record: Draw, pool: kernel.FrozenPool,
                compressed: list[bytes] | None = None) -> None:
     """Store the bundle's ``pool`` value compressed, in pieces (kind ``bundle_pool`` of the
-    draw): ``compressed`` as :func:`compress_pool` made it, else made now."""
+    draw): ``compressed`` as :func:`compress_pool` made it (emptied as its pieces are
+    written), else made now."""
     parts = compress_pool(pool) if compressed is None else compressed
-    blobs.write(session, blobs.BUNDLE_POOL, record.id, parts)
+    blobs.write(session, blobs.BUNDLE_POOL, record.id, _drained(parts))
+
+
+def _drained(parts: list[bytes]) -> Iterator[bytes]:
+    """The pieces in order, each let go of once it is handed on (written)."""
+    parts.reverse()
+    while parts:
+        yield parts.pop()
 
 
 @dataclass(frozen=True)

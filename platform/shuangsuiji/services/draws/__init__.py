@@ -33,6 +33,7 @@ from shuangsuiji.services.draws.committing import (
     Announced,
     begin_exclusive,
     draw_and_commit,
+    handed_over,
     live_draw,
     previous_attempt,
 )
@@ -170,6 +171,6 @@ def _draw(
     # zlib releases the GIL: the stored pool is compressed on a second core while the draw
     # is made and its rows are written (joined before the pool row is inserted)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-pack-pool") as pool_packer:
-        packed = pool_packer.submit(pack_pool, prepared.pool)
+        packed = handed_over(pool_packer, pack_pool, prepared.pool)
         return draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
-                                witnesses, progress, packed.result)
+                                witnesses, progress, packed)

@@ -5,9 +5,9 @@ event in one transaction; a concurrent draw of the same task is refused as a con
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -26,6 +26,22 @@ from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
 from shuangsuiji.services.draws.reading import load_experts, load_inspectors
 from shuangsuiji.services.draws.storage import write_pool, write_selections
+
+_T = TypeVar("_T")
+
+
+def handed_over(executor: Executor, fn: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+    """Run ``fn(*args)`` on ``executor``; the returned callable waits for its result and
+    hands it over once. A future would keep its result until the draw returns: at a million
+    targets each compressed pool is ~16 MB, held through the writes that follow it."""
+    box: list[_T] = []
+    future = executor.submit(lambda: box.append(fn(*args)))
+
+    def take() -> _T:
+        future.result()  # the worker's exception, if it failed
+        return box.pop()
+
+    return take
 
 
 def live_draw(session: Session, task: Task) -> Draw | None:
@@ -72,9 +88,9 @@ def draw_and_commit(
     # the public bundle's pool JSON is made and compressed on a second thread (zlib releases
     # the GIL) while the draw is made and its rows are written; stored before the commit
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-bundle-pool") as maker:
-        public_pool = maker.submit(bundlefiles.compress_pool, prepared.pool)
+        public_pool = handed_over(maker, bundlefiles.compress_pool, prepared.pool)
         return _draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
-                                witnesses, progress, packed_pool, announced, public_pool.result)
+                                witnesses, progress, packed_pool, announced, public_pool)
 
 
 def _draw_and_commit(
