@@ -98,7 +98,8 @@ def test_reimport_pages_through_stored_targets(cq: Session,
 
 def test_a_big_file_is_not_held_in_memory(cq: Session, tmp_path: Path) -> None:
     """40,000 rows: kept in memory as before (the file's bytes and text, a tuple a row) the
-    import's peak was 28 MiB (measured before this change); streamed it is about 7 MiB."""
+    import's peak was 28 MiB (measured before this change); streamed it is about 7 MiB on
+    SQLite, 14 MiB on PostgreSQL and MariaDB (one dict a staged row in Core's executemany)."""
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes(TARGET_HEADINGS_ZH, target_rows(40_000)))
     tracemalloc.start()
@@ -108,7 +109,7 @@ def test_a_big_file_is_not_held_in_memory(cq: Session, tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert report.inserted == 40_000
-    assert peak < 12 * 2**20, f"peak {peak / 2**20:.1f} MiB"
+    assert peak < 18 * 2**20, f"peak {peak / 2**20:.1f} MiB"
 
 
 @pytest.mark.parametrize("piece", [7, 64, 1 << 20])
