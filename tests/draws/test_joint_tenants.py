@@ -378,3 +378,35 @@ def test_load_inspectors_of_the_host_is_unchanged(platform: Platform,
     two()
     ids = _in(platform, HOST, lambda s, t: [p.person_id for p in load_inspectors(s)])
     assert ids and not any("/" in i for i in ids)
+
+
+def test_the_cli_invites_the_other_tenant_which_answers_with_its_own_tenant(
+    app: Flask, platform: Platform, two: Callable[..., str],
+) -> None:
+    code = two()
+    runner = app.test_cli_runner()
+
+    def run(*args: str) -> Any:
+        with app.app_context():
+            return runner.invoke(args=list(args))
+
+    far = run("joint", "plan", "--tenant", HOST, "--task", code, "--participant",
+              f"{UNIT}:SX-001", "--participant", "@example:SX-001")
+    assert far.exit_code != 0 and "not at the level" in far.output
+    assert "Traceback" not in far.output
+    ok = run("joint", "plan", "--tenant", HOST, "--task", code, "--participant",
+             f"{UNIT}:SX-001", "--participant", f"@{GUEST}:SX-001:2")
+    assert ok.exit_code == 0 and f"{GUEST} (江北区经济和信息化委员会): {GUEST}/SX-001; quota 2; " \
+        "invited" in ok.output, ok.output
+    listed = run("joint", "invitations", "--tenant", GUEST)
+    assert f"{HOST} {code}" in listed.output and "invited" in listed.output, listed.output
+    assert run("joint", "invitations", "--tenant", "chongqing").output.strip() == "no invitation"
+    as_host = run("joint", "answer", "--tenant", HOST, "--task", code, "--participant", GUEST,
+                  "--accept")
+    assert as_host.exit_code != 0 and "its own login" in as_host.output
+    answered = run("joint", "answer", "--tenant", GUEST, "--task", code, "--accept")
+    assert answered.exit_code == 0 and f"{GUEST}: accepted" in answered.output, answered.output
+    shown = run("joint", "show", "--tenant", HOST, "--task", code)
+    assert f"{GUEST} (江北区经济和信息化委员会) accepted" in shown.output, shown.output
+    drawn = run("draw", "--tenant", HOST, "--task", code, "--seed", SEED)
+    assert drawn.exit_code == 0, drawn.output
