@@ -35,3 +35,9 @@ class ItemResultForm(FlaskForm):
 class ParticipantPublishForm(FlaskForm):
     participant = HiddenField(validators=[DataRequired()])
     confirm = confirm_field()
+
+
+class GuestPublishForm(FlaskForm):
+    """A participant tenant publishes its own items' results (no participant to choose)."""
+
+    confirm = confirm_field()
