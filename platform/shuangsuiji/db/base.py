@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, ForeignKey, MetaData
-from sqlalchemy.dialects import mysql
+from sqlalchemy import ForeignKey, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from shuangsuiji.db.types import Instant
 
 # Alembic needs stable constraint names to drop or alter them on every database.
 NAMING_CONVENTION = {
@@ -29,13 +30,8 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    # MySQL/MariaDB's DATETIME keeps whole seconds unless told otherwise; the audit chain
-    # hashes instants to the microsecond, so they must round-trip exactly everywhere.
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True)
-        .with_variant(mysql.DATETIME(fsp=6), "mysql")
-        .with_variant(mysql.DATETIME(fsp=6), "mariadb")
-    }
+    # Instants round-trip to the microsecond on every database (db/types.py).
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: Instant()}
 
 
 class TenantOwned:

@@ -9,11 +9,11 @@ the blob is its pieces joined in ``seq`` order. See :mod:`shuangsuiji.services.b
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.dialects import mysql
+from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shuangsuiji.db.base import Base, TenantOwned
+from shuangsuiji.db.types import LongBlob
 
 #: What a chunk belongs to: a draw's stored pool (``draw_pools.id``), an announcement's pool
 #: (``draw_announcements.id``), a draw's public pool JSON (``draws.id``).
@@ -31,5 +31,5 @@ class BlobChunk(TenantOwned, Base):
     owner_id: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(
-        LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+        LongBlob()
     )

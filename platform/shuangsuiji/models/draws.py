@@ -18,15 +18,14 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
+from shuangsuiji.db.types import LongBlob
 
 
 class Draw(TenantOwned, Base):
@@ -145,7 +144,7 @@ class DrawPool(TenantOwned, Base):
     format: Mapped[str] = mapped_column(String(32))
     # MySQL/MariaDB's plain BLOB stops at 64 KiB
     data: Mapped[bytes] = mapped_column(
-        LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+        LongBlob()
     )
 
 
@@ -170,7 +169,7 @@ class DrawAnnouncement(TenantOwned, Base):
     announcement: Mapped[dict[str, Any]] = mapped_column(JSON)
     pool_format: Mapped[str] = mapped_column(String(32))
     pool: Mapped[bytes] = mapped_column(
-        LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"), deferred=True
+        LongBlob(), deferred=True
     )
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
     #: replaced by a later announcement before anything random existed (stays listed)

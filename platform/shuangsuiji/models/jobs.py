@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.dialects import mysql
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
+from shuangsuiji.db.types import LongBlob
 
 #: What a job may do.
 JOB_KINDS: tuple[str, ...] = ("import", "export", "draw", "credit_classes")
@@ -27,8 +27,7 @@ JOB_STATES: tuple[str, ...] = ("queued", "running", "succeeded", "failed")
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed"})
 
 #: Blobs up to 4 GiB on MariaDB/MySQL (a plain BLOB stops at 64 KiB).
-Blob = LargeBinary().with_variant(mysql.LONGBLOB(), "mysql").with_variant(
-    mysql.LONGBLOB(), "mariadb")
+Blob = LongBlob()
 
 
 class Job(TenantOwned, Base):

@@ -24,6 +24,7 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import Citation
+from shuangsuiji.services import bundlefiles
 from shuangsuiji.services import draws as draw_service
 
 #: The regulations count days in China's calendar (architecture brief: dates and zones).
@@ -130,7 +131,7 @@ def _groups_by_target(
 ) -> dict[str, tuple[int | None, str | None, tuple[str, ...]]]:
     draw = live_draw(session, task)
     found: dict[str, tuple[int | None, str | None, tuple[str, ...]]] = {}
-    for group in draw_service.current_result(draw).final_groups:
+    for group in bundlefiles.current_result(draw).final_groups:
         for code in group.targets:
             found[code] = (group.number, group.leader, tuple(group.members))
     return found

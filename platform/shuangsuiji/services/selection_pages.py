@@ -8,6 +8,7 @@ a credit code by its beginning and a name anywhere in it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -62,4 +63,47 @@ def selection_page(session: Session, draw_id: int, *, page: int = 1, query: str 
         .where(*where).order_by(DrawSelection.position)
         .limit(size).offset((page - 1) * size))
     rows = [SelectedRow(pos, code, name, stratum) for pos, code, name, stratum in found]
+    return SelectionPage(rows, total, page, pages, query)
+
+
+def names_of(session: Session, draw_id: int, codes: Sequence[str]) -> dict[str, str]:
+    """The directory names of draw ``draw_id``'s selected targets ``codes`` (a few pages'
+    worth: asked in slices, so no statement carries thousands of parameters)."""
+    names: dict[str, str] = {}
+    wanted = sorted(set(codes))
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(DrawSelection.credit_code, Target.name)
+            .join(Target, Target.id == DrawSelection.target_id)
+            .where(DrawSelection.draw_id == draw_id,
+                   DrawSelection.credit_code.in_(wanted[start:start + 500])))
+        names.update((code, name) for code, name in rows)
+    return names
+
+
+def group_page(session: Session, draw_id: int, targets: Sequence[str], *, page: int = 1,
+               query: str = "", size: int | None = None) -> SelectionPage:
+    """Page ``page`` of one inspection group's ``targets`` (in the group's order), searchable
+    like :func:`selection_page`; ``position`` is the target's place in the group."""
+    size = size or PAGE_SIZE
+    query = query.strip()[:100]
+    order = list(targets)
+    if query:
+        escaped = _like(query)
+        by_name = set(session.scalars(
+            select(DrawSelection.credit_code)
+            .join(Target, Target.id == DrawSelection.target_id)
+            .where(DrawSelection.draw_id == draw_id,
+                   Target.name.like(f"%{escaped}%", escape="\\"))))
+        prefix = query.upper()
+        order = [c for c in order if c.startswith(prefix) or c in by_name]
+    total = len(order)
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(page, 1), pages)
+    start = (page - 1) * size
+    codes = order[start:start + size]
+    names = names_of(session, draw_id, codes)
+    position = {c: i for i, c in enumerate(targets)} if query else None
+    rows = [SelectedRow(position[c] if position else start + i, c, names.get(c), "")
+            for i, c in enumerate(codes)]
     return SelectionPage(rows, total, page, pages, query)

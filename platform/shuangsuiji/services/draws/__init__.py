@@ -63,11 +63,18 @@ from shuangsuiji.services.draws.reading import (
     person_id,
 )
 from shuangsuiji.services.draws.steps import current_result, is_v2, recuse, step_key, void
-from shuangsuiji.services.draws.storage import POOL_STORAGE, full_bundle, pack_pool, stored_pool
+from shuangsuiji.services.draws.storage import (
+    POOL_STORAGE,
+    check_stored_pool,
+    full_bundle,
+    pack_pool,
+    stored_pool,
+)
 
 __all__ = [
     "COMPLETED_STATUSES", "POOL_STORAGE", "Announced", "Prepared", "Progress", "Setup",
-    "announcement_log", "applicable_exclusions", "bundle_annotations", "check_task_ratios",
+    "announcement_log", "applicable_exclusions", "bundle_annotations", "check_stored_pool",
+    "check_task_ratios",
     "current_result", "draw", "draws_of", "export_bundle", "find_task", "full_bundle",
     "history_since", "is_v2", "live_draw", "load_candidates", "load_experts", "load_history",
     "load_inspectors", "pack_pool", "person_id", "prepare", "previous_attempt", "recuse",

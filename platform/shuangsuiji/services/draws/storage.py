@@ -75,6 +75,25 @@ def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
         return kernel.parse_pool_text(data)
 
 
+def check_stored_pool(session: Session, record: Draw) -> None:
+    """Refuse (as :func:`stored_pool` would) a draw whose stored pool no longer hashes to its
+    pool digest, reading it a piece at a time: a few MiB whatever the pool's size, and no
+    pool parsed. Pages that show a committed draw without rebuilding it call this."""
+    if "pool" in record.bundle:
+        return  # an early draw carries its pool inline, in the bundle the digest covers
+    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
+    if row is None:
+        raise NotFound(msg("draw #%(draw)s has no stored pool", draw=record.id))
+    inflate, digest = zlib.decompressobj(), hashlib.sha256()
+    for piece in blobs.joined(row.data, session, blobs.DRAW_POOL, row.id):
+        digest.update(inflate.decompress(piece))
+    digest.update(inflate.flush())
+    if digest.hexdigest() != record.pool_digest:
+        raise Conflict(msg("draw #%(draw)s: the stored pool does not match its pool digest",
+                           draw=record.id),
+                       hint=msg("the database was changed outside the platform; restore it"))
+
+
 def full_bundle(record: Draw) -> dict[str, Any]:
     """The draw's bundle as committed, with its pool (draws made before the pool was stored
     apart carry it inline)."""

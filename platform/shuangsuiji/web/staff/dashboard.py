@@ -13,9 +13,8 @@ from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.plans import Task
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, bundlefiles
 from shuangsuiji.services import deadlines as deadline_service
-from shuangsuiji.services import draws as draw_service
 from shuangsuiji.services import followup as followup_service
 from shuangsuiji.web.staff.common import (
     READERS,
@@ -79,7 +78,7 @@ def _assignments() -> list[Assignment]:
     ).all():
         if record.is_void:
             continue
-        for group in draw_service.current_result(record).final_groups:
+        for group in bundlefiles.current_result(record).final_groups:
             if codes.isdisjoint(group.members):
                 continue
             recorded = s.scalar(select(func.count()).select_from(InspectionRecord).where(

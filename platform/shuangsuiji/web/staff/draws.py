@@ -23,10 +23,16 @@ from shuangsuiji import kernel
 from shuangsuiji.access import allow, db_session, has_role, lookup
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import KernelError
-from shuangsuiji.models.directories import Expert, Inspector, Target
-from shuangsuiji.models.draws import Draw, DrawSelection
+from shuangsuiji.models.directories import Expert, Inspector
+from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
-from shuangsuiji.services import announcements, bundlefiles, class_strata, recusal_steps
+from shuangsuiji.services import (
+    announcements,
+    bundlefiles,
+    class_strata,
+    recusal_steps,
+    selection_pages,
+)
 from shuangsuiji.services import draws as draw_service
 from shuangsuiji.web import forms
 from shuangsuiji.web.refusals import Shown, for_browser, on_form
@@ -232,26 +238,53 @@ def reveal_seed(task_id: int) -> ResponseReturnValue:
 @allow("tenant_admin", "operator", "viewer", "inspector")
 def draw_result(draw_id: int) -> ResponseReturnValue:
     record, row = draw_or_404(draw_id)
+    draw_service.check_stored_pool(db_session(), record)  # changed outside the platform: 409
     return result_page(record, row)
+
+
+#: Targets shown in each group's card; the whole list of a group is paged (``?group=N``).
+GROUP_PREVIEW = 20
+#: Up to this many selected targets the recusal form lists them; above it, the credit code
+#: is typed (a list of 50,000 options is no choice) and checked against the draw's targets.
+LISTED_TARGETS = 300
 
 
 def result_page(record: Draw, row: Task, *, status: int = 200, problem: Any = None,
                 problem_at: str = "", recusal_form: forms.RecusalForm | None = None,
                 void_form: forms.VoidForm | None = None) -> ResponseReturnValue:
-    """The result: strata, batches, groups with their leaders and targets, recusals; a
-    refused recusal or void is shown again with what was typed and why."""
-    result = draw_service.current_result(record)
-    names, people = _target_names(record), _people_names()
+    """The result: strata, batches, groups with their leaders and (a page of) their targets,
+    recusals; a refused recusal or void is shown again with what was typed and why.
+
+    The result is read back from the committed bundle with its recusal steps
+    (``bundlefiles.current_result``), not recomputed from the pool, and only the targets
+    shown are looked up: the page costs the same for a draw of ten targets or of 50,000."""
+    result = bundlefiles.current_result(record)
+    s = db_session()
+    chosen = next((g for g in result.final_groups if g.number == _int_arg("group", 0)), None)
+    shown = None if chosen is None else selection_pages.group_page(
+        s, record.id, chosen.targets, page=_int_arg("page", 1), query=request.args.get("q", ""))
+    names = _target_names(record, result)
+    if shown is not None:
+        names.update({r.credit_code: r.name for r in shown.rows if r.name})
+    people = _people_names()
     return render_template(
         "staff/draw_result.html", draw=record, task=row, result=result,
         names=names, people=people, problem=problem, problem_at=problem_at,
         recusal_form=recusal_form or _recusal_form(row, result, names, people, formdata=None),
         void_form=void_form or forms.VoidForm(formdata=None),
         may_act=may_act_for(row), may_recuse=may_act_for(row) or assigned(row),
-        pending=recusal_steps.pending(db_session(), record),
+        pending=recusal_steps.pending(s, record),
         recusal_modes=platform().policy_for(tenant()).rules(
             record.inspection_date).recusal_rule.modes,
-        strata=class_strata.strata(db_session(), record)), status
+        strata=class_strata.strata(s, record), chosen=chosen, shown=shown,
+        preview=GROUP_PREVIEW, typed_target=len(result.selected) > LISTED_TARGETS), status
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        return default
 
 
 def _recusal_form(task: Task, result: kernel.DrawResult, names: dict[str, str],
@@ -276,12 +309,14 @@ def _recusal_form(task: Task, result: kernel.DrawResult, names: dict[str, str],
     return form
 
 
-def _target_names(record: Draw) -> dict[str, str]:
-    rows = db_session().execute(
-        select(DrawSelection.credit_code, Target.name)
-        .join(Target, Target.id == DrawSelection.target_id)
-        .where(DrawSelection.draw_id == record.id)).all()
-    return {code: name for code, name in rows}
+def _target_names(record: Draw, result: kernel.DrawResult) -> dict[str, str]:
+    """Names of the targets the page shows: every selected one of a draw small enough for
+    the recusal form to list them, else each group card's first ``GROUP_PREVIEW``."""
+    if len(result.selected) <= LISTED_TARGETS:
+        codes: list[str] = list(result.selected)
+    else:
+        codes = [t for g in result.final_groups for t in g.targets[:GROUP_PREVIEW]]
+    return selection_pages.names_of(db_session(), record.id, codes)
 
 
 def _people_names() -> dict[str, str]:
@@ -298,8 +333,8 @@ def _people_names() -> dict[str, str]:
 def recuse(draw_id: int) -> ResponseReturnValue:
     """Declare a conflict of interest; the pack's mode is applied as a seeded step."""
     record, row = draw_or_404(draw_id)
-    form = _recusal_form(row, draw_service.current_result(record), _target_names(record),
-                         _people_names())
+    result = bundlefiles.current_result(record)
+    form = _recusal_form(row, result, _target_names(record, result), _people_names())
     codes = inspector_codes() if has_role("inspector") else frozenset()
     if not may_act_for(row) and form.person_id.data not in codes:
         abort(403)  # an inspector declares their own conflicts only
