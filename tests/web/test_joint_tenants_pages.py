@@ -150,3 +150,22 @@ def test_the_other_tenant_answers_records_and_publishes_in_the_browser(
     after = guest.get(page_url).get_data(as_text=True)
     row = after.split(f'data-participant="{GUEST}"')[1].split("</tr>")[0]
     assert "2026" in row  # its publication day is shown
+    # each tenant's portal shows the joint task once, with every participant: Jiangbei's
+    # results published, Yuzhong's unit's not yet
+    public = app.test_client()
+    for slug, marker in ((HOST, f'data-task="{code}"'), (GUEST, f'data-task="{HOST}/{code}"')):
+        page = public.get(f"/p/{slug}/tasks").get_data(as_text=True)
+        rows = [r for r in page.split("<tr")[1:] if 'class="joint-participants"' in r
+                and marker in r]
+        assert len(rows) == 1, (slug, page.count(marker))
+        assert f'data-participant="{GUEST}"' in rows[0] and f'data-participant="{UNIT}"' in rows[0]
+        guest_part = rows[0].split(f'data-participant="{GUEST}"')[1].split("</span>")[0]
+        unit_part = rows[0].split(f'data-participant="{UNIT}"')[1].split("</span>")[0]
+        assert str(len(targets)) in guest_part and "2026" in guest_part, guest_part
+        assert "2026" not in unit_part, unit_part
+    # the host's unit publishes: Jiangbei's portal (cached by its own chain) shows it too
+    _in(platform, HOST, lambda s, t: joint_results.publish_participant(s, platform, t, code,
+                                                                        UNIT))
+    page = public.get(f"/p/{GUEST}/tasks").get_data(as_text=True)
+    row = page.split(f'data-participant="{UNIT}"')[1].split("</span>")[0]
+    assert "2026" in row, row

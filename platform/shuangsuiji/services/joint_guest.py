@@ -24,6 +24,7 @@ from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, joint_results, names
 from shuangsuiji.services.joint_results import ParticipantView
 from shuangsuiji.services.joint_tenants import in_tenant, invitation, joint_code, own_code
+from shuangsuiji.services.joint_tenants import invitations as invitation_rows
 from shuangsuiji.services.lifecycle import drawn_targets, live_draw
 
 
@@ -95,3 +96,16 @@ def publish(session: Session, platform: Platform, guest: Tenant, task_code: str,
                           "on_time": row.on_time, "cite": row.deadline_cite,
                           "results": row.results})
     return row
+
+
+def portal_rows(session: Session, guest: Tenant
+                ) -> list[tuple[Tenant, Task, list[ParticipantView]]]:
+    """The joint tasks of other tenants that ``guest`` takes part in (accepted), with every
+    participant, for its portal: each shown once, as on the host's portal."""
+    out = []
+    for host, task, own in invitation_rows(session, guest):
+        if own.state != "accepted":
+            continue
+        with in_tenant(session, host.id):
+            out.append((host, task, joint_results.views(session, task)))
+    return out

@@ -274,6 +274,14 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
                           "published_on": published_on, "due_on": deadline.due,
                           "on_time": row.on_time, "cite": str(deadline.cite),
                           "task_published": task.status == "published"})
+    for other in participants(session, task):  # the other tenants' chains (and portals)
+        pid = other.participant_tenant_id
+        if other.kind == "tenant" and pid is not None and pid != governing.id:
+            audit.record(session, tenant_id=pid,
+                         action="joint.participant_published", object_type="task",
+                         object_id=f"{tenant.slug}/{task.code}",
+                         payload={"participant": code, "task_published":
+                                  task.status == "published"})
     return row
 
 
