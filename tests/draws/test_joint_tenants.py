@@ -410,3 +410,28 @@ def test_the_cli_invites_the_other_tenant_which_answers_with_its_own_tenant(
     assert f"{GUEST} (江北区经济和信息化委员会) accepted" in shown.output, shown.output
     drawn = run("draw", "--tenant", HOST, "--task", code, "--seed", SEED)
     assert drawn.exit_code == 0, drawn.output
+
+
+def test_recusal_modes_are_those_every_participating_pack_allows(
+    platform: Platform, two: Callable[..., str],
+) -> None:
+    """The host's rule narrowed to the other tenant's modes (its pack here made to allow
+    withdraw only); a task without another tenant keeps the host's rule."""
+    from types import SimpleNamespace
+
+    from shuangsuiji.rules import Citation, RecusalRule
+    from shuangsuiji.services import joint_sources
+
+    code = _drawn(platform, two)
+    both = RecusalRule(("swap", "withdraw"), Citation("host", "1", "第九条"))
+    only = SimpleNamespace(rules=lambda on: SimpleNamespace(
+        recusal_rule=RecusalRule(("withdraw",), Citation("guest", "1", "第九条"))))
+    fake = SimpleNamespace(policy_for=lambda tenant: only)
+
+    def modes(s: Any, t: Any, task_code: str) -> tuple[str, ...]:
+        task = joint.get_task(s, task_code)
+        return joint_sources.recusal_rule(s, fake, task.id, both, DAY).modes  # type: ignore[arg-type]
+
+    assert _in(platform, HOST, modes, code) == ("withdraw",)
+    plain = two("T-PLAIN")
+    assert _in(platform, HOST, modes, plain) == ("swap", "withdraw")

@@ -26,7 +26,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
-from shuangsuiji.rules import ExclusionRule
+from shuangsuiji.rules import ExclusionRule, RecusalRule
 from shuangsuiji.services import directories, joint_rules
 from shuangsuiji.services.joint_tenants import in_tenant, joint_code, own_code
 
@@ -155,3 +155,16 @@ def since(session: Session, platform: Platform, task: Task,
     days = [first_day(platform.policy_for(g).rules(task.starts_on), task.starts_on)
             for g, _ in guests(session, task)]
     return min(days, default=task.starts_on)
+
+
+def recusal_rule(session: Session, platform: Platform, task_id: int, rule: RecusalRule,
+                 on: date) -> RecusalRule:
+    """The host's recusal rule for the draw of task ``task_id``, narrowed to the modes every
+    participating tenant's pack allows too (one group, one recusal: the stricter reading;
+    planning refuses a joint task with no common mode)."""
+    task = session.get(Task, task_id)
+    found = guests(session, task) if task is not None else []
+    if not found:
+        return rule
+    allowed = [set(platform.policy_for(g).rules(on).recusal_rule.modes) for g, _ in found]
+    return replace(rule, modes=tuple(m for m in rule.modes if all(m in a for a in allowed)))
