@@ -109,9 +109,9 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
     for p in plans:
         where = msg("participant %(code)s", code=p.code)
         if p.code.startswith(TENANT_MARK):  # another tenant of the deployment
-            guest = _guest(session, tenant, task, p, seen, tree)
-            guests[guest[0].slug] = guest
-            names[guest[0].slug] = guest[0].name
+            invited = _guest(session, tenant, task, p, seen, tree)
+            guests[invited[0].slug] = invited
+            names[invited[0].slug] = invited[0].name
             continue
         if p.code in seen:
             raise UserError(msg("participant %(code)s is named twice", code=p.code), where=where)

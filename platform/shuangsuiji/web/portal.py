@@ -137,7 +137,8 @@ def tasks() -> str:
         announced.setdefault(a.task_id, []).append(a)
     joint = {task.id: parts for task, parts in joint_stats.overview(s)}  # 联合抽查
     # the joint tasks of other tenants this tenant takes part in, once each
-    elsewhere = joint_guest.portal_rows(s, current_tenant())
+    here = current_tenant()
+    elsewhere = joint_guest.portal_rows(s, here) if here is not None else []
     return render_template("portal/tasks.html", tasks=plan_service.list_tasks(s), draws=draws,
                            announced=announced, joint=joint, elsewhere=elsewhere)
 
