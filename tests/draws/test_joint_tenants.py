@@ -35,6 +35,7 @@ from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.draws.reading import load_inspectors
 from shuangsuiji.services.lifecycle import drawn_targets
 from shuangsuiji.services.records import InspectorPresent
+from tests.draws.conftest import load_directories
 
 SEED = "dice 6-1-3-3-5-2"
 HOST, GUEST = "yuzhong", "jiangbei"
@@ -293,6 +294,14 @@ def test_the_other_tenant_sees_only_the_joint_task(
     results through the ORM; its invitations list the joint task only (not Yuzhong's other
     task, not a joint task of Yuzhong's units alone)."""
     code = _drawn(platform, two)
+    # a third district, invited by Yuzhong to another joint task
+    with platform.db.session() as s:
+        tenant_service.create(s, platform, slug="shapingba", name="沙坪坝区经济和信息化委员会",
+                              pack=None, parent="chongqing", level="district")
+        s.commit()
+    load_directories(platform, "shapingba")
+    third = two("T-THIRD")
+    _plan(platform, third, _plans(guest="shapingba"))
     two("T-OTHER")
     units_only = two("T-UNITS", item_codes=["SX-001", "SX-002"])
     _in(platform, HOST, lambda s, t: joint.plan(s, t, units_only, [
@@ -311,6 +320,10 @@ def test_the_other_tenant_sees_only_the_joint_task(
         _in(platform, GUEST, joint_guest.view, "T-OTHER")
     with pytest.raises(UserError, match="invited to no joint task"):
         _in(platform, GUEST, joint_guest.view, units_only)
+    with pytest.raises(UserError, match="invited to no joint task"):
+        _in(platform, GUEST, joint_guest.view, third)
+    assert [t.code for _, t, _ in _in(platform, "shapingba", joint_tenants.invitations)] \
+        == [third]
     shown = _in(platform, GUEST, lambda s, t: joint_guest.view(s, t, code))
     assert shown.host.slug == HOST and len(shown.targets) > 0
     assert [p.code for p in shown.participants] == [GUEST, UNIT]
