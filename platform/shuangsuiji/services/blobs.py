@@ -32,6 +32,8 @@ DRAW_POOL = "draw_pool"
 ANNOUNCEMENT_POOL = "announcement_pool"
 #: ... of a draw's public pool JSON (all pieces)
 BUNDLE_POOL = "bundle_pool"
+#: ... of a draw's strata as its pages show them (services.class_strata)
+DRAW_STRATA = "draw_strata"
 
 
 def pieces(data: bytes | bytearray | memoryview, size: int | None = None) -> list[bytes]:

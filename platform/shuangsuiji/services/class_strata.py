@@ -1,18 +1,24 @@
 """A committed draw's strata for its pages: name, ratio, size, members and how many were
-drawn, read from the stored pool's ``stratum`` lines (docs/draw-spec.md §3.3) without
-parsing its members, and from the draw's selections."""
+drawn.
+
+They are written once, at commit (:func:`store`: a few hundred bytes of JSON beside the
+draw, blob kind ``draw_strata``), so a page reads them in one statement whatever the pool's
+size. A draw committed before that reads them from the stored pool's ``stratum`` lines
+(docs/draw-spec.md §3.3), which means inflating the whole pool: over a second at a million
+targets."""
 
 from __future__ import annotations
 
+import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shuangsuiji import kernel
 from shuangsuiji.models.draws import Draw, DrawPool, DrawSelection
 from shuangsuiji.services import blobs
-from shuangsuiji.services.draws.storage import POOL_STORAGE
 
 _STRATUM = b"stratum\t"
 
@@ -41,8 +47,22 @@ def stratum_lines(data: bytes) -> list[bytes]:
     return out
 
 
+def store(session: Session, record: Draw, result: kernel.DrawResult) -> None:
+    """Write the committed draw's strata beside it (called once, in the commit)."""
+    drawn = {s.name: len(s.selected) for s in result.strata}
+    rows = [StratumRow(s.name, s.ratio_permille, s.size, len(s.lines), drawn.get(s.name, 0))
+            for s in result.pool.strata]
+    data = json.dumps([astuple(r) for r in rows], ensure_ascii=False).encode()
+    blobs.write(session, blobs.DRAW_STRATA, record.id, blobs.pieces(data))
+
+
 def strata(session: Session, record: Draw) -> list[StratumRow]:
     """The draw's strata in pool order; [] for a draw whose pool is not stored."""
+    stored = b"".join(blobs.read(session, blobs.DRAW_STRATA, record.id))
+    if stored:
+        return [StratumRow(*fields) for fields in json.loads(stored)]
+    from shuangsuiji.services.draws.storage import POOL_STORAGE  # (draws imports this module)
+
     row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
     if row is None or row.format != POOL_STORAGE:
         return []

@@ -43,23 +43,39 @@ def _like(text: str) -> str:
 
 def selection_page(session: Session, draw_id: int, *, page: int = 1, query: str = "",
                    size: int | None = None) -> SelectionPage:
-    """Page ``page`` (from 1) of draw ``draw_id``'s selections in the current tenant."""
+    """Page ``page`` (from 1) of draw ``draw_id``'s selections in the current tenant.
+
+    Without a search, a page is the rows whose ``position`` falls in its range (positions
+    are 0 … n − 1), so it costs the same on page 1 or 500 of a draw of 50,000; a search
+    counts and pages the matching rows."""
     size = size or PAGE_SIZE
     query = query.strip()[:100]
-    where = [DrawSelection.draw_id == draw_id]
-    if query:
-        escaped = _like(query)
-        where.append(or_(DrawSelection.credit_code.like(f"{escaped.upper()}%", escape="\\"),
-                         Target.name.like(f"%{escaped}%", escape="\\")))
+    columns = (DrawSelection.position, DrawSelection.credit_code, Target.name,
+               DrawSelection.stratum)
+    if not query:
+        total = session.scalar(select(func.count()).select_from(DrawSelection)
+                               .where(DrawSelection.draw_id == draw_id)) or 0
+        pages = max((total + size - 1) // size, 1)
+        page = min(max(page, 1), pages)
+        found = session.execute(
+            select(*columns).outerjoin(Target, Target.id == DrawSelection.target_id)
+            .where(DrawSelection.draw_id == draw_id,
+                   DrawSelection.position >= (page - 1) * size,
+                   DrawSelection.position < page * size)
+            .order_by(DrawSelection.position))
+        rows = [SelectedRow(pos, code, name, stratum) for pos, code, name, stratum in found]
+        return SelectionPage(rows, total, page, pages, query)
+    escaped = _like(query)
+    where = [DrawSelection.draw_id == draw_id,
+             or_(DrawSelection.credit_code.like(f"{escaped.upper()}%", escape="\\"),
+                 Target.name.like(f"%{escaped}%", escape="\\"))]
     base = select(DrawSelection).outerjoin(Target, Target.id == DrawSelection.target_id)
     total = session.scalar(
         select(func.count()).select_from(base.where(*where).subquery())) or 0
     pages = max((total + size - 1) // size, 1)
     page = min(max(page, 1), pages)
     found = session.execute(
-        select(DrawSelection.position, DrawSelection.credit_code, Target.name,
-               DrawSelection.stratum)
-        .outerjoin(Target, Target.id == DrawSelection.target_id)
+        select(*columns).outerjoin(Target, Target.id == DrawSelection.target_id)
         .where(*where).order_by(DrawSelection.position)
         .limit(size).offset((page - 1) * size))
     rows = [SelectedRow(pos, code, name, stratum) for pos, code, name, stratum in found]

@@ -20,7 +20,7 @@ from shuangsuiji.models.directories import ItemListVersion
 from shuangsuiji.models.draws import Draw, DrawVoid
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, bundlefiles, joint, joint_sources, units
+from shuangsuiji.services import audit, bundlefiles, class_strata, joint, joint_sources, units
 from shuangsuiji.services.draw_units import bundle_units
 from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
@@ -144,6 +144,7 @@ def _draw_and_commit(
     write_selections(session, record, task, result)
     write_pool(session, record, packed_pool())
     bundlefiles.store_pool(session, record, prepared.pool, public_pool())  # the download's
+    class_strata.store(session, record, result)  # what the draw's pages show of its strata
     task.status = "drawn"
     audit.record(
         session,
