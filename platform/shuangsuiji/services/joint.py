@@ -121,12 +121,7 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
                                 code=p.code), where=where,
                             hint=msg("`ssj units list --tenant T` lists the units"))
         names[p.code] = tree.units[p.code].name if tree is not None and p.code in tree else p.code
-        if p.quota < 1:
-            raise UserError(msg("participant %(code)s: the quota %(quota)s must be at least 1 "
-                                "(each participant has at least one inspector in every group)",
-                                code=p.code, quota=p.quota), where=where)
-        if not p.item_codes:
-            raise UserError(msg("participant %(code)s brings no item", code=p.code), where=where)
+        _quota_and_items(p, where)
         for item in p.item_codes:
             if item not in by_code:
                 raise UserError(msg("participant %(code)s: item %(item)s is not an item of task "
@@ -181,6 +176,16 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
     return rows
 
 
+def _quota_and_items(p: ParticipantPlan, where: str) -> None:
+    """A participant's quota is at least 1 and it brings an item."""
+    if p.quota < 1:
+        raise UserError(msg("participant %(code)s: the quota %(quota)s must be at least 1 "
+                            "(each participant has at least one inspector in every group)",
+                            code=p.code, quota=p.quota), where=where)
+    if not p.item_codes:
+        raise UserError(msg("participant %(code)s brings no item", code=p.code), where=where)
+
+
 def _guest(session: Session, host: Tenant, task: Task, p: ParticipantPlan, seen: set[str],
            tree: OrgTree | None) -> tuple[Tenant, list[str], list[Item]]:
     """Another tenant as a participant: at the host's level, named once, not a unit code of
@@ -192,12 +197,7 @@ def _guest(session: Session, host: Tenant, task: Task, p: ParticipantPlan, seen:
         raise UserError(msg("participant %(code)s is named twice (or is also a unit code of "
                             "%(host)s)", code=p.code, host=host.slug), where=where)
     seen.add(slug)
-    if p.quota < 1:
-        raise UserError(msg("participant %(code)s: the quota %(quota)s must be at least 1 "
-                            "(each participant has at least one inspector in every group)",
-                            code=p.code, quota=p.quota), where=where)
-    if not p.item_codes:
-        raise UserError(msg("participant %(code)s brings no item", code=p.code), where=where)
+    _quota_and_items(p, where)
     found = joint_sources.guest_items(session, guest, p.item_codes)
     unknown = sorted(set(p.item_codes) - {i.code for i in found})
     if unknown:
