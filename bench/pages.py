@@ -41,8 +41,8 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
-from urllib.parse import quote  # noqa: E402
 from typing import Any  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 ROOT = HERE.parent
 DATA = ROOT / "bench" / "data"

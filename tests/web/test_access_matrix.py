@@ -41,6 +41,8 @@ class Route:
                 "job_id": MISSING_ID,  # the world starts no background job
                 "announcement_id": MISSING_ID,  # the world's draws are not announced
                 "number": MISSING_ID,  # an item-list version the world does not have
+                # another tenant's joint task the world does not plan
+                "host": "no-such-tenant", "task_code": "NO-SUCH-TASK",
                 "file_format": "csv",
             })
         values["kind"] = "targets"
@@ -121,6 +123,10 @@ def _get_every_route(app: Flask, world: dict[str, TenantWorld], client: FlaskCli
                 assert status in (404, 409), where  # no draw: not found, or "draw first"
             elif "job_id" in route.rule or "announcement_id" in route.rule:
                 assert status == 404, where  # no such job or announcement in this tenant
+            elif "<task_code>" in route.rule:
+                # no other tenant invited this one (tests/web/test_joint_tenants_pages.py
+                # shows the page of a real invitation)
+                assert status == 404, where
             elif inspector_only and any(a in route.rule for a in ("task_id", "draw_id")):
                 assert status in (200, 404), where  # only the tasks they are assigned to
             else:

@@ -8,7 +8,7 @@ import click
 
 from shuangsuiji.cli.common import SsjGroup, cli_actor, platform, session, tenant_option
 from shuangsuiji.cli.lifecycle import tenant_of
-from shuangsuiji.services import joint, joint_results
+from shuangsuiji.services import joint, joint_guest, joint_results, joint_tenants
 
 DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -24,29 +24,57 @@ def joint_group() -> None:
 @click.option("--participant", "given", multiple=True, required=True,
               metavar="UNIT:ITEM[,ITEM…][:QUOTA]",
               help="A unit taking part, the items it brings and its inspectors per group "
-                   "(default 1); repeatable, at least two.")
+                   "(default 1); repeatable, at least two. @SLUG:ITEM… is another tenant at "
+                   "the same level bringing items of its own item list (it is invited).")
 def plan(tenant: str, task: str, given: tuple[str, ...]) -> None:
     """Set the participants of a task (the whole list); the task becomes joint."""
     plans = [joint.parse_plan(text, where=f"--participant {text}") for text in given]
     with session(tenant) as (s, t):
-        rows = joint.plan(s, tenant_of(t), task, plans)
+        rows = joint.plan(s, tenant_of(t), task, plans, platform())
         for r in rows:
             click.echo(f"{r.code} ({r.name}): {', '.join(r.item_codes)}; quota {r.quota}; "
                        f"{r.state}")
 
 
+HOST = click.option("--host", "host", default=None, metavar="SLUG",
+                    help="The tenant whose joint task it is (when this tenant takes part in "
+                         "another tenant's task; needed only when two hosts use the code).")
+
+
 @joint_group.command("answer")
 @tenant_option
 @click.option("--task", "task", required=True, metavar="CODE")
-@click.option("--participant", "code", required=True, metavar="CODE")
+@click.option("--participant", "code", default=None, metavar="CODE",
+              help="A unit of this tenant's task; leave out to answer another tenant's "
+                   "invitation as this tenant.")
+@HOST
 @click.option("--accept/--refuse", "accept", required=True)
 @click.option("--note", default="", help="Why (required for a refusal).")
-def answer(tenant: str, task: str, code: str, accept: bool, note: str) -> None:
-    """A participant accepts or refuses to take part."""
+def answer(tenant: str, task: str, code: str | None, host: str | None, accept: bool,
+           note: str) -> None:
+    """A participant accepts or refuses to take part (another tenant: from its own login)."""
     with session(tenant) as (s, t):
-        row = joint.answer(s, tenant_of(t), task, code, accept=accept, note=note,
-                           actor=cli_actor())
+        if code is None or host is not None:
+            row = joint_tenants.answer(s, tenant_of(t), task, accept=accept, note=note,
+                                       actor=cli_actor(), host_slug=host)
+        else:
+            row = joint.answer(s, tenant_of(t), task, code, accept=accept, note=note,
+                               actor=cli_actor())
         click.echo(f"{row.code}: {row.state}")
+
+
+@joint_group.command("invitations")
+@tenant_option
+def invitations(tenant: str) -> None:
+    """The joint tasks of other tenants this tenant is a participant of."""
+    with session(tenant) as (s, t):
+        rows = joint_tenants.invitations(s, tenant_of(t))
+        if not rows:
+            click.echo("no invitation")
+        for h, found, p in rows:
+            click.echo(f"{h.slug} {found.code} ({found.title}) {found.starts_on}–"
+                       f"{found.ends_on}: {p.state}; items {', '.join(p.item_codes)}; "
+                       f"quota {p.quota}; task {found.status}")
 
 
 @joint_group.command("show")
@@ -73,13 +101,21 @@ def show(tenant: str, task: str) -> None:
 @click.option("--result", "result", required=True, help="e.g. no_problem, problem_rectified.")
 @click.option("--handling", default="", help="Handling opinion (处理意见).")
 @click.option("--on", "on", type=DATE, default=None)
+@HOST
 def result(tenant: str, task: str, credit_code: str, item: str, result: str, handling: str,
-           on: datetime | None) -> None:
-    """Set the result of one item at one drawn target (after its one on-site record)."""
+           on: datetime | None, host: str | None) -> None:
+    """Set the result of one item at one drawn target (after its one on-site record);
+    with --host, of this tenant's own item of another tenant's joint task."""
     with session(tenant) as (s, t):
-        row = joint_results.record_item_result(
-            s, platform(), tenant_of(t), task, credit_code, item, result, handling=handling,
-            decided_on=on.date() if on else None)
+        decided = on.date() if on else None
+        if host is not None:
+            row = joint_guest.record_result(s, platform(), tenant_of(t), task, credit_code,
+                                            item, result, handling=handling,
+                                            decided_on=decided, host_slug=host)
+        else:
+            row = joint_results.record_item_result(
+                s, platform(), tenant_of(t), task, credit_code, item, result,
+                handling=handling, decided_on=decided)
         click.echo(f"{row.credit_code} {row.item_code} ({row.participant_code}): {row.result}"
                    f"{' (problem found)' if row.problem_found else ''}")
 
@@ -87,11 +123,18 @@ def result(tenant: str, task: str, credit_code: str, item: str, result: str, han
 @joint_group.command("publish")
 @tenant_option
 @click.option("--task", "task", required=True, metavar="CODE")
-@click.option("--participant", "code", required=True, metavar="CODE")
-def publish(tenant: str, task: str, code: str) -> None:
-    """A participant publishes the results of its own items."""
+@click.option("--participant", "code", default=None, metavar="CODE",
+              help="A unit of this tenant's task; leave out with --host.")
+@HOST
+def publish(tenant: str, task: str, code: str | None, host: str | None) -> None:
+    """A participant publishes the results of its own items; with --host, this tenant its
+    own items of another tenant's joint task (by its own pack's deadline)."""
     with session(tenant) as (s, t):
-        row = joint_results.publish_participant(s, platform(), tenant_of(t), task, code)
+        if host is not None or code is None:
+            row = joint_guest.publish(s, platform(), tenant_of(t), task, host_slug=host)
+            code = row.participant_code
+        else:
+            row = joint_results.publish_participant(s, platform(), tenant_of(t), task, code)
         click.echo(f"{code} published {row.results} result(s) on {row.published_on} "
                    f"(due {row.due_on}{', on time' if row.on_time else ', LATE'}; "
                    f"{row.deadline_cite})")

@@ -36,7 +36,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid, SeedCommi
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, blobs, joint
+from shuangsuiji.services import audit, blobs, joint, joint_sources
 from shuangsuiji.services.draws import committing, preparing, reading, storage
 
 #: drand relays asked for a round's value (any one answering is enough: the value is
@@ -139,7 +139,7 @@ def announce(
     except KernelError as e:
         raise UserError(str(e), where="seed procedure") from None
     prepared = preparing.prepare(session, platform, tenant, task.id)
-    inspectors = reading.load_inspectors(session)
+    inspectors = joint_sources.inspectors(session, task, reading.load_inspectors(session))
     experts = reading.load_experts(session)
     data = b"".join(kernel.frozen_pool_text(prepared.pool))
     try:
@@ -376,7 +376,7 @@ def draw_announced(
         raise Conflict(msg("the pool differs from the one shown"),
                        hint=msg("shown %(shown)s…, announced %(now)s…", now=pool.digest[:16],
                                 shown=expected_pool_digest[:16]))
-    inspectors = reading.load_inspectors(session)
+    inspectors = joint_sources.inspectors(session, task, reading.load_inspectors(session))
     experts = reading.load_experts(session)
     current = fixing.announced_fields(
         got.kernel_task, got.sampling, got.pool_rules, params=got.params, rules=got.draw_rules,

@@ -27,8 +27,11 @@ from shuangsuiji.models.directories import Item
 from shuangsuiji.models.joint import TaskParticipant
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import audit, joint_sources, joint_tenants
+from shuangsuiji.services import items as item_service
 from shuangsuiji.services import units as unit_service
+from shuangsuiji.services.joint_tenants import TENANT_MARK
 
 WHERE = "participants"
 
@@ -76,12 +79,16 @@ def parse_plan(text: str, where: str = WHERE) -> ParticipantPlan:
 
 
 def plan(session: Session, tenant: Tenant, task_ref: int | str,
-         plans: Sequence[ParticipantPlan]) -> list[TaskParticipant]:
+         plans: Sequence[ParticipantPlan], platform: Platform | None = None
+         ) -> list[TaskParticipant]:
     """Set the participants of a task (the whole list); the task becomes joint.
 
     Refused, nothing written: a task already drawn, fewer than two participants, a unit
     not in the tree (or named twice), a quota below 1, an item not of the task, an item
-    brought by two participants, an item of the task brought by none.
+    brought by two participants, an item of the task brought by none. A participant
+    ``@slug`` is another tenant at the same level (services/joint_tenants.py) bringing items
+    of its own item list; it is ``invited`` until it answers, and the packs' rules that
+    cannot both hold are refused by name (services/joint_rules.py; needs ``platform``).
     """
     task = get_task(session, task_ref)
     if task.status != "planned":
@@ -98,8 +105,14 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
     owner: dict[str, str] = {}
     seen: set[str] = set()
     names: dict[str, str] = {}
+    guests: dict[str, tuple[Tenant, list[str], list[Item]]] = {}
     for p in plans:
         where = msg("participant %(code)s", code=p.code)
+        if p.code.startswith(TENANT_MARK):  # another tenant of the deployment
+            invited = _guest(session, tenant, task, p, seen, tree)
+            guests[invited[0].slug] = invited
+            names[invited[0].slug] = invited[0].name
+            continue
         if p.code in seen:
             raise UserError(msg("participant %(code)s is named twice", code=p.code), where=where)
         seen.add(p.code)
@@ -108,12 +121,7 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
                                 code=p.code), where=where,
                             hint=msg("`ssj units list --tenant T` lists the units"))
         names[p.code] = tree.units[p.code].name if tree is not None and p.code in tree else p.code
-        if p.quota < 1:
-            raise UserError(msg("participant %(code)s: the quota %(quota)s must be at least 1 "
-                                "(each participant has at least one inspector in every group)",
-                                code=p.code, quota=p.quota), where=where)
-        if not p.item_codes:
-            raise UserError(msg("participant %(code)s brings no item", code=p.code), where=where)
+        _quota_and_items(p, where)
         for item in p.item_codes:
             if item not in by_code:
                 raise UserError(msg("participant %(code)s: item %(item)s is not an item of task "
@@ -127,6 +135,11 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
             owner[item] = p.code
     if tree is not None:
         _no_nesting(tree, [p.code for p in plans if p.code in tree])
+    if guests:
+        if platform is None:
+            raise TypeError("planning another tenant as a participant needs the platform")
+        joint_sources.check_rules(platform, tenant, task,
+                                  [(g, items) for g, _, items in guests.values()])
     missing = sorted(set(by_code) - set(owner))
     if missing:
         raise UserError(msg("no participant brings item(s) %(items)s of task %(task)s",
@@ -135,18 +148,66 @@ def plan(session: Session, tenant: Tenant, task_ref: int | str,
     for row in participants(session, task):
         session.delete(row)
     session.flush()
-    rows = [TaskParticipant(task_id=task.id, code=p.code, name=names[p.code], kind="unit",
-                            item_codes=sorted(p.item_codes), quota=p.quota, state="accepted",
-                            answer_note="") for p in plans]
+    rows = []
+    for p in plans:
+        slug = p.code.removeprefix(TENANT_MARK)
+        if slug in guests and p.code.startswith(TENANT_MARK):
+            rows.append(TaskParticipant(
+                task_id=task.id, code=slug, name=names[slug], kind="tenant",
+                participant_tenant_id=guests[slug][0].id, item_codes=guests[slug][1],
+                quota=p.quota, state="invited", answer_note=""))
+        else:
+            rows.append(TaskParticipant(
+                task_id=task.id, code=p.code, name=names[p.code], kind="unit",
+                item_codes=sorted(p.item_codes), quota=p.quota, state="accepted",
+                answer_note=""))
     session.add_all(rows)
     task.joint = True
-    task.joint_divisions = [p.code for p in plans if p.code != task.division]
+    task.joint_divisions = [r.code for r in rows if r.kind == "unit" and r.code != task.division]
     session.flush()
     audit.record(session, tenant_id=tenant.id, action="task.participants", object_type="task",
                  object_id=task.code,
-                 payload={"participants": [{"code": r.code, "items": r.item_codes,
+                 payload={"participants": [{"code": r.code, "kind": r.kind, "items": r.item_codes,
                                             "quota": r.quota, "state": r.state} for r in rows]})
+    for guest, codes, _ in guests.values():  # the invited tenant's chain says so too
+        audit.record(session, tenant_id=guest.id, action="joint.invited", object_type="task",
+                     object_id=f"{tenant.slug}/{task.code}",
+                     payload={"host": tenant.slug, "task": task.code, "items": codes})
     return rows
+
+
+def _quota_and_items(p: ParticipantPlan, where: str) -> None:
+    """A participant's quota is at least 1 and it brings an item."""
+    if p.quota < 1:
+        raise UserError(msg("participant %(code)s: the quota %(quota)s must be at least 1 "
+                            "(each participant has at least one inspector in every group)",
+                            code=p.code, quota=p.quota), where=where)
+    if not p.item_codes:
+        raise UserError(msg("participant %(code)s brings no item", code=p.code), where=where)
+
+
+def _guest(session: Session, host: Tenant, task: Task, p: ParticipantPlan, seen: set[str],
+           tree: OrgTree | None) -> tuple[Tenant, list[str], list[Item]]:
+    """Another tenant as a participant: at the host's level, named once, not a unit code of
+    the host, bringing items of its own published item list (kernel codes ``slug/code``)."""
+    slug = p.code.removeprefix(TENANT_MARK)
+    where = msg("participant %(code)s", code=p.code)
+    guest = joint_tenants.partner(session, host, slug)
+    if slug in seen or (tree is not None and slug in tree):
+        raise UserError(msg("participant %(code)s is named twice (or is also a unit code of "
+                            "%(host)s)", code=p.code, host=host.slug), where=where)
+    seen.add(slug)
+    _quota_and_items(p, where)
+    found = joint_sources.guest_items(session, guest, p.item_codes)
+    unknown = sorted(set(p.item_codes) - {i.code for i in found})
+    if unknown:
+        raise UserError(msg("participant %(code)s: item(s) %(items)s are not in the item list "
+                            "of %(slug)s", code=p.code, items=", ".join(unknown), slug=slug),
+                        where=where, hint=msg("name items of %(slug)s's own item list",
+                                              slug=slug))
+    with joint_tenants.in_tenant(session, guest.id):
+        item_service.require_published(session, found)
+    return guest, sorted(joint_tenants.joint_code(slug, i.code) for i in found), found
 
 
 def _no_nesting(tree: OrgTree, codes: list[str]) -> None:
@@ -169,6 +230,11 @@ def answer(session: Session, tenant: Tenant, task_ref: int | str, code: str, *,
     if row is None:
         raise UserError(msg("%(code)s is not a participant of task %(task)s", code=code,
                             task=task.code), where=WHERE)
+    if row.kind == "tenant":
+        raise Conflict(msg("%(code)s is another tenant: it answers from its own login", code=code),
+                       where=WHERE, hint=msg("its tenant admin or operator answers on its "
+                                             "invitations page, or with `ssj joint answer "
+                                             "--tenant %(code)s`", code=code))
     if task.status != "planned":
         raise Conflict(msg("task %(task)s is already drawn", task=task.code), where=WHERE)
     if not accept and not note.strip():
@@ -194,6 +260,10 @@ def kernel_participants(session: Session, task: Task) -> tuple[kernel.Participan
     slug = tenant.slug if tenant is not None else ""
     out = []
     for r in rows:
+        if r.kind == "tenant":  # another tenant: its people are of department <slug>
+            out.append(kernel.Participant(r.code, r.name, r.code, (r.code,),
+                                          tuple(r.item_codes), r.quota))
+            continue
         owned = tree.descendants(r.code) if tree is not None and r.code in tree else {r.code}
         out.append(kernel.Participant(r.code, r.name, slug, tuple(sorted(owned)),
                                       tuple(r.item_codes), r.quota))

@@ -36,10 +36,11 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import DeadlineRule
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, joint_sources
 from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.joint import participants
+from shuangsuiji.services.joint_tenants import joint_code
 from shuangsuiji.services.lifecycle import (
     RuleRefused,
     drawn_targets,
@@ -64,11 +65,30 @@ def _participant(session: Session, task: Task, code: str) -> TaskParticipant:
     return row
 
 
+def _acting(session: Session, tenant: Tenant, part: TaskParticipant,
+            acting: Tenant | None) -> Tenant:
+    """The tenant whose pack governs ``part``'s results (its own), refused when another
+    tenant acts for it: each tenant records and publishes its own items only."""
+    acting = acting or tenant
+    own = part.participant_tenant_id if part.kind == "tenant" else tenant.id
+    if acting.id != own:
+        owner = session.get(Tenant, own)
+        raise Conflict(msg("the items of %(code)s are recorded and published by %(owner)s, "
+                           "from its own login", code=part.code,
+                           owner=owner.slug if owner is not None else "?"),
+                       where="participant")
+    return acting
+
+
 def record_item_result(session: Session, platform: Platform, tenant: Tenant,
                        task_ref: int | str, credit_code: str, item_code: str, result: str, *,
                        handling: str = "", decided_on: date | None = None,
-                       today: date | None = None) -> ItemResult:
-    """Set the result of one item at one drawn target of a joint task (its record first)."""
+                       today: date | None = None, acting: Tenant | None = None) -> ItemResult:
+    """Set the result of one item at one drawn target of a joint task (its record first).
+
+    ``tenant`` is the task's; ``acting`` (default: the same) the tenant entering it, which
+    must be the participant's own: another tenant's items are its own to record, under its
+    own pack's results."""
     task = get_task(session, task_ref)
     if task.status in _LOCKED:
         raise Conflict(msg("task %(task)s is published; its results can no longer change",
@@ -80,6 +100,7 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
     if owner is None:
         raise UserError(msg("item %(item)s is no participant's item of task %(task)s",
                             item=item_code, task=task.code), where=where)
+    governing = _acting(session, tenant, owner, acting)
     if credit_code not in {t.credit_code for t in drawn_targets(session, task)}:
         raise NotFound(msg("%(code)s was not selected by the draw of task %(task)s",
                            code=credit_code, task=task.code), where=where)
@@ -90,7 +111,7 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
                        hint=msg("write the record first"))
     decided_on = decided_on or today_in_china()
     not_in_future(decided_on, today, where=where, what="decided_on")
-    codes = platform.policy_for(tenant).rules(task.starts_on).result_codes()
+    codes = platform.policy_for(governing).rules(task.starts_on).result_codes()
     if result not in codes:
         raise UserError(msg("result %(result)r is not one of %(allowed)s", result=result,
                             allowed=codes), where=where)
@@ -102,7 +123,7 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
         session.add(row)
     row.participant_code, row.result, row.handling = owner.code, result, handling
     row.decided_on = decided_on
-    row.problem_found = problem_found(platform, tenant, task.starts_on, result)
+    row.problem_found = problem_found(platform, governing, task.starts_on, result)
     row.actor = str(session.info.get(audit.ACTOR_KEY) or "system")
     session.flush()
     _target_result(session, task, credit_code)
@@ -194,10 +215,13 @@ def views(session: Session, task: Task) -> list[ParticipantView]:
 
 def publish_participant(session: Session, platform: Platform, tenant: Tenant,
                         task_ref: int | str, code: str, *, at: datetime | None = None,
-                        directed_to: tuple[str, ...] = ()) -> ParticipantPublication:
-    """Participant ``code`` publishes its own items' results of a joint task."""
+                        directed_to: tuple[str, ...] = (),
+                        acting: Tenant | None = None) -> ParticipantPublication:
+    """Participant ``code`` publishes its own items' results of a joint task, by its own
+    pack's deadline (another tenant, ``acting`` from its own login: its pack's)."""
     task = get_task(session, task_ref)
     part = _participant(session, task, code)
+    governing = _acting(session, tenant, part, acting)
     if task.work_ended_on is None:
         raise UserError(msg("the work of task %(task)s has not ended", task=task.code),
                         hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",
@@ -208,7 +232,7 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
         raise Conflict(msg("%(code)s has already published its results of task %(task)s",
                            code=code, task=task.code))
     at = at or now_utc()
-    policy = platform.policy_for(tenant)  # a unit's own pack is its tenant's
+    policy = platform.policy_for(governing)  # a unit's own pack is its tenant's
     rules = policy.rules(task.work_ended_on)
     rule = policy.deadline_rule(task.work_ended_on, task_facts(session, task))
     drawn = [t.credit_code for t in drawn_targets(session, task)]
@@ -229,13 +253,18 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
         raise RuleRefused(msg("task %(task)s has no report (抽查情况报告)", task=task.code),
                           cite=rules.report_rule.cite,
                           hint=msg("write it: ssj report write --tenant T --task ..."))
-    deadline = compute_deadline(session, platform, tenant, task.work_ended_on, task=task)
+    own_items = (joint_sources.guest_items(session, governing, part.item_codes)
+                 if part.kind == "tenant" else
+                 [i for i in task_items(session, task) if i.code in part.item_codes])
+    # the participant's own pack's rule (the working-day calendar read is the host's)
+    deadline = compute_deadline(session, platform, governing, task.work_ended_on, task=task)
     published_on = today_in_china(at)
     actor = str(session.info.get(audit.ACTOR_KEY) or "system")
     pub = _task_publication(session, task, rules, rule, deadline, at, published_on, actor)
     names = dict(session.execute(select(Target.credit_code, Target.name)
                                  .where(Target.credit_code.in_(drawn))).all())
-    for item in [i for i in task_items(session, task) if i.code in part.item_codes]:
+    for item in own_items:
+        key = joint_code(part.code, item.code) if part.kind == "tenant" else item.code
         if item.publication_mode != "public":
             audience = [d.strip() for d in (directed_to or item.departments) if d.strip()]
             if not audience:
@@ -244,14 +273,14 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
                                       item=item.code, mode=item.publication_mode),
                                   cite=rule.cite, where="directed_to")
             session.add(DirectedNotification(
-                publication_id=pub.id, task_id=task.id, item_code=item.code,
+                publication_id=pub.id, task_id=task.id, item_code=key,
                 departments=audience, credit_codes=sorted(drawn), reason=item.publication_mode,
                 notified_at=at))
             continue
         for c in sorted(drawn):
-            res = results[(c, item.code)]
+            res = results[(c, key)]
             session.add(PublishedResult(
-                publication_id=pub.id, task_id=task.id, item_code=item.code, credit_code=c,
+                publication_id=pub.id, task_id=task.id, item_code=key, credit_code=c,
                 target_name=names.get(c, ""), result=res.result,
                 result_name=rules.result_name_zh(res.result), problem_found=res.problem_found,
                 handling=res.handling, inspected_on=records[c].inspected_on))
@@ -272,6 +301,14 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
                           "published_on": published_on, "due_on": deadline.due,
                           "on_time": row.on_time, "cite": str(deadline.cite),
                           "task_published": task.status == "published"})
+    for other in participants(session, task):  # the other tenants' chains (and portals)
+        pid = other.participant_tenant_id
+        if other.kind == "tenant" and pid is not None and pid != governing.id:
+            audit.record(session, tenant_id=pid,
+                         action="joint.participant_published", object_type="task",
+                         object_id=f"{tenant.slug}/{task.code}",
+                         payload={"participant": code, "task_published":
+                                  task.status == "published"})
     return row
 
 

@@ -33,7 +33,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import EXCLUDABLE_PERIODS, STANDARD_RESULTS
-from shuangsuiji.services import audit, directories
+from shuangsuiji.services import audit, joint_sources
 from shuangsuiji.services.lifecycle import (
     DrawnTarget,
     RuleRefused,
@@ -118,7 +118,7 @@ def record_on_site(
     not_in_future(inspected_on, today, where=where, what="inspected_on")
     present = _check_inspectors(rules, method, inspectors, target, where)
     if method == "on_site":
-        _check_credentials_held(session, rules, present, inspected_on, where)
+        _check_credentials_held(session, rules, present, inspected_on, where, task)
     if acknowledgement not in ACKNOWLEDGEMENTS:
         raise UserError(msg("acknowledgement %(acknowledgement)r is not one of %(allowed)s",
                             acknowledgement=acknowledgement, allowed=ACKNOWLEDGEMENTS),
@@ -205,11 +205,12 @@ def _check_inspectors(rules: Any, method: str, inspectors: Sequence[InspectorPre
 
 
 def _check_credentials_held(session: Session, rules: Any, present: list[dict[str, str]],
-                            on: date, where: str) -> None:
+                            on: date, where: str, task: Task) -> None:
     """Each inspector's credential is one the inspector directory says they hold, valid on
     the inspection date (MIIT 第十三条 出示行政执法证件或者工作证, CQ 第十三条 出示行政执法证):
     claiming a certificate one does not hold, or showing an expired one, is refused."""
-    directory = {r.draw_id: r for r in directories.load_inspectors(session)}
+    # a joint task of two tenants: the other tenants' people too, as <slug>/<id>
+    directory = joint_sources.directory_rows(session, task)
     cite = rules.on_site_rule.cite
     for person in present:
         pid, credential = person["id"], person["credential"]

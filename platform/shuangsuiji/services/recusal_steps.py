@@ -24,7 +24,7 @@ from shuangsuiji.messages import msg
 from shuangsuiji.models.draws import Draw, Recusal, RecusalDeclaration
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import announcements, audit
+from shuangsuiji.services import announcements, audit, joint_sources
 from shuangsuiji.services import draws as draw_service
 
 
@@ -62,10 +62,12 @@ def declare(
         raise Conflict(msg("recusal step %(step)s is declared and not yet applied; apply it "
                            "first", step=waiting.step))
     rules = platform.policy_for(tenant).rules(record.inspection_date)
-    if mode not in rules.recusal_rule.modes:
+    rule = joint_sources.recusal_rule(session, platform, record.task_id, rules.recusal_rule,
+                                      record.inspection_date)  # 联合抽查: every pack's modes
+    if mode not in rule.modes:
         raise UserError(msg("recusal by %(mode)s is not allowed: %(cite)s allows only "
-                            "%(allowed)s", mode=mode, cite=str(rules.recusal_rule.cite),
-                            allowed=", ".join(rules.recusal_rule.modes)), where="mode")
+                            "%(allowed)s", mode=mode, cite=str(rule.cite),
+                            allowed=", ".join(rule.modes)), where="mode")
     round_no = beacon.first_round_after(beacon.QUICKNET,
                                         int(when.timestamp()) + 60 * max(after_minutes, 0))
     entry = RecusalDeclaration(
@@ -106,7 +108,10 @@ def apply(
     key = kernel.recusal_seed(record.seed, entry.step, declaration, value["randomness"])
     result = draw_service.current_result(record)
     conflicts = [(r.person_id, r.credit_code) for r in record.recusals]
-    rule = platform.policy_for(tenant).rules(record.inspection_date).recusal_rule
+    rule = joint_sources.recusal_rule(
+        session, platform, record.task_id,
+        platform.policy_for(tenant).rules(record.inspection_date).recusal_rule,
+        record.inspection_date)
     outcome = kernel.apply_recusal(result, record.seed, entry.step, entry.person_id,
                                    entry.credit_code, entry.mode, rule,
                                    [*conflicts, (entry.person_id, entry.credit_code)],

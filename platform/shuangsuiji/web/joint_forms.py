@@ -42,3 +42,9 @@ class JointRecordForm(RecordForm):
     (fields ``item_result-<ITEM>`` and ``item_handling-<ITEM>`` beside the form)."""
 
     result = SelectField(_l("Result"), validators=[Optional()], validate_choice=False)
+
+
+class GuestPublishForm(FlaskForm):
+    """A participant tenant publishes its own items' results (no participant to choose)."""
+
+    confirm = confirm_field()

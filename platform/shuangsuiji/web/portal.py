@@ -31,6 +31,7 @@ from shuangsuiji.platform import Platform
 from shuangsuiji.services import (
     announcements,
     class_strata,
+    joint_guest,
     joint_stats,
     public_results,
     selection_pages,
@@ -135,8 +136,11 @@ def tasks() -> str:
     for a in s.scalars(select(DrawAnnouncement).order_by(DrawAnnouncement.number)):
         announced.setdefault(a.task_id, []).append(a)
     joint = {task.id: parts for task, parts in joint_stats.overview(s)}  # 联合抽查
+    # the joint tasks of other tenants this tenant takes part in, once each
+    here = current_tenant()
+    elsewhere = joint_guest.portal_rows(s, here) if here is not None else []
     return render_template("portal/tasks.html", tasks=plan_service.list_tasks(s), draws=draws,
-                           announced=announced, joint=joint)
+                           announced=announced, joint=joint, elsewhere=elsewhere)
 
 
 @bp.get("/<tenant_slug>/announcements/<int:announcement_id>")

@@ -20,7 +20,7 @@ from shuangsuiji.models.directories import ItemListVersion
 from shuangsuiji.models.draws import Draw, DrawVoid
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, bundlefiles, class_strata, joint, units
+from shuangsuiji.services import audit, bundlefiles, class_strata, joint, joint_sources, units
 from shuangsuiji.services.draw_units import bundle_units
 from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
@@ -105,7 +105,8 @@ def _draw_and_commit(
         seed,
         rules=prepared.draw_rules,
         params=prepared.params,
-        inspectors=announced.inspectors if announced else load_inspectors(session),
+        inspectors=announced.inspectors if announced else joint_sources.inspectors(
+            session, task, load_inspectors(session)),  # with the other tenants' people
         experts=announced.experts if announced else load_experts(session),
         conflicts=[(p, c) for p, c in announced.announcement["conflicts"]] if announced else (),
         participants=joint.kernel_participants(session, task),  # 联合抽查 (§6.5)

@@ -4,10 +4,11 @@ checked (:func:`setup`), and its pool frozen (:func:`prepare`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import ExclusionRule
-from shuangsuiji.services import credit_classes, joint, provisions, units
+from shuangsuiji.services import credit_classes, joint, joint_sources, provisions, units
 from shuangsuiji.services import items as item_service
 from shuangsuiji.services.draw_units import task_units
 from shuangsuiji.services.draws.reading import load_candidates, load_history, load_inspectors
@@ -174,10 +175,16 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
             hint=msg("use one of: %(choices)s", choices=rules.group_rule.scopes),
         )
     kernel_task = _kernel_task(task, items, units.load_tree(session))
+    extra = applicable_exclusions(rules, items)
+    min_size = rules.group_rule.min_size
     if task.joint:  # 联合抽查: the participants' quotas, checked before any draw
-        params = joint.joint_params(session, task, params, rules.group_rule.min_size)
+        guests = joint_sources.setup(session, platform, tenant, task)  # other tenants' parts
+        kernel_task = replace(kernel_task, item_codes=kernel_task.item_codes + guests.items)
+        extra += tuple(r for r in guests.extra_exclusions if r not in extra)
+        min_size = max(min_size, guests.min_size)
+        params = joint.joint_params(session, task, params, min_size)
         joint.check_ready(session, task, kernel_task, params, draw_rules,
-                          load_inspectors(session))
+                          joint_sources.inspectors(session, task, load_inspectors(session)))
     return Setup(
         task, items, rules, kernel_task,
         kernel.Sampling(task.ratio_permille, task.min_count, task.max_count),
@@ -186,7 +193,7 @@ def setup(session: Session, platform: Platform, tenant: Tenant, task_ref: int | 
             # items replaces the frequency rule, and the pool rules cite it
             exclusion_policy=provisions.exclusion_policy(
                 session, rules.exclusion_policy, task.starts_on, [i.code for i in items]),
-            extra_exclusions=applicable_exclusions(rules, items),
+            extra_exclusions=extra,
             # 信用风险分类 after the risk flags (docs/draw-spec.md §3.2)
             risk_rules=rules.risk_rules + credit_classes.pool_rules(rules.credit_classes),
         ),
@@ -203,8 +210,13 @@ def prepare(
     task = got.task
     progress("load", 0, 3)
     # only inspections dated up to the start can exclude (docs/draw-spec.md §3.1)
-    history = load_history(session, history_since(got.rules, task.starts_on), task.starts_on,
-                           task.id)
+    since = history_since(got.rules, task.starts_on)
+    if task.joint:  # the other tenants' inspections, for the exclusions of their items
+        since = min(since, joint_sources.since(session, platform, task, history_since))
+    history: Iterable[kernel.TaskInspections] = chain(
+        load_history(session, since, task.starts_on, task.id),
+        list(joint_sources.history(session, task, since, task.starts_on, load_history))
+        if task.joint else ())
     progress("freeze", 1, 3)
     # closed before an error leaves: the reader's thread is done with the connection then
     classes = [c.code for c in got.rules.credit_classes]

@@ -17,7 +17,7 @@ from shuangsuiji.models.draws import Draw, DrawVoid, Recusal
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, joint_sources
 from shuangsuiji.services.draws.storage import full_bundle
 
 
@@ -73,8 +73,10 @@ def recuse(
     step = len(record.recusals) + 1
     conflicts = [(r.person_id, r.credit_code) for r in record.recusals]
     conflicts.append((person, credit_code))
+    rule = joint_sources.recusal_rule(session, platform, record.task_id, rules.recusal_rule,
+                                      record.inspection_date)  # 联合抽查: every pack's modes
     outcome = kernel.apply_recusal(
-        result, record.seed, step, person, credit_code, mode, rules.recusal_rule, conflicts
+        result, record.seed, step, person, credit_code, mode, rule, conflicts
     )
     step_data = kernel.make_bundle(outcome.result)["recusals"][-1]
     entry = Recusal(

@@ -25,6 +25,7 @@ from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
     items,
     jobs,
     joint,
+    joint_guest,
     plans,
     publication,
     records,

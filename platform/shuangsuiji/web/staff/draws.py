@@ -1,5 +1,8 @@
 """The draw ceremony (抽取): prepare, draw, result, recusals, void, and the bundle."""
 
+# whole-module: the pages of one draw in the order a ceremony runs (prepare, draw, the
+# result with its paged groups, recusal, void, bundle), sharing its form and result helpers.
+
 from __future__ import annotations
 
 from collections.abc import Callable

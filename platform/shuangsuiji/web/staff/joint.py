@@ -112,7 +112,7 @@ def joint_plan(task_id: int) -> ResponseReturnValue:
     def run() -> None:
         lines = [line for line in (form.lines.data or "").splitlines() if line.strip()]
         plans = [joint.parse_plan(line, where="lines") for line in lines]
-        joint.plan(db_session(), tenant(), task.code, plans)
+        joint.plan(db_session(), tenant(), task.code, plans, platform())
 
     return _run(task, form, "plan_form", run, _("The participants were saved."))
 

@@ -1,0 +1,120 @@
+"""Another tenant's joint task in the browser, as a participant tenant works on it from its
+own login: its invitations, its answer, the joint task as it needs to see it, the results of
+its own items and their publication (services/joint_tenants.py, services/joint_guest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from wtforms.fields import SelectChoice
+
+from shuangsuiji.access import allow, db_session
+from shuangsuiji.errors import NotFound, UserError
+from shuangsuiji.kernel import KernelError
+from shuangsuiji.services import joint_guest, joint_tenants
+from shuangsuiji.web.context import RESULT_NAMES
+from shuangsuiji.web.joint_forms import AnswerForm, GuestPublishForm, ItemResultForm
+from shuangsuiji.web.refusals import for_browser, on_form
+from shuangsuiji.web.staff.common import actor, bp, platform, status_for, tenant
+
+
+def _view(host: str, task_code: str) -> joint_guest.GuestView:
+    try:
+        return joint_guest.view(db_session(), tenant(), task_code, host)
+    except NotFound:
+        abort(404)  # not a joint task this tenant takes part in: nothing of the host is told
+
+
+def _result_form(shown: joint_guest.GuestView,
+                 form: ItemResultForm | None = None) -> ItemResultForm:
+    form = form or ItemResultForm(formdata=None)
+    form.credit_code.choices = [SelectChoice(c, f"{c} {n}".strip()) for c, n in shown.targets]
+    slug = tenant().slug
+    form.item_code.choices = [SelectChoice(joint_tenants.own_code(slug, i), i)
+                              for i in shown.own.item_codes]
+    rules = platform().policy_for(tenant()).rules(shown.task.starts_on)  # its own pack's
+    form.result.choices = [SelectChoice(c, str(RESULT_NAMES.get(c, c)))
+                           for c in rules.result_codes()]
+    return form
+
+
+def _page(shown: joint_guest.GuestView, problem: Any = None, status: int | None = None,
+          **forms: Any) -> ResponseReturnValue:
+    return render_template(
+        "staff/joint_guest.html", shown=shown, task=shown.task, host=shown.host,
+        own=shown.own, problem=problem,
+        answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
+        result_form=forms.get("result_form") or _result_form(shown),
+        publish_form=forms.get("publish_form") or GuestPublishForm(formdata=None),
+    ), status or status_for(request.method)
+
+
+def _run(shown: joint_guest.GuestView, form: Any, name: str, run: Any,
+         done: str) -> ResponseReturnValue:
+    """Validate ``form``, call ``run``; refused: the page again with the message, nothing
+    saved; else commit and back to the page."""
+    if not form.validate_on_submit():
+        errors = [str(e) for field in form for e in field.errors]
+        shown_problem = for_browser(UserError(errors[0])) if errors else None
+        return _page(shown, shown_problem, status=422, **{name: form})
+    s = db_session()
+    try:
+        run()
+    except (UserError, KernelError) as exc:
+        s.rollback()
+        return _page(_view(shown.host.slug, shown.task.code), on_form(form, exc), status=422,
+                     **{name: form})
+    s.commit()
+    flash(done, "info")
+    return redirect(url_for("staff.joint_guest_task", host=shown.host.slug,
+                            task_code=shown.task.code))
+
+
+@bp.route("/joint/invitations")
+@allow("tenant_admin", "operator", "viewer")
+def joint_invitations() -> ResponseReturnValue:
+    """The joint tasks of other tenants this tenant is invited to or takes part in."""
+    rows = joint_tenants.invitations(db_session(), tenant())
+    return render_template("staff/joint_invitations.html", rows=rows)
+
+
+@bp.route("/joint/<host>/<task_code>")
+@allow("tenant_admin", "operator", "viewer")
+def joint_guest_task(host: str, task_code: str) -> ResponseReturnValue:
+    """Another tenant's joint task, as this tenant takes part in it."""
+    return _page(_view(host, task_code))
+
+
+@bp.post("/joint/<host>/<task_code>/answer")
+@allow("tenant_admin", "operator")
+def joint_guest_answer(host: str, task_code: str) -> ResponseReturnValue:
+    shown = _view(host, task_code)
+    form = AnswerForm()
+    return _run(shown, form, "answer_form", lambda: joint_tenants.answer(
+        db_session(), tenant(), task_code, accept=form.answer.data == "accept",
+        note=form.note.data or "", actor=actor(), host_slug=host),
+        _("The answer was saved."))
+
+
+@bp.post("/joint/<host>/<task_code>/result")
+@allow("tenant_admin", "operator")
+def joint_guest_result(host: str, task_code: str) -> ResponseReturnValue:
+    shown = _view(host, task_code)
+    form = _result_form(shown, ItemResultForm())
+    return _run(shown, form, "result_form", lambda: joint_guest.record_result(
+        db_session(), platform(), tenant(), task_code, form.credit_code.data or "",
+        form.item_code.data or "", form.result.data or "", handling=form.handling.data or "",
+        decided_on=form.decided_on.data, host_slug=host), _("The item's result was saved."))
+
+
+@bp.post("/joint/<host>/<task_code>/publish")
+@allow("tenant_admin", "operator")
+def joint_guest_publish(host: str, task_code: str) -> ResponseReturnValue:
+    shown = _view(host, task_code)
+    form = GuestPublishForm()
+    return _run(shown, form, "publish_form", lambda: joint_guest.publish(
+        db_session(), platform(), tenant(), task_code, host_slug=host),
+        _("Our results were published on the portal."))
