@@ -1,17 +1,10 @@
-"""Open a CSV or XLSX file (a path or its bytes) as a :class:`Table`.
-
-A path is read as a stream (never loaded whole), so a million-row file costs memory for the
-row being read, not for the file.
-"""
+"""Open a CSV or XLSX file (a path or its bytes) as a :class:`Table`."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from shuangsuiji.messages import msg
 from shuangsuiji.tabular import csvfile, xlsxfile
@@ -35,7 +28,6 @@ class Table:
     size_hint: int | None
     source_format: str  # "csv" or "xlsx"
     encoding: str | None = None  # CSV only: "utf-8", "utf-8-sig" or "gb18030"
-    sha256: str = ""  # of the file's bytes
 
 
 def load_bytes(source: bytes | str | Path, filename: str | None = None) -> tuple[bytes, str]:
@@ -50,19 +42,6 @@ def load_bytes(source: bytes | str | Path, filename: str | None = None) -> tuple
     return source, filename or "upload"
 
 
-def open_source(source: bytes | str | Path, filename: str | None = None) -> tuple[BinaryIO, str]:
-    """A binary stream over ``source`` (a path, opened; or uploaded bytes) and the file name
-    to report."""
-    if isinstance(source, str | Path):
-        path = Path(source)
-        try:
-            return path.open("rb"), filename or path.name
-        except OSError as exc:
-            raise TabularError(msg("cannot read the file: %(problem)s", problem=exc.strerror),
-                               where=str(path)) from None
-    return io.BytesIO(source), filename or "upload"
-
-
 def read_table(
     source: bytes | str | Path,
     filename: str | None = None,
@@ -75,15 +54,7 @@ def read_table(
     (an XLSX is a ZIP archive). ``sheet`` picks an XLSX worksheet by name (default: the first).
     Raises :class:`TabularError` when the file cannot be read at all.
     """
-    stream, name = open_source(source, filename)
-    try:
-        return _open(stream, name, sheet)
-    except BaseException:
-        stream.close()
-        raise
-
-
-def _open(stream: BinaryIO, name: str, sheet: str | None) -> Table:
+    data, name = load_bytes(source, filename)
     suffix = Path(name).suffix.lower()
     if suffix == ".xls":
         raise TabularError(
@@ -91,15 +62,11 @@ def _open(stream: BinaryIO, name: str, sheet: str | None) -> Table:
             where=name,
             hint=msg("open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)"),
         )
-    magic = stream.read(4)
-    stream.seek(0)
-    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and magic == b"PK\x03\x04"):
-        sha256 = hashlib.file_digest(stream, "sha256").hexdigest()  # type: ignore[arg-type]
-        stream.seek(0)
-        headings, rows, size = xlsxfile.read(stream, name, sheet)
-        return Table(headings, rows, size, "xlsx", sha256=sha256)
+    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and data[:4] == b"PK\x03\x04"):
+        headings, rows, size = xlsxfile.read(data, name, sheet)
+        return Table(headings, rows, size, "xlsx")
     if sheet is not None:
         raise TabularError(msg("--sheet applies to XLSX files only"), where=name,
                            hint=msg("leave out --sheet for a CSV file"))
-    headings, rows, size, found = csvfile.read(stream, name)
-    return Table(headings, rows, size, "csv", found.encoding, found.sha256)
+    headings, rows, size, encoding = csvfile.read(data, name)
+    return Table(headings, rows, size, "csv", encoding)
