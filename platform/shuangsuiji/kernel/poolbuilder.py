@@ -1,6 +1,9 @@
 """The pool builder: members added chunk by chunk (exclusions, strata, digest lines), then
 sorted, checked for duplicate codes and sized (:func:`~shuangsuiji.kernel.pool.freeze_pool`)."""
 
+# whole-module: one builder whose fast text path and per-member path must stay in step (the
+# same verdicts, buckets and digest lines); the draw and every verifier go through it.
+
 from __future__ import annotations
 
 import re
