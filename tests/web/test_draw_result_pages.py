@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from shuangsuiji import kernel
 from shuangsuiji.db import set_tenant
-from shuangsuiji.services import lifecycle, selection_pages
+from shuangsuiji.services import lifecycle, names, selection_pages
 from shuangsuiji.web.staff import draws as draw_pages
 from tests.web.conftest import TenantWorld
 
@@ -70,7 +70,7 @@ def test_a_group_is_shown_a_page_at_a_time_and_searched(
     assert _listed(found.get_data(as_text=True)) == [last]
     with app.extensions["shuangsuiji"].db.session() as s:
         set_tenant(s, w.tenant_id)
-        name = selection_pages.names_of(s, draw_id, [last])[last]
+        name = names.target_names(s, [last])[last]
     by_name = client.get(f"/t/chongqing/draws/{draw_id}?group={number}&q={name}")
     assert last in _listed(by_name.get_data(as_text=True))
     other = next(c for g, cs in groups.items() if g != number for c in cs) if len(groups) > 1 \

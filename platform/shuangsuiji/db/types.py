@@ -30,7 +30,7 @@ class Instant(TypeDecorator[Any]):
             from sqlalchemy.dialects.mysql import DATETIME
 
             return dialect.type_descriptor(DATETIME(fsp=6))
-        return dialect.type_descriptor(DateTime(timezone=True))
+        return super().load_dialect_impl(dialect)
 
 
 class LongBlob(TypeDecorator[Any]):
@@ -44,4 +44,4 @@ class LongBlob(TypeDecorator[Any]):
             from sqlalchemy.dialects.mysql import LONGBLOB
 
             return dialect.type_descriptor(LONGBLOB())
-        return dialect.type_descriptor(LargeBinary())
+        return super().load_dialect_impl(dialect)

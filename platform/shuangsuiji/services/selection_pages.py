@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.models.directories import Target
 from shuangsuiji.models.draws import DrawSelection
+from shuangsuiji.services import names
 
 PAGE_SIZE = 100
 
@@ -41,6 +42,17 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _clamped(total: int, page: int, size: int) -> tuple[int, int]:
+    """The page asked for, brought within 1 … pages, and how many pages ``total`` rows fill."""
+    pages = max((total + size - 1) // size, 1)
+    return min(max(page, 1), pages), pages
+
+
+def _name_matches(query: str) -> ColumnElement[bool]:
+    """A target's name holding ``query`` anywhere (LIKE wildcards in it taken literally)."""
+    return Target.name.like(f"%{_like(query)}%", escape="\\")
+
+
 def selection_page(session: Session, draw_id: int, *, page: int = 1, query: str = "",
                    size: int | None = None) -> SelectionPage:
     """Page ``page`` (from 1) of draw ``draw_id``'s selections in the current tenant.
@@ -50,51 +62,30 @@ def selection_page(session: Session, draw_id: int, *, page: int = 1, query: str 
     counts and pages the matching rows."""
     size = size or PAGE_SIZE
     query = query.strip()[:100]
-    columns = (DrawSelection.position, DrawSelection.credit_code, Target.name,
-               DrawSelection.stratum)
-    if not query:
+    joined = select(DrawSelection).outerjoin(Target, Target.id == DrawSelection.target_id)
+    if query:
+        where = [DrawSelection.draw_id == draw_id,
+                 or_(DrawSelection.credit_code.like(f"{_like(query).upper()}%", escape="\\"),
+                     _name_matches(query))]
+        total = session.scalar(select(func.count()).select_from(
+            joined.where(*where).subquery())) or 0
+    else:
+        where = [DrawSelection.draw_id == draw_id]
         total = session.scalar(select(func.count()).select_from(DrawSelection)
-                               .where(DrawSelection.draw_id == draw_id)) or 0
-        pages = max((total + size - 1) // size, 1)
-        page = min(max(page, 1), pages)
-        found = session.execute(
-            select(*columns).outerjoin(Target, Target.id == DrawSelection.target_id)
-            .where(DrawSelection.draw_id == draw_id,
-                   DrawSelection.position >= (page - 1) * size,
-                   DrawSelection.position < page * size)
-            .order_by(DrawSelection.position))
-        rows = [SelectedRow(pos, code, name, stratum) for pos, code, name, stratum in found]
-        return SelectionPage(rows, total, page, pages, query)
-    escaped = _like(query)
-    where = [DrawSelection.draw_id == draw_id,
-             or_(DrawSelection.credit_code.like(f"{escaped.upper()}%", escape="\\"),
-                 Target.name.like(f"%{escaped}%", escape="\\"))]
-    base = select(DrawSelection).outerjoin(Target, Target.id == DrawSelection.target_id)
-    total = session.scalar(
-        select(func.count()).select_from(base.where(*where).subquery())) or 0
-    pages = max((total + size - 1) // size, 1)
-    page = min(max(page, 1), pages)
-    found = session.execute(
-        select(*columns).outerjoin(Target, Target.id == DrawSelection.target_id)
-        .where(*where).order_by(DrawSelection.position)
-        .limit(size).offset((page - 1) * size))
-    rows = [SelectedRow(pos, code, name, stratum) for pos, code, name, stratum in found]
+                               .where(*where)) or 0
+    page, pages = _clamped(total, page, size)
+    rows_of = (select(DrawSelection.position, DrawSelection.credit_code, Target.name,
+                      DrawSelection.stratum)
+               .outerjoin(Target, Target.id == DrawSelection.target_id)
+               .where(*where).order_by(DrawSelection.position))
+    if query:
+        rows_of = rows_of.limit(size).offset((page - 1) * size)
+    else:
+        rows_of = rows_of.where(DrawSelection.position >= (page - 1) * size,
+                                DrawSelection.position < page * size)
+    rows = [SelectedRow(pos, code, name, stratum)
+            for pos, code, name, stratum in session.execute(rows_of)]
     return SelectionPage(rows, total, page, pages, query)
-
-
-def names_of(session: Session, draw_id: int, codes: Sequence[str]) -> dict[str, str]:
-    """The directory names of draw ``draw_id``'s selected targets ``codes`` (a few pages'
-    worth: asked in slices, so no statement carries thousands of parameters)."""
-    names: dict[str, str] = {}
-    wanted = sorted(set(codes))
-    for start in range(0, len(wanted), 500):
-        rows = session.execute(
-            select(DrawSelection.credit_code, Target.name)
-            .join(Target, Target.id == DrawSelection.target_id)
-            .where(DrawSelection.draw_id == draw_id,
-                   DrawSelection.credit_code.in_(wanted[start:start + 500])))
-        names.update((code, name) for code, name in rows)
-    return names
 
 
 def group_page(session: Session, draw_id: int, targets: Sequence[str], *, page: int = 1,
@@ -103,23 +94,16 @@ def group_page(session: Session, draw_id: int, targets: Sequence[str], *, page: 
     like :func:`selection_page`; ``position`` is the target's place in the group."""
     size = size or PAGE_SIZE
     query = query.strip()[:100]
-    order = list(targets)
+    indexed = list(enumerate(targets))
     if query:
-        escaped = _like(query)
         by_name = set(session.scalars(
             select(DrawSelection.credit_code)
             .join(Target, Target.id == DrawSelection.target_id)
-            .where(DrawSelection.draw_id == draw_id,
-                   Target.name.like(f"%{escaped}%", escape="\\"))))
+            .where(DrawSelection.draw_id == draw_id, _name_matches(query))))
         prefix = query.upper()
-        order = [c for c in order if c.startswith(prefix) or c in by_name]
-    total = len(order)
-    pages = max((total + size - 1) // size, 1)
-    page = min(max(page, 1), pages)
-    start = (page - 1) * size
-    codes = order[start:start + size]
-    names = names_of(session, draw_id, codes)
-    position = {c: i for i, c in enumerate(targets)} if query else None
-    rows = [SelectedRow(position[c] if position else start + i, c, names.get(c), "")
-            for i, c in enumerate(codes)]
-    return SelectionPage(rows, total, page, pages, query)
+        indexed = [(i, c) for i, c in indexed if c.startswith(prefix) or c in by_name]
+    page, pages = _clamped(len(indexed), page, size)
+    shown = indexed[(page - 1) * size:page * size]
+    known = names.target_names(session, [c for _, c in shown])
+    rows = [SelectedRow(i, c, known.get(c), "") for i, c in shown]
+    return SelectionPage(rows, len(indexed), page, pages, query)

@@ -177,11 +177,8 @@ def draw(draw_id: int) -> str:
     record: Draw = lookup(Draw, draw_id)
     task = s.scalar(select(Task).where(Task.id == record.task_id))
     announced = s.scalar(select(DrawAnnouncement).where(DrawAnnouncement.draw_id == record.id))
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
-    selected = selection_pages.selection_page(s, record.id, page=page,
+    selected = selection_pages.selection_page(s, record.id,
+                                              page=request.args.get("page", 1, type=int),
                                               query=request.args.get("q", ""))
     return render_template("portal/draw.html", draw=record, task=task, selected=selected,
                            announced=announced, logged=_logged(s, record),

@@ -60,17 +60,12 @@ def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
     The lines are checked against the draw's pool digest first: a stored pool that was
     changed is refused, not exported.
     """
-    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
-    if row is None:
-        raise NotFound(msg("draw #%(draw)s has no stored pool", draw=record.id))
+    row = _pool_row(session, record)
     if row.format != POOL_STORAGE:
         raise UserError(msg("draw #%(draw)s: unknown pool storage format %(format)r",
                             draw=record.id, format=row.format))
     data = zlib.decompress(blobs.draw_pool(session, row))
-    if hashlib.sha256(data).hexdigest() != record.pool_digest:
-        raise Conflict(msg("draw #%(draw)s: the stored pool does not match its pool digest",
-                           draw=record.id),
-                       hint=msg("the database was changed outside the platform; restore it"))
+    _same_digest(record, hashlib.sha256(data).hexdigest())
     with paused_gc():
         return kernel.parse_pool_text(data)
 
@@ -81,14 +76,24 @@ def check_stored_pool(session: Session, record: Draw) -> None:
     pool parsed. Pages that show a committed draw without rebuilding it call this."""
     if "pool" in record.bundle:
         return  # an early draw carries its pool inline, in the bundle the digest covers
-    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
-    if row is None:
-        raise NotFound(msg("draw #%(draw)s has no stored pool", draw=record.id))
+    row = _pool_row(session, record)
     inflate, digest = zlib.decompressobj(), hashlib.sha256()
     for piece in blobs.joined(row.data, session, blobs.DRAW_POOL, row.id):
         digest.update(inflate.decompress(piece))
     digest.update(inflate.flush())
-    if digest.hexdigest() != record.pool_digest:
+    _same_digest(record, digest.hexdigest())
+
+
+def _pool_row(session: Session, record: Draw) -> DrawPool:
+    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
+    if row is None:
+        raise NotFound(msg("draw #%(draw)s has no stored pool", draw=record.id))
+    return row
+
+
+def _same_digest(record: Draw, sha256_hex: str) -> None:
+    """Refuse a stored pool whose lines (their SHA-256 in hex) are not the draw's pool."""
+    if sha256_hex != record.pool_digest:
         raise Conflict(msg("draw #%(draw)s: the stored pool does not match its pool digest",
                            draw=record.id),
                        hint=msg("the database was changed outside the platform; restore it"))

@@ -37,6 +37,7 @@ from shuangsuiji.services import (
     selection_pages,
 )
 from shuangsuiji.services import draws as draw_service
+from shuangsuiji.services.names import target_names
 from shuangsuiji.web import forms
 from shuangsuiji.web.refusals import Shown, for_browser, on_form
 from shuangsuiji.web.staff import conflicts
@@ -263,10 +264,12 @@ def result_page(record: Draw, row: Task, *, status: int = 200, problem: Any = No
     shown are looked up: the page costs the same for a draw of ten targets or of 50,000."""
     result = bundlefiles.current_result(record)
     s = db_session()
-    chosen = next((g for g in result.final_groups if g.number == _int_arg("group", 0)), None)
+    number = request.args.get("group", 0, type=int)
+    chosen = next((g for g in result.final_groups if g.number == number), None)
     shown = None if chosen is None else selection_pages.group_page(
-        s, record.id, chosen.targets, page=_int_arg("page", 1), query=request.args.get("q", ""))
-    names = _target_names(record, result)
+        s, record.id, chosen.targets, page=request.args.get("page", 1, type=int),
+        query=request.args.get("q", ""))
+    names = _target_names(result)
     if shown is not None:
         names.update({r.credit_code: r.name for r in shown.rows if r.name})
     people = _people_names()
@@ -281,13 +284,6 @@ def result_page(record: Draw, row: Task, *, status: int = 200, problem: Any = No
             record.inspection_date).recusal_rule.modes,
         strata=class_strata.strata(s, record), chosen=chosen, shown=shown,
         preview=GROUP_PREVIEW, typed_target=len(result.selected) > LISTED_TARGETS), status
-
-
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
 
 
 def _recusal_form(task: Task, result: kernel.DrawResult, names: dict[str, str],
@@ -312,14 +308,14 @@ def _recusal_form(task: Task, result: kernel.DrawResult, names: dict[str, str],
     return form
 
 
-def _target_names(record: Draw, result: kernel.DrawResult) -> dict[str, str]:
+def _target_names(result: kernel.DrawResult) -> dict[str, str]:
     """Names of the targets the page shows: every selected one of a draw small enough for
     the recusal form to list them, else each group card's first ``GROUP_PREVIEW``."""
     if len(result.selected) <= LISTED_TARGETS:
         codes: list[str] = list(result.selected)
     else:
         codes = [t for g in result.final_groups for t in g.targets[:GROUP_PREVIEW]]
-    return selection_pages.names_of(db_session(), record.id, codes)
+    return target_names(db_session(), codes)
 
 
 def _people_names() -> dict[str, str]:
@@ -337,7 +333,7 @@ def recuse(draw_id: int) -> ResponseReturnValue:
     """Declare a conflict of interest; the pack's mode is applied as a seeded step."""
     record, row = draw_or_404(draw_id)
     result = bundlefiles.current_result(record)
-    form = _recusal_form(row, result, _target_names(record, result), _people_names())
+    form = _recusal_form(row, result, _target_names(result), _people_names())
     codes = inspector_codes() if has_role("inspector") else frozenset()
     if not may_act_for(row) and form.person_id.data not in codes:
         abort(403)  # an inspector declares their own conflicts only
