@@ -23,6 +23,7 @@ from shuangsuiji.db.session import make_engine
 from shuangsuiji.packs import Pack
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts
+from tests import database_marks
 from tests.needs import PREFIX
 
 #: A PostgreSQL or MariaDB/MySQL server URL; unset: SQLite files.
@@ -278,9 +279,12 @@ def calendar_until_2026(monkeypatch: pytest.MonkeyPatch) -> range:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Put the tests of a ``story`` module (a browser walkthrough, one step per test) back in
-    file order, in the places the random order gave them; every other test stays shuffled.
-    Runs after pytest-randomly's shuffle (which wraps this hook and shuffles first)."""
+    """Mark the tests that use no test database ``no_database`` (tests/database_marks.py:
+    the PostgreSQL and MariaDB runs leave them out). Then put the tests of a ``story`` module
+    (a browser walkthrough, one step per test) back in file order, in the places the random
+    order gave them; every other test stays shuffled. Runs after pytest-randomly's shuffle
+    (which wraps this hook and shuffles first) and before ``-m`` deselects."""
+    database_marks.mark(items)
     stories: dict[str, list[int]] = {}
     for i, item in enumerate(items):
         if item.get_closest_marker("story"):
