@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.processes import unmeasured_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PURE = "tests/kernel/test_streams.py"  # the kernel: no fixture reaches a database
@@ -18,7 +20,8 @@ MODULE_WORLD = "tests/api/test_endpoints.py"  # a module-scoped world made on th
 def _collected(*args: str) -> set[str]:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env=unmeasured_env())  # collection only: nothing to measure
     assert done.returncode in (0, 5), done.stdout + done.stderr  # 5: nothing collected
     return {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
 
