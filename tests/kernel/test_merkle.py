@@ -68,3 +68,36 @@ def test_every_consistency_proof_verifies_and_a_rewritten_prefix_does_not(new_si
         if old_size < new_size:
             assert not merkle.verify_consistency(
                 old_size, new_size - 1, old_root, merkle.root(hashes[:-1]), proof)
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_the_root_over_chunks_of_leaf_data_is_the_root_over_all_leaves(
+        monkeypatch: pytest.MonkeyPatch, fork: bool) -> None:
+    # chunks of 4 leaves, a child forked from 8: every size up to 70 crosses both
+    monkeypatch.setattr(merkle, "CHUNK", 4)
+    monkeypatch.setattr(merkle, "_FORK_FROM", 8)
+    for size in range(71):
+        data = [f"line {i}".encode() for i in range(size)]
+        expected = _mth(data)
+        assert merkle.root([merkle.leaf_hash(d) for d in data]) == expected
+        assert merkle.data_root(iter(data), size, fork=fork) == expected, size
+        assert merkle.data_root(data, size, fork=fork) == expected, size
+
+
+def test_the_root_over_leaf_data_refuses_a_count_that_is_not_the_leaves() -> None:
+    data = [b"a", b"b", b"c"]
+    for size in (2, 4):
+        with pytest.raises(ValueError, match="leaves"):
+            merkle.data_root(data, size)
+
+
+def test_a_child_that_cannot_be_forked_leaves_the_work_to_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(merkle, "_FORK_FROM", 8)
+    data = [f"line {i}".encode() for i in range(50)]
+
+    def no_fork() -> int:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(merkle.os, "fork", no_fork)
+    assert merkle.data_root(data, 50, fork=True) == _mth(data)
