@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,34 @@ def test_a_child_that_cannot_be_forked_leaves_the_work_to_this_process(
 
     monkeypatch.setattr(merkle.os, "fork", no_fork)
     assert merkle.data_root(data, 50, fork=True) == _mth(data)
+
+
+def test_the_offline_verifier_hashes_half_the_pools_tree_in_a_child(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`python -m shuangsuiji.kernel.verify` (and `ssj verify`) let a forked child hash the
+    left subtree of a v2 bundle's pool; the root is the same, so the bundle verifies, and a
+    pool changed after the announcement is still refused."""
+    from shuangsuiji.kernel import canonical_json
+    from shuangsuiji.kernel.verify import main
+    from tests.kernel.test_announce import redigest, v2_bundle
+
+    monkeypatch.setattr(merkle, "_FORK_FROM", 8)  # the test's pool: 30 members
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(merkle.os, "fork", counted_fork)
+    bundle = v2_bundle()
+    path = tmp_path / "b.json"
+    path.write_bytes(canonical_json(bundle))
+    assert main([str(path)], env={}) == 0, capsys.readouterr()
+    assert forks == [1]
+    bundle["announcement"]["pool"]["merkle_root"] = "0" * 64
+    path.write_bytes(canonical_json(redigest(bundle)))
+    assert main([str(path)], env={}) == 1
+    assert "announcement.pool.merkle_root" in capsys.readouterr().err
+    assert forks == [1, 1]
