@@ -224,3 +224,34 @@ def test_a_row_cut_short_or_doubled_inside_a_run_is_refused_or_reported_alike() 
         whole = _outcome(loads, raw)
         for rows, size in SIZES:
             assert _outcome(_streamed(rows, size), raw) == whole
+
+
+def test_runs_made_lines_stop_before_an_awkward_row_and_the_text_looked_at_shrinks() -> None:
+    from shuangsuiji.kernel.memberlines import MemberRuns
+
+    names = [f"企业{i}" for i in range(2000)]
+    for i in range(0, 2000, 97):
+        names[i] = f"全角\u3000{i}"  # not vouched for: left to the exact path
+    rows = [[f"91500000{i:09d}X", name, []] for i, name in enumerate(names)]
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    runs, pos, got, left = MemberRuns(), 1, [], []
+    while pos < len(text) - 1:
+        taken = runs.take(text, pos, 300)
+        if taken is None:  # one row by the exact path
+            end = text.index("]]", pos) + 2
+            left.append(json.loads(text[pos:end]))
+            got.append(None)
+        else:
+            lines, end = taken
+            assert 1 <= len(lines) <= 300 and text[end] in ",]"
+            assert json.loads("[" + text[pos:end] + "]") == [
+                [code, name, []] for code, name, _ in
+                (line.decode().split("\t")[1:] for line in lines)]
+            got.extend(lines)
+        pos = end + 1
+    made = [line for line in got if line is not None]
+    assert len(made) + len(left) == len(rows)
+    assert {row[1] for row in left} >= {n for n in names if "\u3000" in n}
+    # and no good row but the last (no row after it)
+    assert [row for row in left if "\u3000" not in row[1]] == [rows[-1]]
+    assert runs.window < 1 << 20  # shrunk where the rows failed their checks

@@ -82,10 +82,13 @@ class MemberRuns:
             lines = _lines(text[pos:last + len(row_end)], field, row_sep, row_end)
             if lines is not None:
                 break
-            stop = pos + (last - pos) // 2  # a row there fails: look at half as much
+            # a row there fails: look at half as much (or, where no row ends in the first
+            # half, at one row less)
+            half = pos + (last - pos) // 2
+            stop = half if text.rfind(row_sep, pos, half) >= 0 else last
             self.window = max(_MIN_WINDOW, stop - pos)
-        if stop < 0 and last + len(row_end) + len(row_sep) >= end:
-            self.window = min(_MAX_WINDOW, 2 * self.window)  # whole: look further next
+        if stop < 0 and end < len(text):  # the window was all good: look further next
+            self.window = min(_MAX_WINDOW, 2 * self.window)
         if len(lines) <= limit:
             return lines, last + len(row_end)
         del lines[limit:]
