@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import copy
 import io
+import json
+from random import Random
 from typing import Any
 
 import pytest
 
 from shuangsuiji.kernel import DrawParams, canonical_json, draw, make_bundle, verify_bundle
 from shuangsuiji.kernel.codec import BundleFormatError
-from shuangsuiji.kernel.strictjson import RawRows, load, loads
+from shuangsuiji.kernel.excludedruns import ExcludedRuns
+from shuangsuiji.kernel.strictjson import PLAIN_RUNS, RawRows, load, loads
 from tests.kernel import builders as b
 from tests.kernel.test_bundle_stream import _pool_with_everything
 
@@ -77,3 +80,54 @@ def test_a_bad_excluded_row_is_reported_as_when_read_whole(change: str) -> None:
     whole = _outcome(loads, data)
     assert whole[:2] == ("report", False) or whole[0] == "refused"
     assert _outcome(_streamed, data) == whole
+
+
+@pytest.mark.parametrize("separators", [(",", ":"), (", ", ": ")])
+def test_runs_of_plain_excluded_rows_found_without_the_expression_are_what_it_matches(
+        separators: tuple[str, str]) -> None:
+    """Every run :class:`ExcludedRuns` finds is one the regular expression matches whole,
+    of plain rows only (four strings each); rows that are not plain (a null trigger, three
+    or five fields, an escape, a raw control character) are never in one."""
+    rng = Random(17)
+    shapes = ["plain"] * 12 + ["null", "three", "five", "quote", "backslash", "ideographic",
+                               "control"]
+    texts, plain = [], []
+    for i in range(3000):
+        shape = rng.choice(shapes)
+        row: list[Any] = [f"9150{i:014d}", f"企业{i}, ]],[", "once_per_year", f"T-{i % 9}"]
+        if shape == "null":
+            row[3] = None
+        elif shape == "three":
+            row = row[:3]
+        elif shape == "five":
+            row.append("x")
+        elif shape == "quote":
+            row[1] = '带"引号'
+        elif shape == "backslash":
+            row[1] = "反\\斜杠"
+        elif shape == "ideographic":
+            row[1] = "全角\u3000空格"  # plain: a string may hold it
+        text = json.dumps(row, ensure_ascii=False, separators=separators)
+        if shape == "control":
+            text = text.replace("T-", "T-\x01")  # raw: JSON does not allow it
+        texts.append(text)
+        plain.append(shape in ("plain", "ideographic"))
+    data = "[" + separators[0].join(texts) + "]"
+    starts = [1]
+    for text in texts:
+        starts.append(starts[-1] + len(text) + len(separators[0]))
+    expression = PLAIN_RUNS["excluded"][0]
+    runs, i, found = ExcludedRuns(), 0, 0
+    while i < len(texts):
+        taken = runs.take(data, starts[i], 500)
+        if taken is None:
+            i += 1
+            continue
+        n, end = taken
+        assert 1 <= n <= 500 and i + n < len(texts)  # (followed by another row)
+        assert end == starts[i + n] - len(separators[0])
+        assert all(plain[i:i + n])
+        assert expression.fullmatch(data, starts[i], end) is not None
+        found += n
+        i += n
+    assert found > sum(plain) * 3 // 4

@@ -29,6 +29,7 @@ from itertools import accumulate
 from typing import Any, BinaryIO, overload
 
 from shuangsuiji.kernel.errors import BundleFormatError
+from shuangsuiji.kernel.excludedruns import ExcludedRuns
 from shuangsuiji.kernel.memberlines import MemberRuns
 from shuangsuiji.messages import msg
 
@@ -360,6 +361,7 @@ class _Stream:
         self.scan = _DECODER.scan_once  # type: ignore[attr-defined]
         self._n = 0  # (rows of the chunk being read, after :meth:`_text_row`)
         self.runs = MemberRuns()
+        self.excluded_runs = ExcludedRuns()
 
     def fill(self, grow: bool = False) -> bool:
         """Read more; text before ``pos`` (or ``mark``) is let go. ``grow``: a value is being
@@ -548,6 +550,14 @@ class _Stream:
                   odd: list[tuple[int, int, int]]) -> None:
         """A run of plain rows of a chunk kept as text, or one other row; the chunk's row
         count after it in ``_n``."""
+        if quotes == PLAIN_RUNS["excluded"][1]:
+            if not self.eof and len(self.buf) - self.pos < _TAIL:
+                self.fill(grow=True)
+            found = self.excluded_runs.take(self.buf, self.pos, self.rows - n)
+            if found is not None:  # (exactly what the expression would match)
+                self._n = n + found[0]
+                self.pos = found[1]
+                return
         m = run.match(self.buf, self.pos)
         if m is None and not self.eof and len(self.buf) - self.pos < _TAIL:
             self.fill(grow=True)  # a plain row cut by the end of the buffer: read on
