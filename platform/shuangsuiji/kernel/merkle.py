@@ -47,7 +47,9 @@ def root(leaves: Sequence[bytes]) -> bytes:
         return EMPTY_ROOT
     level = list(leaves)
     while len(level) > 1:
-        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        # node_hash of each pair, by C loops over the level
+        nxt = list(map(_digest, map(_sha256, map(bytes.__add__, map(
+            b"\x01".__add__, level[0:len(level) - 1:2]), level[1::2]))))
         if len(level) % 2:
             nxt.append(level[-1])  # an odd node is promoted, as MTH's split implies
         level = nxt
