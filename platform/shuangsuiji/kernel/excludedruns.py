@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from itertools import repeat
 
+from shuangsuiji.kernel.memberlines import row_layout
+
 #: By the field separator a run's first row shows: (row separator, a row whose trigger is
 #: null: not plain).
 _LAYOUTS = {'","': ('"],["', '",null]'), '", "': ('"], ["', '", null]')}
@@ -36,12 +38,10 @@ class ExcludedRuns:
         """How many plain excluded rows (at most ``limit``) start at ``text[pos]`` (a row's
         ``[``), each followed by another row, and where the last one ends; None when
         none."""
-        if not text.startswith('["', pos):
+        found = row_layout(text, pos)
+        if found is None:
             return None
-        quote = text.find('"', pos + 2)
-        field = '", "' if text.startswith('", "', quote) else '","'
-        if quote < 0 or not text.startswith(field, quote):
-            return None
+        field, quote = found
         row_sep, null_row = _LAYOUTS[field]
         end = min(len(text), pos + self.window)
         stop = text.find(null_row, quote, end)

@@ -51,6 +51,19 @@ class CandidateLines(NamedTuple):
     positions: list[int]
 
 
+def row_layout(text: str, pos: int) -> tuple[str, int] | None:
+    """The field separator of the row of strings that starts at ``text[pos]`` (``","``,
+    canonical JSON, or ``", "``, ``json.dump``'s) and where its first string ends; None
+    when the row does not start with two strings so written."""
+    if not text.startswith('["', pos):
+        return None
+    quote = text.find('"', pos + 2)
+    field = '", "' if text.startswith('", "', quote) else '","'
+    if quote < 0 or not text.startswith(field, quote):
+        return None
+    return field, quote
+
+
 class MemberRuns:
     """Takes runs of plain member rows from a stream reader's text as lines. The text looked
     at for one run grows while runs are whole and shrinks where one fails its checks (an
@@ -66,12 +79,10 @@ class MemberRuns:
         None when there is no such run of at least one row followed by another row (the
         last row of the text, and any row that is not plain, are left to the exact
         path)."""
-        if not text.startswith('["', pos):
+        found = row_layout(text, pos)
+        if found is None:
             return None
-        quote = text.find('"', pos + 2)
-        field = '", "' if text.startswith('", "', quote) else '","'
-        if quote < 0 or not text.startswith(field, quote):
-            return None
+        field, quote = found
         row_sep, row_end, flagged = _LAYOUTS[field]
         end = min(len(text), pos + self.window)
         stop = text.find(flagged, quote, end)
