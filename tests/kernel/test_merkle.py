@@ -78,6 +78,7 @@ def test_the_root_over_chunks_of_leaf_data_is_the_root_over_all_leaves(
     # chunks of 4 leaves, a child forked from 8: every size up to 70 crosses both
     monkeypatch.setattr(merkle, "CHUNK", 4)
     monkeypatch.setattr(merkle, "_FORK_FROM", 8)
+    monkeypatch.setattr(merkle, "_alone", lambda: True)
     for size in range(71):
         data = [f"line {i}".encode() for i in range(size)]
         expected = _mth(data)
@@ -116,6 +117,7 @@ def test_the_offline_verifier_hashes_half_the_pools_tree_in_a_child(
     from tests.kernel.test_announce import redigest, v2_bundle
 
     monkeypatch.setattr(merkle, "_FORK_FROM", 8)  # the test's pool: 30 members
+    monkeypatch.setattr(merkle, "_alone", lambda: True)  # (pytest's workers have threads)
     forks: list[int] = []
     real_fork = os.fork
 
@@ -134,3 +136,19 @@ def test_the_offline_verifier_hashes_half_the_pools_tree_in_a_child(
     assert main([str(path)], env={}) == 1
     assert "announcement.pool.merkle_root" in capsys.readouterr().err
     assert forks == [1, 1]
+
+
+def test_no_child_is_forked_beside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(merkle, "_FORK_FROM", 8)
+    monkeypatch.setattr(merkle.os, "fork", lambda: pytest.fail("forked beside a thread"))
+    data = [f"line {i}".encode() for i in range(50)]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert merkle.data_root(data, 50, fork=True) == _mth(data)
+    finally:
+        stop.set()
+        other.join()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
@@ -66,9 +67,9 @@ def data_root(data: Iterable[bytes], size: int, *, fork: bool = False) -> bytes:
     left subtree (MTH's split) while this one hashes the right — the same root, on two
     cores. Only for a process with no other thread (an offline verifier): a child forked
     beside threads may inherit a lock one of them held. Without a usable child the left
-    subtree is hashed here."""
+    subtree is hashed here, as it is when the process has another thread after all."""
     it = iter(data)
-    if fork and size >= _FORK_FROM and hasattr(os, "fork"):
+    if fork and size >= _FORK_FROM and hasattr(os, "fork") and _alone():
         k = split(size)
         left = _forked(lambda: _chunked_root(it, k))
         if left is None:  # no child: this process does both
@@ -94,6 +95,11 @@ def _chunked_root(it: Iterator[bytes], size: int) -> bytes:
             raise ValueError(f"fewer than {size} leaves")
         roots.append(root(hashes))
     return root(roots)
+
+
+def _alone() -> bool:
+    """Whether this process runs one thread only (a child may then be forked safely)."""
+    return threading.active_count() == 1
 
 
 def _forked(work: Callable[[], bytes]) -> bytes | None:
