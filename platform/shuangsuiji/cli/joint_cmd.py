@@ -86,7 +86,8 @@ def show(tenant: str, task: str) -> None:
         found = joint.get_task(s, task)
         for v in joint_results.views(s, found):
             published = (f"published {v.published_on} (due {v.due_on}"
-                         f"{', on time' if v.on_time else ', late'})" if v.published_on
+                         f"{', on time' if v.on_time else ', late'}"
+                         f"{', PROVISIONAL' if v.provisional else ''})" if v.published_on
                          else "not published")
             click.echo(f"{v.code} ({v.name}) {v.state}: items {', '.join(v.item_codes)}; "
                        f"quota {v.quota}; {v.results} results, {v.problems} problems; "
@@ -138,6 +139,11 @@ def publish(tenant: str, task: str, code: str | None, host: str | None) -> None:
         click.echo(f"{code} published {row.results} result(s) on {row.published_on} "
                    f"(due {row.due_on}{', on time' if row.on_time else ', LATE'}; "
                    f"{row.deadline_cite})")
+        if row.provisional:  # a year its own calendar does not cover: said, never guessed
+            click.echo("warning: the due date is PROVISIONAL: it crosses a year no holiday "
+                       "calendar of this participant covers (only weekends were skipped); "
+                       "import that year's State Council notice: ssj calendar import",
+                       err=True)
 
 
 commands: list[click.Command] = [joint_group]

@@ -10,7 +10,7 @@ It records the results of its own items (under its own pack's results) and publi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,10 +22,12 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, joint_results, names
+from shuangsuiji.services.joint_deadlines import participant_deadline
 from shuangsuiji.services.joint_results import ParticipantView
 from shuangsuiji.services.joint_tenants import in_tenant, invitation, joint_code, own_code
 from shuangsuiji.services.joint_tenants import invitations as invitation_rows
 from shuangsuiji.services.lifecycle import drawn_targets, live_draw
+from shuangsuiji.workdays import Deadline
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,14 @@ class GuestView:
     targets: list[tuple[str, str]]  # (credit code, name) of the drawn targets
     recorded: set[str]  # credit codes with their on-site record
     results: list[ItemResult]  # of its own items
+    deadline: Deadline | None = None  # its own, once the work has ended (until published)
 
 
-def view(session: Session, guest: Tenant, task_code: str,
-         host_slug: str | None = None) -> GuestView:
-    """The joint task ``task_code`` of another tenant that ``guest`` takes part in."""
+def view(session: Session, guest: Tenant, task_code: str, host_slug: str | None = None, *,
+         platform: Platform | None = None) -> GuestView:
+    """The joint task ``task_code`` of another tenant that ``guest`` takes part in; with
+    ``platform``, also ``guest``'s own publication deadline once the work has ended (until
+    it has published)."""
     host, task, own = invitation(session, guest, task_code, host_slug)
     with in_tenant(session, host.id):
         parts = joint_results.views(session, task)
@@ -61,7 +66,14 @@ def view(session: Session, guest: Tenant, task_code: str,
             select(ItemResult).where(ItemResult.task_id == task.id,
                                      ItemResult.participant_code == own.code)
             .order_by(ItemResult.credit_code, ItemResult.item_code)))
-    return GuestView(host, task, own, parts, targets, recorded, results)
+        deadline = None
+        if platform is not None and task.work_ended_on is not None and not any(
+                p.code == own.code and p.published_on for p in parts):
+            try:
+                deadline = participant_deadline(session, platform, host, task, guest)
+            except UserError:
+                deadline = None  # the rule cannot be applied: publishing names why
+    return GuestView(host, task, own, parts, targets, recorded, results, deadline)
 
 
 def record_result(session: Session, platform: Platform, guest: Tenant, task_code: str,
@@ -83,17 +95,19 @@ def record_result(session: Session, platform: Platform, guest: Tenant, task_code
 
 
 def publish(session: Session, platform: Platform, guest: Tenant, task_code: str, *,
-            host_slug: str | None = None) -> ParticipantPublication:
+            host_slug: str | None = None, at: datetime | None = None
+            ) -> ParticipantPublication:
     """``guest`` publishes the results of its own items of the joint task, by its own
     pack's deadline."""
     host, task, own = invitation(session, guest, task_code, host_slug)
     with in_tenant(session, host.id):
         row = joint_results.publish_participant(session, platform, host, task.code, own.code,
-                                                acting=guest)
+                                                acting=guest, at=at)
     audit.record(session, tenant_id=guest.id, action="joint.publish", object_type="task",
                  object_id=f"{host.slug}/{task.code}",
                  payload={"published_on": row.published_on, "due_on": row.due_on,
-                          "on_time": row.on_time, "cite": row.deadline_cite,
+                          "on_time": row.on_time, "provisional": row.provisional,
+                          "cite": row.deadline_cite,
                           "results": row.results})
     return row
 

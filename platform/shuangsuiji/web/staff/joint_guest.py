@@ -23,7 +23,7 @@ from shuangsuiji.web.staff.common import actor, bp, platform, status_for, tenant
 
 def _view(host: str, task_code: str) -> joint_guest.GuestView:
     try:
-        return joint_guest.view(db_session(), tenant(), task_code, host)
+        return joint_guest.view(db_session(), tenant(), task_code, host, platform=platform())
     except NotFound:
         abort(404)  # not a joint task this tenant takes part in: nothing of the host is told
 
