@@ -138,12 +138,14 @@ def record_visit_results(session: Session, platform: Platform, tenant: Tenant,
                          task_ref: int | str, credit_code: str,
                          entries: Mapping[str, tuple[str, str]], *,
                          decided_on: date | None = None,
-                         allowed: Collection[str] | None = None) -> list[ItemResult]:
+                         allowed: Collection[str] | None = None,
+                         acting: Tenant | None = None) -> list[ItemResult]:
     """The items' results entered with the target's on-site record (the records page):
     ``entries`` maps an item code to (result, handling); an item left without a result is
     left for later. ``allowed``: the items the caller may enter (its participants'; None:
-    every item). Refused by item, nothing written: an item of no participant, one the caller
-    does not bring, a result the pack does not know."""
+    every item); ``acting``: another tenant entering its own items (services/joint_guest.py).
+    Refused by item, nothing written: an item of no participant, one the caller does not
+    bring, a result the pack does not know."""
     task = get_task(session, task_ref)
     owners = {i: p.code for p in participants(session, task) for i in p.item_codes}
     out = []
@@ -156,7 +158,8 @@ def record_visit_results(session: Session, platform: Platform, tenant: Tenant,
                                 "by or for %(code)s", item=item, code=owners[item]),
                             where=msg("item %(item)s", item=item))
         out.append(record_item_result(session, platform, tenant, task.id, credit_code, item,
-                                      result, handling=handling, decided_on=decided_on))
+                                      result, handling=handling, decided_on=decided_on,
+                                      acting=acting))
     return out
 
 
