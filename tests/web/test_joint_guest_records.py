@@ -38,6 +38,14 @@ def _drawn(platform: Platform) -> tuple[int, str, list[tuple[str, tuple[str, ...
     return task_id, code, _in(platform, HOST, draw)
 
 
+def _drawn_as_guest(app: Flask, platform: Platform) -> tuple[int, str, tuple[str, tuple[str, ...]],
+                                                             Any, str]:
+    """The drawn joint task, its first target with its group, Jiangbei's operator signed in
+    and the task's page there."""
+    task_id, code, targets = _drawn(platform)
+    return task_id, code, targets[0], _client(app, "jb_operator"), f"/t/{GUEST}/joint/{HOST}/{code}"
+
+
 def _visit(credit_code: str, people: tuple[str, ...], **extra: str) -> dict[str, str]:
     return {"credit_code": credit_code, "method": "on_site", "inspected_on": DAY.isoformat(),
             "inspectors": ",".join(people), "credential": "enforcement_certificate",
@@ -52,10 +60,7 @@ def _rows(platform: Platform, model: type, task_id: int) -> list[Any]:
 def test_the_other_tenant_writes_the_visit_and_its_own_items_result(
     app: Flask, platform: Platform, users: dict[str, int],
 ) -> None:
-    task_id, code, targets = _drawn(platform)
-    first, group = targets[0]
-    guest = _client(app, "jb_operator")
-    url = f"/t/{GUEST}/joint/{HOST}/{code}"
+    task_id, code, (first, group), guest, url = _drawn_as_guest(app, platform)
     page = guest.get(url).get_data(as_text=True)
     assert 'id="joint-guest-record"' in page and f'name="item_result-{OWN}"' in page
     assert 'name="item_result-SX-001"' not in page  # the host's item is not offered
@@ -97,10 +102,7 @@ def test_the_other_tenant_writes_the_visit_and_its_own_items_result(
 def test_another_participants_item_bad_input_and_access_are_refused(
     app: Flask, platform: Platform, users: dict[str, int],
 ) -> None:
-    task_id, code, targets = _drawn(platform)
-    first, group = targets[0]
-    guest = _client(app, "jb_operator")
-    url = f"/t/{GUEST}/joint/{HOST}/{code}"
+    task_id, code, (first, group), guest, url = _drawn_as_guest(app, platform)
     # the host's item: refused by name, and nothing written — not even the record
     other = guest.post(url + "/record", data=_visit(first, group, **{
         "item_result-SX-001": "no_problem", f"item_result-{OWN}": "no_problem"}))
