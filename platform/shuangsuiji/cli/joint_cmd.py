@@ -1,4 +1,4 @@
-"""`ssj joint plan|answer|show|result|publish`: joint tasks (联合抽查) and their participants."""
+"""`ssj joint plan|answer|show|result|record|publish`: joint tasks (联合抽查), participants."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from shuangsuiji.cli.common import SsjGroup, cli_actor, platform, session, tenant_option
-from shuangsuiji.cli.lifecycle import tenant_of
+from shuangsuiji.cli.lifecycle import parse_inspector, tenant_of
 from shuangsuiji.services import joint, joint_guest, joint_results, joint_tenants
 
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -119,6 +119,54 @@ def result(tenant: str, task: str, credit_code: str, item: str, result: str, han
                 handling=handling, decided_on=decided)
         click.echo(f"{row.credit_code} {row.item_code} ({row.participant_code}): {row.result}"
                    f"{' (problem found)' if row.problem_found else ''}")
+
+
+def _item_result(value: str) -> tuple[str, tuple[str, str]]:
+    item, sep, rest = value.partition("=")
+    result, _, handling = rest.partition(":")
+    if not sep or not item.strip() or not result.strip():
+        raise click.BadParameter(f"{value!r}: write ITEM=RESULT[:HANDLING], "
+                                 "e.g. SX-001=problem_rectified:责令限期整改")
+    return item.strip(), (result.strip(), handling.strip())
+
+
+@joint_group.command("record")
+@tenant_option
+@click.option("--host", "host", required=True, metavar="SLUG",
+              help="The tenant whose joint task it is.")
+@click.option("--task", "task", required=True, metavar="CODE")
+@click.option("--target", "credit_code", required=True, metavar="USCC")
+@click.option("--method", required=True)
+@click.option("--on", "on", type=DATE, required=True, help="The day of the inspection.")
+@click.option("--inspector", "inspectors", multiple=True, required=True,
+              metavar="ID:CREDENTIAL", help="An inspector present (as the draw names them, "
+                                            "SLUG/ID for another tenant's) and the credential.")
+@click.option("--findings", default="")
+@click.option("--ack", "acknowledgement", type=click.Choice(["signature", "seal", "refused"]),
+              required=True, help="How the target confirmed the record (签字/盖章/拒绝).")
+@click.option("--refusal-reason", default=None)
+@click.option("--inspectors-signed", is_flag=True)
+@click.option("--witness", default=None)
+@click.option("--result", "results", multiple=True, metavar="ITEM=RESULT[:HANDLING]",
+              help="The result of one of this tenant's own items (its own code); repeatable.")
+def record(tenant: str, host: str, task: str, credit_code: str, method: str, on: datetime,
+           inspectors: tuple[str, ...], findings: str, acknowledgement: str,
+           refusal_reason: str | None, inspectors_signed: bool, witness: str | None,
+           results: tuple[str, ...]) -> None:
+    """This tenant writes the one on-site record of a drawn target of another tenant's
+    joint task (once per visit), with the results of its own items."""
+    visit = joint_guest.Visit(method, on.date(), [parse_inspector(v) for v in inspectors],
+                              findings, acknowledgement, refusal_reason, inspectors_signed,
+                              witness)
+    given = dict(map(_item_result, results))
+    with session(tenant) as (s, t):
+        me = tenant_of(t)
+        own = {joint_tenants.joint_code(me.slug, joint_tenants.own_code(me.slug, i)): r
+               for i, r in given.items()}
+        row = joint_guest.record_visit(s, platform(), me, task, credit_code, visit, own,
+                                       host_slug=host)
+        click.echo(f"recorded {row.credit_code} of {host}/{task} ({row.method}, "
+                   f"{len(row.inspectors)} inspectors; {len(own)} item result(s))")
 
 
 @joint_group.command("publish")

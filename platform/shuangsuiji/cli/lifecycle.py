@@ -172,7 +172,7 @@ def notices(tenant: str, task: str, as_json: bool) -> None:
 
 # --- records, results, report --------------------------------------------------------------
 
-def _inspector(value: str) -> record_service.InspectorPresent:
+def parse_inspector(value: str) -> record_service.InspectorPresent:
     pid, sep, credential = value.rpartition(":")
     if not sep or not pid:
         raise click.BadParameter(f"{value!r}: write PERSON_ID:CREDENTIAL, "
@@ -198,7 +198,7 @@ def record(tenant: str, task: str, credit_code: str, method: str, on: datetime,
            inspectors: tuple[str, ...], findings: str, acknowledgement: str,
            refusal_reason: str | None, inspectors_signed: bool, witness: str | None) -> None:
     """Write the on-site record (现场检查记录) of one drawn target."""
-    present = [_inspector(v) for v in inspectors]
+    present = [parse_inspector(v) for v in inspectors]
     with session(tenant) as (s, t):
         row = record_service.record_on_site(
             s, platform(), tenant_of(t), task, credit_code, method=method, inspected_on=on.date(),
