@@ -47,9 +47,11 @@ def _drawn_as_guest(app: Flask, platform: Platform) -> tuple[int, str, tuple[str
 
 
 def _visit(credit_code: str, people: tuple[str, ...], **extra: str) -> dict[str, str]:
-    return {"credit_code": credit_code, "method": "on_site", "inspected_on": DAY.isoformat(),
-            "inspectors": ",".join(people), "credential": "enforcement_certificate",
-            "acknowledgement": "signature", "findings": "两区联合检查，一次查完", **extra}
+    """The record form as posted: its fields prefixed ``visit-``, the items' results not."""
+    fields = {"credit_code": credit_code, "method": "on_site", "inspected_on": DAY.isoformat(),
+              "inspectors": ",".join(people), "credential": "enforcement_certificate",
+              "acknowledgement": "signature", "findings": "两区联合检查，一次查完"}
+    return {**{f"visit-{k}": v for k, v in fields.items()}, **extra}
 
 
 def _rows(platform: Platform, model: type, task_id: int) -> list[Any]:
@@ -63,6 +65,7 @@ def test_the_other_tenant_writes_the_visit_and_its_own_items_result(
     task_id, code, (first, group), guest, url = _drawn_as_guest(app, platform)
     page = guest.get(url).get_data(as_text=True)
     assert 'id="joint-guest-record"' in page and f'name="item_result-{OWN}"' in page
+    assert 'id="visit-credit_code"' in page and 'id="credit_code"' in page  # two forms
     assert 'name="item_result-SX-001"' not in page  # the host's item is not offered
     assert group[0] in page  # the drawn group is shown beside its target
 

@@ -47,11 +47,15 @@ def _result_form(shown: joint_guest.GuestView,
     return form
 
 
+VISIT = "visit"  # the prefix of the record form's fields
+
+
 def _record_form(shown: joint_guest.GuestView,
                  form: JointRecordForm | None = None) -> JointRecordForm:
     """The one on-site record of a target not recorded yet (the host's methods), with a
-    result for each of this tenant's own items (``item_result-<code>`` beside it)."""
-    form = form or JointRecordForm(formdata=None)
+    result for each of this tenant's own items (``item_result-<code>`` beside it). Its
+    fields are prefixed ``visit-`` (the page's result form has fields of the same names)."""
+    form = form or JointRecordForm(formdata=None, prefix=VISIT)
     form.credit_code.choices = [SelectChoice(c, f"{c} {n}".strip()) for c, n in shown.targets
                                 if c not in shown.recorded]
     form.method.choices = [SelectChoice(m, str(METHOD_NAMES.get(m, m)))
@@ -137,7 +141,7 @@ def joint_guest_record(host: str, task_code: str) -> ResponseReturnValue:
     of its own items (another participant's item posted is refused by name, nothing
     written); once written, every participant adds its own items' results."""
     shown = _view(host, task_code)
-    form = _record_form(shown, JointRecordForm())
+    form = _record_form(shown, JointRecordForm(prefix=VISIT))
     code = form.credit_code.data or ""
     results = {k.removeprefix("item_result-"): (
         v.strip(), request.form.get("item_handling-" + k.removeprefix("item_result-"), "").strip())
