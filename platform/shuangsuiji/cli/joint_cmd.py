@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from shuangsuiji.cli.common import SsjGroup, cli_actor, platform, session, tenant_option
-from shuangsuiji.cli.lifecycle import parse_inspector, tenant_of
+from shuangsuiji.cli.lifecycle import parse_inspector, record_options, tenant_of
 from shuangsuiji.services import joint, joint_guest, joint_results, joint_tenants
 
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -135,18 +135,7 @@ def _item_result(value: str) -> tuple[str, tuple[str, str]]:
 @click.option("--host", "host", required=True, metavar="SLUG",
               help="The tenant whose joint task it is.")
 @click.option("--task", "task", required=True, metavar="CODE")
-@click.option("--target", "credit_code", required=True, metavar="USCC")
-@click.option("--method", required=True)
-@click.option("--on", "on", type=DATE, required=True, help="The day of the inspection.")
-@click.option("--inspector", "inspectors", multiple=True, required=True,
-              metavar="ID:CREDENTIAL", help="An inspector present (as the draw names them, "
-                                            "SLUG/ID for another tenant's) and the credential.")
-@click.option("--findings", default="")
-@click.option("--ack", "acknowledgement", type=click.Choice(["signature", "seal", "refused"]),
-              required=True, help="How the target confirmed the record (签字/盖章/拒绝).")
-@click.option("--refusal-reason", default=None)
-@click.option("--inspectors-signed", is_flag=True)
-@click.option("--witness", default=None)
+@record_options
 @click.option("--result", "results", multiple=True, metavar="ITEM=RESULT[:HANDLING]",
               help="The result of one of this tenant's own items (its own code); repeatable.")
 def record(tenant: str, host: str, task: str, credit_code: str, method: str, on: datetime,
