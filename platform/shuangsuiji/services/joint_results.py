@@ -195,6 +195,7 @@ class ParticipantView:
     published_on: date | None
     due_on: date | None
     on_time: bool | None
+    kind: str = "unit"  # PARTICIPANT_KINDS: a unit of the host, or another tenant
 
 
 def views(session: Session, task: Task) -> list[ParticipantView]:
@@ -209,7 +210,7 @@ def views(session: Session, task: Task) -> list[ParticipantView]:
         out.append(ParticipantView(
             p.code, p.name, p.state, list(p.item_codes), p.quota, len(own),
             sum(r.problem_found for r in own), pub.published_on if pub else None,
-            pub.due_on if pub else None, pub.on_time if pub else None))
+            pub.due_on if pub else None, pub.on_time if pub else None, p.kind))
     return out
 
 
