@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session
-from shuangsuiji.services import credit_classes, joint_stats, lifecycle
+from shuangsuiji.services import class_coverage, joint_stats, lifecycle
 from shuangsuiji.services import statistics as stats_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.charts import Series, bar_chart, percent
@@ -107,7 +107,7 @@ def statistics_compare() -> str:
     s = db_session()
     year = _year()
     rows = _comparison(year)
-    coverage = credit_classes.compare_coverage(s, platform(), tenant(),
+    coverage = class_coverage.compare_coverage(s, platform(), tenant(), year,
                                                lifecycle.today_in_china())
     s.commit()  # keep the audit events of the reads
     names = {t.slug: tenant_name(t) for t in tenant_service.all_tenants(s)}
