@@ -38,10 +38,12 @@ def in_tenant(platform: Platform, slug: str, fn: Any) -> Any:
         return out
 
 
-def recorded_joint_task(platform: Platform, *, publish_guest: bool = True) -> JointWorld:
+def recorded_joint_task(platform: Platform, *, publish_guest: bool = True,
+                        leave_last: bool = False) -> JointWorld:
     """Planned, accepted, drawn, one visit per target, every item's result entered (the
-    host's unit: no problem; Jiangbei: a problem at every third target); Jiangbei publishes
-    its own items when ``publish_guest``."""
+    host's unit: no problem; Jiangbei: a problem at every third target, none yet at the
+    last target when ``leave_last``); Jiangbei publishes its own items when
+    ``publish_guest``."""
     task_id, code = setup_two_tenants(platform)
     in_tenant(platform, HOST, lambda s, t: joint.plan(s, t, code, [
         joint.ParticipantPlan(UNIT, ("SX-001",)),
@@ -64,7 +66,7 @@ def recorded_joint_task(platform: Platform, *, publish_guest: bool = True) -> Jo
 
     targets = in_tenant(platform, HOST, visit)
     problems = set(targets[::3])
-    for c in targets:
+    for c in targets[:-1] if leave_last else targets:
         result = "problem_rectified" if c in problems else "no_problem"
         in_tenant(platform, GUEST, lambda s, t, c=c, result=result: joint_guest.record_result(
             s, platform, t, code, c, "SX-001", result, decided_on=DAY))
