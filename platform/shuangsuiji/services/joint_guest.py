@@ -10,7 +10,7 @@ It records the results of its own items (under its own pack's results) and publi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,13 +83,14 @@ def record_result(session: Session, platform: Platform, guest: Tenant, task_code
 
 
 def publish(session: Session, platform: Platform, guest: Tenant, task_code: str, *,
-            host_slug: str | None = None) -> ParticipantPublication:
+            host_slug: str | None = None, at: datetime | None = None
+            ) -> ParticipantPublication:
     """``guest`` publishes the results of its own items of the joint task, by its own
-    pack's deadline."""
+    pack's deadline (``at``: when; default now)."""
     host, task, own = invitation(session, guest, task_code, host_slug)
     with in_tenant(session, host.id):
         row = joint_results.publish_participant(session, platform, host, task.code, own.code,
-                                                acting=guest)
+                                                acting=guest, at=at)
     audit.record(session, tenant_id=guest.id, action="joint.publish", object_type="task",
                  object_id=f"{host.slug}/{task.code}",
                  payload={"published_on": row.published_on, "due_on": row.due_on,
