@@ -19,7 +19,10 @@ from shuangsuiji.platform import Platform
 from shuangsuiji.services import class_coverage, draws, lifecycle
 from shuangsuiji.services import tenants as tenant_service
 from tests.credit.conftest import HEADINGS, codes_of, run_import
-from tests.credit.test_class_names_in_time import app  # noqa: F401 (fixture: the two versions)
+from tests.credit.test_class_names_in_time import (  # noqa: F401 (app: a fixture)
+    app,
+    make_jh,
+)
 from tests.credit.test_class_pages import _cells
 from tests.web.conftest import login
 
@@ -37,10 +40,7 @@ def test_each_version_is_counted_with_its_own_names_ratios_and_draws(
     app: Flask, platform: Platform, users: dict[str, int],  # noqa: F811
     make_task: Callable[..., str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with platform.db.session() as s:
-        tenant_service.create(s, platform, slug="jh", name="江淮省工业和信息化厅",
-                              pack="jh-classes", parent="miit", level="province")
-        s.commit()
+    make_jh(platform)
     april = make_task("jh", "T-APR")  # 2026-04-01: the 2025 version
     july = make_task("jh", "T-JUL", starts_on=date(2026, 7, 1), ends_on=date(2026, 8, 28))
     codes, flagged = codes_of(platform, "jh")

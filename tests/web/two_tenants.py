@@ -12,10 +12,10 @@ from shuangsuiji.platform import Platform
 from shuangsuiji.services import draws, joint, joint_guest, joint_results, joint_tenants
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import records as record_service
-from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.services.lifecycle import drawn_targets
 from shuangsuiji.services.records import InspectorPresent
 from tests.web.test_joint_tenants_pages import GUEST, HOST, UNIT
+from tests.web.test_joint_tenants_pages import _in as in_tenant
 from tests.web.test_joint_tenants_pages import _setup as setup_two_tenants
 
 DAY = date(2026, 4, 20)
@@ -29,13 +29,17 @@ class JointWorld:
     guest_problems: set[str]  # where Jiangbei's item found a problem
 
 
-def in_tenant(platform: Platform, slug: str, fn: Any) -> Any:
-    with platform.db.session() as s:
-        tenant = tenant_service.get(s, slug)
-        s.info["tenant_id"] = tenant.id
-        out = fn(s, tenant)
-        s.commit()
-        return out
+def draw_and_visit(platform: Platform, s: Any, t: Any, code: str) -> list[str]:
+    """The host draws the joint task and writes one on-site record per drawn target (its
+    whole group present); returns their credit codes in the draw's order."""
+    draws.draw(s, platform, t, code, seed="dice 2-2-5-1")
+    task = joint.get_task(s, code)
+    for d in drawn_targets(s, task):
+        record_service.record_on_site(
+            s, platform, t, task.id, d.credit_code, method="on_site", inspected_on=DAY,
+            inspectors=[InspectorPresent(p, "enforcement_certificate") for p in d.inspectors],
+            findings="两区联合检查", acknowledgement="signature")
+    return [d.credit_code for d in drawn_targets(s, task)]
 
 
 def recorded_joint_task(platform: Platform, *, publish_guest: bool = True,
@@ -52,17 +56,11 @@ def recorded_joint_task(platform: Platform, *, publish_guest: bool = True,
         s, t, code, accept=True, actor="江北区管理员"))
 
     def visit(s: Any, t: Any) -> list[str]:
-        draws.draw(s, platform, t, code, seed="dice 2-2-5-1")
-        task = joint.get_task(s, code)
-        for d in drawn_targets(s, task):
-            record_service.record_on_site(
-                s, platform, t, task.id, d.credit_code, method="on_site", inspected_on=DAY,
-                inspectors=[InspectorPresent(p, "enforcement_certificate")
-                            for p in d.inspectors],
-                findings="两区联合检查", acknowledgement="signature")
-            joint_results.record_item_result(s, platform, t, code, d.credit_code, "SX-001",
-                                             "no_problem", decided_on=DAY)
-        return sorted(d.credit_code for d in drawn_targets(s, task))
+        visited = draw_and_visit(platform, s, t, code)
+        for c in visited:
+            joint_results.record_item_result(s, platform, t, code, c, "SX-001", "no_problem",
+                                             decided_on=DAY)
+        return sorted(visited)
 
     targets = in_tenant(platform, HOST, visit)
     problems = set(targets[::3])
