@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -115,3 +116,18 @@ def test_the_comparison_shows_joint_tasks_led_and_joined_per_tenant(
     assert rows["渝中区经济和信息化委员会"][-2:] == ["1", "0"]
     assert rows["江北区经济和信息化委员会"][-2:] == ["0", "1"]
     assert rows["江北区经济和信息化委员会"][1] == "0"  # the task is Yuzhong's, counted once
+
+
+def test_ssj_stats_counts_the_joined_task_and_writes_its_sheet(
+    app: Flask, platform: Platform, users: dict[str, int], tmp_path: Path,
+) -> None:
+    world = recorded_joint_task(platform, publish_guest=False)
+    out = tmp_path / "jiangbei.xlsx"
+    with app.app_context():
+        done = app.test_cli_runner().invoke(args=["stats", "--tenant", GUEST, "--year", "2026",
+                                                  "--xlsx", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "tasks=0" in done.output and "joint-led=0 joint-joined=1" in done.output
+    sheet = [[c.value for c in r] for r in load_workbook(out)["联合抽查"].iter_rows()]
+    assert [r[1] for r in sheet[1:]] == [world.code, None]
+    assert {r[4] for r in sheet[1:]} == {"江北区经济和信息化委员会", "综合执法处"}
