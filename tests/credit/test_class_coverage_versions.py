@@ -93,3 +93,15 @@ def test_each_version_is_counted_with_its_own_names_ratios_and_draws(
     # a block's later rows carry the class only
     assert _cells(page, 'data-tenant="jh" data-class="A" data-version="jh-classes@2026"'
                   )[:4] == ["A类（信用良好）", "20‰", "60", str(a_july)]
+    # a voided draw counts no more; its version, no longer in force, then has no block
+    with platform.db.session() as s:
+        tenant = tenant_service.get(s, "jh")
+        s.info["tenant_id"] = tenant.id
+        draws.void(s, tenant, ids[april], "见证人未到场")
+        s.commit()
+        miit = tenant_service.get(s, "miit")
+        s.info["tenant_id"] = miit.id
+        after = [v for v in class_coverage.compare_coverage(s, platform, miit, 2026, TODAY)
+                 if v.tenant == "jh"]
+        s.rollback()
+    assert [(v.version, v.draws, v.drawn) for v in after] == [("2026", 1, d_july + a_july)]

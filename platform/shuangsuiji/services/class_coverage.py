@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.credit_rules import CreditClass
@@ -59,26 +59,24 @@ class VersionCoverage:
         return sum(c.drawn for c in self.classes)
 
 
-def _in_year(year: int) -> tuple[object, ...]:
-    return (Draw.inspection_date >= date(year, 1, 1), Draw.inspection_date <= date(year, 12, 31))
-
-
 def _drawn_by_day(session: Session, tid: int, year: int) -> tuple[Counter[date],
                                                                   dict[date, Counter[str]]]:
     """The tenant's live draws of ``year`` per day, and per day the targets each class
     stratum gave them."""
-    live = (Draw.tenant_id == tid, *_in_year(year),
-            Draw.id.not_in(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tid)))
-    draws = Counter(dict(session.execute(  # type: ignore[arg-type]
-        select(Draw.inspection_date, func.count()).where(*live)  # type: ignore[arg-type]
-        .group_by(Draw.inspection_date)).all()))
+    live: list[ColumnElement[bool]] = [
+        Draw.tenant_id == tid, Draw.inspection_date >= date(year, 1, 1),
+        Draw.inspection_date <= date(year, 12, 31),
+        Draw.id.not_in(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tid))]
+    draws: Counter[date] = Counter()
+    for day, n in session.execute(select(Draw.inspection_date, func.count()).where(*live)
+                                  .group_by(Draw.inspection_date)).all():
+        draws[day] = n
     drawn: dict[date, Counter[str]] = {}
     s = DrawSelection
     for day, stratum, n in session.execute(
             select(Draw.inspection_date, s.stratum, func.count())
             .join(Draw, Draw.id == s.draw_id)
-            .where(s.tenant_id == tid, s.stratum.like(CLASS_PREFIX + "%"),
-                   *live)  # type: ignore[arg-type]
+            .where(s.tenant_id == tid, s.stratum.like(CLASS_PREFIX + "%"), *live)
             .group_by(Draw.inspection_date, s.stratum)).all():
         code = class_of((stratum,))
         if code is not None:
