@@ -99,6 +99,15 @@ def test_each_tenants_statistics_show_the_joint_task_once_with_every_participant
         assert guest_row[10] and guest_row[11] == "否"
         unit_row = next(r for r in sheet[1:] if r[5] == "本辖区单位")
         assert unit_row[8:11] == [n, 0, None]
+    # in English on an English page
+    english = _client(app, "jb_viewer")
+    english.post("/language", data={"lang": "en", "next": "/"})
+    book = load_workbook(io.BytesIO(english.get(f"/t/{GUEST}/statistics.xlsx?year=2026")
+                                    .get_data()))
+    assert book.sheetnames == ["Statistics", "Joint inspections"]
+    heads = [c.value for c in book["Joint inspections"][1]]
+    assert heads[0] == "Lead jurisdiction" and "other jurisdiction" in [
+        c.value for c in book["Joint inspections"]["F"]]
     # a third tenant: nothing of it
     third = _client(app, "cq_viewer").get("/t/chongqing/statistics?year=2026")
     assert world.code not in third.get_data(as_text=True)
