@@ -93,6 +93,14 @@ def test_each_version_is_counted_with_its_own_names_ratios_and_draws(
     # a block's later rows carry the class only
     assert _cells(page, 'data-tenant="jh" data-class="A" data-version="jh-classes@2026"'
                   )[:4] == ["A类（信用良好）", "20‰", "60", str(a_july)]
+    # the tenant's own class page: the same blocks, not the drawn counts of both versions
+    # summed under today's class names
+    own = central.get("/t/jh/credit-classes").get_data(as_text=True)
+    assert _cells(own, 'data-tenant="jh" data-class="D" data-version="jh-classes@2025"'
+                  )[2:6] == ["D类（失信高风险）", "300‰", "30", str(d_april)]
+    assert _cells(own, 'data-tenant="jh" data-class="D" data-version="jh-classes@2026"'
+                  )[2:6] == ["D类（重点监管）", "250‰", "40", str(d_july)]
+    assert _cells(own, 'data-class="D"')[:3] == ["D类（重点监管）", "250‰", "40"]  # today
     # a voided draw counts no more; its version, no longer in force, then has no block
     with platform.db.session() as s:
         tenant = tenant_service.get(s, "jh")

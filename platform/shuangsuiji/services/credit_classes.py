@@ -22,10 +22,9 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.credit_rules import CreditClass, class_pool_rules
 from shuangsuiji.db.tenancy import require_tenant
-from shuangsuiji.kernel.classes import CLASS_PREFIX, class_flag, class_of
+from shuangsuiji.kernel.classes import class_flag
 from shuangsuiji.models.credit_classes import TargetCreditClass
 from shuangsuiji.models.directories import Target
-from shuangsuiji.models.draws import DrawSelection, DrawVoid
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import RiskRule
@@ -116,25 +115,6 @@ def class_counts(session: Session, on: date, tenant_id: int | None = None) -> Co
         .group_by(c.class_code)
     ).all()
     return Counter({code: n for code, n in rows})
-
-
-def drawn_counts(session: Session, tenant_id: int | None = None) -> Counter[str]:
-    """How many targets the tenant's (default: the current tenant's) draws, not voided,
-    drew from each class stratum."""
-    tid = tenant_id or require_tenant(session)
-    s = DrawSelection
-    rows = session.execute(
-        select(s.stratum, func.count())
-        .where(s.tenant_id == tid, s.stratum.like(CLASS_PREFIX + "%"),
-               s.draw_id.not_in(select(DrawVoid.draw_id).where(DrawVoid.tenant_id == tid)))
-        .group_by(s.stratum)
-    ).all()
-    out: Counter[str] = Counter()
-    for name, n in rows:
-        code = class_of((name,))
-        if code is not None:
-            out[code] += n
-    return out
 
 
 def coverage(declared: Sequence[CreditClass], held: Mapping[str, int],
