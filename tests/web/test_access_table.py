@@ -130,7 +130,9 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "deadlines.deadline_board", "directories.get_item_list_version",
         "directories.list_inspectors", "directories.list_item_list_versions",
         "directories.list_items", "directories.list_targets", "inspections.get_publication",
-        "plans.get_plan", "plans.list_plans", "plans.list_tasks")},
+        "plans.get_plan", "plans.list_plans", "plans.list_tasks",
+        # a joint task's results per item: the host's, and one this tenant takes part in
+        "joint.task_item_results", "joint.joined_item_results")},
     **{(f"api_{name}", "GET"): VI for name in (
         "draws.bundle", "draws.get_draw", "draws.list_draws", "draws.list_selections",
         "inspections.list_records", "inspections.list_results", "plans.get_task")},

@@ -159,7 +159,7 @@ def publish(session: Session, platform: Platform, guest: Tenant, task_code: str,
             host_slug: str | None = None, at: datetime | None = None
             ) -> ParticipantPublication:
     """``guest`` publishes the results of its own items of the joint task, by its own
-    pack's deadline."""
+    pack's deadline (``at``: when; default now)."""
     host, task, own = invitation(session, guest, task_code, host_slug)
     with in_tenant(session, host.id):
         row = joint_results.publish_participant(session, platform, host, task.code, own.code,

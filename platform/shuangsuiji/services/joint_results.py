@@ -199,6 +199,7 @@ class ParticipantView:
     due_on: date | None
     on_time: bool | None
     provisional: bool = False  # its due date crosses a year its calendar does not cover
+    kind: str = "unit"  # PARTICIPANT_KINDS: a unit of the host, or another tenant
 
 
 def views(session: Session, task: Task) -> list[ParticipantView]:
@@ -214,7 +215,7 @@ def views(session: Session, task: Task) -> list[ParticipantView]:
             p.code, p.name, p.state, list(p.item_codes), p.quota, len(own),
             sum(r.problem_found for r in own), pub.published_on if pub else None,
             pub.due_on if pub else None, pub.on_time if pub else None,
-            pub.provisional if pub else False))
+            pub.provisional if pub else False, p.kind))
     return out
 
 

@@ -1,5 +1,7 @@
 """The credit-risk classes (信用风险分类) of the tenant's targets: what each class holds
-today and how many were drawn from it, and the upload of a class file (a background job
+today, how many the year's draws took from each under each version of the class definitions
+(services.class_coverage: a renamed or re-ratioed class is never summed with its old self),
+and the upload of a class file (a background job
 when large, like the directories' uploads)."""
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import UserError
-from shuangsuiji.services import credit_classes, lifecycle
+from shuangsuiji.services import class_coverage, credit_classes, lifecycle
 from shuangsuiji.services.credit_class_import import import_classes
 from shuangsuiji.web import forms
+from shuangsuiji.web.context import tenant_name
 from shuangsuiji.web.i18n import current_language
 from shuangsuiji.web.staff import jobs as jobs_view
 from shuangsuiji.web.staff.common import EDITORS, READERS, actor, bp, platform, tenant
@@ -22,10 +25,12 @@ def _page(form: forms.UploadForm, failed: UserError | None) -> str:
     s = db_session()
     today = lifecycle.today_in_china()
     declared = credit_classes.declared_for(platform(), tenant())(today)
-    rows = credit_classes.coverage(declared, credit_classes.class_counts(s, today),
-                                   credit_classes.drawn_counts(s))
+    rows = credit_classes.coverage(declared, credit_classes.class_counts(s, today), {})
+    coverage = class_coverage.tenant_coverage(s, platform().policy_for(tenant()), tenant(),
+                                              today.year, today)
     return render_template("staff/credit_classes.html", rows=rows, today=today, form=form,
-                           failed=failed, declared=declared,
+                           failed=failed, declared=declared, coverage=coverage,
+                           names={tenant().slug: tenant_name(tenant())},
                            zh=current_language() == "zh_CN")
 
 
