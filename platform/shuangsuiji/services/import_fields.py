@@ -92,6 +92,12 @@ def credit_code(value: object) -> str:
         )) from None
 
 
+def credit_code_key(code: object) -> int:
+    """A checked credit code (18 characters of 0-9 and capital letters) as one integer, the
+    same for the same code only: a million of them take 40 % less memory than the texts."""
+    return int(str(code), 36)
+
+
 def a_date(value: object) -> date:
     """A date in any of the accepted forms (see :func:`shuangsuiji.tabular.parse_date`)."""
     return parse_date(value)

@@ -5,9 +5,9 @@ it is opened, and the rows and columns while they are read."""
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -31,12 +31,14 @@ def _width(values: tuple[object, ...]) -> int:
 
 
 def read(
-    data: bytes, name: str, sheet: str | None
+    data: BinaryIO, name: str, sheet: str | None
 ) -> tuple[list[str], Iterator[tuple[int, list[object]]], int | None]:
-    """Headings, rows and row-count hint of worksheet ``sheet`` (default: the first)."""
+    """Headings, rows and row-count hint of worksheet ``sheet`` (default: the first), from a
+    seekable binary stream (closed when the rows have been read)."""
     limits.check_archive(data, name)
+    data.seek(0)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(data, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise TabularError(msg("not a readable XLSX workbook"), where=name,
                            hint=msg("open it in Excel or WPS and save it again as .xlsx")
@@ -77,5 +79,6 @@ def read(
                     yield number, _cells(values)
         finally:
             workbook.close()
+            data.close()
 
     return headings, data_rows(), size
