@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import normalise
+from shuangsuiji.db import temp_only
 from shuangsuiji.db.tenancy import TenantNotSet, current_tenant, set_tenant
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
@@ -55,6 +56,20 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 EMPTY_REQUIRED = msg("empty; this column is required")
 #: Rows handed to a :class:`RowSink` at a time.
 SINK_CHUNK = 5000
+
+
+class _Unreadable:
+    """The value of a cell its column's reader refused (the problem is already recorded with
+    the cell's text): no later check of the row sees the raw text, so a key column's
+    ``compact`` form is only ever taken of a value its reader accepted."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+
+UNREADABLE = _Unreadable()
 
 
 class RowRules:
@@ -216,6 +231,7 @@ def parse_rows(
                         values[pos] = read(value)
                     except ValueError as exc:
                         problems.append(RowProblem(row, heading, str(value), reason(exc)))
+                        values[pos] = UNREADABLE
                         ok = False
             plan_to_walk: list[tuple[int, object, Reader | None, bool, str]] = []
         else:
@@ -237,6 +253,7 @@ def parse_rows(
                     value = read(value)
                 except ValueError as exc:
                     problems.append(RowProblem(row, heading, str(value), reason(exc)))
+                    value = UNREADABLE
                     ok = False
             values.append(value)
         if one_of_positions and all(values[p] is None for p in one_of_positions):
@@ -246,7 +263,7 @@ def parse_rows(
             ok = False
         for position, key, compact in key_positions:
             value = values[position]
-            if value is None:
+            if value is None or value is UNREADABLE:
                 continue
             first = seen[key].setdefault(value if compact is None else compact(value), row)
             if first != row:
@@ -332,17 +349,22 @@ def import_file(
     schema = items_schema(categories) if kind == "items" else SCHEMAS[kind]
     # Targets (a million rows) are staged in a temporary table as they are checked; the
     # other directories are small and kept in memory.
-    staged = target_staging.StagedRows(session.connection()) if kind == "targets" else None
+    # Until the rows are checked, a transaction begun here touches only the staging table:
+    # a job may write its progress beside it, on SQLite too (db/temp_only.py).
+    staged = (target_staging.StagedRows(temp_only.connection(session)) if kind == "targets"
+              else None)
     try:
         with paused_gc():
             parsed = parse_rows(schema, table, filename, progress=progress,
                                 categories=categories, methods=methods, sink=staged)
+            temp_only.end(session)
             if kind == "inspectors":  # with a tree, every unit named must be in it
                 unit_checks.check_inspector_file(session, tenant_id, parsed, filename)
             return _write(session, tenant_id, kind, parsed, table.encoding, table.sha256,
                           filename, actor=actor, dry_run=dry_run, progress=progress,
                           today=today, staged=staged)
     finally:
+        temp_only.end(session)
         if staged is not None:
             staged.drop()
 
