@@ -3,7 +3,8 @@
 SQLite (WAL) takes a snapshot of the database at a transaction's first read of it; if another
 connection commits after that, the transaction's first write fails at once
 (``SQLITE_BUSY_SNAPSHOT``, "database is locked"). So a background job does not write its
-progress beside its own open transaction on SQLite (:meth:`shuangsuiji.services.jobs.JobContext.may_side_write`).
+progress beside its own open transaction on SQLite
+(:meth:`shuangsuiji.services.jobs.JobContext.may_side_write`).
 
 A transaction that has only written the connection's temporary tables (the targets import's
 staging table while the file is read) holds no such snapshot: its first read or write of the

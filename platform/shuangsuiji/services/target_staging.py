@@ -86,7 +86,8 @@ class StagedRows:
         self.fields = fields
         self.has_flags = "risk_flags" in extras
         self.conn.exec_driver_sql(_drop_sql(self.conn.dialect.name))  # a failed earlier one
-        columns = [Column("row_no", Integer, primary_key=True, autoincrement=False)]
+        columns: list[Column[object]] = [
+            Column("row_no", Integer, primary_key=True, autoincrement=False)]
         columns += [Column(f, TARGETS.c[f].type) for f in fields]
         if self.has_flags:
             columns.append(Column("flags", Text))

@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from shuangsuiji.messages import msg
 from shuangsuiji.tabular import limits
@@ -123,7 +123,7 @@ def _undecodable(stream: BinaryIO, name: str, utf8_error: int, gb_error: int) ->
 
 
 def _rows(reader: Iterator[list[str]], name: str,
-          stream: BinaryIO) -> Iterator[tuple[int, list[object]]]:
+          stream: IO[str]) -> Iterator[tuple[int, list[object]]]:
     row_number = 1
     try:
         for cells in reader:
