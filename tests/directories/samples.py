@@ -7,9 +7,9 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from html import escape  # (xml.sax.saxutils imports http, which bench/http.py shadows)
 from itertools import chain
 from typing import IO
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
