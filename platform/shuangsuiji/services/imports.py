@@ -414,7 +414,7 @@ def _write_rows(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
                                     today=today or today_in_china(), progress=progress)
     else:
         directory_writes.apply_import(session, tenant_id, parsed, report, batch,
-                                 today=today or today_in_china(), progress=progress)
+                                      progress=progress)
     if batch is not None:
         batch.inserted, batch.updated, batch.unchanged = (
             report.inserted, report.updated, report.unchanged)

@@ -44,11 +44,12 @@ from sqlalchemy.orm import Session
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.models.directories import ImportBatch, Target
 from shuangsuiji.services.directory_writes import (
-    CHANGES_TABLE,
     CHUNK,
     FLAGS_TABLE,
-    as_text,
+    Changed,
     insert_rows,
+    update_changed,
+    write_history,
 )
 from shuangsuiji.services.import_fields import FlagEntry, format_flags, risk_flags
 from shuangsuiji.services.import_report import ImportReport, ParsedFile, Progress
@@ -130,9 +131,7 @@ class _Plan:
     def __init__(self, tenant_id: int, source: str, today: date) -> None:
         self.tenant_id, self.source, self.today = tenant_id, source, today
         self.matched = 0
-        # (target id, values, [(field, old, new)], credit code)
-        self.changed: list[tuple[int, tuple[object, ...], list[tuple[str, object, object]],
-                                 str]] = []
+        self.changed: list[Changed] = []  # the credit code is the key
         self.flag_inserts: list[dict[str, object]] = []
         self.flag_updates: list[dict[str, object]] = []
         self.flags_changed: dict[int, tuple[str, str, str]] = {}  # id → (code, old, new)
@@ -274,30 +273,11 @@ def apply_import(
     if progress is not None:
         progress("writing", report.inserted, total)
 
-    if plan.changed:
-        updating = (
-            update(TARGETS)
-            .where(TARGETS.c.id == bindparam("_id"), TARGETS.c.tenant_id == tenant_id)
-            .values({**{f: bindparam(f"_v_{f}") for f in fields},
-                     "updated_at": bindparam("_at")})
-        )
-        for start in range(0, len(plan.changed), CHUNK):
-            conn.execute(updating, [
-                {"_id": tid, "_at": now, **{f"_v_{f}": v for f, v in zip(fields, r, strict=True)}}
-                for tid, r, _, _ in plan.changed[start:start + CHUNK]])
-
-    history = [
-        {"tenant_id": tenant_id, "kind": "targets", "key": code, "field": f, "old": as_text(o),
-         "new": as_text(v), "batch_id": batch.id, "at": now}
-        for _, _, diff, code in plan.changed for f, o, v in diff
-    ]
+    history = update_changed(conn, TARGETS, tenant_id, fields, plan.changed, now)
     if staged.has_flags:
         _write_flags(conn, tenant_id, table, plan, before_max)
-        history += [
-            {"tenant_id": tenant_id, "kind": "targets", "key": code, "field": "risk_flags",
-             "old": old or None, "new": new or None, "batch_id": batch.id, "at": now}
-            for code, old, new in plan.flags_changed.values()
-        ]
+        history += [(code, "risk_flags", old or None, new or None)
+                    for code, old, new in plan.flags_changed.values()]
         if plan.flags_changed:
             conn.execute(
                 update(TARGETS)
@@ -305,8 +285,7 @@ def apply_import(
                 .values(updated_at=now),
                 [{"_id": tid} for tid in plan.flags_changed],
             )
-    for start in range(0, len(history), CHUNK):
-        conn.execute(insert(CHANGES_TABLE), history[start:start + CHUNK])
+    write_history(conn, tenant_id, "targets", history, batch.id, now)
     if progress is not None:
         progress("writing", total, total)
 
