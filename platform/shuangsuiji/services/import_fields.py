@@ -24,6 +24,20 @@ from shuangsuiji.tabular.dates import parse_date
 
 Reader = Callable[[object], object]
 
+
+class _Unreadable:
+    """The value of a cell its column's reader refused (the problem is already recorded with
+    the cell's text): no later check of the row sees the raw text, so a key column's
+    ``compact`` form is only ever taken of a value its reader accepted."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+
+UNREADABLE = _Unreadable()
+
 # GB 32100-2015: the alphabet of a credit code and the weights of its first 17 characters.
 # The same values as stdnum.cn.uscc; test_fields checks that both always agree.
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -39,7 +39,7 @@ from shuangsuiji.services import (
     unit_checks,
 )
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
-from shuangsuiji.services.import_fields import Reader
+from shuangsuiji.services.import_fields import UNREADABLE, Reader
 from shuangsuiji.services.import_report import (
     ImportFailed,
     ImportReport,
@@ -48,6 +48,7 @@ from shuangsuiji.services.import_report import (
     RowProblem,
     RowSink,
 )
+from shuangsuiji.services.item_row_rules import RowRules
 from shuangsuiji.tabular import Table, read_table
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -56,51 +57,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 EMPTY_REQUIRED = msg("empty; this column is required")
 #: Rows handed to a :class:`RowSink` at a time.
 SINK_CHUNK = 5000
-
-
-class _Unreadable:
-    """The value of a cell its column's reader refused (the problem is already recorded with
-    the cell's text): no later check of the row sees the raw text, so a key column's
-    ``compact`` form is only ever taken of a value its reader accepted."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNREADABLE"
-
-
-UNREADABLE = _Unreadable()
-
-
-class RowRules:
-    """An item row against its tenant's pack: methods allowed, caps within the ceiling."""
-
-    def __init__(self, categories: Sequence[ItemCategory] | None,
-                 methods: MethodRule | None) -> None:
-        self.categories = {c.code: c for c in categories or ()}
-        self.methods = methods
-
-    def problems(self, row: int, fields: tuple[str, ...], values: list[object],
-                 headings: dict[str, str]) -> list[RowProblem]:
-        out = []
-        if self.methods is not None and "methods" in fields:
-            listed = values[fields.index("methods")] or []
-            refused = [m for m in listed if m not in self.methods.methods]  # type: ignore[attr-defined]
-            if refused:
-                out.append(RowProblem(row, headings["methods"], ", ".join(refused), msg(
-                    "method %(method)s is not allowed by this tenant's rules (%(cite)s allows "
-                    "%(allowed)s); remove it from the item", method=either(refused),
-                    cite=str(self.methods.cite), allowed=either(self.methods.methods))))
-        category = self.categories.get(str(values[fields.index("category")])) if (
-            "category" in fields) else self.categories.get("general")
-        cap = values[fields.index("cap_permille")] if "cap_permille" in fields else None
-        if (category is not None and category.cap_permille is not None
-                and isinstance(cap, int) and cap > category.cap_permille):
-            out.append(RowProblem(row, headings["cap_permille"], f"{cap}‰", msg(
-                "the cap %(cap)s ‰ is above the ceiling of %(ceiling)s ‰ for %(category)s "
-                "(%(cite)s); lower the item's cap", cap=cap, ceiling=category.cap_permille,
-                category=category.name_zh, cite=str(category.cite))))
-        return out
 
 
 def today_in_china() -> date:
