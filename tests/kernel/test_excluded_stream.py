@@ -10,9 +10,18 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.kernel import DrawParams, canonical_json, draw, make_bundle, verify_bundle
+from shuangsuiji.kernel import (
+    DrawParams,
+    Sampling,
+    canonical_json,
+    draw,
+    freeze_pool,
+    make_bundle,
+    verify_bundle,
+)
 from shuangsuiji.kernel.codec import BundleFormatError
 from shuangsuiji.kernel.strictjson import RawRows, load, loads
+from shuangsuiji.rules import Citation, ExclusionRule
 from tests.kernel import builders as b
 from tests.kernel.test_bundle_stream import _pool_with_everything
 
@@ -57,6 +66,8 @@ def _changed(change: str) -> dict[str, Any]:
         rows[last][2] = "no_such_rule"
     elif change == "no trigger":
         rows[last][3] = None
+    elif change == "empty trigger":  # draw-spec §3.3: "" is not null, and is refused
+        rows[last][3] = ""
     elif change == "three fields":
         rows[last] = rows[last][:3]
     elif change == "name":
@@ -70,10 +81,38 @@ def _changed(change: str) -> dict[str, Any]:
     return bundle
 
 
-@pytest.mark.parametrize("change", ["rule not enabled", "no trigger", "three fields", "name",
-                                    "order", "one more", "a number"])
+@pytest.mark.parametrize("change", ["rule not enabled", "no trigger", "empty trigger",
+                                    "three fields", "name", "order", "one more", "a number"])
 def test_a_bad_excluded_row_is_reported_as_when_read_whole(change: str) -> None:
     data = canonical_json(_changed(change))
     whole = _outcome(loads, data)
     assert whole[:2] == ("report", False) or whole[0] == "refused"
     assert _outcome(_streamed, data) == whole
+
+
+def _flag_bundle() -> dict[str, Any]:
+    """Five targets excluded by an extra rule of kind ``flag``: no task triggers them."""
+    closed = ExclusionRule("closed", "flag", (("flag", "closed"),),
+                           Citation("test", "1", "第十二条"))
+    pool = freeze_pool(b.targets(12, {i: frozenset({"closed"}) for i in (1, 3, 5, 7, 9)}), [],
+                       b.task(), Sampling(500), b.pool_rules(extra_exclusions=(closed,)))
+    result = draw(pool, "dice 3-5-1-6-2-4", rules=b.draw_rules(),
+                  params=DrawParams(scope="within_department", group_count=1),
+                  inspectors=b.inspectors(4), experts=[])
+    return make_bundle(result)
+
+
+def test_an_empty_trigger_in_a_later_chunk_is_named_by_its_index() -> None:
+    """Each row of a flag rule (no trigger: null) made ``""`` in turn, read as a stream in
+    chunks of two: refused at that row's own path, as when read whole."""
+    bundle = _flag_bundle()
+    rows = bundle["pool"]["excluded"]
+    assert [r[2:] for r in rows] == [["closed", None]] * 5
+    assert _outcome(_streamed, canonical_json(bundle))[:2] == ("report", True)
+    for i in range(len(rows)):
+        changed = copy.deepcopy(bundle)
+        changed["pool"]["excluded"][i][3] = ""
+        data = canonical_json(changed)
+        found = _outcome(_streamed, data)
+        assert found == _outcome(loads, data)
+        assert found[:3] == ("report", False, f"pool.excluded[{i}][3]"), found
