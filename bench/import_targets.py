@@ -176,8 +176,8 @@ def _stats(label: str, runs: list[float], rows: int) -> float:
 
 
 def _peaks(label: str, runs: list[float]) -> None:
-    print(f"{label:<52} min {min(runs):7.0f} MB median {statistics.median(runs):7.0f} MB "
-          f"max {max(runs):7.0f} MB (target < 300 MB: "
+    print(f"{label:<52} min {min(runs):7.0f} MiB median {statistics.median(runs):7.0f} MiB "
+          f"max {max(runs):7.0f} MiB (target < 300 MB: "
           f"{'met' if max(runs) < 300 else 'NOT met'})")
 
 
@@ -188,7 +188,7 @@ OPENPYXL_READ = ("import sys; from openpyxl import load_workbook; "
 
 
 def _measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Seconds and peak RSS in MB, under ``/usr/bin/time`` (a small process forks the
+    """Seconds and peak RSS in MiB, under ``/usr/bin/time`` (a small process forks the
     command: ``ru_maxrss`` survives fork and exec, so a child of this process, which holds the
     bare insert's rows, would report this process's size)."""
     started = time.perf_counter()
@@ -207,7 +207,7 @@ def openpyxl_read(xlsx_path: Path) -> tuple[float, float]:
 def cli_import(csv_path: Path) -> tuple[float, float]:
     """``ssj import targets`` as a user runs it: a new process, from start to exit, into a
     fresh database with the tenant made beforehand (not timed). Seconds and the process's
-    peak RSS in MB."""
+    peak RSS in MiB."""
     path = DATA / "cli.sqlite"
     fresh_database(path).dispose()
     env = dict(os.environ, SSJ_DATABASE_URL=f"sqlite:///{path}")
