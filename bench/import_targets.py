@@ -13,10 +13,15 @@ bench/data/ (gitignored), then
    the same schema — once in file order, once sorted by credit code (the import inserts new
    rows in key order, which SQLite's unique index rewards; the sorted bare insert shows what
    that alone is worth),
-3. runs ``ssj import targets`` on the same file as a new process (whole-process time),
+3. runs ``ssj import targets`` on the same file as a new process (whole-process time and the
+   process's peak RSS; target under 300 MB), and with ``--also gbk,xlsx`` on the same rows as
+   a GBK CSV and as an XLSX written as Excel writes it (every text in the shared-string table;
+   beside it, openpyxl's read-only reader, which the import used before, reading it alone),
 each ``--runs`` times (default 3), and prints min / median / max of each, the load average,
 and the ratio of the medians against the **sorted** bare insert, the fair baseline (target:
 at most 2×). Results go in docs/performance.md.
+
+    .venv/bin/python bench/import_targets.py --rows 1000000 --runs 3 --also gbk,xlsx
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from stdnum.cn import uscc
@@ -40,6 +46,9 @@ from shuangsuiji.services.imports import import_file
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
+sys.path.insert(0, str(HERE.parent))  # the XLSX writer of the tests
+
+from tests.directories.samples import write_excel_xlsx  # noqa: E402
 
 REGIONS = ["500101", "500102", "500103", "500104", "500105", "500106", "500107", "500108",
            "500112", "500113", "110105", "310115", "440305", "510107", "330106"]
@@ -56,22 +65,49 @@ FLAGS = ["投诉举报多", "经营异常名录(2025-11-03)", "不良信用记�
 HEADINGS = "统一社会信用代码,企业名称,行政区划代码,所属行业,信用等级,住所,风险标记\r\n"
 
 
-def generate(path: Path, rows: int, seed: int = 20260301) -> None:
-    """Write ``rows`` targets as a UTF-8 (BOM) CSV, as a regulator's system would export."""
+def target_values(rows: int, seed: int = 20260301) -> Iterator[list[str]]:
+    """The cells of ``rows`` targets, in the order of :data:`HEADINGS`."""
     rnd = random.Random(seed)
+    for n in range(rows):
+        region = rnd.choice(REGIONS)
+        # n times a unit modulo 10**9 is a bijection: unique codes that do not look serial
+        body = f"91{region}{(n * 387420489 + 12345) % 10**9:09d}"
+        code = body + uscc.calc_check_digit(body)
+        city = CITIES[region[:2]]
+        name = f"{city}{rnd.choice(TRADE)}{rnd.choice(WORDS)}{n}{rnd.choice(SHAPES)}"
+        flags = rnd.choice(FLAGS) if rnd.random() < 0.03 else ""
+        address = f"{city}市{rnd.randrange(1, 300)}号"
+        yield [code, name, region, rnd.choice(INDUSTRIES), rnd.choice("ABCD"), address, flags]
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write ``rows`` targets as a UTF-8 (BOM) CSV, as a regulator's system would export."""
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         out.write(HEADINGS)
-        for n in range(rows):
-            region = rnd.choice(REGIONS)
-            # n times a unit modulo 10**9 is a bijection: unique codes that do not look serial
-            body = f"91{region}{(n * 387420489 + 12345) % 10**9:09d}"
-            code = body + uscc.calc_check_digit(body)
-            city = CITIES[region[:2]]
-            name = f"{city}{rnd.choice(TRADE)}{rnd.choice(WORDS)}{n}{rnd.choice(SHAPES)}"
-            flags = rnd.choice(FLAGS) if rnd.random() < 0.03 else ""
-            address = f"{city}市{rnd.randrange(1, 300)}号"
-            out.write(f"{code},{name},{region},\"{rnd.choice(INDUSTRIES)}\","
-                      f"{rnd.choice('ABCD')},{address},{flags}\r\n")
+        for code, name, region, industry, rating, address, flags in target_values(rows):
+            out.write(f"{code},{name},{region},\"{industry}\",{rating},{address},{flags}\r\n")
+
+
+def generate_also(kind: str, rows: int) -> Path:
+    """The same targets as a GBK CSV (``gbk``) or as an XLSX as Excel writes it, every text in
+    the shared-string table (``xlsx``); made once into bench/data/."""
+    path = DATA / (f"targets-{rows}-gbk.csv" if kind == "gbk" else f"targets-{rows}.xlsx")
+    if path.exists():
+        return path
+    started = time.perf_counter()
+    if kind == "gbk":
+        with path.open("w", encoding="gbk", newline="") as out:
+            out.write(HEADINGS)
+            for code, name, region, industry, rating, address, flags in target_values(rows):
+                out.write(f"{code},{name},{region},\"{industry}\",{rating},{address},"
+                          f"{flags}\r\n")
+    else:
+        with path.open("wb") as out:
+            write_excel_xlsx(out, HEADINGS.strip().split(","), target_values(rows),
+                             count=rows)
+    print(f"generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
 
 
 def fresh_database(path: Path) -> Database:
@@ -134,33 +170,65 @@ def bare_insert(db_path: Path, csv_path: Path, *, in_key_order: bool = False) ->
 
 def _stats(label: str, runs: list[float], rows: int) -> float:
     median = statistics.median(runs)
-    print(f"{label:<48} min {min(runs):7.2f} s  median {median:7.2f} s  max {max(runs):7.2f} s"
+    print(f"{label:<52} min {min(runs):7.2f} s  median {median:7.2f} s  max {max(runs):7.2f} s"
           f"  ({rows / median:,.0f} rows/s)")
     return median
 
 
-def cli_import(csv_path: Path) -> float:
+def _peaks(label: str, runs: list[float]) -> None:
+    print(f"{label:<52} min {min(runs):7.0f} MiB median {statistics.median(runs):7.0f} MiB "
+          f"max {max(runs):7.0f} MiB (target < 300 MB: "
+          f"{'met' if max(runs) < 300 else 'NOT met'})")
+
+
+OPENPYXL_READ = ("import sys; from openpyxl import load_workbook; "
+                 "wb = load_workbook(sys.argv[1], read_only=True, data_only=True); "
+                 "n = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True)); "
+                 "wb.close(); print(n)")
+
+
+def _measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Seconds and peak RSS in MiB, under ``/usr/bin/time`` (a small process forks the
+    command: ``ru_maxrss`` survives fork and exec, so a child of this process, which holds the
+    bare insert's rows, would report this process's size)."""
+    started = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], env=env, check=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    return elapsed, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def openpyxl_read(xlsx_path: Path) -> tuple[float, float]:
+    """openpyxl's read-only reader (what the import used before) reading every row of the
+    XLSX and nothing else, as a process: the floor of the reader this import replaced."""
+    return _measured([sys.executable, "-c", OPENPYXL_READ, str(xlsx_path)])
+
+
+def cli_import(csv_path: Path) -> tuple[float, float]:
     """``ssj import targets`` as a user runs it: a new process, from start to exit, into a
-    fresh database with the tenant made beforehand (not timed)."""
+    fresh database with the tenant made beforehand (not timed). Seconds and the process's
+    peak RSS in MiB."""
     path = DATA / "cli.sqlite"
     fresh_database(path).dispose()
     env = dict(os.environ, SSJ_DATABASE_URL=f"sqlite:///{path}")
     env.pop("SSJ_AUDIT_GUARD", None)
     ssj = str(Path(sys.executable).with_name("ssj"))
-    started = time.perf_counter()
-    subprocess.run([ssj, "import", "targets", "--tenant", "bench", str(csv_path)], env=env,
-                   check=True, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - started
+    measured = _measured([ssj, "import", "targets", "--tenant", "bench", str(csv_path)], env)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return elapsed
+    return measured
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--also", default="", help="comma-separated: gbk, xlsx — also time "
+                        "`ssj import targets` on the same rows as a GBK CSV or an XLSX")
     args = parser.parse_args()
+    also = [k for k in args.also.split(",") if k]
+    if set(also) - {"gbk", "xlsx"}:
+        parser.error("--also takes gbk and xlsx")
     DATA.mkdir(exist_ok=True)
     csv_path = DATA / f"targets-{args.rows}.csv"
     if not csv_path.exists():
@@ -169,8 +237,11 @@ def main() -> None:
         print(f"generated {csv_path.name} ({csv_path.stat().st_size / 1e6:.0f} MB) in "
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
 
+    others = {kind: generate_also(kind, args.rows) for kind in also}
     load = os.getloadavg()
-    reals, bares, sorted_bares, clis = [], [], [], []
+    reals, bares, sorted_bares, clis, peaks = [], [], [], [], []
+    other_runs: dict[str, list[tuple[float, float]]] = {kind: [] for kind in others}
+    openpyxl_runs: list[tuple[float, float]] = []
     for _ in range(args.runs):
         db = fresh_database(DATA / "real.sqlite")
         real, inserted, rows = real_import(db, csv_path)
@@ -179,13 +250,28 @@ def main() -> None:
         reals.append(real)
         bares.append(bare_insert(DATA / "bare.sqlite", csv_path))
         sorted_bares.append(bare_insert(DATA / "bare.sqlite", csv_path, in_key_order=True))
-        clis.append(cli_import(csv_path))
+        elapsed, peak = cli_import(csv_path)
+        clis.append(elapsed)
+        peaks.append(peak)
+        for kind, path in others.items():
+            other_runs[kind].append(cli_import(path))
+        if "xlsx" in others:
+            openpyxl_runs.append(openpyxl_read(others["xlsx"]))
     print(f"rows: {args.rows:,} on {os.cpu_count()} cores, Python {host.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}; {args.runs} runs each; load average before "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, after "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     real = _stats("real import (read, check, bulk insert, audit)", reals, args.rows)
     _stats("ssj import targets (whole process)", clis, args.rows)
+    _peaks("ssj import targets, peak RSS", peaks)
+    for kind, runs in other_runs.items():
+        label = "GBK CSV" if kind == "gbk" else "XLSX (shared strings)"
+        _stats(f"ssj import targets, {label}", [t for t, _ in runs], args.rows)
+        _peaks(f"ssj import targets, {label}, peak RSS", [m for _, m in runs])
+    if openpyxl_runs:
+        _stats("openpyxl read-only, reading the XLSX alone", [t for t, _ in openpyxl_runs],
+               args.rows)
+        _peaks("openpyxl read-only, reading alone, peak RSS", [m for _, m in openpyxl_runs])
     bare = _stats("bare executemany, file order", bares, args.rows)
     sorted_bare = _stats("bare executemany, sorted by credit code", sorted_bares, args.rows)
     print(f"ratio (medians): {real / sorted_bare:.2f}x against the sorted bare insert, the fair "

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from html import escape  # (xml.sax.saxutils imports http, which bench/http.py shadows)
+from itertools import chain
+from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from stdnum.cn import uscc
 
 TARGET_HEADINGS_ZH = ["统一社会信用代码", "企业名称", "行政区划代码", "所属行业", "信用等级",
@@ -79,3 +85,97 @@ ITEM_ROWS = [
     ["CQJX-002", "民用爆炸物品生产安全检查", "安全生产条件", "《民用爆炸物品安全管理条例》",
      "民爆生产企业", "现场检查", "每年一次", "一般", "20%", "定向通报", "安全处、综合执法处"],
 ]
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        f'<Types xmlns="{_PKG}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
+        "</Types>"),
+    "_rels/.rels": (
+        f'<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": (
+        f'<Relationships xmlns="{_PKG}/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
+        f'<Relationship Id="rId3" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>"),
+    "xl/styles.xml": (  # style 1: a date (built-in number format 14)
+        f'<styleSheet xmlns="{_MAIN}"><fonts count="1"><font/></fonts>'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+        '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/>'
+        '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+        "</cellStyles></styleSheet>"),
+}
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _xlsx_cell(ref: str, value: object, strings: dict[str, int]) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, datetime):
+        serial = (value - datetime.combine(_EXCEL_EPOCH, time())) / timedelta(days=1)
+        return f'<c r="{ref}" s="1"><v>{serial}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}" s="1"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+    index = strings.setdefault(str(value), len(strings))
+    return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+
+def write_excel_xlsx(out: str | IO[bytes], headings: Sequence[str],
+                     rows: Iterable[Sequence[object]], *, width: int | None = None,
+                     count: int | None = None, sheet: str = "名录") -> None:
+    """An XLSX as Excel and WPS save it (openpyxl writes inline strings instead): every
+    text in the shared-string table ``xl/sharedStrings.xml`` and the cells pointing into it;
+    numbers as numbers, dates as serial numbers with a date style; each row with its height,
+    as WPS writes it. Streamed to ``out``, so a million rows can be written (the distinct
+    texts are kept while writing). ``width`` and ``count`` (data rows), when given, are
+    declared as the sheet's dimension, as Excel does."""
+    strings: dict[str, int] = {}
+    columns = [get_column_letter(i + 1) for i in range(max(width or 0, len(headings)))]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, xml in _XLSX_PARTS.items():
+            archive.writestr(part, xml)
+        archive.writestr("xl/workbook.xml", (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets><sheet '
+            f'name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            f.write(f'<worksheet xmlns="{_MAIN}">'.encode())
+            if count is not None:
+                f.write(f'<dimension ref="A1:{columns[-1]}{count + 1}"/>'.encode())
+            f.write(b"<sheetData>")
+            for number, row in enumerate(chain([headings], rows), start=1):
+                cells = "".join(_xlsx_cell(f"{columns[i]}{number}", v, strings)
+                                for i, v in enumerate(row))
+                f.write(f'<row r="{number}" spans="1:{len(columns)}" ht="18" '
+                        f'customHeight="1">{cells}</row>'.encode())
+            f.write(b"</sheetData></worksheet>")
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+            f.write(f'<sst xmlns="{_MAIN}" uniqueCount="{len(strings)}">'.encode())
+            for text in strings:
+                f.write(f'<si><t xml:space="preserve">{escape(text)}</t></si>'.encode())
+            f.write(b"</sst>")
+
+
+def excel_xlsx_bytes(headings: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """:func:`write_excel_xlsx` into bytes."""
+    out = io.BytesIO()
+    rows = list(rows)
+    write_excel_xlsx(out, headings, rows, width=max(map(len, rows), default=0),
+                     count=len(rows))
+    return out.getvalue()

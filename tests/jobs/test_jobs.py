@@ -128,19 +128,24 @@ KILL_SCRIPT = textwrap.dedent("""
     import os, sys, time
     sys.path.insert(0, {root!r})
     from shuangsuiji import create_app
-    from shuangsuiji.services import directory_writes, jobs
+    from sqlalchemy import func, select
+    from shuangsuiji.models.directories import Target
+    from shuangsuiji.services import jobs, target_staging
     from tests.conftest import builtin_packs
 
     app = create_app({{"SSJ_DATABASE_URL": {url!r}, "SSJ_PACKS": builtin_packs(),
                        "SECRET_KEY": "test", "SSJ_AUDIT_GUARD": True}})
-    original = directory_writes.apply_import
+    # targets are written from their staging table (services/target_staging.py)
+    original = target_staging.apply_import
 
-    def stall(*args, **kwargs):
-        original(*args, **kwargs)  # the rows are written, in the job's open transaction
+    def stall(session, *args, **kwargs):
+        original(session, *args, **kwargs)
+        # the rows are written, in the job's open transaction
+        assert session.scalar(select(func.count()).select_from(Target)) == 50
         open({marker!r}, "w").write(str(os.getpid()))
         time.sleep(600)  # ... and here the worker is killed
 
-    directory_writes.apply_import = stall
+    target_staging.apply_import = stall
     jobs.run(app.extensions["shuangsuiji"], {job_id})
 """)
 

@@ -5,7 +5,7 @@ docs/imports.md is the user's version of this module; keep the two in step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from shuangsuiji.canonical import normalise
@@ -29,6 +29,9 @@ class Column:
     empty: object = ""
     read: f.Reader | None = None
     stored: bool = True  # False: not a column of the entity's table (risk flags)
+    # For a key column: a smaller value that identifies the read value as well, remembered
+    # (for duplicates in the file) in place of the value itself
+    compact: Callable[[object], object] | None = None
 
     def headings(self) -> tuple[str, ...]:
         return (self.field, self.zh, *self.aliases)
@@ -71,7 +74,7 @@ TARGETS = Schema(
     keys=("credit_code",),
     columns=(
         Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc"),
-               required=True, read=f.credit_code),
+               required=True, read=f.credit_code, compact=f.credit_code_key),
         Column("name", "企业名称", ("市场主体名称", "单位名称", "名称", "主体名称"),
                required=True),
         Column("region_code", "行政区划代码", ("区划代码", "行政区划")),

@@ -24,6 +24,20 @@ from shuangsuiji.tabular.dates import parse_date
 
 Reader = Callable[[object], object]
 
+
+class _Unreadable:
+    """The value of a cell its column's reader refused (the problem is already recorded with
+    the cell's text): no later check of the row sees the raw text, so a key column's
+    ``compact`` form is only ever taken of a value its reader accepted."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+
+UNREADABLE = _Unreadable()
+
 # GB 32100-2015: the alphabet of a credit code and the weights of its first 17 characters.
 # The same values as stdnum.cn.uscc; test_fields checks that both always agree.
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -90,6 +104,18 @@ def credit_code(value: object) -> str:
             "not a credit code: 8 digits, then 10 digits or capital letters "
             "(not I, O, S, V or Z)"
         )) from None
+
+
+def credit_code_key(code: object) -> int | str:
+    """A credit code :func:`credit_code` accepted (18 characters of 0-9 and capital letters)
+    as one integer, the same for the same code only: a million of them take 40 % less memory
+    than the texts. Anything else (parse_rows never passes it one) is its own text, never an
+    exception: an integer and a text are never equal keys. (``int(text, 36)`` alone would
+    also read "_" between digits and full-width digits, and raise on the rest.)"""
+    text = str(code)
+    if len(text) == 18 and text.isascii() and text.isalnum():
+        return int(text, 36)
+    return text
 
 
 def a_date(value: object) -> date:

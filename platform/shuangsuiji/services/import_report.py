@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from shuangsuiji.errors import UserError
 from shuangsuiji.messages import Message, msg
@@ -17,6 +18,19 @@ from shuangsuiji.services.import_columns import Schema
 
 #: How many problems a CLI or page shows before "and N more" (the exception holds all).
 SHOWN_PROBLEMS = 50
+
+class RowSink(Protocol):
+    """Where :func:`~shuangsuiji.services.imports.parse_rows` sends checked rows instead of
+    keeping them (the targets' staging table)."""
+
+    count: int
+
+    def open(self, fields: tuple[str, ...], extras: tuple[str, ...]) -> None:
+        """Called once, before any row, with the file's stored fields and other columns."""
+
+    def add(self, rows: list[tuple[object, ...]]) -> None:
+        """A chunk of checked rows: (row number, stored values…, other columns' values…)."""
+
 
 #: ``progress(phase, done, total)``: phase is "reading" or "writing"; total may be None.
 Progress = Callable[[str, int, int | None], None]
@@ -102,6 +116,8 @@ class ParsedFile:
     ``fields`` are the stored fields whose columns the file has (a column left out of the file
     leaves that field alone on re-import); ``records[i]`` holds their values for the data row
     numbered ``rows[i]``. ``extras[i]`` holds values of non-stored columns (risk flags).
+    With a :class:`RowSink`, ``records``, ``rows`` and ``extras`` stay empty and ``count``
+    says how many rows the sink took.
     """
 
     schema: Schema
@@ -111,3 +127,9 @@ class ParsedFile:
     rows: list[int]
     extras: dict[str, list[object]]
     ignored_columns: list[str]
+    sunk: int | None = None  # rows sent to a sink (None: none was used)
+
+    @property
+    def count(self) -> int:
+        """The number of checked rows."""
+        return len(self.records) if self.sunk is None else self.sunk

@@ -12,7 +12,6 @@ kept in ``directory_changes``, unchanged rows left alone, and one audit event ap
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import normalise
+from shuangsuiji.db import temp_only
 from shuangsuiji.db.tenancy import TenantNotSet, current_tenant, set_tenant
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
@@ -31,53 +31,32 @@ from shuangsuiji.messages import either, msg, reason
 from shuangsuiji.models.directories import DIRECTORY_KINDS, ImportBatch
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.rules import ItemCategory, MethodRule
-from shuangsuiji.services import audit, directory_writes, items, unit_checks
+from shuangsuiji.services import (
+    audit,
+    directory_writes,
+    items,
+    target_staging,
+    unit_checks,
+)
 from shuangsuiji.services.import_columns import SCHEMAS, Column, Schema, heading_key, items_schema
-from shuangsuiji.services.import_fields import Reader
+from shuangsuiji.services.import_fields import UNREADABLE, Reader
 from shuangsuiji.services.import_report import (
     ImportFailed,
     ImportReport,
     ParsedFile,
     Progress,
     RowProblem,
+    RowSink,
 )
-from shuangsuiji.tabular import Table, load_bytes, read_table
+from shuangsuiji.services.item_row_rules import RowRules
+from shuangsuiji.tabular import Table, read_table
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: The reason of a required cell left empty (one message shared by every such cell).
 EMPTY_REQUIRED = msg("empty; this column is required")
-
-
-class RowRules:
-    """An item row against its tenant's pack: methods allowed, caps within the ceiling."""
-
-    def __init__(self, categories: Sequence[ItemCategory] | None,
-                 methods: MethodRule | None) -> None:
-        self.categories = {c.code: c for c in categories or ()}
-        self.methods = methods
-
-    def problems(self, row: int, fields: tuple[str, ...], values: list[object],
-                 headings: dict[str, str]) -> list[RowProblem]:
-        out = []
-        if self.methods is not None and "methods" in fields:
-            listed = values[fields.index("methods")] or []
-            refused = [m for m in listed if m not in self.methods.methods]  # type: ignore[attr-defined]
-            if refused:
-                out.append(RowProblem(row, headings["methods"], ", ".join(refused), msg(
-                    "method %(method)s is not allowed by this tenant's rules (%(cite)s allows "
-                    "%(allowed)s); remove it from the item", method=either(refused),
-                    cite=str(self.methods.cite), allowed=either(self.methods.methods))))
-        category = self.categories.get(str(values[fields.index("category")])) if (
-            "category" in fields) else self.categories.get("general")
-        cap = values[fields.index("cap_permille")] if "cap_permille" in fields else None
-        if (category is not None and category.cap_permille is not None
-                and isinstance(cap, int) and cap > category.cap_permille):
-            out.append(RowProblem(row, headings["cap_permille"], f"{cap}‰", msg(
-                "the cap %(cap)s ‰ is above the ceiling of %(ceiling)s ‰ for %(category)s "
-                "(%(cite)s); lower the item's cap", cap=cap, ceiling=category.cap_permille,
-                category=category.name_zh, cite=str(category.cite))))
-        return out
+#: Rows handed to a :class:`RowSink` at a time.
+SINK_CHUNK = 5000
 
 
 def today_in_china() -> date:
@@ -139,8 +118,13 @@ def parse_rows(
     progress: Progress | None = None,
     categories: Sequence[ItemCategory] | None = None,
     methods: MethodRule | None = None,
+    sink: RowSink | None = None,
 ) -> ParsedFile:
     """Read and check every row; raise :class:`ImportFailed` with all problems if any.
+
+    With a ``sink``, checked rows go to it in chunks of :data:`SINK_CHUNK` instead of being
+    kept (until the first problem: after that rows are only checked); a key column's
+    ``compact`` form is what is remembered for the duplicates in the file.
 
     With the tenant's rules (``categories``, ``methods``), an item is refused here, with its
     row and the article, when its pack would refuse it later at task creation: a method the
@@ -153,9 +137,10 @@ def parse_rows(
     plan = [(i, c.empty, c.read, c.required, h) for i, c, h in (*stored, *extra)]
     n_stored = len(stored)
     fields = tuple(c.field for _, c, _ in stored)
-    key_positions = [(fields.index(k), k) for k in schema.keys if k in fields]
+    key_positions = [(fields.index(k), k, schema.column(k).compact)
+                     for k in schema.keys if k in fields]
     one_of_positions = [fields.index(k) for k in schema.one_of if k in fields]
-    seen: dict[str, dict[object, int]] = {k: {} for _, k in key_positions}
+    seen: dict[str, dict[object, int]] = {k: {} for _, k, _ in key_positions}
     headings = {c.field: h for _, c, h in mapped}
     # category code → the article that requires each item of it to carry its own cap
     cap_required = {c.code: str(c.cite) for c in categories or () if c.cap_required}
@@ -165,6 +150,9 @@ def parse_rows(
     rows: list[int] = []
     extras: dict[str, list[object]] = {c.field: [] for _, c, _ in extra}
     extra_lists = [extras[c.field] for _, c, _ in extra]
+    if sink is not None:
+        sink.open(fields, tuple(extras))
+    chunk: list[tuple[object, ...]] = []
     problems: list[RowProblem] = []
     total = table.size_hint
     nfc = unicodedata.normalize
@@ -199,6 +187,7 @@ def parse_rows(
                         values[pos] = read(value)
                     except ValueError as exc:
                         problems.append(RowProblem(row, heading, str(value), reason(exc)))
+                        values[pos] = UNREADABLE
                         ok = False
             plan_to_walk: list[tuple[int, object, Reader | None, bool, str]] = []
         else:
@@ -220,6 +209,7 @@ def parse_rows(
                     value = read(value)
                 except ValueError as exc:
                     problems.append(RowProblem(row, heading, str(value), reason(exc)))
+                    value = UNREADABLE
                     ok = False
             values.append(value)
         if one_of_positions and all(values[p] is None for p in one_of_positions):
@@ -227,11 +217,11 @@ def parse_rows(
             problems.append(RowProblem(row, None, None, msg("needs %(names)s; both are empty",
                                                             names=names)))
             ok = False
-        for position, key in key_positions:
+        for position, key, compact in key_positions:
             value = values[position]
-            if value is None:
+            if value is None or value is UNREADABLE:
                 continue
-            first = seen[key].setdefault(value, row)
+            first = seen[key].setdefault(value if compact is None else compact(value), row)
             if first != row:
                 problems.append(RowProblem(row, headings[key], str(value),
                                            msg("duplicate in the file: row %(first)d has the "
@@ -253,13 +243,23 @@ def parse_rows(
             problems.extend(found)
             ok = not found
         if ok and not problems:
+            if sink is not None:
+                chunk.append((row, *values))
+                if len(chunk) == SINK_CHUNK:
+                    sink.add(chunk)
+                    chunk = []
+                continue
             records.append(tuple(values[:n_stored]))
             rows.append(row)
             for target, value in zip(extra_lists, values[n_stored:], strict=True):
                 target.append(value)
     if problems:
         raise ImportFailed(filename, problems)
-    return ParsedFile(schema, fields, headings, records, rows, extras, ignored)
+    if sink is None:
+        return ParsedFile(schema, fields, headings, records, rows, extras, ignored)
+    if chunk:
+        sink.add(chunk)
+    return ParsedFile(schema, fields, headings, [], [], extras, ignored, sunk=sink.count)
 
 
 def _tenant_id(session: Session, tenant: Tenant | int) -> int:
@@ -300,24 +300,37 @@ def import_file(
         raise UserError(msg("unknown directory %(kind)r", kind=kind),
                         hint=msg("use one of: %(choices)s", choices=DIRECTORY_KINDS))
     tenant_id = _tenant_id(session, tenant)
-    data, filename = load_bytes(source, filename)
-    sha256 = hashlib.sha256(data).hexdigest()
-    table = read_table(data, filename, sheet=sheet)
+    table = read_table(source, filename, sheet=sheet)  # a path is streamed, not loaded
+    filename = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
     schema = items_schema(categories) if kind == "items" else SCHEMAS[kind]
-    with paused_gc():
-        parsed = parse_rows(schema, table, filename, progress=progress, categories=categories,
-                            methods=methods)
-        if kind == "inspectors":  # with a tree, every unit named must be in it
-            unit_checks.check_inspector_file(session, tenant_id, parsed, filename)
-        return _write(session, tenant_id, kind, parsed, table.encoding, sha256, filename,
-                      actor=actor, dry_run=dry_run, progress=progress, today=today)
+    # Targets (a million rows) are staged in a temporary table as they are checked; the
+    # other directories are small and kept in memory.
+    # Until the rows are checked, a transaction begun here touches only the staging table:
+    # a job may write its progress beside it, on SQLite too (db/temp_only.py).
+    staged = (target_staging.StagedRows(temp_only.connection(session)) if kind == "targets"
+              else None)
+    try:
+        with paused_gc():
+            parsed = parse_rows(schema, table, filename, progress=progress,
+                                categories=categories, methods=methods, sink=staged)
+            temp_only.end(session)
+            if kind == "inspectors":  # with a tree, every unit named must be in it
+                unit_checks.check_inspector_file(session, tenant_id, parsed, filename)
+            return _write(session, tenant_id, kind, parsed, table.encoding, table.sha256,
+                          filename, actor=actor, dry_run=dry_run, progress=progress,
+                          today=today, staged=staged)
+    finally:
+        temp_only.end(session)
+        if staged is not None:
+            staged.drop()
 
 
 def _write(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
            encoding: str | None, sha256: str, filename: str, *, actor: str | None,
-           dry_run: bool, progress: Progress | None, today: date | None) -> ImportReport:
+           dry_run: bool, progress: Progress | None, today: date | None,
+           staged: target_staging.StagedRows | None = None) -> ImportReport:
     """Write checked rows in a savepoint and report what was done."""
-    report = ImportReport(kind=kind, filename=filename, sha256=sha256, rows=len(parsed.records),
+    report = ImportReport(kind=kind, filename=filename, sha256=sha256, rows=parsed.count,
                           ignored_columns=parsed.ignored_columns, encoding=encoding,
                           dry_run=dry_run)
     # A savepoint: if writing fails (a conflict found against stored rows, a constraint),
@@ -325,7 +338,7 @@ def _write(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
     try:
         with session.begin_nested():
             _write_rows(session, tenant_id, kind, parsed, report, actor=actor,
-                        progress=progress, today=today)
+                        progress=progress, today=today, staged=staged)
     except IntegrityError as exc:
         raise Conflict(
             msg("the file conflicts with rows already stored (a key used by another entry); "
@@ -339,7 +352,7 @@ def _write(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
 
 def _write_rows(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
                 report: ImportReport, *, actor: str | None, progress: Progress | None,
-                today: date | None) -> None:
+                today: date | None, staged: target_staging.StagedRows | None) -> None:
     """The batch, the rows, their history and the audit event; fills ``report``'s counts."""
     batch = None
     if not report.dry_run:
@@ -352,9 +365,12 @@ def _write_rows(session: Session, tenant_id: int, kind: str, parsed: ParsedFile,
         report.batch_id = batch.id
     if kind == "items":
         items.apply_import(session, tenant_id, parsed, report, batch, filename=report.filename)
+    elif staged is not None:
+        target_staging.apply_import(session, tenant_id, parsed, staged, report, batch,
+                                    today=today or today_in_china(), progress=progress)
     else:
         directory_writes.apply_import(session, tenant_id, parsed, report, batch,
-                                 today=today or today_in_china(), progress=progress)
+                                      progress=progress)
     if batch is not None:
         batch.inserted, batch.updated, batch.unchanged = (
             report.inserted, report.updated, report.unchanged)

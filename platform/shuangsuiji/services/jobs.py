@@ -40,6 +40,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from shuangsuiji.db import temp_only
 from shuangsuiji.db.base import utcnow
 from shuangsuiji.db.tenancy import cross_tenant
 from shuangsuiji.errors import Conflict, NotFound, UserError
@@ -291,9 +292,12 @@ class JobContext:
 
     def may_side_write(self) -> bool:
         """Whether a write beside the job's transaction is safe now. On SQLite, not while
-        the job's session has a transaction open: its snapshot would be older than the
-        side write, and its own first write would then fail (SQLITE_BUSY_SNAPSHOT)."""
-        return self.engine.dialect.name != "sqlite" or not self.session.in_transaction()
+        the job's session has a transaction open that may have read the database: its
+        snapshot would be older than the side write, and its own first write would then fail
+        (SQLITE_BUSY_SNAPSHOT). One that has only staged rows in a temporary table holds no
+        snapshot (:mod:`shuangsuiji.db.temp_only`)."""
+        return (self.engine.dialect.name != "sqlite"
+                or not temp_only.may_hold_snapshot(self.session))
 
     def save_output(self, filename: str, data: bytes, content_type: str) -> None:
         self.session.add(JobFile(tenant_id=self.job.tenant_id, job_id=self.job.id,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
@@ -45,6 +46,15 @@ def restore(value: object) -> object:
             and value[1:].startswith(FORMULA_TRIGGERS)):
         return value[1:]
     return value
+
+
+def restore_row(cells: list[str]) -> list[object]:
+    """:func:`restore` on a row of text cells (a CSV row), without a call per cell when no
+    cell starts with an apostrophe (nearly every row: a million-row import ran 1.4 million
+    calls of :func:`restore` for nothing)."""
+    if any(map(str.startswith, cells, repeat(QUOTE))):
+        return [restore(c) for c in cells]
+    return cells  # type: ignore[return-value]
 
 
 def _plain(value: object) -> object:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import BinaryIO
 
 from shuangsuiji.messages import msg
 from shuangsuiji.tabular.errors import TabularError
@@ -33,14 +34,22 @@ _SAVE_SMALLER = msg("this is not a normal spreadsheet (it expands far beyond its
                     "save the data again from Excel or WPS, or split it into several files")
 
 
+def _size(data: bytes | BinaryIO) -> int:
+    if isinstance(data, bytes):
+        return len(data)
+    return data.seek(0, io.SEEK_END)
+
+
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MiB"
 
 
-def check_archive(data: bytes, name: str) -> None:
-    """Refuse an XLSX whose ZIP directory declares too much, before anything is inflated."""
+def check_archive(data: bytes | BinaryIO, name: str) -> None:
+    """Refuse an XLSX (its bytes, or a seekable stream) whose ZIP directory declares too much,
+    before anything is inflated."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        members = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data
+                                  ).infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # not a ZIP at all: the reader says so in its own words
     if len(members) > MAX_MEMBERS:
@@ -50,7 +59,7 @@ def check_archive(data: bytes, name: str) -> None:
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise TabularError(msg("the workbook expands to %(size)s (%(packed)s on disk); at most "
-                               "%(limit)s are read", size=_mib(total), packed=_mib(len(data)),
+                               "%(limit)s are read", size=_mib(total), packed=_mib(_size(data)),
                                limit=_mib(MAX_UNCOMPRESSED_BYTES)),
                            where=name, hint=_SAVE_SMALLER)
     for member in members:

@@ -1,10 +1,17 @@
-"""Open a CSV or XLSX file (a path or its bytes) as a :class:`Table`."""
+"""Open a CSV or XLSX file (a path or its bytes) as a :class:`Table`.
+
+A path is read as a stream (never loaded whole), so a million-row file costs memory for the
+row being read, not for the file.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from shuangsuiji.messages import msg
 from shuangsuiji.tabular import csvfile, xlsxfile
@@ -28,6 +35,7 @@ class Table:
     size_hint: int | None
     source_format: str  # "csv" or "xlsx"
     encoding: str | None = None  # CSV only: "utf-8", "utf-8-sig" or "gb18030"
+    sha256: str = ""  # of the file's bytes
 
 
 def load_bytes(source: bytes | str | Path, filename: str | None = None) -> tuple[bytes, str]:
@@ -42,6 +50,19 @@ def load_bytes(source: bytes | str | Path, filename: str | None = None) -> tuple
     return source, filename or "upload"
 
 
+def open_source(source: bytes | str | Path, filename: str | None = None) -> tuple[BinaryIO, str]:
+    """A binary stream over ``source`` (a path, opened; or uploaded bytes) and the file name
+    to report."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        try:
+            return path.open("rb"), filename or path.name
+        except OSError as exc:
+            raise TabularError(msg("cannot read the file: %(problem)s", problem=exc.strerror),
+                               where=str(path)) from None
+    return io.BytesIO(source), filename or "upload"
+
+
 def read_table(
     source: bytes | str | Path,
     filename: str | None = None,
@@ -54,7 +75,15 @@ def read_table(
     (an XLSX is a ZIP archive). ``sheet`` picks an XLSX worksheet by name (default: the first).
     Raises :class:`TabularError` when the file cannot be read at all.
     """
-    data, name = load_bytes(source, filename)
+    stream, name = open_source(source, filename)
+    try:
+        return _open(stream, name, sheet)
+    except BaseException:
+        stream.close()
+        raise
+
+
+def _open(stream: BinaryIO, name: str, sheet: str | None) -> Table:
     suffix = Path(name).suffix.lower()
     if suffix == ".xls":
         raise TabularError(
@@ -62,11 +91,15 @@ def read_table(
             where=name,
             hint=msg("open it in Excel or WPS and save it as .xlsx or as CSV (UTF-8)"),
         )
-    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and data[:4] == b"PK\x03\x04"):
-        headings, rows, size = xlsxfile.read(data, name, sheet)
-        return Table(headings, rows, size, "xlsx")
+    magic = stream.read(4)
+    stream.seek(0)
+    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and magic == b"PK\x03\x04"):
+        sha256 = hashlib.file_digest(stream, "sha256").hexdigest()  # type: ignore[arg-type]
+        stream.seek(0)
+        headings, rows, size = xlsxfile.read(stream, name, sheet)
+        return Table(headings, rows, size, "xlsx", sha256=sha256)
     if sheet is not None:
         raise TabularError(msg("--sheet applies to XLSX files only"), where=name,
                            hint=msg("leave out --sheet for a CSV file"))
-    headings, rows, size, encoding = csvfile.read(data, name)
-    return Table(headings, rows, size, "csv", encoding)
+    headings, rows, size, found = csvfile.read(stream, name)
+    return Table(headings, rows, size, "csv", found.encoding, found.sha256)
