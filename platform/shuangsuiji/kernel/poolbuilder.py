@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from itertools import compress, repeat
 from operator import itemgetter, or_
 from typing import Any
 
 from shuangsuiji.kernel.canonical import check_field
-from shuangsuiji.kernel.classes import bulk_classes, check_one_class, take_classed
+from shuangsuiji.kernel.classes import CLASS_PREFIX, check_one_class
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.exclusionlines import ExclusionLines
+from shuangsuiji.kernel.flaggedrows import take_flagged
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
     Candidates,
@@ -86,9 +87,9 @@ class _Builder:
         self.order: dict[str, int] = {}
         for i, rule in enumerate(rules.risk_rules):
             self.order.setdefault(rule.flag, i)
-        #: class flags (docs/draw-spec.md §3.2) no extra exclusion names: a member whose
-        #: one flag is one of these and who has no history goes to its bucket in bulk
-        self.class_only = bulk_classes(rules, self.extras)
+        #: per distinct set of flags, how its members without history are added in bulk
+        #: (:meth:`flag_plan`)
+        self.plans: dict[frozenset[str], tuple[list[bytes] | None, Any] | None] = {}
         self.plain: list[bytes] = []  # members without flags: the bulk of general
         self.general: list[bytes] = []  # members of general carrying some other flag
         self.buckets: list[list[bytes]] = [[] for _ in rules.risk_rules]
@@ -205,7 +206,8 @@ class _Builder:
         if special or flags:
             # each row holds one TAB: joined by TAB they split into code, name, code, ...
             fields = "\t".join(special).split("\t") if special else []
-            self.add(_columns(fields[0::2], fields[1::2], flags))
+            # canonical and free of separators already: the passes above vouched for them
+            self._add_canonical(*_columns(fields[0::2], fields[1::2], flags), separable=True)
 
     def add(self, chunk: Candidates) -> None:
         codes, names, flags = chunk
@@ -224,6 +226,13 @@ class _Builder:
         )
         self.ascii = self.ascii and joined.isascii()
         self.code_lengths.update(map(len, codes))
+        self._add_canonical(codes, names, flags, clean=clean, separable=separable)
+
+    def _add_canonical(self, codes: Sequence[str], names: Sequence[str],
+                       flags: Mapping[int, frozenset[str]], *, clean: bool = True,
+                       separable: bool) -> None:
+        """Add columns whose codes and names are canonical text (``separable``: none holds a
+        TAB or LF; ``clean``: they were canonical as given)."""
         n = len(codes)
         hist_map = self.hist_map
         special = set(compress(range(n), map(hist_map.__contains__, codes))) if hist_map else set()
@@ -273,8 +282,8 @@ class _Builder:
         self.excluded.extend(map(_new_tuple, repeat(Exclusion), zip(
             ex_codes, map(names.__getitem__, bare), map(_FIELD0, hits), map(_FIELD1, hits),
             map(_FIELD2, hits), strict=True)))
-        if rest and self.class_only and separable:
-            rest = take_classed(self, codes, names, flags, rest)
+        if rest and separable:
+            rest = take_flagged(self, codes, names, flags, rest)
         for i in rest:
             self._one(codes[i], names[i], flags.get(i) or _EMPTY)
 
@@ -341,6 +350,28 @@ class _Builder:
         else:
             self.general.append(line)
 
+    def flag_plan(self, flags: frozenset[str]) -> tuple[list[bytes] | None, Any] | None:
+        """How members with exactly ``flags`` and no history are added in bulk
+        (:func:`~shuangsuiji.kernel.flaggedrows.take_flagged`): ``(None, (rule code,
+        citation, trigger))`` when a ``flag`` rule excludes them, else ``(their bucket, the
+        format of their digest lines)``; None when the per-member path must see them (it
+        refuses such flags and says why). Decided once per set."""
+        if flags in self.plans:
+            return self.plans[flags]
+        plan: tuple[list[bytes] | None, Any] | None = None
+        classes = sum(1 for f in flags if f.startswith(CLASS_PREFIX))
+        if classes < 2 and not any("\t" in f or "\n" in f or "," in f for f in flags):
+            hit = self._extra_hit(flags, ()) if self.exclude else None
+            if hit is not None:
+                plan = (None, hit)
+            else:
+                ranks = [self.order[f] for f in flags if f in self.order]
+                into = self.buckets[min(ranks)] if ranks else self.general
+                text = ",".join(sorted(flags)).replace("{", "{{").replace("}", "}}")
+                plan = (into, "member\t{}\t{}\t" + text)
+        self.plans[flags] = plan
+        return plan
+
     def _exclusion(
         self, code: str, flags: frozenset[str], history: Sequence[Inspection]
     ) -> tuple[str, Citation, str | None] | None:
@@ -348,6 +379,12 @@ class _Builder:
             hit = self.verdicts[code]
             if not (flags and flags & self.rules.exclusion_policy.exempt_risk_flags):
                 return hit
+        return self._extra_hit(flags, history)
+
+    def _extra_hit(
+        self, flags: frozenset[str], history: Sequence[Inspection]
+    ) -> tuple[str, Citation, str | None] | None:
+        """The first extra rule that excludes a member with ``flags`` and ``history``."""
         for rule in self.extras:
             if flags and not flags.isdisjoint(self.exempt.get(rule.code, _EMPTY)):
                 continue  # the rule's own exempt flags (docs/draw-spec.md §3.1, rule 4)
