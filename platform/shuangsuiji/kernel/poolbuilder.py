@@ -206,8 +206,10 @@ class _Builder:
         if special or flags:
             # each row holds one TAB: joined by TAB they split into code, name, code, ...
             fields = "\t".join(special).split("\t") if special else []
-            # canonical and free of separators already: the passes above vouched for them
-            self._add_canonical(*_columns(fields[0::2], fields[1::2], flags), separable=True)
+            # canonical and free of separators already: the passes above vouched for them;
+            # and every one of these rows has history or flags (that is why it is here)
+            self._add_canonical(*_columns(fields[0::2], fields[1::2], flags), separable=True,
+                                every=True)
 
     def add(self, chunk: Candidates) -> None:
         codes, names, flags = chunk
@@ -230,10 +232,14 @@ class _Builder:
 
     def _add_canonical(self, codes: Sequence[str], names: Sequence[str],
                        flags: Mapping[int, frozenset[str]], *, clean: bool = True,
-                       separable: bool) -> None:
+                       separable: bool, every: bool = False) -> None:
         """Add columns whose codes and names are canonical text (``separable``: none holds a
-        TAB or LF; ``clean``: they were canonical as given)."""
+        TAB or LF; ``clean``: they were canonical as given; ``every``: each member has
+        history or flags, so none is looked up to find out)."""
         n = len(codes)
+        if every and self.found_lines is None:
+            self._add_special(codes, names, flags, list(range(n)), separable)
+            return
         hist_map = self.hist_map
         special = set(compress(range(n), map(hist_map.__contains__, codes))) if hist_map else set()
         if flags:
@@ -255,9 +261,14 @@ class _Builder:
             self.found_lines.append(
                 (as_found, sorted(special)) if clean and as_found is not None else None
             )
+        self._add_special(codes, names, flags, sorted(special), separable)
+
+    def _add_special(self, codes: Sequence[str], names: Sequence[str],
+                     flags: Mapping[int, frozenset[str]], order: list[int],
+                     separable: bool) -> None:
+        """Add the members at ``order`` (positions with history or flags, ascending)."""
         # members without flags whose code has a verdict (rules 1 and 2, decided per code
         # already; no exemption without flags) are excluded in bulk, by C loops
-        order = sorted(special)
         if flags:
             bare = [i for i in order if i not in flags]
             rest = [i for i in order if i in flags]
