@@ -57,3 +57,29 @@ def test_draw_page_is_paged_and_searchable(app: Flask, platform: Platform,
     assert code in [c for _, c in _items(by_name)]
     nothing = public.get(url, query_string={"q": "%"}).get_data(as_text=True)
     assert _items(nothing) == [] and "有 0 个" in nothing
+
+
+def test_a_search_is_paged_in_draw_order(platform: Platform,
+                                         world: dict[str, TenantWorld]) -> None:
+    """A search matching more rows than a page: its count is every match, and page 2 holds
+    the next matches in the order drawn (positions kept), not page 2 of the whole draw."""
+    cq = world["chongqing"]
+    draw_id = cq.require_draw()
+    with platform.db.session() as s:
+        set_tenant(s, cq.tenant_id)
+        drawn = s.execute(select(DrawSelection.position, DrawSelection.credit_code)
+                          .where(DrawSelection.draw_id == draw_id)
+                          .order_by(DrawSelection.position)).all()
+        # every credit code starts with a registration-authority digit; pick the commonest
+        first = max({c[0] for _, c in drawn}, key=lambda d: sum(c[0] == d for _, c in drawn))
+        expected = [(p, c) for p, c in drawn if c.startswith(first)]
+        assert len(expected) >= 3
+        one = selection_pages.selection_page(s, draw_id, query=first, size=2)
+        two = selection_pages.selection_page(s, draw_id, query=first, page=2, size=2)
+        last = selection_pages.selection_page(s, draw_id, query=first, page=99, size=2)
+    assert one.total == two.total == len(expected)
+    assert one.pages == (len(expected) + 1) // 2
+    assert [(r.position, r.credit_code) for r in one.rows] == expected[:2]
+    assert [(r.position, r.credit_code) for r in two.rows] == expected[2:4]
+    assert last.page == one.pages and [r.credit_code for r in last.rows] == \
+        [c for _, c in expected[(one.pages - 1) * 2:]]

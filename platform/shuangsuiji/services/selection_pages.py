@@ -62,31 +62,34 @@ def selection_page(session: Session, draw_id: int, *, page: int = 1, query: str 
     counts and pages the matching rows."""
     size = size or PAGE_SIZE
     query = query.strip()[:100]
-    joined = select(DrawSelection).outerjoin(Target, Target.id == DrawSelection.target_id)
+    where = [DrawSelection.draw_id == draw_id]
     if query:
-        where = [DrawSelection.draw_id == draw_id,
-                 or_(DrawSelection.credit_code.like(f"{_like(query).upper()}%", escape="\\"),
-                     _name_matches(query))]
-        total = session.scalar(select(func.count()).select_from(
-            joined.where(*where).subquery())) or 0
+        # one pass over the draw's rows: the matching positions (small integers) are the
+        # count and the pages; the shown page is then read by position
+        matching = list(session.scalars(
+            select(DrawSelection.position)
+            .outerjoin(Target, Target.id == DrawSelection.target_id)
+            .where(*where, or_(DrawSelection.credit_code.like(f"{_like(query).upper()}%",
+                                                              escape="\\"),
+                               _name_matches(query)))
+            .order_by(DrawSelection.position)))
+        total = len(matching)
     else:
-        where = [DrawSelection.draw_id == draw_id]
         total = session.scalar(select(func.count()).select_from(DrawSelection)
                                .where(*where)) or 0
     page, pages = _clamped(total, page, size)
+    if query:
+        where.append(DrawSelection.position.in_(matching[(page - 1) * size:page * size]))
+    else:
+        where += [DrawSelection.position >= (page - 1) * size,
+                  DrawSelection.position < page * size]
     rows_of = (select(DrawSelection.position, DrawSelection.credit_code, Target.name,
                       DrawSelection.stratum)
                .outerjoin(Target, Target.id == DrawSelection.target_id)
                .where(*where).order_by(DrawSelection.position))
-    if query:
-        rows_of = rows_of.limit(size).offset((page - 1) * size)
-    else:
-        rows_of = rows_of.where(DrawSelection.position >= (page - 1) * size,
-                                DrawSelection.position < page * size)
     rows = [SelectedRow(pos, code, name, stratum)
             for pos, code, name, stratum in session.execute(rows_of)]
     return SelectionPage(rows, total, page, pages, query)
-
 
 def group_page(session: Session, draw_id: int, targets: Sequence[str], *, page: int = 1,
                query: str = "", size: int | None = None) -> SelectionPage:

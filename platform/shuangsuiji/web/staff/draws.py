@@ -20,13 +20,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from shuangsuiji import kernel
 from shuangsuiji.access import allow, db_session, has_role, lookup
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import KernelError
-from shuangsuiji.models.directories import Expert, Inspector
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import (
@@ -37,7 +35,7 @@ from shuangsuiji.services import (
     selection_pages,
 )
 from shuangsuiji.services import draws as draw_service
-from shuangsuiji.services.names import target_names
+from shuangsuiji.services.names import people_names, target_names
 from shuangsuiji.web import forms
 from shuangsuiji.web.refusals import Shown, for_browser, on_form
 from shuangsuiji.web.staff import conflicts
@@ -272,7 +270,7 @@ def result_page(record: Draw, row: Task, *, status: int = 200, problem: Any = No
     names = _target_names(result)
     if shown is not None:
         names.update({r.credit_code: r.name for r in shown.rows if r.name})
-    people = _people_names()
+    people = people_names(db_session())
     return render_template(
         "staff/draw_result.html", draw=record, task=row, result=result,
         names=names, people=people, problem=problem, problem_at=problem_at,
@@ -318,22 +316,13 @@ def _target_names(result: kernel.DrawResult) -> dict[str, str]:
     return target_names(db_session(), codes)
 
 
-def _people_names() -> dict[str, str]:
-    s = db_session()
-    names = {draw_service.person_id(p): p.name for p in s.scalars(select(Inspector))}
-    for e in s.scalars(select(Expert)):
-        if e.expert_code:
-            names.setdefault(e.expert_code, e.name)
-    return names
-
-
 @bp.post("/draws/<int:draw_id>/recusals")
 @allow("tenant_admin", "operator", "inspector")
 def recuse(draw_id: int) -> ResponseReturnValue:
     """Declare a conflict of interest; the pack's mode is applied as a seeded step."""
     record, row = draw_or_404(draw_id)
     result = bundlefiles.current_result(record)
-    form = _recusal_form(row, result, _target_names(result), _people_names())
+    form = _recusal_form(row, result, _target_names(result), people_names(db_session()))
     codes = inspector_codes() if has_role("inspector") else frozenset()
     if not may_act_for(row) and form.person_id.data not in codes:
         abort(403)  # an inspector declares their own conflicts only
