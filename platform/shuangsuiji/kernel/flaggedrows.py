@@ -12,13 +12,11 @@ path, which names what is wrong, so an awkward directory is slower, never differ
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
 from shuangsuiji.kernel.model import Exclusion
-from shuangsuiji.kernel.poolcolumns import duplicate
 
 _new_tuple: Any = tuple.__new__
 
@@ -40,13 +38,7 @@ def take_flagged(builder: Any, codes: Sequence[str], names: Sequence[str],
         return rest
     taken = [i for f in plans for i in groups[f]]
     fast_codes = list(map(codes.__getitem__, taken))
-    seen = builder.special
-    if not seen.isdisjoint(fast_codes):
-        duplicate(next(c for c in fast_codes if c in seen))
-    before = len(seen)
-    seen.update(fast_codes)
-    if len(seen) - before != len(fast_codes):
-        duplicate(next(c for c, n in Counter(fast_codes).items() if n > 1))
+    builder.note_specials(fast_codes)
     builder.probe.extend(fast_codes)  # no history: a copy without flags would be plain
     for f, (into, what) in plans.items():
         at = groups[f]

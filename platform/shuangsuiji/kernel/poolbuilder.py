@@ -163,6 +163,16 @@ class _Builder:
             ))
         self.special.add(code)
 
+    def note_specials(self, codes: Sequence[str]) -> None:
+        """:meth:`note_special` for many codes at once, by C loops over sets."""
+        seen = self.special
+        if not seen.isdisjoint(codes):
+            duplicate(next(c for c in codes if c in seen))
+        before = len(seen)
+        seen.update(codes)
+        if len(seen) - before != len(codes):
+            duplicate(next(c for c, n in Counter(codes).items() if n > 1))
+
     def add_chunk(self, chunk: Candidates | CandidateText) -> None:
         if isinstance(chunk, CandidateText):
             self.add_text(chunk)
@@ -282,13 +292,7 @@ class _Builder:
             bare = list(compress(bare, kept))
             ex_codes = list(compress(ex_codes, kept))
             hits = list(compress(hits, kept))
-        seen = self.special
-        if not seen.isdisjoint(ex_codes):
-            duplicate(next(c for c in ex_codes if c in seen))
-        before = len(seen)
-        seen.update(ex_codes)
-        if len(seen) - before != len(ex_codes):
-            duplicate(next(c for c, n in Counter(ex_codes).items() if n > 1))
+        self.note_specials(ex_codes)
         # tuple.__new__ in C: the named tuple's own __new__ is a Python function per row
         self.excluded.extend(map(_new_tuple, repeat(Exclusion), zip(
             ex_codes, map(names.__getitem__, bare), map(_FIELD0, hits), map(_FIELD1, hits),
