@@ -125,7 +125,7 @@ def compress_pool(pool: kernel.FrozenPool) -> list[bytes]:
         for batch in _batches(frozen_pool_json(pool)):
             length += len(batch)
             pending.append(deflater.submit(squeeze, batch))
-            while len(pending) > 2:  # at most two batches ahead of the deflater
+            while len(pending) > 1:  # one batch deflated while the next is made
                 deflate(pending.popleft().result())
         while pending:
             deflate(pending.popleft().result())
