@@ -10,8 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from itertools import compress, repeat
-from operator import itemgetter, or_
+from itertools import compress, islice, repeat
+from operator import itemgetter, lt, or_
 from typing import Any
 
 from shuangsuiji.kernel.canonical import check_field
@@ -104,6 +104,11 @@ class _Builder:
         self.found_lines: list[tuple[list[bytes], list[int]] | None] | None = None
         self.clean = True  # the current chunk was canonical text as given
         self.history_codes: frozenset[str] | None = None  # hist_map's codes, for add_text
+        #: the last code of the plain lines while every one came from text pages whose codes
+        #: rise strictly, each page above the one before (the database's pages in code
+        #: order): the lines are then sorted and hold no code twice, so neither is redone;
+        #: None once that is not known
+        self.rising: str | None = ""
 
     def set_history(self, records: list[TaskInspections]) -> None:
         """Earlier inspections, task by task; rules 1 and 2 are decided for each code at once.
@@ -196,6 +201,9 @@ class _Builder:
         codes = list(map(itemgetter(slice(0, width)), rows))
         self.ascii = self.ascii and "".join(codes).isascii()
         self.code_lengths.add(width)
+        if self.rising is not None:  # one C pass: rising within the page, and above the last
+            rising = codes[0] > self.rising and all(map(lt, codes, islice(codes, 1, None)))
+            self.rising = codes[-1] if rising else None
         if self.history_codes is None:  # a set answers membership three times faster
             self.history_codes = frozenset(self.hist_map)
         marks = list(map(self.history_codes.__contains__, codes)) if self.hist_map else None
@@ -211,7 +219,8 @@ class _Builder:
         if rows:
             lines = (_PLAIN_HEAD + _PLAIN_SEP.join(rows) + "\t").encode().split(b"\n")
             del rows
-            lines.sort()  # linear when the database gave them in order
+            if self.rising is None:  # (rising codes: the lines are in order already)
+                lines.sort()  # linear when the database gave them in order
             self.plain.extend(lines)
         if special or flags:
             # each row holds one TAB: joined by TAB they split into code, name, code, ...
@@ -311,6 +320,7 @@ class _Builder:
         caller checked the whole chunk)."""
         if not codes:
             return [] if keep_order else None
+        self.rising = None
         # each column joined, encoded and split in C: "member<TAB>code<TAB>" and
         # "name<TAB>" pieces, added pairwise into the lines
         heads = _PLAIN_HEAD + _PLAIN_SEP.join(codes) + "\t"
@@ -416,13 +426,14 @@ class _Builder:
     def finish(self, sampling: Sampling) -> FrozenPool:
         plain = self.plain
         self.plain = []
+        rising = self.rising is not None  # sorted, no code twice: known from the pages
         if self.low:
             plain.sort(key=line_code)
-        else:
+        elif not rising:
             plain.sort()
         one_width = len(self.code_lengths) == 1 and self.ascii
         width = next(iter(self.code_lengths)) if one_width else None
-        no_duplicates(plain, self.probe, low=self.low, width=width)
+        no_duplicates(plain, self.probe, low=self.low, width=width, adjacent=not rising)
         self._release()
         general = plain
         if self.general:

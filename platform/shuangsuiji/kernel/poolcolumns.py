@@ -157,12 +157,16 @@ def _columns(codes: list[str], names: list[str],
     return Candidates(codes, names, tagged)
 
 
-def no_duplicates(plain: list[bytes], probe: list[str], *, low: bool, width: int | None) -> None:
+def no_duplicates(plain: list[bytes], probe: list[str], *, low: bool, width: int | None,
+                  adjacent: bool = True) -> None:
     """Duplicate codes among the plain members (adjacent once sorted), and between them
     and the members handled one by one (``probe``: only those without history can be plain
     too). ``width``: the one length of every code, when all are ASCII; ``low``: some code holds
-    a character below TAB (the lines are sorted by code, not as bytes)."""
-    if width is not None:
+    a character below TAB (the lines are sorted by code, not as bytes); ``adjacent``: False
+    when the caller knows the plain members' codes rise strictly (none twice)."""
+    if not adjacent:
+        dup = False
+    elif width is not None:
         key = itemgetter(slice(0, len(MEMBER_PREFIX) + width + 1))
         # sorted: a duplicate starts with the code (and TAB) of the line before it
         dup = any(map(bytes.startswith, islice(plain, 1, None), map(key, plain)))
