@@ -7,10 +7,11 @@ sorted, checked for duplicate codes and sized (:func:`~shuangsuiji.kernel.pool.f
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from itertools import compress, islice, repeat
+from itertools import chain, compress, islice, repeat
 from operator import itemgetter, lt, or_
 from typing import Any
 
@@ -207,7 +208,13 @@ class _Builder:
         if self.history_codes is None:  # a set answers membership three times faster
             self.history_codes = frozenset(self.hist_map)
         marks = list(map(self.history_codes.__contains__, codes)) if self.hist_map else None
-        if flags:
+        if flags and self.rising is not None:  # sorted codes: each flagged one found by bisection
+            marks = marks if marks is not None else [False] * count
+            for code in flags:
+                at = bisect_left(codes, code)
+                if at < count and codes[at] == code:
+                    marks[at] = True  # (a flagged code not here is refused below: _columns)
+        elif flags:
             flagged = map(flags.__contains__, codes)
             marks = list(map(or_, marks, flagged) if marks is not None else flagged)
         del codes
@@ -217,8 +224,11 @@ class _Builder:
             special = list(compress(rows, marks))
             rows = list(compress(rows, keep))
         if rows:
-            lines = (_PLAIN_HEAD + _PLAIN_SEP.join(rows) + "\t").encode().split(b"\n")
-            del rows
+            # "<SEP>row<SEP>row...<SEP>", SEP = "<TAB><LF>member<TAB>": split at the LFs, every
+            # piece but the first and the last is a line (no copy of the text to frame it)
+            lines = _PLAIN_SEP.join(chain(("",), rows, ("",))).encode().split(b"\n")
+            del rows, lines[0]
+            lines.pop()
             if self.rising is None:  # (rising codes: the lines are in order already)
                 lines.sort()  # linear when the database gave them in order
             self.plain.extend(lines)
