@@ -100,17 +100,19 @@ def _text_rows(text: str, count: int) -> tuple[list[str], int] | None:
     character, so a printable text with no space beside a TAB or LF has no field to strip,
     no stray separator and no character below TAB (which would change the sort order).
     """
-    if count <= 0 or text.count("\n") != count - 1 or text.count("\t") != count:
+    if count <= 0 or text.count("\t") != count:
+        return None
+    rows = text.split("\n")
+    if len(rows) != count:
         return None
     if not (text.isascii() or unicodedata.is_normalized("NFC", text)):
         return None
-    if not text.replace("\t", "").replace("\n", "").isprintable():
+    if not "".join(rows).replace("\t", "").isprintable():  # the rows joined: no LF left
         return None
     if " " in text and (text[0] == " " or text[-1] == " " or any(
         edge in text for edge in (" \t", "\t ", " \n", "\n ")
     )):
         return None
-    rows = text.split("\n")
     # every row's first TAB at the same place, and as many TABs as rows: one in each
     ends = set(map(str.find, rows, repeat("\t", count)))
     if len(ends) != 1 or ends == {0}:
