@@ -7,7 +7,6 @@ sorted, checked for duplicate codes and sized (:func:`~shuangsuiji.kernel.pool.f
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -208,13 +207,7 @@ class _Builder:
         if self.history_codes is None:  # a set answers membership three times faster
             self.history_codes = frozenset(self.hist_map)
         marks = list(map(self.history_codes.__contains__, codes)) if self.hist_map else None
-        if flags and self.rising is not None:  # sorted codes: each flagged one found by bisection
-            marks = marks if marks is not None else [False] * count
-            for code in flags:
-                at = bisect_left(codes, code)
-                if at < count and codes[at] == code:
-                    marks[at] = True  # (a flagged code not here is refused below: _columns)
-        elif flags:
+        if flags:
             flagged = map(flags.__contains__, codes)
             marks = list(map(or_, marks, flagged) if marks is not None else flagged)
         del codes

@@ -44,7 +44,7 @@ from shuangsuiji.services import blobs
 _HEADER = struct.Struct(">4sIQQ")  # magic, CRC-32, JSON length, deflate length
 _MAGIC = b"DFL1"
 _LEVEL = 1  # zlib level at commit: a draw of a million targets waits ~0.5 s for it
-_BATCH = 4 * 1024 * 1024  # bytes of JSON per deflate call
+_BATCH = 2 * 1024 * 1024  # bytes of JSON per deflate call (two held: one made, one deflated)
 _GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime 0
 
 
