@@ -84,14 +84,19 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     application.extensions["shuangsuiji"].db.dispose()
 
 
-def test_a_draw_shows_the_classes_of_its_own_date(
-    app: Flask, platform: Platform, tenant_tree: dict[str, int],
-    make_task: Callable[..., str], monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def make_jh(platform: Platform) -> None:
+    """The province tenant ``jh`` under MIIT, governed by the two versions of ``PACK``."""
     with platform.db.session() as s:
         tenant_service.create(s, platform, slug="jh", name="江淮省工业和信息化厅",
                               pack="jh-classes", parent="miit", level="province")
         s.commit()
+
+
+def test_a_draw_shows_the_classes_of_its_own_date(
+    app: Flask, platform: Platform, tenant_tree: dict[str, int],
+    make_task: Callable[..., str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_jh(platform)
     task = make_task("jh")  # starts 2026-04-01: the 2025 version is in force
     codes, flagged = codes_of(platform, "jh")
     plain = [c for c in codes if c not in flagged]

@@ -110,13 +110,14 @@ def test_draw_pages_show_strata_by_class_name_and_the_central_admin_compares_cov
 
     central = app.test_client()
     assert login(central, "central").status_code == 302
-    page = central.get("/t/miit/statistics/compare").get_data(as_text=True)
+    page = central.get("/t/miit/statistics/compare?year=2026").get_data(as_text=True)
     row = _cells(page, 'data-tenant="example" data-class="D"')
-    # held today: the 40 D since 2025 and the 10 whose D began on 2026-05-01, once it has
+    # held on the day counted (today, or 2026-12-31 once past): the 40 D since 2025 and
+    # the 10 whose D began on 2026-05-01, once it has
     later = 10 if lifecycle.today_in_china() >= date(2026, 5, 1) else 0
     held = sum(1 for k in expected.values() if k == "D") + later
-    assert row[1:4] == ["D类（高风险）", "300‰", str(held)]
-    assert int(row[4]) == int(d[4])
+    assert row[2:5] == ["D类（高风险）", "300‰", str(held)]
+    assert int(row[5]) == int(d[4])
     assert 'data-tenant="miit"' not in page  # MIIT declares no classes and holds none
     # reading other tenants' classes is a central-admin act, recorded in the audit chain
     with platform.db.session() as s:

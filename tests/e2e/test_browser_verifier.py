@@ -629,3 +629,20 @@ def test_the_units_of_a_bundle_are_checked_alike(page: Any) -> None:
                 for i, (b, p) in enumerate(both(page, changed))
                 if b["ok"] != p.ok or (not p.ok and b["path"] != p.path)]
     assert disagree == []
+
+
+def test_an_empty_trigger_is_refused_by_both(page: Any) -> None:
+    """docs/draw-spec.md §3.3 and §15.2: an excluded row's trigger is a task id or null;
+    ``""`` (the digest line of null) is refused by both, at the same path, whatever the
+    rule — the §15.2 vector verifies, its flag row's or its once_per_year row's trigger
+    made ``""`` does not."""
+    from tests.kernel.test_spec_vectors import empty_triggers, vectors
+
+    cases = empty_triggers()
+    texts = [dump(vectors()["flagged"]), *map(dump, cases.values())]
+    outcomes = both(page, texts)
+    assert outcomes[0][0]["ok"] and outcomes[0][1].ok, (outcomes[0][0], str(outcomes[0][1]))
+    for (browser, python), path in zip(outcomes[1:], cases, strict=True):
+        assert not python.ok and python.path == path, str(python)
+        assert not browser["ok"] and browser["path"] == path, browser
+        assert "不得为空字符串" in browser["message"], browser["message"]

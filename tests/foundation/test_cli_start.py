@@ -142,3 +142,21 @@ def test_every_model_module_is_imported_with_the_package() -> None:
 
     found = {m.name for m in pkgutil.iter_modules(models.__path__)}
     assert set(models.MODULES) == found
+
+
+def test_ssj_verify_imports_no_framework_whether_it_verifies_or_refuses(tmp_path: Path) -> None:
+    """The verifier's start is its own: no Flask, no SQLAlchemy, no models — also when it
+    refuses a bundle or shows its help (click's own exceptions pass the ``ssj`` group's
+    friendly-error handler untouched)."""
+    from shuangsuiji.kernel import canonical_json
+    from tests.kernel.test_bundle import bundle_with_recusals
+
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_bytes(canonical_json(bundle_with_recusals()))
+    bad.write_text("{not json", encoding="utf-8")
+    for args, shown in ((["verify", str(good)], "verified"),
+                        (["verify", str(bad)], ""), (["verify", "--help"], "--checkpoint")):
+        modules, out = _modules(args, tmp_path)
+        assert shown in out
+        assert not {m for m in modules if m.split(".")[0] in ("flask", "sqlalchemy")}, args
+        assert "shuangsuiji.models" not in modules and "shuangsuiji.cli.common" not in modules

@@ -19,6 +19,7 @@ from shuangsuiji.rules import (
     Citation,
     Eligibility,
     ExclusionPolicy,
+    ExclusionRule,
     GroupRule,
     ItemCategory,
     RiskRule,
@@ -107,6 +108,26 @@ def joint_bundle() -> dict[str, Any]:
                               seed_inputs={"commitments": [], "reveals": [], "beacon": None})
 
 
+def flagged_bundle() -> dict[str, Any]:
+    """Five targets, two excluded: ``…00031X`` by ``once_per_year`` (task ``T-2026-1``
+    inspected it for ITEM-A), ``…00032X`` by an extra rule of kind ``flag`` (abnormal
+    operations), which no task triggers: its trigger is ``null``, never ``""`` (§3.3)."""
+    names = "甲乙丙丁戊"
+    targets = [kernel.Target(_company(30 + i), f"安徽{names[i]}排除公司",
+                             frozenset({"abnormal"}) if i == 2 else frozenset())
+               for i in range(5)]
+    abnormal = ExclusionRule("abnormal", "flag", (("flag", "abnormal"),),
+                             _cite(PROVINCE, "第十二条"))
+    pool_rules = kernel.PoolRules(_policy(), (abnormal,), ())
+    task = kernel.Task("T-2026-F", ("ITEM-A",), date(2026, 6, 1), "D1", "DIV-1")
+    history = [kernel.Inspection(_company(31), "ITEM-A", date(2026, 3, 2), "DIV-1", "T-2026-1")]
+    pool = kernel.freeze_pool(targets, history, task, kernel.Sampling(500), pool_rules)
+    result = kernel.draw(pool, SEED, rules=_rules(),
+                         params=kernel.DrawParams(scope="within_department", group_count=1),
+                         inspectors=[_inspector(i, "DIV-1") for i in range(1, 4)], experts=[])
+    return kernel.make_bundle(result)
+
+
 def as_doc(bundle: dict[str, Any]) -> str:
     """The bundle as the spec prints it: one top-level key a line."""
     keys = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in bundle.items()]
@@ -114,5 +135,6 @@ def as_doc(bundle: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    for name, make in (("classes", classes_bundle), ("joint", joint_bundle)):
+    for name, make in (("classes", classes_bundle), ("joint", joint_bundle),
+                       ("flagged", flagged_bundle)):
         print(f"<!-- vector: {name} -->\n```json\n{as_doc(make())}\n```\n")

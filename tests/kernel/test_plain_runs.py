@@ -101,9 +101,12 @@ def test_awkward_names_verify_through_the_fast_path_in_every_layout(rows: int,
 def test_the_plain_rows_are_cut_from_the_text_and_the_others_noted() -> None:
     bundle = _bundle()
     general = next(s for s in bundle["pool"]["strata"] if s["name"] == "general")
-    streamed = load(io.BytesIO(canonical_json(bundle)), rows=16384)
+    # indented: no layout the reader makes lines of, so the chunk is kept as text
+    data = json.dumps(bundle, ensure_ascii=False, indent=1).encode()
+    streamed = load(io.BytesIO(data), rows=16384)
     members = next(s for s in streamed["pool"]["strata"] if s["name"] == "general")["members"]
     assert isinstance(members, RawRows) and members.odd is not None
+    assert members.lines(0) is None
     cut = members.columns(0)
     assert cut is not None
     (codes, names), odd = cut
@@ -114,6 +117,30 @@ def test_the_plain_rows_are_cut_from_the_text_and_the_others_noted() -> None:
     assert {i: general["members"][i] for i in odd} == odd
     plain = [row for i, row in enumerate(general["members"]) if i not in odd]
     assert codes == [r[0] for r in plain] and names == [r[1] for r in plain]
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_the_plain_rows_are_made_lines_and_the_others_kept_as_their_text(compact: bool) -> None:
+    bundle = _bundle()
+    rows = next(s for s in bundle["pool"]["strata"] if s["name"] == "general")["members"]
+    data = canonical_json(bundle) if compact else json.dumps(bundle, ensure_ascii=False).encode()
+    streamed = load(io.BytesIO(data), rows=16384)
+    members = next(s for s in streamed["pool"]["strata"] if s["name"] == "general")["members"]
+    assert isinstance(members, RawRows) and members.counts == [len(rows)]
+    lined = members.lines(0)
+    assert lined is not None and members.columns(0) is None
+    lines, kept = lined
+    # every row not kept is a flagless member, and its line is its digest line, in order
+    plain = [row for i, row in enumerate(rows) if i not in kept]
+    assert lines == [f"member\t{code}\t{name}\t".encode() for code, name, _ in plain]
+    assert not any(flags for _, _, flags in plain)
+    # kept as their JSON text: the flagged, the escaped and those with a white space JSON
+    # allows in a string but a digest line's check does not vouch for (and the last row)
+    awkward = {i for i, row in enumerate(rows)
+               if row[2] or any(c in row[1] for c in '"\\\u3000\xa0')}
+    assert awkward <= set(kept) and len(kept) <= len(awkward) + 3
+    assert {i: json.loads(text) for i, text in kept.items()} == {i: rows[i] for i in kept}
+    assert list(members) == rows
 
 
 def test_the_exclusions_are_kept_as_their_digest_lines() -> None:
@@ -197,3 +224,34 @@ def test_a_row_cut_short_or_doubled_inside_a_run_is_refused_or_reported_alike() 
         whole = _outcome(loads, raw)
         for rows, size in SIZES:
             assert _outcome(_streamed(rows, size), raw) == whole
+
+
+def test_runs_made_lines_stop_before_an_awkward_row_and_the_text_looked_at_shrinks() -> None:
+    from shuangsuiji.kernel.memberlines import MemberRuns
+
+    names = [f"企业{i}" for i in range(2000)]
+    for i in range(0, 2000, 97):
+        names[i] = f"全角\u3000{i}"  # not vouched for: left to the exact path
+    rows = [[f"91500000{i:09d}X", name, []] for i, name in enumerate(names)]
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    runs, pos, got, left = MemberRuns(), 1, [], []
+    while pos < len(text) - 1:
+        taken = runs.take(text, pos, 300)
+        if taken is None:  # one row by the exact path
+            end = text.index("]]", pos) + 2
+            left.append(json.loads(text[pos:end]))
+            got.append(None)
+        else:
+            lines, end = taken
+            assert 1 <= len(lines) <= 300 and text[end] in ",]"
+            assert json.loads("[" + text[pos:end] + "]") == [
+                [code, name, []] for code, name, _ in
+                (line.decode().split("\t")[1:] for line in lines)]
+            got.extend(lines)
+        pos = end + 1
+    made = [line for line in got if line is not None]
+    assert len(made) + len(left) == len(rows)
+    assert {row[1] for row in left} >= {n for n in names if "\u3000" in n}
+    # and no good row but the last (no row after it)
+    assert [row for row in left if "\u3000" not in row[1]] == [rows[-1]]
+    assert runs.window < 1 << 20  # shrunk where the rows failed their checks

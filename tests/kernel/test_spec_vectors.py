@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,8 @@ VECTOR = re.compile(r"<!-- vector: (\w+) -->\s*```json\n(.*?)\n```", re.S)
 def vectors() -> dict[str, Any]:
     found = {name: json.loads(body) for name, body in VECTOR.findall(SPEC.read_text("utf-8"))}
     assert set(found) == {"stream", "below", "sample", "bundle", "merkle", "beacon", "seed",
-                          "bundle2", "recusal", "classes", "announcement2", "joint"}, \
+                          "bundle2", "recusal", "classes", "announcement2", "joint",
+                          "flagged"}, \
         "a vector is missing"
     return found
 
@@ -73,6 +76,7 @@ def _spec_digests(bundle: dict[str, Any]) -> tuple[str, str]:
         "once_per_year": bundle["pool_rules"]["exclusion_policy"]["cite"]["article"],
         "same_quarter_other_divisions": bundle["pool_rules"]["exclusion_policy"]["cite"]["article"],
     }
+    cites |= {r["code"]: r["cite"]["article"] for r in bundle["pool_rules"]["extra_exclusions"]}
     lines = [
         "shuangsuiji-pool/1",
         cj({"task": bundle["task"], "sampling": bundle["sampling"], "rules": bundle["pool_rules"]}),
@@ -91,7 +95,7 @@ def _spec_digests(bundle: dict[str, Any]) -> tuple[str, str]:
     return pool, hashlib.sha256(cj(body).encode()).hexdigest()
 
 
-@pytest.mark.parametrize("name", ["bundle", "bundle2", "classes", "joint"])
+@pytest.mark.parametrize("name", ["bundle", "bundle2", "classes", "joint", "flagged"])
 def test_digests_recomputed_from_the_spec_text_alone(name: str) -> None:
     """§3.3 and §6 followed literally, without the kernel's serialisation code."""
     bundle = vectors()[name]
@@ -183,13 +187,14 @@ def test_recusal_key_vector() -> None:
 # --- §15.1: credit-risk classes and a joint task ---------------------------------------
 
 
-@pytest.mark.parametrize("name", ["classes", "joint"])
+@pytest.mark.parametrize("name", ["classes", "joint", "flagged"])
 def test_the_code_still_makes_the_spec_vectors(name: str) -> None:
     """The spec's vectors are the kernel's output for the inputs of spec_vectors_more:
     a change to the draw, the bundle or the announcement shows here as a difference."""
     from tests.kernel import spec_vectors_more as more
 
-    made = {"classes": more.classes_bundle, "joint": more.joint_bundle}[name]()
+    made = {"classes": more.classes_bundle, "joint": more.joint_bundle,
+            "flagged": more.flagged_bundle}[name]()
     assert json.loads(json.dumps(made, ensure_ascii=False)) == vectors()[name]
 
 
@@ -247,11 +252,19 @@ def test_the_standalone_verifier_verifies_the_class_and_joint_vectors(tmp_path: 
 
     pyz = tmp_path / standalone.FILENAME
     pyz.write_bytes(standalone.build())
-    for name in ("classes", "joint"):
+    for name in ("classes", "joint", "flagged"):
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(vectors()[name], ensure_ascii=False), encoding="utf-8")
         out = run_pyz(pyz, path)
         assert out.returncode == 0 and out.stdout.startswith("bundle OK"), out.stdout + out.stderr
+    for where, empty in empty_triggers().items():  # §15.2: "" is not null
+        path = tmp_path / "empty.json"
+        path.write_text(json.dumps(empty, ensure_ascii=False), encoding="utf-8")
+        out = run_pyz(pyz, path)
+        assert out.returncode == 1 and where in out.stderr, out.stdout + out.stderr
+        out = subprocess.run([sys.executable, "-I", "-S", str(pyz), "--lang", "zh", str(path)],
+                             capture_output=True, text=True, check=False)
+        assert out.returncode == 1 and "不得为空字符串" in out.stderr, out.stdout + out.stderr
     forged = vectors()["joint"]
     forged["announcement"]["joint"]["participants"][0]["units"] = ["DIV-3"]
     forged["digests"]["draw"] = _spec_digests(forged)[1]
@@ -259,3 +272,46 @@ def test_the_standalone_verifier_verifies_the_class_and_joint_vectors(tmp_path: 
     path.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
     out = run_pyz(pyz, path)
     assert out.returncode == 1 and "announcement.joint" in out.stdout + out.stderr
+
+
+# --- §15.2: an exclusion no task triggered ----------------------------------------------
+
+
+def empty_triggers() -> dict[str, dict[str, Any]]:
+    """The §15.2 vector with ``""`` as the trigger of its flag row (no task triggered it) and
+    of its once_per_year row: each has the vector's own digests, and is refused."""
+    out = {}
+    for i in (0, 1):
+        bundle = vectors()["flagged"]
+        bundle["pool"]["excluded"][i][3] = ""
+        out[f"pool.excluded[{i}][3]"] = bundle
+    return out
+
+
+def test_the_flagged_vector_verifies_and_an_empty_trigger_is_refused() -> None:
+    good = vectors()["flagged"]
+    assert verify_bundle(copy.deepcopy(good)).ok
+    assert [r[3] for r in good["pool"]["excluded"]] == ["T-2026-1", None]
+    for path, bundle in empty_triggers().items():
+        if path == "pool.excluded[1][3]":  # "" for null: the same digest line, same digests
+            assert _spec_digests(bundle) == (good["digests"]["pool"], good["digests"]["draw"])
+        report = verify_bundle(bundle)
+        assert not report.ok and report.path == path, str(report)
+        assert "empty string" in str(report)
+
+
+def test_an_empty_trigger_is_refused_by_ssj_verify_in_both_languages(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``ssj verify`` reads the file as a stream (kernel/strictjson.py): refused there too,
+    with the path and the reason, in English and in Chinese."""
+    from shuangsuiji.kernel.verify import main
+
+    for path, bundle in empty_triggers().items():
+        file = tmp_path / "bundle.json"
+        file.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+        assert main([str(file)], env={}) == 1
+        err = capsys.readouterr().err
+        assert path in err and "empty string" in err, err
+        assert main(["--lang", "zh", str(file)], env={}) == 1
+        err = capsys.readouterr().err
+        assert path in err and "不得为空字符串" in err, err

@@ -100,7 +100,7 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     # another tenant's joint task, as this tenant takes part in it (from its own login)
     ("staff.joint_invitations", "GET"): V, ("staff.joint_guest_task", "GET"): V,
     ("staff.joint_guest_answer", "POST"): OP, ("staff.joint_guest_result", "POST"): OP,
-    ("staff.joint_guest_publish", "POST"): OP,
+    ("staff.joint_guest_record", "POST"): OP, ("staff.joint_guest_publish", "POST"): OP,
     # handing results to the credit publicity system is part of publishing (MIIT 第十五条)
     ("staff.credit_handover", "POST"): OP, ("staff.credit_confirm", "POST"): OP,
     # the item list is approved by the leadership, then published (MIIT 第五条, CQ 第四条)
@@ -130,7 +130,9 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         "deadlines.deadline_board", "directories.get_item_list_version",
         "directories.list_inspectors", "directories.list_item_list_versions",
         "directories.list_items", "directories.list_targets", "inspections.get_publication",
-        "plans.get_plan", "plans.list_plans", "plans.list_tasks")},
+        "plans.get_plan", "plans.list_plans", "plans.list_tasks",
+        # a joint task's results per item: the host's, and one this tenant takes part in
+        "joint.task_item_results", "joint.joined_item_results")},
     **{(f"api_{name}", "GET"): VI for name in (
         "draws.bundle", "draws.get_draw", "draws.list_draws", "draws.list_selections",
         "inspections.list_records", "inspections.list_results", "plans.get_task")},

@@ -13,12 +13,10 @@ from sqlalchemy import func, select
 
 from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskParticipant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import accounts, draws, joint, joint_results
+from shuangsuiji.services import accounts, joint_results
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import records as record_service
 from shuangsuiji.services import tenants as tenant_service
-from shuangsuiji.services.lifecycle import drawn_targets
-from shuangsuiji.services.records import InspectorPresent
 from tests.draws.conftest import load_directories
 from tests.web.conftest import PASSWORD, login
 
@@ -114,18 +112,9 @@ def test_the_other_tenant_answers_records_and_publishes_in_the_browser(
     assert accepted.status_code == 302
     assert _count(platform, TaskParticipant, state="accepted") == 2
 
-    def visit(s: Any, t: Any) -> list[str]:
-        draws.draw(s, platform, t, code, seed="dice 2-2-5-1")
-        task = joint.get_task(s, code)
-        for d in drawn_targets(s, task):
-            record_service.record_on_site(
-                s, platform, t, task.id, d.credit_code, method="on_site", inspected_on=DAY,
-                inspectors=[InspectorPresent(p, "enforcement_certificate")
-                            for p in d.inspectors],
-                findings="两区联合检查", acknowledgement="signature")
-        return [d.credit_code for d in drawn_targets(s, task)]
+    from tests.web.two_tenants import draw_and_visit  # (it imports this module)
 
-    targets = _in(platform, HOST, visit)
+    targets = _in(platform, HOST, lambda s, t: draw_and_visit(platform, s, t, code))
     shown = guest.get(page_url).get_data(as_text=True)
     assert 'id="joint-result-form"' in shown and targets[0] in shown
     for c in targets:

@@ -74,6 +74,7 @@ def init_app(app: Flask) -> Api:
         directories,
         draws,
         inspections,
+        joint,
         plans,
         public,
         recusals,
@@ -93,7 +94,7 @@ def init_app(app: Flask) -> Api:
 
     plain = [tenants.blp, public.blp, translog.blp]
     scoped = [tenants.scoped, directories.blp, plans.blp, draws.blp, recusals.blp,
-              inspections.blp,
+              inspections.blp, joint.blp,
               deadlines.blp, audit.blp, public.scoped, draws.public,
               translog.scoped]
     errors.register_on_blueprints(plain + scoped)

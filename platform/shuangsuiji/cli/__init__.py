@@ -79,6 +79,8 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own (a refused verify, --help): no need of the common helpers
         except Exception as exc:
             from shuangsuiji.cli.common import friendly_error
 

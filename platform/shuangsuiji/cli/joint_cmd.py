@@ -1,4 +1,4 @@
-"""`ssj joint plan|answer|show|result|publish`: joint tasks (联合抽查) and their participants."""
+"""`ssj joint plan|answer|show|result|record|publish`: joint tasks (联合抽查), participants."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from shuangsuiji.cli.common import SsjGroup, cli_actor, platform, session, tenant_option
-from shuangsuiji.cli.lifecycle import tenant_of
+from shuangsuiji.cli.lifecycle import parse_inspector, record_options, tenant_of
 from shuangsuiji.services import joint, joint_guest, joint_results, joint_tenants
 
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -86,7 +86,8 @@ def show(tenant: str, task: str) -> None:
         found = joint.get_task(s, task)
         for v in joint_results.views(s, found):
             published = (f"published {v.published_on} (due {v.due_on}"
-                         f"{', on time' if v.on_time else ', late'})" if v.published_on
+                         f"{', on time' if v.on_time else ', late'}"
+                         f"{', PROVISIONAL' if v.provisional else ''})" if v.published_on
                          else "not published")
             click.echo(f"{v.code} ({v.name}) {v.state}: items {', '.join(v.item_codes)}; "
                        f"quota {v.quota}; {v.results} results, {v.problems} problems; "
@@ -120,6 +121,43 @@ def result(tenant: str, task: str, credit_code: str, item: str, result: str, han
                    f"{' (problem found)' if row.problem_found else ''}")
 
 
+def _item_result(value: str) -> tuple[str, tuple[str, str]]:
+    item, sep, rest = value.partition("=")
+    result, _, handling = rest.partition(":")
+    if not sep or not item.strip() or not result.strip():
+        raise click.BadParameter(f"{value!r}: write ITEM=RESULT[:HANDLING], "
+                                 "e.g. SX-001=problem_rectified:责令限期整改")
+    return item.strip(), (result.strip(), handling.strip())
+
+
+@joint_group.command("record")
+@tenant_option
+@click.option("--host", "host", required=True, metavar="SLUG",
+              help="The tenant whose joint task it is.")
+@click.option("--task", "task", required=True, metavar="CODE")
+@record_options
+@click.option("--result", "results", multiple=True, metavar="ITEM=RESULT[:HANDLING]",
+              help="The result of one of this tenant's own items (its own code); repeatable.")
+def record(tenant: str, host: str, task: str, credit_code: str, method: str, on: datetime,
+           inspectors: tuple[str, ...], findings: str, acknowledgement: str,
+           refusal_reason: str | None, inspectors_signed: bool, witness: str | None,
+           results: tuple[str, ...]) -> None:
+    """This tenant writes the one on-site record of a drawn target of another tenant's
+    joint task (once per visit), with the results of its own items."""
+    visit = joint_guest.Visit(method, on.date(), [parse_inspector(v) for v in inspectors],
+                              findings, acknowledgement, refusal_reason, inspectors_signed,
+                              witness)
+    given = dict(map(_item_result, results))
+    with session(tenant) as (s, t):
+        me = tenant_of(t)
+        own = {joint_tenants.joint_code(me.slug, joint_tenants.own_code(me.slug, i)): r
+               for i, r in given.items()}
+        row = joint_guest.record_visit(s, platform(), me, task, credit_code, visit, own,
+                                       host_slug=host)
+        click.echo(f"recorded {row.credit_code} of {host}/{task} ({row.method}, "
+                   f"{len(row.inspectors)} inspectors; {len(own)} item result(s))")
+
+
 @joint_group.command("publish")
 @tenant_option
 @click.option("--task", "task", required=True, metavar="CODE")
@@ -138,6 +176,11 @@ def publish(tenant: str, task: str, code: str | None, host: str | None) -> None:
         click.echo(f"{code} published {row.results} result(s) on {row.published_on} "
                    f"(due {row.due_on}{', on time' if row.on_time else ', LATE'}; "
                    f"{row.deadline_cite})")
+        if row.provisional:  # a year its own calendar does not cover: said, never guessed
+            click.echo("warning: the due date is PROVISIONAL: it crosses a year no holiday "
+                       "calendar of this participant covers (only weekends were skipped); "
+                       "import that year's State Council notice: ssj calendar import",
+                       err=True)
 
 
 commands: list[click.Command] = [joint_group]

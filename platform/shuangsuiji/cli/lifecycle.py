@@ -8,7 +8,9 @@ action changes nothing, and the refusal is a message citing the rule, never a tr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 import click
 
@@ -172,7 +174,7 @@ def notices(tenant: str, task: str, as_json: bool) -> None:
 
 # --- records, results, report --------------------------------------------------------------
 
-def _inspector(value: str) -> record_service.InspectorPresent:
+def parse_inspector(value: str) -> record_service.InspectorPresent:
     pid, sep, credential = value.rpartition(":")
     if not sep or not pid:
         raise click.BadParameter(f"{value!r}: write PERSON_ID:CREDENTIAL, "
@@ -180,25 +182,38 @@ def _inspector(value: str) -> record_service.InspectorPresent:
     return record_service.InspectorPresent(pid, credential)
 
 
+def record_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of an on-site record (现场检查记录): the target, method, day, inspectors
+    present with their credentials, findings and how the target confirmed it."""
+    for option in reversed((
+        click.option("--target", "credit_code", required=True, metavar="USCC"),
+        click.option("--method", required=True),
+        click.option("--on", "on", type=DATE, required=True, help="The day of the inspection."),
+        click.option("--inspector", "inspectors", multiple=True, required=True,
+                     metavar="ID:CREDENTIAL",
+                     help="An inspector present (as the draw names them: SLUG/ID for another "
+                          "tenant's in a joint task) and the credential shown."),
+        click.option("--findings", default=""),
+        click.option("--ack", "acknowledgement",
+                     type=click.Choice(["signature", "seal", "refused"]), required=True,
+                     help="How the target confirmed the record (签字/盖章/拒绝)."),
+        click.option("--refusal-reason", default=None),
+        click.option("--inspectors-signed", is_flag=True),
+        click.option("--witness", default=None),
+    )):
+        command = option(command)
+    return command
+
+
 @click.command("record", cls=SsjCommand)
 @tenant_option
 @click.option("--task", "task", required=True, metavar="CODE")
-@click.option("--target", "credit_code", required=True, metavar="USCC")
-@click.option("--method", required=True)
-@click.option("--on", "on", type=DATE, required=True, help="The day of the inspection.")
-@click.option("--inspector", "inspectors", multiple=True, required=True,
-              metavar="ID:CREDENTIAL", help="An inspector present and the credential shown.")
-@click.option("--findings", default="")
-@click.option("--ack", "acknowledgement", type=click.Choice(["signature", "seal", "refused"]),
-              required=True, help="How the target confirmed the record (签字/盖章/拒绝).")
-@click.option("--refusal-reason", default=None)
-@click.option("--inspectors-signed", is_flag=True)
-@click.option("--witness", default=None)
+@record_options
 def record(tenant: str, task: str, credit_code: str, method: str, on: datetime,
            inspectors: tuple[str, ...], findings: str, acknowledgement: str,
            refusal_reason: str | None, inspectors_signed: bool, witness: str | None) -> None:
     """Write the on-site record (现场检查记录) of one drawn target."""
-    present = [_inspector(v) for v in inspectors]
+    present = [parse_inspector(v) for v in inspectors]
     with session(tenant) as (s, t):
         row = record_service.record_on_site(
             s, platform(), tenant_of(t), task, credit_code, method=method, inspected_on=on.date(),

@@ -202,6 +202,8 @@ def followup_transfer(tenant: str, task: str, credit_code: str, authority: str, 
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def stats(tenant: str, year: int, compare: bool, xlsx: Path | None) -> None:
     """Statistics per tenant and year; --compare for all tenants side by side."""
+    from shuangsuiji.services import joint_stats
+
     with session(tenant) as (s, t):
         me = tenant_of(t)
         if compare:
@@ -209,14 +211,17 @@ def stats(tenant: str, year: int, compare: bool, xlsx: Path | None) -> None:
                 raise click.UsageError("--compare is for the central tenant (no parent)")
             rows = stats_service.compare_tenants(s, me, year,
                                                  tenant_service.all_tenants(s))
+            joint = None
         else:
             rows = [stats_service.year_stats(s, me, year)]
+            joint = joint_stats.joint_sheet(joint_stats.rows_for(s, me, year))
         for r in rows:
             click.echo(f"{r.tenant:<14} tasks={r.tasks} drawn={r.targets_drawn} "
                        f"problems={r.problems_found}/{r.results} ({r.problem_share_permille}‰) "
-                       f"on-time={r.published_on_time}/{r.published}")
+                       f"on-time={r.published_on_time}/{r.published} "
+                       f"joint-led={r.joint_hosted} joint-joined={r.joint_joined}")
         if xlsx is not None:
-            xlsx.write_bytes(stats_service.to_xlsx(rows))
+            xlsx.write_bytes(stats_service.to_xlsx(rows, joint=joint))
             click.echo(f"wrote {xlsx}")
 
 

@@ -1,6 +1,7 @@
-"""Load the demo deployment: four tenants, accounts, generated directories, and tasks in
-every state (published, awaiting publication, ready to draw) — through the same services a
-user's actions go through, so the demo's audit chains are real."""
+"""Load the demo deployment: five tenants, accounts, generated directories, and tasks in
+every state (published, awaiting publication, ready to draw), and a joint task of two
+districts (demo/joint.py) — through the same services a user's actions go through, so the
+demo's audit chains are real."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.demo import generate as gen
 from shuangsuiji.demo.classes import load_classes
+from shuangsuiji.demo.joint import load_joint
 from shuangsuiji.demo.orgs import TREES
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.directories import Inspector
@@ -55,6 +57,9 @@ TENANTS = (
                "综合执法处", 21),
     DemoTenant("yuzhong", "渝中区经济和信息化委员会", None, "chongqing", "district", 1000,
                "综合执法科", 31),
+    # Yuzhong's sibling district: the two run a joint task (demo/joint.py)
+    DemoTenant("jiangbei", "江北区经济和信息化委员会", None, "chongqing", "district", 600,
+               "综合执法科", 51),
     DemoTenant("example", "示例省工业和信息化厅", "example-province", "miit", "province", 2000,
                "执法监督处", 41),
 )
@@ -106,6 +111,7 @@ def load(session_factory: Callable[[], Session], platform: Platform, echo: Echo)
             _scoped(s, tenant)
             _load_tenant(s, platform, tenant, t, echo)
             s.commit()
+    load_joint(session_factory, platform, echo)
 
 
 def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
@@ -119,7 +125,8 @@ def _load_tenant(s: Session, platform: Platform, tenant: Tenant, t: DemoTenant,
         echo(f"  {t.slug + '-' + suffix:<20} {role} of {t.slug}")
     rules = platform.policy_for(tenant).rules(date(2026, 3, 1))
     cats = tuple(c.code for c in rules.item_categories)
-    cert_prefix = {"miit": "工执", "chongqing": "渝执", "yuzhong": "渝中执"}.get(t.slug, "示执")
+    cert_prefix = {"miit": "工执", "chongqing": "渝执", "yuzhong": "渝中执",
+                   "jiangbei": "江北执"}.get(t.slug, "示执")
     files = {
         "items": gen.to_csv(gen.ITEM_HEADINGS, gen.item_rows(cats, t.department)),
         "targets": gen.to_csv(gen.TARGET_HEADINGS, gen.target_rows(t.targets, seed=t.seed)),

@@ -32,6 +32,13 @@ TREES: dict[str, tuple[Unit, ...]] = {
         Unit("安全生产处", "安全生产科", "division", "渝中区经济和信息化委员会"),
         Unit("电子信息处", "电子信息科", "division", "渝中区经济和信息化委员会"),
     ),
+    # its sibling district, Yuzhong's partner in a joint task
+    "jiangbei": (
+        Unit("江北区经济和信息化委员会", "江北区经济和信息化委员会", "department"),
+        Unit("综合执法科", "综合执法科", "enforcement", "江北区经济和信息化委员会"),
+        Unit("安全生产处", "安全生产科", "division", "江北区经济和信息化委员会"),
+        Unit("电子信息处", "电子信息科", "division", "江北区经济和信息化委员会"),
+    ),
     # the example province: the department's divisions and a city bureau below it
     "example": (
         Unit("示例省工业和信息化厅", "示例省工业和信息化厅", "department"),

@@ -101,14 +101,15 @@ def lines_of_text(data: bytes) -> list[bytes]:
 
 def merkle_root(lines: Iterable[bytes]) -> tuple[str, int]:
     """RFC 6962 Merkle tree head (hex) over ``lines`` as leaves, and the number of leaves."""
-    leaf = merkle.leaf_hash
-    hashes = [leaf(line) for line in lines]
-    return merkle.root(hashes).hex(), len(hashes)
+    lines = lines if isinstance(lines, Sequence) else list(lines)
+    return merkle.data_root(lines, len(lines)).hex(), len(lines)
 
 
-def pool_root(pool: FrozenPool) -> tuple[str, int]:
-    """The Merkle root of the pool's lines and their count."""
-    return merkle_root(pool_lines(pool))
+def pool_root(pool: FrozenPool, *, fork: bool = False) -> tuple[str, int]:
+    """The Merkle root of the pool's lines and their count (``fork``: see
+    :func:`~shuangsuiji.kernel.merkle.data_root`)."""
+    size = 2 + sum(1 + len(s.lines) for s in pool.strata) + len(pool.excluded)
+    return merkle.data_root(pool_lines(pool), size, fork=fork).hex(), size
 
 
 def member_proof(lines: Sequence[bytes], credit_code: str) -> dict[str, Any]:

@@ -3,8 +3,8 @@ the lines the pool builder kept per chunk joined per stratum."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import compress
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
@@ -13,13 +13,18 @@ from shuangsuiji.kernel.codec import (
     Reader,
 )
 from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.memberlines import CandidateLines, code_width
 from shuangsuiji.kernel.model import (
+    MEMBER_PREFIX,
     Candidates,
     Exclusion,
     Target,
+    line_code,
 )
-from shuangsuiji.kernel.strictjson import ROWS, RawRows
+from shuangsuiji.kernel.strictjson import _DECODER, ROWS, RawRows
 from shuangsuiji.messages import msg
+
+_HEAD = len(MEMBER_PREFIX)
 
 
 def _rows_of(rows: list[Any], width: int) -> bool:
@@ -52,18 +57,28 @@ def _chunked(rows: Sequence[Any]) -> Iterator[tuple[int, list[Any]]]:
 
 
 def member_chunks(rows: Sequence[Any], path: str,
-                  ) -> Iterator[tuple[int, Candidates, dict[int, Any] | list[Any]]]:
-    """(offset, columns, rows by position) of each chunk of a stratum's member rows. A
-    stream-read chunk's columns are cut from its text (:meth:`RawRows.columns`) when its
-    rows not plain are well-typed members; the rows given are then only those (the ones
-    with flags among them); else the chunk is parsed and read as :func:`_members` reads it,
-    which names a bad row."""
+                  ) -> Iterator[tuple[int, Candidates | CandidateLines,
+                                      dict[int, Any] | list[Any]]]:
+    """(offset, members, rows by position) of each chunk of a stratum's member rows. A
+    chunk the stream reader made into lines is given as those lines and its other rows
+    (:class:`~shuangsuiji.kernel.memberlines.CandidateLines`); another stream-read chunk's
+    columns are cut from its text (:meth:`RawRows.columns`). Either when its rows not plain
+    are well-typed members; the rows given are then only those (the ones with flags among
+    them); else the chunk is parsed and read as :func:`_members` reads it, which names a
+    bad row."""
     if not isinstance(rows, RawRows):
         for offset, part in _chunked(rows):
             yield offset, _members(part, path, offset), part
         return
     offset = 0
     for k, n in enumerate(rows.counts):
+        lined = rows.lines(k)
+        if lined is not None:
+            given = _lined_members(*lined)
+            if given is not None:
+                yield offset, given[0], given[1]
+                offset += n
+                continue
         cut = rows.columns(k)
         c = _cut_members(cut) if cut is not None else None
         if c is not None:
@@ -74,6 +89,36 @@ def member_chunks(rows: Sequence[Any], path: str,
             yield offset, _members(part, path, offset), part
         offset += n
     rows.forget_cache()
+
+
+def _lined_members(lines: list[bytes], kept: dict[int, bytes],
+                   ) -> tuple[CandidateLines, dict[int, Any]] | None:
+    """A chunk the reader made into lines, its other rows parsed (checked strictly
+    already) and given as columns; None when one of those is not ``[code, name, [flags]]``
+    of strings (then the chunk is read as rows, which names the bad one)."""
+    odd = {i: _DECODER.decode(text.decode("utf-8")) for i, text in kept.items()}
+    positions = sorted(odd)
+    others = _cut_members(([[], []], {j: odd[i] for j, i in enumerate(positions)}))
+    if others is None:
+        return None
+    return CandidateLines(lines, code_width(lines) if lines else None, others, positions), odd
+
+
+def chunk_size(c: Candidates | CandidateLines) -> int:
+    """The number of members of a chunk."""
+    if isinstance(c, CandidateLines):
+        return len(c.lines) + len(c.positions)
+    return len(c.codes)
+
+
+def chunk_codes(c: Candidates | CandidateLines) -> Iterable[str | bytes]:
+    """The credit codes of a chunk's members: str, or (of its lines) UTF-8."""
+    if not isinstance(c, CandidateLines):
+        return c.codes
+    width = c.width
+    codes: Iterable[bytes] = (map(itemgetter(slice(_HEAD, _HEAD + width)), c.lines)
+                              if width is not None else map(line_code, c.lines))
+    return chain(codes, map(str.encode, c.others.codes))
 
 
 def _cut_members(cut: tuple[list[list[Any]], dict[int, Any]]) -> Candidates | None:

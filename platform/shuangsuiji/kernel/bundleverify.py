@@ -28,6 +28,8 @@ from shuangsuiji.kernel.bundlerows import (
     _by_stratum,
     _member_rows,
     _twice,
+    chunk_codes,
+    chunk_size,
     member_chunks,
 )
 from shuangsuiji.kernel.checks import (
@@ -55,6 +57,7 @@ from shuangsuiji.kernel.excludedrows import exclusion_lines, read_excluded
 from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.jointread import joint_difference, read_joint
+from shuangsuiji.kernel.memberlines import CandidateLines
 from shuangsuiji.kernel.model import (
     Candidates,
     DrawResult,
@@ -118,8 +121,12 @@ def _fail(path: str, expected: Any = None, found: Any = None, problem: str | Non
     return VerifyReport(ok=False, path=path, expected=expected, found=found, problem=problem)
 
 
-def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
+def verify_bundle(bundle: dict[str, Any], *, fork: bool = False) -> VerifyReport:
     """Recompute ``bundle`` from its inputs and return ok or its first mismatch.
+
+    ``fork``: a large pool's Merkle tree (a v2 bundle) may be hashed half in a forked child
+    process, on a second core (:func:`~shuangsuiji.kernel.merkle.data_root`): only for a
+    process with no other thread, as the offline verifiers are.
 
     Recomputed: the strata (assignment by risk flag, canonical order, ratios, sizes), the
     pool digest, the draw, every recusal step in order, and the draw digest. The
@@ -183,7 +190,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     notes: list[str] = []
     if v2:
         try:
-            problem = check_v2(bundle, result, notes)
+            problem = check_v2(bundle, result, notes, fork=fork)
             if problem is None and LOG in bundle:
                 problem = check_log(bundle, notes)
         except BundleFormatError as e:
@@ -235,15 +242,25 @@ def _result_of(
             _twice(next(c for c, n in Counter(codes).items() if n > 1))
         del codes
     layout: list[tuple[int, int]] = []  # (stratum, rows) of each chunk, in order
+    encoded: list[set[bytes]] = []
 
-    def chunks() -> Iterator[Candidates]:
+    def unique_bytes() -> set[bytes]:  # the excluded codes, UTF-8 (for the lines' codes)
+        if not encoded:
+            encoded.append(set(map(str.encode, unique)))
+        return encoded[0]
+
+    def chunks() -> Iterator[Candidates | CandidateLines]:
         # a chunk at a time (a stream-read stratum's chunks as read): no stratum's rows
         # exist as columns all at once
         for k, (s, rows) in enumerate(zip(strata, rows_of, strict=True)):
             for j, (_, c, _) in enumerate(member_chunks(rows, s.at("members"))):
-                if not unique.isdisjoint(c.codes):
+                if isinstance(c, CandidateLines):
+                    if unique and not unique_bytes().isdisjoint(chunk_codes(c)):
+                        _twice(next(x.decode() for x in chunk_codes(c)
+                                    if x in unique_bytes()))
+                elif not unique.isdisjoint(c.codes):
                     _twice(next(x for x in c.codes if x in unique))
-                layout.append((k, len(c.codes)))
+                layout.append((k, chunk_size(c)))
                 yield c
                 # the builder kept this chunk's lines: its text can go (rows come back
                 # from the lines, the flagged ones kept as they are)

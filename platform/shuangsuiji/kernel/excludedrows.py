@@ -22,6 +22,10 @@ from shuangsuiji.messages import msg
 from shuangsuiji.rules import Citation
 
 Problem = tuple[str, Any, Any, str]
+#: An excluded row's trigger is a task id or null, never "": both would give one digest
+#: line (§3.3 writes no trigger as empty), so "" would be a second bundle of the same pool.
+EMPTY_TRIGGER = msg("the trigger is a task id, or null when no task triggered the exclusion; "
+                    "an empty string is refused (it gives the digest line of null)")
 _new_tuple: Any = tuple.__new__
 
 
@@ -89,7 +93,7 @@ def rule_problem(excluded: Sequence[Any], enabled: set[str], builtin: tuple[str,
         codes, triggers = cols[2], cols[3]
         if not set(map(type, codes)) <= {str}:
             return False
-        if set(codes) <= enabled and all(
+        if set(codes) <= enabled and "" not in triggers and all(
                 t for c, t in zip(codes, triggers, strict=True) if c in builtin):
             continue
         for i, (code, trigger) in enumerate(zip(codes, triggers, strict=True), offset):
@@ -97,6 +101,8 @@ def rule_problem(excluded: Sequence[Any], enabled: set[str], builtin: tuple[str,
                 return (f"pool.excluded[{i}][2]", sorted(c for c in enabled if isinstance(
                     c, str)), code, msg("exclusion rule %(code)r is not enabled by the "
                                         "bundle's policy", code=code))
+            if trigger == "":
+                return (f"pool.excluded[{i}][3]", "a task id or null", trigger, EMPTY_TRIGGER)
             if code in builtin and not trigger:
                 return (f"pool.excluded[{i}][3]", "a task id", trigger, msg(
                     "an exclusion by %(code)s names the earlier inspection that triggered "
@@ -117,6 +123,7 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
             and set(map(type, cols[1])) <= {str}
             and set(map(type, cols[2])) <= {str}
             and set(map(type, cols[3])) <= {str, type(None)}
+            and "" not in cols[3]
             and set(cols[2]) <= cites.keys()
         ):
             rules = list(map(codes_of.__getitem__, cols[2]))
@@ -143,6 +150,8 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
                 raise BundleFormatError(
                     f"{path}[2]", msg("unknown exclusion rule code %(code)r", code=row[2])
                 )
+            if row[3] == "":
+                raise BundleFormatError(f"{path}[3]", EMPTY_TRIGGER)
             out.append(Exclusion(row[0], row[1], row[2], cites[row[2]], row[3]))
     return out
 

@@ -19,6 +19,7 @@ from shuangsuiji.kernel.classes import CLASS_PREFIX, check_one_class
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.flaggedrows import take_flagged
+from shuangsuiji.kernel.memberlines import CandidateLines
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
     Candidates,
@@ -100,6 +101,7 @@ class _Builder:
         self.probe: list[str] = []  # of those, codes that might also be among the plain
         self.low = False  # some code holds a character below TAB
         self.code_lengths: set[int] = set()
+        self.line_widths: set[int] = set()  # of codes given in lines: in bytes
         self.ascii = True
         self.found_lines: list[tuple[list[bytes], list[int]] | None] | None = None
         self.clean = True  # the current chunk was canonical text as given
@@ -178,11 +180,36 @@ class _Builder:
         if len(seen) - before != len(codes):
             duplicate(next(c for c, n in Counter(codes).items() if n > 1))
 
-    def add_chunk(self, chunk: Candidates | CandidateText) -> None:
+    def add_chunk(self, chunk: Candidates | CandidateText | CandidateLines) -> None:
         if isinstance(chunk, CandidateText):
             self.add_text(chunk)
+        elif isinstance(chunk, CandidateLines):
+            self.add_lines(chunk)
         else:
             self.add(chunk)
+
+    def add_lines(self, chunk: CandidateLines) -> None:
+        """Members a verifier read from a bundle as their digest lines (canonical text,
+        no flags, vouched for by :class:`~shuangsuiji.kernel.memberlines.MemberRuns`),
+        and the chunk's other members, added by :meth:`add`. Only without history (a
+        verifier's pool builder): such a member is plain."""
+        lines, width, others, positions = chunk
+        assert not self.hist_map, "lines are given by a verifier, which has no history"
+        if width is not None:
+            self.line_widths.add(width)
+        elif lines:
+            self.ascii = False  # codes of different lengths: compared by line_code
+        if lines:
+            self.rising = None  # (not text pages: sorted and checked for repeats at the end)
+        self.plain.extend(lines)  # (sorted at the end: linear when in order already)
+        found, self.found_lines = self.found_lines, None
+        try:
+            if positions:
+                self.add(others)
+        finally:
+            self.found_lines = found
+        if found is not None:
+            found.append((lines, positions))
 
     def add_text(self, chunk: CandidateText) -> None:
         """Candidates as ``code<TAB>name`` rows: checked and made into digest lines by a few
@@ -434,8 +461,10 @@ class _Builder:
             plain.sort(key=line_code)
         elif not rising:
             plain.sort()
-        one_width = len(self.code_lengths) == 1 and self.ascii
-        width = next(iter(self.code_lengths)) if one_width else None
+        # every code of one length in bytes (ASCII: as long as in characters)?
+        widths = self.code_lengths | self.line_widths
+        one_width = len(widths) == 1 and self.ascii
+        width = next(iter(widths)) if one_width else None
         no_duplicates(plain, self.probe, low=self.low, width=width, adjacent=not rising)
         self._release()
         general = plain

@@ -11,6 +11,7 @@ from operator import eq, itemgetter
 
 from shuangsuiji.kernel.canonical import canonical_text
 from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.memberlines import CandidateLines
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
     Candidates,
@@ -22,17 +23,18 @@ from shuangsuiji.messages import msg
 
 _CHUNK = 65536  # members per chunk: bounded temporaries, few calls
 
-Chunks = Iterable[Target] | Iterable[Candidates | CandidateText]
+Chunks = Iterable[Target] | Iterable[Candidates | CandidateText | CandidateLines]
 
 
-def candidate_chunks(candidates: Chunks) -> Iterator[Candidates | CandidateText]:
+def candidate_chunks(candidates: Chunks,
+                     ) -> Iterator[Candidates | CandidateText | CandidateLines]:
     """``candidates`` as :class:`Candidates` or :class:`CandidateText` chunks (passed
-    through when they already are)."""
+    through when they already are, as a verifier's :class:`CandidateLines` are)."""
     codes: list[str] = []
     names: list[str] = []
     flags: dict[int, frozenset[str]] = {}
     for item in candidates:
-        if isinstance(item, Candidates | CandidateText):
+        if isinstance(item, Candidates | CandidateText | CandidateLines):
             if codes:
                 yield Candidates(codes, names, flags)
                 codes, names, flags = [], [], {}

@@ -29,6 +29,8 @@ from itertools import accumulate
 from typing import Any, BinaryIO, overload
 
 from shuangsuiji.kernel.errors import BundleFormatError
+from shuangsuiji.kernel.excludedruns import ExcludedRuns
+from shuangsuiji.kernel.memberlines import MemberRuns
 from shuangsuiji.messages import msg
 
 #: The largest integer every JSON reader represents exactly (an IEEE double's 53 bits).
@@ -37,6 +39,7 @@ ROWS = 16384  # member rows per chunk of a stream-read stratum (at least)
 _READ = 1 << 20
 _TAIL = 4096  # a plain row not matched this near the buffer's end may be cut by it
 _PIECE = 448  # bytes of a chunk's text per piece (:func:`_pieces`)
+_LINES_AHEAD = 1 << 16  # text read ahead of a run made into lines (at least, but at the end)
 scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 _NONWS = re.compile(r"[^ \t\n\r]")
 # Rows the stream reader checks by one regular expression instead of the scanner, a run at a
@@ -181,10 +184,12 @@ class RawRows(Sequence[Any]):
     """A stratum's member rows as their JSON text, a chunk of rows at a time; parsed again
     (strictly checked already) when rows are asked for, one chunk at a time."""
 
-    def __init__(self, chunks: list[bytes | tuple[bytes, ...]], counts: list[int],
+    def __init__(self, chunks: list[bytes | tuple[bytes, ...] | None], counts: list[int],
                  odd: list[list[tuple[int, int, int]]] | None = None,
-                 quotes: int = 0) -> None:
-        #: each chunk's UTF-8 text, whole or in pieces (:func:`_pieces`)
+                 quotes: int = 0,
+                 lined: dict[int, tuple[list[bytes], dict[int, bytes]]] | None = None) -> None:
+        #: each chunk's UTF-8 text, whole or in pieces (:func:`_pieces`); None for a chunk
+        #: read as lines (``lined``)
         self.raw: list[bytes | tuple[bytes, ...] | None] = list(chunks)
         self.counts = counts
         #: per chunk, where its rows that are not plain (:data:`PLAIN_RUNS`) are: (row,
@@ -196,7 +201,15 @@ class RawRows(Sequence[Any]):
         self._cached: tuple[int, list[Any]] | None = None
         #: chunks whose text was let go: their rows as digest lines, and the other rows
         #: (their JSON text), by position
-        self._lines: dict[int, tuple[list[bytes], dict[int, bytes]]] = {}
+        #: (chunks the reader made into lines from the start, :mod:`.memberlines`)
+        self._lines: dict[int, tuple[list[bytes], dict[int, bytes]]] = dict(lined or {})
+        self._read_as_lines = set(self._lines)
+
+    def lines(self, k: int) -> tuple[list[bytes], dict[int, bytes]] | None:
+        """Chunk ``k`` as the reader made it into lines (:class:`.memberlines.MemberRuns`):
+        the digest lines of its plain rows, in order, and the JSON text of the others by
+        position; None when the chunk was read as text."""
+        return self._lines[k] if k in self._read_as_lines else None
 
     def forget(self, k: int, lines: list[bytes], others: Sequence[int]) -> None:
         """Let chunk ``k``'s text go, but for the rows at positions ``others``; its other
@@ -346,6 +359,9 @@ class _Stream:
         self.buf, self.pos, self.eof = "", 0, False
         self.mark: int | None = None  # start of the member text being read (kept in buf)
         self.scan = _DECODER.scan_once  # type: ignore[attr-defined]
+        self._n = 0  # (rows of the chunk being read, after :meth:`_text_row`)
+        self.runs = MemberRuns()
+        self.excluded_runs = ExcludedRuns()
 
     def fill(self, grow: bool = False) -> bool:
         """Read more; text before ``pos`` (or ``mark``) is let go. ``grow``: a value is being
@@ -464,59 +480,103 @@ class _Stream:
         return end - len(rest) - 1
 
     def members(self, kind: str) -> RawRows:
-        """The rows of an array of ``kind`` rows (``members``, ``excluded``) as text in
-        chunks. Runs of plain rows (:data:`PLAIN_RUNS`) are checked by one regular
-        expression each; every other row by the scanner, its value kept with its place
-        (the chunk's columns are then cut from the text without parsing it again)."""
+        """The rows of an array of ``kind`` rows (``members``, ``excluded``) in chunks.
+
+        A chunk of members that starts with a run of plain rows in a layout
+        :class:`~shuangsuiji.kernel.memberlines.MemberRuns` knows is read as lines: those
+        runs become the pool's digest lines at once, every other row is checked by the
+        scanner and kept as its JSON text. Any other chunk is kept as text: runs of plain
+        rows (:data:`PLAIN_RUNS`) are checked by one regular expression each, every other
+        row by the scanner, its place noted (the chunk's columns are then cut from the text
+        without parsing it again)."""
         run, quotes = PLAIN_RUNS[kind]
         self.expect("[")
         counts: list[int] = []
         specials: list[list[tuple[int, int, int]]] = []
-        chunks: list[bytes | tuple[bytes, ...]] = []
+        chunks: list[bytes | tuple[bytes, ...] | None] = []
+        lined: dict[int, tuple[list[bytes], dict[int, bytes]]] = {}
         if self.peek() == "]":
             self.pos += 1
             return RawRows(chunks, counts, specials, quotes)
         n = 0
         self.mark = self.pos
         odd: list[tuple[int, int, int]] = []  # (row, start, end in the chunk's text)
+        lines: list[bytes] | None = None  # a chunk read as lines: its lines so far
+        kept: dict[int, bytes] = {}  # ... and the JSON text of its other rows
         while True:
             self.peek()  # (a run starts at a row's bracket)
-            m = run.match(self.buf, self.pos)
-            if m is None and not self.eof and len(self.buf) - self.pos < _TAIL:
-                self.fill(grow=True)  # a plain row cut by the end of the buffer: read on
-                m = run.match(self.buf, self.pos)
-            if m is not None:
-                k = self.buf.count('"', self.pos, m.end()) // quotes
-                if n + k > self.rows:  # end the run where the chunk is full
-                    m = run.match(self.buf, self.pos,
-                                  self._quote(quotes * (self.rows - n), m.end()))
-                    assert m is not None
-                    k = self.rows - n
-                n += k
-                self.pos = m.end()
-            else:
-                assert self.mark is not None
-                start = self.pos - self.mark
-                self.value()  # checked strictly, then let go; its place kept
-                odd.append((n, start, self.pos - self.mark))
-                n += 1
+            if kind == "members" and (lines is not None or n == 0):
+                if not self.eof and len(self.buf) - self.pos < _LINES_AHEAD:
+                    self.fill()
+                got = self.runs.take(self.buf, self.pos, self.rows - n)
+                if got is not None:
+                    if lines is None:
+                        lines, self.mark = [], None  # (its text is not kept)
+                    lines.extend(got[0])
+                    n += len(got[0])
+                    self.pos = got[1]
+                elif lines is not None:
+                    self.mark = self.pos
+                    self.value()  # checked strictly; its text kept
+                    kept[n] = self.buf[self.mark:self.pos].encode("utf-8")
+                    self.mark = None
+                    n += 1
+            if lines is None:
+                self._text_row(run, quotes, n, odd)
+                n = self._n
             c = self.peek()
             if c not in (",", "]"):
                 raise _Fallback
             if n >= self.rows or c == "]":
-                assert self.mark is not None
-                chunks.append(_pieces(self.buf[self.mark:self.pos].encode("utf-8")))
+                if lines is not None:
+                    lined[len(counts)] = (lines, kept)
+                    chunks.append(None)
+                else:
+                    assert self.mark is not None
+                    chunks.append(_pieces(self.buf[self.mark:self.pos].encode("utf-8")))
                 counts.append(n)
                 specials.append(odd)
-                n, odd = 0, []
+                n, odd, lines, kept = 0, [], None, {}
                 self.pos += 1
                 if c == "]":
                     self.mark = None
-                    return RawRows(chunks, counts, specials, quotes)
+                    return RawRows(chunks, counts, specials, quotes, lined)
                 self.peek()
                 self.mark = self.pos
             else:
                 self.pos += 1
+
+    def _text_row(self, run: re.Pattern[str], quotes: int, n: int,
+                  odd: list[tuple[int, int, int]]) -> None:
+        """A run of plain rows of a chunk kept as text, or one other row; the chunk's row
+        count after it in ``_n``."""
+        if quotes == PLAIN_RUNS["excluded"][1]:
+            if not self.eof and len(self.buf) - self.pos < _TAIL:
+                self.fill(grow=True)
+            found = self.excluded_runs.take(self.buf, self.pos, self.rows - n)
+            if found is not None:  # (exactly what the expression would match)
+                self._n = n + found[0]
+                self.pos = found[1]
+                return
+        m = run.match(self.buf, self.pos)
+        if m is None and not self.eof and len(self.buf) - self.pos < _TAIL:
+            self.fill(grow=True)  # a plain row cut by the end of the buffer: read on
+            m = run.match(self.buf, self.pos)
+        if m is not None:
+            k = self.buf.count('"', self.pos, m.end()) // quotes
+            if n + k > self.rows:  # end the run where the chunk is full
+                m = run.match(self.buf, self.pos,
+                              self._quote(quotes * (self.rows - n), m.end()))
+                assert m is not None
+                k = self.rows - n
+            self._n = n + k
+            self.pos = m.end()
+        else:
+            assert self.mark is not None
+            start = self.pos - self.mark
+            self.value()  # checked strictly, then let go; its place kept
+            odd.append((n, start, self.pos - self.mark))
+            self._n = n + 1
 
 
 def load(f: BinaryIO, *, rows: int = ROWS, read_size: int = _READ) -> Any:

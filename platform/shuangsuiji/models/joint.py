@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
@@ -76,6 +86,8 @@ class ParticipantPublication(TenantOwned, Base):
     published_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     on_time: Mapped[bool] = mapped_column(Boolean)
+    # the due date crosses a year the participant's own calendar does not cover
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     deadline_cite: Mapped[str] = mapped_column(String(200))
     results: Mapped[int] = mapped_column(Integer, default=0)
     actor: Mapped[str] = mapped_column(String(120))

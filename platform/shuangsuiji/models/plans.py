@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shuangsuiji.db.base import Base, TenantOwned, utcnow
 
 TASK_STATUSES = ("planned", "drawn", "in_progress", "work_ended", "published", "closed")
+#: Statuses of a task whose draw counts as a completed inspection for the exclusions.
+COMPLETED_STATUSES = ("work_ended", "published", "closed")
 
 
 class AnnualPlan(TenantOwned, Base):

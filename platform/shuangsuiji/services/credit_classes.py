@@ -5,7 +5,8 @@ the coverage of each class (how many targets it holds, how many were drawn).
 The kernel side is :mod:`shuangsuiji.kernel.classes`: a member carries its class as the
 flag ``class:<code>``, and each class is a pool rule of that flag with multiplier 0 after
 the pack's risk rules (docs/draw-spec.md §3.2). The import is
-:mod:`shuangsuiji.services.credit_class_import`.
+:mod:`shuangsuiji.services.credit_class_import`; the central admin's comparison of
+tenants, per version of the class definitions, :mod:`shuangsuiji.services.class_coverage`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.credit_rules import CreditClass, class_pool_rules
-from shuangsuiji.db.tenancy import cross_tenant, require_tenant
+from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.kernel.classes import CLASS_PREFIX, class_flag, class_of
 from shuangsuiji.models.credit_classes import TargetCreditClass
 from shuangsuiji.models.directories import Target
@@ -28,7 +29,6 @@ from shuangsuiji.models.draws import DrawSelection, DrawVoid
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import RiskRule
-from shuangsuiji.services import audit
 
 K = TypeVar("K")
 
@@ -139,48 +139,11 @@ def drawn_counts(session: Session, tenant_id: int | None = None) -> Counter[str]
 
 def coverage(declared: Sequence[CreditClass], held: Mapping[str, int],
              drawn: Mapping[str, int]) -> list[ClassCount]:
-    """One row per declared class, then one per class held but no longer declared."""
+    """One row per declared class, then one per class held or drawn but not declared (its
+    code as its name, no ratio)."""
     rows = [ClassCount(c.code, c.name_zh, c.name_en, c.ratio_permille, held.get(c.code, 0),
                        drawn.get(c.code, 0)) for c in declared]
     known = {c.code for c in declared}
-    rows += [ClassCount(code, code, code, 0, n, drawn.get(code, 0))
-             for code, n in sorted(held.items()) if code not in known]
+    rows += [ClassCount(code, code, code, 0, held.get(code, 0), drawn.get(code, 0))
+             for code in sorted(set(held) | set(drawn)) if code not in known]
     return rows
-
-
-@dataclass(frozen=True)
-class TenantCoverage:
-    """One tenant's classes on a day: what each holds and how many were drawn from it."""
-
-    tenant: str
-    name: str
-    classes: list[ClassCount]
-
-    @property
-    def targets(self) -> int:
-        return sum(c.targets for c in self.classes)
-
-    @property
-    def drawn(self) -> int:
-        return sum(c.drawn for c in self.classes)
-
-
-def compare_coverage(session: Session, platform: Platform, admin: Tenant,
-                     on: date) -> list[TenantCoverage]:
-    """Central admin: every tenant whose rules declare classes on ``on`` (or that holds
-    class records), its class coverage side by side. A cross-tenant read, recorded in
-    ``admin``'s audit chain before any row of another tenant is read."""
-    with cross_tenant(session):
-        tenants = list(session.scalars(select(Tenant).order_by(Tenant.id)))
-        audit.record(session, tenant_id=admin.id, action="credit_classes.cross_tenant_read",
-                     object_type="credit_classes", object_id=on.isoformat(),
-                     payload={"tenants": [t.slug for t in tenants], "on": on})
-        out = []
-        for t in tenants:
-            declared = platform.policy_for(t).rules(on).credit_classes
-            held = class_counts(session, on, t.id)
-            if not declared and not held:
-                continue
-            out.append(TenantCoverage(t.slug, t.name, coverage(declared, held,
-                                                               drawn_counts(session, t.id))))
-        return out

@@ -24,7 +24,7 @@ from shuangsuiji.platform import Platform
 from shuangsuiji.rules import TaskFacts
 from shuangsuiji.services.calendars import work_calendar
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, today_in_china
-from shuangsuiji.workdays import Deadline, ExcludedPeriod, due_date, status
+from shuangsuiji.workdays import Deadline, ExcludedPeriod, WorkCalendar, due_date, status
 
 
 def task_facts(session: Session, task: Task) -> TaskFacts:
@@ -54,12 +54,15 @@ def compute(
     *,
     task: Task | None = None,
     excluded_days: int = 0,
+    calendar: WorkCalendar | None = None,
 ) -> Deadline:
     """The publication deadline for work that ended on ``end``.
 
     With ``task``, the pack sees the task's facts and the task's recorded periods are left
     out of the count when the rule allows it (CQ); under a rule that counts every working
-    day (MIIT) the periods stay on record but do not move the deadline.
+    day (MIIT) the periods stay on record but do not move the deadline. ``calendar``: the
+    working days counted (default: the current tenant's; another tenant taking part in a
+    joint task counts in its own, services/joint_deadlines.py).
     """
     facts = task_facts(session, task) if task is not None else TaskFacts()
     rule = platform.policy_for(tenant).deadline_rule(end, facts)
@@ -71,7 +74,7 @@ def compute(
                                   "days); no days may be excluded", days=rule.working_days),
                               cite=rule.cite, where="excluded_days")
     try:
-        return due_date(end, rule, work_calendar(session), excluded=periods,
+        return due_date(end, rule, calendar or work_calendar(session), excluded=periods,
                         excluded_days=excluded_days)
     except ValueError as exc:
         raise RuleRefused(reason(exc), cite=rule.cite, where="deadline") from None

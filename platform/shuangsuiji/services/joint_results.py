@@ -37,9 +37,9 @@ from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import DeadlineRule
 from shuangsuiji.services import audit, joint_sources
-from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.joint import participants
+from shuangsuiji.services.joint_deadlines import participant_deadline
 from shuangsuiji.services.joint_tenants import joint_code
 from shuangsuiji.services.lifecycle import (
     RuleRefused,
@@ -138,12 +138,14 @@ def record_visit_results(session: Session, platform: Platform, tenant: Tenant,
                          task_ref: int | str, credit_code: str,
                          entries: Mapping[str, tuple[str, str]], *,
                          decided_on: date | None = None,
-                         allowed: Collection[str] | None = None) -> list[ItemResult]:
+                         allowed: Collection[str] | None = None,
+                         acting: Tenant | None = None) -> list[ItemResult]:
     """The items' results entered with the target's on-site record (the records page):
     ``entries`` maps an item code to (result, handling); an item left without a result is
     left for later. ``allowed``: the items the caller may enter (its participants'; None:
-    every item). Refused by item, nothing written: an item of no participant, one the caller
-    does not bring, a result the pack does not know."""
+    every item); ``acting``: another tenant entering its own items (services/joint_guest.py).
+    Refused by item, nothing written: an item of no participant, one the caller does not
+    bring, a result the pack does not know."""
     task = get_task(session, task_ref)
     owners = {i: p.code for p in participants(session, task) for i in p.item_codes}
     out = []
@@ -156,7 +158,8 @@ def record_visit_results(session: Session, platform: Platform, tenant: Tenant,
                                 "by or for %(code)s", item=item, code=owners[item]),
                             where=msg("item %(item)s", item=item))
         out.append(record_item_result(session, platform, tenant, task.id, credit_code, item,
-                                      result, handling=handling, decided_on=decided_on))
+                                      result, handling=handling, decided_on=decided_on,
+                                      acting=acting))
     return out
 
 
@@ -195,6 +198,8 @@ class ParticipantView:
     published_on: date | None
     due_on: date | None
     on_time: bool | None
+    provisional: bool = False  # its due date crosses a year its calendar does not cover
+    kind: str = "unit"  # PARTICIPANT_KINDS: a unit of the host, or another tenant
 
 
 def views(session: Session, task: Task) -> list[ParticipantView]:
@@ -209,7 +214,8 @@ def views(session: Session, task: Task) -> list[ParticipantView]:
         out.append(ParticipantView(
             p.code, p.name, p.state, list(p.item_codes), p.quota, len(own),
             sum(r.problem_found for r in own), pub.published_on if pub else None,
-            pub.due_on if pub else None, pub.on_time if pub else None))
+            pub.due_on if pub else None, pub.on_time if pub else None,
+            pub.provisional if pub else False, p.kind))
     return out
 
 
@@ -256,8 +262,8 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
     own_items = (joint_sources.guest_items(session, governing, part.item_codes)
                  if part.kind == "tenant" else
                  [i for i in task_items(session, task) if i.code in part.item_codes])
-    # the participant's own pack's rule (the working-day calendar read is the host's)
-    deadline = compute_deadline(session, platform, governing, task.work_ended_on, task=task)
+    # the participant's own pack's rule, counted in its own tenant's working days
+    deadline = participant_deadline(session, platform, tenant, task, governing)
     published_on = today_in_china(at)
     actor = str(session.info.get(audit.ACTOR_KEY) or "system")
     pub = _task_publication(session, task, rules, rule, deadline, at, published_on, actor)
@@ -287,7 +293,8 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
     row = ParticipantPublication(
         task_id=task.id, participant_code=code, publication_id=pub.id, published_at=at,
         published_on=published_on, due_on=deadline.due, on_time=published_on <= deadline.due,
-        deadline_cite=str(deadline.cite), results=len(results), actor=actor)
+        provisional=deadline.provisional, deadline_cite=str(deadline.cite),
+        results=len(results), actor=actor)
     session.add(row)
     session.flush()
     done = set(session.scalars(select(ParticipantPublication.participant_code).where(
@@ -299,7 +306,9 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
                  object_type="task", object_id=task.code,
                  payload={"participant": code, "items": part.item_codes,
                           "published_on": published_on, "due_on": deadline.due,
-                          "on_time": row.on_time, "cite": str(deadline.cite),
+                          "on_time": row.on_time, "provisional": deadline.provisional,
+                          "uncovered_years": list(deadline.uncovered_years),
+                          "cite": str(deadline.cite),
                           "task_published": task.status == "published"})
     for other in participants(session, task):  # the other tenants' chains (and portals)
         pid = other.participant_tenant_id

@@ -94,7 +94,8 @@ def history(session: Session, task: Task, since: date, until: date,
     trigger). ``load`` reads one tenant's history (draws/reading.py ``load_history``)."""
     for guest, _ in guests(session, task):
         with in_tenant(session, guest.id):
-            records = list(load(session, since, until, -1))
+            # the joint task being drawn is not an earlier one (ids are global)
+            records = list(load(session, since, until, task.id))
         for r in records:
             yield replace(r, task_id=joint_code(guest.slug, r.task_id),
                           item_codes=tuple(joint_code(guest.slug, i) for i in r.item_codes),

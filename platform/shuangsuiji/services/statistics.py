@@ -3,6 +3,8 @@
 Every query here filters by tenant id explicitly, so the same code serves a tenant's own
 view (under the automatic tenant filter) and the central admin's comparison (inside an
 explicit :func:`~shuangsuiji.db.cross_tenant` block, which is logged in the audit chain).
+The joint tasks of other tenants a tenant takes part in are read through
+:mod:`shuangsuiji.services.joint_tenants`, by the tenant's own id as a participant.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from sqlalchemy.orm import Session
 from shuangsuiji.db import cross_tenant
 from shuangsuiji.models.draws import DrawSelection, DrawVoid
 from shuangsuiji.models.inspections import InspectionResult, Publication, Transfer
+from shuangsuiji.models.joint import TaskParticipant
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit
-from shuangsuiji.tabular import write_table
+from shuangsuiji.services import audit, joint_tenants
+from shuangsuiji.tabular import Sheet, write_sheets
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class YearStats:
     published_on_time: int
     on_time_share_permille: int  # of published tasks
     transfers: int
+    joint_hosted: int = 0  # its joint tasks (联合抽查), counted in ``tasks`` too
+    joint_joined: int = 0  # other tenants' joint tasks it takes part in (theirs, not counted)
 
 
 def _share(part: int, whole: int) -> int:
@@ -70,9 +75,13 @@ def year_stats(session: Session, tenant: Tenant, year: int) -> YearStats:
         Publication.on_time.is_(True)))
     transfers = count(select(func.count()).select_from(Transfer).where(
         Transfer.tenant_id == tenant.id, Transfer.task_id.in_(task_ids)))
+    hosted = count(select(func.count(func.distinct(TaskParticipant.task_id))).where(
+        TaskParticipant.tenant_id == tenant.id, TaskParticipant.task_id.in_(task_ids)))
+    joined = sum(1 for _, task, own in joint_tenants.invitations(session, tenant)
+                 if own.state == "accepted" and task.starts_on.year == year)
     return YearStats(tenant.slug, year, tasks, drawn, results, problems,
                      _share(problems, results), published, on_time,
-                     _share(on_time, published), transfers)
+                     _share(on_time, published), transfers, hosted, joined)
 
 
 def compare_tenants(session: Session, admin: Tenant, year: int,
@@ -97,19 +106,21 @@ COLUMNS_ZH: dict[str, str] = {
     "problem_share_permille": "问题发现率(‰)",
     "published": "已公开任务数", "published_on_time": "按期公开数",
     "on_time_share_permille": "按期公开率(‰)", "transfers": "移送案件数",
+    "joint_hosted": "牵头联合抽查任务数", "joint_joined": "参加其他辖区联合抽查任务数",
 }
 
 
 def to_xlsx(rows: Sequence[YearStats], *, headings: Mapping[str, str] | None = None,
-            names: Mapping[str, str] | None = None, sheet_title: str = "抽查统计") -> bytes:
+            names: Mapping[str, str] | None = None, sheet_title: str = "抽查统计",
+            joint: Sheet | None = None) -> bytes:
     """An XLSX workbook of the statistics (one row per tenant and year): zh_CN headings
     unless ``headings`` gives others (the page's language); the tenant column shows
-    ``names`` (slug → name) where given."""
+    ``names`` (slug → name) where given. ``joint``: a second sheet, the joint tasks
+    (:func:`shuangsuiji.services.joint_stats.joint_sheet`)."""
     heads = {**COLUMNS_ZH, **(headings or {})}
     keys = list(COLUMNS_ZH)
     data = [asdict(row) for row in rows]
     for d in data:
         d["tenant"] = (names or {}).get(d["tenant"], d["tenant"])
-    return write_table("statistics.xlsx", [heads[k] for k in keys],
-                       ([d[k] for k in keys] for d in data), sheet_title=sheet_title,
-                       freeze_header=True)
+    main = Sheet(sheet_title, [heads[k] for k in keys], [[d[k] for k in keys] for d in data])
+    return write_sheets([main] if joint is None else [main, joint])

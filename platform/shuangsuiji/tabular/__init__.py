@@ -8,13 +8,15 @@ their type (numbers, dates) so that an Excel date is read as a date, not as a se
 from shuangsuiji.tabular.dates import parse_date
 from shuangsuiji.tabular.errors import TabularError
 from shuangsuiji.tabular.reader import Table, load_bytes, read_table
-from shuangsuiji.tabular.writer import write_table
+from shuangsuiji.tabular.writer import Sheet, write_sheets, write_table
 
 __all__ = [
+    "Sheet",
     "Table",
     "TabularError",
     "load_bytes",
     "parse_date",
     "read_table",
+    "write_sheets",
     "write_table",
 ]

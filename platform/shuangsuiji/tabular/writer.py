@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -34,17 +35,33 @@ def write_table(
         writer.writerows(neutralise_row(row) for row in rows)
         return buffer.getvalue().encode("utf-8-sig")
     if suffix == ".xlsx":
-        workbook = Workbook(write_only=True)
-        worksheet = workbook.create_sheet(sheet_title)
-        if freeze_header:
-            worksheet.freeze_panes = "A2"
-        worksheet.append(xlsx_row(worksheet, headings))
-        for row in rows:
-            # Codes stay text: "500103" written as a number would lose leading zeros elsewhere.
-            worksheet.append(xlsx_row(worksheet, row))
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
+        return write_sheets([Sheet(sheet_title, headings, rows, freeze_header)])
     what = msg("cannot write %(suffix)s", suffix=suffix) if suffix else msg(
         "cannot write a file without suffix")
     raise TabularError(what, where=str(path_or_name), hint=msg("name the file .csv or .xlsx"))
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet of :func:`write_sheets`: its title, headings and rows."""
+
+    title: str
+    headings: Sequence[str]
+    rows: Iterable[Sequence[object]]
+    freeze_header: bool = True
+
+
+def write_sheets(sheets: Sequence[Sheet]) -> bytes:
+    """An XLSX workbook of several worksheets, in order; cells as :func:`write_table`'s."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(sheet.title)
+        if sheet.freeze_header:
+            worksheet.freeze_panes = "A2"
+        worksheet.append(xlsx_row(worksheet, sheet.headings))
+        for row in sheet.rows:
+            # Codes stay text: "500103" written as a number would lose leading zeros elsewhere.
+            worksheet.append(xlsx_row(worksheet, row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

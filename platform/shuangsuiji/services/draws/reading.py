@@ -18,12 +18,10 @@ from shuangsuiji import kernel
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.models.directories import Inspector, Item, Target
 from shuangsuiji.models.draws import Draw, DrawSelection, DrawVoid
-from shuangsuiji.models.plans import Task, TaskItem
-from shuangsuiji.services import credit_classes, directories, units
+from shuangsuiji.models.plans import COMPLETED_STATUSES, Task, TaskItem
+from shuangsuiji.services import credit_classes, directories, joint_history, units
 from shuangsuiji.services.draw_units import inspector_units, task_units
 
-#: Statuses of a task whose draw counts as an inspection for the exclusions.
-COMPLETED_STATUSES = ("work_ended", "published", "closed")
 _PARTITION = 50_000  # rows fetched at a time when streaming a directory
 _TEXT_PAGE = 50_000  # targets aggregated into one text by the database
 
@@ -197,8 +195,18 @@ def load_history(
     session: Session, since: date, until: date, exclude_task_id: int
 ) -> Iterator[kernel.TaskInspections]:
     """Earlier inspections of this tenant from ``since`` to ``until``, one record per task:
-    the targets its draw selected (draws not voided) and the task's items, date, division
-    and status.
+    its own tasks (:func:`own_history`), then the joint tasks hosted by other tenants it
+    took part in, for its own items (services/joint_history.py)."""
+    yield from own_history(session, since, until, exclude_task_id)
+    yield from joint_history.taken_part(session, since, until, exclude_task_id)
+
+
+def own_history(
+    session: Session, since: date, until: date, exclude_task_id: int
+) -> Iterator[kernel.TaskInspections]:
+    """Earlier inspections of this tenant's own tasks from ``since`` to ``until``, one
+    record per task: the targets its draw selected (draws not voided) and the task's items,
+    date, division and status.
 
     Special and dragnet inspections (专项检查 / 拉网式检查) are left out: the 办法 does not
     apply to them (MIIT 第十九条第三款, CQ 第十七条第二款), so they count toward no sampling

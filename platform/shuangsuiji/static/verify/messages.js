@@ -32,6 +32,7 @@ const M = {
   "kernel.flag": ["risk flag %(flag)s contains a tab, line break or comma", "风险标记 %(flag)s 含有制表符、换行符或逗号"],
   "kernel.two_classes": ["target %(code)s carries two credit-risk classes (%(classes)s)", "检查对象 %(code)s 同时带有两个信用风险分类（%(classes)s）"],
   "kernel.rule_code": ["unknown exclusion rule code %(code)s", "未知的排除规则代码 %(code)s"],
+  "kernel.empty_trigger": ["the trigger is a task id, or null when no task triggered the exclusion; an empty string is refused (it gives the digest line of null)", "触发任务应为任务编号；无触发任务时为 null，不得为空字符串（空字符串与 null 的摘要行相同）"],
   "kernel.duplicate_code": ["credit code %(code)s occurs twice among the candidates", "统一社会信用代码 %(code)s 在候选对象中出现两次"],
   "kernel.empty_pool": ["task %(task)s: the pool is empty", "抽查任务 %(task)s：抽取池为空"],
   "kernel.empty_person": ["a person in a directory has an empty id", "名录中有人员编号为空"],

@@ -59,6 +59,8 @@ function exclusion(row, path, cites) {
     && (row[3] === null || typeof row[3] === "string");
   if (!ok) throw new Problem(path, "expected.excluded");
   if (!cites.has(row[2])) throw new Problem(`${path}[2]`, "kernel.rule_code", { code: row[2] });
+  // "" and null give one digest line (§3.3): "" is refused, so one pool has one bundle
+  if (row[3] === "") throw new Problem(`${path}[3]`, "kernel.empty_trigger");
   if (SEPARATORS.test(row[0]) || SEPARATORS.test(row[1])) throw new Problem(path, "kernel.separator");
   return { code: row[0], name: row[1], rule: row[2], article: cites.get(row[2]).article,
     trigger: row[3] };

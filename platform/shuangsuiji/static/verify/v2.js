@@ -50,6 +50,7 @@ export function ruleChecks(b) {
     const row = excluded[i];
     if (!Array.isArray(row) || row.length !== 4) return null;
     if (!enabled.has(row[2])) return problem(`pool.excluded[${i}][2]`, "rules.not_enabled", { code: row[2] });
+    if (row[3] === "") return problem(`pool.excluded[${i}][3]`, "kernel.empty_trigger");
     if ((row[2] === "once_per_year" || row[2] === "same_quarter_other_divisions") && !row[3]) {
       return problem(`pool.excluded[${i}][3]`, "rules.no_trigger", { code: row[2] });
     }

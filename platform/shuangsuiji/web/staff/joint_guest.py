@@ -15,15 +15,21 @@ from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import NotFound, UserError
 from shuangsuiji.kernel import KernelError
 from shuangsuiji.services import joint_guest, joint_tenants
-from shuangsuiji.web.context import RESULT_NAMES
-from shuangsuiji.web.joint_forms import AnswerForm, GuestPublishForm, ItemResultForm
+from shuangsuiji.services.records import InspectorPresent
+from shuangsuiji.web.context import METHOD_NAMES, RESULT_NAMES
+from shuangsuiji.web.joint_forms import (
+    AnswerForm,
+    GuestPublishForm,
+    ItemResultForm,
+    JointRecordForm,
+)
 from shuangsuiji.web.refusals import for_browser, on_form
-from shuangsuiji.web.staff.common import actor, bp, platform, status_for, tenant
+from shuangsuiji.web.staff.common import actor, bp, platform, split, status_for, tenant
 
 
 def _view(host: str, task_code: str) -> joint_guest.GuestView:
     try:
-        return joint_guest.view(db_session(), tenant(), task_code, host)
+        return joint_guest.view(db_session(), tenant(), task_code, host, platform=platform())
     except NotFound:
         abort(404)  # not a joint task this tenant takes part in: nothing of the host is told
 
@@ -41,6 +47,23 @@ def _result_form(shown: joint_guest.GuestView,
     return form
 
 
+VISIT = "visit"  # the prefix of the record form's fields
+
+
+def _record_form(shown: joint_guest.GuestView,
+                 form: JointRecordForm | None = None) -> JointRecordForm:
+    """The one on-site record of a target not recorded yet (the host's methods), with a
+    result for each of this tenant's own items (``item_result-<code>`` beside it). Its
+    fields are prefixed ``visit-`` (the page's result form has fields of the same names)."""
+    form = form or JointRecordForm(formdata=None, prefix=VISIT)
+    form.credit_code.choices = [SelectChoice(c, f"{c} {n}".strip()) for c, n in shown.targets
+                                if c not in shown.recorded]
+    form.method.choices = [SelectChoice(m, str(METHOD_NAMES.get(m, m)))
+                           for m in shown.task.methods]
+    form.result.choices = _result_form(shown).result.choices
+    return form
+
+
 def _page(shown: joint_guest.GuestView, problem: Any = None, status: int | None = None,
           **forms: Any) -> ResponseReturnValue:
     return render_template(
@@ -48,6 +71,7 @@ def _page(shown: joint_guest.GuestView, problem: Any = None, status: int | None 
         own=shown.own, problem=problem,
         answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
         result_form=forms.get("result_form") or _result_form(shown),
+        record_form=forms.get("record_form") or _record_form(shown),
         publish_form=forms.get("publish_form") or GuestPublishForm(formdata=None),
     ), status or status_for(request.method)
 
@@ -108,6 +132,35 @@ def joint_guest_result(host: str, task_code: str) -> ResponseReturnValue:
         db_session(), platform(), tenant(), task_code, form.credit_code.data or "",
         form.item_code.data or "", form.result.data or "", handling=form.handling.data or "",
         decided_on=form.decided_on.data, host_slug=host), _("The item's result was saved."))
+
+
+@bp.post("/joint/<host>/<task_code>/record")
+@allow("tenant_admin", "operator")
+def joint_guest_record(host: str, task_code: str) -> ResponseReturnValue:
+    """The one on-site record of a drawn target, entered by this tenant, with the results
+    of its own items (another participant's item posted is refused by name, nothing
+    written); once written, every participant adds its own items' results."""
+    shown = _view(host, task_code)
+    form = _record_form(shown, JointRecordForm(prefix=VISIT))
+    code = form.credit_code.data or ""
+    results = {k.removeprefix("item_result-"): (
+        v.strip(), request.form.get("item_handling-" + k.removeprefix("item_result-"), "").strip())
+        for k, v in request.form.items() if k.startswith("item_result-")}
+
+
+    def run() -> None:  # called once the form is valid
+        visit = joint_guest.Visit(
+            form.method.data or "", form.inspected_on.data,  # type: ignore[arg-type]
+            [InspectorPresent(i, form.credential.data or "")
+             for i in split(form.inspectors.data)],
+            form.findings.data or "", form.acknowledgement.data or "",
+            form.refusal_reason.data or None, bool(form.inspectors_signed.data),
+            form.witness.data or None)
+        joint_guest.record_visit(db_session(), platform(), tenant(), task_code, code, visit,
+                                 results, host_slug=host)
+
+    return _run(shown, form, "record_form", run, _("The record of %(code)s was saved.",
+                                                     code=code))
 
 
 @bp.post("/joint/<host>/<task_code>/publish")

@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from shuangsuiji.access import allow, db_session
-from shuangsuiji.services import credit_classes, joint_stats, lifecycle
+from shuangsuiji.services import class_coverage, joint_stats, lifecycle
 from shuangsuiji.services import statistics as stats_service
 from shuangsuiji.services import tenants as tenant_service
 from shuangsuiji.web.charts import Series, bar_chart, percent
@@ -33,16 +33,33 @@ HEADINGS_EN = {
     "targets_drawn": "Targets drawn", "results": "Results", "problems_found": "Problems found",
     "problem_share_permille": "Share with a problem (‰)", "published": "Tasks published",
     "published_on_time": "Published on time", "on_time_share_permille": "Share on time (‰)",
-    "transfers": "Cases transferred",
+    "transfers": "Cases transferred", "joint_hosted": "Joint tasks led",
+    "joint_joined": "Joint tasks of other jurisdictions joined",
 }
+#: The joint tasks' sheet in English (the Chinese one is the service's).
+JOINT_HEADINGS_EN = {
+    "host": "Lead jurisdiction", "task": "Task", "title": "Title", "starts_on": "Starts on",
+    "participant": "Participant", "kind": "Participant kind", "items": "Items",
+    "quota": "Inspectors per group (at least)", "results": "Results",
+    "problems": "Problems found", "published_on": "Published on", "on_time": "On time",
+}
+JOINT_VALUES_EN = {"unit": "unit of the jurisdiction", "tenant": "other jurisdiction",
+                   "yes": "yes", "no": "no"}
 
 
-def _xlsx(rows: list[stats_service.YearStats], filename: str) -> Response:
-    """The statistics as XLSX in the page's language: headings, and tenants by name."""
+def _xlsx(rows: list[stats_service.YearStats], filename: str,
+          joint: list[joint_stats.JointTaskRow] | None = None) -> Response:
+    """The statistics as XLSX in the page's language: headings, and tenants by name;
+    ``joint``: a second sheet of the joint tasks, each once with every participant."""
     names = {t.slug: tenant_name(t) for t in tenant_service.all_tenants(db_session())}
     english = current_language() != "zh_CN"
+    sheet = None if joint is None else joint_stats.joint_sheet(
+        joint, headings=JOINT_HEADINGS_EN if english else None,
+        values=JOINT_VALUES_EN if english else None, names=names,
+        title="Joint inspections" if english else "联合抽查")
     data = stats_service.to_xlsx(rows, headings=HEADINGS_EN if english else None, names=names,
-                                 sheet_title="Statistics" if english else "抽查统计")
+                                 sheet_title="Statistics" if english else "抽查统计",
+                                 joint=sheet)
     response = Response(data, mimetype=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -64,15 +81,18 @@ def statistics() -> str:
          Series(_("Cases transferred"), [t.transfers for t in trend])],
         title=_("Targets drawn and problems found, by year"), empty=_("no data"))
     return render_template("staff/statistics.html", year=year, stats=trend[-1], chart=chart,
-                           joint=joint_stats.overview(s, year=year))
+                           joint=joint_stats.rows_for(s, tenant(), year))
 
 
 @bp.get("/statistics.xlsx")
 @allow(*READERS)
 def statistics_xlsx() -> Response:
+    """The year's figures, and the joint tasks led or joined (a second sheet)."""
+    s = db_session()
     year = _year()
-    row = stats_service.year_stats(db_session(), tenant(), year)
-    return _xlsx([row], f"statistics-{tenant().slug}-{year}.xlsx")
+    row = stats_service.year_stats(s, tenant(), year)
+    return _xlsx([row], f"statistics-{tenant().slug}-{year}.xlsx",
+                 joint=joint_stats.rows_for(s, tenant(), year))
 
 
 def _comparison(year: int) -> list[stats_service.YearStats]:
@@ -87,7 +107,7 @@ def statistics_compare() -> str:
     s = db_session()
     year = _year()
     rows = _comparison(year)
-    coverage = credit_classes.compare_coverage(s, platform(), tenant(),
+    coverage = class_coverage.compare_coverage(s, platform(), tenant(), year,
                                                lifecycle.today_in_china())
     s.commit()  # keep the audit events of the reads
     names = {t.slug: tenant_name(t) for t in tenant_service.all_tenants(s)}
