@@ -136,3 +136,27 @@ def test_flags_for_a_code_not_in_the_text_are_refused() -> None:
     chunk = CandidateText(f"{uscc(1)}\t甲", 1, {uscc(9): frozenset({"complaints"})})
     with pytest.raises(InvalidInput, match="not among the candidates"):
         freeze_pool([chunk], [], task(), Sampling(300), pool_rules())
+
+
+def _pages(*codes: list[int]) -> list[CandidateText]:
+    return [CandidateText("\n".join(f"{uscc(i)}\t企业{i}" for i in page), len(page), {})
+            for page in codes]
+
+
+@pytest.mark.parametrize("pages", [
+    ([1, 2, 3], [3, 4]),  # the next page starts at the last code of the one before
+    ([1, 2, 3], [2, 9]),  # ... below it
+    ([1, 2, 2, 3], [4]),  # within one page, one after the other
+    ([1, 5], [7, 5]),  # the next page falls back below its own first code, onto page one's
+])
+def test_a_code_twice_in_rising_text_pages_is_refused(pages: tuple[list[int], ...]) -> None:
+    with pytest.raises(InvalidInput, match="occurs twice"):
+        freeze_pool(_pages(*pages), [], task(), Sampling(300), pool_rules())
+
+
+def test_pages_in_any_order_freeze_the_pool_of_pages_in_code_order() -> None:
+    ordered = freeze_pool(_pages([1, 2, 3], [4, 5, 6]), [], task(), Sampling(300), pool_rules())
+    for shuffled in (([4, 5, 6], [1, 2, 3]), ([3, 1, 2], [6, 4, 5]), ([1, 2, 3, 5], [4, 6])):
+        pool = freeze_pool(_pages(*shuffled), [], task(), Sampling(300), pool_rules())
+        assert pool.digest == ordered.digest
+        assert [s.lines for s in pool.strata] == [s.lines for s in ordered.strata]

@@ -85,3 +85,12 @@ def test_an_exclusion_with_an_empty_trigger_is_written_as_null() -> None:
     changed = FrozenPool(pool.task, pool.sampling, pool.rules, pool.strata,
                          (first, *pool.excluded[1:]), pool.digest)
     assert b"".join(pooljson.frozen_pool_json(changed)) == _expected(changed)
+
+
+@pytest.mark.parametrize("name", ["反斜杠 \\ 被排除", "控制\x02字符", "百分号 %s %d", "引号\"",
+                                  "行分隔\u2028在中间"])
+def test_an_awkward_excluded_name_is_written_as_json_writes_it(name: str) -> None:
+    # target 2 is excluded by the history (_pool); the fast path is refused, or agrees
+    pool = _pool(40, {2: name})
+    assert any(e.name == name for e in pool.excluded)
+    assert b"".join(pooljson.frozen_pool_json(pool)) == _expected(pool)

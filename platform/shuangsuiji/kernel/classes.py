@@ -13,15 +13,11 @@ A class stratum is named after its flag (``class:D``), a risk stratum ``risk:<fl
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from shuangsuiji.kernel.errors import InvalidInput
-from shuangsuiji.kernel.model import RISK_PREFIX, PoolRules
-from shuangsuiji.kernel.poolcolumns import duplicate
+from shuangsuiji.kernel.model import RISK_PREFIX
 from shuangsuiji.messages import msg
-from shuangsuiji.rules import ExclusionRule
 
 #: Prefix of the flag (and the stratum name) of a credit-risk class: ``"class:D"``.
 CLASS_PREFIX = "class:"
@@ -55,40 +51,3 @@ def check_one_class(code: str, flags: Iterable[str]) -> None:
             "target has one class at a time; fix the class file's dates",
             code=code, classes=", ".join(classes),
         ))
-
-
-def bulk_classes(rules: PoolRules, extras: Sequence[ExclusionRule]) -> frozenset[str]:
-    """The class flags of the pool rules that no ``flag`` exclusion names and that hold no
-    separator: a member whose one flag is one of these, and who has no history, cannot be
-    excluded, so the pool builder adds it to its class's stratum in bulk."""
-    named = {str(r.param("flag")) for r in extras if r.kind == "flag"}
-    return frozenset(r.flag for r in rules.risk_rules if is_class(r.flag)
-                     and r.flag not in named and not any(c in r.flag for c in ",\t\n"))
-
-
-def take_classed(builder: Any, codes: Sequence[str], names: Sequence[str],
-                 flags: Mapping[int, frozenset[str]], rest: list[int]) -> list[int]:
-    """Of the flagged positions ``rest`` of a chunk (codes and names already canonical and
-    free of separators), add those whose one flag is a bulk class flag and that have no
-    history to their class's bucket of ``builder`` (a pool builder: the duplicate checks
-    and lines its per-member path makes); return the positions left for that path."""
-    only, hist = builder.class_only, builder.hist_map
-    fast = [i for i in rest if len(flags.get(i, ())) == 1 and flags[i] <= only
-            and codes[i] not in hist]
-    if not fast:
-        return rest
-    fast_codes = [codes[i] for i in fast]
-    seen = builder.special
-    if not seen.isdisjoint(fast_codes):
-        duplicate(next(c for c in fast_codes if c in seen))
-    before = len(seen)
-    seen.update(fast_codes)
-    if len(seen) - before != len(fast_codes):
-        duplicate(next(c for c, n in Counter(fast_codes).items() if n > 1))
-    builder.probe.extend(fast_codes)
-    buckets, order = builder.buckets, builder.order
-    for i, code in zip(fast, fast_codes, strict=True):
-        (flag,) = flags[i]
-        buckets[order[flag]].append(f"member\t{code}\t{names[i]}\t{flag}".encode())
-    taken = set(fast)
-    return [i for i in rest if i not in taken]

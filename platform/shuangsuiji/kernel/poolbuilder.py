@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from itertools import compress, repeat
-from operator import itemgetter, or_
+from itertools import chain, compress, islice, repeat
+from operator import itemgetter, lt, or_
 from typing import Any
 
 from shuangsuiji.kernel.canonical import check_field
-from shuangsuiji.kernel.classes import bulk_classes, check_one_class, take_classed
+from shuangsuiji.kernel.classes import CLASS_PREFIX, check_one_class
 from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.exclusionlines import ExclusionLines
+from shuangsuiji.kernel.flaggedrows import take_flagged
 from shuangsuiji.kernel.memberlines import CandidateLines
 from shuangsuiji.kernel.model import (
     MEMBER_PREFIX,
@@ -87,9 +88,9 @@ class _Builder:
         self.order: dict[str, int] = {}
         for i, rule in enumerate(rules.risk_rules):
             self.order.setdefault(rule.flag, i)
-        #: class flags (docs/draw-spec.md §3.2) no extra exclusion names: a member whose
-        #: one flag is one of these and who has no history goes to its bucket in bulk
-        self.class_only = bulk_classes(rules, self.extras)
+        #: per distinct set of flags, how its members without history are added in bulk
+        #: (:meth:`flag_plan`)
+        self.plans: dict[frozenset[str], tuple[list[bytes] | None, Any] | None] = {}
         self.plain: list[bytes] = []  # members without flags: the bulk of general
         self.general: list[bytes] = []  # members of general carrying some other flag
         self.buckets: list[list[bytes]] = [[] for _ in rules.risk_rules]
@@ -105,6 +106,11 @@ class _Builder:
         self.found_lines: list[tuple[list[bytes], list[int]] | None] | None = None
         self.clean = True  # the current chunk was canonical text as given
         self.history_codes: frozenset[str] | None = None  # hist_map's codes, for add_text
+        #: the last code of the plain lines while every one came from text pages whose codes
+        #: rise strictly, each page above the one before (the database's pages in code
+        #: order): the lines are then sorted and hold no code twice, so neither is redone;
+        #: None once that is not known
+        self.rising: str | None = ""
 
     def set_history(self, records: list[TaskInspections]) -> None:
         """Earlier inspections, task by task; rules 1 and 2 are decided for each code at once.
@@ -164,6 +170,16 @@ class _Builder:
             ))
         self.special.add(code)
 
+    def note_specials(self, codes: Sequence[str]) -> None:
+        """:meth:`note_special` for many codes at once, by C loops over sets."""
+        seen = self.special
+        if not seen.isdisjoint(codes):
+            duplicate(next(c for c in codes if c in seen))
+        before = len(seen)
+        seen.update(codes)
+        if len(seen) - before != len(codes):
+            duplicate(next(c for c, n in Counter(codes).items() if n > 1))
+
     def add_chunk(self, chunk: Candidates | CandidateText | CandidateLines) -> None:
         if isinstance(chunk, CandidateText):
             self.add_text(chunk)
@@ -183,6 +199,8 @@ class _Builder:
             self.line_widths.add(width)
         elif lines:
             self.ascii = False  # codes of different lengths: compared by line_code
+        if lines:
+            self.rising = None  # (not text pages: sorted and checked for repeats at the end)
         self.plain.extend(lines)  # (sorted at the end: linear when in order already)
         found, self.found_lines = self.found_lines, None
         try:
@@ -210,6 +228,9 @@ class _Builder:
         codes = list(map(itemgetter(slice(0, width)), rows))
         self.ascii = self.ascii and "".join(codes).isascii()
         self.code_lengths.add(width)
+        if self.rising is not None:  # one C pass: rising within the page, and above the last
+            rising = codes[0] > self.rising and all(map(lt, codes, islice(codes, 1, None)))
+            self.rising = codes[-1] if rising else None
         if self.history_codes is None:  # a set answers membership three times faster
             self.history_codes = frozenset(self.hist_map)
         marks = list(map(self.history_codes.__contains__, codes)) if self.hist_map else None
@@ -223,14 +244,21 @@ class _Builder:
             special = list(compress(rows, marks))
             rows = list(compress(rows, keep))
         if rows:
-            lines = (_PLAIN_HEAD + _PLAIN_SEP.join(rows) + "\t").encode().split(b"\n")
-            del rows
-            lines.sort()  # linear when the database gave them in order
+            # "<SEP>row<SEP>row...<SEP>", SEP = "<TAB><LF>member<TAB>": split at the LFs, every
+            # piece but the first and the last is a line (no copy of the text to frame it)
+            lines = _PLAIN_SEP.join(chain(("",), rows, ("",))).encode().split(b"\n")
+            del rows, lines[0]
+            lines.pop()
+            if self.rising is None:  # (rising codes: the lines are in order already)
+                lines.sort()  # linear when the database gave them in order
             self.plain.extend(lines)
         if special or flags:
             # each row holds one TAB: joined by TAB they split into code, name, code, ...
             fields = "\t".join(special).split("\t") if special else []
-            self.add(_columns(fields[0::2], fields[1::2], flags))
+            # canonical and free of separators already: the passes above vouched for them;
+            # and every one of these rows has history or flags (that is why it is here)
+            self._add_canonical(*_columns(fields[0::2], fields[1::2], flags), separable=True,
+                                every=True)
 
     def add(self, chunk: Candidates) -> None:
         codes, names, flags = chunk
@@ -249,7 +277,18 @@ class _Builder:
         )
         self.ascii = self.ascii and joined.isascii()
         self.code_lengths.update(map(len, codes))
+        self._add_canonical(codes, names, flags, clean=clean, separable=separable)
+
+    def _add_canonical(self, codes: Sequence[str], names: Sequence[str],
+                       flags: Mapping[int, frozenset[str]], *, clean: bool = True,
+                       separable: bool, every: bool = False) -> None:
+        """Add columns whose codes and names are canonical text (``separable``: none holds a
+        TAB or LF; ``clean``: they were canonical as given; ``every``: each member has
+        history or flags, so none is looked up to find out)."""
         n = len(codes)
+        if every and self.found_lines is None:
+            self._add_special(codes, names, flags, list(range(n)), separable)
+            return
         hist_map = self.hist_map
         special = set(compress(range(n), map(hist_map.__contains__, codes))) if hist_map else set()
         if flags:
@@ -271,9 +310,14 @@ class _Builder:
             self.found_lines.append(
                 (as_found, sorted(special)) if clean and as_found is not None else None
             )
+        self._add_special(codes, names, flags, sorted(special), separable)
+
+    def _add_special(self, codes: Sequence[str], names: Sequence[str],
+                     flags: Mapping[int, frozenset[str]], order: list[int],
+                     separable: bool) -> None:
+        """Add the members at ``order`` (positions with history or flags, ascending)."""
         # members without flags whose code has a verdict (rules 1 and 2, decided per code
         # already; no exemption without flags) are excluded in bulk, by C loops
-        order = sorted(special)
         if flags:
             bare = [i for i in order if i not in flags]
             rest = [i for i in order if i in flags]
@@ -287,19 +331,13 @@ class _Builder:
             bare = list(compress(bare, kept))
             ex_codes = list(compress(ex_codes, kept))
             hits = list(compress(hits, kept))
-        seen = self.special
-        if not seen.isdisjoint(ex_codes):
-            duplicate(next(c for c in ex_codes if c in seen))
-        before = len(seen)
-        seen.update(ex_codes)
-        if len(seen) - before != len(ex_codes):
-            duplicate(next(c for c, n in Counter(ex_codes).items() if n > 1))
+        self.note_specials(ex_codes)
         # tuple.__new__ in C: the named tuple's own __new__ is a Python function per row
         self.excluded.extend(map(_new_tuple, repeat(Exclusion), zip(
             ex_codes, map(names.__getitem__, bare), map(_FIELD0, hits), map(_FIELD1, hits),
             map(_FIELD2, hits), strict=True)))
-        if rest and self.class_only and separable:
-            rest = take_classed(self, codes, names, flags, rest)
+        if rest and separable:
+            rest = take_flagged(self, codes, names, flags, rest)
         for i in rest:
             self._one(codes[i], names[i], flags.get(i) or _EMPTY)
 
@@ -312,6 +350,7 @@ class _Builder:
         caller checked the whole chunk)."""
         if not codes:
             return [] if keep_order else None
+        self.rising = None
         # each column joined, encoded and split in C: "member<TAB>code<TAB>" and
         # "name<TAB>" pieces, added pairwise into the lines
         heads = _PLAIN_HEAD + _PLAIN_SEP.join(codes) + "\t"
@@ -366,6 +405,28 @@ class _Builder:
         else:
             self.general.append(line)
 
+    def flag_plan(self, flags: frozenset[str]) -> tuple[list[bytes] | None, Any] | None:
+        """How members with exactly ``flags`` and no history are added in bulk
+        (:func:`~shuangsuiji.kernel.flaggedrows.take_flagged`): ``(None, (rule code,
+        citation, trigger))`` when a ``flag`` rule excludes them, else ``(their bucket, the
+        format of their digest lines)``; None when the per-member path must see them (it
+        refuses such flags and says why). Decided once per set."""
+        if flags in self.plans:
+            return self.plans[flags]
+        plan: tuple[list[bytes] | None, Any] | None = None
+        classes = sum(1 for f in flags if f.startswith(CLASS_PREFIX))
+        if classes < 2 and not any("\t" in f or "\n" in f or "," in f for f in flags):
+            hit = self._extra_hit(flags, ()) if self.exclude else None
+            if hit is not None:
+                plan = (None, hit)
+            else:
+                ranks = [self.order[f] for f in flags if f in self.order]
+                into = self.buckets[min(ranks)] if ranks else self.general
+                text = ",".join(sorted(flags)).replace("{", "{{").replace("}", "}}")
+                plan = (into, "member\t{}\t{}\t" + text)
+        self.plans[flags] = plan
+        return plan
+
     def _exclusion(
         self, code: str, flags: frozenset[str], history: Sequence[Inspection]
     ) -> tuple[str, Citation, str | None] | None:
@@ -373,6 +434,12 @@ class _Builder:
             hit = self.verdicts[code]
             if not (flags and flags & self.rules.exclusion_policy.exempt_risk_flags):
                 return hit
+        return self._extra_hit(flags, history)
+
+    def _extra_hit(
+        self, flags: frozenset[str], history: Sequence[Inspection]
+    ) -> tuple[str, Citation, str | None] | None:
+        """The first extra rule that excludes a member with ``flags`` and ``history``."""
         for rule in self.extras:
             if flags and not flags.isdisjoint(self.exempt.get(rule.code, _EMPTY)):
                 continue  # the rule's own exempt flags (docs/draw-spec.md §3.1, rule 4)
@@ -389,15 +456,16 @@ class _Builder:
     def finish(self, sampling: Sampling) -> FrozenPool:
         plain = self.plain
         self.plain = []
+        rising = self.rising is not None  # sorted, no code twice: known from the pages
         if self.low:
             plain.sort(key=line_code)
-        else:
+        elif not rising:
             plain.sort()
         # every code of one length in bytes (ASCII: as long as in characters)?
         widths = self.code_lengths | self.line_widths
         one_width = len(widths) == 1 and self.ascii
         width = next(iter(widths)) if one_width else None
-        no_duplicates(plain, self.probe, low=self.low, width=width)
+        no_duplicates(plain, self.probe, low=self.low, width=width, adjacent=not rising)
         self._release()
         general = plain
         if self.general:

@@ -102,17 +102,19 @@ def _text_rows(text: str, count: int) -> tuple[list[str], int] | None:
     character, so a printable text with no space beside a TAB or LF has no field to strip,
     no stray separator and no character below TAB (which would change the sort order).
     """
-    if count <= 0 or text.count("\n") != count - 1 or text.count("\t") != count:
+    if count <= 0 or text.count("\t") != count:
+        return None
+    rows = text.split("\n")
+    if len(rows) != count:
         return None
     if not (text.isascii() or unicodedata.is_normalized("NFC", text)):
         return None
-    if not text.replace("\t", "").replace("\n", "").isprintable():
+    if not "".join(rows).replace("\t", "").isprintable():  # the rows joined: no LF left
         return None
     if " " in text and (text[0] == " " or text[-1] == " " or any(
         edge in text for edge in (" \t", "\t ", " \n", "\n ")
     )):
         return None
-    rows = text.split("\n")
     # every row's first TAB at the same place, and as many TABs as rows: one in each
     ends = set(map(str.find, rows, repeat("\t", count)))
     if len(ends) != 1 or ends == {0}:
@@ -159,12 +161,16 @@ def _columns(codes: list[str], names: list[str],
     return Candidates(codes, names, tagged)
 
 
-def no_duplicates(plain: list[bytes], probe: list[str], *, low: bool, width: int | None) -> None:
+def no_duplicates(plain: list[bytes], probe: list[str], *, low: bool, width: int | None,
+                  adjacent: bool = True) -> None:
     """Duplicate codes among the plain members (adjacent once sorted), and between them
     and the members handled one by one (``probe``: only those without history can be plain
     too). ``width``: the one length of every code, when all are ASCII; ``low``: some code holds
-    a character below TAB (the lines are sorted by code, not as bytes)."""
-    if width is not None:
+    a character below TAB (the lines are sorted by code, not as bytes); ``adjacent``: False
+    when the caller knows the plain members' codes rise strictly (none twice)."""
+    if not adjacent:
+        dup = False
+    elif width is not None:
         key = itemgetter(slice(0, len(MEMBER_PREFIX) + width + 1))
         # sorted: a duplicate starts with the code (and TAB) of the line before it
         dup = any(map(bytes.startswith, islice(plain, 1, None), map(key, plain)))
