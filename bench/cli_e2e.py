@@ -75,6 +75,9 @@ def main() -> int:
         raise SystemExit(f"{args.database} is missing; run bench/draw.py --targets 1000000 "
                          "--keep first")
     db_path = DATA / "cli-e2e.sqlite"
+    for stale in (db_path.with_name(db_path.name + "-wal"),
+                  db_path.with_name(db_path.name + "-shm")):
+        stale.unlink(missing_ok=True)  # an earlier run's log would be replayed on the copy
     shutil.copyfile(args.database, db_path)
     with sqlite3.connect(db_path) as conn:
         (tenant_id, slug), = conn.execute("SELECT id, slug FROM tenants").fetchall()

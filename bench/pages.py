@@ -154,6 +154,9 @@ def main() -> int:
         raise SystemExit(f"{args.database} is missing; run bench/draw.py --targets 1000000 "
                          "--keep first")
     db_path = DATA / "pages.sqlite"
+    for stale in (db_path.with_name(db_path.name + "-wal"),
+                  db_path.with_name(db_path.name + "-shm")):
+        stale.unlink(missing_ok=True)  # an earlier run's log would be replayed on the copy
     shutil.copyfile(args.database, db_path)
     slug, draw_id, token = prepare(db_path)
     auth = {"Authorization": f"Bearer {token}"}
