@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 
 import pytest
 
@@ -72,19 +70,16 @@ def test_every_consistency_proof_verifies_and_a_rewritten_prefix_does_not(new_si
                 old_size, new_size - 1, old_root, merkle.root(hashes[:-1]), proof)
 
 
-@pytest.mark.parametrize("fork", [False, True])
 def test_the_root_over_chunks_of_leaf_data_is_the_root_over_all_leaves(
-        monkeypatch: pytest.MonkeyPatch, fork: bool) -> None:
-    # chunks of 4 leaves, a child forked from 8: every size up to 70 crosses both
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # chunks of 4 leaves: every size up to 70 crosses several
     monkeypatch.setattr(merkle, "CHUNK", 4)
-    monkeypatch.setattr(merkle, "_FORK_FROM", 8)
-    monkeypatch.setattr(merkle, "_alone", lambda: True)
     for size in range(71):
         data = [f"line {i}".encode() for i in range(size)]
         expected = _mth(data)
         assert merkle.root([merkle.leaf_hash(d) for d in data]) == expected
-        assert merkle.data_root(iter(data), size, fork=fork) == expected, size
-        assert merkle.data_root(data, size, fork=fork) == expected, size
+        assert merkle.data_root(iter(data), size) == expected, size
+        assert merkle.data_root(data, size) == expected, size
 
 
 def test_the_root_over_leaf_data_refuses_a_count_that_is_not_the_leaves() -> None:
@@ -92,63 +87,3 @@ def test_the_root_over_leaf_data_refuses_a_count_that_is_not_the_leaves() -> Non
     for size in (2, 4):
         with pytest.raises(ValueError, match="leaves"):
             merkle.data_root(data, size)
-
-
-def test_a_child_that_cannot_be_forked_leaves_the_work_to_this_process(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(merkle, "_FORK_FROM", 8)
-    data = [f"line {i}".encode() for i in range(50)]
-
-    def no_fork() -> int:
-        raise OSError("no more processes")
-
-    monkeypatch.setattr(merkle.os, "fork", no_fork)
-    assert merkle.data_root(data, 50, fork=True) == _mth(data)
-
-
-def test_the_offline_verifier_hashes_half_the_pools_tree_in_a_child(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-) -> None:
-    """`python -m shuangsuiji.kernel.verify` (and `ssj verify`) let a forked child hash the
-    left subtree of a v2 bundle's pool; the root is the same, so the bundle verifies, and a
-    pool changed after the announcement is still refused."""
-    from shuangsuiji.kernel import canonical_json
-    from shuangsuiji.kernel.verify import main
-    from tests.kernel.test_announce import redigest, v2_bundle
-
-    monkeypatch.setattr(merkle, "_FORK_FROM", 8)  # the test's pool: 30 members
-    monkeypatch.setattr(merkle, "_alone", lambda: True)  # (pytest's workers have threads)
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(merkle.os, "fork", counted_fork)
-    bundle = v2_bundle()
-    path = tmp_path / "b.json"
-    path.write_bytes(canonical_json(bundle))
-    assert main([str(path)], env={}) == 0, capsys.readouterr()
-    assert forks == [1]
-    bundle["announcement"]["pool"]["merkle_root"] = "0" * 64
-    path.write_bytes(canonical_json(redigest(bundle)))
-    assert main([str(path)], env={}) == 1
-    assert "announcement.pool.merkle_root" in capsys.readouterr().err
-    assert forks == [1, 1]
-
-
-def test_no_child_is_forked_beside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-
-    monkeypatch.setattr(merkle, "_FORK_FROM", 8)
-    monkeypatch.setattr(merkle.os, "fork", lambda: pytest.fail("forked beside a thread"))
-    data = [f"line {i}".encode() for i in range(50)]
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert merkle.data_root(data, 50, fork=True) == _mth(data)
-    finally:
-        stop.set()
-        other.join()

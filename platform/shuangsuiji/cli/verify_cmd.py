@@ -40,7 +40,7 @@ def verify(bundle_file: Path, saved: tuple[Path, ...], log_url: str | None,
         raise click.ClickException(f"{bundle_file}: cannot read the bundle: {exc}") from None
     except BundleFormatError as exc:
         raise click.ClickException(f"{bundle_file}: NOT verified — {exc}") from None
-    report = kernel.verify_bundle(bundle, fork=True)  # (the ssj process has no other thread)
+    report = kernel.verify_bundle(bundle)
     if not report.ok:
         raise click.ClickException(f"{bundle_file}: NOT verified — {report}")
     click.echo(f"{bundle_file}: verified — {report}")

@@ -105,11 +105,10 @@ def merkle_root(lines: Iterable[bytes]) -> tuple[str, int]:
     return merkle.data_root(lines, len(lines)).hex(), len(lines)
 
 
-def pool_root(pool: FrozenPool, *, fork: bool = False) -> tuple[str, int]:
-    """The Merkle root of the pool's lines and their count (``fork``: see
-    :func:`~shuangsuiji.kernel.merkle.data_root`)."""
+def pool_root(pool: FrozenPool) -> tuple[str, int]:
+    """The Merkle root of the pool's lines and their count."""
     size = 2 + sum(1 + len(s.lines) for s in pool.strata) + len(pool.excluded)
-    return merkle.data_root(pool_lines(pool), size, fork=fork).hex(), size
+    return merkle.data_root(pool_lines(pool), size).hex(), size
 
 
 def member_proof(lines: Sequence[bytes], credit_code: str) -> dict[str, Any]:

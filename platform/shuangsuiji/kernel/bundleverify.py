@@ -121,12 +121,8 @@ def _fail(path: str, expected: Any = None, found: Any = None, problem: str | Non
     return VerifyReport(ok=False, path=path, expected=expected, found=found, problem=problem)
 
 
-def verify_bundle(bundle: dict[str, Any], *, fork: bool = False) -> VerifyReport:
+def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     """Recompute ``bundle`` from its inputs and return ok or its first mismatch.
-
-    ``fork``: a large pool's Merkle tree (a v2 bundle) may be hashed half in a forked child
-    process, on a second core (:func:`~shuangsuiji.kernel.merkle.data_root`): only for a
-    process with no other thread, as the offline verifiers are.
 
     Recomputed: the strata (assignment by risk flag, canonical order, ratios, sizes), the
     pool digest, the draw, every recusal step in order, and the draw digest. The
@@ -190,7 +186,7 @@ def verify_bundle(bundle: dict[str, Any], *, fork: bool = False) -> VerifyReport
     notes: list[str] = []
     if v2:
         try:
-            problem = check_v2(bundle, result, notes, fork=fork)
+            problem = check_v2(bundle, result, notes)
             if problem is None and LOG in bundle:
                 problem = check_log(bundle, notes)
         except BundleFormatError as e:

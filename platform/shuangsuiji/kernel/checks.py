@@ -179,10 +179,8 @@ def _beacon_value(
     return None
 
 
-def check_v2(bundle: dict[str, Any], result: Any, notes: list[str], *,
-             fork: bool = False) -> Problem | None:
-    """The v2 checks; appends what the reader must know to ``notes``. ``fork``: the pool's
-    Merkle tree may be hashed on two cores (:func:`~shuangsuiji.kernel.merkle.data_root`)."""
+def check_v2(bundle: dict[str, Any], result: Any, notes: list[str]) -> Problem | None:
+    """The v2 checks; appends what the reader must know to ``notes``."""
     a_obj = bundle["announcement"]
     a = Reader(a_obj, "announcement")
     keys = announce.announcement_keys(a_obj) if isinstance(a_obj, dict) else None
@@ -192,7 +190,7 @@ def check_v2(bundle: dict[str, Any], result: Any, notes: list[str], *,
                   [announce.ANNOUNCEMENT_FORMAT, announce.JOINT_ANNOUNCEMENT_FORMAT],
                   a_obj["format"])
     _exact_keys(a_obj, keys, "announcement")
-    problem = _matches_announcement(bundle, a, result, fork) or _matches_participants(
+    problem = _matches_announcement(bundle, a, result) or _matches_participants(
         bundle, a_obj, notes)
     if problem is not None:
         return problem
@@ -215,8 +213,7 @@ def check_v2(bundle: dict[str, Any], result: Any, notes: list[str], *,
     return None
 
 
-def _matches_announcement(bundle: dict[str, Any], a: Reader, result: Any,
-                          fork: bool = False) -> Problem | None:
+def _matches_announcement(bundle: dict[str, Any], a: Reader, result: Any) -> Problem | None:
     a_obj = a.obj
     for key in ("task", "sampling", "draw_parameters"):
         if announce.sha256_json(a_obj[key]) != announce.sha256_json(bundle[key]):
@@ -226,7 +223,7 @@ def _matches_announcement(bundle: dict[str, Any], a: Reader, result: Any,
     pool = a.sub("pool")
     _exact_keys(pool.obj, ("digest", "merkle_root", "lines", "size", "excluded"),
                 "announcement.pool")
-    root, lines = announce.pool_root(result.pool, fork=fork)
+    root, lines = announce.pool_root(result.pool)
     expected = {"digest": result.pool.digest, "merkle_root": root, "lines": lines,
                 "size": result.pool.size, "excluded": len(result.pool.excluded)}
     for key, value in expected.items():

@@ -15,14 +15,11 @@ must produce exactly what :func:`inclusion_proof` and :func:`consistency_proof` 
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 CHUNK = 1 << 14  # leaves hashed at a time by data_root (a power of two)
-_FORK_FROM = 1 << 16  # leaves from which data_root may hash half in a child
 _sha256 = hashlib.sha256
 _digest = type(hashlib.sha256()).digest
 
@@ -57,29 +54,13 @@ def root(leaves: Sequence[bytes]) -> bytes:
     return level[0]
 
 
-def data_root(data: Iterable[bytes], size: int, *, fork: bool = False) -> bytes:
+def data_root(data: Iterable[bytes], size: int) -> bytes:
     """MTH over the ``size`` leaves whose *data* ``data`` gives, in order: the leaf hashes
     made a chunk of :data:`CHUNK` at a time (full chunks are perfect subtrees, so the root
     over the chunks' roots is the root over all leaves, and at most one chunk's hashes
-    exist at once).
-
-    ``fork``: where ``os.fork`` exists and the tree is large, a child process hashes the
-    left subtree (MTH's split) while this one hashes the right — the same root, on two
-    cores. Only for a process with no other thread (an offline verifier): a child forked
-    beside threads may inherit a lock one of them held. Without a usable child the left
-    subtree is hashed here, as it is when the process has another thread after all."""
+    exist at once)."""
     it = iter(data)
-    if fork and size >= _FORK_FROM and hasattr(os, "fork") and _alone():
-        k = split(size)
-        left = _forked(lambda: _chunked_root(it, k))
-        if left is None:  # no child: this process does both
-            left = _chunked_root(it, k)
-        else:
-            for _ in islice(it, k):  # (the child hashed these)
-                pass
-        top = node_hash(left, _chunked_root(it, size - k))
-    else:
-        top = _chunked_root(it, size)
+    top = _chunked_root(it, size)
     if next(it, None) is not None:
         raise ValueError(f"more than {size} leaves")
     return top
@@ -95,33 +76,6 @@ def _chunked_root(it: Iterator[bytes], size: int) -> bytes:
             raise ValueError(f"fewer than {size} leaves")
         roots.append(root(hashes))
     return root(roots)
-
-
-def _alone() -> bool:
-    """Whether this process runs one thread only (a child may then be forked safely)."""
-    return threading.active_count() == 1
-
-
-def _forked(work: Callable[[], bytes]) -> bytes | None:
-    """``work()`` (32 bytes) done in a forked child, or None when the child failed."""
-    try:
-        r, w = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:  # the child: hash, write, leave at once (no cleanup of the parent's)
-        code = 1
-        try:
-            os.close(r)
-            os.write(w, work())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    with os.fdopen(r, "rb") as f:
-        out = f.read()
-    _, status = os.waitpid(pid, 0)
-    return out if status == 0 and len(out) == 32 else None
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:

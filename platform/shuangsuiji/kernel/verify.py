@@ -12,11 +12,9 @@ import gettext
 import gzip
 import os
 import pkgutil
-import queue
 import sys
 import zlib
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from functools import cache
 from typing import Any, BinaryIO, cast
 
@@ -78,95 +76,10 @@ def read_bundle(name: str) -> Any:
 def _read(f: BinaryIO) -> Any:
     if f.read(2) == b"\x1f\x8b":
         f.seek(0)
-        with _Inflating(f) as z:
+        with gzip.GzipFile(fileobj=f) as z:
             return load(cast(BinaryIO, z))
     f.seek(0)
     return load(f)
-
-
-class _Inflating:
-    """A gzip file read ahead, a MiB at a time, by a second thread (zlib lets go of the
-    interpreter while it inflates and checks the CRC), so the bundle is decompressed on
-    one core while it is parsed on the other. ``seek(0)`` (the stream reader handing over
-    to the whole-text reader) reads it again in this thread. The thread has ended once
-    the file is read to its end or closed: a verifier that forks later has no other."""
-
-    def __init__(self, f: BinaryIO, piece: int = 1 << 20) -> None:
-        import threading
-
-        self._f = f
-        self._pos = 0  # bytes handed out
-        self._z = gzip.GzipFile(fileobj=f)
-        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=8)
-        self._stop = threading.Event()
-        self._rest = b""
-        self._done = False
-        self._thread: threading.Thread | None = threading.Thread(
-            target=self._run, args=(piece,), daemon=True)
-        self._thread.start()
-
-    def _run(self, piece: int) -> None:
-        try:
-            while not self._stop.is_set():
-                data = self._z.read(piece)
-                self._queue.put(data)
-                if not data:
-                    return
-        except BaseException as exc:  # handed over to the reading thread
-            self._queue.put(exc)
-
-    def read(self, size: int = -1) -> bytes:
-        if self._thread is None and not self._done:
-            return self._z.read(size)
-        parts = [self._rest]
-        have = len(self._rest)
-        while not self._done and (size < 0 or have < size):
-            got = self._queue.get()
-            if isinstance(got, BaseException):
-                self._end()
-                raise got
-            if not got:
-                self._done = True
-                self._end()
-                break
-            parts.append(got)
-            have += len(got)
-        data = b"".join(parts)
-        if size >= 0 and len(data) > size:
-            data, self._rest = data[:size], data[size:]
-        else:
-            self._rest = b""
-        self._pos += len(data)
-        return data
-
-    def tell(self) -> int:
-        return self._pos if self._thread is not None or self._done else self._z.tell()
-
-    def seek(self, offset: int) -> int:
-        assert offset == 0, "read again from the start only"
-        self._end()
-        self._rest, self._done, self._pos = b"", False, 0
-        self._f.seek(0)
-        self._z = gzip.GzipFile(fileobj=self._f)
-        return 0
-
-    def _end(self) -> None:
-        """Stop the thread and wait for it."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stop.set()
-        while thread.is_alive():
-            with suppress(queue.Empty):
-                self._queue.get(timeout=0.01)  # (a put waiting for room)
-        thread.join()
-
-    def __enter__(self) -> _Inflating:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._end()
-        self._z.close()
 
 
 def main(argv: Sequence[str] | None = None, prog: str = PROG,
@@ -207,7 +120,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG,
         print(show(msg("%(file)s: not a valid draw bundle: %(where)s: %(problem)s",
                        file=name, where=e.path, problem=e.problem)), file=sys.stderr)
         return 2
-    report = verify_bundle(bundle, fork=True)  # (this process has no other thread)
+    report = verify_bundle(bundle)
     # then one line per note (docs/draw-spec.md §13.4): the seed procedure, checked or WEAKER,
     # and whether each beacon signature was checked
     lines = [report.message, *report.notes]
