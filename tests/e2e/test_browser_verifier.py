@@ -646,3 +646,14 @@ def test_an_empty_trigger_is_refused_by_both(page: Any) -> None:
         assert not python.ok and python.path == path, str(python)
         assert not browser["ok"] and browser["path"] == path, browser
         assert "不得为空字符串" in browser["message"], browser["message"]
+
+
+def test_a_flag_exclusion_naming_a_trigger_is_refused_by_both(page: Any) -> None:
+    """docs/draw-spec.md §3.1 and §13.3: a ``flag`` rule has no trigger; the §15.2 vector
+    with a task id on its flag row (digests made again) is refused by both at that row."""
+    from tests.kernel.test_spec_vectors import flag_trigger
+
+    ((browser, python),) = both(page, [dump(flag_trigger())])
+    assert not python.ok and python.path == "pool.excluded[1][3]", str(python)
+    assert not browser["ok"] and browser["path"] == "pool.excluded[1][3]", browser
+    assert "按标记规则 abnormal" in browser["message"], browser["message"]

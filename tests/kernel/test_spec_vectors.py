@@ -288,6 +288,49 @@ def empty_triggers() -> dict[str, dict[str, Any]]:
     return out
 
 
+def flag_trigger() -> dict[str, Any]:
+    """The §15.2 vector with a task id as the trigger of its ``flag`` row (§3.1: a flag rule
+    has no trigger), its digests made again so that only that rule can refuse it."""
+    bundle = vectors()["flagged"]
+    assert bundle["pool"]["excluded"][1][2] == "abnormal"
+    bundle["pool"]["excluded"][1][3] = "T-2026-1"
+    bundle["digests"]["pool"], bundle["digests"]["draw"] = _spec_digests(bundle)
+    return bundle
+
+
+def test_a_flag_exclusion_naming_a_trigger_is_refused() -> None:
+    good = vectors()["flagged"]
+    bundle = flag_trigger()
+    assert _spec_digests(bundle) != (good["digests"]["pool"], good["digests"]["draw"])
+    report = verify_bundle(bundle)
+    assert not report.ok and report.path == "pool.excluded[1][3]", str(report)
+    assert "flag rule abnormal" in str(report) and "null" in str(report)
+
+
+def test_a_flag_exclusion_naming_a_trigger_is_refused_by_ssj_verify_and_the_pyz(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The stream reader of ``ssj verify`` and the single-file verifier, in both languages."""
+    from shuangsuiji import standalone
+    from shuangsuiji.kernel.verify import main
+    from tests.kernel.test_standalone import run_pyz
+
+    file = tmp_path / "bundle.json"
+    file.write_text(json.dumps(flag_trigger(), ensure_ascii=False), encoding="utf-8")
+    assert main([str(file)], env={}) == 1
+    err = capsys.readouterr().err
+    assert "pool.excluded[1][3]" in err and "flag rule abnormal" in err, err
+    assert main(["--lang", "zh", str(file)], env={}) == 1
+    err = capsys.readouterr().err
+    assert "pool.excluded[1][3]" in err and "按标记规则 abnormal" in err, err
+    pyz = tmp_path / standalone.FILENAME
+    pyz.write_bytes(standalone.build())
+    out = run_pyz(pyz, file)
+    assert out.returncode == 1 and "pool.excluded[1][3]" in out.stderr, out.stdout + out.stderr
+    out = subprocess.run([sys.executable, "-I", "-S", str(pyz), "--lang", "zh", str(file)],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 1 and "按标记规则 abnormal" in out.stderr, out.stdout + out.stderr
+
+
 def test_the_flagged_vector_verifies_and_an_empty_trigger_is_refused() -> None:
     good = vectors()["flagged"]
     assert verify_bundle(copy.deepcopy(good)).ok

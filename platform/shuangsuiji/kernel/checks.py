@@ -65,14 +65,18 @@ def rule_checks(bundle: dict[str, Any]) -> Problem | None:
     extra = rules.get("extra_exclusions")
     if not (isinstance(policy, dict) and isinstance(extra, list)):
         return None
-    enabled = {r["code"] for r in extra
-               if isinstance(r, dict) and isinstance(r.get("code"), str)}
+    coded = [r for r in extra if isinstance(r, dict) and isinstance(r.get("code"), str)]
+    enabled = {r["code"] for r in coded}
+    # §3.1: the built-in rules and recently_inspected name a trigger, a flag rule never does
+    triggered = {ONCE_PER_YEAR, SAME_QUARTER} | {
+        r["code"] for r in coded if r.get("kind") == "recently_inspected"}
+    untriggered = {r["code"] for r in coded if r.get("kind") == "flag"} - triggered
     if policy.get("once_per_year") is True:
         enabled.add(ONCE_PER_YEAR)
     if policy.get("same_quarter_other_divisions") is True and task.get("joint") is not True:
         enabled.add(SAME_QUARTER)
     # checked in C a chunk at a time; a loop only runs to name the first problem
-    problem = excludedrows.rule_problem(excluded, enabled, (ONCE_PER_YEAR, SAME_QUARTER))
+    problem = excludedrows.rule_problem(excluded, enabled, triggered, untriggered)
     if problem is False:
         return None  # malformed rows: the structural reading names them
     if problem:

@@ -82,19 +82,23 @@ def is_rows(value: Any) -> TypeGuard[Sequence[Any]]:
     return isinstance(value, list | RawRows)
 
 
-def rule_problem(excluded: Sequence[Any], enabled: set[str], builtin: tuple[str, ...],
-                 ) -> Problem | bool | None:
-    """The first excluded row whose rule the bundle's policy does not enable, or whose
-    built-in rule names no triggering task; False when a row is malformed (the structural
-    reading names it); None when all is well. Checked in C, a chunk at a time."""
+def rule_problem(excluded: Sequence[Any], enabled: set[str], triggered: set[str],
+                 untriggered: set[str]) -> Problem | bool | None:
+    """The first excluded row whose rule the bundle's policy does not enable, whose rule
+    looks back at earlier inspections (``triggered``: the built-in rules and
+    ``recently_inspected``) but names no triggering task, or whose ``flag`` rule
+    (``untriggered``) names one; False when a row is malformed (the structural reading
+    names it); None when all is well. Checked in C, a chunk at a time."""
     for offset, cols, _ in column_parts(excluded):
         if cols is None:
             return False
         codes, triggers = cols[2], cols[3]
         if not set(map(type, codes)) <= {str}:
             return False
+        pairs = list(zip(codes, triggers, strict=True))
         if set(codes) <= enabled and "" not in triggers and all(
-                t for c, t in zip(codes, triggers, strict=True) if c in builtin):
+                t for c, t in pairs if c in triggered) and all(
+                t is None for c, t in pairs if c in untriggered):
             continue
         for i, (code, trigger) in enumerate(zip(codes, triggers, strict=True), offset):
             if code not in enabled:
@@ -103,10 +107,14 @@ def rule_problem(excluded: Sequence[Any], enabled: set[str], builtin: tuple[str,
                                         "bundle's policy", code=code))
             if trigger == "":
                 return (f"pool.excluded[{i}][3]", "a task id or null", trigger, EMPTY_TRIGGER)
-            if code in builtin and not trigger:
+            if code in triggered and not trigger:
                 return (f"pool.excluded[{i}][3]", "a task id", trigger, msg(
                     "an exclusion by %(code)s names the earlier inspection that triggered "
                     "it", code=code))
+            if code in untriggered and trigger is not None:
+                return (f"pool.excluded[{i}][3]", None, trigger, msg(
+                    "an exclusion by the flag rule %(code)s has no triggering task: its "
+                    "trigger is null", code=code))
     return None
 
 

@@ -127,6 +127,7 @@ Object.assign(M, {
   "rules.special": ["a special task (专项检查) excludes nobody, but %(n)s targets are excluded", "专项检查不排除任何检查对象，但此处排除了 %(n)s 户"],
   "rules.not_enabled": ["exclusion rule %(code)s is not enabled by the bundle's policy", "排除规则 %(code)s 未被本数据包的政策启用"],
   "rules.no_trigger": ["an exclusion by %(code)s names the earlier inspection that triggered it", "按 %(code)s 排除时须注明触发排除的此前检查任务"],
+  "rules.flag_trigger": ["an exclusion by the flag rule %(code)s has no triggering task: its trigger is null", "按标记规则 %(code)s 排除时没有触发任务，触发任务应为 null"],
   "rules.cap": ["ratio %(ratio)s ‰ exceeds the cap of %(cap)s ‰ of item category %(code)s", "抽查比例 %(ratio)s ‰ 超过事项类别 %(code)s 的上限 %(cap)s ‰"],
   "v2.time": ["time %(value)s is not YYYY-MM-DDTHH:MM:SSZ (UTC)", "时间 %(value)s 不是 YYYY-MM-DDTHH:MM:SSZ（UTC）格式"],
   "v2.conflicts_sorted": ["conflicts must be sorted and unique", "利害关系须排序且不重复"],

@@ -43,7 +43,12 @@ export function ruleChecks(b) {
   const policy = rules.exclusion_policy;
   const extra = rules.extra_exclusions;
   if (!isObject(policy) || !Array.isArray(extra)) return null;
-  const enabled = new Set(extra.filter(isObject).map((r) => r.code));
+  const coded = extra.filter((r) => isObject(r) && typeof r.code === "string");
+  const enabled = new Set(coded.map((r) => r.code));
+  // §3.1: the built-in rules and recently_inspected name a trigger, a flag rule never does
+  const triggered = new Set(["once_per_year", "same_quarter_other_divisions",
+    ...coded.filter((r) => r.kind === "recently_inspected").map((r) => r.code)]);
+  const untriggered = new Set(coded.filter((r) => r.kind === "flag" && !triggered.has(r.code)).map((r) => r.code));
   if (policy.once_per_year === true) enabled.add("once_per_year");
   if (policy.same_quarter_other_divisions === true && task.joint !== true) enabled.add("same_quarter_other_divisions");
   for (let i = 0; i < excluded.length; i++) {
@@ -51,8 +56,11 @@ export function ruleChecks(b) {
     if (!Array.isArray(row) || row.length !== 4) return null;
     if (!enabled.has(row[2])) return problem(`pool.excluded[${i}][2]`, "rules.not_enabled", { code: row[2] });
     if (row[3] === "") return problem(`pool.excluded[${i}][3]`, "kernel.empty_trigger");
-    if ((row[2] === "once_per_year" || row[2] === "same_quarter_other_divisions") && !row[3]) {
+    if (triggered.has(row[2]) && !row[3]) {
       return problem(`pool.excluded[${i}][3]`, "rules.no_trigger", { code: row[2] });
+    }
+    if (untriggered.has(row[2]) && row[3] !== null) {
+      return problem(`pool.excluded[${i}][3]`, "rules.flag_trigger", { code: row[2] });
     }
   }
   const units = unitsCheck(b);
