@@ -1,7 +1,7 @@
 """gunicorn settings for shuangsuiji: ``gunicorn -c gunicorn.conf.py 'shuangsuiji:create_app()'``.
 
 Every value can be overridden from the environment, so one file serves a laptop, the
-benchmark (``bench/http.py``) and a production host behind a reverse proxy.
+benchmark (``bench/http_load.py``) and a production host behind a reverse proxy.
 
 Environment:
     SSJ_BIND          address to listen on (default ``127.0.0.1:8000``: only the local reverse

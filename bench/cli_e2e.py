@@ -30,13 +30,14 @@ import argparse
 import hashlib
 import os
 import re
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from kept import KEPT, copy_kept
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -68,17 +69,10 @@ def floor(db_path: Path, tenant_id: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", type=Path, default=DATA / "draw-1000000.sqlite")
+    parser.add_argument("--database", type=Path, default=KEPT)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if not args.database.exists():
-        raise SystemExit(f"{args.database} is missing; run bench/draw.py --targets 1000000 "
-                         "--keep first")
-    db_path = DATA / "cli-e2e.sqlite"
-    for stale in (db_path.with_name(db_path.name + "-wal"),
-                  db_path.with_name(db_path.name + "-shm")):
-        stale.unlink(missing_ok=True)  # an earlier run's log would be replayed on the copy
-    shutil.copyfile(args.database, db_path)
+    db_path = copy_kept(args.database, "cli-e2e.sqlite")
     with sqlite3.connect(db_path) as conn:
         (tenant_id, slug), = conn.execute("SELECT id, slug FROM tenants").fetchall()
         (targets,), = conn.execute("SELECT count(*) FROM targets").fetchall()

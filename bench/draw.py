@@ -62,9 +62,6 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-# bench/ holds http.py: run as a script, this folder would come first on sys.path and shadow
-# the standard library's http package (Flask needs http.server). Drop it.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 DATA = HERE / "data"
 YEAR = 2026
 TASK = "BENCH-2026-DRAW"

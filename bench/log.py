@@ -19,19 +19,14 @@ number of stored nodes read to answer them: O(log n).
 
 from __future__ import annotations
 
-import sys
+import argparse
+import statistics
+import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
-# bench/http.py would shadow the standard library's http package for a script run from here
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
-
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
 
 def _app(url: str | None, folder: Path) -> Any:

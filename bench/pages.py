@@ -26,36 +26,20 @@ is printed before and after. Target: the public draw page under 200 ms uncached 
 
 from __future__ import annotations
 
+import argparse
+import os
+import statistics
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
-HERE = Path(__file__).resolve().parent
-# bench/ holds http.py: run as a script, this folder would shadow the standard library's http.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+import http_load
+from kept import DATA, KEPT, copy_kept
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from typing import Any  # noqa: E402
-from urllib.parse import quote  # noqa: E402
-
-ROOT = HERE.parent
-DATA = ROOT / "bench" / "data"
-
-
-def _bench_http() -> Any:
-    """bench/http.py as a module (under another name: ``http`` is the standard library's)."""
-    spec = importlib.util.spec_from_file_location("ssj_bench_http", HERE / "http.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare(db_path: Path) -> tuple[str, int, str]:
@@ -147,28 +131,20 @@ def start_one_worker(port: int, env: dict[str, str], log: Path) -> subprocess.Po
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", type=Path, default=DATA / "draw-1000000.sqlite")
+    parser.add_argument("--database", type=Path, default=KEPT)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    if not args.database.exists():
-        raise SystemExit(f"{args.database} is missing; run bench/draw.py --targets 1000000 "
-                         "--keep first")
-    db_path = DATA / "pages.sqlite"
-    for stale in (db_path.with_name(db_path.name + "-wal"),
-                  db_path.with_name(db_path.name + "-shm")):
-        stale.unlink(missing_ok=True)  # an earlier run's log would be replayed on the copy
-    shutil.copyfile(args.database, db_path)
+    db_path = copy_kept(args.database, "pages.sqlite")
     slug, draw_id, token = prepare(db_path)
     auth = {"Authorization": f"Bearer {token}"}
 
-    http = _bench_http()
-    port = http.free_port()
+    port = http_load.free_port()
     log = DATA / "gunicorn-pages.log"
     env = {"SSJ_DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "bench"}
     proc = start_one_worker(port, env, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        http.wait_ready(f"{base}/p/{slug}/tasks", {}, proc, log)
+        http_load.wait_ready(f"{base}/p/{slug}/tasks", {}, proc, log)
         print(f"\nload average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
               f"gunicorn {len(worker_hwm_kib(proc.pid))} worker(s), one client\n")
         draw = f"{base}/p/{slug}/draws/{draw_id}"
@@ -203,7 +179,7 @@ def main() -> int:
                   f"downloads, {peak / 1024:.0f} MiB after")
         print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
-        http.stop(proc)
+        http_load.stop(proc)
     return 0
 
 

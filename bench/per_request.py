@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/per_request.py [--targets 5000] [--batches 6] [--requests 400]
 
-It builds the database of ``bench/http.py`` (with its own function, into its own file
+It builds the database of ``bench/http_load.py`` (with its own function, into its own file
 ``bench/data/per-request.sqlite``), makes the platform's app and the bare "hello" app in this
 process, and calls each one's WSGI callable in a loop: the public portal's task list, the API
 targets list (viewer token), the staff task list (same token) and hello. Each endpoint is
@@ -20,38 +20,22 @@ No server is started and no socket is opened.
 
 from __future__ import annotations
 
+import argparse
+import io
 import sys
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-HERE = Path(__file__).resolve().parent
-# bench/ holds http.py: run as a script, this folder would come first on sys.path and shadow
-# the standard library's http package. Drop it.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+import http_load
+from sqlalchemy import event
+from werkzeug.test import EnvironBuilder
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import io  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Iterable  # noqa: E402
-from typing import Any  # noqa: E402
-
-from sqlalchemy import event  # noqa: E402
-from werkzeug.test import EnvironBuilder  # noqa: E402
-
-ROOT = HERE.parent
+ROOT = Path(__file__).resolve().parent.parent
 #: The pool's liveness check on checkout (``pool_pre_ping``), not counted.
 PING = "SELECT 1"
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-def _bench_http() -> Any:
-    """bench/http.py as a module (under another name: ``http`` is the standard library's)."""
-    spec = importlib.util.spec_from_file_location("ssj_bench_http", HERE / "http.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 class _Counter:
@@ -99,11 +83,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="calls per batch")
     args = parser.parse_args()
 
-    bench_http = _bench_http()
     data = ROOT / "bench" / "data"
     data.mkdir(parents=True, exist_ok=True)
     db_path = data / "per-request.sqlite"
-    token = bench_http.build_database(db_path, args.targets)
+    token = http_load.build_database(db_path, args.targets)
 
     sys.path.insert(0, str(ROOT / "bench" / "hello"))
     from hello_app import app as hello

@@ -7,7 +7,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from html import escape  # (xml.sax.saxutils imports http, which bench/http.py shadows)
+from html import escape
 from itertools import chain
 from typing import IO
 

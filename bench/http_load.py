@@ -1,6 +1,6 @@
 """HTTP benchmark: the platform under gunicorn against a bare Flask "hello" app.
 
-    .venv/bin/python bench/http.py [--targets 5000] [--duration 10] [--connections 16]
+    .venv/bin/python bench/http_load.py [--targets 5000] [--duration 10] [--connections 16]
 
 In one run it
 
@@ -30,25 +30,20 @@ Only 127.0.0.1 is ever contacted. Both servers are stopped at the end, also on e
 
 from __future__ import annotations
 
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-
-# This file is named http.py; run as a script, its folder comes first on sys.path and would
-# shadow the standard library's http package (urllib needs http.client). Drop it.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from datetime import date  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -78,6 +73,7 @@ def build_database(db_path: Path, targets: int) -> str:
     from shuangsuiji.db import Base, set_tenant
     from shuangsuiji.demo import generate as gen
     from shuangsuiji.services import accounts, imports, plans
+    from shuangsuiji.services import items as item_service
     from shuangsuiji.services import tenants as tenant_service
 
     if db_path.exists():
@@ -110,6 +106,10 @@ def build_database(db_path: Path, targets: int) -> str:
             for kind, data in files.items():
                 imports.import_file(s, tenant, kind, data, f"{kind}.csv", actor="bench",
                                     today=date(2026, 3, 1))
+                if kind == "items":  # tasks name published items only (MIIT 第五条, CQ 第四条)
+                    item_service.approve_and_publish(
+                        s, approver="bench", approved_on=date(2026, 3, 1),
+                        document="bench-items-2026", actor="bench")
             plans.create_plan(s, platform, tenant, 2026, title="2026年度抽查工作计划",
                               made_on=date(2026, 2, 10))
             for n in range(1, 21):
