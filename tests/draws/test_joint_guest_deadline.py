@@ -17,9 +17,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from shuangsuiji.models.inspections import Publication
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import calendars, joint, joint_guest, joint_results
+from shuangsuiji.services import (
+    calendars,
+    deadlines,
+    joint,
+    joint_guest,
+    joint_results,
+    publication,
+)
 from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services import records as record_service
 from shuangsuiji.services.lifecycle import drawn_targets
@@ -118,3 +127,45 @@ def test_the_other_tenant_inherits_its_own_ancestors_notice_not_the_hosts(
     guest, host = _publish_both(platform, code)
     assert (guest.due_on, guest.provisional) == (WITH_NOTICE, False)
     assert (host.due_on, host.provisional) == (WITH_NOTICE, False)
+
+
+@pytest.mark.parametrize("first", [GUEST, HOST])
+def test_the_task_wide_publication_carries_the_hosts_own_deadline(
+    platform: Platform, two: Callable[..., str], first: str,
+) -> None:
+    """Only the other tenant imported the 2027 notice: its own due date is 2027-01-16, the
+    host's (weekends only there) 2027-01-15 and provisional. The task's own publication row
+    — the task page, the publication API, the portal's task list — carries the host's, the
+    lead jurisdiction's, whoever publishes first; the deadline board agrees with it."""
+    code = _drawn(platform, two)
+    _import(platform, GUEST)
+    _done(platform, code)
+
+    def publish_guest() -> Any:
+        return _in(platform, GUEST, lambda s, t: joint_guest.publish(s, platform, t, code, at=AT))
+
+    def publish_host() -> Any:
+        return _in(platform, HOST, lambda s, t: joint_results.publish_participant(
+            s, platform, t, code, UNIT, at=AT))
+
+    if first == GUEST:
+        guest, host = publish_guest(), publish_host()
+    else:
+        host, guest = publish_host(), publish_guest()
+    assert (guest.due_on, guest.provisional) == (WITH_NOTICE, False)
+    assert (host.due_on, host.provisional) == (WEEKENDS_ONLY, True)
+
+    def shown(s: Any, t: Any) -> dict[str, Any]:
+        task = joint.get_task(s, code)
+        pub = s.scalar(select(Publication).where(Publication.task_id == task.id))
+        listed = next(p for p in publication.published_tasks(s) if p.task_code == code)
+        entry = next(e for e in deadlines.board(s, platform, t) if e.task_code == code)
+        return {"row": (pub.due_on, pub.provisional, pub.working_days, pub.on_time,
+                        pub.deadline_cite.startswith("chongqing")),
+                "portal": (listed.due_on, listed.provisional, listed.on_time),
+                "board": (entry.due, entry.provisional, entry.status), "status": task.status}
+
+    assert _in(platform, HOST, shown) == {
+        "row": (WEEKENDS_ONLY, True, 20, True, True),
+        "portal": (WEEKENDS_ONLY, True, True),
+        "board": (WEEKENDS_ONLY, True, "on_time"), "status": "published"}

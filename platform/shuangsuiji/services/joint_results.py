@@ -33,9 +33,7 @@ from shuangsuiji.models.inspections import (
 from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskParticipant
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.packs import RuleSet
 from shuangsuiji.platform import Platform
-from shuangsuiji.rules import DeadlineRule
 from shuangsuiji.services import audit, joint_sources
 from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.joint import participants
@@ -50,7 +48,6 @@ from shuangsuiji.services.lifecycle import (
 )
 from shuangsuiji.services.plans import task_items
 from shuangsuiji.services.records import not_in_future, problem_found
-from shuangsuiji.workdays import Deadline
 
 _LOCKED = ("published", "closed")
 
@@ -266,7 +263,7 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
     deadline = participant_deadline(session, platform, tenant, task, governing)
     published_on = today_in_china(at)
     actor = str(session.info.get(audit.ACTOR_KEY) or "system")
-    pub = _task_publication(session, task, rules, rule, deadline, at, published_on, actor)
+    pub = _task_publication(session, platform, tenant, task, at, published_on, actor)
     names = dict(session.execute(select(Target.credit_code, Target.name)
                                  .where(Target.credit_code.in_(drawn))).all())
     for item in own_items:
@@ -321,11 +318,14 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
     return row
 
 
-def _task_publication(session: Session, task: Task, rules: RuleSet, rule: DeadlineRule,
-                      deadline: Deadline, at: datetime, published_on: date,
-                      actor: str) -> Publication:
+def _task_publication(session: Session, platform: Platform, tenant: Tenant, task: Task,
+                      at: datetime, published_on: date, actor: str) -> Publication:
     """The task's publication row: made by the first participant that publishes (the
-    targets' results are complete then: every participant's items were recorded)."""
+    targets' results are complete then: every participant's items were recorded).
+
+    Its deadline is the host's own (``tenant``, the lead jurisdiction: its pack's rule in
+    its own working-day calendar, provisional where that calendar does not cover a year),
+    whoever publishes first; each participant's own is its ParticipantPublication."""
     pub = session.scalar(select(Publication).where(Publication.task_id == task.id))
     if pub is not None:
         return pub
@@ -335,8 +335,12 @@ def _task_publication(session: Session, task: Task, rules: RuleSet, rule: Deadli
     summary = {"targets": len(rows), "problems_found": sum(r.problem_found for r in rows),
                "results": dict(sorted(Counter(r.result for r in rows).items())),
                "report": report.fields if report is not None else None, "joint": True}
-    pack, version = rules.governing
     assert task.work_ended_on is not None  # checked by the caller
+    policy = platform.policy_for(tenant)
+    rules = policy.rules(task.work_ended_on)
+    rule = policy.deadline_rule(task.work_ended_on, task_facts(session, task))
+    deadline = participant_deadline(session, platform, tenant, task, tenant)
+    pack, version = rules.governing
     pub = Publication(
         task_id=task.id, published_at=at, published_on=published_on,
         work_ended_on=task.work_ended_on, due_on=deadline.due,
