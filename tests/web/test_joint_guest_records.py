@@ -3,7 +3,8 @@ leftovers): Jiangbei's operator writes the record of a drawn target of Yuzhong's
 task from its own login, with the result of its own item; Yuzhong sees the whole (the
 record and every item's result) and adds its own item's result. A participant cannot
 write another's item (refused by name, nothing written), a record is written once per
-visit, a viewer may not write, and a tenant that takes no part gets a 404."""
+visit (the tenant that wrote it may correct it), a viewer may not write, and a tenant
+that takes no part gets a 404."""
 
 from __future__ import annotations
 
@@ -96,9 +97,10 @@ def test_the_other_tenant_writes_the_visit_and_its_own_items_result(
     overall = _rows(platform, InspectionResult, task_id)
     assert [(r.credit_code, r.problem_found) for r in overall] == [(first, True)]
 
-    # one record per visit: written once, then each participant adds its items' results
+    # one record per visit: the tenant that wrote it may write it again to correct it
+    # (tests/web/test_joint_guest_corrections.py), never a second record
     again = guest.post(url + "/record", data=_visit(first, group))
-    assert again.status_code == 422
+    assert again.status_code == 302
     assert len(_rows(platform, InspectionRecord, task_id)) == 1
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.messages import msg
+from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskParticipant
 from shuangsuiji.models.plans import Task
@@ -46,6 +47,9 @@ class GuestView:
     recorded: set[str]  # credit codes with their on-site record
     results: list[ItemResult]  # of its own items
     deadline: Deadline | None = None  # its own, once the work has ended (until published)
+    # credit codes whose record it wrote and may still correct (until it or the task
+    # publishes: :func:`record_visit`)
+    correctable: frozenset[str] = frozenset()
 
 
 def view(session: Session, guest: Tenant, task_code: str, host_slug: str | None = None, *,
@@ -79,7 +83,26 @@ def view(session: Session, guest: Tenant, task_code: str, host_slug: str | None 
                 deadline = participant_deadline(session, platform, host, task, guest)
             except UserError:
                 deadline = None  # the rule cannot be applied: publishing names why
-    return GuestView(host, task, own, parts, targets, groups, recorded, results, deadline)
+        correctable: frozenset[str] = frozenset()
+        if task.status not in _LOCKED and not any(
+                p.code == own.code and p.published_on for p in parts):
+            correctable = frozenset(written_by(session, guest, host, task) & recorded)
+    return GuestView(host, task, own, parts, targets, groups, recorded, results, deadline,
+                     correctable)
+
+
+_LOCKED = ("published", "closed")
+_WRITTEN = ("joint.record", "joint.record_update")  # its own chain's events of its records
+
+
+def written_by(session: Session, guest: Tenant, host: Tenant, task: Task) -> set[str]:
+    """The credit codes of the joint task's on-site records that ``guest`` wrote (from its
+    own login), as its own audit chain says: the record is the host's row, the chain says
+    whose visit record it is."""
+    rows = session.scalars(select(AuditEvent.payload).where(
+        AuditEvent.tenant_id == guest.id, AuditEvent.action.in_(_WRITTEN),
+        AuditEvent.object_type == "task", AuditEvent.object_id == f"{host.slug}/{task.code}"))
+    return {str(p.get("target")) for p in rows if isinstance(p, dict) and p.get("target")}
 
 
 def record_result(session: Session, platform: Platform, guest: Tenant, task_code: str,
@@ -124,21 +147,34 @@ def record_visit(session: Session, platform: Platform, guest: Tenant, task_code:
     once a participant has written it, each adds the results of its own items
     (:func:`record_result`); the host sees the whole.
 
+    A record ``guest`` wrote itself it may write again to correct it, as the host rewrites
+    its own (services/records.py: until the task is published), and until ``guest`` has
+    published its own results (they were published from it); the rewrite is audited as
+    every record edit (``record.update`` with the digest before, in the host's chain;
+    ``joint.record_update`` in its own). A record the host wrote stays the host's.
+
     The record follows the host's on-site rules (MIIT/CQ 第十三条: the task and the record
     are the host's; planning refused packs whose credentials could not both hold). Refused,
-    nothing written (the caller rolls back): a record already written, another
-    participant's item (by name), a result its own pack does not know."""
+    nothing written (the caller rolls back): a record written by the host, one ``guest``
+    wrote once it or the task has published, another participant's item (by name), a
+    result its own pack does not know."""
     host, task, own = invitation(session, guest, task_code, host_slug)
     code = credit_code.strip().upper()
     entries = {i.strip(): r for i, r in results.items()}
+    where = msg("task %(task)s, target %(code)s", task=task.code, code=code)
     with in_tenant(session, host.id):
-        if session.scalar(select(InspectionRecord.id).where(
-                InspectionRecord.task_id == task.id,
-                InspectionRecord.credit_code == code)) is not None:
+        again = session.scalar(select(InspectionRecord.id).where(
+            InspectionRecord.task_id == task.id,
+            InspectionRecord.credit_code == code)) is not None
+        if again and code not in written_by(session, guest, host, task):
             raise Conflict(msg("the on-site record of %(code)s is already written: one record "
-                               "per visit", code=code),
-                           where=msg("task %(task)s, target %(code)s", task=task.code, code=code),
+                               "per visit", code=code), where=where,
                            hint=msg("enter the results of your own items for it instead"))
+        if again and session.scalar(select(ParticipantPublication.id).where(
+                ParticipantPublication.task_id == task.id,
+                ParticipantPublication.participant_code == own.code)) is not None:
+            raise Conflict(msg("%(code)s has already published its results of task %(task)s",
+                               code=own.code, task=task.code), where=where)
         row = records.record_on_site(
             session, platform, host, task.id, code, method=visit.method,
             inspected_on=visit.inspected_on, inspectors=visit.inspectors,
@@ -148,8 +184,9 @@ def record_visit(session: Session, platform: Platform, guest: Tenant, task_code:
         saved = joint_results.record_visit_results(
             session, platform, host, task.id, code, entries, decided_on=visit.inspected_on,
             allowed=set(own.item_codes), acting=guest)
-    audit.record(session, tenant_id=guest.id, action="joint.record", object_type="task",
-                 object_id=f"{host.slug}/{task.code}",
+    audit.record(session, tenant_id=guest.id,
+                 action="joint.record_update" if again else "joint.record",
+                 object_type="task", object_id=f"{host.slug}/{task.code}",
                  payload={"target": code, "inspected_on": visit.inspected_on,
                           "results": {r.item_code: r.result for r in saved}})
     return row

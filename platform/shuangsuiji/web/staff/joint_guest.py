@@ -52,12 +52,15 @@ VISIT = "visit"  # the prefix of the record form's fields
 
 def _record_form(shown: joint_guest.GuestView,
                  form: JointRecordForm | None = None) -> JointRecordForm:
-    """The one on-site record of a target not recorded yet (the host's methods), with a
-    result for each of this tenant's own items (``item_result-<code>`` beside it). Its
-    fields are prefixed ``visit-`` (the page's result form has fields of the same names)."""
+    """The one on-site record of a target not recorded yet, or one this tenant wrote and
+    corrects (the host's methods), with a result for each of this tenant's own items
+    (``item_result-<code>`` beside it). Its fields are prefixed ``visit-`` (the page's
+    result form has fields of the same names)."""
     form = form or JointRecordForm(formdata=None, prefix=VISIT)
-    form.credit_code.choices = [SelectChoice(c, f"{c} {n}".strip()) for c, n in shown.targets
-                                if c not in shown.recorded]
+    form.credit_code.choices = [
+        SelectChoice(c, f"{c} {n}".strip() + (f" ({_('Record again')})"
+                                               if c in shown.correctable else ""))
+        for c, n in shown.targets if c not in shown.recorded or c in shown.correctable]
     form.method.choices = [SelectChoice(m, str(METHOD_NAMES.get(m, m)))
                            for m in shown.task.methods]
     form.result.choices = _result_form(shown).result.choices

@@ -130,12 +130,18 @@ def _item_entries(parts: list[TaskParticipant]) -> dict[str, tuple[str, str]]:
 
 def _items_of_caller(row: Task, parts: list[TaskParticipant]) -> set[str] | None:
     """The items whose results the caller enters (None: every item): an admin, the task's
-    own unit and the group's inspectors enter all; an operator of a participant its own."""
-    if not parts or not may_act_for(row):
-        return None  # the visiting group (every participant's inspectors) or nobody
+    own unit and the group's inspectors enter all of the tenant's own participants; an
+    operator of a participant its own. Another tenant's items never: it enters them from
+    its own login (services/joint_results.py refuses them here), so they are shown, not
+    offered, and a record written again here leaves them as that tenant entered them."""
+    if not parts:
+        return None
+    ours = {i for p in parts if p.kind != "tenant" for i in p.item_codes}
+    if not may_act_for(row):
+        return ours  # the visiting group (every participant's inspectors) or nobody
     units = acting_units()
     if units is None or has_role("tenant_admin") or units & {row.division, row.department}:
-        return None
+        return ours
     return {i for p in parts if p.code in units for i in p.item_codes}
 
 
