@@ -304,3 +304,50 @@ def test_malformed_exclusion_rows_are_named_not_a_crash() -> None:
     report = verify_bundle(redigest(bundle))
     assert not report.ok and report.path is not None
     assert report.path.startswith("pool.excluded[0]")
+
+
+def _pool_with_exclusions() -> Any:
+    from datetime import date
+
+    from shuangsuiji.kernel import Inspection
+
+    targets = b.targets(30, {3: frozenset({"complaints"})})
+    history = [Inspection(targets[i].credit_code, "ITEM-A", date(2025, 2, 1), "DIV-1", "T-OLD",
+                          "completed") for i in (1, 2, 5, 20, 21)]
+    return freeze_pool(targets, history, b.task(), Sampling(150),
+                       b.pool_rules(risk_rules=(b.risk("complaints"),)))
+
+
+def test_the_stored_pool_keeps_its_exclusions_as_lines_across_chunks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from shuangsuiji.kernel import frozen_pool_text
+
+    pool = _pool_with_exclusions()
+    assert len(pool.excluded) == 5
+    data = b"".join(frozen_pool_text(pool))
+    monkeypatch.setattr(announce, "_EXCLUDED_CHUNK", 2)  # chunks of 2, 2 and 1 lines
+    again = announce.frozen_pool_from_text(data)
+    assert len(again.excluded_text) == 3
+    assert list(again.excluded) == list(pool.excluded)
+    assert again.excluded[4] == pool.excluded[4] and len(again.excluded) == 5
+    from shuangsuiji.kernel.exclusionlines import rule_counts
+
+    assert rule_counts(again.excluded) == rule_counts(list(pool.excluded)) == {
+        "once_per_year": 5}
+    assert b"".join(frozen_pool_text(again)) == data
+    assert announce.pool_root(again) == announce.pool_root(pool)
+
+
+@pytest.mark.parametrize("bad", [
+    b"excluded\t91500000000000001X\t\xe6\x9f\x90\tno_such_rule\tart\t\n",  # rule not in the pool
+    b"excluded\t91500000000000001X\tname\tonce_per_year\tart\n",  # five fields
+    b"member\t91500000000000001X\tname\tonce_per_year\tart\t\n",  # not an excluded line
+    b"excluded\t91500000000000001X\t\xff\xfe\tonce_per_year\tart\t\n",  # not UTF-8
+])
+def test_a_stored_pool_with_a_malformed_excluded_line_is_refused(bad: bytes) -> None:
+    from shuangsuiji.kernel import InvalidInput, frozen_pool_text
+
+    data = b"".join(frozen_pool_text(_pool_with_exclusions()))
+    with pytest.raises(InvalidInput, match="unexpected line"):
+        announce.frozen_pool_from_text(data + bad)

@@ -15,6 +15,7 @@ from shuangsuiji import kernel
 from shuangsuiji.cli.common import SsjGroup, platform, session, tenant_option
 from shuangsuiji.errors import NotFound
 from shuangsuiji.kernel.announce import PROCEDURES, WEAKER
+from shuangsuiji.kernel.exclusionlines import rule_counts
 from shuangsuiji.services import announcements, lifecycle, recusal_steps
 from shuangsuiji.services import draws as draw_service
 
@@ -25,10 +26,7 @@ def _pool_summary(pool: kernel.FrozenPool) -> list[str]:
     for s in pool.strata:
         lines.append(f"  stratum {s.name:<28} {len(s.members):>8} targets, ratio "
                      f"{s.ratio_permille}‰ → draw {s.size}")
-    reasons: dict[str, int] = {}
-    for e in pool.excluded:
-        reasons[e.rule_code] = reasons.get(e.rule_code, 0) + 1
-    for code, n in sorted(reasons.items()):
+    for code, n in sorted(rule_counts(pool.excluded).items()):
         lines.append(f"  excluded by {code}: {n}")
     return lines
 

@@ -16,6 +16,7 @@ Pure: the announcement time and the beacon value are passed in.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -24,10 +25,10 @@ from shuangsuiji.kernel import merkle
 from shuangsuiji.kernel.canonical import canonical_json
 from shuangsuiji.kernel.codec import Reader, plain, read_pool_rules, read_sampling, read_task
 from shuangsuiji.kernel.errors import InvalidInput
+from shuangsuiji.kernel.exclusionlines import ExclusionLines, check_chunk
 from shuangsuiji.kernel.model import (
     DrawParams,
     DrawRules,
-    Exclusion,
     Expert,
     FrozenPool,
     Inspector,
@@ -148,7 +149,17 @@ def frozen_pool_from_text(data: bytes) -> FrozenPool:
 
     The digest is SHA-256 of ``data``; the caller compares it with the announced one.
     """
-    lines = lines_of_text(data)
+    return frozen_pool_from_lines(lines_of_text(data), hashlib.sha256(data).hexdigest())
+
+
+def frozen_pool_from_lines(lines: list[bytes], digest: str) -> FrozenPool:
+    """:func:`frozen_pool_from_text` of the text whose lines (without LF) are ``lines`` and
+    whose SHA-256 is ``digest`` (the caller took it from the same bytes).
+
+    The excluded targets stay their lines (:class:`ExclusionLines`, in chunks of
+    :data:`_EXCLUDED_CHUNK`): checked in C here, made into :class:`Exclusion` only where one
+    is read (a draw reads only their number, or the same-quarter triggers).
+    """
     if len(lines) < 2 or lines[0] != POOL_FORMAT.encode():
         raise InvalidInput(msg("not a stored pool (shuangsuiji-pool/1 lines)"))
     import json
@@ -165,17 +176,20 @@ def frozen_pool_from_text(data: bytes) -> FrozenPool:
         strata.append(Stratum(name, int(ratio), int(size), lines[i + 1 : i + 1 + n]))
         i += 1 + n
     cites = exclusion_citations(rules)
-    excluded: list[Exclusion] = []
-    for line in lines[i:end]:
-        tag, code, name, rule, _article, trigger = line.decode("utf-8").split("\t")
-        if tag != "excluded" or rule not in cites:
-            raise InvalidInput(msg("stored pool: unexpected line %(line)r", line=line[:60]))
-        excluded.append(Exclusion(code, name, rule, cites[rule], trigger or None))
-    tail = b"".join(x + b"\n" for x in lines[i:end])
-    return FrozenPool(task, sampling, rules, tuple(strata), tuple(excluded),
-                      hashlib.sha256(data).hexdigest(), (tail,) if tail else ())
+    chunks = tuple(
+        b"\n".join(lines[k : min(k + _EXCLUDED_CHUNK, end)]) + b"\n"
+        for k in range(i, end, _EXCLUDED_CHUNK)
+    )
+    counts: Counter[str] = Counter()
+    for chunk in chunks:
+        counts.update(check_chunk(chunk, cites))
+    excluded = ExclusionLines(chunks, [min(_EXCLUDED_CHUNK, end - k)
+                                       for k in range(i, end, _EXCLUDED_CHUNK)], cites,
+                              rule_counts=dict(counts))
+    return FrozenPool(task, sampling, rules, tuple(strata), excluded, digest, chunks)
 
 
+_EXCLUDED_CHUNK = 65536  # excluded lines per chunk: what one Exclusion read decodes
 # --- digests of what the announcement fixes ---------------------------------------------
 
 

@@ -9,12 +9,16 @@ makes an :class:`Exclusion` again when one is asked for; a pool built from it
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import accumulate
 from typing import Any, overload
 
+from shuangsuiji.kernel.errors import InvalidInput
 from shuangsuiji.kernel.model import Exclusion
+from shuangsuiji.messages import msg
 from shuangsuiji.rules import Citation
 
 _EXCLUDED = "excluded\t{}\t{}\t{}\t{}\t{}\n".format
@@ -25,11 +29,13 @@ class ExclusionLines(Sequence[Exclusion]):
     their digest lines; ``cites``: the citation of each rule code they name."""
 
     def __init__(self, text: tuple[bytes, ...], counts: Sequence[int],
-                 cites: dict[str, Citation]) -> None:
+                 cites: dict[str, Citation], *, rule_counts: dict[str, int] | None = None
+                 ) -> None:
         self.text = text
         self.counts = list(counts)
         self.cites = cites
         self._starts = [0, *accumulate(self.counts)]
+        self._rule_counts = rule_counts  # as check_chunk found them, if it was run
 
     def __len__(self) -> int:
         return self._starts[-1]
@@ -67,6 +73,56 @@ class ExclusionLines(Sequence[Exclusion]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def rule_counts(self) -> dict[str, int]:
+        """How many exclusions each rule code made, read from the lines in C."""
+        if self._rule_counts is None:
+            counts: Counter[bytes] = Counter()
+            for chunk in self.text:
+                counts.update(_EXCLUDED_LINE.findall(chunk))
+            self._rule_counts = {rule.decode("utf-8"): n for rule, n in counts.items()}
+        return dict(self._rule_counts)
+
+
+def rule_counts(excluded: Sequence[Exclusion]) -> dict[str, int]:
+    """How many of ``excluded`` each rule code made (for a summary: 177,496 exclusions at a
+    million targets are not made into tuples to be counted)."""
+    if isinstance(excluded, ExclusionLines):
+        return excluded.rule_counts()
+    return dict(Counter(e.rule_code for e in excluded))
+
+
+_FIELD = rb"[^\t\n]*"
+#: an excluded digest line of six fields; the group is its rule code (the fourth)
+_EXCLUDED_LINE = re.compile(
+    rb"^excluded\t" + _FIELD + rb"\t" + _FIELD + rb"\t(" + _FIELD + rb")\t" + _FIELD + rb"\t"
+    + _FIELD + rb"$", re.MULTILINE)
+
+
+def check_chunk(chunk: bytes, cites: dict[str, Any]) -> Counter[str]:
+    """Each line of ``chunk`` is an ``excluded`` digest line of six fields, in UTF-8, naming
+    a rule of ``cites``; else InvalidInput naming the first line that is not. One regular
+    expression and one decode over the chunk; line by line only to name the culprit.
+    Returns how many lines name each rule."""
+    found = _EXCLUDED_LINE.findall(chunk)
+    if len(found) == chunk.count(b"\n") and _utf8(chunk):
+        by_rule = Counter(found)
+        named = {rule.decode("utf-8"): n for rule, n in by_rule.items()}
+        if named.keys() <= cites.keys():
+            return Counter(named)
+    for line in chunk.split(b"\n")[:-1]:
+        fields = line.decode("utf-8").split("\t") if _utf8(line) else []
+        if len(fields) != 6 or fields[0] != "excluded" or fields[3] not in cites:
+            raise InvalidInput(msg("stored pool: unexpected line %(line)r", line=line[:60]))
+    raise AssertionError("check_chunk: the expression and the line-by-line check disagree")
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def lines_chunk(codes: list[str], names: list[str], rules: list[str], articles: list[str],

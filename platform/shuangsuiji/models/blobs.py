@@ -16,8 +16,10 @@ from shuangsuiji.db.base import Base, TenantOwned
 from shuangsuiji.db.types import LongBlob
 
 #: What a chunk belongs to: a draw's stored pool (``draw_pools.id``), an announcement's pool
-#: (``draw_announcements.id``), a draw's public pool JSON and its strata (``draws.id``).
-BLOB_KINDS: tuple[str, ...] = ("draw_pool", "announcement_pool", "bundle_pool", "draw_strata")
+#: and its public pool JSON made in advance (``draw_announcements.id``), a draw's public pool
+#: JSON and its strata (``draws.id``).
+BLOB_KINDS: tuple[str, ...] = ("draw_pool", "announcement_pool", "announced_bundle_pool",
+                               "bundle_pool", "draw_strata")
 
 
 class BlobChunk(TenantOwned, Base):

@@ -20,6 +20,7 @@ import secrets
 import urllib.request
 import zlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,7 +37,7 @@ from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid, SeedCommi
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, blobs, joint, joint_sources
+from shuangsuiji.services import audit, blobs, bundlefiles, joint, joint_sources
 from shuangsuiji.services.draws import committing, preparing, reading, storage
 
 #: drand relays asked for a round's value (any one answering is enough: the value is
@@ -139,6 +140,20 @@ def announce(
     except KernelError as e:
         raise UserError(str(e), where="seed procedure") from None
     prepared = preparing.prepare(session, platform, tenant, task.id)
+    # the public bundle's pool (JSON, compressed) is fixed with the pool: made now, on a
+    # second thread (zlib releases the GIL), so that the draw only copies it
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-announced-pool") as maker:
+        public_pool = committing.handed_over(maker, bundlefiles.compress_pool, prepared.pool)
+        return _announce(session, tenant, task, prepared, proc, procedure, round_no,
+                         conflicts, when, current, public_pool)
+
+
+def _announce(
+    session: Session, tenant: Tenant, task: Task, prepared: preparing.Prepared,
+    proc: dict[str, Any], procedure: str, round_no: int | None,
+    conflicts: Sequence[tuple[str, str]], when: datetime, current: DrawAnnouncement | None,
+    public_pool: Callable[[], list[bytes]],
+) -> DrawAnnouncement:
     inspectors = joint_sources.inspectors(session, task, reading.load_inspectors(session))
     experts = reading.load_experts(session)
     data = b"".join(kernel.frozen_pool_text(prepared.pool))
@@ -175,6 +190,7 @@ def announce(
     row.pool, rest = blobs.head_and_rest(zlib.compress(data, 1))  # MariaDB: pieces
     session.flush()
     blobs.write(session, blobs.ANNOUNCEMENT_POOL, row.id, rest, first_seq=1)
+    blobs.write(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id, public_pool())
     audit.record(session, tenant_id=tenant.id, action="draw.announce",
                  object_type="announcement", object_id=row.id,
                  payload={"task": task.code, "number": number, "digest": digest,
@@ -365,8 +381,8 @@ def draw_announced(
     when = _now(now)
     got = preparing.setup(session, platform, tenant, task.id)
     progress("load", 1, 3)
-    data = zlib.decompress(blobs.announcement_pool(session, row))
-    pool = fixing.frozen_pool_from_text(data)
+    pool = fixing.frozen_pool_from_lines(*storage.inflated_lines(
+        blobs.announcement_pool(session, row)))
     announced = row.announcement
     if pool.digest != announced["pool"]["digest"]:
         raise Conflict(msg("the stored pool of announcement #%(n)s does not match its digest",
@@ -395,10 +411,14 @@ def draw_announced(
                                              fetch=fetch, now=when)
     progress("frozen", 2, 3)
     prepared = preparing.Prepared(task, got.rules, pool, got.draw_rules, got.params)
+    made = list(blobs.read(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id))
     record = committing.draw_and_commit(
         session, tenant, prepared, previous, seed_text, source, witnesses, progress,
         lambda: blobs.announcement_pool(session, row),
         committing.Announced(announced, seed_inputs, inspectors, experts),
+        # the public pool made at the announcement, of this very pool (its digest was checked
+        # above); an announcement made before it was stored has it made now
+        public_pool=(lambda: made) if made else None,
     )
     row.draw_id = record.id
     session.flush()

@@ -32,6 +32,9 @@ DRAW_POOL = "draw_pool"
 ANNOUNCEMENT_POOL = "announcement_pool"
 #: ... of a draw's public pool JSON (all pieces)
 BUNDLE_POOL = "bundle_pool"
+#: ... of an announcement's public pool JSON, made when the pool is frozen (all pieces): the
+#: announced draw stores it as its ``bundle_pool`` instead of making it again
+ANNOUNCED_BUNDLE_POOL = "announced_bundle_pool"
 #: ... of a draw's strata as its pages show them (services.class_strata)
 DRAW_STRATA = "draw_strata"
 

@@ -31,7 +31,6 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.units import OrgTreeVersion, OrgUnit
 from shuangsuiji.services import audit
 from shuangsuiji.services.import_report import ImportFailed, RowProblem
-from shuangsuiji.tabular.reader import read_table
 
 #: The columns of a tree file: field, Chinese heading, further headings accepted.
 COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -86,6 +85,8 @@ def _cell(value: object) -> str:
 def read_units(source: bytes | str | Path, filename: str | None = None) -> list[Unit]:
     """Read a tree file (CSV UTF-8/GBK or XLSX, Chinese or English headings) as units; every
     problem of the file, row by row, as one :class:`ImportFailed`."""
+    from shuangsuiji.tabular.reader import read_table  # XLSX: openpyxl only when a file is read
+
     table = read_table(source, filename)
     name = filename or ("upload" if isinstance(source, bytes) else Path(source).name)
     wanted = {h: f for f, zh, more in COLUMNS for h in (f, zh, *more)}

@@ -84,7 +84,14 @@ def draw_and_commit(
     session: Session, tenant: Tenant, prepared: Prepared, previous: int, seed: str,
     seed_source: str, witnesses: tuple[str, ...], progress: Progress,
     packed_pool: Callable[[], bytes | bytearray], announced: Announced | None = None,
+    public_pool: Callable[[], list[bytes]] | None = None,
 ) -> Draw:
+    """Draw the prepared pool and commit the draw with its rows, stored pool, public pool and
+    audit event. ``public_pool`` gives the public pool's pieces when they were made before
+    (at the announcement, from the same pool); else they are made here."""
+    if public_pool is not None:
+        return _draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
+                                witnesses, progress, packed_pool, announced, public_pool)
     # the public bundle's pool JSON is made and compressed on a second thread (zlib releases
     # the GIL) while the draw is made and its rows are written; stored before the commit
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-bundle-pool") as maker:
