@@ -4,7 +4,8 @@ Start-up is kept short: ``ssj --help`` imports nothing but click (the command li
 short help are :data:`COMMANDS`, written here), and a command imports only its own module,
 then builds the app without the web and API layers (``SSJ_CLI``); the quick commands
 (:data:`LIGHT`: ``tenants``, ``packs``) not even Flask, only the platform
-(:func:`shuangsuiji.host.cli_platform`). ``bench/cli_start.py`` measures it;
+(:func:`shuangsuiji.host.cli_platform`); so does ``ssj draw`` (:data:`BARE`), with every
+model. ``bench/cli_start.py`` measures it;
 ``tests/foundation/test_cli_start.py`` keeps :data:`COMMANDS` in step with the modules'
 commands and checks what a quick command imports.
 """
@@ -16,7 +17,14 @@ from typing import Any
 
 import click
 
-from shuangsuiji.cli.registry import COMMANDS, LIGHT, MODULES, OFFLINE, register_commands
+from shuangsuiji.cli.registry import (
+    BARE,
+    COMMANDS,
+    LIGHT,
+    MODULES,
+    OFFLINE,
+    register_commands,
+)
 
 __all__ = ["COMMANDS", "LIGHT", "MODULES", "OFFLINE", "cli", "main", "register_commands"]
 
@@ -45,7 +53,8 @@ class _Main(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        quick = cmd_name in LIGHT and bool(_PROCESS) and not ctx.resilient_parsing
+        process = bool(_PROCESS) and not ctx.resilient_parsing
+        quick = cmd_name in LIGHT and process
         if quick:
             import shuangsuiji
 
@@ -53,7 +62,7 @@ class _Main(click.Group):
         command = _command(cmd_name)
         if command is None or cmd_name in OFFLINE or ctx.resilient_parsing:
             return command
-        if quick:
+        if quick or (cmd_name in BARE and process):
             from shuangsuiji.cli.common import use_platform
             from shuangsuiji.host import cli_platform
 

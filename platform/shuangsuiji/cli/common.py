@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import getpass
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.db.session import set_actor
@@ -49,6 +50,29 @@ def _missing_schema(exc: DBAPIError) -> click.ClickException | None:
     return None
 
 
+def _unreachable(exc: DBAPIError) -> click.ClickException | None:
+    """A database that cannot be opened or reached (no statement was sent) gets advice."""
+    if exc.statement is not None or not isinstance(exc, OperationalError):
+        return None
+    where = os.environ.get("SSJ_DATABASE_URL")
+    shown = "configured for this instance" if not where else _without_password(where)
+    return click.ClickException(
+        f"cannot open the database {shown} ({exc.orig})\n"
+        "  → check SSJ_DATABASE_URL: the file's folder must exist and be writable, or the "
+        "database server must be running and accept this user"
+    )
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(SSJ_DATABASE_URL is not a database URL)"
+
+
 def _user_errors() -> tuple[type[Exception], ...]:
     from shuangsuiji.kernel import KernelError
 
@@ -60,7 +84,7 @@ def friendly_error(exc: Exception) -> click.ClickException | None:
     if isinstance(exc, _user_errors()):
         return _as_click_error(exc)
     if isinstance(exc, DBAPIError):
-        return _missing_schema(exc)
+        return _missing_schema(exc) or _unreachable(exc)
     return None
 
 
