@@ -13,6 +13,7 @@ commands and checks what a quick command imports.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
@@ -120,4 +121,10 @@ _PROCESS: list[bool] = []
 
 def main() -> None:
     _PROCESS.append(True)
-    cli.main(prog_name="ssj")
+    try:
+        cli.main(prog_name="ssj")
+    except SystemExit as stop:
+        common = sys.modules.get("shuangsuiji.cli.common")  # not imported by --help, verify
+        if common is not None:
+            common.leave(stop)  # a command run without Flask: its process ends here
+        raise
