@@ -1,7 +1,8 @@
 """The public bundle's pool is made once, at the announcement: the announced draw stores the
 pieces made then (it does not make the pool's JSON again), and the download is the bundle
-the draw exports. An announcement stored before those pieces existed still draws, making
-them at the draw."""
+the draw exports. Those pieces are checked against the digest the announcement's audit
+event recorded: changed in the database, the draw is refused. An announcement stored before
+those pieces existed still draws, making them at the draw."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import func, select
 
 from shuangsuiji import kernel
+from shuangsuiji.db.tenancy import cross_tenant
+from shuangsuiji.errors import Conflict
 from shuangsuiji.models.blobs import BlobChunk
+from shuangsuiji.models.draws import Draw, DrawAnnouncement
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import announcements, blobs, bundlefiles, draws
 from tests.draws.test_announcements import tenant_session
@@ -57,11 +61,56 @@ def test_the_announced_draw_stores_the_public_pool_made_at_the_announcement(
 
 
 def test_an_announcement_without_its_public_pool_makes_it_at_the_draw(
+    platform: Platform, make_task: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as announcements stored before the public pool was: neither its pieces nor their digest
+    monkeypatch.setattr(announcements, "_store_public_pool", lambda s, row, pieces: {})
+    code = make_task("miit")
+    with tenant_session(platform, "miit") as (s, t):
+        row = announcements.announce(s, platform, t, code, procedure="ceremony")
+        assert list(blobs.read(s, blobs.ANNOUNCED_BUNDLE_POOL, row.id)) == []
+        pool = kernel.announce.frozen_pool_from_text(
+            zlib.decompress(blobs.announcement_pool(s, row)))
+    with tenant_session(platform, "miit") as (s, t):
+        record = draws.draw(s, platform, t, code, seed="公开摇号 2026")
+        stored = list(blobs.read(s, blobs.BUNDLE_POOL, record.id))
+        body = b"".join(bundlefiles.download(s, record, gzip=True).chunks)
+    assert stored == bundlefiles.compress_pool(pool)  # made at the draw, the same bytes
+    assert kernel.verify_bundle(kernel.codec.strict_loads(gzip.decompress(body))).ok
+
+
+def test_a_changed_public_pool_of_the_announcement_is_refused_and_nothing_is_drawn(
     platform: Platform, make_task: Callable[..., str]
 ) -> None:
-    def as_before(s: Any, announcement_id: int) -> None:  # stored before the pieces existed
-        s.execute(delete(BlobChunk).where(BlobChunk.kind == blobs.ANNOUNCED_BUNDLE_POOL,
-                                          BlobChunk.owner_id == announcement_id))
+    def changed(s: Any, announcement_id: int) -> None:  # someone with database access
+        chunk = s.scalars(select(BlobChunk).where(
+            BlobChunk.kind == blobs.ANNOUNCED_BUNDLE_POOL, BlobChunk.owner_id == announcement_id,
+        ).order_by(BlobChunk.seq.desc())).first()
+        chunk.data = bytes(chunk.data[:-1]) + bytes([chunk.data[-1] ^ 1])
 
-    announced, stored = _announce_and_draw(platform, make_task("miit"), between=as_before)
-    assert announced and stored == announced  # made again, the same bytes
+    with pytest.raises(Conflict, match="public pool stored with announcement"):
+        _announce_and_draw(platform, make_task("miit"), between=changed)
+    with tenant_session(platform, "miit") as (s, _t), cross_tenant(s):
+        assert s.scalars(select(Draw)).all() == []
+
+
+@pytest.mark.parametrize("how, says", [
+    ("another pool", "does not match its digest"),  # valid lines, not the announced ones
+    ("damaged", "stored pool is damaged"),  # not whole zlib any more
+])
+def test_a_changed_stored_pool_of_the_announcement_is_refused(
+    platform: Platform, make_task: Callable[..., str], how: str, says: str
+) -> None:
+    def changed(s: Any, announcement_id: int) -> None:  # someone with database access
+        row = s.get(DrawAnnouncement, announcement_id)
+        text = zlib.decompress(blobs.announcement_pool(s, row))
+        assert s.scalar(select(func.count()).select_from(BlobChunk).where(
+            BlobChunk.kind == blobs.ANNOUNCEMENT_POOL, BlobChunk.owner_id == row.id)) == 0
+        line = next(x for x in text.split(b"\n") if x.startswith(b"member\t"))
+        row.pool = (zlib.compress(text.replace(line, line[:-1] + b"X", 1)) if how == "another pool"
+                    else bytes(row.pool[: len(row.pool) // 2]))
+
+    with pytest.raises(Conflict, match=says):
+        _announce_and_draw(platform, make_task("miit"), between=changed)
+    with tenant_session(platform, "miit") as (s, _t), cross_tenant(s):
+        assert s.scalars(select(Draw)).all() == []

@@ -15,6 +15,7 @@ the pool, refuses it naming each field that differs, derives the seed and commit
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import urllib.request
@@ -33,6 +34,7 @@ from shuangsuiji.kernel import announce as fixing
 from shuangsuiji.kernel import beacon, seeds
 from shuangsuiji.kernel.errors import KernelError
 from shuangsuiji.messages import msg
+from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid, SeedCommitment
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
@@ -190,10 +192,10 @@ def _announce(
     row.pool, rest = blobs.head_and_rest(zlib.compress(data, 1))  # MariaDB: pieces
     session.flush()
     blobs.write(session, blobs.ANNOUNCEMENT_POOL, row.id, rest, first_seq=1)
-    blobs.write(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id, public_pool())
+    stored = _store_public_pool(session, row, public_pool())
     audit.record(session, tenant_id=tenant.id, action="draw.announce",
                  object_type="announcement", object_id=row.id,
-                 payload={"task": task.code, "number": number, "digest": digest,
+                 payload={"task": task.code, "number": number, "digest": digest, **stored,
                           "pool_digest": announcement["pool"]["digest"],
                           "merkle_root": announcement["pool"]["merkle_root"],
                           "procedure": procedure, "parties": proc["parties"],
@@ -411,7 +413,7 @@ def draw_announced(
                                              fetch=fetch, now=when)
     progress("frozen", 2, 3)
     prepared = preparing.Prepared(task, got.rules, pool, got.draw_rules, got.params)
-    made = list(blobs.read(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id))
+    made = _announced_public_pool(session, row)
     record = committing.draw_and_commit(
         session, tenant, prepared, previous, seed_text, source, witnesses, progress,
         lambda: blobs.announcement_pool(session, row),
@@ -423,6 +425,39 @@ def draw_announced(
     row.draw_id = record.id
     session.flush()
     return record
+
+
+def _store_public_pool(session: Session, row: DrawAnnouncement,
+                       pieces: list[bytes]) -> dict[str, str]:
+    """Store the public pool's pieces with the announcement; what its audit event records of
+    them (their SHA-256, checked when the draw takes them)."""
+    blobs.write(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id, pieces)
+    return {"bundle_pool_sha256": _pieces_digest(pieces)}
+
+
+def _pieces_digest(pieces: Sequence[bytes]) -> str:
+    h = hashlib.sha256()
+    for piece in pieces:
+        h.update(piece)
+    return h.hexdigest()
+
+
+def _announced_public_pool(session: Session, row: DrawAnnouncement) -> list[bytes]:
+    """The public pool's pieces stored at the announcement, checked against the digest its
+    audit event recorded (a change to them is refused, as one to the stored pool is); empty
+    for an announcement made before they were stored."""
+    payload = session.scalar(select(AuditEvent.payload).where(
+        AuditEvent.action == "draw.announce", AuditEvent.object_type == "announcement",
+        AuditEvent.object_id == row.id))
+    expected = (payload or {}).get("bundle_pool_sha256")
+    if expected is None:
+        return []
+    pieces = list(blobs.read(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id))
+    if _pieces_digest(pieces) != expected:
+        raise Conflict(msg("the public pool stored with announcement #%(n)s does not match "
+                           "its digest", n=row.number),
+                       hint=msg("the database was changed outside the platform; restore it"))
+    return pieces
 
 
 def commitment_of(secret: str) -> str:
