@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from shuangsuiji.errors import UserError
+from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.kernel import verify_bundle
 from shuangsuiji.kernel.bundle import draw_digest
 from shuangsuiji.models.draws import Draw
@@ -226,6 +226,11 @@ def test_one_visit_a_result_per_item_and_publication_by_each_participant(
     assert _count(platform, InspectionResult) == 0  # a target's result needs every item's
     items = _in(platform, lambda s, t: set(s.scalars(select(PublishedResult.item_code))))
     assert items == {"SX-001"}
+    # A's results are published: they no longer change (B's items still can, below)
+    with pytest.raises(Conflict, match=f"{A} has published the results of its items"):
+        _in(platform, lambda s, t: joint_results.record_item_result(
+            s, platform, t, code, codes[0], "SX-001", "problem_rectified", handling="补录",
+            decided_on=date(2026, 4, 24)))
     for c in codes:
         _in(platform, lambda s, t, c=c: joint_results.record_item_result(
             s, platform, t, code, c, "SX-002", "problem_rectified", handling="责令整改",

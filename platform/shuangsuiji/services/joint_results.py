@@ -98,6 +98,11 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
         raise UserError(msg("item %(item)s is no participant's item of task %(task)s",
                             item=item_code, task=task.code), where=where)
     governing = _acting(session, tenant, owner, acting)
+    if session.scalar(select(ParticipantPublication.id).where(
+            ParticipantPublication.task_id == task.id,
+            ParticipantPublication.participant_code == owner.code)) is not None:
+        raise Conflict(msg("%(code)s has published the results of its items; they can no "
+                           "longer change", code=owner.code), where=where)
     if credit_code not in {t.credit_code for t in drawn_targets(session, task)}:
         raise NotFound(msg("%(code)s was not selected by the draw of task %(task)s",
                            code=credit_code, task=task.code), where=where)
