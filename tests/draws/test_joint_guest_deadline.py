@@ -169,3 +169,31 @@ def test_the_task_wide_publication_carries_the_hosts_own_deadline(
         "row": (WEEKENDS_ONLY, True, 20, True, True),
         "portal": (WEEKENDS_ONLY, True, True),
         "board": (WEEKENDS_ONLY, True, "on_time"), "status": "published"}
+
+
+def test_each_published_result_carries_its_own_participants_date_and_on_time(
+    platform: Platform, two: Callable[..., str],
+) -> None:
+    """The other tenant publishes on 2026-12-21 (on time); the host only on 2027-01-29,
+    after its own due date: each item's published results say their own participant's day
+    and whether it was on time — not the first publisher's, which the task-wide row has."""
+    code = _drawn(platform, two)
+    _import(platform, GUEST)
+    _done(platform, code)
+    _in(platform, GUEST, lambda s, t: joint_guest.publish(s, platform, t, code, at=AT))
+    late = datetime(2027, 1, 29, 2, 0, tzinfo=UTC)
+    _in(platform, HOST, lambda s, t: joint_results.publish_participant(
+        s, platform, t, code, UNIT, at=late))
+
+    def published(s: Any, t: Any) -> dict[str, set[tuple[date, bool]]]:
+        by_item: dict[str, set[tuple[date, bool]]] = {}
+        for r in publication.published_results(s, code):
+            by_item.setdefault(r.item_code, set()).add((r.published_on, r.on_time))
+        return by_item
+
+    by_item = _in(platform, HOST, published)
+    guest_items = {k for k in by_item if k.startswith(f"{GUEST}")}
+    host_items = set(by_item) - guest_items
+    assert guest_items and host_items
+    assert all(by_item[k] == {(date(2026, 12, 21), True)} for k in guest_items)
+    assert all(by_item[k] == {(date(2027, 1, 29), False)} for k in host_items)

@@ -87,7 +87,7 @@ def page(session: Session, found: ResultFilter, *, limit: int,
         query.order_by(Publication.published_on.desc(), Publication.id.desc(), Task.code,
                        PublishedResult.credit_code, PublishedResult.item_code)
         .limit(limit).offset(offset))
-    return _public(rows)
+    return _public(session, rows)
 
 
 def count(session: Session, found: ResultFilter) -> int:

@@ -34,7 +34,7 @@ from shuangsuiji.models.inspections import (
     PublishedResult,
     TaskReport,
 )
-from shuangsuiji.models.joint import TaskParticipant
+from shuangsuiji.models.joint import ParticipantPublication, TaskParticipant
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
@@ -42,6 +42,7 @@ from shuangsuiji.rules import RESULT_NAMES_ZH
 from shuangsuiji.services import audit
 from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
+from shuangsuiji.services.joint_tenants import joint_code
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, now_utc, today_in_china
 from shuangsuiji.services.plans import task_items
 from shuangsuiji.services.records import Gap, gaps
@@ -235,11 +236,40 @@ def _results_query() -> Any:
             .join(Task, Task.id == PublishedResult.task_id))
 
 
-def _public(rows: Any) -> list[PublicResult]:
-    return [PublicResult(t.code, t.title, r.item_code, r.credit_code, r.target_name, r.result,
-                         r.result_name or RESULT_NAMES_ZH.get(r.result, r.result),
-                         r.problem_found, r.handling, r.inspected_on, p.published_on, p.on_time)
-            for r, p, t in rows]
+def _public(session: Session, rows: Any) -> list[PublicResult]:
+    rows = list(rows)
+    own = _participant_dates(session, {t.id for _r, _p, t in rows})
+    out = []
+    for r, p, t in rows:
+        published_on, on_time = own.get((t.id, r.item_code), (p.published_on, p.on_time))
+        out.append(PublicResult(t.code, t.title, r.item_code, r.credit_code, r.target_name,
+                                r.result, r.result_name or RESULT_NAMES_ZH.get(r.result,
+                                                                               r.result),
+                                r.problem_found, r.handling, r.inspected_on, published_on,
+                                on_time))
+    return out
+
+
+def _participant_dates(session: Session, task_ids: set[int]) -> dict[tuple[int, str],
+                                                                      tuple[date, bool]]:
+    """(task id, published item code) → the publication date and on-time flag of the joint
+    task's participant whose item it is: each participant publishes its own items by its own
+    deadline (services/joint_results.py), not on the task-wide row's first date."""
+    if not task_ids:
+        return {}
+    published = {(pp.task_id, pp.participant_code): pp for pp in session.scalars(
+        select(ParticipantPublication).where(ParticipantPublication.task_id.in_(task_ids)))}
+    if not published:
+        return {}
+    dates: dict[tuple[int, str], tuple[date, bool]] = {}
+    for part in session.scalars(select(TaskParticipant).where(
+            TaskParticipant.task_id.in_({task_id for task_id, _code in published}))):
+        pp = published.get((part.task_id, part.code))
+        if pp is not None:
+            for item in part.item_codes:
+                key = joint_code(part.code, item) if part.kind == "tenant" else item
+                dates[(part.task_id, key)] = (pp.published_on, pp.on_time)
+    return dates
 
 
 def published_results(session: Session, task_id: int | str | None = None, *,
@@ -252,7 +282,7 @@ def published_results(session: Session, task_id: int | str | None = None, *,
         query = query.where(PublishedResult.task_id == get_task(session, task_id).id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return _public(session.execute(query))
+    return _public(session, session.execute(query))
 
 
 def count_published(session: Session) -> int:
