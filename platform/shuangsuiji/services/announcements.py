@@ -448,7 +448,7 @@ def _announced_public_pool(session: Session, row: DrawAnnouncement) -> list[byte
     for an announcement made before they were stored."""
     payload = session.scalar(select(AuditEvent.payload).where(
         AuditEvent.action == "draw.announce", AuditEvent.object_type == "announcement",
-        AuditEvent.object_id == row.id))
+        AuditEvent.object_id == str(row.id)))
     expected = (payload or {}).get("bundle_pool_sha256")
     if expected is None:
         return []
