@@ -19,7 +19,6 @@ import hashlib
 import json
 import secrets
 import urllib.request
-import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -158,7 +157,6 @@ def _announce(
 ) -> DrawAnnouncement:
     inspectors = joint_sources.inspectors(session, task, reading.load_inspectors(session))
     experts = reading.load_experts(session)
-    data = b"".join(kernel.frozen_pool_text(prepared.pool))
     try:
         announcement = fixing.make_announcement(
             prepared.pool, params=prepared.params, rules=prepared.draw_rules,
@@ -167,7 +165,7 @@ def _announce(
             conflicts=[(kernel.canonical_text(p), kernel.canonical_text(c))
                        for p, c in conflicts],
             announced_at=utc_stamp(when), replaces=_voided_digest(session, task),
-            root=fixing.merkle_root(fixing.lines_of_text(data)),
+            root=fixing.pool_root(prepared.pool),  # over the pool's own lines: no copy
             participants=joint.kernel_participants(session, task),  # 联合抽查: fixed here
         )
     except KernelError as e:
@@ -189,7 +187,8 @@ def _announce(
                               "digest": current.digest})
         current.superseded = True
     session.add(row)
-    row.pool, rest = blobs.head_and_rest(zlib.compress(data, 1))  # MariaDB: pieces
+    # compressed as the pool's text is made, a chunk at a time (never one 70 MiB bytes)
+    row.pool, rest = blobs.head_and_rest(storage.pack_pool(prepared.pool))  # MariaDB: pieces
     session.flush()
     blobs.write(session, blobs.ANNOUNCEMENT_POOL, row.id, rest, first_seq=1)
     stored = _store_public_pool(session, row, public_pool())
