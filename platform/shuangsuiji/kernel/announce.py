@@ -100,12 +100,6 @@ def lines_of_text(data: bytes) -> list[bytes]:
     return data[:-1].split(b"\n")
 
 
-def merkle_root(lines: Iterable[bytes]) -> tuple[str, int]:
-    """RFC 6962 Merkle tree head (hex) over ``lines`` as leaves, and the number of leaves."""
-    lines = lines if isinstance(lines, Sequence) else list(lines)
-    return merkle.data_root(lines, len(lines)).hex(), len(lines)
-
-
 def pool_root(pool: FrozenPool) -> tuple[str, int]:
     """The Merkle root of the pool's lines and their count."""
     size = 2 + sum(1 + len(s.lines) for s in pool.strata) + len(pool.excluded)
@@ -176,20 +170,19 @@ def frozen_pool_from_lines(lines: list[bytes], digest: str) -> FrozenPool:
         strata.append(Stratum(name, int(ratio), int(size), lines[i + 1 : i + 1 + n]))
         i += 1 + n
     cites = exclusion_citations(rules)
-    chunks = tuple(
-        b"\n".join(lines[k : min(k + _EXCLUDED_CHUNK, end)]) + b"\n"
-        for k in range(i, end, _EXCLUDED_CHUNK)
-    )
+    spans = [lines[k : k + _EXCLUDED_CHUNK] for k in range(i, end, _EXCLUDED_CHUNK)]
+    chunks = tuple(b"\n".join(span) + b"\n" for span in spans)
     counts: Counter[str] = Counter()
     for chunk in chunks:
         counts.update(check_chunk(chunk, cites))
-    excluded = ExclusionLines(chunks, [min(_EXCLUDED_CHUNK, end - k)
-                                       for k in range(i, end, _EXCLUDED_CHUNK)], cites,
+    excluded = ExclusionLines(chunks, [len(span) for span in spans], cites,
                               rule_counts=dict(counts))
     return FrozenPool(task, sampling, rules, tuple(strata), excluded, digest, chunks)
 
 
 _EXCLUDED_CHUNK = 65536  # excluded lines per chunk: what one Exclusion read decodes
+
+
 # --- digests of what the announcement fixes ---------------------------------------------
 
 

@@ -77,10 +77,10 @@ class ExclusionLines(Sequence[Exclusion]):
     def rule_counts(self) -> dict[str, int]:
         """How many exclusions each rule code made, read from the lines in C."""
         if self._rule_counts is None:
-            counts: Counter[bytes] = Counter()
+            counts: Counter[str] = Counter()
             for chunk in self.text:
-                counts.update(_EXCLUDED_LINE.findall(chunk))
-            self._rule_counts = {rule.decode("utf-8"): n for rule, n in counts.items()}
+                counts.update(_rules_of(_EXCLUDED_LINE.findall(chunk)))
+            self._rule_counts = dict(counts)
         return dict(self._rule_counts)
 
 
@@ -106,15 +106,19 @@ def check_chunk(chunk: bytes, cites: dict[str, Any]) -> Counter[str]:
     Returns how many lines name each rule."""
     found = _EXCLUDED_LINE.findall(chunk)
     if len(found) == chunk.count(b"\n") and _utf8(chunk):
-        by_rule = Counter(found)
-        named = {rule.decode("utf-8"): n for rule, n in by_rule.items()}
+        named = _rules_of(found)
         if named.keys() <= cites.keys():
-            return Counter(named)
+            return named
     for line in chunk.split(b"\n")[:-1]:
         fields = line.decode("utf-8").split("\t") if _utf8(line) else []
         if len(fields) != 6 or fields[0] != "excluded" or fields[3] not in cites:
             raise InvalidInput(msg("stored pool: unexpected line %(line)r", line=line[:60]))
     raise AssertionError("check_chunk: the expression and the line-by-line check disagree")
+
+
+def _rules_of(found: list[bytes]) -> Counter[str]:
+    """How many of the rule codes :data:`_EXCLUDED_LINE` ``found`` are each code (UTF-8)."""
+    return Counter({rule.decode("utf-8"): n for rule, n in Counter(found).items()})
 
 
 def _utf8(data: bytes) -> bool:

@@ -97,7 +97,7 @@ def inflated_lines(packed: bytes) -> tuple[list[bytes], str]:
 
     lines: list[bytes] = []
     digest = hashlib.sha256()
-    carry = b""
+    carry = b""  # the last, unfinished line of the pieces so far
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-inflate-pool") as worker:
         done = worker.submit(inflate)
         while (piece := pieces.get()) is not None:
@@ -107,9 +107,10 @@ def inflated_lines(packed: bytes) -> tuple[list[bytes], str]:
             lines.extend(cut)
         try:
             done.result()
+            whole = True
         except zlib.error:
-            carry = b"damaged"
-    if carry:
+            whole = False
+    if not whole or carry:
         raise Conflict(msg("the stored pool is damaged: it is not the text the platform wrote"),
                        hint=msg("the database was changed outside the platform; restore it"))
     return lines, digest.hexdigest()
