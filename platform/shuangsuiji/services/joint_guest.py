@@ -30,7 +30,7 @@ from shuangsuiji.services.joint_results import ParticipantView
 from shuangsuiji.services.joint_tenants import in_tenant, invitation, joint_code, own_code
 from shuangsuiji.services.joint_tenants import invitations as invitation_rows
 from shuangsuiji.services.lifecycle import drawn_targets, live_draw
-from shuangsuiji.services.records import InspectorPresent
+from shuangsuiji.services.records import LOCKED, InspectorPresent
 from shuangsuiji.workdays import Deadline
 
 
@@ -84,14 +84,13 @@ def view(session: Session, guest: Tenant, task_code: str, host_slug: str | None 
             except UserError:
                 deadline = None  # the rule cannot be applied: publishing names why
         correctable: frozenset[str] = frozenset()
-        if task.status not in _LOCKED and not any(
+        if task.status not in LOCKED and not any(
                 p.code == own.code and p.published_on for p in parts):
             correctable = frozenset(written_by(session, guest, host, task) & recorded)
     return GuestView(host, task, own, parts, targets, groups, recorded, results, deadline,
                      correctable)
 
 
-_LOCKED = ("published", "closed")
 _WRITTEN = ("joint.record", "joint.record_update")  # its own chain's events of its records
 
 
@@ -170,9 +169,7 @@ def record_visit(session: Session, platform: Platform, guest: Tenant, task_code:
             raise Conflict(msg("the on-site record of %(code)s is already written: one record "
                                "per visit", code=code), where=where,
                            hint=msg("enter the results of your own items for it instead"))
-        if again and session.scalar(select(ParticipantPublication.id).where(
-                ParticipantPublication.task_id == task.id,
-                ParticipantPublication.participant_code == own.code)) is not None:
+        if again and joint_results.has_published(session, task, own.code):
             raise Conflict(msg("%(code)s has already published its results of task %(task)s",
                                code=own.code, task=task.code), where=where)
         row = records.record_on_site(

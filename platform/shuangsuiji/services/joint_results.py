@@ -38,7 +38,7 @@ from shuangsuiji.services import audit, joint_sources
 from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.joint import participants
 from shuangsuiji.services.joint_deadlines import participant_deadline
-from shuangsuiji.services.joint_tenants import joint_code
+from shuangsuiji.services.joint_tenants import task_item_code
 from shuangsuiji.services.lifecycle import (
     RuleRefused,
     drawn_targets,
@@ -47,9 +47,7 @@ from shuangsuiji.services.lifecycle import (
     today_in_china,
 )
 from shuangsuiji.services.plans import task_items
-from shuangsuiji.services.records import not_in_future, problem_found
-
-_LOCKED = ("published", "closed")
+from shuangsuiji.services.records import LOCKED, not_in_future, problem_found
 
 
 def _participant(session: Session, task: Task, code: str) -> TaskParticipant:
@@ -60,6 +58,13 @@ def _participant(session: Session, task: Task, code: str) -> TaskParticipant:
                        hint=msg("the participants are %(codes)s", codes=", ".join(
                            p.code for p in participants(session, task)) or "-"))
     return row
+
+
+def has_published(session: Session, task: Task, code: str) -> bool:
+    """Has participant ``code`` of the joint ``task`` published its own items' results?"""
+    return session.scalar(select(ParticipantPublication.id).where(
+        ParticipantPublication.task_id == task.id,
+        ParticipantPublication.participant_code == code)) is not None
 
 
 def _acting(session: Session, tenant: Tenant, part: TaskParticipant,
@@ -87,7 +92,7 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
     must be the participant's own: another tenant's items are its own to record, under its
     own pack's results."""
     task = get_task(session, task_ref)
-    if task.status in _LOCKED:
+    if task.status in LOCKED:
         raise Conflict(msg("task %(task)s is published; its results can no longer change",
                            task=task.code))
     credit_code = credit_code.strip().upper()
@@ -98,9 +103,7 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
         raise UserError(msg("item %(item)s is no participant's item of task %(task)s",
                             item=item_code, task=task.code), where=where)
     governing = _acting(session, tenant, owner, acting)
-    if session.scalar(select(ParticipantPublication.id).where(
-            ParticipantPublication.task_id == task.id,
-            ParticipantPublication.participant_code == owner.code)) is not None:
+    if has_published(session, task, owner.code):
         raise Conflict(msg("%(code)s has published the results of its items; they can no "
                            "longer change", code=owner.code), where=where)
     if credit_code not in {t.credit_code for t in drawn_targets(session, task)}:
@@ -234,9 +237,7 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
         raise UserError(msg("the work of task %(task)s has not ended", task=task.code),
                         hint=msg("ssj tasks end-work --tenant T --task %(task)s --on DATE",
                                  task=task.code))
-    if session.scalar(select(ParticipantPublication.id).where(
-            ParticipantPublication.task_id == task.id,
-            ParticipantPublication.participant_code == code)) is not None:
+    if has_published(session, task, code):
         raise Conflict(msg("%(code)s has already published its results of task %(task)s",
                            code=code, task=task.code))
     at = at or now_utc()
@@ -272,7 +273,7 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
     names = dict(session.execute(select(Target.credit_code, Target.name)
                                  .where(Target.credit_code.in_(drawn))).all())
     for item in own_items:
-        key = joint_code(part.code, item.code) if part.kind == "tenant" else item.code
+        key = task_item_code(part, item.code)
         if item.publication_mode != "public":
             audience = [d.strip() for d in (directed_to or item.departments) if d.strip()]
             if not audience:

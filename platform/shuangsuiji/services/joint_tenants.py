@@ -43,6 +43,12 @@ def joint_code(slug: str, code: str) -> str:
     return f"{slug}{SEP}{code}"
 
 
+def task_item_code(part: TaskParticipant, item_code: str) -> str:
+    """The code under which participant ``part``'s item ``item_code`` (its own code) is
+    recorded and published in the host's task: prefixed for another tenant's item."""
+    return joint_code(part.code, item_code) if part.kind == "tenant" else item_code
+
+
 def own_code(slug: str, code: str) -> str:
     """The other tenant's own code of ``code`` (inverse of :func:`joint_code`)."""
     return code.removeprefix(f"{slug}{SEP}")

@@ -42,7 +42,7 @@ from shuangsuiji.rules import RESULT_NAMES_ZH
 from shuangsuiji.services import audit
 from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
-from shuangsuiji.services.joint_tenants import joint_code
+from shuangsuiji.services.joint_tenants import task_item_code
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, now_utc, today_in_china
 from shuangsuiji.services.plans import task_items
 from shuangsuiji.services.records import Gap, gaps
@@ -267,8 +267,8 @@ def _participant_dates(session: Session, task_ids: set[int]) -> dict[tuple[int, 
         pp = published.get((part.task_id, part.code))
         if pp is not None:
             for item in part.item_codes:
-                key = joint_code(part.code, item) if part.kind == "tenant" else item
-                dates[(part.task_id, key)] = (pp.published_on, pp.on_time)
+                dates[(part.task_id, task_item_code(part, item))] = (pp.published_on,
+                                                                     pp.on_time)
     return dates
 
 

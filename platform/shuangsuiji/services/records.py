@@ -47,7 +47,8 @@ from shuangsuiji.services.lifecycle import (
 #: Standard results that mean a problem was found (the share the statistics report).
 PROBLEM_RESULTS: frozenset[str] = rules_module.PROBLEM_RESULTS
 
-_LOCKED = ("published", "closed")
+#: task statuses after which records and results no longer change
+LOCKED = ("published", "closed")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class InspectorPresent:
 
 def _open_task(session: Session, task_id: int | str) -> Task:
     task = get_task(session, task_id)
-    if task.status in _LOCKED:
+    if task.status in LOCKED:
         raise Conflict(msg("task %(task)s is %(status)s; its records can no longer change",
                            task=task.code, status=status_word(task.status)))
     return task
