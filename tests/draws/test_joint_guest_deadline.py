@@ -176,7 +176,8 @@ def test_each_published_result_carries_its_own_participants_date_and_on_time(
 ) -> None:
     """The other tenant publishes on 2026-12-21 (on time); the host only on 2027-01-29,
     after its own due date: each item's published results say their own participant's day
-    and whether it was on time — not the first publisher's, which the task-wide row has."""
+    and whether it was on time — not the first publisher's, nor the task-wide row's (the
+    host's own once it publishes: tests/draws/test_joint_host_publication.py)."""
     code = _drawn(platform, two)
     _import(platform, GUEST)
     _done(platform, code)

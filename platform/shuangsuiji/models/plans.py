@@ -12,6 +12,8 @@ from shuangsuiji.db.base import Base, TenantOwned, utcnow
 TASK_STATUSES = ("planned", "drawn", "in_progress", "work_ended", "published", "closed")
 #: Statuses of a task whose draw counts as a completed inspection for the exclusions.
 COMPLETED_STATUSES = ("work_ended", "published", "closed")
+#: Statuses of a task after which its records, results and end date no longer change.
+LOCKED_STATUSES = ("published", "closed")
 
 
 class AnnualPlan(TenantOwned, Base):

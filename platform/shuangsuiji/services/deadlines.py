@@ -22,6 +22,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import TaskFacts
+from shuangsuiji.services import joint_host
 from shuangsuiji.services.calendars import work_calendar
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, today_in_china
 from shuangsuiji.workdays import Deadline, ExcludedPeriod, WorkCalendar, due_date, status
@@ -111,7 +112,10 @@ def board(session: Session, platform: Platform, tenant: Tenant, *, today: date |
           due_soon_days: int = 5) -> list[DeadlineEntry]:
     """Every task whose work has ended, with its deadline status, most urgent first."""
     today = today or today_in_china()
-    published = {p.task_id: p for p in session.scalars(select(Publication))}
+    # a joint task whose host has not published its own part yet is not published for it
+    waiting = joint_host.pending(session)
+    published = {p.task_id: p for p in session.scalars(select(Publication))
+                 if p.task_id not in waiting}
     tasks = session.scalars(select(Task).where(Task.work_ended_on.is_not(None)))
     entries = []
     for task in tasks:

@@ -21,7 +21,7 @@ from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskParticipant
-from shuangsuiji.models.plans import Task
+from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, joint_results, names, records
@@ -30,7 +30,7 @@ from shuangsuiji.services.joint_results import ParticipantView
 from shuangsuiji.services.joint_tenants import in_tenant, invitation, joint_code, own_code
 from shuangsuiji.services.joint_tenants import invitations as invitation_rows
 from shuangsuiji.services.lifecycle import drawn_targets, live_draw
-from shuangsuiji.services.records import LOCKED, InspectorPresent
+from shuangsuiji.services.records import InspectorPresent
 from shuangsuiji.workdays import Deadline
 
 
@@ -84,7 +84,7 @@ def view(session: Session, guest: Tenant, task_code: str, host_slug: str | None 
             except UserError:
                 deadline = None  # the rule cannot be applied: publishing names why
         correctable: frozenset[str] = frozenset()
-        if task.status not in LOCKED and not any(
+        if task.status not in LOCKED_STATUSES and not any(
                 p.code == own.code and p.published_on for p in parts):
             correctable = frozenset(written_by(session, guest, host, task) & recorded)
     return GuestView(host, task, own, parts, targets, groups, recorded, results, deadline,

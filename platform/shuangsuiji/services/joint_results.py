@@ -31,10 +31,10 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskParticipant
-from shuangsuiji.models.plans import Task
+from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, joint_sources
+from shuangsuiji.services import audit, joint_host, joint_sources
 from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.joint import participants
 from shuangsuiji.services.joint_deadlines import participant_deadline
@@ -47,7 +47,7 @@ from shuangsuiji.services.lifecycle import (
     today_in_china,
 )
 from shuangsuiji.services.plans import task_items
-from shuangsuiji.services.records import LOCKED, not_in_future, problem_found
+from shuangsuiji.services.records import not_in_future, problem_found
 
 
 def _participant(session: Session, task: Task, code: str) -> TaskParticipant:
@@ -92,7 +92,7 @@ def record_item_result(session: Session, platform: Platform, tenant: Tenant,
     must be the participant's own: another tenant's items are its own to record, under its
     own pack's results."""
     task = get_task(session, task_ref)
-    if task.status in LOCKED:
+    if task.status in LOCKED_STATUSES:
         raise Conflict(msg("task %(task)s is published; its results can no longer change",
                            task=task.code))
     credit_code = credit_code.strip().upper()
@@ -300,10 +300,16 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
         results=len(results), actor=actor)
     session.add(row)
     session.flush()
+    parts = participants(session, task)
     done = set(session.scalars(select(ParticipantPublication.participant_code).where(
         ParticipantPublication.task_id == task.id)))
-    if done >= {p.code for p in participants(session, task)}:
+    if done >= {p.code for p in parts}:
         task.status = "published"
+    own = joint_host.own_codes((p.code, p.kind) for p in parts)
+    host_done = code in own and own <= done
+    if host_done:  # the host's own part is published now: the task's row says when
+        pub.published_at, pub.published_on = at, published_on
+        pub.on_time = published_on <= pub.due_on
     session.flush()
     audit.record(session, tenant_id=tenant.id, action="task.participant_publish",
                  object_type="task", object_id=task.code,
@@ -312,7 +318,8 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
                           "on_time": row.on_time, "provisional": deadline.provisional,
                           "uncovered_years": list(deadline.uncovered_years),
                           "cite": str(deadline.cite),
-                          "task_published": task.status == "published"})
+                          "task_published": task.status == "published",
+                          "host_published": host_done})
     for other in participants(session, task):  # the other tenants' chains (and portals)
         pid = other.participant_tenant_id
         if other.kind == "tenant" and pid is not None and pid != governing.id:
@@ -327,7 +334,10 @@ def publish_participant(session: Session, platform: Platform, tenant: Tenant,
 def _task_publication(session: Session, platform: Platform, tenant: Tenant, task: Task,
                       at: datetime, published_on: date, actor: str) -> Publication:
     """The task's publication row: made by the first participant that publishes (the
-    targets' results are complete then: every participant's items were recorded).
+    targets' results are complete then: every participant's items were recorded). Its date
+    and on-time flag become the host's own once the host's own part is published
+    (services/joint_host.py); until then the host's board and statistics count the task
+    as not yet published.
 
     Its deadline is the host's own (``tenant``, the lead jurisdiction: its pack's rule in
     its own working-day calendar, provisional where that calendar does not cover a year),

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Item
-from shuangsuiji.models.plans import AnnualPlan, Task, TaskItem
+from shuangsuiji.models.plans import LOCKED_STATUSES, AnnualPlan, Task, TaskItem
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs.ruleset import RuleSet
 from shuangsuiji.platform import Platform
@@ -285,7 +285,7 @@ def end_work(session: Session, tenant: Tenant, task_id: int | str, ended_on: dat
                             "Shanghai)", ended_on=ended_on.isoformat(),
                             today=today.isoformat()), where="ended_on",
                         hint=msg("record the end of the work on or after the day it ends"))
-    if task.status in ("published", "closed"):
+    if task.status in LOCKED_STATUSES:
         raise Conflict(msg("task %(task)s is already %(status)s; its end date is fixed",
                            task=task.code, status=status_word(task.status)))
     if ended_on < task.starts_on:

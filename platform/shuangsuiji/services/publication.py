@@ -35,7 +35,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.joint import ParticipantPublication, TaskParticipant
-from shuangsuiji.models.plans import Task
+from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import RESULT_NAMES_ZH
@@ -75,7 +75,7 @@ def publish(
     publishes them regardless.
     """
     task = get_task(session, task_id)
-    if task.status in ("published", "closed"):
+    if task.status in LOCKED_STATUSES:
         raise Conflict(msg("task %(task)s is already published", task=task.code))
     if session.scalar(select(TaskParticipant.id).where(TaskParticipant.task_id == task.id)):
         raise UserError(msg("task %(task)s is a joint task (联合抽查): each participant "

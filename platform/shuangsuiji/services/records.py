@@ -29,7 +29,7 @@ from shuangsuiji.models.inspections import (
     TaskReport,
 )
 from shuangsuiji.models.joint import TaskParticipant
-from shuangsuiji.models.plans import Task
+from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import EXCLUDABLE_PERIODS, STANDARD_RESULTS
@@ -47,10 +47,6 @@ from shuangsuiji.services.lifecycle import (
 #: Standard results that mean a problem was found (the share the statistics report).
 PROBLEM_RESULTS: frozenset[str] = rules_module.PROBLEM_RESULTS
 
-#: task statuses after which records and results no longer change
-LOCKED = ("published", "closed")
-
-
 @dataclass(frozen=True)
 class InspectorPresent:
     """An inspector on site and the credential shown (``enforcement_certificate``, ``work_id``)."""
@@ -61,7 +57,7 @@ class InspectorPresent:
 
 def _open_task(session: Session, task_id: int | str) -> Task:
     task = get_task(session, task_id)
-    if task.status in LOCKED:
+    if task.status in LOCKED_STATUSES:
         raise Conflict(msg("task %(task)s is %(status)s; its records can no longer change",
                            task=task.code, status=status_word(task.status)))
     return task

@@ -22,7 +22,7 @@ from shuangsuiji.models.inspections import InspectionResult, Publication, Transf
 from shuangsuiji.models.joint import TaskParticipant
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services import audit, joint_tenants
+from shuangsuiji.services import audit, joint_host, joint_tenants
 from shuangsuiji.tabular import Sheet, write_sheets
 
 
@@ -68,11 +68,12 @@ def year_stats(session: Session, tenant: Tenant, year: int) -> YearStats:
     problems = count(select(func.count()).select_from(InspectionResult).where(
         InspectionResult.tenant_id == tenant.id, InspectionResult.task_id.in_(task_ids),
         InspectionResult.problem_found.is_(True)))
-    published = count(select(func.count()).select_from(Publication).where(
-        Publication.tenant_id == tenant.id, Publication.task_id.in_(task_ids)))
+    # a joint task counts once the host has published its own part (services/joint_host.py)
+    publications = (Publication.tenant_id == tenant.id, Publication.task_id.in_(task_ids),
+                    Publication.task_id.not_in(joint_host.pending(session)))
+    published = count(select(func.count()).select_from(Publication).where(*publications))
     on_time = count(select(func.count()).select_from(Publication).where(
-        Publication.tenant_id == tenant.id, Publication.task_id.in_(task_ids),
-        Publication.on_time.is_(True)))
+        *publications, Publication.on_time.is_(True)))
     transfers = count(select(func.count()).select_from(Transfer).where(
         Transfer.tenant_id == tenant.id, Transfer.task_id.in_(task_ids)))
     hosted = count(select(func.count(func.distinct(TaskParticipant.task_id))).where(

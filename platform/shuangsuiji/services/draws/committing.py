@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -89,13 +90,14 @@ def draw_and_commit(
     """Draw the prepared pool and commit the draw with its rows, stored pool, public pool and
     audit event. ``public_pool`` gives the public pool's pieces when they were made before
     (at the announcement, from the same pool); else they are made here."""
-    if public_pool is not None:
-        return _draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
-                                witnesses, progress, packed_pool, announced, public_pool)
-    # the public bundle's pool JSON is made and compressed on a second thread (zlib releases
-    # the GIL) while the draw is made and its rows are written; stored before the commit
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-bundle-pool") as maker:
-        public_pool = handed_over(maker, bundlefiles.compress_pool, prepared.pool)
+    with ExitStack() as stack:
+        if public_pool is None:
+            # the public bundle's pool JSON is made and compressed on a second thread (zlib
+            # releases the GIL) while the draw is made and its rows are written; stored
+            # before the commit
+            maker = stack.enter_context(
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssj-bundle-pool"))
+            public_pool = handed_over(maker, bundlefiles.compress_pool, prepared.pool)
         return _draw_and_commit(session, tenant, prepared, previous, seed, seed_source,
                                 witnesses, progress, packed_pool, announced, public_pool)
 

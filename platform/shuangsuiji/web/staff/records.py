@@ -19,7 +19,7 @@ from shuangsuiji.models.inspections import (
     InspectionResult,
 )
 from shuangsuiji.models.joint import ItemResult, TaskParticipant
-from shuangsuiji.models.plans import Task
+from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import joint, joint_results, lifecycle, names
 from shuangsuiji.services import records as records_service
@@ -211,5 +211,5 @@ def periods(task_id: int) -> ResponseReturnValue:
         "staff/periods.html", task=row, kind_names=PERIOD_KINDS, periods=rows, form=form,
         problem=problem, rule=rule, names=companies,
         deadline=deadline, deadline_problem=deadline_problem,
-        may_act=may_act_for(row) and row.status not in ("published", "closed"),
+        may_act=may_act_for(row) and row.status not in LOCKED_STATUSES,
     ), status_for(request.method)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from shuangsuiji.access import allow, db_session
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.inspections import TaskReport
+from shuangsuiji.models.plans import LOCKED_STATUSES
 from shuangsuiji.services import notices as notice_service
 from shuangsuiji.services import records as records_service
 from shuangsuiji.web import forms
@@ -97,5 +98,5 @@ def report(task_id: int) -> ResponseReturnValue:
     return render_template(
         "staff/report.html", task=row, rule=rule, fields=fields, values=values, saved=saved,
         form=form, problem=problem,
-        may_act=may_act_for(row) and row.status not in ("published", "closed"),
+        may_act=may_act_for(row) and row.status not in LOCKED_STATUSES,
     ), status_for(request.method)
