@@ -42,7 +42,6 @@ from shuangsuiji.rules import RESULT_NAMES_ZH
 from shuangsuiji.services import audit
 from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
-from shuangsuiji.services.joint_tenants import task_item_code
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, now_utc, today_in_china
 from shuangsuiji.services.plans import task_items
 from shuangsuiji.services.records import Gap, gaps
@@ -265,10 +264,9 @@ def _participant_dates(session: Session, task_ids: set[int]) -> dict[tuple[int, 
     for part in session.scalars(select(TaskParticipant).where(
             TaskParticipant.task_id.in_({task_id for task_id, _code in published}))):
         pp = published.get((part.task_id, part.code))
-        if pp is not None:
-            for item in part.item_codes:
-                dates[(part.task_id, task_item_code(part, item))] = (pp.published_on,
-                                                                     pp.on_time)
+        if pp is not None:  # (a participant's item codes are the task's: prefixed already
+            for item in part.item_codes:  # for another tenant's, services/joint.py)
+                dates[(part.task_id, item)] = (pp.published_on, pp.on_time)
     return dates
 
 
