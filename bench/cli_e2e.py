@@ -6,7 +6,14 @@ the work, the output).
     .venv/bin/python bench/draw.py --targets 1000000 --keep     # once: the tenant and its task
     .venv/bin/python bench/cli_e2e.py [--database bench/data/draw-1000000.sqlite] [--runs 3]
 
-The database is copied first. Each run voids the task's live draw (``ssj draw void``, not
+    # PostgreSQL: keep the database bench/draw.py builds there (it prints its URL), then
+    .venv/bin/python bench/draw.py --targets 1000000 --keep \
+        --database-url postgresql+psycopg://postgres@127.0.0.1/postgres
+    .venv/bin/python bench/cli_e2e.py \
+        --database-url postgresql+psycopg://postgres@127.0.0.1/ssj_bench_…
+
+The database is copied first (SQLite: the file; PostgreSQL: ``CREATE DATABASE … TEMPLATE``,
+dropped after). Each run voids the task's live draw (``ssj draw void``, not
 timed; the draw bench/draw.py leaves was announced, so its redraw must be announced again),
 then times under ``/usr/bin/time -v``, which gives the peak resident size:
 
@@ -35,7 +42,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kept import KEPT, copy_kept
 
@@ -58,25 +67,92 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, int(peak.group(1)) / 1024
 
 
-def floor(db_path: Path, tenant_id: int) -> float:
-    start = time.perf_counter()
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT credit_code, name FROM targets WHERE tenant_id = ? "
-                            "ORDER BY credit_code", (tenant_id,)).fetchall()
-    hashlib.sha256("".join(f"{c}\t{n}\n" for c, n in rows).encode()).hexdigest()
-    return time.perf_counter() - start
+class Database:
+    """The run's copy of the kept database: its URL for ``ssj``, the tenant, and the floor
+    read through the same driver the platform uses."""
+
+    def __init__(self, url: str, connect: Callable[[], Any], placeholder: str,
+                 dialect: str, drop: Callable[[], None]) -> None:
+        self.url, self.connect, self.dialect, self.drop = url, connect, dialect, drop
+        self.placeholder = placeholder
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT id, slug FROM tenants")
+            (self.tenant_id, self.slug), = cur.fetchall()
+            cur.execute("SELECT count(*) FROM targets")
+            (self.targets,), = cur.fetchall()
+        finally:
+            conn.close()
+
+    def floor(self) -> float:
+        """One read of the pool's text (``code<TAB>name`` in credit-code order, connecting
+        included) plus its SHA-256, as bench/draw.py defines it."""
+        start = time.perf_counter()
+        conn = self.connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT credit_code, name FROM targets WHERE tenant_id = "
+                        f"{self.placeholder} ORDER BY credit_code", (self.tenant_id,))
+            rows = cur.fetchall()
+        finally:
+            conn.close()
+        hashlib.sha256("".join(f"{c}\t{n}\n" for c, n in rows).encode()).hexdigest()
+        return time.perf_counter() - start
+
+
+def sqlite_copy(source: Path) -> Database:
+    path = copy_kept(source, "cli-e2e.sqlite")
+    return Database(f"sqlite:///{path}", lambda: sqlite3.connect(path), "?", "SQLite",
+                    lambda: None)
+
+
+def postgresql_copy(kept_url: str) -> Database:
+    """A copy of the kept PostgreSQL database (``CREATE DATABASE … TEMPLATE``), dropped by
+    ``drop()``."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    kept = make_url(kept_url)
+    if not kept.drivername.startswith("postgresql") or not kept.database:
+        raise SystemExit(f"--database-url must name a kept PostgreSQL database, not {kept_url}")
+    name = f"{kept.database}_e2e"
+    plain = kept.set(drivername="postgresql")
+
+    def server(database: str) -> Any:
+        return psycopg.connect(plain.set(database=database).render_as_string(
+            hide_password=False), autocommit=True)
+
+    with server("postgres") as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{kept.database}"')
+
+    def drop() -> None:
+        with server("postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return Database(kept.set(database=name).render_as_string(hide_password=False),
+                    lambda: server(name), "%s", "PostgreSQL", drop)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", type=Path, default=KEPT)
+    parser.add_argument("--database-url",
+                        help="a PostgreSQL database that bench/draw.py --keep left "
+                             "(copied, not changed)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    db_path = copy_kept(args.database, "cli-e2e.sqlite")
-    with sqlite3.connect(db_path) as conn:
-        (tenant_id, slug), = conn.execute("SELECT id, slug FROM tenants").fetchall()
-        (targets,), = conn.execute("SELECT count(*) FROM targets").fetchall()
-    env = {**os.environ, "SSJ_DATABASE_URL": f"sqlite:///{db_path}"}
+    db = postgresql_copy(args.database_url) if args.database_url else sqlite_copy(args.database)
+    try:
+        return run(db, args.runs)
+    finally:
+        db.drop()
+
+
+def run(db: Database, runs: int) -> int:
+    slug, targets = db.slug, db.targets
+    env = {**os.environ, "SSJ_DATABASE_URL": db.url}
     env.pop("SSJ_AUDIT_GUARD", None)
     bundle = DATA / "cli-e2e.json.gz"
     commands = {
@@ -88,8 +164,8 @@ def main() -> int:
     }
     figures: dict[str, list[tuple[float, float, float]]] = {k: [] for k in commands}
     floors = []
-    for run in range(args.runs):
-        floors.append(floor(db_path, tenant_id))
+    for run in range(runs):
+        floors.append(db.floor())
         subprocess.run([SSJ, "draw", "void", TASK, "--tenant", slug, "--reason",
                         f"benchmark run {run + 1}: drawn again"], env=env, check=True,
                        capture_output=True)
@@ -98,7 +174,7 @@ def main() -> int:
             wall, peak = timed(argv, env)
             figures[name].append((wall, peak, load))
     floor_median = statistics.median(floors)
-    print(f"\nwhole processes, SQLite, {targets:,} targets, {args.runs} runs each; "
+    print(f"\nwhole processes, {db.dialect}, {targets:,} targets, {runs} runs each; "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} cores\n")
     print(f"  {'floor: pool text + SHA-256 (in process)':<44} min {min(floors):6.2f}  "
           f"median {floor_median:6.2f}  max {max(floors):6.2f} s")

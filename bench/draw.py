@@ -560,6 +560,8 @@ def measure(base_url: str | None, n: int, keep: bool) -> dict[str, Any]:
     finally:
         if not keep:
             drop()
+        elif base_url:  # bench/cli_e2e.py --database-url reads it
+            print(f"[{n:,}] kept: {url}", file=sys.stderr, flush=True)
     raw_s = min(raw["raw_s"], raw_after["raw_s"])
     return {"n": n, "info": info, "raw": raw, "raw_s": raw_s, "draw": drawn,
             "verify": verify, "announced": announced, "logcost": logcost,
