@@ -4,6 +4,7 @@ opened is said so, not shown as a traceback."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -57,8 +58,17 @@ def test_ssj_draw_announces_draws_and_exports_without_flask(
     with platform.db.session() as s, cross_tenant(s):
         drawn = s.scalars(select(Draw)).all()
     assert len(drawn) == 1 and drawn[0].seed == "公开摇号 2026-12-03"
+    # an offline command ends at once too (cli.end_now): its status, output and exit
+    # handlers kept, whether the bundle verifies or not
     verified, _ = _ssj(["verify", str(bundle)], env)
     assert verified.returncode == 0, verified.stdout + verified.stderr[-2000:]
+    assert ": verified — bundle OK" in verified.stdout
+    data = json.loads(gzip.decompress(bundle.read_bytes()))
+    data["seed"] += " (changed)"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    refused, _ = _ssj(["verify", str(changed)], env)
+    assert refused.returncode == 1 and "NOT verified" in refused.stderr, refused.stderr[-2000:]
 
 
 def test_a_database_that_cannot_be_opened_is_said_so(tmp_path: Path) -> None:

@@ -12,9 +12,12 @@ commands and checks what a quick command imports.
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
 import sys
-from typing import Any
+from contextlib import suppress
+from typing import Any, NoReturn
 
 import click
 
@@ -125,6 +128,24 @@ def main() -> None:
         cli.main(prog_name="ssj")
     except SystemExit as stop:
         common = sys.modules.get("shuangsuiji.cli.common")  # not imported by --help, verify
-        if common is not None:
-            common.leave(stop)  # a command run without Flask: its process ends here
+        if common is None:
+            end_now(stop)  # an offline command (verify, verifier, --help): nothing is open
+        common.leave(stop)  # a command run without Flask: its process ends here
         raise
+
+
+def end_now(stop: SystemExit) -> NoReturn:
+    """End the ``ssj`` process now with ``stop``'s exit status, once its output is flushed
+    and its exit handlers (coverage, logging) have run: the interpreter's teardown would
+    only free memory the operating system takes back anyway (~0.1 s after a verify of a
+    million-member bundle)."""
+    code = stop.code
+    if isinstance(code, str):  # as the interpreter does with a message: printed, status 1
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe: the command already said what it did, or said it could not
+        with suppress(OSError, ValueError):
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(code if isinstance(code, int) else 0)

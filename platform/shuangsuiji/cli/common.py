@@ -8,13 +8,11 @@ command gets the app's context as flask's ``AppGroup`` gives it.
 
 from __future__ import annotations
 
-import atexit
 import functools
 import getpass
 import os
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -155,16 +153,9 @@ def leave(stop: SystemExit) -> None:
     if not _PLATFORM:
         return
     _PLATFORM[0].db.dispose()
-    code = stop.code
-    if isinstance(code, str):  # as the interpreter does with a message: printed, status 1
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        # a closed pipe: the command already said what it did, or said it could not
-        with suppress(OSError, ValueError):
-            stream.flush()
-    atexit._run_exitfuncs()
-    os._exit(code if isinstance(code, int) else 0)
+    from shuangsuiji.cli import end_now
+
+    end_now(stop)
 
 
 def platform() -> Platform:
