@@ -79,6 +79,33 @@ def test_the_guest_corrects_its_own_record_audited_in_both_chains(
     assert viewer.post(url + "/record", data=_visit(first, group)).status_code == 403
 
 
+def test_the_host_rewriting_the_guests_record_is_in_the_guests_chain_too(
+    app: Flask, platform: Platform, users: dict[str, int],
+) -> None:
+    """The host may rewrite any record of its task (the record is its own, 第十三条); when
+    the record is one the other tenant wrote, the other tenant's own chain says so, with
+    the digests before and after — a reader of its log alone sees its visit record
+    changed. The host rewriting its own record, or the guest its own, adds no such event."""
+    task_id, code, targets = _drawn(platform)
+    (first, group), (second, group2) = targets[0], targets[1]
+    guest = _client(app, "jb_operator")
+    url = f"/t/{GUEST}/joint/{HOST}/{code}"
+    assert guest.post(url + "/record", data=_visit(first, group, **{
+        f"item_result-{OWN}": "no_problem"})).status_code == 302
+    assert guest.post(url + "/record", data=_visit(first, group, **{
+        "visit-findings": "更正", f"item_result-{OWN}": "no_problem"})).status_code == 302
+    _host_records(platform, code, second, group2)
+    _host_records(platform, code, second, group2)  # its own, again
+    assert _events(platform, GUEST, "joint.record_rewritten") == []
+    _host_records(platform, code, first, group)
+    host_update = _events(platform, HOST, "record.update")[-1]
+    assert host_update["record"]["findings"] == "区里录入"
+    rewritten = _events(platform, GUEST, "joint.record_rewritten")
+    assert len(rewritten) == 1 and rewritten[0]["target"] == first
+    assert rewritten[0]["before"] == host_update["before"]
+    assert rewritten[0]["record"] != rewritten[0]["before"]
+
+
 def test_a_record_the_host_wrote_stays_the_hosts_and_keeps_the_guests_items(
     app: Flask, platform: Platform, users: dict[str, int],
 ) -> None:

@@ -104,6 +104,25 @@ def written_by(session: Session, guest: Tenant, host: Tenant, task: Task) -> set
     return {str(p.get("target")) for p in rows if isinstance(p, dict) and p.get("target")}
 
 
+def note_host_rewrite(session: Session, host: Tenant, task: Task, credit_code: str,
+                      before: str, after: str) -> None:
+    """The host rewrote the on-site record of ``credit_code`` that another tenant of the
+    joint task wrote: recorded in that tenant's chain too (``joint.record_rewritten``, the
+    record's digests before and after), so its own log shows its visit record changed,
+    not only the host's."""
+    if not task.joint:
+        return
+    guests = session.scalars(select(Tenant).join(
+        TaskParticipant, TaskParticipant.participant_tenant_id == Tenant.id).where(
+        TaskParticipant.task_id == task.id, TaskParticipant.kind == "tenant")).all()
+    for guest in guests:
+        if credit_code in written_by(session, guest, host, task):
+            audit.record(session, tenant_id=guest.id, action="joint.record_rewritten",
+                         object_type="task", object_id=f"{host.slug}/{task.code}",
+                         payload={"target": credit_code, "before": before, "record": after,
+                                  "by": str(session.info.get(audit.ACTOR_KEY) or "system")})
+
+
 def record_result(session: Session, platform: Platform, guest: Tenant, task_code: str,
                   credit_code: str, item: str, result: str, *, handling: str = "",
                   decided_on: date | None = None, host_slug: str | None = None,
@@ -177,7 +196,7 @@ def record_visit(session: Session, platform: Platform, guest: Tenant, task_code:
             inspected_on=visit.inspected_on, inspectors=visit.inspectors,
             findings=visit.findings, acknowledgement=visit.acknowledgement,
             refusal_reason=visit.refusal_reason, inspectors_signed=visit.inspectors_signed,
-            witness=visit.witness, today=today)
+            witness=visit.witness, today=today, acting=guest)
         saved = joint_results.record_visit_results(
             session, platform, host, task.id, code, entries, decided_on=visit.inspected_on,
             allowed=set(own.item_codes), acting=guest)

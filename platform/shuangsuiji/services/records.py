@@ -88,8 +88,13 @@ def record_on_site(
     inspectors_signed: bool = False,
     witness: str | None = None,
     today: date | None = None,
+    acting: Tenant | None = None,
 ) -> InspectionRecord:
     """Write (or, before publication, rewrite) the record of one drawn target.
+
+    ``acting``: the other tenant of a joint task that writes it from its own login
+    (services/joint_guest.py); None for the task's own tenant. When the task's own tenant
+    rewrites a record another tenant wrote, that tenant's chain says so too.
 
     Refuses, citing the rule: a method the pack or the task does not allow; fewer inspectors
     on site than the pack's minimum; a credential the pack does not accept; an inspector not
@@ -153,6 +158,11 @@ def record_on_site(
                  action="record.update" if before else "record.create",
                  object_type="inspection_record", object_id=f"{task.code}/{credit_code}",
                  payload={"before": before, "record": _record_dict(row)})
+    if before is not None and acting is None:
+        from shuangsuiji.services import joint_guest  # (it builds on this module)
+
+        joint_guest.note_host_rewrite(session, tenant, task, credit_code, before,
+                                      digest(_record_dict(row)))
     return row
 
 
