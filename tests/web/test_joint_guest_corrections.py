@@ -86,7 +86,7 @@ def test_the_host_rewriting_the_guests_record_is_in_the_guests_chain_too(
     the record is one the other tenant wrote, the other tenant's own chain says so, with
     the digests before and after — a reader of its log alone sees its visit record
     changed. The host rewriting its own record, or the guest its own, adds no such event."""
-    task_id, code, targets = _drawn(platform)
+    _, code, targets = _drawn(platform)
     (first, group), (second, group2) = targets[0], targets[1]
     guest = _client(app, "jb_operator")
     url = f"/t/{GUEST}/joint/{HOST}/{code}"

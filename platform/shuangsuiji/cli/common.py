@@ -19,6 +19,7 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from shuangsuiji.cli.ending import end_now
 from shuangsuiji.db.session import set_actor
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.tenants import Tenant
@@ -153,8 +154,6 @@ def leave(stop: SystemExit) -> None:
     if not _PLATFORM:
         return
     _PLATFORM[0].db.dispose()
-    from shuangsuiji.cli import end_now
-
     end_now(stop)
 
 

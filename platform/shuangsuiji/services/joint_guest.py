@@ -9,23 +9,23 @@ It records the results of its own items (under its own pack's results) and publi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.messages import msg
-from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskParticipant
 from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, joint_results, names, records
+from shuangsuiji.services import audit, bundlefiles, joint_results, names, records
 from shuangsuiji.services.joint_deadlines import participant_deadline
+from shuangsuiji.services.joint_records import written_by
 from shuangsuiji.services.joint_results import ParticipantView
 from shuangsuiji.services.joint_tenants import in_tenant, invitation, joint_code, own_code
 from shuangsuiji.services.joint_tenants import invitations as invitation_rows
@@ -50,6 +50,50 @@ class GuestView:
     # credit codes whose record it wrote and may still correct (until it or the task
     # publishes: :func:`record_visit`)
     correctable: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class GuestAssignment:
+    """An inspector of a participant tenant in a group of another tenant's joint task at
+    work: the group, whether they lead it, its targets and how many are recorded."""
+
+    host: Tenant
+    task: Task
+    group: int
+    leader: bool
+    targets: int
+    recorded: int
+
+
+#: a joint task's statuses while its groups are at work
+AT_WORK = ("drawn", "in_progress")
+
+
+def assignments(session: Session, guest: Tenant, codes: Collection[str],
+                task: Task | None = None) -> list[GuestAssignment]:
+    """The groups of other tenants' joint tasks at work (or of ``task`` only) that one of
+    ``guest``'s inspector directory ``codes`` is in: in the host's draw each of ``guest``'s
+    people is ``<guest slug>/<code>`` (services/joint_sources.py)."""
+    if not codes:
+        return []
+    mine = {joint_code(guest.slug, c) for c in codes}
+    found = []
+    for host, joint_task, own in invitation_rows(session, guest):
+        if own.state != "accepted" or joint_task.status not in AT_WORK or (
+                task is not None and joint_task.id != task.id):
+            continue
+        with in_tenant(session, host.id):
+            record = live_draw(session, joint_task)
+            for group in bundlefiles.current_result(record).final_groups:
+                if mine.isdisjoint(group.members):
+                    continue
+                recorded = session.scalar(select(func.count()).select_from(
+                    InspectionRecord).where(InspectionRecord.task_id == joint_task.id,
+                                            InspectionRecord.credit_code.in_(group.targets)))
+                found.append(GuestAssignment(host, joint_task, group.number,
+                                             group.leader in mine, len(group.targets),
+                                             recorded or 0))
+    return found
 
 
 def view(session: Session, guest: Tenant, task_code: str, host_slug: str | None = None, *,
@@ -89,38 +133,6 @@ def view(session: Session, guest: Tenant, task_code: str, host_slug: str | None 
             correctable = frozenset(written_by(session, guest, host, task) & recorded)
     return GuestView(host, task, own, parts, targets, groups, recorded, results, deadline,
                      correctable)
-
-
-_WRITTEN = ("joint.record", "joint.record_update")  # its own chain's events of its records
-
-
-def written_by(session: Session, guest: Tenant, host: Tenant, task: Task) -> set[str]:
-    """The credit codes of the joint task's on-site records that ``guest`` wrote (from its
-    own login), as its own audit chain says: the record is the host's row, the chain says
-    whose visit record it is."""
-    rows = session.scalars(select(AuditEvent.payload).where(
-        AuditEvent.tenant_id == guest.id, AuditEvent.action.in_(_WRITTEN),
-        AuditEvent.object_type == "task", AuditEvent.object_id == f"{host.slug}/{task.code}"))
-    return {str(p.get("target")) for p in rows if isinstance(p, dict) and p.get("target")}
-
-
-def note_host_rewrite(session: Session, host: Tenant, task: Task, credit_code: str,
-                      before: str, after: str) -> None:
-    """The host rewrote the on-site record of ``credit_code`` that another tenant of the
-    joint task wrote: recorded in that tenant's chain too (``joint.record_rewritten``, the
-    record's digests before and after), so its own log shows its visit record changed,
-    not only the host's."""
-    if not task.joint:
-        return
-    guests = session.scalars(select(Tenant).join(
-        TaskParticipant, TaskParticipant.participant_tenant_id == Tenant.id).where(
-        TaskParticipant.task_id == task.id, TaskParticipant.kind == "tenant")).all()
-    for guest in guests:
-        if credit_code in written_by(session, guest, host, task):
-            audit.record(session, tenant_id=guest.id, action="joint.record_rewritten",
-                         object_type="task", object_id=f"{host.slug}/{task.code}",
-                         payload={"target": credit_code, "before": before, "record": after,
-                                  "by": str(session.info.get(audit.ACTOR_KEY) or "system")})
 
 
 def record_result(session: Session, platform: Platform, guest: Tenant, task_code: str,

@@ -43,11 +43,12 @@ from shuangsuiji.services.lifecycle import (
     RuleRefused,
     drawn_targets,
     get_task,
+    not_in_future,
     now_utc,
     today_in_china,
 )
 from shuangsuiji.services.plans import task_items
-from shuangsuiji.services.records import not_in_future, problem_found
+from shuangsuiji.services.records import problem_found
 
 
 def _participant(session: Session, task: Task, code: str) -> TaskParticipant:

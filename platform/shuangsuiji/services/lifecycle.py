@@ -65,6 +65,17 @@ def today_in_china(at: datetime | None = None) -> date:
     return (at or now_utc()).astimezone(CHINA).date()
 
 
+def not_in_future(day: date, today: date | None, *, where: str, what: str) -> None:
+    """Refuse a record dated after today in China (Asia/Shanghai): what is written down
+    happened, it is not planned."""
+    today = today or today_in_china()
+    if day > today:
+        raise UserError(msg("%(what)s %(day)s is after today (%(today)s, Asia/Shanghai): a "
+                            "record states what happened", what=what, day=day.isoformat(),
+                            today=today.isoformat()), where=where,
+                        hint=msg("write the record on or after the day of the inspection"))
+
+
 def tenant_of(session: Session) -> Tenant:
     """The session's current tenant (set by the CLI command or the request)."""
     tenant = session.get(Tenant, require_tenant(session))

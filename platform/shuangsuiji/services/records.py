@@ -33,19 +33,21 @@ from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import EXCLUDABLE_PERIODS, STANDARD_RESULTS
-from shuangsuiji.services import audit, joint_sources
+from shuangsuiji.services import audit, joint_records, joint_sources
 from shuangsuiji.services.lifecycle import (
     DrawnTarget,
     RuleRefused,
     drawn_targets,
     get_task,
     live_draw,
+    not_in_future,
     status_word,
     today_in_china,
 )
 
 #: Standard results that mean a problem was found (the share the statistics report).
 PROBLEM_RESULTS: frozenset[str] = rules_module.PROBLEM_RESULTS
+
 
 @dataclass(frozen=True)
 class InspectorPresent:
@@ -92,9 +94,8 @@ def record_on_site(
 ) -> InspectionRecord:
     """Write (or, before publication, rewrite) the record of one drawn target.
 
-    ``acting``: the other tenant of a joint task that writes it from its own login
-    (services/joint_guest.py); None for the task's own tenant. When the task's own tenant
-    rewrites a record another tenant wrote, that tenant's chain says so too.
+    ``acting``: the other tenant of a joint task writing from its own login; when the
+    task's own tenant rewrites that tenant's record, its chain says so too.
 
     Refuses, citing the rule: a method the pack or the task does not allow; fewer inspectors
     on site than the pack's minimum; a credential the pack does not accept; an inspector not
@@ -159,22 +160,9 @@ def record_on_site(
                  object_type="inspection_record", object_id=f"{task.code}/{credit_code}",
                  payload={"before": before, "record": _record_dict(row)})
     if before is not None and acting is None:
-        from shuangsuiji.services import joint_guest  # (it builds on this module)
-
-        joint_guest.note_host_rewrite(session, tenant, task, credit_code, before,
-                                      digest(_record_dict(row)))
+        joint_records.note_host_rewrite(session, tenant, task, credit_code, before,
+                                        digest(_record_dict(row)))
     return row
-
-
-def not_in_future(day: date, today: date | None, *, where: str, what: str) -> None:
-    """Refuse a record dated after today in China (Asia/Shanghai): what is written down
-    happened, it is not planned."""
-    today = today or today_in_china()
-    if day > today:
-        raise UserError(msg("%(what)s %(day)s is after today (%(today)s, Asia/Shanghai): a "
-                            "record states what happened", what=what, day=day.isoformat(),
-                            today=today.isoformat()), where=where,
-                        hint=msg("write the record on or after the day of the inspection"))
 
 
 def _task_target(task: Task, credit_code: str) -> str:

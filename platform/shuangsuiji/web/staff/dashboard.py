@@ -13,7 +13,7 @@ from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.plans import Task
-from shuangsuiji.services import audit, bundlefiles
+from shuangsuiji.services import audit, bundlefiles, joint_guest
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import followup as followup_service
 from shuangsuiji.web.staff.common import (
@@ -58,11 +58,14 @@ def dashboard() -> str:
     ).all()
     chain = audit.verify(s, tenant().id)
     mine = _assignments() if has_role("inspector") else []
+    # the groups of other tenants' joint tasks this inspector is in (联合抽查)
+    joint_mine = joint_guest.assignments(s, tenant(), inspector_codes()) \
+        if has_role("inspector") else []
     if not has_role(*READERS):  # an inspector: only the tasks they are part of are linked
         recent = [row for row in recent if may_see(row[1])]
         alerts = [e for e in alerts if may_see(lookup(Task, e.task_id))]
     return render_template("staff/dashboard.html", alerts=alerts, recent=recent, chain=chain,
-                           assignments=mine)
+                           assignments=mine, joint_assignments=joint_mine)
 
 
 def _assignments() -> list[Assignment]:

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields import SelectChoice
 
-from shuangsuiji.access import allow, db_session
+from shuangsuiji.access import allow, db_session, has_role
 from shuangsuiji.errors import NotFound, UserError
 from shuangsuiji.kernel import KernelError
 from shuangsuiji.services import joint_guest, joint_tenants
@@ -24,7 +24,16 @@ from shuangsuiji.web.joint_forms import (
     JointRecordForm,
 )
 from shuangsuiji.web.refusals import for_browser, on_form
-from shuangsuiji.web.staff.common import actor, bp, platform, split, status_for, tenant
+from shuangsuiji.web.staff.common import (
+    READERS,
+    actor,
+    bp,
+    inspector_codes,
+    platform,
+    split,
+    status_for,
+    tenant,
+)
 
 
 def _view(host: str, task_code: str) -> joint_guest.GuestView:
@@ -109,10 +118,15 @@ def joint_invitations() -> ResponseReturnValue:
 
 
 @bp.route("/joint/<host>/<task_code>")
-@allow("tenant_admin", "operator", "viewer")
+@allow("tenant_admin", "operator", "viewer", "inspector")
 def joint_guest_task(host: str, task_code: str) -> ResponseReturnValue:
-    """Another tenant's joint task, as this tenant takes part in it."""
-    return _page(_view(host, task_code))
+    """Another tenant's joint task, as this tenant takes part in it; to an inspector only
+    (read, nothing to post) while they are in one of its groups at work."""
+    shown = _view(host, task_code)
+    if not has_role(*READERS) and not joint_guest.assignments(
+            db_session(), tenant(), inspector_codes(), shown.task):
+        abort(404)  # an inspector is not told about tasks they are not part of
+    return _page(shown)
 
 
 @bp.post("/joint/<host>/<task_code>/answer")

@@ -1,0 +1,62 @@
+"""An inspector of the other tenant of a joint task sees, from their own login, the groups
+of that task they were drawn into: on their dashboard (the group, whether they lead it,
+how many of its targets are recorded), and the task's page, read only. An inspector of
+that tenant in no group of it is told nothing of it (404), and none may post there."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from shuangsuiji.platform import Platform
+from shuangsuiji.services import accounts, directories
+from shuangsuiji.services.joint_tenants import own_code
+from tests.web.conftest import PASSWORD
+from tests.web.test_joint_guest_records import _drawn, _visit
+from tests.web.test_joint_tenants_pages import GUEST, HOST, _client, _in
+
+
+def _inspector(platform: Platform, name: str, code: str) -> None:
+    with platform.db.session() as s:
+        accounts.create_user(s, username=name, password=PASSWORD, role="inspector",
+                             tenant=GUEST, department="", inspector_code=code)
+        s.commit()
+
+
+def test_the_other_tenants_inspector_sees_their_joint_group(
+    app: Flask, platform: Platform, users: dict[str, int],
+) -> None:
+    _, code, targets = _drawn(platform)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for credit_code, people in targets:
+        groups.setdefault(people, []).append(credit_code)
+    people, theirs = next((p, t) for p, t in groups.items()
+                          if any(x.startswith(f"{GUEST}/") for x in p))
+    drawn_as = next(x for x in people if x.startswith(f"{GUEST}/"))
+    _inspector(platform, "jb_inspector", own_code(GUEST, drawn_as))
+    everyone = _in(platform, GUEST, lambda s, t: [i.draw_id
+                                                  for i in directories.load_inspectors(s)])
+    in_no_group = next(c for c in everyone
+                       if f"{GUEST}/{c}" not in {x for p in groups for x in p})
+    _inspector(platform, "jb_elsewhere", in_no_group)
+
+    # the operator records one target of that group: the dashboard counts it
+    operator = _client(app, "jb_operator")
+    url = f"/t/{GUEST}/joint/{HOST}/{code}"
+    assert operator.post(url + "/record", data=_visit(theirs[0], people)).status_code == 302
+
+    inspector = _client(app, "jb_inspector")
+    board = inspector.get(f"/t/{GUEST}/").get_data(as_text=True)
+    assert 'id="joint-assignments"' in board
+    row = board.split(f'data-task="{HOST}/{code}"')[1].split("</tr>")[0]
+    assert f"1 / {len(theirs)}" in row and url in row
+    page = inspector.get(url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert theirs[0] in text and drawn_as in text  # the drawn targets with their groups
+    assert 'id="joint-guest-record"' not in text and 'id="joint-guest-publish"' not in text
+    assert inspector.post(url + "/record", data=_visit(theirs[1] if len(theirs) > 1
+                                                       else theirs[0], people)).status_code == 403
+
+    elsewhere = _client(app, "jb_elsewhere")
+    assert 'id="joint-assignments"' not in elsewhere.get(f"/t/{GUEST}/").get_data(as_text=True)
+    assert elsewhere.get(url).status_code == 404
