@@ -98,7 +98,7 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("staff.joint_plan", "POST"): OP, ("staff.joint_answer", "POST"): OP,
     ("staff.joint_result", "POST"): OP, ("staff.joint_publish", "POST"): OP,
     # another tenant's joint task, as this tenant takes part in it (from its own login)
-    ("staff.joint_invitations", "GET"): V, ("staff.joint_guest_task", "GET"): V,
+    ("staff.joint_invitations", "GET"): V, ("staff.joint_guest_task", "GET"): VI,
     ("staff.joint_guest_answer", "POST"): OP, ("staff.joint_guest_result", "POST"): OP,
     ("staff.joint_guest_record", "POST"): OP, ("staff.joint_guest_publish", "POST"): OP,
     # handing results to the credit publicity system is part of publishing (MIIT 第十五条)
