@@ -14,6 +14,8 @@ TASK_STATUSES = ("planned", "drawn", "in_progress", "work_ended", "published", "
 COMPLETED_STATUSES = ("work_ended", "published", "closed")
 #: Statuses of a task after which its records, results and end date no longer change.
 LOCKED_STATUSES = ("published", "closed")
+#: Statuses of a task whose drawn groups are at work (an inspector's assignments).
+AT_WORK_STATUSES = ("drawn", "in_progress")
 
 
 class AnnualPlan(TenantOwned, Base):

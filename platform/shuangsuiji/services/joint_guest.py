@@ -20,7 +20,7 @@ from shuangsuiji.errors import Conflict, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskParticipant
-from shuangsuiji.models.plans import LOCKED_STATUSES, Task
+from shuangsuiji.models.plans import AT_WORK_STATUSES, LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, bundlefiles, joint_results, names, records
@@ -65,10 +65,6 @@ class GuestAssignment:
     recorded: int
 
 
-#: a joint task's statuses while its groups are at work
-AT_WORK = ("drawn", "in_progress")
-
-
 def assignments(session: Session, guest: Tenant, codes: Collection[str],
                 task: Task | None = None) -> list[GuestAssignment]:
     """The groups of other tenants' joint tasks at work (or of ``task`` only) that one of
@@ -79,7 +75,7 @@ def assignments(session: Session, guest: Tenant, codes: Collection[str],
     mine = {joint_code(guest.slug, c) for c in codes}
     found = []
     for host, joint_task, own in invitation_rows(session, guest):
-        if own.state != "accepted" or joint_task.status not in AT_WORK or (
+        if own.state != "accepted" or joint_task.status not in AT_WORK_STATUSES or (
                 task is not None and joint_task.id != task.id):
             continue
         with in_tenant(session, host.id):

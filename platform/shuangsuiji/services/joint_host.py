@@ -46,11 +46,3 @@ def pending(session: Session) -> set[int]:
         done.setdefault(task_id, set()).add(code)
     return {t for t, p in parts.items() if not own_codes(p) <= done.get(t, set())}
 
-
-def complete(session: Session, task_id: int) -> bool:
-    """Has the host of joint task ``task_id`` published its own part?"""
-    parts = session.execute(select(TaskParticipant.code, TaskParticipant.kind)
-                            .where(TaskParticipant.task_id == task_id)).all()
-    done = set(session.scalars(select(ParticipantPublication.participant_code)
-                               .where(ParticipantPublication.task_id == task_id)))
-    return own_codes((c, k) for c, k in parts) <= done

@@ -12,7 +12,7 @@ from shuangsuiji.errors import UserError
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.inspections import InspectionRecord
-from shuangsuiji.models.plans import Task
+from shuangsuiji.models.plans import AT_WORK_STATUSES, Task
 from shuangsuiji.services import audit, bundlefiles, joint_guest
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import followup as followup_service
@@ -25,9 +25,6 @@ from shuangsuiji.web.staff.common import (
     platform,
     tenant,
 )
-
-#: Tasks whose groups are at work: an inspector's assignments.
-_AT_WORK = ("drawn", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ def _assignments() -> list[Assignment]:
     found = []
     for task, record in s.execute(
         select(Task, Draw).join(Draw, Draw.task_id == Task.id)
-        .where(Task.status.in_(_AT_WORK)).order_by(Task.starts_on, Task.code)
+        .where(Task.status.in_(AT_WORK_STATUSES)).order_by(Task.starts_on, Task.code)
     ).all():
         if record.is_void:
             continue
