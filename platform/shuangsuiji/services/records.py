@@ -155,13 +155,14 @@ def record_on_site(
     if task.status in ("planned", "drawn"):
         task.status = "in_progress"
     session.flush()
+    after = _record_dict(row)
     audit.record(session, tenant_id=tenant.id,
                  action="record.update" if before else "record.create",
                  object_type="inspection_record", object_id=f"{task.code}/{credit_code}",
-                 payload={"before": before, "record": _record_dict(row)})
+                 payload={"before": before, "record": after})
     if before is not None and acting is None:
         joint_records.note_host_rewrite(session, tenant, task, credit_code, before,
-                                        digest(_record_dict(row)))
+                                        digest(after))
     return row
 
 
