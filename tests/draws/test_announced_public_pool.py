@@ -1,8 +1,10 @@
-"""The public bundle's pool is made once, at the announcement: the announced draw stores the
-pieces made then (it does not make the pool's JSON again), and the download is the bundle
-the draw exports. Those pieces are checked against the digest the announcement's audit
-event recorded: changed in the database, the draw is refused. An announcement stored before
-those pieces existed still draws, making them at the draw."""
+"""The public bundle's pool is made once, at the announcement: the announced draw uses the
+pieces made then (it neither makes the pool's JSON again nor copies them), and the download
+is the bundle the draw exports. Its stored pool is the announcement's too, and a change to
+it after the draw is refused as a change to a draw's own stored pool is. Those pieces are
+checked against the digest the announcement's audit event recorded: changed in the
+database, the draw is refused. An announcement stored before those pieces existed still
+draws, making them at the draw."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from shuangsuiji import kernel
 from shuangsuiji.db.tenancy import cross_tenant
 from shuangsuiji.errors import Conflict
 from shuangsuiji.models.blobs import BlobChunk
-from shuangsuiji.models.draws import Draw, DrawAnnouncement
+from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawPool
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import announcements, blobs, bundlefiles, draws
+from shuangsuiji.services import announcements, audit, blobs, bundlefiles, draws
+from shuangsuiji.services.draws import storage
 from tests.draws.test_announcements import tenant_session
 
 
@@ -39,7 +42,8 @@ def _announce_and_draw(platform: Platform, code: str,
             between(s, row.id)
     with tenant_session(platform, "miit") as (s, t):
         record = draws.draw(s, platform, t, code, seed="公开摇号 2026")
-        stored = list(blobs.read(s, blobs.BUNDLE_POOL, record.id))
+        source = bundlefiles.public_source(s, record)
+        stored = list(blobs.read(s, *source)) if source else []
         exported = draws.export_bundle(s, record)
         body = b"".join(bundlefiles.download(s, record, gzip=True).chunks)
     assert json.loads(gzip.decompress(body)) == exported
@@ -56,8 +60,37 @@ def test_the_announced_draw_stores_the_public_pool_made_at_the_announcement(
             raise AssertionError("the public pool was made again at the draw")
         monkeypatch.setattr(bundlefiles, "compress_pool", refused)
 
-    announced, stored = _announce_and_draw(platform, make_task("miit"), between=no_second_json)
+    code = make_task("miit")
+    announced, stored = _announce_and_draw(platform, code, between=no_second_json)
     assert stored == announced
+    with tenant_session(platform, "miit") as (s, _t):  # kept once, with the announcement
+        record = s.scalars(select(Draw)).one()
+        row = s.scalars(select(DrawAnnouncement)).one()
+        assert bundlefiles.public_source(s, record) == (blobs.ANNOUNCED_BUNDLE_POOL, row.id)
+        assert not blobs.exists(s, blobs.BUNDLE_POOL, record.id)
+        pool_row = s.scalars(select(DrawPool).where(DrawPool.draw_id == record.id)).one()
+        assert (pool_row.format, pool_row.data) == (storage.POOL_OF_ANNOUNCEMENT, b"")
+        assert not blobs.exists(s, blobs.DRAW_POOL, pool_row.id)
+        assert draws.stored_pool(s, record)["strata"]  # read through the announcement
+
+
+def test_the_announcements_pool_changed_after_the_draw_is_refused_as_the_draws(
+    platform: Platform, make_task: Callable[..., str]
+) -> None:
+    _announce_and_draw(platform, make_task("miit"))
+    with tenant_session(platform, "miit") as (s, t):  # someone with database access
+        record = s.scalars(select(Draw)).one()
+        draws.check_stored_pool(s, record)  # as stored: accepted
+        row = s.scalars(select(DrawAnnouncement)).one()
+        text = zlib.decompress(blobs.announcement_pool(s, row))
+        line = next(x for x in text.split(b"\n") if x.startswith(b"member\t"))
+        row.pool = zlib.compress(text.replace(line, line[:-1] + b"X", 1))
+        audit.record(s, tenant_id=t.id, action="test.pool_changed", object_type="announcement",
+                     object_id=row.id)
+        s.flush()
+        for read in (draws.check_stored_pool, draws.stored_pool):
+            with pytest.raises(Conflict, match="does not match its pool digest"):
+                read(s, record)
 
 
 def test_an_announcement_without_its_public_pool_makes_it_at_the_draw(

@@ -21,6 +21,7 @@ from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import announcements, audit, draws
 from shuangsuiji.services import tenants as tenant_service
+from shuangsuiji.services.draws import storage
 
 PARTIES = ("工业和信息化局", "见证人 王五")
 SECRETS = {PARTIES[0]: "c0ffee00c0ffee00c0ffee00c0ffee00",
@@ -77,9 +78,10 @@ def test_commit_reveal_draw_is_a_v2_bundle_that_verifies(
     with tenant_session(platform, "miit") as (s, _t):
         used = s.get(DrawAnnouncement, row.id)
         assert used.draw_id == draw_id
-        # the pool was frozen once: the draw stored the announcement's bytes
-        stored = s.scalar(select(DrawPool.data).where(DrawPool.draw_id == draw_id))
-        assert stored == used.pool
+        # the pool was frozen once: the draw's stored pool is the announcement's
+        stored = s.scalar(select(DrawPool.format).where(DrawPool.draw_id == draw_id))
+        assert stored == storage.POOL_OF_ANNOUNCEMENT
+        assert b"".join(storage.packed_pieces(s, s.get(Draw, draw_id))) == used.pool
         actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
         assert actions[-6:] == ["draw.announce", "draw.seed_commit", "draw.seed_commit",
                                 "draw.seed_reveal", "draw.seed_reveal", "draw.commit"]

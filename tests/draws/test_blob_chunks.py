@@ -19,6 +19,7 @@ from shuangsuiji.models.blobs import BlobChunk
 from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawPool
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import blobs, draws
+from shuangsuiji.services.draws import storage
 from tests.draws.test_announcements import PARTIES, _announce, _commit_and_reveal, tenant_session
 from tests.draws.test_draw_cli import Runner
 
@@ -41,7 +42,7 @@ def test_a_pool_of_many_pieces_round_trips(platform: Platform, make_task: Callab
         row = s.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
         assert len(row.data) == PIECE
         n = _pieces(s, blobs.DRAW_POOL, row.id)
-        whole = blobs.draw_pool(s, row)
+        whole = b"".join(storage.packed_pieces(s, record))
         assert n >= 3 and len(whole) > n * PIECE
         assert zlib.decompress(whole) == b"".join(kernel.frozen_pool_text(frozen))
         bundle = draws.export_bundle(s, s.get(Draw, record.id))
@@ -64,9 +65,10 @@ def test_an_announced_pool_of_many_pieces_is_the_one_drawn(
         announced = s.get(DrawAnnouncement, row.id)
         pool = s.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
         assert _pieces(s, blobs.ANNOUNCEMENT_POOL, row.id) >= 3
-        assert _pieces(s, blobs.DRAW_POOL, pool.id) >= 3
-        # frozen once: the draw stored the announcement's very bytes
-        assert blobs.draw_pool(s, pool) == blobs.announcement_pool(s, announced)
+        # frozen once, kept once: the draw's stored pool is the announcement's, not a copy
+        assert (pool.format, pool.data) == (storage.POOL_OF_ANNOUNCEMENT, b"")
+        assert _pieces(s, blobs.DRAW_POOL, pool.id) == 0
+        assert b"".join(storage.packed_pieces(s, record)) == blobs.announcement_pool(s, announced)
 
 
 def test_a_pool_stored_whole_before_pieces_existed_still_reads(
@@ -78,7 +80,7 @@ def test_a_pool_stored_whole_before_pieces_existed_still_reads(
     with tenant_session(platform, "miit") as (s, _t):
         row = s.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
         assert _pieces(s, blobs.DRAW_POOL, row.id) == 0  # small: one piece, in its column
-        assert blobs.draw_pool(s, row) == row.data
+        assert b"".join(storage.packed_pieces(s, record)) == row.data
 
 
 def test_draw_export_streams_the_download_to_a_gzip_file(

@@ -15,6 +15,7 @@ from shuangsuiji.models.blobs import BlobChunk
 from shuangsuiji.models.draws import DrawPool
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import audit, blobs, draws
+from shuangsuiji.services.draws import storage
 from shuangsuiji.services.draws.storage import write_pool
 from tests.draws.test_announcements import tenant_session
 
@@ -42,7 +43,7 @@ def test_a_pool_over_the_packet_limit_is_stored_in_real_pieces_and_read_back(
             BlobChunk.kind == blobs.DRAW_POOL, BlobChunk.owner_id == row.id)
             .order_by(BlobChunk.seq)).all()
         assert sizes == [blobs.CHUNK] * 4 + [SIZE - 5 * blobs.CHUNK]
-        assert blobs.draw_pool(s, row) == data  # byte for byte, in order
+        assert b"".join(storage.packed_pieces(s, record)) == data  # byte for byte, in order
 
 
 def test_a_bundle_pool_over_the_packet_limit_streams_piece_by_piece(

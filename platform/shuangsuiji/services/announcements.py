@@ -19,7 +19,7 @@ import hashlib
 import json
 import secrets
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -412,17 +412,13 @@ def draw_announced(
                                              fetch=fetch, now=when)
     progress("frozen", 2, 3)
     prepared = preparing.Prepared(task, got.rules, pool, got.draw_rules, got.params)
-    made = _announced_public_pool(session, row)
     record = committing.draw_and_commit(
-        session, tenant, prepared, previous, seed_text, source, witnesses, progress,
-        lambda: blobs.announcement_pool(session, row),
-        committing.Announced(announced, seed_inputs, inspectors, experts),
-        # the public pool made at the announcement, of this very pool (its digest was checked
-        # above); an announcement made before it was stored has it made now
-        public_pool=(lambda: made) if made else None,
+        session, tenant, prepared, previous, seed_text, source, witnesses, progress, None,
+        committing.Announced(announced, seed_inputs, inspectors, experts, row,
+                             # the public pool made at the announcement, of this very pool
+                             # (checked); one made before it was stored is made at the draw
+                             public_stored=_check_public_pool(session, row)),
     )
-    row.draw_id = record.id
-    session.flush()
     return record
 
 
@@ -434,29 +430,28 @@ def _store_public_pool(session: Session, row: DrawAnnouncement,
     return {"bundle_pool_sha256": _pieces_digest(pieces)}
 
 
-def _pieces_digest(pieces: Sequence[bytes]) -> str:
+def _pieces_digest(pieces: Iterable[bytes]) -> str:
     h = hashlib.sha256()
     for piece in pieces:
         h.update(piece)
     return h.hexdigest()
 
 
-def _announced_public_pool(session: Session, row: DrawAnnouncement) -> list[bytes]:
-    """The public pool's pieces stored at the announcement, checked against the digest its
-    audit event recorded (a change to them is refused, as one to the stored pool is); empty
-    for an announcement made before they were stored."""
+def _check_public_pool(session: Session, row: DrawAnnouncement) -> bool:
+    """Whether the announcement keeps the public pool's pieces, checked against the digest
+    its audit event recorded (a change to them is refused, as one to the stored pool is);
+    False for an announcement made before they were stored."""
     payload = session.scalar(select(AuditEvent.payload).where(
         AuditEvent.action == "draw.announce", AuditEvent.object_type == "announcement",
         AuditEvent.object_id == str(row.id)))
     expected = (payload or {}).get("bundle_pool_sha256")
     if expected is None:
-        return []
-    pieces = list(blobs.read(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id))
-    if _pieces_digest(pieces) != expected:
+        return False
+    if _pieces_digest(blobs.read(session, blobs.ANNOUNCED_BUNDLE_POOL, row.id)) != expected:
         raise Conflict(msg("the public pool stored with announcement #%(n)s does not match "
                            "its digest", n=row.number),
                        hint=msg("the database was changed outside the platform; restore it"))
-    return pieces
+    return True
 
 
 def commitment_of(secret: str) -> str:

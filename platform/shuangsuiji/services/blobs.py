@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.models.blobs import BLOB_KINDS, BlobChunk
-from shuangsuiji.models.draws import DrawAnnouncement, DrawPool
+from shuangsuiji.models.draws import DrawAnnouncement
 
 #: Bytes per piece: far below MariaDB's default 16 MiB packet, even with the driver's
 #: escaping of binary data (a few per cent) and the statement around it.
@@ -108,8 +108,3 @@ def joined(head: bytes, session: Session, kind: str, owner_id: int) -> Iterator[
 def announcement_pool(session: Session, row: DrawAnnouncement) -> bytes:
     """An announcement's pool as stored (zlib of its lines), its pieces joined."""
     return b"".join(joined(row.pool, session, ANNOUNCEMENT_POOL, row.id))
-
-
-def draw_pool(session: Session, row: DrawPool) -> bytes:
-    """A draw's pool as stored (zlib of its lines), its pieces joined."""
-    return b"".join(joined(row.data, session, DRAW_POOL, row.id))

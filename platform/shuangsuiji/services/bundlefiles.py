@@ -30,14 +30,13 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji import kernel
 from shuangsuiji.kernel.bundlestream import bundle_json, pool_json, result_without_pool
 from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.kernel.pooljson import frozen_pool_json
-from shuangsuiji.models.draws import Draw, DrawPool
+from shuangsuiji.models.draws import Draw
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import blobs
 
@@ -174,8 +173,25 @@ class StoredPool:
     deflated: int  # of its stored deflate stream
 
 
-def _stored(session: Session, record: Draw) -> StoredPool | None:
-    head = next(blobs.read(session, blobs.BUNDLE_POOL, record.id), None)
+def public_source(session: Session, record: Draw) -> tuple[str, int] | None:
+    """Where the draw's stored public pool is (``blob_chunks`` kind and owner): its own,
+    else (an announced draw) the one made at its announcement; None for a draw from before
+    either was stored."""
+    if blobs.exists(session, blobs.BUNDLE_POOL, record.id):
+        return blobs.BUNDLE_POOL, record.id
+    from shuangsuiji.services.draws import storage
+
+    announcement = storage.announcement_of(session, record.id)
+    if announcement is not None and blobs.exists(session, blobs.ANNOUNCED_BUNDLE_POOL,
+                                                 announcement.id):
+        return blobs.ANNOUNCED_BUNDLE_POOL, announcement.id
+    return None
+
+
+def _stored(session: Session, source: tuple[str, int] | None) -> StoredPool | None:
+    if source is None:
+        return None
+    head = next(blobs.read(session, *source), None)
     if head is None or len(head) != _HEADER.size:
         return None
     magic, crc, length, deflated = _HEADER.unpack(head)
@@ -246,22 +262,14 @@ class Download:
     gzip: bool
 
 
-def _pool_row(session: Session, record: Draw) -> DrawPool:
-    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
-    if row is None:
-        from shuangsuiji.services.draws import storage
-
-        storage.stored_pool(session, record)  # raises the clear NotFound
-    assert row is not None
-    return row
-
-
 def _pool_lines(session: Session, draw_id: int) -> Iterator[bytes]:
     """The pool's canonical lines from its stored (zlib) pieces, inflated piece by piece."""
-    row = session.scalar(select(DrawPool).where(DrawPool.draw_id == draw_id))
-    assert row is not None
+    from shuangsuiji.services.draws import storage
+
+    record = session.get(Draw, draw_id)
+    assert record is not None
     z = zlib.decompressobj()
-    for piece in blobs.joined(row.data, session, blobs.DRAW_POOL, row.id):
+    for piece in storage.packed_pieces(session, record):
         yield z.decompress(piece)
     yield z.flush()
 
@@ -291,7 +299,8 @@ def download(session: Session, record: Draw, *, gzip: bool, opener: Opener | Non
     its own, opened at the first piece and closed at the last (a web response streams after
     its request's session is gone); by default ``session`` itself (the command line)."""
     prefix, suffix = _halves(bundle_rest(session, record))
-    stored = _stored(session, record)
+    source = public_source(session, record)
+    stored = _stored(session, source)
     draw_id = record.id
 
     def via(read: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
@@ -305,10 +314,14 @@ def download(session: Session, record: Draw, *, gzip: bool, opener: Opener | Non
         if "pool" in record.bundle:
             inline = [kernel.canonical_json(record.bundle["pool"])]
             return _made(prefix, inline, suffix, gzip=gzip)
-        _pool_row(session, record)  # a missing pool is refused now, not mid-stream
+        from shuangsuiji.services.draws import storage
+
+        storage.packed_pieces(session, record)  # a missing pool is refused now, not mid-stream
         return _made(prefix, pool_json(lambda: via(lambda s: _pool_lines(s, draw_id))),
                      suffix, gzip=gzip)
-    pieces = via(lambda s: blobs.read(s, blobs.BUNDLE_POOL, draw_id, first_seq=1))
+    assert source is not None
+    kind, owner = source
+    pieces = via(lambda s: blobs.read(s, kind, owner, first_seq=1))
     if not gzip:
         return Download(_chain(prefix, _inflated(pieces), suffix),
                         len(prefix) + stored.length + len(suffix), gzip=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 
 from sqlalchemy import func, select
@@ -32,14 +33,14 @@ class StratumRow:
     drawn: int
 
 
-def stratum_lines(data: bytes) -> list[bytes]:
-    """The ``stratum`` lines of a pool stored as zlib, decompressed piece by piece."""
+def stratum_lines(pieces: Iterable[bytes]) -> list[bytes]:
+    """The ``stratum`` lines of a pool stored as zlib ``pieces``, decompressed piece by
+    piece."""
     out: list[bytes] = []
     z = zlib.decompressobj()
     tail = b""
-    for start in range(0, len(data), 1 << 20):
-        text = tail + z.decompress(data[start:start + (1 << 20)])
-        lines = text.split(b"\n")
+    for piece in pieces:
+        lines = (tail + z.decompress(piece)).split(b"\n")
         tail = lines.pop()
         out += [line for line in lines if line.startswith(_STRATUM)]
     text = tail + z.flush()
@@ -61,16 +62,16 @@ def strata(session: Session, record: Draw) -> list[StratumRow]:
     stored = b"".join(blobs.read(session, blobs.DRAW_STRATA, record.id))
     if stored:
         return [StratumRow(*fields) for fields in json.loads(stored)]
-    from shuangsuiji.services.draws.storage import POOL_STORAGE  # (draws imports this module)
+    from shuangsuiji.services.draws import storage  # (draws imports this module)
 
     row = session.scalar(select(DrawPool).where(DrawPool.draw_id == record.id))
-    if row is None or row.format != POOL_STORAGE:
+    if row is None or row.format not in (storage.POOL_STORAGE, storage.POOL_OF_ANNOUNCEMENT):
         return []
     drawn = dict(session.execute(
         select(DrawSelection.stratum, func.count()).where(DrawSelection.draw_id == record.id)
         .group_by(DrawSelection.stratum)).all())
     out = []
-    for line in stratum_lines(blobs.draw_pool(session, row)):
+    for line in stratum_lines(storage.packed_pieces(session, record)):
         _, name, ratio, size, members = line.decode("utf-8").split("\t")
         out.append(StratumRow(name, int(ratio), int(size), int(members), drawn.get(name, 0)))
     return out

@@ -18,7 +18,7 @@ from shuangsuiji import kernel
 from shuangsuiji.errors import Conflict
 from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import ItemListVersion
-from shuangsuiji.models.draws import Draw, DrawVoid
+from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawVoid
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.services import audit, bundlefiles, class_strata, joint, joint_sources, units
@@ -26,7 +26,11 @@ from shuangsuiji.services.draw_units import bundle_units
 from shuangsuiji.services.draws.export import bundle_annotations
 from shuangsuiji.services.draws.preparing import Prepared, Progress
 from shuangsuiji.services.draws.reading import load_experts, load_inspectors
-from shuangsuiji.services.draws.storage import write_pool, write_selections
+from shuangsuiji.services.draws.storage import (
+    refer_to_announcement,
+    write_pool,
+    write_selections,
+)
 
 _T = TypeVar("_T")
 
@@ -79,19 +83,25 @@ class Announced:
     seed_inputs: dict[str, Any]
     inspectors: list[kernel.Inspector]
     experts: list[kernel.Expert]
+    #: the announcement's row: the draw's stored pool is the one it keeps
+    row: DrawAnnouncement
+    #: whether it keeps the public pool too, checked (made at the announcement); else the
+    #: draw makes and stores it
+    public_stored: bool
 
 
 def draw_and_commit(
     session: Session, tenant: Tenant, prepared: Prepared, previous: int, seed: str,
     seed_source: str, witnesses: tuple[str, ...], progress: Progress,
-    packed_pool: Callable[[], bytes | bytearray], announced: Announced | None = None,
-    public_pool: Callable[[], list[bytes]] | None = None,
+    packed_pool: Callable[[], bytes | bytearray] | None, announced: Announced | None = None,
 ) -> Draw:
     """Draw the prepared pool and commit the draw with its rows, stored pool, public pool and
-    audit event. ``public_pool`` gives the public pool's pieces when they were made before
-    (at the announcement, from the same pool); else they are made here."""
+    audit event. ``packed_pool`` gives the stored pool of an unannounced draw; an announced
+    draw's is its announcement's, and so is its public pool when the announcement made it
+    (else it is made here)."""
+    public_pool: Callable[[], list[bytes]] | None = None
     with ExitStack() as stack:
-        if public_pool is None:
+        if announced is None or not announced.public_stored:
             # the public bundle's pool JSON is made and compressed on a second thread (zlib
             # releases the GIL) while the draw is made and its rows are written; stored
             # before the commit
@@ -105,8 +115,8 @@ def draw_and_commit(
 def _draw_and_commit(
     session: Session, tenant: Tenant, prepared: Prepared, previous: int, seed: str,
     seed_source: str, witnesses: tuple[str, ...], progress: Progress,
-    packed_pool: Callable[[], bytes | bytearray], announced: Announced | None,
-    public_pool: Callable[[], list[bytes]],
+    packed_pool: Callable[[], bytes | bytearray] | None, announced: Announced | None,
+    public_pool: Callable[[], list[bytes]] | None,
 ) -> Draw:
     task = prepared.task
     result = kernel.draw(
@@ -167,8 +177,13 @@ def _draw_and_commit(
         raise Conflict(msg("task %(task)s was drawn by someone else just now", task=task.code),
                        hint=msg("reload the task to see that draw")) from None
     write_selections(session, record, task, result)
-    write_pool(session, record, packed_pool())
-    bundlefiles.store_pool(session, record, prepared.pool, public_pool())  # the download's
+    if announced is not None:
+        refer_to_announcement(session, record, announced.row)
+    else:
+        assert packed_pool is not None
+        write_pool(session, record, packed_pool())
+    if public_pool is not None:
+        bundlefiles.store_pool(session, record, prepared.pool, public_pool())  # the download's
     class_strata.store(session, record, result)  # what the draw's pages show of its strata
     task.status = "drawn"
     audit.record(

@@ -8,6 +8,7 @@ import hashlib
 import json
 import queue
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
@@ -20,7 +21,7 @@ from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Target
-from shuangsuiji.models.draws import Draw, DrawPool, DrawSelection
+from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawPool, DrawSelection
 from shuangsuiji.models.plans import Task
 from shuangsuiji.services import blobs
 
@@ -28,6 +29,10 @@ _CHUNK = 5000
 
 
 POOL_STORAGE = "shuangsuiji-pool/1+zlib"
+#: ``draw_pools.format`` of an announced draw: its pool is the announcement's stored one
+#: (the same lines, checked against the same digest), not a copy of it — ~16 MB less
+#: written per million targets
+POOL_OF_ANNOUNCEMENT = "shuangsuiji-pool/1+announcement"
 
 
 def pack_pool(pool: kernel.FrozenPool) -> bytearray:
@@ -56,17 +61,45 @@ def write_pool(session: Session, record: Draw, packed: bytes | bytearray) -> Non
                 (bytes(view[i:i + size]) for i in range(size, len(view), size)), first_seq=1)
 
 
+def refer_to_announcement(session: Session, record: Draw,
+                          announcement: DrawAnnouncement) -> None:
+    """Store the announced draw's pool as the announcement's own (no copy), and mark the
+    announcement as used by the draw (which is how the pool is found again)."""
+    announcement.draw_id = record.id
+    session.connection().execute(insert(DrawPool).values(
+        tenant_id=require_tenant(session), draw_id=record.id, format=POOL_OF_ANNOUNCEMENT,
+        data=b""))
+    session.flush()
+
+
+def packed_pieces(session: Session, record: Draw) -> Iterator[bytes]:
+    """The draw's stored pool as its zlib pieces, wherever it is kept (the draw's own row or
+    its announcement's)."""
+    row = _pool_row(session, record)
+    if row.format == POOL_STORAGE:
+        return blobs.joined(row.data, session, blobs.DRAW_POOL, row.id)
+    if row.format == POOL_OF_ANNOUNCEMENT:
+        announcement = announcement_of(session, record.id)
+        if announcement is None:
+            raise NotFound(msg("draw #%(draw)s has no stored pool", draw=record.id))
+        return blobs.joined(announcement.pool, session, blobs.ANNOUNCEMENT_POOL,
+                            announcement.id)
+    raise UserError(msg("draw #%(draw)s: unknown pool storage format %(format)r",
+                        draw=record.id, format=row.format))
+
+
+def announcement_of(session: Session, draw_id: int) -> DrawAnnouncement | None:
+    """The announcement a draw was made from (None for an unannounced draw)."""
+    return session.scalar(select(DrawAnnouncement).where(DrawAnnouncement.draw_id == draw_id))
+
+
 def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
     """The bundle's ``pool`` object of a committed draw, from its stored lines.
 
     The lines are checked against the draw's pool digest first: a stored pool that was
     changed is refused, not exported.
     """
-    row = _pool_row(session, record)
-    if row.format != POOL_STORAGE:
-        raise UserError(msg("draw #%(draw)s: unknown pool storage format %(format)r",
-                            draw=record.id, format=row.format))
-    data = zlib.decompress(blobs.draw_pool(session, row))
+    data = zlib.decompress(b"".join(packed_pieces(session, record)))
     _same_digest(record, hashlib.sha256(data).hexdigest())
     with paused_gc():
         return kernel.parse_pool_text(data)
@@ -125,9 +158,8 @@ def check_stored_pool(session: Session, record: Draw) -> None:
     pool parsed. Pages that show a committed draw without rebuilding it call this."""
     if "pool" in record.bundle:
         return  # an early draw carries its pool inline, in the bundle the digest covers
-    row = _pool_row(session, record)
     inflate, digest = zlib.decompressobj(), hashlib.sha256()
-    for piece in blobs.joined(row.data, session, blobs.DRAW_POOL, row.id):
+    for piece in packed_pieces(session, record):
         digest.update(inflate.decompress(piece))
     digest.update(inflate.flush())
     _same_digest(record, digest.hexdigest())
