@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from shuangsuiji.models.inspections import Publication
@@ -49,8 +50,19 @@ def _publish_host(platform: Platform, code: str, at: datetime = AT) -> Any:
         s, platform, t, code, UNIT, at=at))
 
 
+def _public_list(app: Flask, code: str) -> dict[str, Any]:
+    """What the public reads of the task on the host's portal page and in the API."""
+    client = app.test_client()
+    page = client.get(f"/p/{HOST}/").get_data(as_text=True)
+    listed = page[page.index('id="recently-published"'):].split("</ul>")[0]
+    api = client.get(f"/api/v1/public/t/{HOST}/tasks").get_json()
+    row = next(t for t in api if t["task_code"] == code)
+    return {"page": (code in listed, "host-pending" in listed),
+            "api": (row["published_on"], row["on_time"], row["host_published"])}
+
+
 def test_the_other_tenants_publication_does_not_publish_the_hosts_part(
-    platform: Platform, two: Callable[..., str],
+    app: Flask, platform: Platform, two: Callable[..., str],
 ) -> None:
     """Jiangbei publishes on time; the host's board still shows its own deadline (overdue
     once it passes) and its statistics count nothing published. The host then publishes
@@ -63,11 +75,17 @@ def test_the_other_tenants_publication_does_not_publish_the_hosts_part(
     assert _host_sees(platform, code) == {
         "row": (date(2026, 12, 21), True),  # (the published results hang from it already)
         "board": ("overdue", None), "stats": (0, 0), "status": "work_ended"}
+    # the public sees the other tenant's results, dated theirs, and that the host's are not
+    # published yet — not the host "published on time"
+    assert _public_list(app, code) == {"page": (True, True),
+                                       "api": ("2026-12-21", None, False)}
     host = _publish_host(platform, code, at=LATE)
     assert not host.on_time
     assert _host_sees(platform, code) == {
         "row": (date(2027, 1, 29), False), "board": ("late", date(2027, 1, 29)),
         "stats": (1, 0), "status": "published"}
+    assert _public_list(app, code) == {"page": (True, False),
+                                       "api": ("2027-01-29", False, True)}
     events = {e["participant"]: e for e in _events(platform, HOST, "task.participant_publish")}
     assert (events[GUEST]["host_published"], events[UNIT]["host_published"]) == (False, True)
 

@@ -163,12 +163,16 @@ class PublishedTaskOut(ma.Schema):
     published_at = UtcDateTime()
     published_on = F.Date()
     due_on = F.Date()
-    on_time = F.Boolean()
+    on_time = F.Boolean(allow_none=True, metadata={
+        "description": "null while a joint task's host has not published its own part"})
     provisional = F.Boolean()
     deadline_cite = F.String()
     targets = F.Integer()
     problems_found = F.Integer()
     directed_items = F.List(F.String())
+    host_published = F.Boolean(metadata={
+        "description": "false for a joint task (联合抽查) whose other participants published "
+                       "and whose host has not yet: published_on is theirs"})
 
 
 class PublishedTaskQuery(ma.Schema):

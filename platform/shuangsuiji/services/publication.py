@@ -39,7 +39,7 @@ from shuangsuiji.models.plans import LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
 from shuangsuiji.rules import RESULT_NAMES_ZH
-from shuangsuiji.services import audit
+from shuangsuiji.services import audit, joint_host
 from shuangsuiji.services.deadlines import compute as compute_deadline
 from shuangsuiji.services.deadlines import task_facts
 from shuangsuiji.services.lifecycle import RuleRefused, get_task, now_utc, today_in_china
@@ -184,12 +184,16 @@ class PublishedTask:
     published_at: datetime
     published_on: date
     due_on: date
-    on_time: bool
+    #: None while a joint task's host has not yet published its own part
+    on_time: bool | None
     provisional: bool
     deadline_cite: str
     targets: int
     problems_found: int
     directed_items: tuple[str, ...]
+    #: False for a joint task whose other participants published and whose host has not
+    #: yet (services/joint_host.py): ``published_on`` is then theirs, not the host's
+    host_published: bool = True
 
 
 def published_tasks(session: Session, *, year: int | None = None) -> list[PublishedTask]:
@@ -199,15 +203,18 @@ def published_tasks(session: Session, *, year: int | None = None) -> list[Publis
     directed: dict[int, list[str]] = {}
     for dn in session.scalars(select(DirectedNotification)):
         directed.setdefault(dn.publication_id, []).append(dn.item_code)
+    pending = joint_host.pending(session)
     out = []
     for pub, task in session.execute(query):
         if year is not None and task.starts_on.year != year:
             continue
+        own = task.id not in pending
         out.append(PublishedTask(
             task.id, task.code, task.title, task.department, pub.work_ended_on,
-            pub.published_at, pub.published_on, pub.due_on, pub.on_time, pub.provisional,
-            pub.deadline_cite, int(pub.summary.get("targets", 0)),
-            int(pub.summary.get("problems_found", 0)), tuple(directed.get(pub.id, ()))))
+            pub.published_at, pub.published_on, pub.due_on, pub.on_time if own else None,
+            pub.provisional, pub.deadline_cite, int(pub.summary.get("targets", 0)),
+            int(pub.summary.get("problems_found", 0)), tuple(directed.get(pub.id, ())),
+            host_published=own))
     return out
 
 
