@@ -2,8 +2,9 @@
 two tenants"): Yuzhong's admin plans it with Jiangbei (a sibling district of Chongqing);
 Jiangbei's operator, signed in to Jiangbei, accepts on its invitations page; Yuzhong draws
 with a typed seed (every group holds an inspector of each tenant); Jiangbei writes the
-first target's visit record with its own item's result on its own page, Yuzhong the other
-visits and the results of its item; Jiangbei records the results of its own item and
+first target's visit record with its own item's result on its own page, a Jiangbei
+inspector of the group the second's, signed in to Jiangbei, Yuzhong the other visits and
+the results of its item; Jiangbei records the results of its own item and
 publishes them, Yuzhong publishes its own; both portals show the task once with both
 participants, and the bundle from the portal verifies."""
 
@@ -143,9 +144,36 @@ def test_a_joint_task_of_two_tenants_in_the_browser(
     visit.locator("button[type=submit]").click()
     guest.wait_for_load_state()
     assert "检查记录已保存" in _flash(guest)
+    # the second by a Jiangbei inspector of its group, signed in to Jiangbei: from the
+    # dashboard's joint assignments to the task's page, their own group's targets offered
+    second = targets[1] if len(targets) > 1 else None
+    if second is not None:
+        drawn_as = next(p for p in second.inspectors if p.startswith(f"{GUEST}/"))
+        with platform.db.session() as s:
+            accounts.create_user(s, username="jb_inspector", password=PASSWORD,
+                                 role="inspector", tenant=GUEST, display_name="江北检查员",
+                                 inspector_code=drawn_as.split("/", 1)[1])
+            s.commit()
+        inspector = _login(guest.context.browser, site, "jb_inspector", GUEST)
+        inspector.click(f"#joint-assignments tr[data-task='{HOST}/{CODE}'] a")
+        inspector.wait_for_url(f"**/t/{GUEST}/joint/{HOST}/{CODE}")
+        assert inspector.locator("#joint-guest-publish").count() == 0
+        mine = inspector.locator("#joint-guest-record")
+        mine.locator("#visit-credit_code").select_option(second.credit_code)
+        mine.locator("#visit-method").select_option("on_site")
+        mine.locator("#visit-inspected_on").fill("2026-04-11")
+        mine.locator("#visit-inspectors").fill(",".join(second.inspectors))
+        mine.locator("#visit-credential").select_option("enforcement_certificate")
+        mine.locator("#visit-acknowledgement").select_option("signature")
+        mine.locator("#visit-findings").fill("江北区检查员在本组的对象现场录入。")
+        shot(inspector, "joint2-02c-guest-inspector-visit")
+        mine.locator("button[type=submit]").click()
+        inspector.wait_for_load_state()
+        assert "检查记录已保存" in _flash(inspector)
+        inspector.context.close()
     for target in targets:
         assert any(p.startswith(f"{GUEST}/") for p in target.inspectors), target.inspectors
-        if target is not first:
+        if target is not first and target is not second:
             host.goto(task_url + f"/records?target={target.credit_code}")
             form = host.locator("#record-form form")
             form.locator("#method").select_option("on_site")

@@ -99,8 +99,8 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("staff.joint_result", "POST"): OP, ("staff.joint_publish", "POST"): OP,
     # another tenant's joint task, as this tenant takes part in it (from its own login)
     ("staff.joint_invitations", "GET"): V, ("staff.joint_guest_task", "GET"): VI,
-    ("staff.joint_guest_answer", "POST"): OP, ("staff.joint_guest_result", "POST"): OP,
-    ("staff.joint_guest_record", "POST"): OP, ("staff.joint_guest_publish", "POST"): OP,
+    ("staff.joint_guest_answer", "POST"): OP, ("staff.joint_guest_result", "POST"): OI,
+    ("staff.joint_guest_record", "POST"): OI, ("staff.joint_guest_publish", "POST"): OP,
     # handing results to the credit publicity system is part of publishing (MIIT 第十五条)
     ("staff.credit_handover", "POST"): OP, ("staff.credit_confirm", "POST"): OP,
     # the item list is approved by the leadership, then published (MIIT 第五条, CQ 第四条)

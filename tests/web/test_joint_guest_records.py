@@ -16,16 +16,25 @@ from sqlalchemy import select
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.inspections import InspectionRecord, InspectionResult
 from shuangsuiji.models.joint import ItemResult
+from shuangsuiji.models.plans import Task
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import draws, joint, joint_results, joint_tenants
+from shuangsuiji.services import audit, draws, joint, joint_results, joint_tenants
 from shuangsuiji.services.lifecycle import drawn_targets
 from tests.web.test_joint_tenants_pages import DAY, GUEST, HOST, UNIT, _client, _in, _setup
 
 OWN = f"{GUEST}/SX-001"  # Jiangbei's item inside Yuzhong's task
 
 
-def _drawn(platform: Platform) -> tuple[int, str, list[tuple[str, tuple[str, ...]]]]:
+def _drawn(platform: Platform, group_count: int = 1
+           ) -> tuple[int, str, list[tuple[str, tuple[str, ...]]]]:
     task_id, code = _setup(platform)
+    if group_count != 1:
+        def groups(s: Any, t: Any) -> None:
+            s.get(Task, task_id).group_count = group_count
+            audit.record(s, tenant_id=t.id, action="test.group_count", object_type="task",
+                         object_id=task_id)
+
+        _in(platform, HOST, groups)
     _in(platform, HOST, lambda s, t: joint.plan(s, t, code, [
         joint.ParticipantPlan(UNIT, ("SX-001",)), joint.ParticipantPlan("@" + GUEST, ("SX-001",))],
         platform))

@@ -43,10 +43,36 @@ def _view(host: str, task_code: str) -> joint_guest.GuestView:
         abort(404)  # not a joint task this tenant takes part in: nothing of the host is told
 
 
+ACTING = ("tenant_admin", "operator")  # record and give results for every drawn target
+
+
+def _own_targets(shown: joint_guest.GuestView) -> frozenset[str] | None:
+    """The drawn targets the current user records and gives results for: all of them
+    (None) for an operator or admin; an inspector's own groups' only, as in the tenant's
+    own tasks (in the host's draw each of this tenant's people is ``<slug>/<code>``)."""
+    if has_role(*ACTING):
+        return None
+    mine = {joint_tenants.joint_code(tenant().slug, c) for c in inspector_codes()}
+    return frozenset(c for c, people in shown.groups.items() if not mine.isdisjoint(people))
+
+
+def _targets(shown: joint_guest.GuestView) -> list[tuple[str, str]]:
+    allowed = _own_targets(shown)
+    return [t for t in shown.targets if allowed is None or t[0] in allowed]
+
+
+def _only_own(shown: joint_guest.GuestView, credit_code: str) -> None:
+    """An inspector posting for a target outside their own groups: 403, nothing written
+    (in no group of the task: 404, as its page)."""
+    allowed = _own_targets(shown)
+    if allowed is not None and credit_code.strip().upper() not in allowed:
+        abort(403 if allowed else 404)
+
+
 def _result_form(shown: joint_guest.GuestView,
                  form: ItemResultForm | None = None) -> ItemResultForm:
     form = form or ItemResultForm(formdata=None)
-    form.credit_code.choices = [SelectChoice(c, f"{c} {n}".strip()) for c, n in shown.targets]
+    form.credit_code.choices = [SelectChoice(c, f"{c} {n}".strip()) for c, n in _targets(shown)]
     slug = tenant().slug
     form.item_code.choices = [SelectChoice(joint_tenants.own_code(slug, i), i)
                               for i in shown.own.item_codes]
@@ -69,7 +95,7 @@ def _record_form(shown: joint_guest.GuestView,
     form.credit_code.choices = [
         SelectChoice(c, f"{c} {n}".strip() + (f" ({_('Record again')})"
                                                if c in shown.correctable else ""))
-        for c, n in shown.targets if c not in shown.recorded or c in shown.correctable]
+        for c, n in _targets(shown) if c not in shown.recorded or c in shown.correctable]
     form.method.choices = [SelectChoice(m, str(METHOD_NAMES.get(m, m)))
                            for m in shown.task.methods]
     form.result.choices = _result_form(shown).result.choices
@@ -141,10 +167,13 @@ def joint_guest_answer(host: str, task_code: str) -> ResponseReturnValue:
 
 
 @bp.post("/joint/<host>/<task_code>/result")
-@allow("tenant_admin", "operator")
+@allow("tenant_admin", "operator", "inspector")
 def joint_guest_result(host: str, task_code: str) -> ResponseReturnValue:
+    """The result of one of this tenant's own items at a drawn target (an inspector: of
+    their own groups' targets only)."""
     shown = _view(host, task_code)
     form = _result_form(shown, ItemResultForm())
+    _only_own(shown, form.credit_code.data or "")
     return _run(shown, form, "result_form", lambda: joint_guest.record_result(
         db_session(), platform(), tenant(), task_code, form.credit_code.data or "",
         form.item_code.data or "", form.result.data or "", handling=form.handling.data or "",
@@ -152,14 +181,16 @@ def joint_guest_result(host: str, task_code: str) -> ResponseReturnValue:
 
 
 @bp.post("/joint/<host>/<task_code>/record")
-@allow("tenant_admin", "operator")
+@allow("tenant_admin", "operator", "inspector")
 def joint_guest_record(host: str, task_code: str) -> ResponseReturnValue:
     """The one on-site record of a drawn target, entered by this tenant, with the results
     of its own items (another participant's item posted is refused by name, nothing
-    written); once written, every participant adds its own items' results."""
+    written); once written, every participant adds its own items' results. An inspector
+    enters those of their own groups' targets only."""
     shown = _view(host, task_code)
     form = _record_form(shown, JointRecordForm(prefix=VISIT))
     code = form.credit_code.data or ""
+    _only_own(shown, code)
     results = {k.removeprefix("item_result-"): (
         v.strip(), request.form.get("item_handling-" + k.removeprefix("item_result-"), "").strip())
         for k, v in request.form.items() if k.startswith("item_result-")}
