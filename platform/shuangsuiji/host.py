@@ -49,6 +49,12 @@ def default_instance_path() -> str:
     return os.path.join(prefix, "var", f"{APP_IMPORT_NAME}-instance")
 
 
+def _newest_key_id(db: Any) -> str | None:
+    from shuangsuiji.services import translog  # (when a key is first used: not at start-up)
+
+    return translog.newest_key_id(db.engine)
+
+
 def make_platform(config: Mapping[str, Any], instance_path: Callable[[], str]) -> Platform:
     """Discover the packs (failing loudly), bind the database, attach the log's keys, and
     check the tenants' packs are installed."""
@@ -69,7 +75,8 @@ def make_platform(config: Mapping[str, Any], instance_path: Callable[[], str]) -
     # every session reaches them, so services can issue checkpoints (services/translog.py)
     platform.log_keys = LogKeys(instance_path, config.get("SSJ_LOG_ORIGIN"),
                                 config.get("SSJ_LOG_SIGNING_KEY"),
-                                config.get("SSJ_WITNESS_SIGNING_KEY"))
+                                config.get("SSJ_WITNESS_SIGNING_KEY"),
+                                newest_key_id=lambda: _newest_key_id(db))
     db.sessionmaker.configure(info={LOG_KEYS: platform.log_keys})
     with db.session() as session:
         tenants.check_installed(session, platform)

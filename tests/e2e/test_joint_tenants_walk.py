@@ -81,6 +81,20 @@ def _flash(page: Any) -> str:
     return str(flash.inner_text())
 
 
+def _visit_form(page: Any, target: Any, day: str, findings: str) -> Any:
+    """The participant's record form on its page of the joint task, filled for ``target``'s
+    visit (not yet posted)."""
+    form = page.locator("#joint-guest-record")
+    form.locator("#visit-credit_code").select_option(target.credit_code)
+    form.locator("#visit-method").select_option("on_site")
+    form.locator("#visit-inspected_on").fill(day)
+    form.locator("#visit-inspectors").fill(",".join(target.inspectors))
+    form.locator("#visit-credential").select_option("enforcement_certificate")
+    form.locator("#visit-acknowledgement").select_option("signature")
+    form.locator("#visit-findings").fill(findings)
+    return form
+
+
 def test_a_joint_task_of_two_tenants_in_the_browser(
     site: Site, pages: tuple[Any, Any, int], tmp_path: Path,
 ) -> None:
@@ -130,14 +144,7 @@ def test_a_joint_task_of_two_tenants_in_the_browser(
     # then each tenant its own item
     first = targets[0]
     guest.goto(site.url(f"/t/{GUEST}/joint/{HOST}/{CODE}"))
-    visit = guest.locator("#joint-guest-record")
-    visit.locator("#visit-credit_code").select_option(first.credit_code)
-    visit.locator("#visit-method").select_option("on_site")
-    visit.locator("#visit-inspected_on").fill("2026-04-10")
-    visit.locator("#visit-inspectors").fill(",".join(first.inspectors))
-    visit.locator("#visit-credential").select_option("enforcement_certificate")
-    visit.locator("#visit-acknowledgement").select_option("signature")
-    visit.locator("#visit-findings").fill("两区联合检查，江北区录入这次检查的记录。")
+    visit = _visit_form(guest, first, "2026-04-10", "两区联合检查，江北区录入这次检查的记录。")
     visit.locator(f"select[name='item_result-{GUEST}/SX-001']").select_option(
         "problem_rectified")
     shot(guest, "joint2-02b-guest-visit")
@@ -158,14 +165,7 @@ def test_a_joint_task_of_two_tenants_in_the_browser(
         inspector.click(f"#joint-assignments tr[data-task='{HOST}/{CODE}'] a")
         inspector.wait_for_url(f"**/t/{GUEST}/joint/{HOST}/{CODE}")
         assert inspector.locator("#joint-guest-publish").count() == 0
-        mine = inspector.locator("#joint-guest-record")
-        mine.locator("#visit-credit_code").select_option(second.credit_code)
-        mine.locator("#visit-method").select_option("on_site")
-        mine.locator("#visit-inspected_on").fill("2026-04-11")
-        mine.locator("#visit-inspectors").fill(",".join(second.inspectors))
-        mine.locator("#visit-credential").select_option("enforcement_certificate")
-        mine.locator("#visit-acknowledgement").select_option("signature")
-        mine.locator("#visit-findings").fill("江北区检查员在本组的对象现场录入。")
+        mine = _visit_form(inspector, second, "2026-04-11", "江北区检查员在本组的对象现场录入。")
         shot(inspector, "joint2-02c-guest-inspector-visit")
         mine.locator("button[type=submit]").click()
         inspector.wait_for_load_state()

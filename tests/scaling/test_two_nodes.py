@@ -77,8 +77,16 @@ def nodes(database_url: str, users: dict[str, int], tmp_path: Path
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"no Redis at {REDIS_URL}")
+    from shuangsuiji.kernel import note
+    from shuangsuiji.services.logkeys import SIG_COSIGNATURE_V1, generate
+
     unique = secrets.token_hex(4)
+    # one log key and one witness key for every node, as one SECRET_KEY (docs/scaling.md)
+    keys = {"SSJ_LOG_SIGNING_KEY": generate("shuangsuiji.localhost", note.SIG_ED25519),
+            "SSJ_WITNESS_SIGNING_KEY": generate("shuangsuiji.localhost/witness",
+                                                SIG_COSIGNATURE_V1)}
     env = dict(os.environ, SSJ_DATABASE_URL=database_url, SECRET_KEY=secrets.token_hex(32),
+               **{name: key.private_line() for name, key in keys.items()},
                SSJ_REDIS_URL=REDIS_URL, SSJ_REDIS_PREFIX=f"ssj-test-{unique}:",
                SSJ_JOB_RUNNER="rq", SSJ_JOB_QUEUE=f"ssj-test-{unique}",
                SSJ_JOB_UPLOAD_BYTES="0", SSJ_WORKERS="1", SSJ_ACCESS_LOG="",
@@ -110,7 +118,8 @@ def nodes(database_url: str, users: dict[str, int], tmp_path: Path
             except subprocess.TimeoutExpired:
                 proc.kill()
         # neither node may have made a key of its own
-        assert not any((tmp_path / f"instance-{n}" / "secret_key").exists() for n in "ab")
+        assert not any((tmp_path / f"instance-{n}" / f).exists() for n in "ab"
+                       for f in ("secret_key", "log-signing.key", "witness-signing.key"))
 
 
 def _token(response: Any) -> str:
@@ -124,6 +133,11 @@ def test_two_nodes_share_sessions_csrf_cache_throttle_and_jobs(nodes: tuple[str,
 
     a, b = nodes
     page = "/p/chongqing/"
+
+    # --- the transparency log's keys: both nodes list the one key they sign with
+    listed = [requests.get(n + "/api/v1/public/log/keys", headers=HOST, timeout=30).text
+              for n in (a, b)]
+    assert listed[0] == listed[1] and len(listed[0].split()) == 1, listed
 
     # --- the response cache and its ETags: one node's validator is good on the other
     first = requests.get(b + page, headers=HOST, timeout=30)

@@ -16,6 +16,7 @@ import base64
 import binascii
 import os
 import struct
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ DEFAULT_ORIGIN = "shuangsuiji.localhost"
 LOG_FILE = "log-signing.key"
 WITNESS_FILE = "witness-signing.key"
 PUBLIC_FILE = "log-keys.txt"
+#: while the deployment has no checkpoint yet, how often a node asks again (_confirm)
+_ASK_AGAIN_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -110,14 +113,29 @@ def generate(name: str, kind: int) -> Signer:
     return Signer(name, kind, Ed25519PrivateKey.generate())
 
 
+class NotTheDeploymentsKey(UserError):
+    """This app node's log key is not the one the deployment's checkpoints are signed with."""
+
+
 class LogKeys:
-    """The keys of one deployment, loaded (or generated) on first use."""
+    """The keys of one deployment, loaded (or generated) on first use.
+
+    ``newest_key_id`` gives the key ID (hex) of the newest checkpoint any node of the
+    deployment issued (None: none yet; it is read from the database). Several app nodes on
+    one database must share one log key: a node whose keys do not include that one — a key
+    its own instance folder made, or another folder's — is refused before it signs, lists or
+    makes a key (:class:`NotTheDeploymentsKey`), instead of signing checkpoints no verifier
+    was given the key of."""
 
     def __init__(self, instance_path: Callable[[], str], origin: str | None = None,
-                 log_key: str | None = None, witness_key: str | None = None) -> None:
+                 log_key: str | None = None, witness_key: str | None = None,
+                 newest_key_id: Callable[[], str | None] | None = None) -> None:
         self._instance = instance_path
         self.origin = origin or DEFAULT_ORIGIN
         self._env = {LOG_FILE: log_key, WITNESS_FILE: witness_key}
+        self._newest_key_id = newest_key_id or (lambda: None)
+        self._confirmed = False  # the log key checked against the deployment's (_confirm)
+        self._asked_at = -_ASK_AGAIN_SECONDS  # when the database last had no checkpoint
         self._cache: dict[str, Signer] = {}
         #: tenant id → slug, for the leaves (slugs never change; see services/translog.py)
         self.slugs: dict[int, str] = {}
@@ -130,6 +148,8 @@ class LogKeys:
 
     def _load(self, filename: str, name: str, kind: int) -> Signer:
         if filename in self._cache:
+            if filename == LOG_FILE and not self._confirmed:
+                self._confirm(self._cache[filename])
             return self._cache[filename]
         env = self._env[filename]
         if env:
@@ -138,16 +158,51 @@ class LogKeys:
         else:
             path = self._folder() / filename
             if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fresh = generate(name, kind)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(fresh.private_line() + "\n")
+                newest = self._newest_key_id() if filename == LOG_FILE else None
+                if newest is not None:  # a key made here now could not be the deployment's
+                    raise self._not_ours(newest)
+                self._write_key(path, generate(name, kind))
             signer = parse_private(path.read_text(), str(path))
         if filename == LOG_FILE:
+            self._confirm(signer)  # (before its key is listed here: refused, it is not)
             self._list(signer.verifier)
         self._cache[filename] = signer
         return signer
+
+    @staticmethod
+    def _write_key(path: Path, signer: Signer) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(signer.private_line() + "\n")
+
+    def _confirm(self, signer: Signer) -> None:
+        """Refuse ``signer`` unless the deployment's newest checkpoint was signed with it or
+        a key listed here. Once one was, that holds for this process; until the deployment
+        has a checkpoint, each use asks again (two nodes starting with keys of their own
+        are told apart as soon as either has signed)."""
+        now = time.monotonic()
+        if now - self._asked_at < _ASK_AGAIN_SECONDS:
+            return  # (asked a moment ago: none yet; a transaction of many events asks once)
+        newest = self._newest_key_id()
+        if newest is None:
+            self._asked_at = now
+            return
+        if newest not in {v.key_id.hex() for v in self._listed(signer.verifier)}:
+            raise self._not_ours(newest)
+        self._confirmed = True
+
+    def _not_ours(self, newest: str) -> NotTheDeploymentsKey:
+        return NotTheDeploymentsKey(
+            msg("this app node does not hold the deployment's log signing key: its newest "
+                "checkpoint was signed with key %(key)s, which is not among this node's keys",
+                key=newest),
+            where=msg("configuration (SSJ_LOG_SIGNING_KEY, or %(file)s in the instance folder)",
+                      file=LOG_FILE),
+            hint=msg("give every app node the same log key (SSJ_LOG_SIGNING_KEY, and "
+                     "SSJ_WITNESS_SIGNING_KEY), or restore the instance folder's %(file)s and "
+                     "%(keys)s from the backup; after a rotation, restart the other nodes with "
+                     "the new key", file=LOG_FILE, keys=PUBLIC_FILE))
 
     def log_signer(self) -> Signer:
         return self._load(LOG_FILE, self.origin, SIG_ED25519)
@@ -164,9 +219,11 @@ class LogKeys:
 
     def verifiers(self) -> list[note.Verifier]:
         """Every log public key, current first (rotated-out keys stay listed)."""
+        return self._listed(self.log_signer().verifier)
+
+    def _listed(self, current: note.Verifier) -> list[note.Verifier]:
         from shuangsuiji.kernel import note
 
-        current = self.log_signer().verifier
         path = self._folder() / PUBLIC_FILE
         out = [current]
         for line in (path.read_text().split() if path.exists() else []):
@@ -181,9 +238,10 @@ class LogKeys:
         if self._env[LOG_FILE]:
             raise UserError(msg("the log key comes from SSJ_LOG_SIGNING_KEY: rotate it there "
                                 "(and keep the old public key in %(file)s)", file=PUBLIC_FILE))
-        old = self.log_signer()
+        old = self.log_signer()  # (the deployment's: a node without it rotates nothing)
         path = self._folder() / LOG_FILE
         retired = path.with_name(f"{LOG_FILE}.retired-{old.verifier.key_id.hex()}")
         path.rename(retired)
+        self._write_key(path, generate(self.origin, SIG_ED25519))
         self._cache.pop(LOG_FILE, None)
-        return self.log_signer()
+        return self.log_signer()  # the old key is listed: the deployment's newest is known

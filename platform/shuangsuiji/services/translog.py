@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import instant
@@ -276,6 +276,18 @@ def keys(session: Session) -> LogKeys:
 def origin(session: Session, tenant_id: int) -> str:
     """The tenant's log origin: ``<SSJ_LOG_ORIGIN>/<slug>``."""
     return f"{keys(session).origin}/{_slug(session, tenant_id)}"
+
+
+def newest_key_id(engine: Engine) -> str | None:
+    """The key ID (hex) of the newest checkpoint any node of the deployment issued, on a
+    connection of its own (committed checkpoints only); None before the first, or before
+    the table exists (a database being made)."""
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(LogCheckpoint.key_id)
+                               .order_by(LogCheckpoint.id.desc()).limit(1))
+    except (OperationalError, ProgrammingError):  # no such table yet (asked again later)
+        return None
 
 
 def checkpoint(session: Session, tenant_id: int, appended: int | None = None) -> str:
