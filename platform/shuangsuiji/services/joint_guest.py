@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.errors import Conflict, UserError
@@ -23,13 +23,13 @@ from shuangsuiji.models.joint import ItemResult, ParticipantPublication, TaskPar
 from shuangsuiji.models.plans import AT_WORK_STATUSES, LOCKED_STATUSES, Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.platform import Platform
-from shuangsuiji.services import audit, bundlefiles, joint_results, names, records
+from shuangsuiji.services import audit, joint_results, names, records
 from shuangsuiji.services.joint_deadlines import participant_deadline
 from shuangsuiji.services.joint_records import written_by
 from shuangsuiji.services.joint_results import ParticipantView
 from shuangsuiji.services.joint_tenants import in_tenant, invitation, joint_code, own_code
 from shuangsuiji.services.joint_tenants import invitations as invitation_rows
-from shuangsuiji.services.lifecycle import drawn_targets, live_draw
+from shuangsuiji.services.lifecycle import drawn_targets, group_progress, live_draw
 from shuangsuiji.services.records import InspectorPresent
 from shuangsuiji.workdays import Deadline
 
@@ -79,16 +79,10 @@ def assignments(session: Session, guest: Tenant, codes: Collection[str],
                 task is not None and joint_task.id != task.id):
             continue
         with in_tenant(session, host.id):
-            record = live_draw(session, joint_task)
-            for group in bundlefiles.current_result(record).final_groups:
-                if mine.isdisjoint(group.members):
-                    continue
-                recorded = session.scalar(select(func.count()).select_from(
-                    InspectionRecord).where(InspectionRecord.task_id == joint_task.id,
-                                            InspectionRecord.credit_code.in_(group.targets)))
-                found.append(GuestAssignment(host, joint_task, group.number,
-                                             group.leader in mine, len(group.targets),
-                                             recorded or 0))
+            found += [GuestAssignment(host, joint_task, g.number, g.leader, g.targets,
+                                      g.recorded)
+                      for g in group_progress(session, joint_task.id,
+                                              live_draw(session, joint_task), mine)]
     return found
 
 

@@ -8,17 +8,19 @@ publication → follow-up. Its services live in small modules (:mod:`.plans`,
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shuangsuiji.db.tenancy import require_tenant
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.draws import Draw, DrawSelection
+from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.plans import Task
 from shuangsuiji.models.tenants import Tenant
 from shuangsuiji.packs.ruleset import RuleSet
@@ -147,3 +149,30 @@ def _groups_by_target(
             found[code] = (group.number, group.leader, tuple(group.members))
     return found
 
+
+@dataclass(frozen=True)
+class GroupProgress:
+    """A group of a draw that an inspector is in: whether they lead it, how many targets it
+    has and how many of them have their on-site record."""
+
+    number: int
+    leader: bool
+    targets: int
+    recorded: int
+
+
+def group_progress(session: Session, task_id: int, record: Draw,
+                   codes: Collection[str]) -> list[GroupProgress]:
+    """The groups of ``record`` after every recusal step that one of the person ids
+    ``codes`` is in (as the draw names them), with their records so far."""
+    mine = set(codes)
+    found = []
+    for group in bundlefiles.current_result(record).final_groups:
+        if mine.isdisjoint(group.members):
+            continue
+        recorded = session.scalar(select(func.count()).select_from(InspectionRecord).where(
+            InspectionRecord.task_id == task_id,
+            InspectionRecord.credit_code.in_(group.targets)))
+        found.append(GroupProgress(group.number, group.leader in mine, len(group.targets),
+                                   recorded or 0))
+    return found

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from shuangsuiji.access import allow, db_session, has_role, lookup
 from shuangsuiji.errors import UserError
 from shuangsuiji.models.audit import AuditEvent
 from shuangsuiji.models.draws import Draw
-from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.models.plans import AT_WORK_STATUSES, Task
-from shuangsuiji.services import audit, bundlefiles, joint_guest
+from shuangsuiji.services import audit, joint_guest
 from shuangsuiji.services import deadlines as deadline_service
 from shuangsuiji.services import followup as followup_service
+from shuangsuiji.services.lifecycle import group_progress
 from shuangsuiji.web.staff.common import (
     READERS,
     RECTIFICATION_STATES,
@@ -78,14 +78,8 @@ def _assignments() -> list[Assignment]:
     ).all():
         if record.is_void:
             continue
-        for group in bundlefiles.current_result(record).final_groups:
-            if codes.isdisjoint(group.members):
-                continue
-            recorded = s.scalar(select(func.count()).select_from(InspectionRecord).where(
-                InspectionRecord.task_id == task.id,
-                InspectionRecord.credit_code.in_(group.targets)))
-            found.append(Assignment(task, record.id, group.number, group.leader in codes,
-                                    len(group.targets), recorded or 0))
+        found += [Assignment(task, record.id, g.number, g.leader, g.targets, g.recorded)
+                  for g in group_progress(s, task.id, record, codes)]
     return found
 
 
