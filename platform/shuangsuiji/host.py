@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -49,10 +50,10 @@ def default_instance_path() -> str:
     return os.path.join(prefix, "var", f"{APP_IMPORT_NAME}-instance")
 
 
-def _newest_key_id(db: Any) -> str | None:
+def _newest_key_id(db: Any, filename: str, name: str) -> str | None:
     from shuangsuiji.services import translog  # (when a key is first used: not at start-up)
 
-    return translog.newest_key_id(db.engine)
+    return translog.newest_key_id(db.engine, filename, name)
 
 
 def make_platform(config: Mapping[str, Any], instance_path: Callable[[], str]) -> Platform:
@@ -76,7 +77,7 @@ def make_platform(config: Mapping[str, Any], instance_path: Callable[[], str]) -
     platform.log_keys = LogKeys(instance_path, config.get("SSJ_LOG_ORIGIN"),
                                 config.get("SSJ_LOG_SIGNING_KEY"),
                                 config.get("SSJ_WITNESS_SIGNING_KEY"),
-                                newest_key_id=lambda: _newest_key_id(db))
+                                newest_key_id=partial(_newest_key_id, db))
     db.sessionmaker.configure(info={LOG_KEYS: platform.log_keys})
     with db.session() as session:
         tenants.check_installed(session, platform)

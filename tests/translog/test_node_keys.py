@@ -105,3 +105,30 @@ def test_a_second_node_given_the_deployments_key_signs_with_it(
     stale = node_b(SSJ_LOG_SIGNING_KEY=ours.private_line()).extensions["shuangsuiji"]
     with pytest.raises(NotTheDeploymentsKey):
         stale.log_keys.log_signer()
+
+
+def _void_event(platform: Any, tenant_id: int) -> None:
+    """An event the log checkpoints and the deployment's witness cosigns at once (as a
+    draw's void is)."""
+    with platform.db.session() as s:
+        audit.record(s, tenant_id=tenant_id, action="draw.void", object_type="draw",
+                     object_id="witnessed")
+        s.commit()
+
+
+def test_a_second_node_with_a_witness_key_of_its_own_is_refused(
+    app: Flask, platform: Any, tenant_tree: dict[str, int], node_b: Any,
+) -> None:
+    _void_event(platform, tenant_tree["chongqing"])  # checkpointed and cosigned on node A
+    log, witness = platform.log_keys.log_signer(), platform.log_keys.witness_signer()
+    other = node_b(SSJ_LOG_SIGNING_KEY=log.private_line()).extensions["shuangsuiji"]
+    before = _events(platform)
+    with pytest.raises(NotTheDeploymentsKey, match="SSJ_WITNESS_SIGNING_KEY"):
+        other.log_keys.witness_signer()
+    with pytest.raises(NotTheDeploymentsKey):
+        _void_event(other, tenant_tree["chongqing"])
+    assert _events(platform) == before  # the draw's step is refused whole
+    given = node_b(SSJ_LOG_SIGNING_KEY=log.private_line(),
+                   SSJ_WITNESS_SIGNING_KEY=witness.private_line()).extensions["shuangsuiji"]
+    _void_event(given, tenant_tree["chongqing"])
+    assert _events(platform) == before + 1

@@ -107,35 +107,54 @@ def parse_private(line: str, where: str) -> Signer:
     return signer
 
 
+def _env_name(filename: str) -> str:
+    """The environment variable that gives the key of ``filename``."""
+    return "SSJ_" + filename.replace(".", "_").replace("-", "_").upper()
+
+
+def _not_ours(filename: str, newest: str) -> NotTheDeploymentsKey:
+    return NotTheDeploymentsKey(
+        msg("this app node does not hold the deployment's key %(env)s: its newest signature "
+            "with that key was made by key %(key)s, which is not among this node's keys",
+            env=_env_name(filename), key=newest),
+        where=msg("configuration (%(env)s, or %(file)s in the instance folder)",
+                  env=_env_name(filename), file=filename),
+        hint=msg("give every app node the same SSJ_LOG_SIGNING_KEY and SSJ_WITNESS_SIGNING_KEY, "
+                 "or restore the instance folder's keys and %(keys)s from the backup; after a "
+                 "rotation, restart the other nodes with the new key", keys=PUBLIC_FILE))
+
+
+class NotTheDeploymentsKey(UserError):
+    """This app node's log or witness key is not the one the deployment signs with."""
+
+
 def generate(name: str, kind: int) -> Signer:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     return Signer(name, kind, Ed25519PrivateKey.generate())
 
 
-class NotTheDeploymentsKey(UserError):
-    """This app node's log key is not the one the deployment's checkpoints are signed with."""
-
-
 class LogKeys:
     """The keys of one deployment, loaded (or generated) on first use.
 
-    ``newest_key_id`` gives the key ID (hex) of the newest checkpoint any node of the
-    deployment issued (None: none yet; it is read from the database). Several app nodes on
-    one database must share one log key: a node whose keys do not include that one — a key
-    its own instance folder made, or another folder's — is refused before it signs, lists or
-    makes a key (:class:`NotTheDeploymentsKey`), instead of signing checkpoints no verifier
-    was given the key of."""
+    ``newest_key_id(filename, name)`` gives the key ID (hex) of the newest signature any
+    node of the deployment made with the key of ``filename`` named ``name`` — a checkpoint
+    (:data:`LOG_FILE`), a cosignature (:data:`WITNESS_FILE`) — or None (none yet; it is read
+    from the database). Several app nodes on one database must share both keys: a node
+    whose keys do not include that one — a key its own instance folder made, or another
+    folder's — is refused before it signs, lists or makes a key
+    (:class:`NotTheDeploymentsKey`), instead of signing with a key no verifier was given."""
 
     def __init__(self, instance_path: Callable[[], str], origin: str | None = None,
                  log_key: str | None = None, witness_key: str | None = None,
-                 newest_key_id: Callable[[], str | None] | None = None) -> None:
+                 newest_key_id: Callable[[str, str], str | None] | None = None) -> None:
         self._instance = instance_path
         self.origin = origin or DEFAULT_ORIGIN
         self._env = {LOG_FILE: log_key, WITNESS_FILE: witness_key}
-        self._newest_key_id = newest_key_id or (lambda: None)
-        self._confirmed = False  # the log key checked against the deployment's (_confirm)
-        self._asked_at = -_ASK_AGAIN_SECONDS  # when the database last had no checkpoint
+        self._newest_key_id = newest_key_id or (lambda filename, name: None)
+        self._confirmed: set[str] = set()  # keys checked against the deployment's (_confirm)
+        #: when the database last had no signature of a key (file name → monotonic time)
+        self._asked_at: dict[str, float] = {}
         self._cache: dict[str, Signer] = {}
         #: tenant id → slug, for the leaves (slugs never change; see services/translog.py)
         self.slugs: dict[int, str] = {}
@@ -148,23 +167,22 @@ class LogKeys:
 
     def _load(self, filename: str, name: str, kind: int) -> Signer:
         if filename in self._cache:
-            if filename == LOG_FILE and not self._confirmed:
-                self._confirm(self._cache[filename])
+            if filename not in self._confirmed:
+                self._confirm(filename, self._cache[filename])
             return self._cache[filename]
         env = self._env[filename]
         if env:
-            signer = parse_private(env, "SSJ_" + filename.split(".")[0].upper()
-                                   .replace("-", "_"))
+            signer = parse_private(env, _env_name(filename))
         else:
             path = self._folder() / filename
             if not path.exists():
-                newest = self._newest_key_id() if filename == LOG_FILE else None
+                newest = self._newest_key_id(filename, name)
                 if newest is not None:  # a key made here now could not be the deployment's
-                    raise self._not_ours(newest)
+                    raise _not_ours(filename, newest)
                 self._write_key(path, generate(name, kind))
             signer = parse_private(path.read_text(), str(path))
+        self._confirm(filename, signer)  # (before its key is listed here: refused, it is not)
         if filename == LOG_FILE:
-            self._confirm(signer)  # (before its key is listed here: refused, it is not)
             self._list(signer.verifier)
         self._cache[filename] = signer
         return signer
@@ -176,33 +194,24 @@ class LogKeys:
         with os.fdopen(fd, "w") as f:
             f.write(signer.private_line() + "\n")
 
-    def _confirm(self, signer: Signer) -> None:
-        """Refuse ``signer`` unless the deployment's newest checkpoint was signed with it or
-        a key listed here. Once one was, that holds for this process; until the deployment
-        has a checkpoint, each use asks again (two nodes starting with keys of their own
-        are told apart as soon as either has signed)."""
+    def _confirm(self, filename: str, signer: Signer) -> None:
+        """Refuse ``signer`` unless the deployment's newest signature of its kind was made
+        with it (the log key: or a key listed here, retired by a rotation). Once one was,
+        that holds for this process; until the deployment has such a signature, each use
+        asks again, at most once a second (two nodes starting with keys of their own are
+        told apart as soon as either has signed)."""
         now = time.monotonic()
-        if now - self._asked_at < _ASK_AGAIN_SECONDS:
+        if now - self._asked_at.get(filename, -_ASK_AGAIN_SECONDS) < _ASK_AGAIN_SECONDS:
             return  # (asked a moment ago: none yet; a transaction of many events asks once)
-        newest = self._newest_key_id()
+        newest = self._newest_key_id(filename, signer.name)
         if newest is None:
-            self._asked_at = now
+            self._asked_at[filename] = now
             return
-        if newest not in {v.key_id.hex() for v in self._listed(signer.verifier)}:
-            raise self._not_ours(newest)
-        self._confirmed = True
-
-    def _not_ours(self, newest: str) -> NotTheDeploymentsKey:
-        return NotTheDeploymentsKey(
-            msg("this app node does not hold the deployment's log signing key: its newest "
-                "checkpoint was signed with key %(key)s, which is not among this node's keys",
-                key=newest),
-            where=msg("configuration (SSJ_LOG_SIGNING_KEY, or %(file)s in the instance folder)",
-                      file=LOG_FILE),
-            hint=msg("give every app node the same log key (SSJ_LOG_SIGNING_KEY, and "
-                     "SSJ_WITNESS_SIGNING_KEY), or restore the instance folder's %(file)s and "
-                     "%(keys)s from the backup; after a rotation, restart the other nodes with "
-                     "the new key", file=LOG_FILE, keys=PUBLIC_FILE))
+        ours = ({v.key_id.hex() for v in self._listed(signer.verifier)} if filename == LOG_FILE
+                else {signer.verifier.key_id.hex()})
+        if newest not in ours:
+            raise _not_ours(filename, newest)
+        self._confirmed.add(filename)
 
     def log_signer(self) -> Signer:
         return self._load(LOG_FILE, self.origin, SIG_ED25519)
