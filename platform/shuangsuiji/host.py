@@ -51,9 +51,9 @@ def default_instance_path() -> str:
 
 
 def _newest_key_id(db: Any, filename: str, name: str) -> str | None:
-    from shuangsuiji.services import translog  # (when a key is first used: not at start-up)
+    from shuangsuiji.services import logkeys  # (when a key is first used: not at start-up)
 
-    return translog.newest_key_id(db.engine, filename, name)
+    return logkeys.newest_key_id(db.engine, filename, name)
 
 
 def make_platform(config: Mapping[str, Any], instance_path: Callable[[], str]) -> Platform:

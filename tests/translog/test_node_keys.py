@@ -132,3 +132,51 @@ def test_a_second_node_with_a_witness_key_of_its_own_is_refused(
                    SSJ_WITNESS_SIGNING_KEY=witness.private_line()).extensions["shuangsuiji"]
     _void_event(given, tenant_tree["chongqing"])
     assert _events(platform) == before + 1
+
+
+def test_a_log_key_lost_for_good_is_replaced_once_its_public_keys_are_listed_again(
+    app: Flask, platform: Any, tenant_tree: dict[str, int], tmp_path: Path,
+) -> None:
+    """The database restored without the instance folder: the node is refused; `ssj log
+    rotate-key --old-key-lost` makes a new key only once the log's published public keys are
+    listed again, and the checkpoints signed before still verify."""
+    from shuangsuiji.services.logkeys import PUBLIC_FILE
+
+    _grow(platform, tenant_tree["chongqing"], 1)
+    _signed(app)
+    cli = app.test_cli_runner()
+    saved = tmp_path / "published.txt"  # a checkpoint someone saved, with the published key
+    saved.write_text(cli.invoke(args=["log", "checkpoint", "--tenant", "chongqing"]).output)
+    published = platform.log_keys.log_signer().verifier
+    folder = Path(app.instance_path)
+    for name in (LOG_FILE, PUBLIC_FILE):
+        (folder / name).unlink()  # the instance folder is gone
+    lost = node_keys_of(app)
+    with pytest.raises(NotTheDeploymentsKey, match="--old-key-lost"):
+        lost.log_signer()
+    refused = cli.invoke(args=["log", "rotate-key", "--old-key-lost"])
+    assert refused.exit_code != 0 and PUBLIC_FILE in refused.output
+    assert not (folder / LOG_FILE).exists()  # refused: nothing written
+    (folder / PUBLIC_FILE).write_text(published.vkey + "\n")  # as the deployment published it
+    done = cli.invoke(args=["log", "rotate-key", "--old-key-lost"])
+    assert done.exit_code == 0, done.output
+    keys = node_keys_of(app)
+    new = keys.log_signer().verifier
+    assert [v.vkey for v in keys.verifiers()] == [new.vkey, published.vkey]
+    _grow(platform, tenant_tree["chongqing"], 1)
+    latest = cli.invoke(args=["log", "checkpoint", "--tenant", "chongqing"]).output
+    assert note.verify_note(note.parse(latest), [new]) == [new]  # signed with the new key
+    assert cli.invoke(args=["log", "verify", "--tenant", "chongqing", "--checkpoint",
+                            str(saved)]).exit_code == 0
+
+
+def node_keys_of(app: Flask) -> Any:
+    """The app's keys as a process started now would load them (nothing cached)."""
+    from shuangsuiji.services.logkeys import LOG_KEYS, LogKeys
+
+    platform = app.extensions["shuangsuiji"]
+    keys = platform.log_keys
+    fresh = LogKeys(lambda: app.instance_path, keys.origin, newest_key_id=keys._newest_key_id)
+    platform.log_keys = fresh
+    platform.db.sessionmaker.configure(info={LOG_KEYS: fresh})  # (as host.make_platform)
+    return fresh

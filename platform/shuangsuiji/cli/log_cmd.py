@@ -148,9 +148,13 @@ def keys_cmd() -> None:
 
 
 @log.command("rotate-key")
-def rotate_key() -> None:
+@click.option("--old-key-lost", is_flag=True,
+              help="The old private key is lost for good: make a new one, once the log's "
+                   "published public keys are listed again in log-keys.txt.")
+def rotate_key(old_key_lost: bool) -> None:
     """Start signing with a new log key; the old public key stays listed."""
-    signer = platform().log_keys.rotate()
+    keys = platform().log_keys
+    signer = keys.replace_lost() if old_key_lost else keys.rotate()
     click.echo(f"new log key: {signer.verifier.vkey}")
 
 

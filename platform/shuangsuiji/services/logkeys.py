@@ -27,6 +27,7 @@ from shuangsuiji.messages import msg
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy import Engine
 
     from shuangsuiji.kernel import note
 
@@ -121,7 +122,8 @@ def _not_ours(filename: str, newest: str) -> NotTheDeploymentsKey:
                   env=_env_name(filename), file=filename),
         hint=msg("give every app node the same SSJ_LOG_SIGNING_KEY and SSJ_WITNESS_SIGNING_KEY, "
                  "or restore the instance folder's keys and %(keys)s from the backup; after a "
-                 "rotation, restart the other nodes with the new key", keys=PUBLIC_FILE))
+                 "rotation, restart the other nodes with the new key; a log key that is lost "
+                 "for good is replaced by `ssj log rotate-key --old-key-lost`", keys=PUBLIC_FILE))
 
 
 class NotTheDeploymentsKey(UserError):
@@ -241,6 +243,34 @@ class LogKeys:
                 out.append(v)
         return out
 
+    def replace_lost(self) -> Signer:
+        """A new log key where the old private key is lost for good (the database restored
+        without the instance folder). Allowed only once the deployment's public keys are
+        listed again in :data:`PUBLIC_FILE` — restored from what the deployment published
+        (its portal, its notices) — including the one its newest checkpoint names: every
+        checkpoint signed before still verifies, and the new key follows them as after a
+        rotation. Nothing is written when refused."""
+        if self._env[LOG_FILE]:
+            raise UserError(msg("the log key comes from SSJ_LOG_SIGNING_KEY: replace it there "
+                                "(and keep the old public key in %(file)s)", file=PUBLIC_FILE))
+        path = self._folder() / LOG_FILE
+        if path.exists():
+            raise UserError(msg("this node holds a log key (%(file)s): rotate it with `ssj log "
+                                "rotate-key`", file=LOG_FILE))
+        fresh = generate(self.origin, SIG_ED25519)
+        newest = self._newest_key_id(LOG_FILE, self.origin)
+        if newest is not None and newest not in {v.key_id.hex()
+                                                 for v in self._listed(fresh.verifier)}:
+            raise UserError(
+                msg("the deployment's newest checkpoint was signed with key %(key)s, which "
+                    "%(file)s does not list", key=newest, file=PUBLIC_FILE),
+                hint=msg("put the log's public keys as the deployment published them (one a "
+                         "line) in %(file)s first, then run this again", file=PUBLIC_FILE))
+        self._write_key(path, fresh)
+        self._cache.pop(LOG_FILE, None)
+        self._confirmed.discard(LOG_FILE)
+        return self.log_signer()
+
     def rotate(self) -> Signer:
         """A new log key; the old public key stays listed (a key from the environment is
         rotated by changing the environment)."""
@@ -254,3 +284,33 @@ class LogKeys:
         self._write_key(path, generate(self.origin, SIG_ED25519))
         self._cache.pop(LOG_FILE, None)
         return self.log_signer()  # the old key is listed: the deployment's newest is known
+
+
+def newest_key_id(engine: Engine, filename: str, name: str) -> str | None:
+    """The key ID (hex) of the newest signature any node of the deployment made with its
+    key of ``filename`` named ``name``: of the newest checkpoint (the log key), of the
+    newest cosignature its witness stored (the witness key). On a connection of its own
+    (committed rows only); None before the first, or before the tables exist."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from shuangsuiji.kernel import note
+    from shuangsuiji.models.audit import LogCheckpoint, LogWitnessed
+
+    try:
+        with engine.connect() as conn:
+            if filename == LOG_FILE:
+                return conn.scalar(select(LogCheckpoint.key_id)
+                                   .order_by(LogCheckpoint.id.desc()).limit(1))
+            cosigned = conn.scalar(select(LogWitnessed.cosigned)
+                                   .order_by(LogWitnessed.seen_at.desc(),
+                                             LogWitnessed.id.desc()).limit(1))
+    except (OperationalError, ProgrammingError):  # no such table yet (asked again later)
+        return None
+    if cosigned is None:
+        return None
+    try:
+        signatures = note.parse(cosigned).signatures
+    except note.NoteError:
+        return None  # (not this deployment's to judge here: the witness refuses it)
+    return next((s.key_id.hex() for s in signatures if s.name == name), None)

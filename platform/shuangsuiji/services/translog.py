@@ -23,17 +23,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shuangsuiji.canonical import instant
 from shuangsuiji.errors import UserError
 from shuangsuiji.kernel import logtree, merkle, note
 from shuangsuiji.messages import msg
-from shuangsuiji.models.audit import AuditEvent, LogCheckpoint, LogWitnessed
+from shuangsuiji.models.audit import AuditEvent, LogCheckpoint
 from shuangsuiji.models.tenants import Tenant
-from shuangsuiji.services.logkeys import LOG_FILE, LOG_KEYS
+from shuangsuiji.services.logkeys import LOG_KEYS
 
 if TYPE_CHECKING:
     from shuangsuiji.services.logkeys import LogKeys
@@ -276,30 +276,6 @@ def keys(session: Session) -> LogKeys:
 def origin(session: Session, tenant_id: int) -> str:
     """The tenant's log origin: ``<SSJ_LOG_ORIGIN>/<slug>``."""
     return f"{keys(session).origin}/{_slug(session, tenant_id)}"
-
-
-def newest_key_id(engine: Engine, filename: str, name: str) -> str | None:
-    """The key ID (hex) of the newest signature any node of the deployment made with its
-    key of ``filename`` named ``name``: of the newest checkpoint (the log key), of the
-    newest cosignature its witness stored (the witness key). On a connection of its own
-    (committed rows only); None before the first, or before the tables exist."""
-    try:
-        with engine.connect() as conn:
-            if filename == LOG_FILE:
-                return conn.scalar(select(LogCheckpoint.key_id)
-                                   .order_by(LogCheckpoint.id.desc()).limit(1))
-            cosigned = conn.scalar(select(LogWitnessed.cosigned)
-                                   .order_by(LogWitnessed.seen_at.desc(),
-                                             LogWitnessed.id.desc()).limit(1))
-    except (OperationalError, ProgrammingError):  # no such table yet (asked again later)
-        return None
-    if cosigned is None:
-        return None
-    try:
-        signatures = note.parse(cosigned).signatures
-    except note.NoteError:
-        return None  # (not this deployment's to judge here: the witness refuses it)
-    return next((s.key_id.hex() for s in signatures if s.name == name), None)
 
 
 def checkpoint(session: Session, tenant_id: int, appended: int | None = None) -> str:
