@@ -95,7 +95,8 @@ def _events(platform: Platform, slug: str, action: str) -> list[dict[str, Any]]:
     with platform.db.session() as s:
         tid = tenant_service.get(s, slug).id
         return [e.payload for e in s.scalars(select(AuditEvent).where(
-            AuditEvent.tenant_id == tid, AuditEvent.action == action))]
+            AuditEvent.tenant_id == tid, AuditEvent.action == action)
+            .order_by(AuditEvent.seq))]  # (in chain order: no order is none on PostgreSQL)
 
 
 def _answer(platform: Platform, code: str, accept: bool = True, note: str = "") -> Any:
