@@ -23,6 +23,7 @@ from shuangsuiji.models.draws import DrawAnnouncement
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import announcements, draws, joint
 from tests.draws.test_joint_participants import A, B, _in, _joint_task, _plans
+from tests.kernel.test_pool_blocks import legacy
 
 SEED = "dice 6-1-4-2-5-3"
 
@@ -55,7 +56,7 @@ def test_the_announcement_lists_the_participants_and_the_bundle_verifies(
     code = _joint_task(platform, make_task)
     _in(platform, joint.plan, code, _plans(quota_b=2))
     announced = _announce(platform, code)
-    assert announced["format"] == announce.JOINT_ANNOUNCEMENT_FORMAT
+    assert announced["format"] == announce.BLOCK_ANNOUNCEMENT_FORMAT and "joint" in announced
     assert list(announced) == list(announce.JOINT_ANNOUNCEMENT_KEYS)
     got = {p["code"]: (p["item_codes"], p["quota"]) for p in announced["joint"]["participants"]}
     assert got == {A: (["SX-001"], 1), B: (["SX-002"], 2)}
@@ -103,15 +104,13 @@ def test_the_verifier_refuses_participants_other_than_the_announced(
     forged["announcement"]["joint"]["participants"][0]["quota"] = 3
     report = verify_bundle(_redigest(forged))
     assert not report.ok and report.path == "announcement.joint", str(report)
-    # a joint bundle whose /2 announcement lost its participants is malformed, by path
+    # a joint bundle whose /3 announcement lost its participants is malformed, by path
     dropped = copy.deepcopy(bundle)
     del dropped["announcement"]["joint"]
     report = verify_bundle(_redigest(dropped))
     assert not report.ok and report.path == "announcement.joint", str(report)
     # an old /1 announcement (no participants) still verifies, with a note saying so
-    old = copy.deepcopy(bundle)
-    del old["announcement"]["joint"]
-    old["announcement"]["format"] = announce.ANNOUNCEMENT_FORMAT
+    old = legacy(bundle, announce.ANNOUNCEMENT_FORMAT)
     old.pop("log", None)  # (the log holds the /2 announcement's digest, and says so)
     report = verify_bundle(_redigest(old))
     assert report.ok, str(report)

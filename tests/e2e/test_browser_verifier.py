@@ -442,6 +442,71 @@ def test_a_v2_company_proof_is_a_merkle_path_to_the_announced_root(page: Any) ->
         m["line"].encode()), [bytes.fromhex(h) for h in m["proof"]], root)
 
 
+def block_tampered() -> dict[str, tuple[str, str]]:
+    """A /3 announcement (blocks of 256 lines, §10.2) of a pool of three blocks and a joint
+    task's, each changed one way: name: (bundle text, the path both verifiers must name)."""
+    from tests.kernel import spec_vectors_more as more
+    from tests.kernel.test_pool_blocks import _bundle
+
+    good = _bundle()
+    cases: dict[str, tuple[str, str]] = {"three blocks": (dump(good), "")}
+    b = copy.deepcopy(good)
+    b["announcement"]["pool"]["block_lines"] = 128
+    cases["another block size"] = (_resealed(b), "announcement.pool.block_lines")
+    b = copy.deepcopy(good)
+    b["announcement"]["pool"]["merkle_root"] = "0" * 64
+    cases["another root"] = (_resealed(b), "announcement.pool.merkle_root")
+    b = copy.deepcopy(good)
+    del b["announcement"]["pool"]["block_lines"]
+    cases["no block size"] = (_resealed(b), "announcement.pool.block_lines")
+    joint = more.joint_bundle()
+    cases["a joint task"] = (dump(joint), "")
+    b = copy.deepcopy(joint)
+    del b["announcement"]["joint"]
+    cases["a joint task announced without its participants"] = (_resealed(b),
+                                                                "announcement.joint")
+    return cases
+
+
+def test_block_announcements_verify_alike_in_both(page: Any) -> None:
+    cases = block_tampered()
+    browser = page.evaluate(VERIFY_JS, [t for t, _ in cases.values()])
+    got = {name: ("" if b["ok"] else b["path"]) for name, b in zip(cases, browser, strict=True)}
+    assert got == {name: path for name, (_, path) in cases.items()}
+    python = {name: (lambda r: "" if r.ok else r.path)(verify_bundle(json.loads(t)))
+              for name, (t, _) in cases.items()}
+    assert python == got
+
+
+def test_a_block_company_proof_is_its_block_and_a_path_to_the_announced_root(
+        page: Any) -> None:
+    from shuangsuiji.kernel import poolmerkle
+    from tests.kernel.test_pool_blocks import _bundle
+
+    bundle = _bundle()
+    assert bundle["announcement"]["format"] == "shuangsuiji-announcement/3"
+    code = bundle["pool"]["strata"][-1]["members"][-1][0]  # in the pool's second block
+    page.evaluate(VERIFY_JS, [dump(bundle)])
+    page.fill("#bv-code", code)
+    page.click("#bv-company-form button[type=submit]")
+    with page.expect_download() as got:
+        page.click("#bv-proof")
+    proof = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
+    root = bundle["announcement"]["pool"]["merkle_root"]
+    m = proof["merkle"]
+    assert proof["announcement"]["merkle_root"] == root
+    assert proof["announcement"]["format"] == "shuangsuiji-announcement/3"
+    assert m["line"] == proof["pool_line"] and m["line"].startswith(f"member\t{code}\t")
+    assert m["block"] == m["index"] // 256 >= 1 and m["blocks"] == 3
+    assert m["stratum"]["line"].startswith("stratum\t")
+    for part in (m, m["stratum"]):
+        assert poolmerkle.verify_member_proof({**part, "size": m["size"]}, root)
+    # the company's line changed, in the block and as claimed: the path no longer leads there
+    forged = copy.deepcopy(m)
+    forged["block_lines"][m["index"] % 256] = forged["line"] = m["line"] + "x"
+    assert not poolmerkle.verify_member_proof(forged, root)
+
+
 def _fill_log(page: Any, fields: dict[str, str]) -> tuple[bool, str]:
     for name in ("bv-checkpoint", "bv-key", "bv-checkpoint-new", "bv-consistency", "bv-index",
                  "bv-leaf", "bv-inclusion"):

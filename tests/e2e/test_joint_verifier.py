@@ -17,6 +17,7 @@ from shuangsuiji.kernel import announce, apply_recusal, make_bundle, verify_bund
 from shuangsuiji.kernel.bundle import draw_digest
 from tests.e2e.conftest import VERIFY_JS, Site, open_verifier
 from tests.kernel.builders import MIIT_RECUSAL
+from tests.kernel.test_pool_blocks import legacy
 from tests.kernel.test_quotas import joint_result, people
 
 
@@ -70,7 +71,7 @@ def test_joint_bundles_agree_in_the_browser_and_python(page: Any) -> None:
 
 
 def _announced_joint_bundle() -> dict[str, Any]:
-    """A v2 joint bundle whose announcement (shuangsuiji-announcement/2) lists the
+    """A v2 joint bundle whose announcement (shuangsuiji-announcement/3) lists the
     participants; a ceremony seed, so the seed does not hang on the announcement's digest."""
     result = joint_result(staff=people(a=8, b=8), group_size=3)
     ann = announce.make_announcement(
@@ -84,14 +85,12 @@ def _announced_joint_bundle() -> dict[str, Any]:
 
 def test_announced_participants_are_checked_alike_in_the_browser_and_python(page: Any) -> None:
     good = _announced_joint_bundle()
-    assert good["announcement"]["format"] == announce.JOINT_ANNOUNCEMENT_FORMAT
+    assert good["announcement"]["format"] == announce.BLOCK_ANNOUNCEMENT_FORMAT
     quota = copy.deepcopy(good)  # the announcement promised another quota than was drawn
     quota["announcement"]["joint"]["participants"][1]["quota"] = 2
     items = copy.deepcopy(good)  # ... or another participant's items
     items["announcement"]["joint"]["participants"][0]["units"] = ["DIV-3"]
-    old = copy.deepcopy(good)  # an announcement of format /1: verifies, with a note
-    del old["announcement"]["joint"]
-    old["announcement"]["format"] = announce.ANNOUNCEMENT_FORMAT
+    old = legacy(good, announce.ANNOUNCEMENT_FORMAT)  # format /1: verifies, with a note
     texts = [json.dumps(good, ensure_ascii=False), _redigest(quota), _redigest(items),
              _redigest(old)]
     outcomes = page.evaluate(VERIFY_JS, texts)

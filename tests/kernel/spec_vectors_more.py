@@ -1,5 +1,5 @@
 """The inputs of draw-spec.md §15.1's vectors (a class-stratified bundle and a joint task's
-v2 bundle with its ``shuangsuiji-announcement/2``), drawn by the kernel.
+v2 bundle with its ``shuangsuiji-announcement/3`` (with ``joint``)), drawn by the kernel.
 
 The spec carries their output; ``tests/kernel/test_spec_vectors.py`` checks that this code
 still makes exactly what the spec says, and recomputes the digests from the spec's text.
@@ -85,9 +85,9 @@ PARTICIPANTS = (
 
 def joint_bundle() -> dict[str, Any]:
     """A joint task of two 处室 (one item each, quota 1) announced with
-    ``shuangsuiji-announcement/2`` and a ceremony seed: six targets at 500 ‰ into two groups
-    of three (one place per participant, one free); seven inspectors, P7 of DIV-3 in no
-    participant."""
+    ``shuangsuiji-announcement/3`` (with ``joint``) and a ceremony seed: six targets at
+    500 ‰ into two groups of three (one place per participant, one free); seven inspectors,
+    P7 of DIV-3 in no participant."""
     names = "甲乙丙丁戊己"
     targets = [kernel.Target(_company(20 + i), f"安徽{names[i]}联检公司", frozenset())
                for i in range(6)]

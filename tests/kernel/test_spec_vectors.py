@@ -22,7 +22,7 @@ def vectors() -> dict[str, Any]:
     found = {name: json.loads(body) for name, body in VECTOR.findall(SPEC.read_text("utf-8"))}
     assert set(found) == {"stream", "below", "sample", "bundle", "merkle", "beacon", "seed",
                           "bundle2", "recusal", "classes", "announcement2", "joint",
-                          "flagged"}, \
+                          "flagged", "blocks"}, \
         "a vector is missing"
     return found
 
@@ -123,11 +123,35 @@ def test_pool_merkle_vector() -> None:
         return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
 
     assert mth([x.encode() for x in v["lines"]]).hex() == v["merkle_root"]
-    proof = announce.member_proof(lines, v["member"])
+    proof = announce.member_proof(lines, v["member"], "shuangsuiji-announcement/1")
     assert (proof["index"], proof["size"], proof["proof"]) == (v["index"], v["size"], v["proof"])
     assert merkle.verify_inclusion(
         v["index"], v["size"], merkle.leaf_hash(v["lines"][v["index"]].encode()),
         [bytes.fromhex(p) for p in v["proof"]], bytes.fromhex(v["merkle_root"]))
+
+
+def test_block_tree_vector() -> None:
+    """§10.2's /3 tree written out from the text (blocks of 256 lines, each with its LF),
+    against the vector and the kernel."""
+    import hashlib
+
+    from shuangsuiji.kernel import merkle, poolmerkle
+
+    v = vectors()["blocks"]
+    lines = [f"line {i}" for i in range(600)]
+    data = ["".join(x + "\n" for x in lines[k:k + 256]).encode() for k in range(0, 600, 256)]
+    leaves = [hashlib.sha256(b"\x00" + d).digest() for d in data]
+    assert [x.hex() for x in leaves] == v["leaves"] and v["block_lines"] == 256
+    top = hashlib.sha256(b"\x01" + hashlib.sha256(b"\x01" + leaves[0] + leaves[1]).digest()
+                         + leaves[2]).digest()
+    assert top.hex() == v["merkle_root"]
+    assert poolmerkle.block_root(iter(x.encode() for x in lines), 600).hex() == v["merkle_root"]
+    assert v["block"] == v["index"] // 256 == 1
+    assert merkle.verify_inclusion(1, 3, leaves[1], [bytes.fromhex(p) for p in v["proof"]], top)
+    proof = poolmerkle.member_proof([b"member\tX\t" if i == 300 else x.encode()
+                                     for i, x in enumerate(lines)], "X")
+    assert proof["block"] == 1 and proof["blocks"] == 3 and len(proof["block_lines"]) == 256
+    assert poolmerkle.verify_member_proof(proof, proof["root"])
 
 
 def test_beacon_vector() -> None:
@@ -227,7 +251,8 @@ def test_joint_vector_verifies_with_its_announced_participants() -> None:
     assert report.ok, str(report)
     assert any("WEAKER" in n for n in report.notes)
     a = bundle["announcement"]
-    assert a["format"] == "shuangsuiji-announcement/2" and a["joint"] == bundle["joint"]
+    assert a["format"] == "shuangsuiji-announcement/3" and a["joint"] == bundle["joint"]
+    assert a["pool"]["block_lines"] == 256
     assert list(a) == ["format", "task", "sampling", "pool", "inspectors_digest",
                        "experts_digest", "draw_parameters", "joint", "rules", "seed_procedure",
                        "conflicts", "announced_at", "replaces"]

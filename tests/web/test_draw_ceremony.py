@@ -87,3 +87,7 @@ def test_announce_commit_reveal_draw_on_the_pages(
     assert ann
     ann_page = _text(public.get(f"{PORTAL}/announcements/{ann.group(1)}"))
     assert digest.group(1) in ann_page and SECRETS["公证员 赵六"] in ann_page
+    # the pool's Merkle root over blocks of 256 lines (draw-spec §10.2), said so on the page
+    assert bundle["announcement"]["format"] == "shuangsuiji-announcement/3"
+    root = bundle["announcement"]["pool"]["merkle_root"]
+    assert f'id="pool-root">{root}<' in ann_page and "每 256 行为一个叶子" in ann_page

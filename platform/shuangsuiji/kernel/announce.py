@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from shuangsuiji.kernel import merkle
+from shuangsuiji.kernel import poolmerkle
 from shuangsuiji.kernel.canonical import canonical_json
 from shuangsuiji.kernel.codec import Reader, plain, read_pool_rules, read_sampling, read_task
 from shuangsuiji.kernel.errors import InvalidInput
@@ -41,9 +41,7 @@ from shuangsuiji.kernel.model import (
 from shuangsuiji.kernel.people import canonical_experts, canonical_inspectors
 from shuangsuiji.kernel.pool import (
     POOL_FORMAT,
-    excluded_lines,
     exclusion_citations,
-    pool_header,
 )
 from shuangsuiji.kernel.quotas import joint_object
 from shuangsuiji.messages import msg
@@ -51,6 +49,12 @@ from shuangsuiji.messages import msg
 ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/1"
 #: The format of a joint task's announcement: /1 with the participants (``joint``, §10).
 JOINT_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/2"
+#: The format the platform announces in now (§10): the pool's Merkle leaves are blocks of
+#: ``pool.block_lines`` lines (§10.2); ``joint`` is there exactly when the task is joint.
+BLOCK_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/3"
+#: Every format a verifier reads.
+ANNOUNCEMENT_FORMATS = (ANNOUNCEMENT_FORMAT, JOINT_ANNOUNCEMENT_FORMAT,
+                        BLOCK_ANNOUNCEMENT_FORMAT)
 
 #: Seed procedures, strongest first. ``ceremony`` (typed by the operator after the
 #: announcement) and ``generated`` (chosen by the server) are weaker: one party picks them.
@@ -75,22 +79,12 @@ ANNOUNCEMENT_KEYS = (
 JOINT_ANNOUNCEMENT_KEYS = (*ANNOUNCEMENT_KEYS[:7], "joint", *ANNOUNCEMENT_KEYS[7:])
 
 
-# --- the pool's lines and their Merkle tree ---------------------------------------------
+# --- the pool's lines and their Merkle tree (kernel.poolmerkle) -------------------------
 
-
-def pool_lines(pool: FrozenPool) -> Iterator[bytes]:
-    """The pool's canonical lines (§3.3) without their LF, in order: the Merkle leaves."""
-    yield POOL_FORMAT.encode()
-    yield canonical_json(pool_header(pool.task, pool.sampling, pool.rules))
-    for s in pool.strata:
-        yield f"stratum\t{s.name}\t{s.ratio_permille}\t{s.size}\t{len(s.lines)}".encode()
-        yield from s.lines
-    chunks = (
-        pool.excluded_text if pool.excluded_text or not pool.excluded
-        else tuple(excluded_lines(pool.excluded))
-    )
-    for chunk in chunks:
-        yield from chunk.split(b"\n")[:-1]
+pool_lines = poolmerkle.pool_lines
+pool_root = poolmerkle.pool_root
+member_proof = poolmerkle.member_proof
+verify_member_proof = poolmerkle.verify_member_proof
 
 
 def lines_of_text(data: bytes) -> list[bytes]:
@@ -98,43 +92,6 @@ def lines_of_text(data: bytes) -> list[bytes]:
     if not data.endswith(b"\n"):
         raise InvalidInput(msg("not a stored pool: the last line has no line feed"))
     return data[:-1].split(b"\n")
-
-
-def pool_root(pool: FrozenPool) -> tuple[str, int]:
-    """The Merkle root of the pool's lines and their count."""
-    size = 2 + sum(1 + len(s.lines) for s in pool.strata) + len(pool.excluded)
-    return merkle.data_root(pool_lines(pool), size).hex(), size
-
-
-def member_proof(lines: Sequence[bytes], credit_code: str) -> dict[str, Any]:
-    """Where ``credit_code`` is in the pool, with an inclusion proof of its line.
-
-    Returns ``{"index", "size", "line", "proof": [hex…], "root"}``; the line is the member's
-    or the excluded target's line. Raises InvalidInput when the code is not in the pool.
-    """
-    member = f"member\t{credit_code}\t".encode()
-    excluded = f"excluded\t{credit_code}\t".encode()
-    index = next((i for i, line in enumerate(lines)
-                  if line.startswith(member) or line.startswith(excluded)), None)
-    if index is None:
-        raise InvalidInput(msg("credit code %(code)r is not in this pool", code=credit_code))
-    hashes = [merkle.leaf_hash(line) for line in lines]
-    return {
-        "index": index,
-        "size": len(lines),
-        "line": lines[index].decode("utf-8"),
-        "proof": [p.hex() for p in merkle.inclusion_proof(hashes, index)],
-        "root": merkle.root(hashes).hex(),
-    }
-
-
-def verify_member_proof(proof: dict[str, Any], root_hex: str) -> bool:
-    """Does ``proof`` (from :func:`member_proof`) show its line in the tree ``root_hex``?"""
-    return merkle.verify_inclusion(
-        int(proof["index"]), int(proof["size"]),
-        merkle.leaf_hash(str(proof["line"]).encode("utf-8")),
-        [bytes.fromhex(p) for p in proof["proof"]], bytes.fromhex(root_hex),
-    )
 
 
 def frozen_pool_from_text(data: bytes) -> FrozenPool:
@@ -257,9 +214,10 @@ def make_announcement(
 ) -> dict[str, Any]:
     """The announcement object (§10). ``announced_at``: ``YYYY-MM-DDTHH:MM:SSZ`` (UTC).
 
-    ``root`` (the pool's Merkle root and line count) when already computed. With
-    ``participants`` (a joint task, §6.5) the announcement is ``shuangsuiji-announcement/2``
-    and carries them as ``joint``: they fix the groups' quotas before any seed exists.
+    ``root`` (the pool's Merkle root, §10.2 in blocks, and line count) when already
+    computed. The format is ``shuangsuiji-announcement/3``; with ``participants`` (a joint
+    task, §6.5) it carries them as ``joint``: they fix the groups' quotas before any seed
+    exists.
     """
     unix_time(announced_at)  # checked
     fields = announced_fields(
@@ -275,15 +233,16 @@ def make_announcement(
             raise InvalidInput(msg(
                 "beacon round %(round)s was produced before the announcement: name a round "
                 "whose time is after it (a later round)", round=beacon["round"]))
-    tree_root, leaves = root if root is not None else pool_root(pool)
+    tree_root, lines = root if root is not None else pool_root(pool)
     out = {
-        "format": JOINT_ANNOUNCEMENT_FORMAT if participants else ANNOUNCEMENT_FORMAT,
+        "format": BLOCK_ANNOUNCEMENT_FORMAT,
         "task": fields["task"],
         "sampling": fields["sampling"],
         "pool": {
             "digest": pool.digest,
             "merkle_root": tree_root,
-            "lines": leaves,
+            "block_lines": poolmerkle.BLOCK_LINES,
+            "lines": lines,
             "size": pool.size,
             "excluded": len(pool.excluded),
         },
@@ -303,9 +262,20 @@ def make_announcement(
 
 
 def announcement_keys(announcement: dict[str, Any]) -> tuple[str, ...] | None:
-    """The keys an announcement of its ``format`` has (None: a format not known)."""
+    """The keys an announcement of its ``format`` has (None: a format not known); a /3
+    announcement has ``joint`` when its task is joint."""
+    fmt = str(announcement.get("format"))
+    if fmt == BLOCK_ANNOUNCEMENT_FORMAT:
+        return JOINT_ANNOUNCEMENT_KEYS if "joint" in announcement else ANNOUNCEMENT_KEYS
     return {ANNOUNCEMENT_FORMAT: ANNOUNCEMENT_KEYS,
-            JOINT_ANNOUNCEMENT_FORMAT: JOINT_ANNOUNCEMENT_KEYS}.get(str(announcement.get("format")))
+            JOINT_ANNOUNCEMENT_FORMAT: JOINT_ANNOUNCEMENT_KEYS}.get(fmt)
+
+
+def pool_keys(announcement: dict[str, Any]) -> tuple[str, ...]:
+    """The keys of the announcement's ``pool`` object, by its format."""
+    if announcement.get("format") in poolmerkle.LINE_LEAF_FORMATS:
+        return ("digest", "merkle_root", "lines", "size", "excluded")
+    return ("digest", "merkle_root", "block_lines", "lines", "size", "excluded")
 
 
 def announced_fields(

@@ -191,7 +191,7 @@ def check_v2(bundle: dict[str, Any], result: Any, notes: list[str]) -> Problem |
     if keys is None:
         a.text("format")
         return _p("announcement.format", msg("unsupported announcement format"),
-                  [announce.ANNOUNCEMENT_FORMAT, announce.JOINT_ANNOUNCEMENT_FORMAT],
+                  list(announce.ANNOUNCEMENT_FORMATS),
                   a_obj["format"])
     _exact_keys(a_obj, keys, "announcement")
     problem = _matches_announcement(bundle, a, result) or _matches_participants(
@@ -225,12 +225,15 @@ def _matches_announcement(bundle: dict[str, Any], a: Reader, result: Any) -> Pro
                                                  "announcement", key=key),
                       a_obj[key], bundle[key])
     pool = a.sub("pool")
-    _exact_keys(pool.obj, ("digest", "merkle_root", "lines", "size", "excluded"),
-                "announcement.pool")
-    root, lines = announce.pool_root(result.pool)
-    expected = {"digest": result.pool.digest, "merkle_root": root, "lines": lines,
-                "size": result.pool.size, "excluded": len(result.pool.excluded)}
+    fmt = a_obj["format"]
+    _exact_keys(pool.obj, announce.pool_keys(a_obj), "announcement.pool")
+    root, lines = announce.pool_root(result.pool, fmt)
+    expected = {"digest": result.pool.digest, "block_lines": announce.poolmerkle.BLOCK_LINES,
+                "merkle_root": root, "lines": lines, "size": result.pool.size,
+                "excluded": len(result.pool.excluded)}
     for key, value in expected.items():
+        if key not in pool.obj:
+            continue  # (block_lines: /3 only; the keys were checked above)
         if pool.obj[key] != value or type(pool.obj[key]) is not type(value):
             return _p(f"announcement.pool.{key}", msg("the pool differs from the announced "
                                                       "pool"), value, pool.obj[key])
@@ -263,6 +266,8 @@ def _matches_participants(bundle: dict[str, Any], a_obj: dict[str, Any],
     equals the bundle's; a /1 announcement of a joint bundle did not fix them (a note)."""
     joint = bundle.get("joint")
     if "joint" not in a_obj:
+        if joint is not None and a_obj["format"] == announce.BLOCK_ANNOUNCEMENT_FORMAT:
+            return _p("announcement.joint", msg("missing field"))
         if joint is not None:
             notes.append(msg("joint task: the announcement (%(format)s) does not list the "
                              "participants, so nothing shows their items and quotas were "

@@ -6,6 +6,7 @@
 import { canonicalText, hex, utf8 } from "./canonical.js";
 import { memberLine } from "./pool.js";
 import { inclusionProof, leafHash } from "./merkle.js";
+import { BLOCK_ANNOUNCEMENT_FORMAT, BLOCK_LINES, poolBlocks } from "./v2.js";
 
 export const PROOF_FORMAT = "shuangsuiji-company-proof/1";
 
@@ -21,18 +22,29 @@ export async function lookUp(verified, code) {
 }
 
 /** v2: the inclusion proofs (RFC 9162 §2.1.3) of the company's line, and for a member of its
- * stratum's line, against the announced pool root (docs/draw-spec.md §10.2). */
+ * stratum's line, against the announced pool root (docs/draw-spec.md §10.2): in a /3
+ * announcement the leaf is the line's block of 256 lines, given whole; before, the line. */
 async function addMerkle(verified, found) {
   const lines = verified.lines;
-  const leaves = [];
-  for (const line of lines) leaves.push(await leafHash(utf8(line)));
-  const prove = async (index) => ({
-    index, line: lines[index], proof: (await inclusionProof(leaves, index)).map(hex),
-  });
-  const index = lines.indexOf(found.proof.pool_line);
   const a = verified.remade.announcement;
+  const blocks = a.format === BLOCK_ANNOUNCEMENT_FORMAT;
+  const data = blocks ? poolBlocks(lines) : lines.map(utf8);
+  const leaves = [];
+  for (const d of data) leaves.push(await leafHash(d));
+  const prove = async (index) => {
+    const leaf = blocks ? Math.floor(index / BLOCK_LINES) : index;
+    const out = { index, line: lines[index] };
+    if (blocks) {
+      Object.assign(out, { block: leaf, blocks: leaves.length,
+        block_lines: lines.slice(leaf * BLOCK_LINES, (leaf + 1) * BLOCK_LINES) });
+    }
+    out.proof = (await inclusionProof(leaves, leaf)).map(hex);
+    return out;
+  };
+  const index = lines.indexOf(found.proof.pool_line);
   found.proof.announcement = {
-    merkle_root: a.pool.merkle_root, lines: a.pool.lines, announced_at: a.announced_at,
+    format: a.format, merkle_root: a.pool.merkle_root, lines: a.pool.lines,
+    announced_at: a.announced_at,
   };
   found.proof.merkle = { size: lines.length, ...(await prove(index)) };
   if (found.status !== "excluded") {
@@ -40,7 +52,9 @@ async function addMerkle(verified, found) {
     while (s > 0 && !lines[s].startsWith("stratum\t")) s--;
     found.proof.merkle.stratum = await prove(s);
   }
-  found.proof.how_to_check += " Merkle: RFC 9162 §2.1.3.2 with leaf_hash = SHA-256(0x00 || UTF-8(line)); the root must equal announcement.merkle_root (docs/draw-spec.md §10.2).";
+  found.proof.how_to_check += blocks
+    ? " Merkle: RFC 9162 §2.1.3.2 from leaf_hash = SHA-256(0x00 || the block's lines, each with its LF) at leaf `block` of `blocks`; the line is block_lines[index − 256·block]; the root must equal announcement.merkle_root (docs/draw-spec.md §10.2)."
+    : " Merkle: RFC 9162 §2.1.3.2 with leaf_hash = SHA-256(0x00 || UTF-8(line)); the root must equal announcement.merkle_root (docs/draw-spec.md §10.2).";
 }
 
 function find(verified, code) {

@@ -21,6 +21,28 @@ export const JOINT_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/2";
 export const JOINT_ANNOUNCEMENT_KEYS = [
   ...ANNOUNCEMENT_KEYS.slice(0, 7), "joint", ...ANNOUNCEMENT_KEYS.slice(7),
 ];
+// What the platform announces in now (§10, §10.2): the pool's Merkle leaves are blocks of
+// `pool.block_lines` = 256 lines; `joint` is there exactly when the task is joint.
+export const BLOCK_ANNOUNCEMENT_FORMAT = "shuangsuiji-announcement/3";
+export const BLOCK_LINES = 256;
+const ANNOUNCEMENT_FORMATS = [ANNOUNCEMENT_FORMAT, JOINT_ANNOUNCEMENT_FORMAT, BLOCK_ANNOUNCEMENT_FORMAT];
+const LINE_POOL_KEYS = ["digest", "merkle_root", "lines", "size", "excluded"];
+const BLOCK_POOL_KEYS = ["digest", "merkle_root", "block_lines", "lines", "size", "excluded"];
+
+/** The keys an announcement of its format has (undefined: not a format this verifier reads). */
+function announcementKeys(a) {
+  if (a.format === BLOCK_ANNOUNCEMENT_FORMAT) return has(a, "joint") ? JOINT_ANNOUNCEMENT_KEYS : ANNOUNCEMENT_KEYS;
+  return { [ANNOUNCEMENT_FORMAT]: ANNOUNCEMENT_KEYS, [JOINT_ANNOUNCEMENT_FORMAT]: JOINT_ANNOUNCEMENT_KEYS }[a.format];
+}
+
+/** §10.2 /3: the pool's lines (each without its LF) as blocks of 256 lines, each line with its LF. */
+export function poolBlocks(poolLines) {
+  const out = [];
+  for (let i = 0; i < poolLines.length; i += BLOCK_LINES) {
+    out.push(utf8(poolLines.slice(i, i + BLOCK_LINES).map((x) => `${x}\n`).join("")));
+  }
+  return out;
+}
 export const PROCEDURES = ["commit_reveal+beacon", "beacon", "commit_reveal", "ceremony", "generated"];
 const WEAKER = ["ceremony", "generated"];
 const CHAINS = new Map([[QUICKNET.chain_hash, QUICKNET]]);
@@ -171,10 +193,12 @@ async function beaconValue(value, valuePath, chain, round, after, notes, what) {
   return null;
 }
 
-async function poolMerkle(poolLines) {
+/** The pool's Merkle root (§10.2) shaped as the announcement's format says. */
+async function poolMerkle(poolLines, format) {
+  const data = format === BLOCK_ANNOUNCEMENT_FORMAT ? poolBlocks(poolLines) : poolLines.map(utf8);
   const leaves = [];
-  for (const line of poolLines) leaves.push(await leafHash(utf8(line)));
-  return { root: hex(await root(leaves)), lines: leaves.length };
+  for (const d of data) leaves.push(await leafHash(d));
+  return { root: hex(await root(leaves)), lines: poolLines.length };
 }
 
 async function matchesAnnouncement(b, a, pool) {
@@ -183,12 +207,14 @@ async function matchesAnnouncement(b, a, pool) {
       return problem(`announcement.${key}`, "v2.differs_from_announcement", { key }, a[key], b[key]);
     }
   }
-  exactKeys(a.pool, ["digest", "merkle_root", "lines", "size", "excluded"], "announcement.pool");
-  const merkle = await poolMerkle(pool.lines);
+  const blocks = a.format === BLOCK_ANNOUNCEMENT_FORMAT;
+  exactKeys(a.pool, blocks ? BLOCK_POOL_KEYS : LINE_POOL_KEYS, "announcement.pool");
+  const merkle = await poolMerkle(pool.lines, a.format);
   const expected = {
-    digest: pool.digest, merkle_root: merkle.root, lines: merkle.lines,
+    digest: pool.digest, block_lines: BLOCK_LINES, merkle_root: merkle.root, lines: merkle.lines,
     size: pool.strata.reduce((n, s) => n + s.members.length, 0), excluded: pool.excluded.length,
   };
+  if (!blocks) delete expected.block_lines;
   for (const [key, value] of Object.entries(expected)) {
     if (a.pool[key] !== value) return problem(`announcement.pool.${key}`, "v2.pool", {}, value, a.pool[key]);
   }
@@ -213,11 +239,13 @@ async function matchesAnnouncement(b, a, pool) {
   return null;
 }
 
-/** A joint task's participants (§6.5) as announced: a /2 announcement's `joint` equals the
- * bundle's; a /1 announcement of a joint bundle did not fix them (a note, not a failure). */
+/** A joint task's participants (§6.5) as announced: the announcement's `joint` (/2, /3)
+ * equals the bundle's; a /3 announcement of a joint bundle has it; a /1 announcement of a
+ * joint bundle did not fix them (a note, not a failure). */
 async function matchesParticipants(b, a, notes) {
   const joint = has(b, "joint") ? b.joint : null;
   if (!has(a, "joint")) {
+    if (joint !== null && a.format === BLOCK_ANNOUNCEMENT_FORMAT) return problem("announcement.joint", "missing");
     if (joint !== null) notes.push(["note.joint_unannounced", { format: ANNOUNCEMENT_FORMAT }]);
     return null;
   }
@@ -311,9 +339,9 @@ export async function checkV2(b, pool, notes) {
   const a = b.announcement;
   if (!isObject(a)) throw new Problem("announcement", "expected.object", { value: a });
   const format = text(a, "format", "announcement");
-  const keys = { [ANNOUNCEMENT_FORMAT]: ANNOUNCEMENT_KEYS, [JOINT_ANNOUNCEMENT_FORMAT]: JOINT_ANNOUNCEMENT_KEYS }[format];
+  const keys = announcementKeys(a);
   if (!keys) {
-    return problem("announcement.format", "v2.announcement_format", {}, [ANNOUNCEMENT_FORMAT, JOINT_ANNOUNCEMENT_FORMAT], format);
+    return problem("announcement.format", "v2.announcement_format", {}, ANNOUNCEMENT_FORMATS, format);
   }
   exactKeys(a, keys, "announcement");
   const bad = (await matchesAnnouncement(b, a, pool)) || (await matchesParticipants(b, a, notes))
