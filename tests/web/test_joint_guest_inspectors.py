@@ -13,6 +13,7 @@ from sqlalchemy import select
 from shuangsuiji.models.inspections import InspectionRecord
 from shuangsuiji.platform import Platform
 from shuangsuiji.services import accounts, directories
+from shuangsuiji.services import plans as plan_service
 from shuangsuiji.services.joint_tenants import own_code
 from tests.web.conftest import PASSWORD
 from tests.web.test_joint_guest_records import _drawn, _visit
@@ -93,3 +94,31 @@ def test_the_other_tenants_inspector_sees_their_joint_group(
     assert 'id="joint-assignments"' not in elsewhere.get(f"/t/{GUEST}/").get_data(as_text=True)
     assert elsewhere.get(url).status_code == 404
     assert elsewhere.post(url + "/record", data=_visit(others[0], people)).status_code == 404
+
+
+def test_the_same_rule_lets_them_see_and_post_after_the_work_ended(
+    app: Flask, platform: Platform, users: dict[str, int],
+) -> None:
+    """The page and what they post follow one rule: in a group of the live draw, from the
+    draw until the task is published (as in their tenant's own tasks). After the work ended
+    the task leaves their dashboard (no longer at work), but they still see it and still
+    give their results (before, the page said 404 while the post was taken)."""
+    _, code, targets = _drawn(platform, group_count=2)
+    drawn_as = next(x for _, p in targets for x in p if x.startswith(f"{GUEST}/"))
+    _inspector(platform, "jb_inspector", own_code(GUEST, drawn_as))
+    theirs = [c for c, p in targets if drawn_as in p]
+    people = next(p for c, p in targets if c == theirs[0])
+    inspector = _client(app, "jb_inspector")
+    url = f"/t/{GUEST}/joint/{HOST}/{code}"
+    assert inspector.post(url + "/record", data=_visit(theirs[0], people)).status_code == 302
+    _in(platform, HOST, lambda s, t: plan_service.end_work(
+        s, t, code, DAY, missing_confirmed=[c for c, _ in targets[1:] + targets[:1]]))
+    board = inspector.get(f"/t/{GUEST}/").get_data(as_text=True)
+    assert f'data-task="{HOST}/{code}"' not in board  # not at work any more
+    page = inspector.get(url)
+    assert page.status_code == 200
+    assert theirs[0] in page.get_data(as_text=True)
+    r = inspector.post(url + "/result", data=_result(theirs[0]))
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    others = [c for c, p in targets if drawn_as not in p]
+    assert inspector.post(url + "/result", data=_result(others[0])).status_code == 403

@@ -65,18 +65,17 @@ class GuestAssignment:
     recorded: int
 
 
-def assignments(session: Session, guest: Tenant, codes: Collection[str],
-                task: Task | None = None) -> list[GuestAssignment]:
-    """The groups of other tenants' joint tasks at work (or of ``task`` only) that one of
-    ``guest``'s inspector directory ``codes`` is in: in the host's draw each of ``guest``'s
-    people is ``<guest slug>/<code>`` (services/joint_sources.py)."""
+def assignments(session: Session, guest: Tenant,
+                codes: Collection[str]) -> list[GuestAssignment]:
+    """The groups of other tenants' joint tasks at work that one of ``guest``'s inspector
+    directory ``codes`` is in: in the host's draw each of ``guest``'s people is
+    ``<guest slug>/<code>`` (services/joint_sources.py)."""
     if not codes:
         return []
     mine = {joint_code(guest.slug, c) for c in codes}
     found = []
     for host, joint_task, own in invitation_rows(session, guest):
-        if own.state != "accepted" or joint_task.status not in AT_WORK_STATUSES or (
-                task is not None and joint_task.id != task.id):
+        if own.state != "accepted" or joint_task.status not in AT_WORK_STATUSES:
             continue
         with in_tenant(session, host.id):
             found += [GuestAssignment(host, joint_task, g.number, g.leader, g.targets,

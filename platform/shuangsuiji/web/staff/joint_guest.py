@@ -49,9 +49,12 @@ ACTING = ("tenant_admin", "operator")  # record and give results for every drawn
 def _own_targets(shown: joint_guest.GuestView) -> frozenset[str] | None:
     """The drawn targets the current user records and gives results for: all of them
     (None) for an operator or admin; an inspector's own groups' only, as in the tenant's
-    own tasks (in the host's draw each of this tenant's people is ``<slug>/<code>``)."""
+    own tasks (in the host's draw each of this tenant's people is ``<slug>/<code>``), and
+    none while this tenant has not accepted the task."""
     if has_role(*ACTING):
         return None
+    if shown.own.state != "accepted":
+        return frozenset()
     mine = {joint_tenants.joint_code(tenant().slug, c) for c in inspector_codes()}
     return frozenset(c for c, people in shown.groups.items() if not mine.isdisjoint(people))
 
@@ -147,10 +150,11 @@ def joint_invitations() -> ResponseReturnValue:
 @allow("tenant_admin", "operator", "viewer", "inspector")
 def joint_guest_task(host: str, task_code: str) -> ResponseReturnValue:
     """Another tenant's joint task, as this tenant takes part in it; to an inspector only
-    (read, nothing to post) while they are in one of its groups at work."""
+    while they are in one of its live draw's groups — the same rule as for what they post
+    (:func:`_only_own`), so from the draw until the task is published, as in their tenant's
+    own tasks (the dashboard lists it only while it is at work)."""
     shown = _view(host, task_code)
-    if not has_role(*READERS) and not joint_guest.assignments(
-            db_session(), tenant(), inspector_codes(), shown.task):
+    if not has_role(*READERS) and not _own_targets(shown):
         abort(404)  # an inspector is not told about tasks they are not part of
     return _page(shown)
 
