@@ -284,6 +284,25 @@ def test_a_checkpoint_and_an_inclusion_proof(page: Any) -> None:
     assert not merkle.verify_inclusion(4, 7, leaf_hashes[5], proof, root)
 
 
+def test_the_browsers_block_tree_is_the_spec_vectors(page: Any) -> None:
+    """draw-spec §15's `blocks` vector, read from the doc, made by v2.js's poolBlocks and
+    merkle.js: the same three leaves and root."""
+    text = (ROOT / "docs" / "draw-spec.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- vector: blocks -->\n```json\n(.*?)```", text, re.S)
+    assert found
+    v = json.loads(found.group(1))
+    got = page.evaluate("""async () => {
+      const { poolBlocks } = await import('/static/verify/v2.js');
+      const m = await import('/static/verify/merkle.js');
+      const { hex } = await import('/static/verify/canonical.js');
+      const lines = Array.from({ length: 600 }, (_, i) => `line ${i}`);
+      const leaves = [];
+      for (const d of poolBlocks(lines)) leaves.push(await m.leafHash(d));
+      return { leaves: leaves.map(hex), root: hex(await m.root(leaves)) };
+    }""")
+    assert got == {"leaves": v["leaves"], "root": v["merkle_root"]}
+
+
 def test_merkle_proofs_agree_with_the_reference_for_every_size(page: Any) -> None:
     cases = []
     for n in range(1, 18):

@@ -152,6 +152,9 @@ def test_block_tree_vector() -> None:
                                      for i, x in enumerate(lines)], "X")
     assert proof["block"] == 1 and proof["blocks"] == 3 and len(proof["block_lines"]) == 256
     assert poolmerkle.verify_member_proof(proof, proof["root"])
+    nine = [x.encode() for x in vectors()["merkle"]["lines"]]
+    assert hashlib.sha256(b"\x00" + b"".join(x + b"\n" for x in nine)).hexdigest() == \
+        v["pool9_root"] == poolmerkle.block_root(iter(nine), len(nine)).hex()
 
 
 def test_beacon_vector() -> None:
