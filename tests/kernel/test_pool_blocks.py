@@ -156,7 +156,7 @@ def test_a_joint_block_announcement_must_list_its_participants() -> None:
     assert report.ok and any("does not list the participants" in n for n in report.notes)
 
 
-@pytest.mark.parametrize("where", [0, 255, 256, 300, 511, 512])
+@pytest.mark.parametrize("where", [0, 255, 256, 300, 511, 512, 600])
 def test_a_block_proof_shows_the_line_and_nothing_else(where: int) -> None:
     lines = _text(_pool())
     while not lines[where].startswith((b"member\t", b"excluded\t")):
@@ -184,6 +184,18 @@ def test_a_block_proof_shows_the_line_and_nothing_else(where: int) -> None:
     t = copy.deepcopy(proof)
     t["blocks"] = 4
     tampered.append(t)  # a tree of another size
+    if proof["block"] == proof["blocks"] - 1 and where % 256 >= 2:
+        # in the last block, a pool claimed one line longer than the block holds
+        t = copy.deepcopy(proof)
+        t["size"] += 1
+        tampered.append(t)
+        # ... or two lines of the block given as one (the same bytes, so the same leaf) to
+        # move the company's line one place up, the pool claimed one line shorter
+        t = copy.deepcopy(proof)
+        t["block_lines"][0:2] = [t["block_lines"][0] + "\n" + t["block_lines"][1]]
+        t["index"] -= 1
+        t["size"] -= 1
+        tampered.append(t)
     for t in tampered:
         assert not poolmerkle.verify_member_proof(t, root), t["index"]
 
