@@ -53,7 +53,7 @@ TIMED = """async (name) => {
 def variants(source: Path, folder: Path) -> dict[str, str]:
     """The bundle as announced (/3) and as it would have been announced in /1, written to
     ``folder``: {label: file name}."""
-    from shuangsuiji.kernel import announce, draw_digest, result_from_bundle
+    from shuangsuiji.kernel import announce, draw_digest, poolmerkle, result_from_bundle
 
     with gzip.open(source, "rt", encoding="utf-8") as f:
         bundle = json.load(f)
@@ -66,7 +66,7 @@ def variants(source: Path, folder: Path) -> dict[str, str]:
         raise SystemExit(f"{source}: its seed hangs on the announcement; use a ceremony draw")
     old = json.loads(json.dumps(bundle))
     pool = result_from_bundle(bundle).pool
-    root, lines = announce.pool_root(pool, announce.ANNOUNCEMENT_FORMAT)
+    root, lines = poolmerkle.pool_root(pool, announce.ANNOUNCEMENT_FORMAT)
     old["announcement"]["format"] = announce.ANNOUNCEMENT_FORMAT
     old["announcement"]["pool"] = {k: a["pool"][k] for k in ("digest", "merkle_root",
                                                            "lines", "size", "excluded")}

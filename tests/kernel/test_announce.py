@@ -20,6 +20,7 @@ from shuangsuiji.kernel import (
     draw_digest,
     freeze_pool,
     make_bundle,
+    poolmerkle,
     seeds,
     verify_bundle,
 )
@@ -218,15 +219,15 @@ def test_an_unknown_key_and_a_duplicate_key_are_named() -> None:
 
 def test_pool_member_proofs() -> None:
     pool = _pool()
-    lines = list(announce.pool_lines(pool))
-    root, n = announce.pool_root(pool)
-    proof = announce.member_proof(lines, b.uscc(3))
+    lines = list(poolmerkle.pool_lines(pool))
+    root, n = poolmerkle.pool_root(pool)
+    proof = poolmerkle.member_proof(lines, b.uscc(3))
     assert proof["root"] == root and proof["size"] == n
     assert proof["line"].startswith(f"member\t{b.uscc(3)}\t")
-    assert announce.verify_member_proof(proof, root)
+    assert poolmerkle.verify_member_proof(proof, root)
     assert len(proof["proof"]) <= n.bit_length()
     proof["line"] = proof["line"].replace("企业3", "企业X")
-    assert not announce.verify_member_proof(proof, root)
+    assert not poolmerkle.verify_member_proof(proof, root)
 
 
 def _v1(**changes: Any) -> dict[str, Any]:
@@ -289,7 +290,7 @@ def test_the_stored_pool_is_the_frozen_pool() -> None:
     again = announce.frozen_pool_from_text(data)
     assert again.digest == pool.digest
     assert b"".join(frozen_pool_text(again)) == data
-    assert announce.pool_root(again) == announce.pool_root(pool)
+    assert poolmerkle.pool_root(again) == poolmerkle.pool_root(pool)
     seed = "a" * 64
     one = draw(pool, seed, rules=b.draw_rules(), params=PARAMS, inspectors=b.inspectors(10),
                experts=b.experts(5))
@@ -336,7 +337,7 @@ def test_the_stored_pool_keeps_its_exclusions_as_lines_across_chunks(
     assert rule_counts(again.excluded) == rule_counts(list(pool.excluded)) == {
         "once_per_year": 5}
     assert b"".join(frozen_pool_text(again)) == data
-    assert announce.pool_root(again) == announce.pool_root(pool)
+    assert poolmerkle.pool_root(again) == poolmerkle.pool_root(pool)
 
 
 @pytest.mark.parametrize("bad", [

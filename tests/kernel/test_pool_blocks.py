@@ -60,7 +60,7 @@ def legacy(bundle: dict[str, Any], fmt: str) -> dict[str, Any]:
     out = copy.deepcopy(bundle)
     a = out["announcement"]
     a["format"] = fmt
-    lines = list(announce.pool_lines(result_from_bundle(bundle).pool))
+    lines = list(poolmerkle.pool_lines(result_from_bundle(bundle).pool))
     pool = a["pool"]
     del pool["block_lines"]
     pool["merkle_root"] = merkle.data_root(iter(lines), len(lines)).hex()
@@ -70,7 +70,7 @@ def legacy(bundle: dict[str, Any], fmt: str) -> dict[str, Any]:
 
 
 def _text(pool: Any) -> list[bytes]:
-    return list(announce.pool_lines(pool))
+    return list(poolmerkle.pool_lines(pool))
 
 
 def test_the_announced_root_is_over_blocks_of_the_pool_text() -> None:
@@ -91,7 +91,7 @@ def test_the_announced_root_is_over_blocks_of_the_pool_text() -> None:
     expected = merkle.root([hashlib.sha256(b"\x00" + d).digest() for d in data]).hex()
     assert a["pool"]["merkle_root"] == expected
     # not the per-line tree of /1 and /2
-    assert expected != announce.pool_root(pool, "shuangsuiji-announcement/1")[0]
+    assert expected != poolmerkle.pool_root(pool, "shuangsuiji-announcement/1")[0]
 
 
 def test_a_block_announcement_verifies_and_each_change_is_refused_by_path() -> None:
@@ -103,7 +103,7 @@ def test_a_block_announcement_verifies_and_each_change_is_refused_by_path() -> N
     cases: dict[str, tuple[str, Any]] = {
         "announcement.pool.block_lines": ("block_lines", 128),
         "announcement.pool.merkle_root": (
-            "merkle_root", announce.pool_root(pool, "shuangsuiji-announcement/1")[0]),
+            "merkle_root", poolmerkle.pool_root(pool, "shuangsuiji-announcement/1")[0]),
         "announcement.pool.lines": ("lines", bundle["announcement"]["pool"]["lines"] + 1),
     }
     for path, (key, value) in cases.items():
@@ -123,7 +123,7 @@ def test_announcements_made_before_blocks_still_verify() -> None:
     old = copy.deepcopy(bundle)
     old["announcement"]["format"] = "shuangsuiji-announcement/1"
     frozen = announce.frozen_pool_from_lines(_text(_pool()), pool["digest"])
-    root, lines = announce.pool_root(frozen, "shuangsuiji-announcement/1")
+    root, lines = poolmerkle.pool_root(frozen, "shuangsuiji-announcement/1")
     old["announcement"]["pool"] = {"digest": pool["digest"], "merkle_root": root,
                                    "lines": lines, "size": pool["size"],
                                    "excluded": pool["excluded"]}

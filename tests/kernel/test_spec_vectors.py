@@ -108,10 +108,10 @@ def test_digests_recomputed_from_the_spec_text_alone(name: str) -> None:
 def test_pool_merkle_vector() -> None:
     import hashlib
 
-    from shuangsuiji.kernel import announce, merkle, result_from_bundle
+    from shuangsuiji.kernel import merkle, poolmerkle, result_from_bundle
 
     v = vectors()["merkle"]
-    lines = list(announce.pool_lines(result_from_bundle(vectors()["bundle"]).pool))
+    lines = list(poolmerkle.pool_lines(result_from_bundle(vectors()["bundle"]).pool))
     assert [x.decode() for x in lines] == v["lines"]
     assert hashlib.sha256("".join(x + "\n" for x in v["lines"]).encode()).hexdigest() == \
         vectors()["bundle"]["digests"]["pool"]
@@ -123,7 +123,7 @@ def test_pool_merkle_vector() -> None:
         return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
 
     assert mth([x.encode() for x in v["lines"]]).hex() == v["merkle_root"]
-    proof = announce.member_proof(lines, v["member"], "shuangsuiji-announcement/1")
+    proof = poolmerkle.member_proof(lines, v["member"], "shuangsuiji-announcement/1")
     assert (proof["index"], proof["size"], proof["proof"]) == (v["index"], v["size"], v["proof"])
     assert merkle.verify_inclusion(
         v["index"], v["size"], merkle.leaf_hash(v["lines"][v["index"]].encode()),

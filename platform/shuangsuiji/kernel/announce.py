@@ -79,12 +79,7 @@ ANNOUNCEMENT_KEYS = (
 JOINT_ANNOUNCEMENT_KEYS = (*ANNOUNCEMENT_KEYS[:7], "joint", *ANNOUNCEMENT_KEYS[7:])
 
 
-# --- the pool's lines and their Merkle tree (kernel.poolmerkle) -------------------------
-
-pool_lines = poolmerkle.pool_lines
-pool_root = poolmerkle.pool_root
-member_proof = poolmerkle.member_proof
-verify_member_proof = poolmerkle.verify_member_proof
+# --- the pool's stored text (its lines and Merkle tree: kernel.poolmerkle) ---------------
 
 
 def lines_of_text(data: bytes) -> list[bytes]:
@@ -233,7 +228,7 @@ def make_announcement(
             raise InvalidInput(msg(
                 "beacon round %(round)s was produced before the announcement: name a round "
                 "whose time is after it (a later round)", round=beacon["round"]))
-    tree_root, lines = root if root is not None else pool_root(pool)
+    tree_root, lines = root if root is not None else poolmerkle.pool_root(pool)
     out = {
         "format": BLOCK_ANNOUNCEMENT_FORMAT,
         "task": fields["task"],

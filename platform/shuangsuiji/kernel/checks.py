@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
-from shuangsuiji.kernel import announce, beacon, excludedrows, seeds
+from shuangsuiji.kernel import announce, beacon, excludedrows, poolmerkle, seeds
 from shuangsuiji.kernel.codec import BundleFormatError, Reader
 from shuangsuiji.kernel.orgtree import units_check
 from shuangsuiji.kernel.pool import ONCE_PER_YEAR, SAME_QUARTER
@@ -227,8 +227,8 @@ def _matches_announcement(bundle: dict[str, Any], a: Reader, result: Any) -> Pro
     pool = a.sub("pool")
     fmt = a_obj["format"]
     _exact_keys(pool.obj, announce.pool_keys(a_obj), "announcement.pool")
-    root, lines = announce.pool_root(result.pool, fmt)
-    expected = {"digest": result.pool.digest, "block_lines": announce.poolmerkle.BLOCK_LINES,
+    root, lines = poolmerkle.pool_root(result.pool, fmt)
+    expected = {"digest": result.pool.digest, "block_lines": poolmerkle.BLOCK_LINES,
                 "merkle_root": root, "lines": lines, "size": result.pool.size,
                 "excluded": len(result.pool.excluded)}
     for key, value in expected.items():

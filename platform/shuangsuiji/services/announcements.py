@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from shuangsuiji import kernel
 from shuangsuiji.errors import Conflict, NotFound, UserError
 from shuangsuiji.kernel import announce as fixing
-from shuangsuiji.kernel import beacon, seeds
+from shuangsuiji.kernel import beacon, poolmerkle, seeds
 from shuangsuiji.kernel.errors import KernelError
 from shuangsuiji.messages import msg
 from shuangsuiji.models.audit import AuditEvent
@@ -165,7 +165,7 @@ def _announce(
             conflicts=[(kernel.canonical_text(p), kernel.canonical_text(c))
                        for p, c in conflicts],
             announced_at=utc_stamp(when), replaces=_voided_digest(session, task),
-            root=fixing.pool_root(prepared.pool),  # over the pool's own lines: no copy
+            root=poolmerkle.pool_root(prepared.pool),  # over the pool's own lines: no copy
             participants=joint.kernel_participants(session, task),  # 联合抽查: fixed here
         )
     except KernelError as e:
