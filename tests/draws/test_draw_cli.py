@@ -43,6 +43,7 @@ def _ceremony(ssj: Runner, code: str) -> None:
               *[x for p in PARTIES for x in ("--party", p)])
     assert out.exit_code == 0, out.output
     assert "announcement #1" in out.output and "pool root" in out.output
+    assert "lines, a leaf per 256 lines)" in out.output  # the tree in blocks (§10.2)
     secrets = {}
     for p in PARTIES:
         out = ssj("draw", "commit", "--tenant", "miit", "--task", code, "--party", p,

@@ -178,7 +178,9 @@ def announce_cmd(tenant: str, task: str, parties: tuple[str, ...], beacon_round:
         lines = [f"announcement #{row.number} of task {task} ({a['announced_at']})",
                  f"announcement digest {row.digest}",
                  f"pool digest  {a['pool']['digest']}",
-                 f"pool root    {a['pool']['merkle_root']} ({a['pool']['lines']} lines)",
+                 f"pool root    {a['pool']['merkle_root']} ({a['pool']['lines']} lines"
+                 + (f", a leaf per {a['pool']['block_lines']} lines"
+                    if "block_lines" in a["pool"] else "") + ")",
                  f"pool         {a['pool']['size']} eligible, {a['pool']['excluded']} excluded",
                  f"inspectors   {a['inspectors_digest']}",
                  f"experts      {a['experts_digest']}",
