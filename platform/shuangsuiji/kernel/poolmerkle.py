@@ -64,16 +64,19 @@ def blocks(lines: Iterable[bytes], per_block: int = BLOCK_LINES) -> Iterator[byt
 def block_root(lines: Iterable[bytes], count: int) -> bytes:
     """MTH over the blocks of ``count`` lines (``lines`` must give exactly that many)."""
     leaves = -(-count // BLOCK_LINES)
-    counted = [0]
+    last = [b""]
 
-    def counting() -> Iterator[bytes]:
+    def remembered() -> Iterator[bytes]:
         for block in blocks(lines):
-            counted[0] += block.count(b"\n")
+            last[0] = block
             yield block
 
-    top = merkle.data_root(counting(), leaves) if leaves else merkle.EMPTY_ROOT
-    if counted[0] != count:
-        raise ValueError(f"{counted[0]} lines, not {count}")
+    # data_root takes exactly ``leaves`` blocks, and every block but the last is full: only
+    # the last one's lines are left to count
+    top = merkle.data_root(remembered(), leaves)
+    found = max(leaves - 1, 0) * BLOCK_LINES + last[0].count(b"\n")
+    if found != count:
+        raise ValueError(f"{found} lines, not {count}")
     return top
 
 
@@ -134,5 +137,4 @@ def verify_member_proof(proof: dict[str, Any], root_hex: str) -> bool:
             and not any("\n" in x for x in lines)):
         return False  # the line is not where the proof says, or the block is not whole
     data = "".join(f"{x}\n" for x in lines).encode("utf-8")
-    return merkle.verify_inclusion(block, int(proof["blocks"]), merkle.leaf_hash(data), path,
-                                   root)
+    return merkle.verify_inclusion(block, leaves, merkle.leaf_hash(data), path, root)
