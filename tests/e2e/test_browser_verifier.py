@@ -504,7 +504,7 @@ def test_a_block_company_proof_is_its_block_and_a_path_to_the_announced_root(
 
     bundle = _bundle()
     assert bundle["announcement"]["format"] == "shuangsuiji-announcement/3"
-    code = bundle["pool"]["strata"][-1]["members"][-1][0]  # in the pool's second block
+    code = bundle["pool"]["strata"][-1]["members"][-1][0]  # in the pool's last block
     page.evaluate(VERIFY_JS, [dump(bundle)])
     page.fill("#bv-code", code)
     page.click("#bv-company-form button[type=submit]")
