@@ -3,6 +3,8 @@ refusing a lax bundle."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import subprocess
@@ -80,6 +82,25 @@ def test_announce_commit_reveal_draw_verify(app: Flask, make_task: Callable[...,
     path.write_text(doubled, encoding="utf-8")
     refused = ssj("verify", str(path))
     assert refused.exit_code == 1 and "occurs twice" in refused.output
+    # the same draw as a shuangsuiji-draw/3 text file, plain and gzip: it verifies, and
+    # its tail (the pool's lines) hashes to the pool digest the JSON bundle carries
+    bundle = json.loads(exported.output)
+    for name in ("bundle.txt", "bundle.txt.gz"):
+        text_path = tmp_path / name
+        done = ssj("draw", "export", "--tenant", "miit", code, "--format", "text",
+                   "-o", str(text_path))
+        assert done.exit_code == 0, done.output
+        data = text_path.read_bytes()
+        data = gzip.decompress(data) if name.endswith(".gz") else data
+        magic, head, pool = data.split(b"\n", 2)
+        assert magic == b"shuangsuiji-draw/3" and "pool" not in json.loads(head)
+        assert hashlib.sha256(pool).hexdigest() == bundle["digests"]["pool"]
+        assert json.loads(head)["digests"] == bundle["digests"]
+        ok = ssj("verify", str(text_path))
+        assert ok.exit_code == 0, ok.output
+        assert "bundle OK" in ok.output and bundle["digests"]["pool"] in ok.output
+    to_stdout = ssj("draw", "export", "--tenant", "miit", code, "--format", "text")
+    assert to_stdout.output.encode() == (tmp_path / "bundle.txt").read_bytes()
 
 
 def test_ssj_draw_commits_first_and_says_so_when_its_output_fails(

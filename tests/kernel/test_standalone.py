@@ -81,3 +81,29 @@ def test_the_standalone_verifier_says_the_beacon_signature_was_not_checked(
                                          encoding="utf-8")
     refused = run_pyz(pyz, tmp_path / "twice.json")
     assert refused.returncode == 2 and "occurs twice" in refused.stderr
+
+
+def test_the_standalone_verifier_reads_a_text_file_too(tmp_path: Path) -> None:
+    """A ``shuangsuiji-draw/3`` file (docs/draw-spec.md §16), plain and gzip, checked by the
+    one-file verifier on the standard library alone; a changed pool line is named."""
+    import gzip
+
+    from shuangsuiji.kernel import result_from_bundle
+    from tests.kernel.test_bundle_text import as_text
+
+    pyz = tmp_path / standalone.FILENAME
+    pyz.write_bytes(standalone.build())
+    good = bundle_with_recusals()
+    data = as_text(good, result_from_bundle(good).pool)
+    (tmp_path / "good.txt").write_bytes(data)
+    (tmp_path / "good.txt.gz").write_bytes(gzip.compress(data))
+    for name in ("good.txt", "good.txt.gz"):
+        ok = run_pyz(pyz, tmp_path / name)
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.startswith("bundle OK") and "3 recusal steps" in ok.stdout
+    lines = data.split(b"\n")
+    lines[3] = lines[3].replace(b'{"rules"', b'{ "rules"')  # the pool's header line
+    (tmp_path / "bad.txt").write_bytes(b"\n".join(lines))
+    refused = run_pyz(pyz, tmp_path / "bad.txt")
+    assert refused.returncode == 1, refused.stdout
+    assert "pool line 2" in refused.stderr

@@ -53,7 +53,7 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     # the public portal
     **{(f"portal.{name}", "GET"): PUBLIC for name in (
         "index", "tenant_home", "tasks", "plan", "items", "item_history", "results",
-        "results_csv", "results_json", "draw", "draw_bundle", "announcement",
+        "results_csv", "results_json", "draw", "draw_bundle", "draw_bundle_text", "announcement",
         "announcement_json", "verify", "verifier", "draw_spec", "log")},
     # the central level
     **{(f"central.{name}", "POST"): C for name in (
@@ -73,6 +73,7 @@ TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     # reading the tenant's work
     ("staff.dashboard", "GET"): VI, ("staff.tasks", "GET"): VI, ("staff.task", "GET"): VI,
     ("staff.draw_result", "GET"): VI, ("staff.draw_bundle", "GET"): VI,
+    ("staff.draw_bundle_text", "GET"): VI,
     ("staff.notices", "GET"): VI,
     **{(f"staff.{name}", "GET"): V for name in (
         "plans", "plan", "deadlines", "directories", "directory", "items", "item",

@@ -267,10 +267,16 @@ def _live(s: Any, task: str) -> Any:
 @click.option("--draw-id", type=int, default=None, help="A specific draw (e.g. a voided one).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (a name ending in .gz: gzip) instead of standard output.")
-def export(tenant: str, task: str, draw_id: int | None, output: Path | None) -> None:
-    """Write the bundle of TASK's draw (canonical JSON, the portal's download) to standard
-    output, streamed: the pool is copied from its stored pieces, never held whole."""
-    from shuangsuiji.services import bundlefiles
+@click.option("--format", "form", type=click.Choice(["json", "text"]), default="json",
+              show_default=True,
+              help="json: the bundle as canonical JSON; text: shuangsuiji-draw/3, the same "
+                   "bundle with its pool as the lines its digest hashes (smaller, verified "
+                   "faster; docs/draw-spec.md §16).")
+def export(tenant: str, task: str, draw_id: int | None, output: Path | None,
+           form: str) -> None:
+    """Write the bundle of TASK's draw (the portal's download) to standard output,
+    streamed: the pool is copied from its stored pieces, never held whole."""
+    from shuangsuiji.services import bundlefiles, bundletexts
 
     with session(tenant) as (s, _t):
         if draw_id is not None:
@@ -282,12 +288,16 @@ def export(tenant: str, task: str, draw_id: int | None, output: Path | None) -> 
         else:
             record = _live(s, task)
         gz = output is not None and output.name.endswith(".gz")
-        got = bundlefiles.download(s, record, gzip=gz)
+        if form == "text":
+            got = bundletexts.download_text(s, record, gzip=gz)
+        else:
+            got = bundlefiles.download(s, record, gzip=gz)
         if output is None:
             stdout = sys.stdout.buffer
             for chunk in got.chunks:
                 stdout.write(chunk)
-            stdout.write(b"\n")
+            if form == "json":  # (a text file ends with its pool's last line feed)
+                stdout.write(b"\n")
             stdout.flush()
             return
         part = output.with_name(output.name + ".part")

@@ -32,6 +32,7 @@ from shuangsuiji.kernel.bundlerows import (
     chunk_size,
     member_chunks,
 )
+from shuangsuiji.kernel.bundletext import TextBundle, first_different_line
 from shuangsuiji.kernel.checks import (
     check_log,
     check_v2,
@@ -54,6 +55,7 @@ from shuangsuiji.kernel.codec import (
 from shuangsuiji.kernel.draw import draw
 from shuangsuiji.kernel.errors import KernelError
 from shuangsuiji.kernel.excludedrows import exclusion_lines, read_excluded
+from shuangsuiji.kernel.excludedtext import ExcludedText
 from shuangsuiji.kernel.exclusionlines import ExclusionLines
 from shuangsuiji.kernel.gcpause import paused_gc
 from shuangsuiji.kernel.jointread import joint_difference, read_joint
@@ -65,6 +67,7 @@ from shuangsuiji.kernel.model import (
 )
 from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
+from shuangsuiji.kernel.pooltext import frozen_pool_text
 from shuangsuiji.kernel.quotas import JOINT_KEY
 from shuangsuiji.kernel.recusal import apply_recusal
 from shuangsuiji.kernel.strictjson import RawRows, StreamedBundle
@@ -166,6 +169,15 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
                 mismatch = _first_difference(expected[key], bundle[key], key)
         if mismatch is not None:
             return _fail(*mismatch)
+    if isinstance(bundle, TextBundle) and bundle.text_digest != result.pool.digest:
+        # the lines describe the pool, but are not its canonical text (§16)
+        with paused_gc():
+            where = first_different_line(bundle.pool_lines, frozen_pool_text(result.pool))
+        n, want, got = where if where is not None else (0, None, None)
+        return _fail(f"pool line {n}", want, got, msg(
+            "the pool's lines are not the canonical text of the pool they describe "
+            "(expected %(expected)s, found %(found)s)", expected=_short(want),
+            found=_short(got)))
     joint = joint_difference(result.participants, bundle)
     if joint is not None:
         return _fail(joint[0], joint[1], joint[2],
@@ -219,7 +231,7 @@ def _result_of(
         if not isinstance(excluded, ExclusionLines):
             excluded = list(excluded)
     else:
-        rows = (found_excluded if isinstance(found_excluded, RawRows)
+        rows = (found_excluded if isinstance(found_excluded, RawRows | ExcludedText)
                 else pool_r.array("excluded"))
         # as their digest lines when they are canonical already (the usual case)
         as_lines = exclusion_lines(rows, cites)

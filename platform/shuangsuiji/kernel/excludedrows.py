@@ -15,6 +15,7 @@ from operator import is_, itemgetter, lt
 from typing import Any, TypeGuard
 
 from shuangsuiji.kernel.codec import BundleFormatError
+from shuangsuiji.kernel.excludedtext import ExcludedText
 from shuangsuiji.kernel.exclusionlines import ExclusionLines, lines_chunk
 from shuangsuiji.kernel.model import Exclusion
 from shuangsuiji.kernel.strictjson import ROWS, RawRows
@@ -34,6 +35,10 @@ def parts(rows: Sequence[Any]) -> Iterator[tuple[int, list[Any]]]:
     if isinstance(rows, RawRows):
         yield from rows.chunks()
         return
+    if isinstance(rows, ExcludedText):
+        for k in range(len(rows.counts)):
+            yield sum(rows.counts[:k]), rows.rows(k)
+        return
     for start in range(0, len(rows), ROWS):
         yield start, list(rows[start:start + ROWS])
 
@@ -44,6 +49,13 @@ def column_parts(rows: Sequence[Any]) -> Iterator[tuple[int, list[list[Any]] | N
     columns when every row of the chunk is a list of four, the rows when not (a stream-read
     chunk's columns are cut from its text, :meth:`RawRows.columns`, its rows then not
     parsed)."""
+    if isinstance(rows, ExcludedText):  # a /3 file's lines: columns cut from their text
+        offset = 0
+        for k, n in enumerate(rows.counts):
+            cols = rows.columns(k)
+            yield offset, cols, None if cols is not None else rows.rows(k)
+            offset += n
+        return
     if not isinstance(rows, RawRows):
         for offset, part in parts(rows):
             yield offset, _columns_of(part), part
@@ -79,7 +91,7 @@ def _cut_columns(cut: tuple[list[list[Any]], dict[int, Any]]) -> list[list[Any]]
 
 
 def is_rows(value: Any) -> TypeGuard[Sequence[Any]]:
-    return isinstance(value, list | RawRows)
+    return isinstance(value, list | RawRows | ExcludedText)
 
 
 def rule_problem(excluded: Sequence[Any], enabled: set[str], triggered: set[str],
@@ -140,7 +152,7 @@ def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]
                 map(tasks.setdefault, cols[3], cols[3]), strict=True)))
             continue
         if part is None:
-            assert isinstance(rows, RawRows)
+            assert isinstance(rows, RawRows | ExcludedText)
             part = rows[offset:offset + len(cols[0])] if cols else []
         for i, row in enumerate(part, offset):
             path = f"pool.excluded[{i}]"

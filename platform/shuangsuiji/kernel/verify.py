@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any, BinaryIO, cast
 
 from shuangsuiji.kernel.bundle import verify_bundle
+from shuangsuiji.kernel.bundletext import MAGIC, read_text
 from shuangsuiji.kernel.codec import BundleFormatError
 from shuangsuiji.kernel.strictjson import load
 from shuangsuiji.messages import Gettext, Message, msg, translated
@@ -77,7 +78,15 @@ def _read(f: BinaryIO) -> Any:
     if f.read(2) == b"\x1f\x8b":
         f.seek(0)
         with gzip.GzipFile(fileobj=f) as z:
-            return load(cast(BinaryIO, z))
+            return _parsed(cast(BinaryIO, z))
+    f.seek(0)
+    return _parsed(f)
+
+
+def _parsed(f: BinaryIO) -> Any:
+    """The bundle in ``f``: a ``shuangsuiji-draw/3`` file (its first line says so) or JSON."""
+    if f.read(len(MAGIC)) == MAGIC:
+        return read_text(f)
     f.seek(0)
     return load(f)
 

@@ -217,6 +217,14 @@ def draw_bundle(draw_id: int) -> Response:
     return bundle_response(db_session(), lookup(Draw, draw_id))
 
 
+@bp.get("/<tenant_slug>/draws/<int:draw_id>/bundle.txt")
+@allow_public
+@cached
+def draw_bundle_text(draw_id: int) -> Response:
+    """The same bundle as a text file (shuangsuiji-draw/3): its pool as the digest lines."""
+    return bundle_response(db_session(), lookup(Draw, draw_id), text=True)
+
+
 @bp.get("/<tenant_slug>/verify")
 @allow_public
 @cached

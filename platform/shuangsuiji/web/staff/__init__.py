@@ -15,6 +15,7 @@ from shuangsuiji.web.staff.common import bp
 
 # Importing the modules registers their views on ``bp``.
 from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
+    bundles,
     calendars,
     conflicts,
     credit_classes,
@@ -34,6 +35,6 @@ from shuangsuiji.web.staff import (  # noqa: F401  (isort: skip)
     units,
     users,
 )
-from shuangsuiji.web.staff.draws import bundle_response
+from shuangsuiji.web.staff.bundles import bundle_response
 
 __all__ = ["bp", "bundle_response"]

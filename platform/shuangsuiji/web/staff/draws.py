@@ -1,7 +1,7 @@
-"""The draw ceremony (抽取): prepare, draw, result, recusals, void, and the bundle."""
+"""The draw ceremony (抽取): prepare, draw, result, recusals, void (the bundle: bundles.py)."""
 
 # whole-module: the pages of one draw in the order a ceremony runs (prepare, draw, the
-# result with its paged groups, recusal, void, bundle), sharing its form and result helpers.
+# result with its paged groups, recusal, void), sharing its form and result helpers.
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import (
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -376,30 +374,3 @@ def void(draw_id: int) -> ResponseReturnValue:
                refused=lambda exc: result_page(record, row, status=refusal_status(exc),
                                                void_form=form, problem=on_form(form, exc),
                                                problem_at="void"))
-
-
-@bp.get("/draws/<int:draw_id>/bundle.json")
-@allow("tenant_admin", "operator", "viewer", "inspector")
-def draw_bundle(draw_id: int) -> Response:
-    record, _row = draw_or_404(draw_id)
-    return bundle_response(db_session(), record)
-
-
-def bundle_response(s: Any, record: Draw) -> Response:
-    """The bundle as a download, in canonical JSON (the bytes the digest is computed over),
-    streamed from its stored pieces in constant memory; gzip when the client takes it."""
-    platform = current_app.extensions["shuangsuiji"]
-    tenant_id = record.tenant_id
-    # the pieces are read in a session of their own while the response streams: the
-    # request's session ends with the request, as always
-    got = bundlefiles.download(s, record, gzip=request.accept_encodings["gzip"] > 0,
-                               opener=lambda: platform.db.session(tenant_id))
-    response = Response(got.chunks, mimetype="application/json")
-    if got.gzip:
-        response.headers["Content-Encoding"] = "gzip"
-    if got.length >= 0:
-        response.headers["Content-Length"] = str(got.length)
-    response.vary.add("Accept-Encoding")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="draw-{record.id}-bundle.json"')
-    return response
