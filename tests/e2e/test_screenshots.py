@@ -145,7 +145,7 @@ def _sign_in(page: Any, site: Site, username: str) -> None:
 
 
 #: Files the portal links to (downloads), not pages.
-FILES = (".json", ".csv", ".pyz", ".md")
+FILES = (".json", ".csv", ".pyz", ".md", ".txt")
 
 
 def _portal_crawl(page: Any, site: Site, viewport: str, limit: int = 40) -> dict[str, int]:

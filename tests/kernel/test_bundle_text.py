@@ -29,7 +29,7 @@ def as_text(bundle: dict[str, Any], pool: Any) -> bytes:
 def _read(data: bytes) -> Any:
     f = io.BytesIO(data)
     assert f.read(len(MAGIC)) == MAGIC
-    return read_text(f)
+    return read_text(f.read)
 
 
 def _named_pool() -> Any:
@@ -221,3 +221,54 @@ def test_the_json_line_is_strict_and_holds_no_pool(drawn: Any) -> None:
 
 def test_the_format_name() -> None:
     assert TEXT_FORMAT == "shuangsuiji-draw/3"
+
+
+def test_a_member_that_is_also_excluded_is_refused(drawn: Any) -> None:
+    bundle, pool = drawn
+    head, lines = _lines(as_text(bundle, pool))
+    ex = next(line for line in lines if line.startswith(b"excluded\t"))
+    code = ex.split(b"\t")[1]
+    i = _first_member(lines, plain=True)
+    # the member's code made the excluded one's, the line kept in its place by order
+    lines[i] = b"member\t" + code + b"\t" + lines[i].split(b"\t")[2] + b"\t"
+    path, why = _refused(_file(head, lines))
+    assert "occurs twice" in why, (path, why)
+
+
+@pytest.mark.parametrize("where", ["forked child", "this process"])
+def test_the_facts_are_the_same_found_apart_or_here(drawn: Any, where: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from shuangsuiji.kernel import textcheck
+
+    if where == "this process":
+        monkeypatch.delattr(os, "fork")
+    bundle, pool = drawn
+    data = as_text(bundle, pool)
+    text = data.split(b"\n", 2)[2]
+    checked = textcheck.check_apart(text)
+    assert checked.canonical() is True
+    facts = checked.facts()
+    from shuangsuiji.kernel import poolmerkle
+
+    assert facts == textcheck.TextFacts(True, poolmerkle.pool_root(pool)[0])
+    twice = text.replace(b"excluded\t" + pool.excluded[0].credit_code.encode(),
+                         b"excluded\t" + pool.strata[0].members[0].credit_code.encode())
+    assert textcheck.check_apart(twice).facts().distinct is False
+    assert textcheck.check_apart(text.replace("Café".encode(), "Cafe\u0301".encode())
+                                 ).canonical() is False
+    assert verify_bundle(_read(data)).ok
+
+
+def test_two_bad_excluded_lines_do_not_add_up_to_good_rows(drawn: Any) -> None:
+    """One excluded line a field short and the next a field long hold the right number of
+    fields between them: each line is still checked for its own six."""
+    bundle, pool = drawn
+    head, lines = _lines(as_text(bundle, pool))
+    first = next(i for i, line in enumerate(lines) if line.startswith(b"excluded\t"))
+    a, b_ = lines[first].split(b"\t"), lines[first + 1].split(b"\t")
+    lines[first] = b"\t".join(a[:4] + a[5:])  # no article
+    lines[first + 1] = b"\t".join([b"excluded", *b_[:]])  # one field more at its start
+    path, _ = _refused(_file(head, lines))
+    assert path == f"pool line {first + 1}"

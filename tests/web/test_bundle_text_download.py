@@ -61,13 +61,13 @@ def test_the_text_download_is_the_bundle_and_verifies(
     plain = public.get(url)
     assert "Content-Encoding" not in plain.headers and plain.data == expected
     plain.close()
-    magic, head, pool = expected.split(b"\n", 2)
+    _magic, head, pool = expected.split(b"\n", 2)
     digests = strict_loads(head)["digests"]
     # the skeptic's one command: the file from its third line on is the pool digest's text
     assert hashlib.sha256(pool).hexdigest() == digests["pool"]
     f = io.BytesIO(expected)
     f.read(len(MAGIC))
-    report = kernel.verify_bundle(read_text(f))
+    report = kernel.verify_bundle(read_text(f.read))
     assert report.ok, report
     assert report.summary["draw_digest"] == digests["draw"]
 

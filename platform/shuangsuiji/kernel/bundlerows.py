@@ -21,7 +21,7 @@ from shuangsuiji.kernel.model import (
     Target,
     line_code,
 )
-from shuangsuiji.kernel.strictjson import _DECODER, ROWS, RawRows
+from shuangsuiji.kernel.strictjson import ROWS, KeptRow, RawRows, kept_value
 from shuangsuiji.messages import msg
 
 _HEAD = len(MEMBER_PREFIX)
@@ -91,12 +91,12 @@ def member_chunks(rows: Sequence[Any], path: str,
     rows.forget_cache()
 
 
-def _lined_members(lines: list[bytes], kept: dict[int, bytes],
+def _lined_members(lines: list[bytes], kept: dict[int, KeptRow],
                    ) -> tuple[CandidateLines, dict[int, Any]] | None:
     """A chunk the reader made into lines, its other rows parsed (checked strictly
     already) and given as columns; None when one of those is not ``[code, name, [flags]]``
     of strings (then the chunk is read as rows, which names the bad one)."""
-    odd = {i: _DECODER.decode(text.decode("utf-8")) for i, text in kept.items()}
+    odd = {i: kept_value(row) for i, row in kept.items()}
     positions = sorted(odd)
     others = _cut_members(([[], []], {j: odd[i] for j, i in enumerate(positions)}))
     if others is None:

@@ -25,17 +25,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, repeat
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress, repeat, zip_longest
+from typing import Any
 
+from shuangsuiji.kernel import poolmerkle
 from shuangsuiji.kernel.canonical import canonical_json
 from shuangsuiji.kernel.errors import BundleFormatError
 from shuangsuiji.kernel.excludedtext import ExcludedText
 from shuangsuiji.kernel.model import MEMBER_PREFIX
 from shuangsuiji.kernel.pooltext import POOL_FORMAT
-from shuangsuiji.kernel.strictjson import ROWS, RawRows, StreamedBundle, loads
-from shuangsuiji.kernel.textcheck import canonical_text, check_apart
+from shuangsuiji.kernel.strictjson import (
+    ROWS,
+    KeptRow,
+    RawRows,
+    StreamedBundle,
+    kept_value,
+    loads,
+)
+from shuangsuiji.kernel.textcheck import TextFacts, canonical_text, check_apart
 from shuangsuiji.messages import msg
 
 TEXT_FORMAT = "shuangsuiji-draw/3"
@@ -58,28 +66,84 @@ def text_prefix(rest: dict[str, Any]) -> bytes:
     return MAGIC + canonical_json(rest) + b"\n"
 
 
+class FoundText:
+    """The pool's lines as a ``/3`` file gave them, from the parts the pool object keeps
+    (its member and excluded lines are not held twice): to name the first line that
+    differs from the canonical text."""
+
+    def __init__(self, heads: list[bytes], strata: list[tuple[bytes, RawRows]],
+                 excluded: ExcludedText) -> None:
+        self.heads, self.strata, self.excluded = heads, strata, excluded
+
+    def __len__(self) -> int:
+        return (len(self.heads) + sum(1 + len(rows) for _, rows in self.strata)
+                + len(self.excluded))
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.heads
+        for line, rows in self.strata:
+            yield line
+            for k, n in enumerate(rows.counts):
+                lined = rows.lines(k)
+                assert lined is not None  # (a /3 file's chunks are read as lines)
+                plain, others = iter(lined[0]), lined[1]
+                for i in range(n):
+                    yield _member_line(kept_value(others[i])) if i in others else next(plain)
+        yield from self.excluded.lines()
+
+
+def _member_line(row: list[Any]) -> bytes:
+    """The member line a row was read from (:func:`_row` splits exactly at its TABs)."""
+    code, name, flags = row
+    return f"member\t{code}\t{name}\t{','.join(flags)}".encode()
+
+
 class TextBundle(StreamedBundle):
     """A bundle read from a ``/3`` file: the v2-shaped object (its ``pool`` made of the
     lines), the SHA-256 of the pool's lines as found, and those lines (to name the first
     one that differs from the canonical text)."""
 
     text_digest: str
-    pool_lines: list[bytes]
+    found: FoundText
+    #: every field of the text is canonical (:func:`~.textcheck.canonical_text`)
+    canonical: bool
+    later: Callable[[], TextFacts]
+
+    @property
+    def facts(self) -> TextFacts:
+        """The other facts of the text (waiting for them when a child finds them)."""
+        return self.later()
 
 
-def read_text(f: BinaryIO) -> TextBundle:
-    """The bundle in a ``/3`` file, ``f`` positioned after its first line (:data:`MAGIC`).
+def known_block_root(bundle: Any, digest: str, fmt: str) -> tuple[str, int] | None:
+    """The block tree's root (hex) and line count of a ``/3`` file's pool text as found,
+    when the text is the pool rebuilt (its SHA-256 is the rebuilt pool's ``digest``) and
+    ``fmt`` is an announcement format of that tree; None when it must be computed."""
+    if not isinstance(bundle, TextBundle) or fmt in poolmerkle.LINE_LEAF_FORMATS:
+        return None
+    root = bundle.facts.block_root
+    if root is None or bundle.text_digest != digest:
+        return None
+    return root, len(bundle.found)
+
+
+def read_text(read: Callable[[], bytes]) -> TextBundle:
+    """The bundle in a ``/3`` file, whose text after its first line (:data:`MAGIC`)
+    ``read()`` gives.
 
     Refused (:class:`BundleFormatError`, by path): a second line that is not a JSON object
     (strictly, §13.2) or holds a ``pool``; pool lines that are not those of §3.3 in form
     (the line is named: ``pool line 7``)."""
-    head_line = f.readline()
-    if not head_line.endswith(b"\n"):
+    data = read()  # (one read: a gzip file's whole text is inflated by one call)
+    end = data.find(b"\n")
+    if end < 0:
         raise BundleFormatError("bundle", msg(
             "a shuangsuiji-draw/3 file has the bundle's JSON on its second line, then the "
             "pool's lines; this one ends before them"))
+    head_line, text = data[:end], data[end + 1:]
+    del data
     try:
-        head_text = head_line[:-1].decode("utf-8")
+        head_text = head_line.decode("utf-8")
     except UnicodeDecodeError:
         raise BundleFormatError("bundle", msg("not UTF-8 text")) from None
     head = loads(head_text)
@@ -89,7 +153,6 @@ def read_text(f: BinaryIO) -> TextBundle:
         raise BundleFormatError("bundle.pool", msg(
             "a shuangsuiji-draw/3 file gives the pool as its lines after the JSON, not as a "
             "pool field"))
-    text = f.read()
     digest = hashlib.sha256(text).hexdigest()
     if not text.endswith(b"\n"):
         raise BundleFormatError(_line_path(1 + text.count(b"\n")), msg(
@@ -99,15 +162,18 @@ def read_text(f: BinaryIO) -> TextBundle:
         lines = text.split(b"\n")
         del text
         lines.pop()  # (after the last LF)
-        pool = pool_object(lines, canonical=True)
+        pool, found = pool_object(lines, canonical=True)
     finally:
-        canonical = checked()
-    if not canonical:  # some field is not canonical: each chunk's plain lines checked alone
-        pool = pool_object(lines)
+        canonical = checked.canonical()
+    if not canonical:  # some field is not canonical: each chunk's lines checked alone
+        pool, found = pool_object(lines)
+    del lines  # (what is kept of them is in the pool's parts)
     bundle = TextBundle(head)
     bundle["pool"] = pool
+    bundle.canonical = canonical
+    bundle.later = checked.facts
     bundle.text_digest = digest
-    bundle.pool_lines = lines
+    bundle.found = found
     return bundle
 
 
@@ -116,9 +182,11 @@ def _line_path(n: int) -> str:
     return f"pool line {n}"
 
 
-def pool_object(lines: list[bytes], *, canonical: bool = False) -> dict[str, Any]:
-    """The bundle's ``pool`` object (§6) the pool's ``lines`` (without their LF) describe:
-    each stratum's members as :class:`RawRows` whose plain members are their lines.
+def pool_object(lines: list[bytes], *, canonical: bool = False
+                ) -> tuple[dict[str, Any], FoundText]:
+    """The bundle's ``pool`` object (§6) the pool's ``lines`` (without their LF) describe,
+    each stratum's members as :class:`RawRows` whose plain members are their lines; and
+    the lines as found, from its parts.
     ``canonical``: the lines' fields are known canonical
     (:func:`~shuangsuiji.kernel.textcheck.canonical_text`)."""
     if not lines or lines[0] != POOL_FORMAT.encode():
@@ -127,6 +195,7 @@ def pool_object(lines: list[bytes], *, canonical: bool = False) -> dict[str, Any
     if len(lines) < 2:
         raise BundleFormatError(_line_path(2), msg("the pool's header line is missing"))
     strata: list[dict[str, Any]] = []
+    stratum_lines: list[tuple[bytes, RawRows]] = []
     i, end = 2, len(lines)
     while i < end and lines[i].startswith(_STRATUM):
         name, ratio, size, count = _stratum_line(lines[i], i + 1)
@@ -135,10 +204,13 @@ def pool_object(lines: list[bytes], *, canonical: bool = False) -> dict[str, Any
             raise BundleFormatError(_line_path(end + 1), msg(
                 "stratum %(name)s announces %(count)s members; the text ends after %(found)s",
                 name=name, count=count, found=len(members)))
-        strata.append({"name": name, "ratio_permille": ratio, "size": size,
-                       "members": _member_rows(members, i + 2, canonical)})
+        rows = _member_rows(members, i + 2, canonical)
+        strata.append({"name": name, "ratio_permille": ratio, "size": size, "members": rows})
+        stratum_lines.append((lines[i], rows))
         i += 1 + count
-    return {"strata": strata, "excluded": ExcludedText(lines[i:], i + 1)}
+    excluded = ExcludedText(lines[i:], i + 1)
+    return ({"strata": strata, "excluded": excluded},
+            FoundText(lines[:2], stratum_lines, excluded))
 
 
 def _stratum_line(line: bytes, n: int) -> tuple[str, int, int, int]:
@@ -161,7 +233,7 @@ def _member_rows(members: list[bytes], first: int, canonical: bool) -> RawRows:
     lines of plain members kept as they are (checked here), every other member as the JSON
     of its row, which the pool builder reads and makes canonical itself."""
     counts: list[int] = []
-    lined: dict[int, tuple[list[bytes], dict[int, bytes]]] = {}
+    lined: dict[int, tuple[list[bytes], dict[int, KeptRow]]] = {}
     for k, start in enumerate(range(0, len(members), ROWS)):
         chunk = members[start:start + ROWS]
         counts.append(len(chunk))
@@ -170,7 +242,7 @@ def _member_rows(members: list[bytes], first: int, canonical: bool) -> RawRows:
 
 
 def _chunk_lines(chunk: list[bytes], first: int, canonical: bool,
-                 ) -> tuple[list[bytes], dict[int, bytes]]:
+                 ) -> tuple[list[bytes], dict[int, KeptRow]]:
     """(the plain lines, the other rows' JSON by position) of one chunk of member lines
     whose first is line ``first`` of the pool."""
     ends = list(map(bytes.endswith, chunk, repeat(b"\t")))  # no flags, if well formed
@@ -187,25 +259,18 @@ def _chunk_lines(chunk: list[bytes], first: int, canonical: bool,
             rest = range(len(chunk))
     if len(rest) == len(chunk):  # some line is not canonical: each plain one seen alone
         rest = [i for i, line in enumerate(chunk) if not (ends[i] and _plain_lines([line]))]
-    others = {i: _row_json(chunk[i], first + i, canonical) for i in rest}
+    others: dict[int, KeptRow] = {i: _row(chunk[i], first + i) for i in rest}
     return [line for i, line in enumerate(chunk) if i not in others], others
 
 
-def _row_json(line: bytes, n: int, canonical: bool = False) -> bytes:
-    """The JSON of the row of member line ``line`` (line ``n`` of the pool). ``canonical``:
-    the text is known printable UTF-8 (no control character), so a line without a quote or
-    a backslash is its JSON with separators put in, each field written as it is."""
-    parts = line.split(b"\t")
-    if len(parts) != 4 or parts[0] != b"member":
-        _decoded(line, n)
+def _row(line: bytes, n: int) -> list[Any]:
+    """The row ``[code, name, [flags]]`` of member line ``line`` (line ``n`` of the pool)."""
+    fields = _decoded(line, n).split("\t")
+    if len(fields) != 4 or fields[0] != "member":
         raise BundleFormatError(_line_path(n), msg(
             "expected member<TAB>credit code<TAB>name<TAB>flags (flags joined by commas)"))
-    _, code, name, flags = parts
-    if canonical and b'"' not in line and b"\\" not in line:
-        listed = b'"' + flags.replace(b",", b'","') + b'"' if flags else b""
-        return b'["' + code + b'","' + name + b'",[' + listed + b"]]"
-    fields = _decoded(line, n).split("\t")
-    return _dumps([fields[1], fields[2], fields[3].split(",") if fields[3] else []]).encode()
+    _, code, name, flags = fields
+    return [code, name, flags.split(",") if flags else []]
 
 
 def _plain_lines(lines: Sequence[bytes], canonical: bool = False) -> bool:
@@ -223,20 +288,18 @@ def _plain_lines(lines: Sequence[bytes], canonical: bool = False) -> bool:
     return canonical or canonical_text(b"\n".join(lines) + b"\n")
 
 
-def first_different_line(found: Sequence[bytes], expected: Iterable[bytes]
+def first_different_line(found: Iterable[bytes], expected: Iterable[bytes]
                          ) -> tuple[int, str | None, str | None] | None:
     """(line number, expected, found) of the first line where the pool's lines as found
     differ from the canonical ``expected`` text (in chunks), or None when they are equal."""
-    n = 0
-    for line in _lines(expected):
-        if n >= len(found):
-            return n + 1, line.decode("utf-8", "replace"), None
-        if found[n] != line:
-            return n + 1, line.decode("utf-8", "replace"), found[n].decode("utf-8", "replace")
-        n += 1
-    if n < len(found):
-        return n + 1, None, found[n].decode("utf-8", "replace")
+    for n, (want, got) in enumerate(zip_longest(_lines(expected), found), 1):
+        if want != got:
+            return n, _shown(want), _shown(got)
     return None
+
+
+def _shown(line: bytes | None) -> str | None:
+    return None if line is None else line.decode("utf-8", "replace")
 
 
 def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -64,6 +64,7 @@ from shuangsuiji.kernel.model import (
     Candidates,
     DrawResult,
     Exclusion,
+    line_code,
 )
 from shuangsuiji.kernel.orgtree import UNITS_KEY
 from shuangsuiji.kernel.pool import exclusion_citations, stratify
@@ -172,7 +173,7 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     if isinstance(bundle, TextBundle) and bundle.text_digest != result.pool.digest:
         # the lines describe the pool, but are not its canonical text (§16)
         with paused_gc():
-            where = first_different_line(bundle.pool_lines, frozen_pool_text(result.pool))
+            where = first_different_line(bundle.found, frozen_pool_text(result.pool))
         n, want, got = where if where is not None else (0, None, None)
         return _fail(f"pool line {n}", want, got, msg(
             "the pool's lines are not the canonical text of the pool they describe "
@@ -249,6 +250,10 @@ def _result_of(
         if len(unique) != len(codes):
             _twice(next(c for c, n in Counter(codes).items() if n > 1))
         del codes
+    # a /3 file's text with canonical fields: whether a member is an excluded target too is
+    # answered by its text's facts (found beside, asked after the pool is rebuilt)
+    text = top.obj if isinstance(top.obj, TextBundle) else None
+    later = text is not None and text.canonical
     layout: list[tuple[int, int]] = []  # (stratum, rows) of each chunk, in order
     encoded: list[set[bytes]] = []
 
@@ -262,7 +267,9 @@ def _result_of(
         # exist as columns all at once
         for k, (s, rows) in enumerate(zip(strata, rows_of, strict=True)):
             for j, (_, c, _) in enumerate(member_chunks(rows, s.at("members"))):
-                if isinstance(c, CandidateLines):
+                if later:
+                    pass
+                elif isinstance(c, CandidateLines):
                     if unique and not unique_bytes().isdisjoint(chunk_codes(c)):
                         _twice(next(x.decode() for x in chunk_codes(c)
                                     if x in unique_bytes()))
@@ -282,6 +289,11 @@ def _result_of(
     )
     if found_lines is not None and entries is not None:
         found_lines.extend(_by_stratum(entries, layout, len(strata)))
+    if text is not None and later and unique and not text.facts.distinct:
+        for s in pool.strata:  # (a code twice in the text: is it a member and excluded?)
+            twice = next((c for c in map(line_code, s.lines) if c in unique_bytes()), None)
+            if twice is not None:
+                _twice(twice.decode())
 
     result = draw(
         pool,

@@ -191,7 +191,7 @@ def exclusion_lines(rows: Sequence[Any], cites: dict[str, Citation],
     counts: list[int] = []
     codes_seen: set[str] = set()
     last: str | None = None
-    for _, cols, _ in column_parts(rows):
+    for k, (_, cols, _) in enumerate(column_parts(rows)):
         if cols is None:
             return None
         codes, names, rules, triggers = cols
@@ -209,14 +209,19 @@ def exclusion_lines(rows: Sequence[Any], cites: dict[str, Citation],
         if (last is not None and not last < codes[0]) or not all(
                 map(lt, codes, islice(codes, 1, None))):
             return None
-        lines = lines_chunk(codes, names, rules, list(map(articles.__getitem__, rules)),
-                            triggers)
+        cited = list(map(articles.__getitem__, rules))
+        # a /3 file's lines are already the digest lines, when their articles are the rules'
+        found = rows.text_if(k, cited) if isinstance(rows, ExcludedText) else None
+        lines = found if found is not None else lines_chunk(codes, names, rules, cited,
+                                                            triggers)
         if lines is None:
             return None
         text.append(lines)
         counts.append(len(codes))
         codes_seen.update(codes)
         last = codes[-1]
+    if isinstance(rows, ExcludedText):
+        rows.forget()
     return ExclusionLines(tuple(text), counts, cites), codes_seen
 
 

@@ -8,6 +8,7 @@ the pool rebuilt from the rows writes it again (a wrong one no longer hashes to 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import repeat
 from typing import Any, overload
 
 from shuangsuiji.kernel.errors import BundleFormatError
@@ -22,9 +23,15 @@ class ExcludedText(Sequence[list[Any]]):
     line number of the first (to name a bad one)."""
 
     def __init__(self, lines: list[bytes], first: int) -> None:
-        self.chunks = [lines[i:i + ROWS] for i in range(0, len(lines), ROWS)]
-        self.counts = list(map(len, self.chunks))
+        #: each chunk's text (its lines, each with its LF): the digest lines they are, so
+        #: the exclusions made of them share these bytes (no line is held as an object)
+        self.texts = [b"\n".join(lines[i:i + ROWS]) + b"\n"
+                      for i in range(0, len(lines), ROWS)]
+        self.counts = [min(ROWS, len(lines) - i) for i in range(0, len(lines), ROWS)]
         self.first = first
+        #: each chunk's columns once cut, and its articles (read twice: the rule checks,
+        #: then the exclusions; let go by :meth:`forget`)
+        self._cut: dict[int, tuple[list[list[Any]], list[str]] | None] = {}
 
     def __len__(self) -> int:
         return sum(self.counts)
@@ -35,7 +42,38 @@ class ExcludedText(Sequence[list[Any]]):
     def columns(self, k: int) -> list[list[Any]] | None:
         """Chunk ``k`` as the rows' four columns (one decode and one split), or None when a
         line there is not six fields of UTF-8 text starting ``excluded``."""
-        chunk = self.chunks[k]
+        if k not in self._cut:
+            self._cut[k] = self._columns(k)
+        cut = self._cut[k]
+        return None if cut is None else [list(c) for c in cut[0]]
+
+    def text_if(self, k: int, articles: list[str]) -> bytes | None:
+        """Chunk ``k``'s lines as the text they are, when its articles are ``articles``
+        (those of the rules its rows name): the digest lines the rows would be written as
+        again; None when not."""
+        cut = self._cut.get(k)
+        if cut is None or cut[1] != articles:
+            return None
+        return self.texts[k]
+
+    def forget(self) -> None:
+        """Let the columns cut go."""
+        self._cut = {}
+
+    def chunk(self, k: int) -> list[bytes]:
+        """Chunk ``k``'s lines (without their LF)."""
+        return self.texts[k].split(b"\n")[:-1]
+
+    def lines(self) -> Iterator[bytes]:
+        """Every line, in order."""
+        for k in range(len(self.texts)):
+            yield from self.chunk(k)
+
+    def _columns(self, k: int) -> tuple[list[list[Any]], list[str]] | None:
+        chunk = self.chunk(k)
+        # five TABs on every line (one short and one long would add up when joined)
+        if set(map(bytes.count, chunk, repeat(b"\t"))) != {_FIELDS - 1}:
+            return None
         try:
             fields = b"\t".join(chunk).decode("utf-8").split("\t")
         except UnicodeDecodeError:
@@ -44,12 +82,13 @@ class ExcludedText(Sequence[list[Any]]):
         if len(fields) != _FIELDS * n or fields[0::_FIELDS] != ["excluded"] * n:
             return None
         triggers = [t or None for t in fields[5::_FIELDS]]
-        return [fields[1::_FIELDS], fields[2::_FIELDS], fields[3::_FIELDS], triggers]
+        return ([fields[1::_FIELDS], fields[2::_FIELDS], fields[3::_FIELDS], triggers],
+                fields[4::_FIELDS])
 
     def rows(self, k: int) -> list[list[Any]]:
         """Chunk ``k``'s rows, a line at a time: a bad line is named (``pool line N``)."""
         start = self.first + sum(self.counts[:k])
-        return [_row(line, start + j) for j, line in enumerate(self.chunks[k])]
+        return [_row(line, start + j) for j, line in enumerate(self.chunk(k))]
 
     @overload
     def __getitem__(self, i: int) -> list[Any]: ...
@@ -64,10 +103,10 @@ class ExcludedText(Sequence[list[Any]]):
         if not 0 <= i < len(self):
             raise IndexError(i)
         k, j = divmod(i, ROWS)
-        return _row(self.chunks[k][j], self.first + i)
+        return _row(self.chunk(k)[j], self.first + i)
 
     def __iter__(self) -> Iterator[list[Any]]:
-        for k in range(len(self.chunks)):
+        for k in range(len(self.texts)):
             yield from self.rows(k)
 
 

@@ -180,6 +180,16 @@ def _first(node: Any, path: str) -> BundleFormatError | None:
 # --- the stream reader ----------------------------------------------------------------
 
 
+#: A row of a chunk made into lines that is not one of them: its JSON text, or (a ``/3``
+#: file's, read from its line) the row itself
+KeptRow = bytes | list[Any]
+
+
+def kept_value(row: KeptRow) -> Any:
+    """The row a :data:`KeptRow` holds."""
+    return row if isinstance(row, list) else _DECODER.decode(row.decode("utf-8"))
+
+
 class RawRows(Sequence[Any]):
     """A stratum's member rows as their JSON text, a chunk of rows at a time; parsed again
     (strictly checked already) when rows are asked for, one chunk at a time."""
@@ -187,7 +197,7 @@ class RawRows(Sequence[Any]):
     def __init__(self, chunks: list[bytes | tuple[bytes, ...] | None], counts: list[int],
                  odd: list[list[tuple[int, int, int]]] | None = None,
                  quotes: int = 0,
-                 lined: dict[int, tuple[list[bytes], dict[int, bytes]]] | None = None) -> None:
+                 lined: dict[int, tuple[list[bytes], dict[int, KeptRow]]] | None = None) -> None:
         #: each chunk's UTF-8 text, whole or in pieces (:func:`_pieces`); None for a chunk
         #: read as lines (``lined``)
         self.raw: list[bytes | tuple[bytes, ...] | None] = list(chunks)
@@ -202,10 +212,10 @@ class RawRows(Sequence[Any]):
         #: chunks whose text was let go: their rows as digest lines, and the other rows
         #: (their JSON text), by position
         #: (chunks the reader made into lines from the start, :mod:`.memberlines`)
-        self._lines: dict[int, tuple[list[bytes], dict[int, bytes]]] = dict(lined or {})
+        self._lines: dict[int, tuple[list[bytes], dict[int, KeptRow]]] = dict(lined or {})
         self._read_as_lines = set(self._lines)
 
-    def lines(self, k: int) -> tuple[list[bytes], dict[int, bytes]] | None:
+    def lines(self, k: int) -> tuple[list[bytes], dict[int, KeptRow]] | None:
         """Chunk ``k`` as the reader made it into lines (:class:`.memberlines.MemberRuns`):
         the digest lines of its plain rows, in order, and the JSON text of the others by
         position; None when the chunk was read as text."""
@@ -218,7 +228,7 @@ class RawRows(Sequence[Any]):
         raw = self.raw[k]
         if raw is None:
             return
-        kept: dict[int, bytes] = {}
+        kept: dict[int, KeptRow] = {}
         if others:
             text = _text(raw)
             spans = {i: (a, b) for i, a, b in self.odd[k]} if self.odd is not None else {}
@@ -269,7 +279,7 @@ class RawRows(Sequence[Any]):
         if raw is None:
             lines, others = self._lines[k]
             plain = iter(lines)
-            rows = [_DECODER.decode(others[i].decode()) if i in others
+            rows = [kept_value(others[i]) if i in others
                     else _row_of_line(next(plain)) for i in range(self.counts[k])]
         else:
             rows = _DECODER.decode("[" + _text(raw) + "]")
@@ -309,7 +319,7 @@ class RawRows(Sequence[Any]):
         # rows kept apart come before it in the chunk's order, not among its lines)
         lines, others = kept
         if i in others:
-            return _DECODER.decode(others[i].decode())
+            return kept_value(others[i])
         return _row_of_line(lines[i - sum(1 for j in others if j < i)])
 
     def __iter__(self) -> Iterator[Any]:
@@ -494,7 +504,7 @@ class _Stream:
         counts: list[int] = []
         specials: list[list[tuple[int, int, int]]] = []
         chunks: list[bytes | tuple[bytes, ...] | None] = []
-        lined: dict[int, tuple[list[bytes], dict[int, bytes]]] = {}
+        lined: dict[int, tuple[list[bytes], dict[int, KeptRow]]] = {}
         if self.peek() == "]":
             self.pos += 1
             return RawRows(chunks, counts, specials, quotes)
@@ -502,7 +512,7 @@ class _Stream:
         self.mark = self.pos
         odd: list[tuple[int, int, int]] = []  # (row, start, end in the chunk's text)
         lines: list[bytes] | None = None  # a chunk read as lines: its lines so far
-        kept: dict[int, bytes] = {}  # ... and the JSON text of its other rows
+        kept: dict[int, KeptRow] = {}  # ... and the JSON text of its other rows
         while True:
             self.peek()  # (a run starts at a row's bracket)
             if kind == "members" and (lines is not None or n == 0):

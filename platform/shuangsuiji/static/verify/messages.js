@@ -209,3 +209,17 @@ Object.assign(M, {
   "joint.quota_size": ["the quotas add up to %(total)s per group, more than the group size %(size)s", "各参与单位配额合计每组 %(total)s 人，超过每组人数 %(size)s"],
   "joint.not_enough": ["participant %(code)s has %(eligible)s eligible inspectors; its quota needs %(need)s", "参与单位 %(code)s 符合条件的检查人员只有 %(eligible)s 名，其配额需要 %(need)s 名"],
 });
+Object.assign(M, {
+  "text.cut": ["a shuangsuiji-draw/3 file has the bundle's JSON on its second line, then the pool's lines; this one ends before them", "shuangsuiji-draw/3 文件的第二行是抽取数据包的 JSON，其后是抽取池各行；此文件在抽取池各行之前就结束了"],
+  "text.not_utf8": ["not UTF-8 text", "不是 UTF-8 文本"],
+  "text.pool_field": ["a shuangsuiji-draw/3 file gives the pool as its lines after the JSON, not as a pool field", "shuangsuiji-draw/3 文件以 JSON 之后的各行给出抽取池，不得含有 pool 字段"],
+  "text.no_final_lf": ["the pool's last line has no line feed", "抽取池的最后一行没有换行符"],
+  "text.pool_format": ["expected %(format)s, the first line of a pool's text", "应为 %(format)s（抽取池文本的第一行）"],
+  "text.no_header": ["the pool's header line is missing", "缺少抽取池的标题行"],
+  "text.stratum_short": ["stratum %(name)s announces %(count)s members; the text ends after %(found)s", "%(name)s 层声明有 %(count)s 户，但文本在 %(found)s 户之后就结束了"],
+  "text.stratum_line": ["expected stratum<TAB>name<TAB>ratio<TAB>size<TAB>member count", "应为 stratum<TAB>层名<TAB>比例<TAB>抽取数<TAB>户数"],
+  "text.member_line": ["expected member<TAB>credit code<TAB>name<TAB>flags (flags joined by commas)", "应为 member<TAB>统一社会信用代码<TAB>名称<TAB>标记（以逗号分隔）"],
+  "text.excluded_line": ["expected excluded<TAB>code<TAB>name<TAB>rule<TAB>article<TAB>trigger", "应为 excluded<TAB>统一社会信用代码<TAB>名称<TAB>规则代码<TAB>条款<TAB>触发任务"],
+  "text.unexpected_line": ["expected a stratum line, a member line of the stratum before it, or an excluded line", "应为分层行、上一分层的检查对象行或排除行"],
+  "text.not_canonical": ["the pool's lines are not the canonical text of the pool they describe (expected %(expected)s, found %(found)s)", "抽取池各行不是其所描述抽取池的规范文本（应为 %(expected)s，实际为 %(found)s）"],
+});

@@ -2,7 +2,9 @@
 // transparency-log checkpoint and an inclusion proof. Nothing is sent anywhere: the only
 // request is for the draw's own bundle, from this portal, when the visitor asks for it.
 
-import { parseStrict, JsonError } from "./json.js";
+import { JsonError } from "./json.js";
+import { Problem } from "./read.js";
+import { readBundle } from "./text.js";
 import { verifyBundle } from "./verify.js";
 import { outcome, t } from "./messages.js";
 import { lookUp } from "./company.js";
@@ -19,14 +21,17 @@ function say(el, text, good) {
   el.classList.toggle("error", good === false);
 }
 
-/** Verify bundle text; shows and returns the report (also used by the tests). */
-export async function checkText(text) {
+/** Verify a bundle file, JSON or `shuangsuiji-draw/3` (its text, or its bytes as read);
+ * shows and returns the report (also used by the tests). */
+export async function checkText(data) {
   let report;
   try {
-    report = await verifyBundle(parseStrict(text));
+    const { bundle, text } = await readBundle(data);
+    report = await verifyBundle(bundle, text);
   } catch (e) {
-    if (!(e instanceof JsonError)) throw e;
-    report = { ok: false, path: e.path || "bundle", key: e.problem, args: e.args };
+    if (e instanceof JsonError) report = { ok: false, path: e.path || "bundle", key: e.problem, args: e.args };
+    else if (e instanceof Problem) report = { ok: false, path: e.path, key: e.key, args: e.args };
+    else throw e;
   }
   verified = report.ok ? report : null;
   say($("bv-status"), outcome(report), report.ok);
@@ -173,7 +178,7 @@ function init() {
   root.hidden = false;
   $("bv-file").addEventListener("change", (ev) => {
     const file = ev.target.files[0];
-    if (file) run(() => file.text());
+    if (file) run(() => file.arrayBuffer()); // bytes: a /3 file's pool lines are hashed as found
   });
   const base = root.dataset.bundles; // ".../draws/" of this tenant
   const fetchDraw = () => {
@@ -185,7 +190,7 @@ function init() {
     run(async () => {
       const got = await fetch(`${base}${id}/bundle.json`, { credentials: "omit" });
       if (!got.ok) throw new Error(t("ui.no_bundle", { id, status: got.status }));
-      return got.text();
+      return got.arrayBuffer();
     });
   };
   $("bv-fetch").addEventListener("click", fetchDraw);

@@ -11,6 +11,7 @@ import { runDraw } from "./draw.js";
 import { applyRecusal } from "./recusal.js";
 import { JOINT, readJoint } from "./quotas.js";
 import { FORMAT_V2, checkV2, readConflicts, ruleChecks, stepSeed } from "./v2.js";
+import { checkPoolText } from "./text.js";
 
 export const FORMAT = "shuangsuiji-draw/1";
 export const FORMATS = [FORMAT, FORMAT_V2];
@@ -149,8 +150,9 @@ export async function drawDigest(bundle, poolDigest) {
   return hex(await sha256(utf8(canonicalJson(body))));
 }
 
-/** Verify a parsed bundle; never throws. */
-export async function verifyBundle(bundle) {
+/** Verify a parsed bundle; never throws. `text`: the pool text of a /3 file (text.js
+ * readBundle), whose lines must be the canonical text of the pool they describe. */
+export async function verifyBundle(bundle, text = null) {
   let done;
   try {
     if (!isObject(bundle)) return failure("bundle", "expected.object", { value: bundle });
@@ -173,6 +175,10 @@ export async function verifyBundle(bundle) {
     if (!has(bundle, key)) return failure(key, "missing");
     const d = firstDifference(remade[key], bundle[key], key);
     if (d) return d;
+  }
+  if (text) {
+    const bad = checkPoolText(text, done.pool.digest, done.pool.lines);
+    if (bad) return failure(bad.path, bad.key, {}, bad.expected, bad.found);
   }
   if (has(remade, JOINT)) {
     const d = firstDifference(remade[JOINT], bundle[JOINT], JOINT);
