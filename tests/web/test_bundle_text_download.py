@@ -8,8 +8,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import subprocess
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -79,6 +81,26 @@ def test_the_draw_page_offers_both_files(
     page = client_for(None).get(f"/p/miit/draws/{draw_id}").get_data(as_text=True)
     assert f"/p/miit/draws/{draw_id}/bundle.json" in page
     assert f"/p/miit/draws/{draw_id}/bundle.txt" in page and "shuangsuiji-draw/3" in page
+    how = client_for(None).get("/p/miit/verify").get_data(as_text=True)
+    assert "tail -n +3 draw-12-bundle.txt | sha256sum" in how
+
+
+def test_the_documented_command_prints_the_pool_digest(
+    world: dict[str, TenantWorld], client_for: Callable[[str | None], FlaskClient],
+    tmp_path: Path,
+) -> None:
+    """``tail -n +3 FILE | sha256sum`` (docs/verifiers.md, the portal's verify page) on the
+    downloaded text file prints the pool digest the draw page shows."""
+    draw_id = world["miit"].require_draw()
+    public = client_for(None)
+    got = public.get(f"/p/miit/draws/{draw_id}/bundle.txt")
+    (tmp_path / "draw-12-bundle.txt").write_bytes(got.data)
+    got.close()
+    done = subprocess.run("tail -n +3 draw-12-bundle.txt | sha256sum", shell=True,
+                          cwd=tmp_path, capture_output=True, text=True, check=True)
+    page = public.get(f"/p/miit/draws/{draw_id}").get_data(as_text=True)
+    digest = done.stdout.split()[0]
+    assert len(digest) == 64 and f'<code id="pool-digest">{digest}</code>' in page
 
 
 @pytest.mark.parametrize("cut", [1, 2, 3, 5, 7, 100, 1 << 20])
