@@ -291,6 +291,18 @@ def _inflated(pieces: Iterable[bytes], most: int = 1 << 20) -> Iterator[bytes]:
 Opener = Callable[[], AbstractContextManager[Session]]
 
 
+def read_via(session: Session, opener: Opener | None,
+             read: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
+    """What ``read`` gives, from a session ``opener`` opens at the first piece and closes at
+    the last (a web response streams after its request's session is gone), or from
+    ``session`` itself when there is no opener (the command line)."""
+    if opener is None:
+        yield from read(session)
+        return
+    with opener() as own:
+        yield from read(own)
+
+
 def download(session: Session, record: Draw, *, gzip: bool, opener: Opener | None = None
              ) -> Download:
     """The bundle of ``record`` as it is exported now, as chunks (gzip if asked).
@@ -304,11 +316,7 @@ def download(session: Session, record: Draw, *, gzip: bool, opener: Opener | Non
     draw_id = record.id
 
     def via(read: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
-        if opener is None:
-            yield from read(session)
-            return
-        with opener() as own:
-            yield from read(own)
+        return read_via(session, opener, read)
 
     if stored is None:  # a draw from before: its pool JSON made from the stored lines
         if "pool" in record.bundle:

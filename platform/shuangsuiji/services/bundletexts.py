@@ -28,6 +28,7 @@ from shuangsuiji.services.bundlefiles import (
     _pool_lines,
     bundle_rest,
     crc32_combine,
+    read_via,
 )
 
 _ZLIB_HEAD = 2  # CMF and FLG; no preset dictionary (pack_pool sets none)
@@ -45,11 +46,7 @@ def download_text(session: Session, record: Draw, *, gzip: bool,
     draw_id = record.id
 
     def via(read: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
-        if opener is None:
-            yield from read(session)
-            return
-        with opener() as own:
-            yield from read(own)
+        return read_via(session, opener, read)
 
     if "pool" in record.bundle:  # a draw from before pools were stored: made again
         pool = kernel.result_from_bundle(record.bundle).pool
