@@ -41,3 +41,20 @@ def test_announce_commit_reveal_draw_over_the_api(api_world: ApiWorld) -> None:
     assert bundle["format"] == "shuangsuiji-draw/2"
     assert kernel.announcement_digest(bundle["announcement"]) == digest
     assert kernel.verify_bundle(bundle).ok
+    # the same draw as the text file, publicly and to the tenant's viewers: it verifies, with
+    # the same digests, and its pool text hashes to the pool digest
+    import io
+
+    from shuangsuiji.kernel.bundletext import MAGIC, read_text
+
+    for url, who in ((f"/api/v1/public/t/chongqing/draws/{drawn.json['id']}/bundle.txt", None),
+                     (f"{CQ}/draws/{drawn.json['id']}/bundle.txt", "cq_viewer")):
+        got = api_world.get(url, who)
+        assert got.status_code == 200 and got.data.startswith(MAGIC), got.data[:200]
+        assert got.headers["Content-Type"].startswith("text/plain")
+        pool_text = got.data.split(b"\n", 2)[2]
+        assert hashlib.sha256(pool_text).hexdigest() == bundle["digests"]["pool"]
+        f = io.BytesIO(got.data)
+        f.read(len(MAGIC))
+        report = kernel.verify_bundle(read_text(f.read))
+        assert report.ok and report.summary["draw_digest"] == bundle["digests"]["draw"]

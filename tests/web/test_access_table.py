@@ -119,6 +119,7 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
     ("api-docs.openapi_json", "GET"): PUBLIC, ("api-docs.openapi_swagger_ui", "GET"): PUBLIC,
     **{(f"api_{name}", "GET"): PUBLIC for name in (
         "public.public_tenants", "public_draws.public_bundle", "public_draws.public_draws",
+        "public_draws.public_bundle_text",
         "public_log.log_keys", "public_tenant.published_results",
         "public_tenant.published_tasks", "public_tenant_log.checkpoint_of_size",
         "public_tenant_log.consistency_proof", "public_tenant_log.inclusion_proof",
@@ -135,7 +136,8 @@ API_TABLE: dict[tuple[str, str], frozenset[str] | str] = {
         # a joint task's results per item: the host's, and one this tenant takes part in
         "joint.task_item_results", "joint.joined_item_results")},
     **{(f"api_{name}", "GET"): VI for name in (
-        "draws.bundle", "draws.get_draw", "draws.list_draws", "draws.list_selections",
+        "draws.bundle", "draws.bundle_text", "draws.get_draw", "draws.list_draws",
+        "draws.list_selections",
         "inspections.list_records", "inspections.list_results", "plans.get_task")},
     ("api_draws.preview_pool", "GET"): OP, ("api_draws.draw", "POST"): OP,
     # the announcement before a draw, and the commit–reveal seed: the draw's operators

@@ -202,12 +202,18 @@ def recuse(data: dict[str, Any], draw_id: int) -> Any:
     return entry
 
 
-def _bundle_response(record: Draw) -> Response:
-    """The portal's download: canonical JSON streamed from the stored pieces (gzip when the
-    client takes it), never the bundle built in memory."""
+def _bundle_response(record: Draw, *, text: bool = False) -> Response:
+    """The portal's download: canonical JSON (or, ``text``, the ``shuangsuiji-draw/3`` text
+    file) streamed from the stored pieces (gzip when the client takes it), never the bundle
+    built in memory."""
     from shuangsuiji.web.staff import bundle_response
 
-    return bundle_response(context.session(), record)
+    return bundle_response(context.session(), record, text=text)
+
+
+_TEXT_FILE = ("the same bundle as a text file, shuangsuiji-draw/3: the bundle's JSON without "
+              "its pool on line 2, then the pool's lines whose SHA-256 is the pool digest "
+              "(docs/draw-spec.md §16)")
 
 
 @blp.route("/draws/<int:draw_id>/bundle")
@@ -218,6 +224,15 @@ def _bundle_response(record: Draw) -> Response:
 def bundle(draw_id: int) -> Any:
     """Download the draw's bundle, recusal steps included."""
     return _bundle_response(get_in_tenant(Draw, draw_id, "draw"))
+
+
+@blp.route("/draws/<int:draw_id>/bundle.txt")
+@allow(*VIEWERS, *INSPECTORS)
+@cached
+@blp.response(200, description=_TEXT_FILE, content_type="text/plain")
+def bundle_text(draw_id: int) -> Any:
+    """Download the draw's bundle as a text file (its pool as the digest's lines)."""
+    return _bundle_response(get_in_tenant(Draw, draw_id, "draw"), text=True)
 
 
 @public.route("/draws")
@@ -238,3 +253,12 @@ def public_draws(query: dict[str, Any]) -> Any:
 def public_bundle(draw_id: int) -> Any:
     """Download a draw's bundle to verify it independently."""
     return _bundle_response(get_in_tenant(Draw, draw_id, "draw"))
+
+
+@public.route("/draws/<int:draw_id>/bundle.txt")
+@allow_public
+@cached
+@public.response(200, description=_TEXT_FILE, content_type="text/plain")
+def public_bundle_text(draw_id: int) -> Any:
+    """Download a draw's bundle as a text file, to verify it independently."""
+    return _bundle_response(get_in_tenant(Draw, draw_id, "draw"), text=True)
