@@ -272,3 +272,25 @@ def test_two_bad_excluded_lines_do_not_add_up_to_good_rows(drawn: Any) -> None:
     lines[first + 1] = b"\t".join([b"excluded", *b_[:]])  # one field more at its start
     path, _ = _refused(_file(head, lines))
     assert path == f"pool line {first + 1}"
+
+
+def test_refused_files_leave_no_child_behind(drawn: Any) -> None:
+    """A reader refused before it asks for the text's facts leaves its child running; the
+    next check waits for every child that has ended, so none stays a zombie."""
+    import os
+    import time
+
+    from shuangsuiji.kernel import textcheck
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here: the facts are found in the process itself")
+    bundle, pool = drawn
+    head, lines = _lines(as_text(bundle, pool))
+    lines.append(b"excluded\tX")  # refused at its line, after the child was started
+    for _ in range(5):
+        _refused(_file(head, lines))
+    deadline = time.monotonic() + 10
+    while len(textcheck._children) > 1 and time.monotonic() < deadline:
+        textcheck.check_apart(b"member\tA\tB\t\n").facts()
+        time.sleep(0.05)
+    assert len(textcheck._children) <= 1

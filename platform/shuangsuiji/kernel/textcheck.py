@@ -121,6 +121,7 @@ def check_apart(text: bytes) -> Checked:
     if not hasattr(os, "fork") or threading.active_count() > 1:
         known, found = canonical_text(text), text_facts(text)
         return Checked(lambda: known, lambda: found)
+    _reap()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer and leave at once (no cleanup of the parent's)
@@ -131,6 +132,7 @@ def check_apart(text: bytes) -> Checked:
         finally:
             os._exit(0)
     os.close(write_end)
+    _children.add(pid)
     pipe = os.fdopen(read_end, "rb")
     got: dict[str, Any] = {}
 
@@ -144,11 +146,28 @@ def check_apart(text: bytes) -> Checked:
             canonical()
             with pipe:
                 data = pipe.read()
-            os.waitpid(pid, 0)
+            if pid in _children:
+                _children.discard(pid)
+                os.waitpid(pid, 0)
             got["facts"] = _facts(data)
         return got["facts"]  # type: ignore[no-any-return]
 
     return Checked(canonical, facts)
+
+
+#: children started and not yet waited for (a reader refused before it asked for the facts)
+_children: set[int] = set()
+
+
+def _reap() -> None:
+    """Wait for the children of earlier checks that have ended: none is left a zombie."""
+    for pid in list(_children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _children.discard(pid)
 
 
 def _facts(data: bytes) -> TextFacts:
