@@ -90,7 +90,9 @@ def python_path(data: bytes) -> str | None:
 
 
 def _summary(python: dict[str, Any]) -> dict[str, Any]:
-    return {SUMMARY[k]: v for k, v in python.items()}
+    """Python's summary in the browser's names (Python's ``file``, the file form it read,
+    has no counterpart there: the page shows the bundle's own format)."""
+    return {SUMMARY[k]: v for k, v in python.items() if k != "file"}
 
 
 def test_a_text_file_verifies_with_the_summary_of_python_and_of_its_json_bundle(

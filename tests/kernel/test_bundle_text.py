@@ -65,6 +65,7 @@ def test_a_text_file_verifies_as_its_json_bundle_with_the_same_digests(drawn: An
     assert report.ok, report
     assert report.summary["pool_digest"] == bundle["digests"]["pool"]
     assert report.summary["draw_digest"] == bundle["digests"]["draw"]
+    assert report.summary.pop("file") == TEXT_FORMAT
     assert verify_bundle(bundle).summary == report.summary
 
 
@@ -77,7 +78,10 @@ def test_the_command_line_reads_the_text_file_plain_and_gzip(drawn: Any, tmp_pat
     packed.write_bytes(gzip.compress(data))
     for path in (plain, packed):
         assert main([str(path), "--lang", "en"]) == 0
-        assert "bundle OK" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "bundle OK" in out and "read as a text file (shuangsuiji-draw/3)" in out
+        assert main([str(path), "--lang", "zh"]) == 0
+        assert "按文本格式（shuangsuiji-draw/3）读取" in capsys.readouterr().out
         assert isinstance(read_bundle(str(path))["pool"]["strata"], list)
 
 

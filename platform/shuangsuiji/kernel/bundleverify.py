@@ -32,7 +32,7 @@ from shuangsuiji.kernel.bundlerows import (
     chunk_size,
     member_chunks,
 )
-from shuangsuiji.kernel.bundletext import TextBundle, first_different_line
+from shuangsuiji.kernel.bundletext import TEXT_FORMAT, TextBundle, first_different_line
 from shuangsuiji.kernel.checks import (
     check_log,
     check_v2,
@@ -211,6 +211,12 @@ def verify_bundle(bundle: dict[str, Any]) -> VerifyReport:
     summary = _summary(result)
     summary["draw_digest"] = bundle["digests"]["draw"]
     summary["format"] = fmt
+    if isinstance(bundle, TextBundle):
+        summary["file"] = TEXT_FORMAT
+        notes.append(msg(
+            "read as a text file (%(file)s): from its third line on it is the pool's canonical "
+            "text, whose SHA-256 is the pool digest (tail -n +3 FILE | sha256sum)",
+            file=TEXT_FORMAT))
     return VerifyReport(ok=True, summary=summary, notes=tuple(notes))
 
 
