@@ -107,10 +107,7 @@ def rule_problem(excluded: Sequence[Any], enabled: set[str], triggered: set[str]
         codes, triggers = cols[2], cols[3]
         if not set(map(type, codes)) <= {str}:
             return False
-        pairs = list(zip(codes, triggers, strict=True))
-        if set(codes) <= enabled and "" not in triggers and all(
-                t for c, t in pairs if c in triggered) and all(
-                t is None for c, t in pairs if c in untriggered):
+        if _rules_hold(codes, triggers, enabled, triggered, untriggered):
             continue
         for i, (code, trigger) in enumerate(zip(codes, triggers, strict=True), offset):
             if code not in enabled:
@@ -128,6 +125,23 @@ def rule_problem(excluded: Sequence[Any], enabled: set[str], triggered: set[str]
                     "an exclusion by the flag rule %(code)s has no triggering task: its "
                     "trigger is null", code=code))
     return None
+
+
+def _rules_hold(codes: list[str], triggers: list[Any], enabled: set[str],
+                triggered: set[str], untriggered: set[str]) -> bool:
+    """Whether every row of a chunk (its rule codes and triggers) keeps the rules of
+    :func:`rule_problem`: in C when the chunk's rules are all of one kind (the usual case:
+    a history's exclusions name their trigger), a row at a time otherwise."""
+    named = set(codes)
+    if not named <= enabled or "" in triggers:
+        return False
+    if named <= triggered:
+        return all(triggers)  # (truthy: a task id; a wrong type is named where it fails)
+    if named <= untriggered:
+        return triggers.count(None) == len(triggers)
+    pairs = list(zip(codes, triggers, strict=True))
+    return all(t for c, t in pairs if c in triggered) and all(
+        t is None for c, t in pairs if c in untriggered)
 
 
 def read_excluded(rows: Sequence[Any], cites: dict[str, Any]) -> list[Exclusion]:
