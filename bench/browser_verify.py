@@ -1,7 +1,8 @@
 """The public's check-a-draw page on a 1,000,000-target bundle: the browser's own verifier
 (the portal's JavaScript, in Debian's chromium) on the same draw announced two ways, with
 the pool's Merkle tree a leaf per line (``shuangsuiji-announcement/1``, before 2026-12-04)
-and a leaf per block of 256 lines (``/3``, docs/draw-spec.md §10.2).
+and a leaf per block of 256 lines (``/3``, docs/draw-spec.md §10.2), and the latter as the
+text file ``shuangsuiji-draw/3`` (§16: read by ``text.js``, "parse" is its reading).
 
     .venv/bin/python bench/draw.py --targets 1000000 --keep   # once
     .venv/bin/python bench/cli_e2e.py --runs 1                # leaves bench/data/cli-e2e.json.gz
@@ -36,6 +37,19 @@ ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "platform" / "shuangsuiji" / "static"
 DEFAULT = ROOT / "bench" / "data" / "cli-e2e.json.gz"
 
+TIMED_TEXT = """async (name) => {
+  const { readBundle } = await import('/verify/text.js');
+  const { verifyBundle } = await import('/verify/verify.js');
+  const data = new Uint8Array(await (await fetch('/' + name)).arrayBuffer());
+  const t0 = performance.now();
+  const { bundle, text } = await readBundle(data);
+  const t1 = performance.now();
+  const report = await verifyBundle(bundle, text);
+  const t2 = performance.now();
+  return { parse: (t1 - t0) / 1000, verify: (t2 - t1) / 1000, ok: report.ok,
+           path: report.path || null };
+}"""
+
 TIMED = """async (name) => {
   const { parseStrict } = await import('/verify/json.js');
   const { verifyBundle } = await import('/verify/verify.js');
@@ -53,7 +67,14 @@ TIMED = """async (name) => {
 def variants(source: Path, folder: Path) -> dict[str, str]:
     """The bundle as announced (/3) and as it would have been announced in /1, written to
     ``folder``: {label: file name}."""
-    from shuangsuiji.kernel import announce, draw_digest, poolmerkle, result_from_bundle
+    from shuangsuiji.kernel import (
+        announce,
+        draw_digest,
+        frozen_pool_text,
+        poolmerkle,
+        result_from_bundle,
+    )
+    from shuangsuiji.kernel.bundletext import text_file
 
     with gzip.open(source, "rt", encoding="utf-8") as f:
         bundle = json.load(f)
@@ -77,6 +98,10 @@ def variants(source: Path, folder: Path) -> dict[str, str]:
         name = "blocks.json" if label.startswith("/3") else "lines.json"
         (folder / name).write_text(json.dumps(b, ensure_ascii=False), encoding="utf-8")
         out[label] = name
+    # the /3-announced bundle as the text file (docs/draw-spec.md §16), its pool as its text
+    rest = {k: v for k, v in bundle.items() if k != "pool"}
+    (folder / "blocks.txt").write_bytes(b"".join(text_file(rest, frozen_pool_text(pool))))
+    out["the text file (/3 bundle)"] = "blocks.txt"
     return out
 
 
@@ -115,7 +140,8 @@ def main() -> int:
                 for _ in range(args.runs):
                     for label, name in files.items():
                         load = os.getloadavg()[0]
-                        got = page.evaluate(TIMED, name)
+                        got = page.evaluate(TIMED_TEXT if name.endswith(".txt") else TIMED,
+                                            name)
                         if not got["ok"]:
                             raise SystemExit(f"{label}: NOT verified at {got['path']}")
                         figures[label].append((got["parse"], got["verify"], load))
