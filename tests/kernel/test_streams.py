@@ -139,3 +139,36 @@ def test_sample_refuses_more_than_there_are_or_a_negative_count(n: int, k: int) 
 def test_sample_of_none_and_of_all() -> None:
     assert sample(Stream("seed", "x"), 5, 0) == []
     assert sorted(sample(Stream("seed", "x"), 5, 5)) == [0, 1, 2, 3, 4]
+
+
+def _sample_word_by_word(stream: Stream, n: int, k: int) -> list[int]:
+    """docs/draw-spec.md's partial Fisher–Yates, one below() per step, as the spec says."""
+    a: dict[int, int] = {}
+    out = []
+    for i in range(k):
+        j = i + stream.below(n - i)
+        a[i], a[j] = a.get(j, j), a.get(i, i)
+        out.append(a[i])
+    return out
+
+
+@given(st.integers(0, 7), st.integers(0, 40), st.text(min_size=1, max_size=8))
+def test_words_are_the_next_words_whatever_was_taken_before(before: int, count: int,
+                                                             seed: str) -> None:
+    one, other = Stream(seed, "l"), Stream(seed, "l")
+    for _ in range(before):  # leaves part of a block in the buffer
+        one.word()
+        other.word()
+    assert one.words(count) == [other.word() for _ in range(count)]
+    assert one.word() == other.word()  # and the stream goes on from the same place
+
+
+@pytest.mark.parametrize("n", [2**63 + 1, 3 * 2**62 + 7, 10, 1_000_003])
+def test_sample_takes_the_same_words_as_below_step_by_step(n: int) -> None:
+    # n just above 2**63 rejects about half the words: the batched path must take the words
+    # after a rejected one exactly as below() does, and leave the stream where it would
+    for seed in ("a", "b", "种子"):
+        fast, slow = Stream(seed, "targets/general"), Stream(seed, "targets/general")
+        k = min(n, 300)
+        assert sample(fast, n, k) == _sample_word_by_word(slow, n, k)
+        assert fast.word() == slow.word()

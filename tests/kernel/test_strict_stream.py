@@ -148,3 +148,26 @@ def test_a_gzip_bundle_verifies_and_a_cut_one_is_refused() -> None:
     with gzip.GzipFile(fileobj=io.BytesIO(gzip.compress(raw)[:-20])) as z, \
             pytest.raises(EOFError):
         z.read()
+
+
+def _damaged_gzip(data: bytes) -> bytes:
+    """gzip of ``data`` whose first deflate block has the reserved type 3: not cut short and
+    no CRC mismatch, but an inflate error (zlib's, or ISA-L's when it reads)."""
+    packed = bytearray(gzip.compress(data))
+    packed[10] |= 0b110  # the byte after the 10-byte header: BTYPE = 11
+    return bytes(packed)
+
+
+def test_a_damaged_gzip_bundle_is_a_clear_refusal_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from click.testing import CliRunner
+
+    from shuangsuiji.cli import cli
+
+    path = tmp_path / "damaged.json.gz"
+    path.write_bytes(_damaged_gzip(canonical_json(bundle_with_recusals())))
+    assert main([str(path)], env={}) == 2
+    assert "cannot read the bundle" in capsys.readouterr().err
+    done = CliRunner().invoke(cli, ["verify", str(path)])
+    assert done.exit_code == 1 and isinstance(done.exception, SystemExit), done.exception
+    assert "cannot read the bundle" in done.output and "Traceback" not in done.output

@@ -32,11 +32,11 @@ def verify(bundle_file: Path, saved: tuple[Path, ...], log_url: str | None,
     The bundle (JSON, or gzip of it) is read as a stream, strictly: a key twice, a
     fraction, an integer beyond 2^53 - 1 are refused by path.
     """
-    from shuangsuiji.kernel.verify import read_bundle
+    from shuangsuiji.kernel.verify import READ_ERRORS, read_bundle
 
     try:
         bundle = read_bundle(str(bundle_file))
-    except (OSError, EOFError) as exc:
+    except READ_ERRORS as exc:  # unreadable, or gzip cut short or damaged
         raise click.ClickException(f"{bundle_file}: cannot read the bundle: {exc}") from None
     except BundleFormatError as exc:
         raise click.ClickException(f"{bundle_file}: NOT verified — {exc}") from None

@@ -47,6 +47,27 @@ class Stream:
             self._buffer = list(reversed(_WORDS.unpack(mac.digest())))
         return self._buffer.pop()
 
+    def words(self, count: int) -> list[int]:
+        """The next ``count`` words of the stream, in order: what ``count`` calls of
+        :meth:`word` return, its blocks made in one loop and unpacked in one call."""
+        out = self._buffer[::-1][:count]  # the buffer holds its words reversed
+        del self._buffer[len(self._buffer) - len(out):]
+        need = count - len(out)
+        if need <= 0:
+            return out
+        blocks = -(-need // 4)
+        copy, label, pack = self._base.copy, self._label, _COUNTER.pack
+        macs = []
+        for counter in range(self._counter, self._counter + blocks):
+            mac = copy()
+            mac.update(label + pack(counter))
+            macs.append(mac.digest())
+        self._counter += blocks
+        fresh = struct.unpack(f">{4 * blocks}Q", b"".join(macs))
+        out += fresh[:need]
+        self._buffer = list(reversed(fresh[need:]))
+        return out
+
     def below(self, n: int) -> int:
         """Return a uniform integer in ``[0, n)`` by rejection sampling.
 
@@ -74,10 +95,23 @@ def sample(stream: Stream, n: int, k: int) -> list[int]:
         raise ValueError(f"sample: cannot choose {k} of {n}")
     moved: dict[int, int] = {}
     out: list[int] = []
-    below = stream.below
     get = moved.get
+    # Each step takes at least one word, so the words of the steps left are taken from the
+    # stream at once (a rejected word, rare, makes one step take more): the same words in
+    # the same order as below() one step at a time, none taken beyond the last step's.
+    words: list[int] = []
+    at = 0
     for i in range(k):
-        j = i + below(n - i)
+        m = n - i
+        limit = _TWO_64 - _TWO_64 % m
+        while True:
+            if at == len(words):
+                words, at = stream.words(k - i), 0
+            w = words[at]
+            at += 1
+            if w < limit:
+                break
+        j = i + w % m
         chosen = get(j, j)
         # position i is never read again, so only position j needs to remember a[i]
         moved[j] = get(i, i)

@@ -5,7 +5,7 @@ The stored pool is a zlib stream of exactly those lines (:func:`storage.pack_poo
 gzip download its deflate data is sent as it is, after the first lines deflated on the
 spot and ended by a full flush (byte-aligned, not final): one valid deflate stream whose
 last block is the stored one's. The gzip trailer's CRC-32 is taken while the pieces pass
-(inflated for it alone, ~0.2 s per million targets): no byte is compressed again.
+(inflated for it alone, ~0.1 s per million targets by ISA-L): no byte is compressed again.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from shuangsuiji import kernel
 from shuangsuiji.kernel.bundletext import text_prefix
 from shuangsuiji.models.draws import Draw
+from shuangsuiji.services import deflate
 from shuangsuiji.services.bundlefiles import (
     _GZIP_HEAD,
     Download,
@@ -71,13 +72,13 @@ def _spliced(prefix: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
     deflate data passed on as it is."""
     head = zlib.compressobj(6, zlib.DEFLATED, -15)
     yield _GZIP_HEAD + head.compress(prefix) + head.flush(zlib.Z_FULL_FLUSH)
-    check = zlib.decompressobj()
+    check = deflate.decompressor()
     crc, length = 0, 0
     held = b""  # the last bytes seen: the stream's trailer is not deflate data
     first = True
     for piece in pieces:
         text = check.decompress(piece)
-        crc, length = zlib.crc32(text, crc), length + len(text)
+        crc, length = deflate.crc32(text, crc), length + len(text)
         data = held + piece
         if first:
             if len(data) < _ZLIB_HEAD:
@@ -90,7 +91,7 @@ def _spliced(prefix: bytes, pieces: Iterator[bytes]) -> Iterator[bytes]:
         if len(data) > _ADLER:
             yield data[:-_ADLER]
     text = check.flush()
-    crc, length = zlib.crc32(text, crc), length + len(text)
+    crc, length = deflate.crc32(text, crc), length + len(text)
     if not check.eof or check.unused_data:
         raise ValueError("the stored pool's zlib stream is cut short or has bytes after it")
     total = crc32_combine(zlib.crc32(prefix), crc, length)

@@ -10,7 +10,6 @@ targets."""
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from shuangsuiji import kernel
 from shuangsuiji.models.draws import Draw, DrawPool, DrawSelection
-from shuangsuiji.services import blobs
+from shuangsuiji.services import blobs, deflate
 
 _STRATUM = b"stratum\t"
 
@@ -37,7 +36,7 @@ def stratum_lines(pieces: Iterable[bytes]) -> list[bytes]:
     """The ``stratum`` lines of a pool stored as zlib ``pieces``, decompressed piece by
     piece."""
     out: list[bytes] = []
-    z = zlib.decompressobj()
+    z = deflate.decompressor()
     tail = b""
     for piece in pieces:
         lines = (tail + z.decompress(piece)).split(b"\n")

@@ -23,7 +23,7 @@ from shuangsuiji.messages import msg
 from shuangsuiji.models.directories import Target
 from shuangsuiji.models.draws import Draw, DrawAnnouncement, DrawPool, DrawSelection
 from shuangsuiji.models.plans import Task
-from shuangsuiji.services import blobs
+from shuangsuiji.services import blobs, deflate
 
 _CHUNK = 5000
 
@@ -37,7 +37,7 @@ POOL_OF_ANNOUNCEMENT = "shuangsuiji-pool/1+announcement"
 
 def pack_pool(pool: kernel.FrozenPool) -> bytearray:
     """The pool's canonical lines (whose SHA-256 is the pool digest), compressed."""
-    z = zlib.compressobj(1)
+    z = deflate.compressor()
     out = bytearray()  # grown in place: no list of parts joined into a second copy
     for chunk in kernel.frozen_pool_text(pool):
         out += z.compress(chunk)
@@ -99,7 +99,7 @@ def stored_pool(session: Session, record: Draw) -> dict[str, Any]:
     The lines are checked against the draw's pool digest first: a stored pool that was
     changed is refused, not exported.
     """
-    data = zlib.decompress(b"".join(packed_pieces(session, record)))
+    data = deflate.decompress(b"".join(packed_pieces(session, record)))
     _same_digest(record, hashlib.sha256(data).hexdigest())
     with paused_gc():
         return kernel.parse_pool_text(data)
@@ -117,7 +117,7 @@ def inflated_lines(packed: bytes) -> tuple[list[bytes], str]:
     pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # a few MiB in flight
 
     def inflate() -> None:
-        z = zlib.decompressobj()
+        z = deflate.decompressor()
         try:
             view = memoryview(packed)
             for start in range(0, len(view), _INFLATE_STEP):
@@ -141,7 +141,7 @@ def inflated_lines(packed: bytes) -> tuple[list[bytes], str]:
         try:
             done.result()
             whole = True
-        except zlib.error:
+        except deflate.ERRORS:
             whole = False
     if not whole or carry:
         raise Conflict(msg("the stored pool is damaged: it is not the text the platform wrote"),
@@ -158,7 +158,7 @@ def check_stored_pool(session: Session, record: Draw) -> None:
     pool parsed. Pages that show a committed draw without rebuilding it call this."""
     if "pool" in record.bundle:
         return  # an early draw carries its pool inline, in the bundle the digest covers
-    inflate, digest = zlib.decompressobj(), hashlib.sha256()
+    inflate, digest = deflate.decompressor(), hashlib.sha256()
     for piece in packed_pieces(session, record):
         digest.update(inflate.decompress(piece))
     digest.update(inflate.flush())
