@@ -107,3 +107,17 @@ def test_the_standalone_verifier_reads_a_text_file_too(tmp_path: Path) -> None:
     refused = run_pyz(pyz, tmp_path / "bad.txt")
     assert refused.returncode == 1, refused.stdout
     assert "pool line 2" in refused.stderr
+
+
+def test_the_standalone_verifier_refuses_a_damaged_gzip_file_plainly(tmp_path: Path) -> None:
+    # without site-packages it reads gzip through the standard library (the platform's own
+    # `ssj verify` through ISA-L's igzip): either way a damage is a refusal, not a traceback
+    from tests.kernel.test_strict_stream import _damaged_gzip
+
+    pyz = tmp_path / standalone.FILENAME
+    pyz.write_bytes(standalone.build())
+    path = tmp_path / "damaged.json.gz"
+    path.write_bytes(_damaged_gzip(json.dumps(bundle_with_recusals()).encode()))
+    refused = run_pyz(pyz, path)
+    assert refused.returncode == 2, refused.stderr
+    assert "cannot read the bundle" in refused.stderr and "Traceback" not in refused.stderr
