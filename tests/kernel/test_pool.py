@@ -415,3 +415,17 @@ def test_the_earliest_recent_inspection_is_named_as_the_trigger(count: int) -> N
     rules = pool_rules(exclusion_policy=policy(False, False), extra_exclusions=(rule,))
     pool = freeze_pool(targets(4), history, task(), Sampling(500), rules)
     assert excluded(pool) == {uscc(1): ("recent-90", f"T-{min(days):%m%d}")}
+
+
+@pytest.mark.parametrize(("name", "zh"), [("a\tb", "含有制表符"), ("a\nb", "含有换行符")])
+def test_a_separator_in_a_field_is_refused_in_the_reader_s_language(name: str, zh: str) -> None:
+    # a flagged member takes the one-by-one path, whose field check names the field
+    from shuangsuiji.kernel.verify import chinese
+
+    bad = [Target(uscc(0), name, frozenset({"complaints"}))]
+    with pytest.raises(InvalidInput) as refused:
+        freeze_pool(bad, [], task(), Sampling(100), pool_rules())
+    problem = refused.value.args[0]
+    assert f"name of {uscc(0)!r}" in problem and "freeze the pool again" in problem
+    assert problem.render(chinese()) == (
+        f"'{uscc(0)}' 的名称 {name!r} {zh}：请在名录库中删除后重新冻结抽取池")

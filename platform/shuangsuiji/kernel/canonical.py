@@ -13,9 +13,7 @@ import unicodedata
 from typing import Any
 
 from shuangsuiji.kernel.errors import InvalidInput
-
-#: Characters that would make a digest line ambiguous (they separate fields and lines).
-FORBIDDEN = ("\t", "\n")
+from shuangsuiji.messages import Message, msg
 
 
 def canonical_text(value: str) -> str:
@@ -25,14 +23,15 @@ def canonical_text(value: str) -> str:
     return value.strip()
 
 
-def check_field(value: str, what: str) -> str:
-    """Return ``value`` if it may appear in a digest line, else raise InvalidInput naming it."""
-    for ch in FORBIDDEN:
-        if ch in value:
-            raise InvalidInput(
-                f"{what} {value!r} contains a {'tab' if ch == chr(9) else 'line break'}; "
-                "remove it in the directory and freeze the pool again"
-            )
+def check_field(value: str, what: Message) -> str:
+    """Return ``value`` if it may appear in a digest line, else raise InvalidInput naming it
+    (``what``: the field, e.g. ``msg("name of %(code)r", code=...)``)."""
+    if "\t" in value:
+        raise InvalidInput(msg("%(what)s %(value)r contains a tab; remove it in the directory "
+                               "and freeze the pool again", what=what, value=value))
+    if "\n" in value:
+        raise InvalidInput(msg("%(what)s %(value)r contains a line break; remove it in the "
+                               "directory and freeze the pool again", what=what, value=value))
     return value
 
 

@@ -364,8 +364,8 @@ class _Builder:
             or tails.count("\n") != n - 1
         ):
             for c, nm in zip(codes, names, strict=True):
-                check_field(c, "credit code")
-                check_field(nm, f"name of {c!r}")
+                check_field(c, msg("credit code"))
+                check_field(nm, msg("name of %(code)r", code=c))
         lines = list(
             map(bytes.__add__, heads.encode().split(b"\n"), tails.encode().split(b"\n"))
         )
@@ -387,12 +387,12 @@ class _Builder:
         if hit is not None:
             self.excluded.append(Exclusion(code, name, hit[0], hit[1], hit[2]))
             return
-        check_field(code, "credit code")
-        check_field(name, f"name of {code!r}")
+        check_field(code, msg("credit code"))
+        check_field(name, msg("name of %(code)r", code=code))
         if len(flags) > 1:
             check_one_class(code, flags)
         for f in flags:
-            check_field(f, f"risk flag of {code!r}")
+            check_field(f, msg("risk flag of %(code)r", code=code))
             if "," in f:
                 raise InvalidInput(msg(
                     "risk flag %(flag)r of %(code)r contains a comma: flag codes are "

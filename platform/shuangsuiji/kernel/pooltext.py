@@ -128,7 +128,7 @@ def pool_text(
     yield f"{POOL_FORMAT}\n".encode()
     yield canonical_json(pool_header(task, sampling, rules)) + b"\n"
     for s in strata:
-        check_field(s.name, "stratum name")
+        check_field(s.name, msg("stratum name"))
         yield f"stratum\t{s.name}\t{s.ratio_permille}\t{s.size}\t{len(s.lines)}\n".encode()
         lines = s.lines
         for start in range(0, len(lines), _CHUNK):
@@ -162,11 +162,11 @@ def excluded_lines(excluded: Sequence[Exclusion]) -> Iterator[bytes]:
         )
         if text.count("\t") != 5 * len(ex) or text.count("\n") != len(ex):
             for e in ex:
-                check_field(e.credit_code, "credit code")
-                check_field(e.name, f"name of {e.credit_code!r}")
-                check_field(e.rule_code, "exclusion rule code")
-                check_field(e.citation.article, "citation article")
-                check_field(e.trigger_task_id or "", "task id")
+                check_field(e.credit_code, msg("credit code"))
+                check_field(e.name, msg("name of %(code)r", code=e.credit_code))
+                check_field(e.rule_code, msg("exclusion rule code"))
+                check_field(e.citation.article, msg("citation article"))
+                check_field(e.trigger_task_id or "", msg("task id"))
         yield text.encode("utf-8")
 
 
