@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -121,6 +122,19 @@ def test_plan_create_is_for_tenant_admins(api_world: ApiWorld) -> None:
     assert api_world.post(f"{CQ}/plans", "cq_admin", json=body).status_code == 409
 
 
+def test_a_warning_is_in_the_client_s_language(api_world: ApiWorld) -> None:
+    def made(year: int, language: str) -> Any:
+        headers = {**api_world.headers("cq_admin"), "Accept-Language": language}
+        body = {"year": year, "title": f"{year}年度抽查工作计划", "made_on": f"{year}-05-04"}
+        return api_world.client.post(f"{CQ}/plans", headers=headers, json=body)
+
+    zh, en = made(2028, "zh-CN,zh;q=0.9,en;q=0.5"), made(2029, "en")
+    assert zh.status_code == en.status_code == 201
+    assert en.json["warnings"][0].startswith("the annual plan for 2029 was made on 2029-05-04")
+    (warning,) = zh.json["warnings"]
+    assert "2028" in warning and "annual plan" not in warning and "年度" in warning
+
+
 def test_audit_status_reports_an_intact_chain(api_world: ApiWorld) -> None:
     status = api_world.get(f"{CQ}/audit/status", "cq_admin").json
     assert status["ok"] is True and status["count"] > 0 and len(status["head_hash"]) == 64
@@ -190,3 +204,19 @@ def test_draw_ceremony_void_and_bundle(api_world: ApiWorld) -> None:
     redrawn = api_world.post(f"{task}/draw", "cq_operator", json={})
     assert redrawn.status_code == 201 and redrawn.json["seed_source"] == "generated"
     assert redrawn.json["replaces_draw_id"] == draw["id"]
+
+
+def test_a_provisional_deadline_s_warning_follows_accept_language(app: Any) -> None:
+    # the deadline board's rows (services.deadlines) carry the warning as a message
+    from datetime import date
+
+    from shuangsuiji.api.record_schemas import DeadlineOut
+    from shuangsuiji.workdays.deadline import _warning
+
+    row = {"task_id": 1, "task_code": "T", "due": date(2027, 3, 1), "status": "pending",
+           "warning": _warning((2027,), date(2027, 3, 1))}
+    for language, expected in (("zh-CN", "2027-03-01"), ("en", "Provisional deadline")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            shown = DeadlineOut().dump(row)["warning"]
+        assert expected in shown
+        assert ("Provisional" in shown) == (language == "en")

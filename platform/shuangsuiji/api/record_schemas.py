@@ -6,7 +6,7 @@ deadlines, the audit chain, and the public portal's results.
 import marshmallow as ma
 from marshmallow import validate
 
-from shuangsuiji.api.schema_fields import ID_RANGE, F, UtcDateTime
+from shuangsuiji.api.schema_fields import ID_RANGE, F, Localised, UtcDateTime
 
 # -- after the draw ---------------------------------------------------------------------
 
@@ -106,7 +106,7 @@ class DeadlineOut(ma.Schema):
     status = F.String(required=True, validate=validate.OneOf(
         ("on_time", "late", "due_soon", "overdue", "pending")))
     provisional = F.Boolean()
-    warning = F.String(allow_none=True)
+    warning = Localised(allow_none=True)  # a provisional deadline's (no calendar yet)
     published_on = F.Date(allow_none=True)
     cite = F.String()
 

@@ -1,11 +1,14 @@
-"""What the API's schemas share: the field module, the id range, instants with their zone, and
-the length of a code.
+"""What the API's schemas share: the field module, the id range, instants with their zone,
+messages in the response's language, and the length of a code.
 """
 
 from datetime import UTC
 from typing import Any
 
 from marshmallow import fields, validate
+
+from shuangsuiji.messages import Message
+from shuangsuiji.web.localise import api_language, localise
 
 F = fields
 
@@ -23,6 +26,18 @@ class UtcDateTime(fields.DateTime):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Localised(fields.String):
+    """A message for people (:mod:`shuangsuiji.messages`: a warning, a note) in the
+    response's language, as the API's errors are (``Accept-Language``: Chinese if preferred,
+    else English); plain text as it is. The response cache keys on Accept-Language and
+    names it in ``Vary``."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, Message):
+            value = localise(value, api_language())
         return super()._serialize(value, attr, obj, **kwargs)
 
 

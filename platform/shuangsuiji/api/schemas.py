@@ -45,7 +45,7 @@ from shuangsuiji.api.record_schemas import (
     ResultIn,
     ResultOut,
 )
-from shuangsuiji.api.schema_fields import _CODE, ID_RANGE, F, UtcDateTime
+from shuangsuiji.api.schema_fields import _CODE, ID_RANGE, F, Localised, UtcDateTime
 from shuangsuiji.models.accounts import ROLES
 from shuangsuiji.models.tenants import LEVELS
 
@@ -232,7 +232,7 @@ class PlanIn(ma.Schema):
 
 class PlanCreatedOut(ma.Schema):
     plan = F.Nested(PlanOut, required=True)
-    warnings = F.List(F.String())
+    warnings = F.List(Localised())
 
 
 class TaskOut(ma.Schema):
