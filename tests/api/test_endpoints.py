@@ -133,6 +133,12 @@ def test_a_warning_is_in_the_client_s_language(api_world: ApiWorld) -> None:
     assert en.json["warnings"][0].startswith("the annual plan for 2029 was made on 2029-05-04")
     (warning,) = zh.json["warnings"]
     assert "2028" in warning and "annual plan" not in warning and "年度" in warning
+    assert zh.json["plan"]["window_warning"] == warning  # and the plan's own, read back
+    listed = api_world.client.get(f"{CQ}/plans/2028", headers={
+        **api_world.headers("cq_viewer"), "Accept-Language": "zh-CN"})
+    assert listed.json["window_warning"] == warning
+    assert api_world.get(f"{CQ}/plans/2028", "cq_viewer").json["window_warning"].startswith(
+        "the annual plan for 2028")
 
 
 def test_audit_status_reports_an_intact_chain(api_world: ApiWorld) -> None:

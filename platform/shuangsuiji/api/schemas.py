@@ -217,7 +217,7 @@ class PlanOut(ma.Schema):
     inspector_requirements = F.String()
     made_on = F.Date(required=True)
     in_window = F.Boolean()
-    window_warning = F.String(allow_none=True)
+    window_warning = Localised(allow_none=True)
     rules_pack = F.String()
     rules_version = F.String()
 

@@ -23,7 +23,7 @@ blp = tenant_blueprint("plans", "Annual plans (年度抽查工作计划) and tas
 @blp.response(200, schemas.PlanOut(many=True))
 def list_plans() -> Any:
     """The tenant's annual plans, by year (one per year: never more than a few dozen)."""
-    return plan_service.list_plans(context.session())
+    return [_shown(p) for p in plan_service.list_plans(context.session())]
 
 
 @blp.route("/plans", methods=["POST"])
@@ -39,7 +39,7 @@ def create_plan(data: dict[str, Any]) -> Any:
                                        inspector_requirements=data["inspector_requirements"],
                                        made_on=data["made_on"])
     session.commit()
-    return {"plan": outcome.plan, "warnings": outcome.warnings}
+    return {"plan": _shown(outcome.plan), "warnings": outcome.warnings}
 
 
 @blp.route("/plans/<int:year>")
@@ -48,7 +48,19 @@ def create_plan(data: dict[str, Any]) -> Any:
 @blp.response(200, schemas.PlanOut)
 def get_plan(year: int) -> Any:
     """The annual plan of ``year``."""
-    return plan_service.get_plan(context.session(), year)
+    return _shown(plan_service.get_plan(context.session(), year))
+
+
+_PLAN_FIELDS = tuple(name for name in schemas.PlanOut().fields if name != "window_warning")
+
+
+def _shown(plan: AnnualPlan) -> dict[str, Any]:
+    """A plan as :class:`schemas.PlanOut` shows it: its warning (kept as English text) made
+    again as a message, shown in the client's language."""
+    shown = {name: getattr(plan, name) for name in _PLAN_FIELDS}
+    shown["window_warning"] = plan_service.plan_warning(context.platform(), context.tenant(),
+                                                        plan)
+    return shown
 
 
 @blp.route("/tasks")
