@@ -53,14 +53,15 @@ def test_the_stored_pool_is_cut_into_its_lines_and_digest() -> None:
     assert digest == hashlib.sha256(TEXT).hexdigest()
 
 
-@pytest.mark.parametrize("damage", [lambda p: p[:-7], lambda p: p[:50] + b"\x00" * 9 + p[59:]])
-def test_a_damaged_raw_stream_is_an_error_either_codec_names(damage: object) -> None:
+def test_a_damaged_stream_raises_one_of_its_errors_and_a_cut_one_stops_short() -> None:
+    # what storage.inflated_lines relies on: a damage raises one of deflate.ERRORS (ISA-L's
+    # is not zlib.error), a stream cut short raises nothing but does not reach its end
     z = deflate.compressor(raw=True)
     packed = z.compress(TEXT) + z.flush()
     with pytest.raises(deflate.ERRORS):
         d = deflate.decompressor(raw=True)
-        out = d.decompress(damage(packed))  # type: ignore[operator]
-        out += d.flush()
-        if not d.eof:
-            raise zlib.error("cut short")
-        assert out == TEXT
+        d.decompress(packed[:50] + b"\x00" * 9 + packed[59:])
+        d.flush()
+    d = deflate.decompressor(raw=True)
+    out = d.decompress(packed[:-7]) + d.flush()
+    assert not d.eof and out != TEXT
